@@ -1,0 +1,52 @@
+// The one interface every delivery channel implements. Adapters know nothing of applications.
+import type { FastifyBaseLogger } from 'fastify';
+
+export const channelKinds = ['sms', 'wechat'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+
+export interface OutboundMessage {
+  /** the outbox row id; adapters pass it as the provider's idempotency key where one exists */
+  outboxId: string;
+  /** a phone number (sms) or a contact id (wechat) */
+  to: string;
+  /** the fully rendered text, signature and opt-out hint included */
+  text: string;
+  /** the notice kind and its template variables, for providers that send approved template codes instead of text */
+  notice: { kind: string; variables: Record<string, unknown> };
+}
+
+export interface SendResult {
+  /** the provider's message id, used to map delivery callbacks back to the outbox row */
+  providerId: string;
+  /** `delivered` for channels that confirm synchronously (e.g. WeChat), `sent` when a callback may follow */
+  status: 'sent' | 'delivered';
+}
+
+/**
+ * How a failed send should be handled: `temporary` retries with backoff, `permanent` fails the row at once,
+ * `opted_out` fails it and marks the address as opted out on that channel.
+ */
+export type FailureKind = 'temporary' | 'permanent' | 'opted_out';
+
+export class ChannelError extends Error {
+  constructor(
+    readonly failure: FailureKind,
+    message: string,
+    readonly providerCode: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ChannelError';
+  }
+}
+
+export interface Channel {
+  readonly kind: ChannelKind;
+  /** e.g. 'twilio', 'wechaty', 'log' */
+  readonly provider: string;
+  send(message: OutboundMessage): Promise<SendResult>;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+}
+
+/** The part of pino/Fastify's logger that channels use; `app.log` or `request.log` fit. */
+export type ChannelLogger = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;

@@ -1,0 +1,146 @@
+// Prepared queries over applications, their steps and sync events. Prepared once per database:
+// unprepared drizzle queries cost several times a raw statement on hot paths.
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { applications, applicationSteps, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
+
+export type ApplicationRow = typeof applications.$inferSelect;
+export type StepRow = typeof applicationSteps.$inferSelect;
+export type SyncEventRow = typeof syncEvents.$inferSelect;
+export type HandlerRow = typeof handlers.$inferSelect;
+
+const p = sql.placeholder;
+
+export function createApplicationStore(db: Db) {
+  const applicationByNo = db.select().from(applications).where(eq(applications.applicationNo, p('applicationNo'))).prepare();
+  const applicationsByAccount = db
+    .select()
+    .from(applications)
+    .where(and(eq(applications.accountNo, p('accountNo')), eq(applications.queryCodeHmac, p('queryCodeHmac'))))
+    .orderBy(desc(applications.acceptedAt), desc(applications.applicationNo))
+    .prepare();
+  const stepsOf = db
+    .select()
+    .from(applicationSteps)
+    .where(eq(applicationSteps.applicationNo, p('applicationNo')))
+    .orderBy(asc(applicationSteps.position))
+    .prepare();
+  const updateStepState = db
+    .update(applicationSteps)
+    .set({
+      status: sql`${p('status')}`,
+      actualStart: sql`${p('actualStart')}`,
+      actualEnd: sql`${p('actualEnd')}`,
+      lastStartedAt: sql`${p('lastStartedAt')}`,
+      lastCompletedAt: sql`${p('lastCompletedAt')}`,
+      handlerId: sql`${p('handlerId')}`,
+    })
+    .where(and(eq(applicationSteps.applicationNo, p('applicationNo')), eq(applicationSteps.stepCode, p('stepCode'))))
+    .prepare();
+  const updateStepPlan = db
+    .update(applicationSteps)
+    .set({ plannedStart: sql`${p('plannedStart')}`, plannedEnd: sql`${p('plannedEnd')}`, dueAt: sql`${p('dueAt')}` })
+    .where(and(eq(applicationSteps.applicationNo, p('applicationNo')), eq(applicationSteps.stepCode, p('stepCode'))))
+    .prepare();
+  const updateApplicationPlan = db
+    .update(applications)
+    .set({
+      expectedConnectDate: sql`${p('expectedConnectDate')}`,
+      planFeasible: sql`${p('planFeasible')}`,
+      earliestFeasibleDate: sql`${p('earliestFeasibleDate')}`,
+      planBasis: sql`${p('planBasis')}`,
+      planCompressed: sql`${p('planCompressed')}`,
+      plannedOn: sql`${p('plannedOn')}`,
+      updatedAt: sql`${p('updatedAt')}`,
+    })
+    .where(eq(applications.applicationNo, p('applicationNo')))
+    .prepare();
+  const eventById = db
+    .select({ eventId: syncEvents.eventId })
+    .from(syncEvents)
+    .where(eq(syncEvents.eventId, p('eventId')))
+    .prepare();
+  const insertEvent = db
+    .insert(syncEvents)
+    .values({
+      eventId: p('eventId'),
+      applicationNo: p('applicationNo'),
+      stepCode: p('stepCode'),
+      type: p('type'),
+      at: p('at'),
+      handlerId: p('handlerId'),
+      state: p('state'),
+      receivedAt: p('receivedAt'),
+      appliedAt: p('appliedAt'),
+    })
+    .prepare();
+  const parkedEventsOf = db
+    .select()
+    .from(syncEvents)
+    .where(and(eq(syncEvents.applicationNo, p('applicationNo')), eq(syncEvents.state, 'parked')))
+    .orderBy(asc(syncEvents.at), asc(syncEvents.eventId))
+    .prepare();
+  const settleParkedEvent = db
+    .update(syncEvents)
+    .set({ state: sql`${p('state')}`, appliedAt: sql`${p('appliedAt')}`, rejection: sql`${p('rejection')}` })
+    .where(eq(syncEvents.eventId, p('eventId')))
+    .prepare();
+  const recordCompletion = db
+    .insert(stepCompletions)
+    .values({
+      applicationNo: p('applicationNo'),
+      processCode: p('processCode'),
+      stepCode: p('stepCode'),
+      completedAt: p('completedAt'),
+      workdays: p('workdays'),
+    })
+    .onConflictDoUpdate({
+      target: [stepCompletions.applicationNo, stepCompletions.stepCode],
+      set: { processCode: sql`excluded.process_code`, completedAt: sql`excluded.completed_at`, workdays: sql`excluded.workdays` },
+    })
+    .prepare();
+  const recentCompletions = db
+    .select({ workdays: stepCompletions.workdays })
+    .from(stepCompletions)
+    .where(and(eq(stepCompletions.processCode, p('processCode')), eq(stepCompletions.stepCode, p('stepCode'))))
+    .orderBy(desc(stepCompletions.completedAt))
+    .limit(p('limit'))
+    .prepare();
+  const handlerById = db
+    .select({ id: handlers.id, name: handlers.name, phone: handlers.phone, teamId: handlers.teamId, teamName: teams.name, role: handlers.role })
+    .from(handlers)
+    .innerJoin(teams, eq(teams.id, handlers.teamId))
+    .where(eq(handlers.id, p('handlerId')))
+    .prepare();
+
+  return {
+    application: (applicationNo: string) => applicationByNo.get({ applicationNo }),
+    applicationsOfAccount: (accountNo: string, queryCodeHmac: string) => applicationsByAccount.all({ accountNo, queryCodeHmac }),
+    steps: (applicationNo: string) => stepsOf.all({ applicationNo }),
+    updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId'>) =>
+      updateStepState.run(row),
+    updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt'>) => updateStepPlan.run(row),
+    updateApplicationPlan: (row: {
+      applicationNo: string;
+      expectedConnectDate: string | null;
+      planFeasible: boolean;
+      earliestFeasibleDate: string | null;
+      planBasis: 'requested_date' | 'typical';
+      planCompressed: boolean;
+      plannedOn: string;
+      updatedAt: number;
+    }) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
+    eventExists: (eventId: string) => eventById.get({ eventId }) !== undefined,
+    insertEvent: (row: Omit<SyncEventRow, 'rejection'>) => insertEvent.run(row),
+    parkedEvents: (applicationNo: string) => parkedEventsOf.all({ applicationNo }),
+    settleParkedEvent: (eventId: string, state: 'applied' | 'rejected', appliedAt: number | null, rejection: string | null) =>
+      settleParkedEvent.run({ eventId, state, appliedAt, rejection }),
+    recordCompletion: (row: typeof stepCompletions.$inferInsert) => recordCompletion.run(row),
+    /** newest first */
+    recentCompletionWorkdays: (processCode: string, stepCode: string, limit: number) =>
+      recentCompletions.all({ processCode, stepCode, limit }).map((r) => r.workdays),
+    handler: (handlerId: string) => handlerById.get({ handlerId }),
+  };
+}
+
+export type ApplicationStore = ReturnType<typeof createApplicationStore>;

@@ -1,0 +1,46 @@
+// Opens the SQLite database with the project's pragmas, applies migrations, and runs transactions.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema/index.ts';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Database_ {
+  db: Db;
+  sqlite: Database.Database;
+  /**
+   * Runs `work` in one transaction. The body must be synchronous: better-sqlite3 commits when the function
+   * returns, so an async body would commit early and never roll back (drizzle-orm #1472, #2275).
+   */
+  transaction<T>(work: () => T): T;
+  close(): void;
+}
+
+const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
+
+export function openDatabase(file: string): Database_ {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder });
+  return {
+    db,
+    sqlite,
+    transaction: (work) =>
+      sqlite.transaction(() => {
+        const result = work();
+        if (result instanceof Promise) throw new Error('transaction bodies must be synchronous');
+        return result;
+      })(),
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// Applications, their steps with the current plan, and the sync events that moved them.
+import { sqliteTable, text, integer, real, index, primaryKey } from 'drizzle-orm/sqlite-core';
+
+export const applicationStatuses = ['active', 'suspended', 'completed', 'cancelled'] as const;
+export type ApplicationStatus = (typeof applicationStatuses)[number];
+export const stepStatuses = ['pending', 'in_progress', 'done'] as const;
+export const planBases = ['requested_date', 'typical'] as const;
+export const syncEventTypes = ['step_started', 'step_completed'] as const;
+export type SyncEventType = (typeof syncEventTypes)[number];
+export const syncEventStates = ['applied', 'parked', 'rejected'] as const;
+
+/** Instants are epoch milliseconds; calendar dates are YYYY-MM-DD in the utility's time zone. */
+export const applications = sqliteTable(
+  'applications',
+  {
+    applicationNo: text('application_no').primaryKey(),
+    accountNo: text('account_no').notNull(),
+    customerName: text('customer_name').notNull(),
+    processCode: text('process_code').notNull(),
+    capacityKva: real('capacity_kva'),
+    address: text('address').notNull(),
+    phone: text('phone').notNull(),
+    /** HMAC-SHA256(secret, accountNo + ':' + queryCode), hex; never the code itself */
+    queryCodeHmac: text('query_code_hmac').notNull(),
+    requestedConnectDate: text('requested_connect_date'),
+    acceptedAt: integer('accepted_at').notNull(),
+    status: text('status', { enum: applicationStatuses }).notNull(),
+    accountManagerId: text('account_manager_id'),
+    /** digest of the last synced body, so an identical upsert is recognised as a no-op */
+    sourceDigest: text('source_digest').notNull(),
+    expectedConnectDate: text('expected_connect_date'),
+    planFeasible: integer('plan_feasible', { mode: 'boolean' }).notNull(),
+    earliestFeasibleDate: text('earliest_feasible_date'),
+    planBasis: text('plan_basis', { enum: planBases }).notNull(),
+    planCompressed: integer('plan_compressed', { mode: 'boolean' }).notNull(),
+    /** the `today` the stored plan was made for; a plan from an earlier day is refreshed on read */
+    plannedOn: text('planned_on').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('applications_account_idx').on(t.accountNo)],
+);
+
+export const applicationSteps = sqliteTable(
+  'application_steps',
+  {
+    applicationNo: text('application_no')
+      .notNull()
+      .references(() => applications.applicationNo),
+    stepCode: text('step_code').notNull(),
+    position: integer('position').notNull(),
+    status: text('status', { enum: stepStatuses }).notNull(),
+    actualStart: integer('actual_start'),
+    actualEnd: integer('actual_end'),
+    /** `at` of the newest start / completion event applied: an older event never rolls the step back */
+    lastStartedAt: integer('last_started_at'),
+    lastCompletedAt: integer('last_completed_at'),
+    handlerId: text('handler_id'),
+    plannedStart: text('planned_start'),
+    plannedEnd: text('planned_end'),
+    dueAt: integer('due_at'),
+  },
+  (t) => [primaryKey({ columns: [t.applicationNo, t.stepCode] }), index('steps_status_due_idx').on(t.status, t.dueAt)],
+);
+
+export const syncEvents = sqliteTable(
+  'sync_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    applicationNo: text('application_no').notNull(),
+    stepCode: text('step_code').notNull(),
+    type: text('type', { enum: syncEventTypes }).notNull(),
+    at: integer('at').notNull(),
+    handlerId: text('handler_id'),
+    state: text('state', { enum: syncEventStates }).notNull(),
+    receivedAt: integer('received_at').notNull(),
+    appliedAt: integer('applied_at'),
+    /** why a parked event could not be applied when its application arrived */
+    rejection: text('rejection'),
+  },
+  (t) => [index('sync_events_application_state_idx').on(t.applicationNo, t.state)],
+);
+
+/** One row per completed step occurrence, for learning typical durations (median of the last 50). */
+export const stepCompletions = sqliteTable(
+  'step_completions',
+  {
+    applicationNo: text('application_no').notNull(),
+    processCode: text('process_code').notNull(),
+    stepCode: text('step_code').notNull(),
+    completedAt: integer('completed_at').notNull(),
+    workdays: integer('workdays').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.applicationNo, t.stepCode] }),
+    index('step_completions_learn_idx').on(t.processCode, t.stepCode, t.completedAt),
+  ],
+);

@@ -1,0 +1,133 @@
+// Environment → typed, validated configuration. The only module that reads process.env.
+import path from 'node:path';
+
+export interface QuietHours {
+  /** minutes after local midnight */
+  start: number;
+  end: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  timeZone: string;
+  syncToken: string;
+  secret: string;
+  publicUrl: string;
+  smsSignature: string;
+  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
+  wechaty: { puppet: string; puppetToken: string | null } | null;
+  slaSweepIntervalMs: number;
+  hurryCooldownHours: number;
+  catalogPath: string;
+  calendarPath: string;
+  quietHours: QuietHours | null;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const projectRoot = path.resolve(import.meta.dirname, '..');
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function timeZone(env: Env): string {
+  const zone = text(env, 'TIMEZONE', 'Asia/Shanghai');
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError('TIMEZONE', `must be an IANA time zone such as Asia/Shanghai, got "${zone}"`);
+  }
+  return zone;
+}
+
+function url(env: Env, name: string, fallback: string | null): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function parseQuietHours(raw: string): QuietHours | null {
+  if (raw.trim() === '') return null;
+  const match = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(raw.trim());
+  if (!match) throw new ConfigError('QUIET_HOURS', `must look like 22:00-08:00 or be empty, got "${raw}"`);
+  const [h1, m1, h2, m2] = match.slice(1).map(Number) as [number, number, number, number];
+  if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) throw new ConfigError('QUIET_HOURS', `has an impossible time in "${raw}"`);
+  return { start: h1 * 60 + m1, end: h2 * 60 + m2 };
+}
+
+function required(env: Env, name: string, hint: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConfigError(name, `is required (${hint})`);
+  return value;
+}
+
+function twilio(env: Env): Config['twilio'] {
+  const names = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+  const present = names.filter((n) => env[n]);
+  if (present.length === 0) return null;
+  const missing = names.find((n) => !env[n]);
+  if (missing) throw new ConfigError(missing, `is required when ${present.join(' and ')} is set`);
+  return {
+    accountSid: env.TWILIO_ACCOUNT_SID!,
+    authToken: env.TWILIO_AUTH_TOKEN!,
+    from: env.TWILIO_FROM!,
+    apiBaseUrl: url(env, 'TWILIO_API_BASE_URL', null),
+  };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const secret = required(env, 'JIEDIAN_SECRET', 'at least 32 characters; `npm run demo` generates one');
+  if (secret.length < 32) throw new ConfigError('JIEDIAN_SECRET', `must be at least 32 characters, got ${secret.length}`);
+  const syncToken = required(env, 'SYNC_TOKEN', 'the bearer token of the sync API');
+  if (syncToken.length < 16) throw new ConfigError('SYNC_TOKEN', `must be at least 16 characters, got ${syncToken.length}`);
+  const databasePath = text(env, 'DATABASE_PATH', 'data/jiedian.db');
+  const puppet = env.WECHATY_PUPPET;
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: text(env, 'HOST', '127.0.0.1'),
+    databasePath: databasePath === ':memory:' ? databasePath : path.resolve(databasePath),
+    timeZone: timeZone(env),
+    syncToken,
+    secret,
+    publicUrl: url(env, 'PUBLIC_URL', 'http://localhost:3000')!,
+    smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
+    twilio: twilio(env),
+    wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,
+    slaSweepIntervalMs: integer(env, 'SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    hurryCooldownHours: integer(env, 'HURRY_COOLDOWN_HOURS', 24, 0, 24 * 365),
+    catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),
+    calendarPath: path.resolve(text(env, 'CALENDAR_PATH', path.join(projectRoot, 'catalog/calendar.json'))),
+    quietHours: parseQuietHours(env.QUIET_HOURS ?? '22:00-08:00'),
+    logLevel: text(env, 'LOG_LEVEL', 'info'),
+  };
+}

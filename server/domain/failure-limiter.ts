@@ -1,0 +1,43 @@
+// Counts failed attempts per key in a sliding window; past the limit, answers how long to wait.
+
+export interface FailureLimit {
+  maxFailures: number;
+  windowMs: number;
+}
+
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(private readonly limit: FailureLimit) {}
+
+  /** Seconds to wait before trying again, or 0 when the key may try now. */
+  retryAfterSeconds(key: string, now: number): number {
+    const recent = this.recent(key, now);
+    if (recent.length < this.limit.maxFailures) return 0;
+    const oldestThatCounts = recent[recent.length - this.limit.maxFailures]!;
+    return Math.max(1, Math.ceil((oldestThatCounts + this.limit.windowMs - now) / 1000));
+  }
+
+  fail(key: string, now: number): void {
+    const recent = this.recent(key, now);
+    recent.push(now);
+    this.failures.set(key, recent);
+    if (this.failures.size > 100_000) this.prune(now);
+  }
+
+  reset(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private recent(key: string, now: number): number[] {
+    const all = this.failures.get(key) ?? [];
+    const from = now - this.limit.windowMs;
+    return all[0] !== undefined && all[0] <= from ? all.filter((t) => t > from) : all;
+  }
+
+  private prune(now: number): void {
+    for (const [key, times] of this.failures) {
+      if (times[times.length - 1]! <= now - this.limit.windowMs) this.failures.delete(key);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// The ProgressView of API.md: what customers (masked) and staff (unmasked) see of one application.
+import type { Process } from './catalog.ts';
+import { formatInstant } from './dates.ts';
+import { maskName } from './masking.ts';
+import type { StepStatus } from './step-state.ts';
+
+export type Audience = 'customer' | 'staff';
+
+export interface ApplicationRecord {
+  applicationNo: string;
+  accountNo: string;
+  customerName: string;
+  processCode: string;
+  status: string;
+  acceptedAt: number;
+  requestedConnectDate: string | null;
+  expectedConnectDate: string | null;
+  planFeasible: boolean;
+  earliestFeasibleDate: string | null;
+  planBasis: 'requested_date' | 'typical';
+  planCompressed: boolean;
+  updatedAt: number;
+}
+
+export interface StepRecordWithPlan {
+  stepCode: string;
+  status: StepStatus;
+  actualStart: number | null;
+  actualEnd: number | null;
+  handlerId: string | null;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  dueAt: number | null;
+}
+
+export interface HandlerContact {
+  name: string;
+  phone: string;
+}
+
+export interface StepView {
+  code: string;
+  name: string;
+  side: 'utility' | 'customer';
+  status: StepStatus;
+  plannedStart: string | null;
+  plannedEnd: string | null;
+  actualStart: string | null;
+  actualEnd: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  customerTasks: string[];
+  handler: HandlerContact | null;
+}
+
+export interface ProgressView {
+  applicationNo: string;
+  accountNo: string;
+  customerName: string;
+  processCode: string;
+  processName: string;
+  status: string;
+  acceptedAt: string;
+  requestedConnectDate: string | null;
+  expectedConnectDate: string | null;
+  plan: { feasible: boolean; earliestFeasibleDate: string | null; basis: 'requested_date' | 'typical'; compressed: boolean };
+  currentStep: StepView | null;
+  nextStep: StepView | null;
+  steps: StepView[];
+  updatedAt: string;
+}
+
+export interface ProgressViewInput {
+  application: ApplicationRecord;
+  process: Process;
+  /** one per process step, any order */
+  steps: StepRecordWithPlan[];
+  handlerOf: (handlerId: string) => HandlerContact | undefined;
+  now: number;
+  timeZone: string;
+  audience: Audience;
+}
+
+export function isStepOverdue(step: Pick<StepRecordWithPlan, 'status' | 'dueAt' | 'actualEnd'>, now: number): boolean {
+  if (step.dueAt === null) return false;
+  if (step.status === 'in_progress') return now > step.dueAt;
+  if (step.status === 'done') return step.actualEnd !== null && step.actualEnd > step.dueAt;
+  return false;
+}
+
+/** The step the application waits on: the latest one in progress, else the first not yet started. */
+export function currentStepIndex(statuses: StepStatus[]): number {
+  const running = statuses.lastIndexOf('in_progress');
+  return running >= 0 ? running : statuses.indexOf('pending');
+}
+
+export function buildProgressView(input: ProgressViewInput): ProgressView {
+  const { application, process, now, timeZone, audience } = input;
+  const byCode = new Map(input.steps.map((s) => [s.stepCode, s]));
+  const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, timeZone));
+  const views: StepView[] = process.steps.map((definition) => {
+    const step = byCode.get(definition.code);
+    const handler = step?.handlerId ? input.handlerOf(step.handlerId) : undefined;
+    return {
+      code: definition.code,
+      name: definition.name,
+      side: definition.side,
+      status: step?.status ?? 'pending',
+      plannedStart: step?.plannedStart ?? null,
+      plannedEnd: step?.plannedEnd ?? null,
+      actualStart: instant(step?.actualStart ?? null),
+      actualEnd: instant(step?.actualEnd ?? null),
+      dueAt: instant(step?.dueAt ?? null),
+      overdue: step ? isStepOverdue(step, now) : false,
+      customerTasks: definition.customerTasks,
+      handler: handler ? { name: audience === 'customer' ? maskName(handler.name) : handler.name, phone: handler.phone } : null,
+    };
+  });
+  const current = currentStepIndex(views.map((v) => v.status));
+  const next = current < 0 ? -1 : views.findIndex((v, i) => i > current && v.status === 'pending');
+  return {
+    applicationNo: application.applicationNo,
+    accountNo: application.accountNo,
+    customerName: audience === 'customer' ? maskName(application.customerName) : application.customerName,
+    processCode: application.processCode,
+    processName: process.name,
+    status: application.status,
+    acceptedAt: formatInstant(application.acceptedAt, timeZone),
+    requestedConnectDate: application.requestedConnectDate,
+    expectedConnectDate: application.expectedConnectDate,
+    plan: {
+      feasible: application.planFeasible,
+      earliestFeasibleDate: application.earliestFeasibleDate,
+      basis: application.planBasis,
+      compressed: application.planCompressed,
+    },
+    currentStep: current >= 0 ? views[current]! : null,
+    nextStep: next >= 0 ? views[next]! : null,
+    steps: views,
+    updatedAt: formatInstant(application.updatedAt, timeZone),
+  };
+}

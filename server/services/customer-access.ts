@@ -1,0 +1,74 @@
+// Customers' access to their own applications: account number + query code → a 15-minute view token.
+import { JiedianError } from '../errors.ts';
+import { FailureLimiter } from '../domain/failure-limiter.ts';
+import { formatInstant } from '../domain/dates.ts';
+import type { ProgressView } from '../domain/progress-view.ts';
+import type { ServiceContext } from './context.ts';
+import { queryCodeHmac } from './ingest.ts';
+import type { ProgressViews } from './progress-views.ts';
+import { createSignedTokens } from './signed-tokens.ts';
+
+export const VIEW_TOKEN_TTL_MS = 15 * 60 * 1000;
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+export interface ViewClaims {
+  /** account number */
+  a: string;
+  /** application numbers this token may read */
+  n: string[];
+}
+
+export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews) {
+  const tokens = createSignedTokens<ViewClaims>(ctx.secret, 'view');
+  const perAccount = new FailureLimiter({ maxFailures: 5, windowMs: FAILURE_WINDOW_MS });
+  const perClient = new FailureLimiter({ maxFailures: 20, windowMs: FAILURE_WINDOW_MS });
+
+  function rateLimited(seconds: number): JiedianError {
+    return new JiedianError('JD_RATE_LIMITED', `too many failed attempts; try again in ${seconds} seconds`, {
+      headers: { 'retry-after': String(seconds) },
+      body: { retryAfterSeconds: seconds },
+    });
+  }
+
+  return {
+    query(accountNo: string, queryCode: string, clientAddress: string): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
+      const now = ctx.clock.now();
+      const wait = Math.max(perAccount.retryAfterSeconds(accountNo, now), perClient.retryAfterSeconds(clientAddress, now));
+      if (wait > 0) throw rateLimited(wait);
+      const applications = views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
+      if (applications.length === 0) {
+        perAccount.fail(accountNo, now);
+        perClient.fail(clientAddress, now);
+        throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
+      }
+      perAccount.reset(accountNo);
+      const expiresAt = now + VIEW_TOKEN_TTL_MS;
+      return {
+        viewToken: tokens.issue({ a: accountNo, n: applications.map((a) => a.applicationNo) }, expiresAt),
+        expiresAt: formatInstant(expiresAt, ctx.timeZone),
+        applications,
+      };
+    },
+
+    /** The claims of a valid view token from an `Authorization: Bearer …` header; 401 otherwise. */
+    claims(authorization: string | undefined): ViewClaims {
+      const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : '';
+      const claims = token ? tokens.verify(token, ctx.clock.now()) : null;
+      if (!claims) throw new JiedianError('JD_UNAUTHORIZED', 'missing, invalid or expired view token');
+      return claims;
+    },
+
+    verifyToken(token: string): ViewClaims | null {
+      return tokens.verify(token, ctx.clock.now());
+    },
+
+    /** The customer's view of an application the token covers; another account's application is 404. */
+    read(claims: ViewClaims, applicationNo: string): ProgressView {
+      const view = claims.n.includes(applicationNo) ? views.customerView(applicationNo) : undefined;
+      if (!view || view.accountNo !== claims.a) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} for this account`);
+      return view;
+    },
+  };
+}
+
+export type CustomerAccess = ReturnType<typeof createCustomerAccess>;

@@ -1,0 +1,289 @@
+// The mirror: handlers, applications and step events from the marketing system, each fact in one transaction.
+import { createHash, createHmac } from 'node:crypto';
+import { Compile } from 'typebox/compile';
+import { and, eq } from 'drizzle-orm';
+import { applications, applicationSteps, handlers, teams } from '../../db/schema/index.ts';
+import type { ApplicationRow } from '../../db/application-store.ts';
+import { findProcess } from '../domain/catalog.ts';
+import { calendarDateOf, parseInstant } from '../domain/dates.ts';
+import { applyStepEvent, type StepState } from '../domain/step-state.ts';
+import { stepDurationWorkdays } from '../domain/typical-durations.ts';
+import { describeValidationIssue } from '../http-errors.ts';
+import { invalid } from '../errors.ts';
+import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
+import type { ServiceContext } from './context.ts';
+import { replanApplication, type Replanned } from './planning.ts';
+
+/** What a committed ingest changed, for everything that fans out after commit (notices, live updates). */
+export interface IngestChanges {
+  applications: Set<string>;
+  replans: Replanned[];
+  startedSteps: { applicationNo: string; stepCode: string }[];
+  completedSteps: { applicationNo: string; stepCode: string }[];
+}
+
+export type ChangeListener = (changes: IngestChanges) => void;
+
+export interface IngestHooks {
+  /** run inside the transaction, after re-planning: write what the changes cause (outbox rows, alerts) */
+  inTransaction?: ChangeListener[];
+  /** run after commit: fan out (dispatcher, live updates) */
+  afterCommit?: ChangeListener[];
+}
+
+const checkEvent = Compile(SyncEvent);
+
+export function queryCodeHmac(secret: string, accountNo: string, queryCode: string): string {
+  return createHmac('sha256', secret).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
+}
+
+function emptyChanges(): IngestChanges {
+  return { applications: new Set(), replans: [], startedSteps: [], completedSteps: [] };
+}
+
+export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}) {
+  const { database, store } = ctx;
+
+  function consequences(changes: IngestChanges) {
+    if (changes.applications.size === 0) return;
+    for (const hook of hooks.inTransaction ?? []) hook(changes);
+  }
+
+  function publish(changes: IngestChanges) {
+    if (changes.applications.size === 0) return;
+    for (const listener of hooks.afterCommit ?? []) listener(changes);
+  }
+
+  /** Runs a write and undoes the learnt-duration cache if it fails, so cache and database never disagree. */
+  function write<T>(work: () => T): T {
+    try {
+      return database.transaction(work);
+    } catch (error) {
+      ctx.learnt.forget();
+      throw error;
+    }
+  }
+
+  function applyEvent(
+    application: ApplicationRow,
+    event: { stepCode: string; type: 'step_started' | 'step_completed'; at: number; handlerId: string | null },
+    changes: IngestChanges,
+  ): void {
+    const row = store.steps(application.applicationNo).find((s) => s.stepCode === event.stepCode);
+    if (!row) return;
+    const before: StepState = row;
+    const after = applyStepEvent(before, event);
+    if (after === before) return;
+    store.updateStepState({ applicationNo: application.applicationNo, stepCode: event.stepCode, ...after });
+    if (after.status === 'in_progress' && (before.status !== 'in_progress' || before.actualStart !== after.actualStart)) {
+      changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode });
+    }
+    if (after.status === 'done' && after.actualEnd !== null && (before.status !== 'done' || before.actualEnd !== after.actualEnd)) {
+      const startDate = calendarDateOf(after.actualStart ?? after.actualEnd, ctx.timeZone);
+      const workdays = stepDurationWorkdays(ctx.calendar, startDate, calendarDateOf(after.actualEnd, ctx.timeZone));
+      store.recordCompletion({
+        applicationNo: application.applicationNo,
+        processCode: application.processCode,
+        stepCode: event.stepCode,
+        completedAt: after.actualEnd,
+        workdays,
+      });
+      ctx.learnt.completed(application.processCode, event.stepCode, workdays);
+      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode });
+    }
+    changes.applications.add(application.applicationNo);
+  }
+
+  /** Keeps one step row per process step; rows of steps the process no longer has are removed. */
+  function ensureSteps(applicationNo: string, processCode: string): void {
+    const process = findProcess(ctx.catalog, processCode)!;
+    const existing = new Map(store.steps(applicationNo).map((s) => [s.stepCode, s]));
+    process.steps.forEach((step, position) => {
+      const row = existing.get(step.code);
+      if (!row) {
+        database.db.insert(applicationSteps).values({ applicationNo, stepCode: step.code, position, status: 'pending' }).run();
+      } else if (row.position !== position) {
+        database.db
+          .update(applicationSteps)
+          .set({ position })
+          .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, step.code)))
+          .run();
+      }
+      existing.delete(step.code);
+    });
+    for (const stale of existing.keys()) {
+      database.db
+        .delete(applicationSteps)
+        .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, stale)))
+        .run();
+    }
+  }
+
+  return {
+    upsertHandler(handlerId: string, body: HandlerBody) {
+      const now = ctx.clock.now();
+      write(() => {
+        database.db
+          .insert(teams)
+          .values({ id: body.teamId, name: body.teamName, updatedAt: now })
+          .onConflictDoUpdate({ target: teams.id, set: { name: body.teamName, updatedAt: now } })
+          .run();
+        database.db
+          .insert(handlers)
+          .values({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, updatedAt: now })
+          .onConflictDoUpdate({
+            target: handlers.id,
+            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, updatedAt: now },
+          })
+          .run();
+      });
+      return store.handler(handlerId)!;
+    },
+
+    /** Creates or updates an application; an identical body changes nothing. */
+    upsertApplication(applicationNo: string, body: ApplicationBody): { created: boolean; changed: boolean } {
+      if (!findProcess(ctx.catalog, body.processCode)) {
+        throw invalid(`body.processCode "${body.processCode}" is not a process in the catalog`);
+      }
+      const acceptedAt = parseInstant(body.acceptedAt);
+      if (acceptedAt === null) throw invalid('body.acceptedAt must be an ISO date-time with offset');
+      const fields = {
+        accountNo: body.accountNo,
+        customerName: body.customerName,
+        processCode: body.processCode,
+        capacityKva: body.capacityKva ?? null,
+        address: body.address ?? '',
+        phone: body.phone,
+        queryCodeHmac: queryCodeHmac(ctx.secret, body.accountNo, body.queryCode),
+        requestedConnectDate: body.requestedConnectDate ?? null,
+        acceptedAt,
+        status: body.status,
+        accountManagerId: body.accountManagerId ?? null,
+      };
+      const sourceDigest = createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
+      const now = ctx.clock.now();
+      const changes = emptyChanges();
+      const result = write(() => {
+        const existing = store.application(applicationNo);
+        if (existing && existing.sourceDigest === sourceDigest) return { created: false, changed: false };
+        if (existing) {
+          database.db
+            .update(applications)
+            .set({ ...fields, sourceDigest, updatedAt: now })
+            .where(eq(applications.applicationNo, applicationNo))
+            .run();
+        } else {
+          database.db
+            .insert(applications)
+            .values({
+              applicationNo,
+              ...fields,
+              sourceDigest,
+              planFeasible: true,
+              planBasis: 'typical',
+              planCompressed: false,
+              plannedOn: calendarDateOf(now, ctx.timeZone),
+              createdAt: now,
+              updatedAt: now,
+            })
+            .run();
+        }
+        ensureSteps(applicationNo, fields.processCode);
+        const application = store.application(applicationNo)!;
+        const process = findProcess(ctx.catalog, fields.processCode)!;
+        for (const parked of store.parkedEvents(applicationNo)) {
+          if (!process.steps.some((s) => s.code === parked.stepCode)) {
+            store.settleParkedEvent(parked.eventId, 'rejected', null, `stepCode "${parked.stepCode}" is not a step of process ${process.code}`);
+            continue;
+          }
+          applyEvent(application, parked, changes);
+          store.settleParkedEvent(parked.eventId, 'applied', now, null);
+        }
+        changes.applications.add(applicationNo);
+        changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now, !existing));
+        consequences(changes);
+        return { created: !existing, changed: true };
+      });
+      publish(changes);
+      return result;
+    },
+
+    /** Judges each event on its own; the whole batch is written in one transaction. */
+    ingestEvents(events: unknown[]): BatchResult {
+      const result: BatchResult = { accepted: 0, duplicates: 0, parked: 0, rejected: [] };
+      const valid: { event: SyncEvent; at: number }[] = [];
+      events.forEach((raw, index) => {
+        const eventId = typeof raw === 'object' && raw !== null && typeof (raw as { eventId?: unknown }).eventId === 'string' ? (raw as { eventId: string }).eventId : null;
+        if (!checkEvent.Check(raw)) {
+          const issue = checkEvent.Errors(raw)[0]!;
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: describeValidationIssue(`events[${index}]`, issue) });
+          return;
+        }
+        const at = parseInstant(raw.at);
+        if (at === null) {
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `events[${index}].at must be an ISO date-time with offset` });
+          return;
+        }
+        valid.push({ event: raw, at });
+      });
+      const now = ctx.clock.now();
+      const changes = emptyChanges();
+      write(() => {
+        const applicationCache = new Map<string, ApplicationRow | undefined>();
+        const dirty = new Set<string>();
+        for (const { event, at } of valid) {
+          if (store.eventExists(event.eventId)) {
+            result.duplicates++;
+            continue;
+          }
+          let application = applicationCache.get(event.applicationNo);
+          if (!applicationCache.has(event.applicationNo)) {
+            application = store.application(event.applicationNo);
+            applicationCache.set(event.applicationNo, application);
+          }
+          const row = { eventId: event.eventId, applicationNo: event.applicationNo, stepCode: event.stepCode, type: event.type, at, handlerId: event.handlerId ?? null, receivedAt: now };
+          if (!application) {
+            store.insertEvent({ ...row, state: 'parked', appliedAt: null });
+            result.parked++;
+            continue;
+          }
+          const process = findProcess(ctx.catalog, application.processCode)!;
+          if (!process.steps.some((s) => s.code === event.stepCode)) {
+            result.rejected.push({ eventId: event.eventId, code: 'JD_INVALID_REQUEST', message: `stepCode "${event.stepCode}" is not a step of process ${process.code}` });
+            continue;
+          }
+          applyEvent(application, row, changes);
+          store.insertEvent({ ...row, state: 'applied', appliedAt: now });
+          dirty.add(application.applicationNo);
+          result.accepted++;
+        }
+        for (const applicationNo of dirty) {
+          changes.applications.add(applicationNo);
+          changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now));
+        }
+        consequences(changes);
+      });
+      publish(changes);
+      return result;
+    },
+
+    /** Re-plans with a new requested date (staff action); the caller tells the customer. */
+    replan(applicationNo: string): Replanned | null {
+      const now = ctx.clock.now();
+      const changes = emptyChanges();
+      const replanned = write(() => {
+        const application = store.application(applicationNo);
+        if (!application) return null;
+        const r = replanApplication(ctx, application, now);
+        changes.applications.add(applicationNo);
+        changes.replans.push(r);
+        consequences(changes);
+        return r;
+      });
+      publish(changes);
+      return replanned;
+    },
+  };
+}
+
+export type IngestService = ReturnType<typeof createIngestService>;
