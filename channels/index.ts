@@ -1,0 +1,58 @@
+// Picks each channel's adapter from config; a channel without credentials falls back to the log.
+import type { Wechaty } from 'wechaty';
+import type { Config } from '../server/config.ts';
+import type { Channel, ChannelKind, ChannelLogger } from './channel.ts';
+import { LogChannel } from './log.ts';
+import { TwilioSmsChannel } from './sms-twilio.ts';
+import { WechatyWeChatChannel, createWechatyBot } from './wechat-wechaty.ts';
+
+export interface CreateChannelsOptions {
+  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty'>;
+  logger: ChannelLogger;
+  /** a ready-built bot (tests: one on wechaty-puppet-mock); takes precedence over `config.wechaty` */
+  wechaty?: Wechaty;
+}
+
+export interface Channels {
+  channels: Record<ChannelKind, Channel>;
+  /** the Wechaty-backed WeChat channel, for the chat service's `onMessage`; null when WeChat goes to the log */
+  wechat: WechatyWeChatChannel | null;
+  /** one line per channel saying what it uses, for the start-up log */
+  announce: string[];
+}
+
+export function createChannels({ config, logger, wechaty }: CreateChannelsOptions): Channels {
+  const announce: string[] = [];
+
+  let sms: Channel;
+  if (config.twilio) {
+    const statusCallbackUrl = `${config.publicUrl}/webhooks/twilio/status`;
+    sms = new TwilioSmsChannel({ ...config.twilio, statusCallbackUrl });
+    announce.push(
+      `SMS channel: twilio (from ${config.twilio.from} via ${config.twilio.apiBaseUrl ?? 'https://api.twilio.com'}; ` +
+        `delivery statuses to ${statusCallbackUrl})`,
+    );
+  } else {
+    sms = new LogChannel('sms', logger);
+    announce.push('SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)');
+  }
+
+  let wechat: WechatyWeChatChannel | null = null;
+  if (wechaty) {
+    wechat = new WechatyWeChatChannel(wechaty, logger);
+    announce.push('WeChat channel: wechaty (injected bot)');
+  } else if (config.wechaty) {
+    const bot = createWechatyBot({ puppet: config.wechaty.puppet, puppetToken: config.wechaty.puppetToken, name: 'jiedian' });
+    wechat = new WechatyWeChatChannel(bot, logger);
+    const token = config.wechaty.puppetToken ? ' with WECHATY_PUPPET_SERVICE_TOKEN' : '';
+    announce.push(`WeChat channel: wechaty (puppet ${config.wechaty.puppet}${token}; starts with the server)`);
+  } else {
+    announce.push('WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)');
+  }
+
+  return {
+    channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger) },
+    wechat,
+    announce,
+  };
+}

@@ -1,0 +1,97 @@
+import Fastify from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createChannels } from '../../channels/index.ts';
+import { loadConfig } from '../../server/config.ts';
+import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
+import { createMockWechat, type MockWechat } from '../support/wechaty-mock.ts';
+
+function recordingLogger() {
+  const lines: string[] = [];
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+  return { logger: app.log, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+const baseEnv = {
+  JIEDIAN_SECRET: 'x'.repeat(32),
+  SYNC_TOKEN: 'sync-token-0123456789',
+  DATABASE_PATH: ':memory:',
+  PUBLIC_URL: 'https://jiedian.example.cn',
+};
+
+const message = {
+  outboxId: 'obx_1',
+  to: '13800001111',
+  text: '您的用电申请已受理',
+  notice: { kind: 'application-accepted', variables: {} },
+};
+
+describe('createChannels', () => {
+  let twilio: FakeTwilio | null = null;
+  let wx: MockWechat | null = null;
+
+  afterEach(async () => {
+    await twilio?.close();
+    await wx?.bot.stop();
+    twilio = null;
+    wx = null;
+  });
+
+  it('without credentials sends both channels to the log and says so at start-up', async () => {
+    const { logger, entries } = recordingLogger();
+    const { channels, wechat, announce } = createChannels({ config: loadConfig(baseEnv), logger });
+
+    expect(channels.sms.provider).toBe('log');
+    expect(channels.wechat.provider).toBe('log');
+    expect(wechat).toBeNull();
+    expect(announce).toEqual([
+      'SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)',
+      'WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)',
+    ]);
+
+    await expect(channels.sms.send(message)).resolves.toEqual({ providerId: 'log-obx_1', status: 'delivered' });
+    expect(entries()).toHaveLength(1);
+  });
+
+  it('with Twilio credentials sends SMS through Twilio, with delivery statuses to PUBLIC_URL', async () => {
+    twilio = await startFakeTwilio();
+    const config = loadConfig({
+      ...baseEnv,
+      TWILIO_ACCOUNT_SID: twilio.credentials.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.credentials.authToken,
+      TWILIO_FROM: '+15005550006',
+      TWILIO_API_BASE_URL: twilio.url,
+    });
+    const { channels, announce } = createChannels({ config, logger: recordingLogger().logger });
+
+    expect(channels.sms.provider).toBe('twilio');
+    expect(announce[0]).toMatch(/^SMS channel: twilio \(from \+15005550006 via http:\/\/127\.0\.0\.1:\d+;/);
+
+    await channels.sms.send(message);
+    expect(twilio.requests[0]?.statusCallback).toBe('https://jiedian.example.cn/webhooks/twilio/status');
+  });
+
+  it('with WECHATY_PUPPET builds a Wechaty channel for that puppet', () => {
+    const config = loadConfig({ ...baseEnv, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: 'puppet-token' });
+    const { channels, wechat, announce } = createChannels({ config, logger: recordingLogger().logger });
+
+    expect(channels.wechat.provider).toBe('wechaty');
+    expect(wechat).toBe(channels.wechat);
+    expect(announce[1]).toBe(
+      'WeChat channel: wechaty (puppet wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN; starts with the server)',
+    );
+    expect(announce.join('\n')).not.toContain('puppet-token');
+  });
+
+  it('uses an injected bot for WeChat, even without WECHATY_PUPPET', async () => {
+    wx = createMockWechat();
+    const { channels, wechat } = createChannels({ config: loadConfig(baseEnv), logger: recordingLogger().logger, wechaty: wx.bot });
+
+    expect(wechat?.bot).toBe(wx.bot);
+    await channels.wechat.start?.();
+    await wx.login();
+    const customer = wx.createContact();
+    const inbox = wx.inboxOf(customer);
+    await channels.wechat.send({ ...message, to: customer.id });
+    await inbox.waitFor(1);
+  });
+});
