@@ -1,0 +1,28 @@
+// `npm run jiedian -- templates:check`: renders every notice template with the sample data and reports problems.
+import { MAX_SMS_SEGMENTS } from '../domain/sms-segments.ts';
+import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../services/notice-templates.ts';
+
+export interface TemplatesCheckOptions extends NoticeTemplatesOptions {
+  out: { write(chunk: string): unknown };
+}
+
+/** Prints each rendered sample (SMS with its segment count) and each problem; returns the number of problems. */
+export function runTemplatesCheck({ out, ...options }: TemplatesCheckOptions): number {
+  const { renders, edgeRenders, problems } = checkNoticeTemplates(options);
+  const indent = (text: string) => text.replace(/^/gm, '    ');
+  for (const r of renders) {
+    let size = `${Array.from(r.text).length} characters`;
+    if (r.sms) {
+      const { segments, units, encoding } = r.sms;
+      size = `${segments} segment${segments === 1 ? '' : 's'}, ${units} ${encoding === 'ucs2' ? 'UCS-2' : 'GSM-7'} units`;
+      if (segments > MAX_SMS_SEGMENTS) size += ` — over the limit of ${MAX_SMS_SEGMENTS}`;
+    }
+    out.write(`${r.file} (${size})\n${indent(r.text)}\n\n`);
+  }
+  for (const p of problems) out.write(`FAIL ${p.file}: ${p.message}\n`);
+  out.write(
+    `${renders.length} templates rendered, ${edgeRenders} edge-sample renders checked, ` +
+      `${problems.length} problem${problems.length === 1 ? '' : 's'}\n`,
+  );
+  return problems.length;
+}
