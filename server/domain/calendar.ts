@@ -67,8 +67,25 @@ function qingming(year: number): CalendarDate {
   return addDays(chineseDays.getSolarTermDate(year, 4, 'pure_brightness'), shift);
 }
 
-/** Holidays fixed by law (全国年节及纪念日放假办法, 2024 revision), for years without an official schedule. */
+/**
+ * Holidays fixed by law (全国年节及纪念日放假办法, 2024 revision), for years without an official schedule,
+ * with the days off in lieu the same law grants (补假): a holiday falling on a Saturday or Sunday is made up
+ * on the next weekday that is not itself a holiday. Make-up workdays (调休上班) are the State Council's yearly
+ * choice and are not guessed.
+ */
 export function statutoryHolidays(year: number): CalendarDate[] {
+  const fixed = statutoryHolidayDates(year);
+  const off = new Set(fixed);
+  for (const day of fixed) {
+    if (weekday(day) !== 0 && weekday(day) !== 6) continue;
+    let lieu = addDays(day, 1);
+    while (off.has(lieu) || weekday(lieu) === 0 || weekday(lieu) === 6) lieu = addDays(lieu, 1);
+    off.add(lieu);
+  }
+  return [...off].sort();
+}
+
+function statutoryHolidayDates(year: number): CalendarDate[] {
   const y = String(year).padStart(4, '0');
   const lunarNewYear = lunarToSolar(year, 1, 1);
   const days = [

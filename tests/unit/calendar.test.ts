@@ -117,32 +117,39 @@ describe('years without an official schedule', () => {
   it('takes the statutory holidays of 2027 off', () => {
     // 元旦 Fri 01-01; 春节 除夕 Fri 02-05 to 初三 Mon 02-08 (lunar new year is Sat 02-06); 清明 Mon 04-05;
     // 劳动节 Sat 05-01 and Sun 05-02; 端午 Wed 06-09; 中秋 Wed 09-15; 国庆 Fri 10-01 to Sun 10-03.
+    // Days in lieu (补假) for the weekend ones, on the next weekdays that are not holidays: Sat 02-06 → Tue 02-09,
+    // Sun 02-07 → Wed 02-10; Sat 05-01 → Mon 05-03, Sun 05-02 → Tue 05-04; Sat 10-02 → Mon 10-04, Sun 10-03 → Tue 10-05.
     expect(statutoryHolidays(2027)).toEqual([
-      '2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-04-05',
-      '2027-05-01', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03',
+      '2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-04-05',
+      '2027-05-01', '2027-05-02', '2027-05-03', '2027-05-04', '2027-06-09', '2027-09-15',
+      '2027-10-01', '2027-10-02', '2027-10-03', '2027-10-04', '2027-10-05',
     ]);
     for (const d of ['2027-01-01', '2027-02-05', '2027-02-08', '2027-04-05', '2027-06-09', '2027-09-15', '2027-10-01']) {
       expect(calendar.isWorkday(d), d).toBe(false);
     }
   });
 
-  it('adds no make-up workdays and no extra days around the holidays', () => {
-    for (const d of ['2027-01-04', '2027-02-04', '2027-02-09', '2027-04-06', '2027-05-03', '2027-10-04', '2027-10-08']) {
+  it('grants days in lieu for weekend holidays but guesses no make-up workdays', () => {
+    for (const d of ['2027-01-04', '2027-02-04', '2027-02-11', '2027-04-06', '2027-05-05', '2027-10-06', '2027-10-08']) {
       expect(calendar.isWorkday(d), d).toBe(true);
     }
-    for (const d of ['2027-02-06', '2027-02-07', '2027-02-13', '2027-10-09']) expect(calendar.isWorkday(d), d).toBe(false);
+    for (const d of ['2027-02-06', '2027-02-07', '2027-02-09', '2027-02-10', '2027-05-03', '2027-05-04', '2027-10-04', '2027-10-05', '2027-02-13', '2027-10-09']) {
+      expect(calendar.isWorkday(d), d).toBe(false);
+    }
   });
 
   it('merges a Mid-Autumn Festival that falls inside National Day (2028)', () => {
     // 2028: lunar new year Wed 01-26, so 除夕 Tue 01-25 … 初三 Fri 01-28; 清明 Tue 04-04; 端午 Sun 05-28;
-    // 中秋 Tue 10-03, already a National Day holiday.
+    // 中秋 Tue 10-03, already a National Day holiday. In lieu: Sat 01-01 → Mon 01-03, Sun 05-28 → Mon 05-29,
+    // Sun 10-01 → Wed 10-04 (Mon 10-02 and Tue 10-03 are holidays themselves).
     expect(statutoryHolidays(2028)).toEqual([
-      '2028-01-01', '2028-01-25', '2028-01-26', '2028-01-27', '2028-01-28', '2028-04-04',
-      '2028-05-01', '2028-05-02', '2028-05-28', '2028-10-01', '2028-10-02', '2028-10-03',
+      '2028-01-01', '2028-01-03', '2028-01-25', '2028-01-26', '2028-01-27', '2028-01-28', '2028-04-04',
+      '2028-05-01', '2028-05-02', '2028-05-28', '2028-05-29', '2028-10-01', '2028-10-02', '2028-10-03', '2028-10-04',
     ]);
     expect(calendar.isWorkday('2028-01-24')).toBe(true);
     expect(calendar.isWorkday('2028-01-25')).toBe(false);
-    expect(calendar.isWorkday('2028-10-04')).toBe(true);
+    expect(calendar.isWorkday('2028-10-04')).toBe(false);
+    expect(calendar.isWorkday('2028-10-05')).toBe(true);
   });
 
   it('computes the same calendar when the process clock is behind UTC', () => {

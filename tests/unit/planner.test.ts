@@ -139,15 +139,17 @@ describe('planning backwards from the requested date (倒排)', () => {
 
     it('plans a March connection around New Year and Spring Festival', () => {
       // Backwards from Mon 2027-03-01: connect Fri 02-26 + Mon 03-01; contract 02-25; completion 02-23…02-24;
-      // mid 02-22; construction 25 workdays ending Fri 02-19, which skip 02-05 and 02-08, so it starts 01-14;
-      // design 01-12…01-13; plan_reply 4 days 01-06…01-11; survey 01-05; accept 01-04.
+      // mid 02-22; construction 25 workdays ending Fri 02-19, which skip 02-05, 02-08 and the days in lieu
+      // 02-09, 02-10 (Jan 12–15: 4, Jan 18–29: 10, Feb 1–4: 4, Feb 11–12: 2, Feb 15–19: 5), so it starts Tue 01-12;
+      // design Fri 01-08 + Mon 01-11; plan_reply 4 days 01-04…01-07; survey Thu 2026-12-31 (01-01 is a holiday);
+      // accept 2026-12-30.
       const p = plan(hvSingle, { requestedConnectDate: '2027-03-01' });
       expect(dates(p)).toEqual([
-        ['accept', '2027-01-04', '2027-01-04'],
-        ['survey', '2027-01-05', '2027-01-05'],
-        ['plan_reply', '2027-01-06', '2027-01-11'],
-        ['design_review', '2027-01-12', '2027-01-13'],
-        ['construction', '2027-01-14', '2027-02-19'],
+        ['accept', '2026-12-30', '2026-12-30'],
+        ['survey', '2026-12-31', '2026-12-31'],
+        ['plan_reply', '2027-01-04', '2027-01-07'],
+        ['design_review', '2027-01-08', '2027-01-11'],
+        ['construction', '2027-01-12', '2027-02-19'],
         ['mid_inspection', '2027-02-22', '2027-02-22'],
         ['completion_inspection', '2027-02-23', '2027-02-24'],
         ['contract', '2027-02-25', '2027-02-25'],
@@ -167,13 +169,14 @@ describe('planning backwards from the requested date (倒排)', () => {
       ]);
     });
 
-    it('does not work from 除夕 to 初三 2027', () => {
-      // Requested Tue 02-09: connect Thu 02-04 + Tue 02-09, survey 02-03, accept 02-02.
-      const p = plan(lvResident, { requestedConnectDate: '2027-02-09' });
+    it('does not work from 除夕 to 初三 2027 nor on the days in lieu after it', () => {
+      // Requested Thu 02-11: 02-05…02-08 are 除夕…初三 and 02-09, 02-10 days in lieu, so connect Thu 02-04 + Thu 02-11,
+      // survey 02-03, accept 02-02.
+      const p = plan(lvResident, { requestedConnectDate: '2027-02-11' });
       expect(dates(p)).toEqual([
         ['accept', '2027-02-02', '2027-02-02'],
         ['survey', '2027-02-03', '2027-02-03'],
-        ['connect', '2027-02-04', '2027-02-09'],
+        ['connect', '2027-02-04', '2027-02-11'],
       ]);
     });
 
