@@ -1,0 +1,117 @@
+// Puts the demo data into a running service through the ingest (as the marketing system would), and moves a
+// few applications along now and then so the pages have something to show.
+import { and, count, eq } from 'drizzle-orm';
+import type { Services } from '../../server/app.ts';
+import { getProcess } from '../../server/domain/catalog.ts';
+import { formatInstant } from '../../server/domain/dates.ts';
+import { currentStepIndex } from '../../server/domain/progress-view.ts';
+import { MAX_EVENTS_PER_BATCH, type SyncEvent } from '../../server/schemas/sync.ts';
+import { applications } from '../schema/applications.ts';
+import { handlers } from '../schema/reference.ts';
+import { generateDemoData, type DemoAccount, type Rng } from './demo-data.ts';
+
+export type DemoServices = Pick<Services, 'database' | 'context' | 'ingest'>;
+
+export interface SeedResult {
+  seeded: boolean;
+  applications: number;
+  handlers: number;
+  events: number;
+  demoAccounts: DemoAccount[];
+}
+
+export interface DemoMove {
+  applicationNo: string;
+  /** the step just completed (or the last one done, when the next one was waiting to start) */
+  from: { code: string; name: string } | null;
+  to: { code: string; name: string };
+}
+
+function applicationCount(services: DemoServices): number {
+  return services.database.db.select({ n: count() }).from(applications).get()?.n ?? 0;
+}
+
+/** Seeds only an empty database (no applications), so restarting the demo keeps what it had. */
+export function seedDemo(services: DemoServices, now: number): SeedResult {
+  const existing = applicationCount(services);
+  if (existing > 0) return { seeded: false, applications: existing, handlers: 0, events: 0, demoAccounts: [] };
+  const { context, ingest } = services;
+  const data = generateDemoData({ now, catalog: context.catalog, calendar: context.calendar, timeZone: context.timeZone });
+
+  for (const { handlerId, ...body } of data.handlers) ingest.upsertHandler(handlerId, body);
+  for (const { applicationNo, ...body } of data.applications) ingest.upsertApplication(applicationNo, body);
+  for (let i = 0; i < data.events.length; i += MAX_EVENTS_PER_BATCH) {
+    const result = ingest.ingestEvents(data.events.slice(i, i + MAX_EVENTS_PER_BATCH));
+    const rejected = result.rejected[0];
+    // Generated data that the ingest refuses is a bug in the generator, not something to skip quietly.
+    if (rejected) throw new Error(`demo event ${rejected.eventId ?? '?'} rejected: ${rejected.message}`);
+  }
+  return {
+    seeded: true,
+    applications: data.applications.length,
+    handlers: data.handlers.length,
+    events: data.events.length,
+    demoAccounts: data.demoAccounts,
+  };
+}
+
+/**
+ * Moves up to `limit` active applications one step: completes the step in progress and starts the next
+ * (or starts a step that was waiting). The last step is left alone: completing an application is the
+ * marketing system's call (its status), not a step event.
+ */
+export function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): DemoMove[] {
+  const { database, context, ingest } = services;
+  const { store, catalog } = context;
+  const active = database.db
+    .select({ applicationNo: applications.applicationNo, processCode: applications.processCode, accountManagerId: applications.accountManagerId })
+    .from(applications)
+    .where(eq(applications.status, 'active'))
+    .all();
+
+  const moves: DemoMove[] = [];
+  const events: SyncEvent[] = [];
+  const stamp = now.toString(36);
+  for (const application of rng.shuffle(active)) {
+    if (moves.length >= limit) break;
+    const process = getProcess(catalog, application.processCode);
+    const steps = store.steps(application.applicationNo);
+    const index = currentStepIndex(steps.map((s) => s.status));
+    const current = steps[index];
+    if (!current) continue;
+    const running = current.status === 'in_progress';
+    if (running && index === steps.length - 1) continue;
+    const target = running ? steps[index + 1]! : current;
+    if (target.status !== 'pending') continue;
+    const targetStep = process.steps.find((s) => s.code === target.stepCode)!;
+    const previous = running ? current : steps[index - 1];
+
+    const team = steps.map((s) => s.handlerId && store.handler(s.handlerId)?.teamId).find((t) => t);
+    const members = team
+      ? database.db.select({ id: handlers.id }).from(handlers).where(and(eq(handlers.teamId, team), eq(handlers.role, 'handler'))).all().map((h) => h.id)
+      : [];
+    const handlerId = targetStep.side === 'customer' ? application.accountManagerId : members.length > 0 ? rng.pick(members) : null;
+
+    const at = formatInstant(now, context.timeZone);
+    if (running) {
+      events.push({ eventId: `EV-${application.applicationNo}-${current.stepCode}-C-${stamp}`, applicationNo: application.applicationNo, stepCode: current.stepCode, type: 'step_completed', at, handlerId: current.handlerId });
+    }
+    events.push({ eventId: `EV-${application.applicationNo}-${target.stepCode}-S-${stamp}`, applicationNo: application.applicationNo, stepCode: target.stepCode, type: 'step_started', at, handlerId });
+    const nameOf = (code: string) => process.steps.find((s) => s.code === code)!.name;
+    moves.push({
+      applicationNo: application.applicationNo,
+      from: previous ? { code: previous.stepCode, name: nameOf(previous.stepCode) } : null,
+      to: { code: target.stepCode, name: targetStep.name },
+    });
+  }
+  if (events.length > 0) {
+    const result = ingest.ingestEvents(events);
+    const rejected = result.rejected[0];
+    if (rejected) throw new Error(`demo event ${rejected.eventId ?? '?'} rejected: ${rejected.message}`);
+  }
+  return moves;
+}
+
+export function describeMove(move: DemoMove): string {
+  return `${move.applicationNo}: ${move.from?.name ?? '—'} → ${move.to.name}`;
+}

@@ -1,0 +1,130 @@
+// `npm run jiedian -- <command>`: the operator's command line. Each command is one entry of the table below.
+import fs from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { buildApp, templatesDir } from '../app.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { openDatabase } from '../../db/client.ts';
+import { loadReferenceData } from '../services/reference-data.ts';
+import { runImport } from './import.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface CommandIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: Env;
+}
+
+export interface Command {
+  /** arguments after the command name, for the usage text */
+  args: string;
+  summary: string;
+  /** resolves to the process exit code */
+  run(args: string[], io: CommandIo): Promise<number>;
+}
+
+class UsageError extends Error {}
+
+// Commands that never touch the database or tokens still read settings (SMS signature, time zone) from
+// the configuration; they must not demand secrets they do not use.
+const placeholderSecrets = { JIEDIAN_SECRET: 'unused-by-this-command-0123456789abcdef', SYNC_TOKEN: 'unused-by-this-command' };
+
+function configWithoutSecrets(env: Env): Config {
+  return loadConfig({ ...placeholderSecrets, ...env });
+}
+
+const commands: Record<string, Command> = {
+  import: {
+    args: 'FILE.jsonl',
+    summary: 'import handlers, applications and step events (JSON lines, sync API shapes) into the database',
+    async run([file, ...rest], io) {
+      if (!file || rest.length > 0) throw new UsageError('import takes exactly one FILE');
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        io.stderr.write(`jiedian: ${file}: no such file\n`);
+        return 2;
+      }
+      const config = loadConfig(io.env);
+      const database = openDatabase(config.databasePath);
+      // Not made ready: the dispatcher and channels stay off; notices queue in the outbox for the server.
+      const app = await buildApp({ config, database, logger: false });
+      try {
+        const summary = await runImport({
+          file,
+          ingest: app.jiedian.ingest,
+          out: io.stderr,
+          summaryOut: io.stdout,
+          progress: (io.stderr as { isTTY?: boolean }).isTTY === true,
+        });
+        return summary.rejected.length === 0 ? 0 : 1;
+      } finally {
+        await app.close();
+        database.close();
+      }
+    },
+  },
+
+  'templates:check': {
+    args: '',
+    summary: 'render every notice template with sample data and report problems',
+    async run(args, io) {
+      if (args.length > 0) throw new UsageError('templates:check takes no arguments');
+      const config = configWithoutSecrets(io.env);
+      const { runTemplatesCheck } = await import('./templates-check.ts');
+      const problems = runTemplatesCheck({
+        out: io.stdout,
+        dir: templatesDir,
+        smsSignature: config.smsSignature,
+        timeZone: config.timeZone,
+        processCodes: loadReferenceData(config).catalog.processes.map((p) => p.code),
+      });
+      return problems === 0 ? 0 : 1;
+    },
+  },
+
+  help: {
+    args: '',
+    summary: 'show this help',
+    async run(_args, io) {
+      io.stdout.write(usage());
+      return 0;
+    },
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.entries(commands).map(([name, c]) => `${name} ${c.args}`.trim().length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${`${name} ${c.args}`.trim().padEnd(width)}  ${c.summary}`);
+  return `usage: npm run jiedian -- <command> [arguments]\n\ncommands:\n${lines.join('\n')}\n\nConfiguration comes from the environment (see API.md §7).\n`;
+}
+
+export async function main(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.stderr.write(usage());
+    return 2;
+  }
+  const command = name === '--help' || name === '-h' ? commands.help! : Object.hasOwn(commands, name) ? commands[name]! : null;
+  if (!command) {
+    io.stderr.write(`jiedian: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`jiedian: configuration error: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`jiedian: ${error.message}\n\n${usage()}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const code = await main(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
+  process.exitCode = code;
+}
