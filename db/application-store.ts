@@ -34,6 +34,7 @@ export function createApplicationStore(db: Db) {
       lastStartedAt: sql`${p('lastStartedAt')}`,
       lastCompletedAt: sql`${p('lastCompletedAt')}`,
       handlerId: sql`${p('handlerId')}`,
+      handlerAt: sql`${p('handlerAt')}`,
     })
     .where(and(eq(applicationSteps.applicationNo, p('applicationNo')), eq(applicationSteps.stepCode, p('stepCode'))))
     .prepare();
@@ -117,7 +118,7 @@ export function createApplicationStore(db: Db) {
     application: (applicationNo: string) => applicationByNo.get({ applicationNo }),
     applicationsOfAccount: (accountNo: string, queryCodeHmac: string) => applicationsByAccount.all({ accountNo, queryCodeHmac }),
     steps: (applicationNo: string) => stepsOf.all({ applicationNo }),
-    updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId'>) =>
+    updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId' | 'handlerAt'>) =>
       updateStepState.run(row),
     updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt'>) => updateStepPlan.run(row),
     updateApplicationPlan: (row: {

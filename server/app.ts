@@ -1,13 +1,17 @@
 // buildApp(deps) → a Fastify instance that never listens by itself: the one place that wires plugins.
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Wechaty } from 'wechaty';
 import type { Config } from './config.ts';
 import type { Database_ } from '../db/client.ts';
 import { createApplicationStore } from '../db/application-store.ts';
-import { registerErrorHandling } from './http-errors.ts';
+import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
+import { createChannels, type Channels } from '../channels/index.ts';
+import { registerErrorHandling, sendError } from './http-errors.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
@@ -15,9 +19,28 @@ import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
 import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
+import { loadNoticeTemplates } from './services/notice-templates.ts';
+import { createNoticeWriter, type NoticeWriter } from './services/notices.ts';
+import { createDispatcher, type Dispatcher } from './services/dispatcher.ts';
+import { createDeliveryStatus, type DeliveryStatus } from './services/delivery-status.ts';
+import { createMetrics, type Metrics } from './services/metrics.ts';
+import cookie from '@fastify/cookie';
+import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
+import { createAlertStore } from '../db/alert-store.ts';
+import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
+import { createStaffAuth, type StaffAuth } from './services/staff-auth.ts';
+import { createHurryService, type HurryService } from './services/hurries.ts';
+import { createAlertService, type AlertService } from './services/alerts.ts';
+import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
+import { createSweeper, type Sweeper } from './services/sweeper.ts';
+import liveRoutes from './routes/live.ts';
 import syncRoutes from './routes/sync.ts';
 import progressRoutes from './routes/progress.ts';
 import operationsRoutes from './routes/operations.ts';
+import staffRoutes from './routes/staff.ts';
+import twilioWebhooks from './routes/webhooks-twilio.ts';
+
+export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
 export interface AppDeps {
   config: Config;
@@ -28,6 +51,14 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
   /** extra ingest hooks (tests) */
   ingestHooks?: IngestHooks;
+  /** a ready-built Wechaty (tests: wechaty-puppet-mock); otherwise built from config */
+  wechaty?: Wechaty;
+  /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
+  startDispatcher?: boolean;
+  /** false: no periodic sweeps; tests call `sweeper.sweep()` with a manual clock */
+  startSweeper?: boolean;
+  hub?: RealtimeHub;
+  random?: () => number;
 }
 
 export interface Services {
@@ -37,6 +68,19 @@ export interface Services {
   ingest: IngestService;
   views: ProgressViews;
   customers: CustomerAccess;
+  outbox: OutboxStore;
+  notices: NoticeWriter;
+  channels: Channels;
+  dispatcher: Dispatcher;
+  deliveryStatus: DeliveryStatus;
+  metrics: Metrics;
+  hub: RealtimeHub;
+  staff: StaffStore;
+  staffAuth: StaffAuth;
+  staffAccess: StaffAccess;
+  hurries: HurryService;
+  alerts: AlertService;
+  sweeper: Sweeper;
 }
 
 declare module 'fastify' {
@@ -61,7 +105,25 @@ export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const reference = deps.reference ?? loadReferenceData(config);
+
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    // errors Fastify raises before routing (a URL that does not decode): the contract's shape and a request id too
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return sendError(reply, 'JD_INVALID_REQUEST', 400, error.message);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox's own checker: bodies are checked as sent (a number where a string is due is a 400, not coerced
+  // as Fastify's default Ajv does); params, querystrings and headers are still converted from text.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
   const store = createApplicationStore(database.db);
+  const outbox = createOutboxStore(database.db);
   const context: ServiceContext = {
     database,
     store,
@@ -72,21 +134,116 @@ export async function buildApp(deps: AppDeps) {
     timeZone: config.timeZone,
     secret: config.secret,
   };
-  const ingest = createIngestService(context, deps.ingestHooks ?? {});
-  const views = createProgressViews(context, ingest);
+  const metrics = createMetrics();
+  const templates = loadNoticeTemplates({
+    dir: templatesDir,
+    smsSignature: config.smsSignature,
+    timeZone: config.timeZone,
+    processCodes: reference.catalog.processes.map((p) => p.code),
+  });
+  const channels = createChannels({ config, logger: app.log, wechaty: deps.wechaty });
+  const paced = (kind: 'sms' | 'wechat') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
+  const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
+    metrics.count('jiedian_deliveries_total', 'Outbox rows reaching a status, by channel', { channel, status });
+  const dispatcher = createDispatcher({
+    store: outbox,
+    channels: channels.channels,
+    clock,
+    log: app.log,
+    concurrency: config.dispatchConcurrency,
+    ratePerSecond: { sms: paced('sms'), wechat: paced('wechat') },
+    random: deps.random,
+    quietHours: config.quietHours,
+    timeZone: config.timeZone,
+    onStatus: countDelivery,
+  });
+  const notices = createNoticeWriter({ ctx: context, outbox, templates, quietHours: config.quietHours, log: app.log });
+  const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
+  // Assigned below: live progress frames need the views, which need the ingest service.
+  let views: ProgressViews;
+  const pushProgress = (changes: { applications: Set<string> }) => {
+    for (const applicationNo of changes.applications) {
+      const topic = topics.application(applicationNo);
+      if (!hub.hasSubscribers(topic)) continue;
+      const application = views.customerView(applicationNo);
+      if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
+    }
+  };
+  const ingest = createIngestService(context, {
+    inTransaction: [notices.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
+    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
+  });
+  views = createProgressViews(context, ingest);
   const customers = createCustomerAccess(context, views);
+  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
+  const staff = createStaffStore(database.db);
+  const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone });
+  const staffAccess = createStaffAccess(store, staff);
+  const hurries = createHurryService({
+    ctx: context,
+    staff,
+    notices,
+    hub,
+    cooldownHours: config.hurryCooldownHours,
+    workingHours: config.workingHours,
+    log: app.log,
+    wakeDispatcher: () => dispatcher.wake(),
+  });
+  const alerts = createAlertService(context, createAlertStore(database.db), hub);
+  const sweeper = createSweeper({
+    intervalMs: config.slaSweepIntervalMs,
+    log: app.log,
+    tasks: [{ name: 'hurry escalation', run: () => hurries.escalateDue() }],
+  });
 
-  const app = Fastify({
-    logger: deps.logger ?? false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  metrics.gauge({
+    name: 'jiedian_outbox_rows',
+    help: 'Outbox rows by channel and status (pending + sending = depth)',
+    collect: () => outbox.countsByChannelAndStatus().map((r) => ({ labels: { channel: r.channel, status: r.status }, value: r.count })),
+  });
+  metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
 
-  app.decorate('jiedian', { config, database, context, ingest, views, customers } satisfies Services);
+  app.decorate('jiedian', {
+    config,
+    database,
+    context,
+    ingest,
+    views,
+    customers,
+    outbox,
+    notices,
+    channels,
+    dispatcher,
+    deliveryStatus,
+    metrics,
+    hub,
+    staff,
+    staffAuth,
+    staffAccess,
+    hurries,
+    alerts,
+    sweeper,
+  } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.count('jiedian_http_requests_total', 'HTTP requests by route and status', {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unknown',
+      status: String(reply.statusCode),
+    });
+  });
+  app.addHook('onReady', async () => {
+    for (const line of channels.announce) app.log.info(line);
+    for (const channel of Object.values(channels.channels)) await channel.start?.();
+    if (deps.startDispatcher !== false) dispatcher.start();
+    if (deps.startSweeper !== false) sweeper.start();
+  });
+  app.addHook('onClose', async () => {
+    await sweeper.stop();
+    await dispatcher.stop();
+    for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });
   registerErrorHandling(app);
 
@@ -97,15 +254,20 @@ export async function buildApp(deps: AppDeps) {
         securitySchemes: {
           syncToken: { type: 'http', scheme: 'bearer', description: 'SYNC_TOKEN' },
           viewToken: { type: 'http', scheme: 'bearer', description: 'viewToken from POST /api/v1/progress/query' },
+          staffToken: { type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/staff/login (or its httpOnly cookie)' },
         },
       },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
 
   await app.register(operationsRoutes);
   await app.register(syncRoutes, { prefix: '/api/v1/sync' });
   await app.register(progressRoutes, { prefix: '/api/v1' });
+  await app.register(staffRoutes, { prefix: '/api/v1' });
+  await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
+  await app.register(liveRoutes);
   return app;
 }
 

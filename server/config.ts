@@ -23,6 +23,11 @@ export interface Config {
   catalogPath: string;
   calendarPath: string;
   quietHours: QuietHours | null;
+  /** when handlers are texted and hurry escalation time runs */
+  workingHours: QuietHours;
+  /** provider send rates: SMS segments per second, WeChat messages per second */
+  sendRates: { sms: number; wechat: number };
+  dispatchConcurrency: number;
   logLevel: string;
 }
 
@@ -76,13 +81,22 @@ function url(env: Env, name: string, fallback: string | null): string | null {
   return raw.replace(/\/+$/, '');
 }
 
-export function parseQuietHours(raw: string): QuietHours | null {
-  if (raw.trim() === '') return null;
+function parseWindow(variable: string, raw: string, example: string): QuietHours {
   const match = /^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$/.exec(raw.trim());
-  if (!match) throw new ConfigError('QUIET_HOURS', `must look like 22:00-08:00 or be empty, got "${raw}"`);
+  if (!match) throw new ConfigError(variable, `must look like ${example}, got "${raw}"`);
   const [h1, m1, h2, m2] = match.slice(1).map(Number) as [number, number, number, number];
-  if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) throw new ConfigError('QUIET_HOURS', `has an impossible time in "${raw}"`);
+  if (h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59) throw new ConfigError(variable, `has an impossible time in "${raw}"`);
   return { start: h1 * 60 + m1, end: h2 * 60 + m2 };
+}
+
+export function parseQuietHours(raw: string): QuietHours | null {
+  return raw.trim() === '' ? null : parseWindow('QUIET_HOURS', raw, '22:00-08:00 or be empty');
+}
+
+function workingHours(env: Env): QuietHours {
+  const window = parseWindow('WORKING_HOURS', text(env, 'WORKING_HOURS', '08:30-17:30'), '08:30-17:30');
+  if (window.start >= window.end) throw new ConfigError('WORKING_HOURS', 'must start before it ends on the same day');
+  return window;
 }
 
 function required(env: Env, name: string, hint: string): string {
@@ -128,6 +142,12 @@ export function loadConfig(env: Env = process.env): Config {
     catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),
     calendarPath: path.resolve(text(env, 'CALENDAR_PATH', path.join(projectRoot, 'catalog/calendar.json'))),
     quietHours: parseQuietHours(env.QUIET_HOURS ?? '22:00-08:00'),
+    workingHours: workingHours(env),
+    sendRates: {
+      sms: integer(env, 'SMS_SEGMENTS_PER_SECOND', 1, 1, 100_000),
+      wechat: integer(env, 'WECHAT_MESSAGES_PER_SECOND', 2, 1, 100_000),
+    },
+    dispatchConcurrency: integer(env, 'DISPATCH_CONCURRENCY', 16, 1, 1000),
     logLevel: text(env, 'LOG_LEVEL', 'info'),
   };
 }

@@ -56,11 +56,19 @@ export const applicationSteps = sqliteTable(
     lastStartedAt: integer('last_started_at'),
     lastCompletedAt: integer('last_completed_at'),
     handlerId: text('handler_id'),
+    /** `at` of the event that named the handler, so a late older event cannot hand the step back */
+    handlerAt: integer('handler_at'),
     plannedStart: text('planned_start'),
     plannedEnd: text('planned_end'),
     dueAt: integer('due_at'),
+    /** when the handler is warned: 1 working day or 20% of the allowed time before dueAt, whichever is earlier */
+    warnAt: integer('warn_at'),
   },
-  (t) => [primaryKey({ columns: [t.applicationNo, t.stepCode] }), index('steps_status_due_idx').on(t.status, t.dueAt)],
+  (t) => [
+    primaryKey({ columns: [t.applicationNo, t.stepCode] }),
+    index('steps_status_due_idx').on(t.status, t.dueAt),
+    index('steps_status_warn_idx').on(t.status, t.warnAt),
+  ],
 );
 
 export const syncEvents = sqliteTable(

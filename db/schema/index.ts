@@ -1,3 +1,6 @@
 // Every table, re-exported for drizzle-kit and the client.
 export * from './reference.ts';
 export * from './applications.ts';
+export * from './notifications.ts';
+export * from './hurries.ts';
+export * from './alerts.ts';

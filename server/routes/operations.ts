@@ -4,7 +4,13 @@ import Type from 'typebox';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { database } = app.jiedian;
+  const { database, metrics } = app.jiedian;
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    async (_request, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()),
+  );
 
   app.get(
     '/healthz',

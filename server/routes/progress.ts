@@ -1,11 +1,12 @@
 // Customer progress API (API.md §2): query with account number and query code, then read by view token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApplicationReply, QueryBody, QueryReply } from '../schemas/progress.ts';
+import { CustomerHurryBody, CustomerHurryReply } from '../schemas/staff.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers } = app.jiedian;
+  const { customers, hurries } = app.jiedian;
 
   app.post(
     '/progress/query',
@@ -32,6 +33,27 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ application: customers.read(customers.claims(request.headers.authorization), request.params.applicationNo) }),
+  );
+
+  app.post(
+    '/applications/:applicationNo/hurry',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Hurry (催办) the current step of an application; one per step within the cooldown',
+        security: [{ viewToken: [] }],
+        params: ApplicationParams,
+        body: CustomerHurryBody,
+        response: { 202: CustomerHurryReply, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const claims = customers.claims(request.headers.authorization);
+      customers.read(claims, request.params.applicationNo);
+      const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
+      const { hurry, handlerName } = hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
+      return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName) });
+    },
   );
 };
 

@@ -5,8 +5,8 @@ import { and, eq } from 'drizzle-orm';
 import { applications, applicationSteps, handlers, teams } from '../../db/schema/index.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
-import { calendarDateOf, parseInstant } from '../domain/dates.ts';
-import { applyStepEvent, type StepState } from '../domain/step-state.ts';
+import { calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
+import { applyStepEvent, type StepState, type StepStatus } from '../domain/step-state.ts';
 import { stepDurationWorkdays } from '../domain/typical-durations.ts';
 import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
@@ -18,8 +18,10 @@ import { replanApplication, type Replanned } from './planning.ts';
 export interface IngestChanges {
   applications: Set<string>;
   replans: Replanned[];
-  startedSteps: { applicationNo: string; stepCode: string }[];
-  completedSteps: { applicationNo: string; stepCode: string }[];
+  /** `from`: the step's status before the event; a step already in progress whose start was corrected has `in_progress` */
+  startedSteps: { applicationNo: string; stepCode: string; from: StepStatus }[];
+  /** `from`: the step's status before the event; a corrected completion time of a done step has `done` */
+  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus }[];
 }
 
 export type ChangeListener = (changes: IngestChanges) => void;
@@ -43,6 +45,16 @@ function emptyChanges(): IngestChanges {
 
 export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}) {
   const { database, store } = ctx;
+  /** Dates outside the working calendar cannot be planned or timed: such input is rejected, not a 500. */
+  const inCalendar = (date: string) => date >= ctx.calendar.range.from && date <= ctx.calendar.range.to;
+  /** Plans can only be made on the calendar's years. */
+  function checkRequestedDate(date: string | null): void {
+    if (date !== null && !inCalendar(date)) {
+      throw invalid(`body.requestedConnectDate must be between ${ctx.calendar.range.from} and ${ctx.calendar.range.to}`);
+    }
+  }
+  const calendarStart = startOfDay(ctx.calendar.range.from, ctx.timeZone);
+  const calendarEnd = endOfDay(ctx.calendar.range.to, ctx.timeZone);
 
   function consequences(changes: IngestChanges) {
     if (changes.applications.size === 0) return;
@@ -76,7 +88,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     if (after === before) return;
     store.updateStepState({ applicationNo: application.applicationNo, stepCode: event.stepCode, ...after });
     if (after.status === 'in_progress' && (before.status !== 'in_progress' || before.actualStart !== after.actualStart)) {
-      changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode });
+      changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status });
     }
     if (after.status === 'done' && after.actualEnd !== null && (before.status !== 'done' || before.actualEnd !== after.actualEnd)) {
       const startDate = calendarDateOf(after.actualStart ?? after.actualEnd, ctx.timeZone);
@@ -89,7 +101,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
         workdays,
       });
       ctx.learnt.completed(application.processCode, event.stepCode, workdays);
-      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode });
+      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status });
     }
     changes.applications.add(application.applicationNo);
   }
@@ -120,6 +132,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
   }
 
   return {
+    checkRequestedDate,
+
     upsertHandler(handlerId: string, body: HandlerBody) {
       const now = ctx.clock.now();
       write(() => {
@@ -147,6 +161,10 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       }
       const acceptedAt = parseInstant(body.acceptedAt);
       if (acceptedAt === null) throw invalid('body.acceptedAt must be an ISO date-time with offset');
+      if (acceptedAt < calendarStart || acceptedAt > calendarEnd) {
+        throw invalid(`body.acceptedAt must be between ${ctx.calendar.range.from} and ${ctx.calendar.range.to}`);
+      }
+      checkRequestedDate(body.requestedConnectDate ?? null);
       const fields = {
         accountNo: body.accountNo,
         customerName: body.customerName,
@@ -216,12 +234,17 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
         const eventId = typeof raw === 'object' && raw !== null && typeof (raw as { eventId?: unknown }).eventId === 'string' ? (raw as { eventId: string }).eventId : null;
         if (!checkEvent.Check(raw)) {
           const issue = checkEvent.Errors(raw)[0]!;
-          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: describeValidationIssue(`events[${index}]`, issue) });
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: describeValidationIssue(`body.events[${index}]`, issue) });
           return;
         }
         const at = parseInstant(raw.at);
         if (at === null) {
-          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `events[${index}].at must be an ISO date-time with offset` });
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `body.events[${index}].at must be an ISO date-time with offset` });
+          return;
+        }
+        if (at < calendarStart || at > calendarEnd) {
+          const { from, to } = ctx.calendar.range;
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `body.events[${index}].at must be between ${from} and ${to}` });
           return;
         }
         valid.push({ event: raw, at });
@@ -267,17 +290,21 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       return result;
     },
 
-    /** Re-plans with a new requested date (staff action); the caller tells the customer. */
-    replan(applicationNo: string): Replanned | null {
+    /**
+     * Re-plans one application in one transaction: `before` may change it first (a staff re-plan sets a new requested
+     * date), `after` sees the new plan and may queue what it causes.
+     */
+    replan(applicationNo: string, steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {}): Replanned | null {
       const now = ctx.clock.now();
       const changes = emptyChanges();
       const replanned = write(() => {
-        const application = store.application(applicationNo);
-        if (!application) return null;
-        const r = replanApplication(ctx, application, now);
+        if (!store.application(applicationNo)) return null;
+        steps.before?.();
+        const r = replanApplication(ctx, store.application(applicationNo)!, now);
         changes.applications.add(applicationNo);
         changes.replans.push(r);
         consequences(changes);
+        steps.after?.(r, store.application(applicationNo)!);
         return r;
       });
       publish(changes);

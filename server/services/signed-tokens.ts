@@ -19,8 +19,10 @@ export function createSignedTokens<T>(secret: string, purpose: string): SignedTo
       const dot = token.indexOf('.');
       if (dot <= 0) return null;
       const payload = token.slice(0, dot);
-      const given = Buffer.from(token.slice(dot + 1), 'base64url');
-      const expected = Buffer.from(sign(payload), 'base64url');
+      // Compared as the issued text, not as decoded bytes: base64url decoding skips junk and ignores the last
+      // character's unused bits, so several spellings would decode to the same signature.
+      const given = Buffer.from(token.slice(dot + 1));
+      const expected = Buffer.from(sign(payload));
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
       try {
         const { c, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c: T; e: number };

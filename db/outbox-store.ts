@@ -1,0 +1,167 @@
+// Queries over the outbox, bindings and opt-outs.
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type NewOutboxRow = typeof outbox.$inferInsert;
+
+/** What became of one send, recorded by the dispatcher. */
+export type SendOutcome =
+  | { id: string; status: 'sent' | 'delivered'; provider: string; providerId: string; at: number }
+  | { id: string; status: 'pending' | 'failed' | 'dead'; nextAttemptAt: number | null; lastError: string; at: number };
+
+const p = sql.placeholder;
+
+export function createOutboxStore(db: Db) {
+  const insert = db.insert(outbox).values({
+    id: p('id'),
+    applicationNo: p('applicationNo'),
+    recipientKind: p('recipientKind'),
+    recipientRef: p('recipientRef'),
+    channel: p('channel'),
+    address: p('address'),
+    noticeKind: p('noticeKind'),
+    variables: p('variables'),
+    text: p('text'),
+    segments: p('segments'),
+    urgent: p('urgent'),
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: p('nextAttemptAt'),
+    createdAt: p('createdAt'),
+    updatedAt: p('createdAt'),
+  }).prepare();
+  const optedOut = db
+    .select({ at: optOuts.optedOutAt })
+    .from(optOuts)
+    .where(and(eq(optOuts.channel, p('channel')), eq(optOuts.address, p('address'))))
+    .prepare();
+  // The dispatcher's statements run for every notice: prepared once, not rebuilt by the query builder each time.
+  const dueByChannels = new Map<string, { all(values: { now: number; limit: number }): OutboxRow[] }>();
+  const nextDue = db
+    .select({ at: sql<number | null>`min(${outbox.nextAttemptAt})` })
+    .from(outbox)
+    .where(eq(outbox.status, 'pending'))
+    .prepare();
+  const claimOne = db
+    .update(outbox)
+    .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: sql`${p('now')}` })
+    .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'pending')))
+    .prepare();
+  const recordSent = db
+    .update(outbox)
+    .set({
+      status: sql`${p('status')}`,
+      provider: sql`${p('provider')}`,
+      providerId: sql`${p('providerId')}`,
+      sentAt: sql`${p('at')}`,
+      deliveredAt: sql`${p('deliveredAt')}`,
+      lastError: null,
+      updatedAt: sql`${p('at')}`,
+    })
+    .where(eq(outbox.id, p('id')))
+    .prepare();
+  const recordFailure = db
+    .update(outbox)
+    .set({
+      status: sql`${p('status')}`,
+      nextAttemptAt: sql`coalesce(${p('nextAttemptAt')}, ${outbox.nextAttemptAt})`,
+      lastError: sql`${p('lastError')}`,
+      updatedAt: sql`${p('at')}`,
+    })
+    .where(eq(outbox.id, p('id')))
+    .prepare();
+  const bindingsOfAccount = db
+    .select({ channel: channelBindings.channel, address: channelBindings.address })
+    .from(channelBindings)
+    .where(eq(channelBindings.accountNo, p('accountNo')))
+    .prepare();
+
+  return {
+    insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
+      // The json and boolean columns map placeholder values themselves: stringifying here stored the variables
+      // as a JSON string inside JSON, and readers got a string instead of the object.
+      insert.run(row);
+    },
+    isOptedOut: (channel: string, address: string) => optedOut.get({ channel, address }) !== undefined,
+    optOut(channel: string, address: string, at: number, source: string): void {
+      db.insert(optOuts).values({ channel, address, optedOutAt: at, source }).onConflictDoNothing().run();
+    },
+    bindingsOf: (accountNo: string) => bindingsOfAccount.all({ accountNo }),
+    bind(channel: string, address: string, accountNo: string, at: number): void {
+      db.insert(channelBindings)
+        .values({ channel, address, accountNo, verifiedAt: at })
+        .onConflictDoUpdate({ target: [channelBindings.channel, channelBindings.address, channelBindings.accountNo], set: { verifiedAt: at } })
+        .run();
+    },
+    /** Rows due now on the given channels, oldest due first. */
+    due(now: number, channels: string[], limit: number): OutboxRow[] {
+      if (channels.length === 0) return [];
+      const key = channels.join('\u0000');
+      let statement = dueByChannels.get(key);
+      if (!statement) {
+        statement = db
+          .select()
+          .from(outbox)
+          .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, p('now')), inArray(outbox.channel, channels)))
+          .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt))
+          .limit(p('limit'))
+          .prepare();
+        dueByChannels.set(key, statement);
+      }
+      return statement.all({ now, limit });
+    },
+    nextDueAt(): number | null {
+      return nextDue.get()?.at ?? null;
+    },
+    /** Claims pending rows for sending in one transaction; returns the ids claimed (another dispatcher may take some first). */
+    claimAll(ids: string[], now: number): Set<string> {
+      const claimed = new Set<string>();
+      if (ids.length === 0) return claimed;
+      db.transaction(() => {
+        for (const id of ids) if (claimOne.run({ id, now }).changes === 1) claimed.add(id);
+      });
+      return claimed;
+    },
+    /** Records what became of sends, in one transaction. */
+    recordOutcomes(outcomes: SendOutcome[]): void {
+      if (outcomes.length === 0) return;
+      db.transaction(() => {
+        for (const o of outcomes) {
+          if ('providerId' in o) {
+            recordSent.run({ id: o.id, status: o.status, provider: o.provider, providerId: o.providerId, at: o.at, deliveredAt: o.status === 'delivered' ? o.at : null });
+          } else {
+            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, at: o.at });
+          }
+        }
+      });
+    },
+    update(id: string, fields: Partial<Pick<OutboxRow, 'status' | 'nextAttemptAt' | 'lastError' | 'provider' | 'providerId' | 'sentAt' | 'deliveredAt'>> & { updatedAt: number }): void {
+      db.update(outbox).set(fields).where(eq(outbox.id, id)).run();
+    },
+    /** Rows a stopped process left `sending` go back to pending: the provider idempotency key prevents a double send. */
+    recoverSending(now: number): number {
+      return db.update(outbox).set({ status: 'pending', nextAttemptAt: now, updatedAt: now }).where(eq(outbox.status, 'sending')).run().changes;
+    },
+    byProviderId: (providerId: string) => db.select().from(outbox).where(eq(outbox.providerId, providerId)).get(),
+    byId: (id: string) => db.select().from(outbox).where(eq(outbox.id, id)).get(),
+    /** Newest first; rows written in the same millisecond (one transaction) in reverse order of writing. */
+    ofApplication: (applicationNo: string) =>
+      db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.applicationNo, applicationNo))
+        // ids are random UUIDs: SQLite's rowid keeps the order of writing (a PostgreSQL schema would use a serial)
+        .orderBy(desc(outbox.createdAt), desc(sql`rowid`))
+        .all(),
+    countsByChannelAndStatus: () =>
+      db
+        .select({ channel: outbox.channel, status: outbox.status, count: sql<number>`count(*)` })
+        .from(outbox)
+        .groupBy(outbox.channel, outbox.status)
+        .all() as { channel: string; status: OutboxStatus; count: number }[],
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;

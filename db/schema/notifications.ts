@@ -1,0 +1,67 @@
+// The outbox of notices, and the channel addresses customers bound or opted out.
+import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+
+export const outboxStatuses = ['pending', 'sending', 'sent', 'delivered', 'failed', 'dead'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+export const recipientKinds = ['customer', 'handler'] as const;
+
+/**
+ * One row per recipient and channel, written in the transaction of the event that causes it. The rendered text
+ * and the template's kind and variables are both kept: providers that send approved template codes need the latter.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    applicationNo: text('application_no'),
+    recipientKind: text('recipient_kind', { enum: recipientKinds }).notNull(),
+    /** handler id for handler notices, account number for customer notices */
+    recipientRef: text('recipient_ref'),
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    noticeKind: text('notice_kind').notNull(),
+    variables: text('variables', { mode: 'json' }).notNull(),
+    text: text('text').notNull(),
+    segments: integer('segments').notNull(),
+    urgent: integer('urgent', { mode: 'boolean' }).notNull(),
+    status: text('status', { enum: outboxStatuses }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    provider: text('provider'),
+    providerId: text('provider_id'),
+    createdAt: integer('created_at').notNull(),
+    sentAt: integer('sent_at'),
+    deliveredAt: integer('delivered_at'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    index('outbox_provider_idx').on(t.providerId),
+    index('outbox_application_idx').on(t.applicationNo, t.createdAt),
+  ],
+);
+
+/** A WeChat contact or SMS number bound to an account (the chatbot binds; notices follow bindings). */
+export const channelBindings = sqliteTable(
+  'channel_bindings',
+  {
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    accountNo: text('account_no').notNull(),
+    verifiedAt: integer('verified_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.address, t.accountNo] }), index('channel_bindings_account_idx').on(t.accountNo)],
+);
+
+/** An address that opted out (退订) gets nothing more on that channel. */
+export const optOuts = sqliteTable(
+  'opt_outs',
+  {
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    optedOutAt: integer('opted_out_at').notNull(),
+    source: text('source').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.address] })],
+);

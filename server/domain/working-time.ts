@@ -1,0 +1,47 @@
+// Working time: workdays of the calendar between the day's working hours (08:30–17:30 by default).
+// Handlers are texted only in working time, and a hurry escalates after 4 working hours.
+import type { WorkingCalendar } from './calendar.ts';
+import { calendarDateOf, startOfDay, type CalendarDate } from './dates.ts';
+import { localMinuteOfDay } from './delivery-policy.ts';
+
+export interface WorkingHours {
+  /** minutes after local midnight */
+  start: number;
+  end: number;
+}
+
+export const DEFAULT_WORKING_HOURS: WorkingHours = { start: 8 * 60 + 30, end: 17 * 60 + 30 };
+const MINUTE_MS = 60_000;
+
+// Local wall-clock minute → instant. Exact for zones without daylight saving (China); elsewhere off by the
+// shift on the two transition days, which working hours do not straddle in practice.
+const at = (date: CalendarDate, minute: number, timeZone: string) => startOfDay(date, timeZone) + minute * MINUTE_MS;
+
+export function isWorkingTime(ms: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): boolean {
+  const minute = localMinuteOfDay(ms, timeZone);
+  return calendar.isWorkday(calendarDateOf(ms, timeZone)) && minute >= hours.start && minute < hours.end;
+}
+
+/** `ms` when it is working time, else the start of the next working period. */
+export function nextWorkingTime(ms: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
+  const date = calendarDateOf(ms, timeZone);
+  const minute = localMinuteOfDay(ms, timeZone);
+  if (calendar.isWorkday(date)) {
+    if (minute < hours.start) return at(date, hours.start, timeZone);
+    if (minute < hours.end) return ms;
+  }
+  return at(calendar.addWorkdays(date, 1), hours.start, timeZone);
+}
+
+/** The instant `minutes` of working time after `from` (time outside working hours does not count). */
+export function addWorkingMinutes(from: number, minutes: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
+  let cursor = nextWorkingTime(from, calendar, hours, timeZone);
+  let remaining = minutes * MINUTE_MS;
+  for (;;) {
+    const date = calendarDateOf(cursor, timeZone);
+    const dayEnd = at(date, hours.end, timeZone);
+    if (cursor + remaining <= dayEnd) return cursor + remaining;
+    remaining -= dayEnd - cursor;
+    cursor = at(calendar.addWorkdays(date, 1), hours.start, timeZone);
+  }
+}

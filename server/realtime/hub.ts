@@ -1,0 +1,48 @@
+// Publish/subscribe between services and live sockets. In-process now; a Redis or PostgreSQL
+// LISTEN/NOTIFY implementation of the same interface serves several instances later.
+
+/** Messages are serialised once by the publisher and sent as they are to every subscriber. */
+export type Subscriber = (message: string) => void;
+
+export interface RealtimeHub {
+  /** delivers to every subscriber of the topic; returns how many there were */
+  publish(topic: string, message: string): number;
+  subscribe(topic: string, subscriber: Subscriber): () => void;
+  hasSubscribers(topic: string): boolean;
+}
+
+/** Topic names, in one place. */
+export const topics = {
+  application: (applicationNo: string) => `application:${applicationNo}`,
+  handler: (handlerId: string) => `staff:handler:${handlerId}`,
+  team: (teamId: string) => `staff:team:${teamId}`,
+  allStaff: 'staff:all',
+} as const;
+
+export function createInProcessHub(onError: (error: unknown) => void = () => {}): RealtimeHub {
+  const subscribers = new Map<string, Set<Subscriber>>();
+  return {
+    publish(topic, message) {
+      const set = subscribers.get(topic);
+      if (!set) return 0;
+      for (const subscriber of set) {
+        try {
+          subscriber(message);
+        } catch (error) {
+          onError(error);
+        }
+      }
+      return set.size;
+    },
+    subscribe(topic, subscriber) {
+      let set = subscribers.get(topic);
+      if (!set) subscribers.set(topic, (set = new Set()));
+      set.add(subscriber);
+      return () => {
+        set.delete(subscriber);
+        if (set.size === 0) subscribers.delete(topic);
+      };
+    },
+    hasSubscribers: (topic) => (subscribers.get(topic)?.size ?? 0) > 0,
+  };
+}

@@ -1,0 +1,176 @@
+// Staff API (API.md §3): sign-in, the live queue, acknowledging and answering hurries, application detail, re-plan.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { eq } from 'drizzle-orm';
+import { applications } from '../../db/schema/index.ts';
+import { formatInstant } from '../domain/dates.ts';
+import { JiedianError } from '../errors.ts';
+import { ApplicationParams } from '../schemas/sync.ts';
+import { ApplicationReply } from '../schemas/progress.ts';
+import { ErrorSchema } from '../schemas/error.ts';
+import {
+  AlertReply,
+  HurryIdParams,
+  HurryReply,
+  LoginBody,
+  LoginReply,
+  QueueReply,
+  ReplanBody,
+  ReplyBody,
+  StaffApplicationReply,
+} from '../schemas/staff.ts';
+import { STAFF_COOKIE, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../services/staff-auth.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff: StaffPrincipal | null;
+  }
+}
+
+const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
+
+const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts } = app.jiedian;
+  const instant = (ms: number) => formatInstant(ms, config.timeZone);
+
+  app.decorateRequest('staff', null);
+  const signedIn = async (request: import('fastify').FastifyRequest) => {
+    request.staff = staffAuth.authenticate(request);
+  };
+  const principal = (request: import('fastify').FastifyRequest): StaffPrincipal => request.staff!;
+
+  app.post(
+    '/staff/login',
+    { schema: { tags: ['staff'], summary: 'Sign in; sets an httpOnly session cookie and returns the same token', body: LoginBody, response: { 200: LoginReply, ...errors } } },
+    async (request, reply) => {
+      const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip);
+      reply.setCookie(STAFF_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.publicUrl.startsWith('https://'),
+        path: '/',
+        maxAge: STAFF_SESSION_TTL_MS / 1000,
+      });
+      const h = session.handler;
+      return { token: session.token, expiresAt: session.expiresAtText, handler: { handlerId: h.handlerId, name: h.name, role: h.role, teamId: h.teamId, teamName: h.teamName } };
+    },
+  );
+
+  app.post('/staff/logout', { schema: { tags: ['staff'], summary: 'Sign out (clears the cookie)', response: { 204: { type: 'null' } } } }, async (_request, reply) => {
+    reply.clearCookie(STAFF_COOKIE, { path: '/' });
+    return reply.code(204).send(null);
+  });
+
+  app.get(
+    '/staff/queue',
+    { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries and alerts, open first, oldest first', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
+    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)) }),
+  );
+
+  app.post(
+    '/staff/hurries/:id/ack',
+    { onRequest: signedIn, schema: { tags: ['staff'], summary: 'Acknowledge a hurry request', security: [{ staffToken: [] }], params: HurryIdParams, response: { 200: HurryReply, ...errors } } },
+    async (request) => ({ hurry: hurries.acknowledge(principal(request), request.params.id) }),
+  );
+
+  app.post(
+    '/staff/hurries/:id/reply',
+    {
+      onRequest: signedIn,
+      schema: { tags: ['staff'], summary: 'Answer a hurry request; the answer reaches the customer by the channel they used', security: [{ staffToken: [] }], params: HurryIdParams, body: ReplyBody, response: { 200: HurryReply, ...errors } },
+    },
+    async (request) => ({ hurry: hurries.reply(principal(request), request.params.id, request.body.text) }),
+  );
+
+  app.post(
+    '/staff/alerts/:id/explanation',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['staff'],
+        summary: 'File the explanation (情况说明) of an alert; an overdue alert stays in the queue until explained',
+        security: [{ staffToken: [] }],
+        params: HurryIdParams,
+        body: ReplyBody,
+        response: { 200: AlertReply, ...errors },
+      },
+    },
+    async (request) => ({ alert: alerts.explain(principal(request), request.params.id, request.body.text) }),
+  );
+
+  app.get(
+    '/staff/applications/:applicationNo',
+    {
+      onRequest: signedIn,
+      schema: { tags: ['staff'], summary: 'An application as staff see it, with its notices, hurries and alerts', security: [{ staffToken: [] }], params: ApplicationParams, response: { 200: StaffApplicationReply, ...errors } },
+    },
+    async (request) => {
+      const { applicationNo } = request.params;
+      const application = staffAccess.canSee(principal(request), applicationNo) ? views.staffView(applicationNo) : undefined;
+      if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
+      const notifications = outbox.ofApplication(applicationNo).map((row) => ({
+        id: row.id,
+        kind: row.noticeKind,
+        recipient: row.recipientKind,
+        channel: row.channel,
+        address: row.address,
+        status: row.status,
+        text: row.text,
+        segments: row.segments,
+        attempts: row.attempts,
+        lastError: row.lastError,
+        provider: row.provider,
+        createdAt: instant(row.createdAt),
+        nextAttemptAt: instant(row.nextAttemptAt),
+        sentAt: row.sentAt === null ? null : instant(row.sentAt),
+        deliveredAt: row.deliveredAt === null ? null : instant(row.deliveredAt),
+      }));
+      return { application, notifications, hurries: hurries.ofApplication(applicationNo), alerts: alerts.ofApplication(applicationNo) };
+    },
+  );
+
+  app.post(
+    '/staff/applications/:applicationNo/plan',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['staff'],
+        summary: 'Re-plan with a new requested connection date; the customer is told the new plan',
+        description: 'The date is kept until the marketing system next syncs the application with another date.',
+        security: [{ staffToken: [] }],
+        params: ApplicationParams,
+        body: ReplanBody,
+        response: { 200: ApplicationReply, ...errors },
+      },
+    },
+    async (request) => {
+      const { applicationNo } = request.params;
+      if (!staffAccess.canSee(principal(request), applicationNo)) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
+      const current = context.store.application(applicationNo);
+      if (!current) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
+      if (current.status !== 'active') throw new JiedianError('JD_NOT_ACTIVE', `application ${applicationNo} is ${current.status}`);
+      ingest.checkRequestedDate(request.body.requestedConnectDate);
+      const replanned = ingest.replan(applicationNo, {
+        before: () => {
+          database.db.update(applications).set({ requestedConnectDate: request.body.requestedConnectDate }).where(eq(applications.applicationNo, applicationNo)).run();
+        },
+        after: (r, row) => {
+          // When the expected date moves the ingest hook sends plan_changed; otherwise the customer still hears the new plan.
+          if (r.previousExpectedConnectDate === r.expectedConnectDate && row.expectedConnectDate) {
+            notices.queue('plan_created', { kind: 'customer', application: row }, {
+              customerName: row.customerName,
+              applicationNo,
+              expectedConnectDate: row.expectedConnectDate,
+              requestedConnectDate: row.requestedConnectDate,
+              feasible: row.planFeasible,
+              earliestFeasibleDate: row.earliestFeasibleDate,
+            });
+          }
+        },
+      });
+      if (!replanned) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
+      return { application: views.staffView(applicationNo)! };
+    },
+  );
+};
+
+export default staffRoutes;

@@ -1,0 +1,97 @@
+// Schemas of the staff API (API.md §3).
+import Type from 'typebox';
+import { ProgressViewSchema } from './progress.ts';
+
+const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Instant = Type.String({ format: 'date-time' });
+
+export const NotificationView = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  recipient: Type.Enum(['customer', 'handler']),
+  channel: Type.String(),
+  address: Type.String(),
+  status: Type.Enum(['pending', 'sending', 'sent', 'delivered', 'failed', 'dead']),
+  text: Type.String(),
+  segments: Type.Integer(),
+  attempts: Type.Integer(),
+  lastError: Nullable(Type.String()),
+  provider: Nullable(Type.String()),
+  createdAt: Instant,
+  nextAttemptAt: Instant,
+  sentAt: Nullable(Instant),
+  deliveredAt: Nullable(Instant),
+});
+
+export const HurrySchema = Type.Object({
+  id: Type.String({ description: 'also the reference number the customer quotes' }),
+  applicationNo: Type.String(),
+  stepCode: Type.String(),
+  stepName: Type.String(),
+  handlerId: Nullable(Type.String()),
+  channel: Type.Enum(['kiosk', 'web', 'sms', 'wechat']),
+  message: Nullable(Type.String()),
+  status: Type.Enum(['open', 'acknowledged', 'answered', 'escalated']),
+  count: Type.Integer(),
+  createdAt: Instant,
+  ackAt: Nullable(Instant),
+  answeredAt: Nullable(Instant),
+  reply: Nullable(Type.String()),
+  escalatedAt: Nullable(Instant),
+  escalationReason: Nullable(Type.String()),
+});
+
+export const AlertSchema = Type.Object(
+  {
+    id: Type.String(),
+    applicationNo: Type.String(),
+    stepCode: Nullable(Type.String()),
+    handlerId: Nullable(Type.String()),
+    level: Type.Enum(['warning', 'overdue']),
+    dueAt: Nullable(Instant),
+    raisedAt: Instant,
+    explanation: Nullable(Type.String()),
+    explainedAt: Nullable(Instant),
+  },
+  { additionalProperties: true },
+);
+
+export const StaffHandler = Type.Object({
+  handlerId: Type.String(),
+  name: Type.String(),
+  role: Type.Enum(['handler', 'team_lead', 'admin']),
+  teamId: Type.String(),
+  teamName: Type.String(),
+});
+
+export const LoginBody = Type.Object({
+  handlerId: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export const LoginReply = Type.Object({ token: Type.String(), expiresAt: Instant, handler: StaffHandler });
+
+export const HurryIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 1000 }) });
+export const HurryReply = Type.Object({ hurry: HurrySchema });
+export const AlertReply = Type.Object({ alert: AlertSchema });
+export const QueueReply = Type.Object({ hurries: Type.Array(HurrySchema), alerts: Type.Array(AlertSchema) });
+export const ReplanBody = Type.Object({ requestedConnectDate: Nullable(Type.String({ format: 'date' })) });
+
+export const StaffApplicationReply = Type.Object({
+  application: ProgressViewSchema,
+  notifications: Type.Array(NotificationView),
+  hurries: Type.Array(HurrySchema),
+  alerts: Type.Array(AlertSchema),
+});
+
+export const CustomerHurryBody = Type.Object({ message: Type.Optional(Type.String({ maxLength: 200 })) });
+export const CustomerHurryReply = Type.Object({
+  hurry: Type.Object({
+    id: Type.String(),
+    status: Type.String(),
+    stepCode: Type.String(),
+    handlerName: Nullable(Type.String()),
+    createdAt: Instant,
+    count: Type.Integer(),
+  }),
+});

@@ -1,0 +1,79 @@
+// Alerts as staff see them: the queue, per application, and the explanations (情况说明) that close overdue ones.
+import { JiedianError } from '../errors.ts';
+import { formatInstant } from '../domain/dates.ts';
+import type { AlertRow, AlertStore } from '../../db/alert-store.ts';
+import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { ServiceContext } from './context.ts';
+import type { StaffPrincipal } from './staff-auth.ts';
+
+export const MAX_EXPLANATION = 1000;
+
+export interface AlertView {
+  id: string;
+  applicationNo: string;
+  stepCode: string | null;
+  handlerId: string | null;
+  level: AlertRow['level'];
+  dueAt: string | null;
+  raisedAt: string;
+  explanation: string | null;
+  explainedAt: string | null;
+  explainedBy: string | null;
+  live: boolean;
+}
+
+export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: RealtimeHub) {
+  const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
+
+  function view(row: AlertRow): AlertView {
+    return {
+      id: row.id,
+      applicationNo: row.applicationNo,
+      stepCode: row.stepCode === '' ? null : row.stepCode,
+      handlerId: row.handlerId,
+      level: row.level,
+      dueAt: instant(row.dueAt),
+      raisedAt: instant(row.raisedAt)!,
+      explanation: row.explanation,
+      explainedAt: instant(row.explainedAt),
+      explainedBy: row.explainedBy,
+      live: row.live,
+    };
+  }
+
+  function visible(who: StaffPrincipal, row: AlertRow): boolean {
+    if (who.role === 'admin') return true;
+    if (who.role === 'team_lead') return row.teamId === who.teamId;
+    return row.handlerId === who.handlerId;
+  }
+
+  function publish(row: AlertRow): void {
+    const frame = JSON.stringify({ type: 'alert', alert: view(row) });
+    if (row.handlerId) hub.publish(topics.handler(row.handlerId), frame);
+    if (row.teamId) hub.publish(topics.team(row.teamId), frame);
+    hub.publish(topics.allStaff, frame);
+  }
+
+  return {
+    view,
+    publish,
+    queue: (who: StaffPrincipal) => store.queue(who).map(view),
+    ofApplication: (applicationNo: string) => store.ofApplication(applicationNo).map(view),
+
+    /** By the alert's handler or their team lead (or an admin); closes the alert in the queue. */
+    explain(who: StaffPrincipal, id: string, text: string): AlertView {
+      const now = ctx.clock.now();
+      const row = ctx.database.transaction(() => {
+        const alert = store.byId(id);
+        if (!alert || !visible(who, alert)) throw new JiedianError('JD_NOT_FOUND', `no alert ${id} in your queue`);
+        if (alert.explainedAt !== null) throw new JiedianError('JD_CONFLICT', `alert ${id} is already explained`);
+        store.update(id, { explanation: text, explainedAt: now, explainedBy: who.handlerId });
+        return store.byId(id)!;
+      });
+      publish(row);
+      return view(row);
+    },
+  };
+}
+
+export type AlertService = ReturnType<typeof createAlertService>;

@@ -1,0 +1,42 @@
+// Provider delivery callbacks mapped back to outbox rows. A late 'sent' never undoes 'delivered'.
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { Clock } from './clock.ts';
+
+export interface DeliveryReport {
+  providerId: string;
+  status: 'sent' | 'delivered' | 'failed';
+  /** the provider's error code, e.g. Twilio's 21610 (recipient replied STOP) */
+  errorCode: string | null;
+  /** the provider's error code that means the recipient opted out */
+  optedOut: boolean;
+}
+
+const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3 } as const;
+
+export function createDeliveryStatus(
+  outbox: OutboxStore,
+  clock: Clock,
+  /** called after a callback moved a row (metrics) */
+  onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void,
+) {
+  return {
+    /** false when no outbox row has that provider id */
+    record(report: DeliveryReport): boolean {
+      const row = outbox.byProviderId(report.providerId);
+      if (!row) return false;
+      const now = clock.now();
+      if (report.optedOut) outbox.optOut(row.channel, row.address, now, `${row.provider ?? 'provider'}:${report.errorCode ?? 'opt-out'}`);
+      if (rank[report.status] <= rank[row.status]) return true;
+      outbox.update(row.id, {
+        status: report.status,
+        deliveredAt: report.status === 'delivered' ? now : row.deliveredAt,
+        lastError: report.status === 'failed' ? `delivery failed${report.errorCode ? ` (${report.errorCode})` : ''}` : row.lastError,
+        updatedAt: now,
+      });
+      onStatus?.({ id: row.id, applicationNo: row.applicationNo, channel: row.channel, status: report.status });
+      return true;
+    },
+  };
+}
+
+export type DeliveryStatus = ReturnType<typeof createDeliveryStatus>;

@@ -1,0 +1,228 @@
+// Delivers outbox rows after commit: bounded concurrency, per-channel pacing, retries with backoff, then dead.
+import type { FastifyBaseLogger } from 'fastify';
+import { ChannelError, type Channel } from '../../channels/channel.ts';
+import type { QuietHours } from '../config.ts';
+import { MAX_DELIVERY_ATTEMPTS, heldByQuietHours, releaseAfterQuietHours, retryDelayMs } from '../domain/delivery-policy.ts';
+import { SendRate } from '../domain/send-rate.ts';
+import type { OutboxRow, OutboxStore, SendOutcome } from '../../db/outbox-store.ts';
+import type { Clock } from './clock.ts';
+
+export interface DispatcherOptions {
+  store: OutboxStore;
+  channels: Record<string, Channel>;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** sends in flight at once */
+  concurrency?: number;
+  /** send rate per channel kind, in SMS segments (or messages) per second; absent: unpaced */
+  ratePerSecond?: Record<string, number>;
+  /** how often to look for retries and released quiet-hour rows when nothing wakes the dispatcher */
+  pollMs?: number;
+  random?: () => number;
+  /** non-urgent customer SMS are not sent in this window, retries and rows queued before it included */
+  quietHours?: QuietHours | null;
+  timeZone?: string;
+  /** called after a row changes status (metrics, live staff views) */
+  onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
+}
+
+export const DEFAULT_DISPATCH_CONCURRENCY = 16;
+
+export function createDispatcher(options: DispatcherOptions) {
+  const { store, channels, clock, log } = options;
+  const concurrency = options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY;
+  const random = options.random ?? Math.random;
+  const pollMs = options.pollMs ?? 1000;
+  const rates = new Map(Object.keys(channels).map((kind) => [kind, new SendRate(options.ratePerSecond?.[kind] ?? Infinity)]));
+  const quietHours = options.quietHours ?? null;
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
+  /** `at`, or the end of the quiet window `at` falls in for rows quiet hours hold */
+  const releaseOf = (row: OutboxRow, at: number) =>
+    quietHours && heldByQuietHours(row) ? releaseAfterQuietHours(at, quietHours, timeZone) : at;
+  /** ids claimed and not yet recorded: what counts against `concurrency` */
+  const active = new Set<string>();
+  /** the sends themselves, for stop() */
+  const sends = new Set<Promise<void>>();
+  /** finished sends waiting to be recorded; written together, one transaction per turn of the event loop */
+  const finished: { row: OutboxRow; outcome: SendOutcome }[] = [];
+  let flushQueued = false;
+  let pumpQueued = false;
+  let timer: NodeJS.Timeout | null = null;
+  let pumping = false;
+  let again = false;
+  let stopped = true;
+
+  function changed(row: OutboxRow, status: string) {
+    options.onStatus?.({ id: row.id, applicationNo: row.applicationNo, channel: row.channel, status });
+  }
+
+  /** Sends one claimed row and says what became of it; writes nothing but an opt-out. */
+  async function deliver(row: OutboxRow): Promise<SendOutcome> {
+    const channel = channels[row.channel];
+    const attempt = row.attempts + 1;
+    if (!channel) return { id: row.id, status: 'dead', nextAttemptAt: null, lastError: `no channel ${row.channel}`, at: clock.now() };
+    try {
+      const result = await channel.send({
+        outboxId: row.id,
+        to: row.address,
+        text: row.text,
+        notice: { kind: row.noticeKind, variables: row.variables as Record<string, unknown> },
+      });
+      return { id: row.id, status: result.status, provider: channel.provider, providerId: result.providerId, at: clock.now() };
+    } catch (error) {
+      const now = clock.now();
+      const failure = error instanceof ChannelError ? error.failure : 'temporary';
+      const message = error instanceof Error ? error.message : String(error);
+      const lastError = error instanceof ChannelError && error.providerCode ? `${error.providerCode}: ${message}` : message;
+      if (failure === 'opted_out') store.optOut(row.channel, row.address, now, `${channel.provider}:${(error as ChannelError).providerCode ?? 'opt-out'}`);
+      if (failure === 'temporary' && attempt < MAX_DELIVERY_ATTEMPTS) {
+        const nextAttemptAt = releaseOf(row, now + retryDelayMs(attempt, random()));
+        log.warn({ outboxId: row.id, channel: row.channel, attempt, err: message }, 'delivery failed; will retry');
+        return { id: row.id, status: 'pending', nextAttemptAt, lastError, at: now };
+      }
+      const status = failure === 'temporary' ? 'dead' : 'failed';
+      log.error({ outboxId: row.id, channel: row.channel, attempt, failure, err: message }, `delivery ${status}`);
+      return { id: row.id, status, nextAttemptAt: null, lastError, at: now };
+    }
+  }
+
+  function start(row: OutboxRow) {
+    active.add(row.id);
+    const task = deliver(row)
+      .catch((error: unknown): SendOutcome => {
+        // not a channel failure but a bug on our side: retried like a temporary failure, not left `sending`
+        log.error({ err: error, outboxId: row.id }, 'dispatcher failed to deliver');
+        return { id: row.id, status: 'pending', nextAttemptAt: clock.now() + retryDelayMs(row.attempts + 1, random()), lastError: String(error), at: clock.now() };
+      })
+      .then((outcome) => {
+        finished.push({ row, outcome });
+        if (!flushQueued) {
+          flushQueued = true;
+          setImmediate(flush);
+        }
+      })
+      .finally(() => sends.delete(task));
+    sends.add(task);
+  }
+
+  /** Records finished sends in one transaction, frees their slots and claims more. */
+  function flush(): void {
+    flushQueued = false;
+    if (finished.length === 0) return;
+    const batch = finished.splice(0);
+    try {
+      store.recordOutcomes(batch.map((f) => f.outcome));
+      for (const { row, outcome } of batch) changed(row, outcome.status);
+    } catch (error) {
+      // The rows stay `sending` and are queued again at the next start (the idempotency key prevents doubles).
+      log.error({ err: error, outboxIds: batch.map((f) => f.row.id) }, 'dispatcher failed to record deliveries');
+    }
+    for (const { row } of batch) active.delete(row.id);
+    pump();
+  }
+
+  /** Channels whose send rate allows a message now. */
+  const readyChannels = (now: number) => [...rates].filter(([, rate]) => rate.waitMs(1, now) === 0).map(([kind]) => kind);
+  const affordable = (row: OutboxRow, now: number) => (rates.get(row.channel)?.waitMs(row.segments, now) ?? 0) === 0;
+
+  /** Claims and starts as many due rows as concurrency and channel rates allow. */
+  function pump(): void {
+    pumpQueued = false;
+    if (stopped) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        const now = clock.now();
+        const free = concurrency - active.size;
+        if (free <= 0) break;
+        const ready = readyChannels(now);
+        if (ready.length === 0) break;
+        const chosen: OutboxRow[] = [];
+        for (const row of store.due(now, ready, free)) {
+          // rows queued before the quiet window (a backlog, a retry, a restart) wait for its end as well
+          const release = releaseOf(row, now);
+          if (release > now) {
+            store.update(row.id, { nextAttemptAt: release, updatedAt: now });
+            continue;
+          }
+          if (!affordable(row, now)) continue;
+          if (store.isOptedOut(row.channel, row.address)) {
+            store.update(row.id, { status: 'failed', lastError: 'opted out', updatedAt: now });
+            changed(row, 'failed');
+            continue;
+          }
+          rates.get(row.channel)?.take(row.segments, now);
+          chosen.push(row);
+        }
+        const claimed = store.claimAll(
+          chosen.map((row) => row.id),
+          now,
+        );
+        for (const row of chosen) if (claimed.has(row.id)) start(row);
+      } while (again);
+    } finally {
+      pumping = false;
+    }
+    schedule();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    const now = clock.now();
+    const next = store.nextDueAt();
+    const paced = Math.min(...[...rates.values()].map((r) => r.waitMs(1, now)).filter((ms) => ms > 0), pollMs);
+    const delay = next === null ? pollMs : Math.max(5, Math.min(pollMs, paced, next - now));
+    timer = setTimeout(pump, delay);
+    timer.unref();
+  }
+
+  function wake(): void {
+    if (stopped || pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(pump);
+  }
+
+  return {
+    /** Puts rows a stopped process left `sending` back in the queue, then starts delivering. */
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      const recovered = store.recoverSending(clock.now());
+      if (recovered > 0) log.warn({ recovered }, 'outbox rows left sending by a previous process are queued again');
+      wake();
+    },
+    wake,
+    /** Stops claiming rows, waits for sends in flight and records them. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...sends]);
+      flush();
+    },
+    /**
+     * Resolves when nothing is in flight and nothing is due that could be sent now (tests, benchmarks): rows
+     * waiting for a retry, the end of quiet hours or their channel's send rate do not count.
+     */
+    async idle(timeoutMs = 5000): Promise<void> {
+      const until = Date.now() + timeoutMs;
+      const sendable = (now: number) => {
+        const ready = readyChannels(now);
+        return ready.length > 0 && store.due(now, ready, concurrency).some((row) => affordable(row, now));
+      };
+      for (;;) {
+        if (active.size === 0 && !sendable(clock.now())) return;
+        if (Date.now() > until) throw new Error('dispatcher did not become idle');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    inFlight: () => active.size,
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

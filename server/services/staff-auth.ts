@@ -1,0 +1,87 @@
+// Staff sign-in and sessions: scrypt passwords, rate-limited failures, signed session tokens (header or cookie).
+import type {} from '@fastify/cookie';
+import type { FastifyRequest } from 'fastify';
+import { JiedianError } from '../errors.ts';
+import { FailureLimiter } from '../domain/failure-limiter.ts';
+import { formatInstant } from '../domain/dates.ts';
+import type { StaffScope, StaffStore } from '../../db/staff-store.ts';
+import type { ApplicationStore } from '../../db/application-store.ts';
+import type { Clock } from './clock.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH, UNMATCHABLE_HASH, verifyPassword } from './passwords.ts';
+import { createSignedTokens } from './signed-tokens.ts';
+
+export const STAFF_COOKIE = 'jiedian_staff';
+export const STAFF_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+export interface StaffPrincipal extends StaffScope {
+  name: string;
+  teamName: string;
+  phone: string;
+}
+
+export function createStaffAuth(deps: { secret: string; staff: StaffStore; store: ApplicationStore; clock: Clock; timeZone: string }) {
+  const tokens = createSignedTokens<{ h: string }>(deps.secret, 'staff');
+  const perHandler = new FailureLimiter({ maxFailures: 5, windowMs: FAILURE_WINDOW_MS });
+  const perClient = new FailureLimiter({ maxFailures: 20, windowMs: FAILURE_WINDOW_MS });
+
+  function principal(handlerId: string): StaffPrincipal | null {
+    const handler = deps.store.handler(handlerId);
+    if (!handler) return null;
+    return {
+      handlerId: handler.id,
+      role: handler.role,
+      teamId: handler.teamId,
+      name: handler.name,
+      teamName: handler.teamName,
+      phone: handler.phone,
+    };
+  }
+
+  return {
+    async setPassword(handlerId: string, password: string): Promise<void> {
+      if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+      if (!deps.store.handler(handlerId)) throw new Error(`no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})`);
+      deps.staff.setPasswordHash(handlerId, await hashPassword(password));
+    },
+
+    async login(handlerId: string, password: string, clientAddress: string) {
+      const now = deps.clock.now();
+      const wait = Math.max(perHandler.retryAfterSeconds(handlerId, now), perClient.retryAfterSeconds(clientAddress, now));
+      if (wait > 0) {
+        throw new JiedianError('JD_RATE_LIMITED', `too many failed sign-ins; try again in ${wait} seconds`, {
+          headers: { 'retry-after': String(wait) },
+          body: { retryAfterSeconds: wait },
+        });
+      }
+      const stored = deps.staff.passwordHash(handlerId);
+      const ok = await verifyPassword(stored ?? UNMATCHABLE_HASH, password);
+      const who = ok ? principal(handlerId) : null;
+      if (!who) {
+        perHandler.fail(handlerId, now);
+        perClient.fail(clientAddress, now);
+        throw new JiedianError('JD_BAD_CREDENTIALS', 'handler id and password do not match');
+      }
+      perHandler.reset(handlerId);
+      const expiresAt = now + STAFF_SESSION_TTL_MS;
+      return { token: tokens.issue({ h: handlerId }, expiresAt), expiresAt, expiresAtText: formatInstant(expiresAt, deps.timeZone), handler: who };
+    },
+
+    /** The signed-in staff member of a session token; null when missing, forged, expired or the handler is gone. */
+    verify(token: string): StaffPrincipal | null {
+      const claims = tokens.verify(token, deps.clock.now());
+      return claims ? principal(claims.h) : null;
+    },
+
+    /** From `Authorization: Bearer …` or the session cookie; 401 otherwise. */
+    authenticate(request: FastifyRequest): StaffPrincipal {
+      const header = request.headers.authorization;
+      const token = header?.startsWith('Bearer ') ? header.slice(7) : (request.cookies?.[STAFF_COOKIE] ?? '');
+      const who = token ? this.verify(token) : null;
+      if (!who) throw new JiedianError('JD_UNAUTHORIZED', 'sign in first: missing, invalid or expired staff token');
+      return who;
+    },
+  };
+}
+
+export type StaffAuth = ReturnType<typeof createStaffAuth>;
