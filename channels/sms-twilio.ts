@@ -1,8 +1,13 @@
 // SMS through Twilio's Messages API.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import https from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type responseModule from 'twilio/lib/http/response.js';
 import { ChannelError, type Channel, type OutboundMessage, type SendResult } from './channel.ts';
+
+type Response<T> = InstanceType<typeof responseModule.default<T>>;
 
 export interface TwilioSmsOptions {
   accountSid: string;
@@ -25,20 +30,77 @@ const IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
 // of the send that started the request; concurrent sends each see their own id.
 const currentIdempotencyToken = new AsyncLocalStorage<string>();
 
+/**
+ * The SDK's HTTP layer (its documented `httpClient` extension point): the SDK still builds the request — auth,
+ * User-Agent, form parameters — and turns the answer into a message or a RestException. The transport is Node's
+ * own http/https with keep-alive agents instead of the SDK's axios: about 75 µs of CPU per message instead of 290 µs
+ * (measured with the fake Twilio), which matters because the notice dispatcher sends on the server's event loop. Like the SDK's
+ * client with autoRetry off it follows no redirects and retries nothing. Unlike it, it ignores HTTP_PROXY:
+ * TWILIO_API_BASE_URL is how a proxy is configured here.
+ */
 class JiedianRequestClient extends twilio.RequestClient {
+  readonly #agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
   constructor(
     private readonly apiBaseUrl: string | null,
-    timeoutMs: number,
+    private readonly timeoutMs: number,
   ) {
     super({ timeout: timeoutMs });
   }
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
+    const url = new URL(this.apiBaseUrl === null ? opts.uri : rebase(opts.uri, this.apiBaseUrl));
+    if (opts.params) for (const [name, value] of formEntries(opts.params)) url.searchParams.append(name, value);
+    const headers: Record<string, string> = { ...(opts.headers as Record<string, string> | undefined) };
     const token = currentIdempotencyToken.getStore();
-    const headers = token === undefined ? opts.headers : { ...opts.headers, [IDEMPOTENCY_HEADER]: token };
-    const uri = this.apiBaseUrl === null ? opts.uri : rebase(opts.uri, this.apiBaseUrl);
-    return super.request<TData>({ ...opts, uri, headers });
+    if (token !== undefined) headers[IDEMPOTENCY_HEADER] = token;
+    if (opts.username && opts.password) headers.Authorization = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
+    else if (opts.authStrategy) headers.Authorization = await opts.authStrategy.getAuthString();
+    let body: string | undefined;
+    if (opts.data !== undefined && opts.data !== null) {
+      body = headers['Content-Type'] === 'application/json' ? JSON.stringify(opts.data) : new URLSearchParams(formEntries(opts.data)).toString();
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    const agent = this.#agents[url.protocol as 'http:' | 'https:'];
+    const timeoutMs = opts.timeout ?? this.timeoutMs;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(url, { method: opts.method.toUpperCase(), headers, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        response.on('end', () => {
+          clearTimeout(timer);
+          // A string body: the SDK parses it (and tolerates a non-JSON error page from a proxy). The shape of the
+          // SDK's Response class, built here because its CommonJS default export imports differently under tsx and vite.
+          const statusCode = response.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ statusCode, body: text as TData, headers: response.headers, toString: () => `HTTP ${statusCode} ${text}` });
+        });
+      });
+      const timer = setTimeout(() => {
+        request.destroy(Object.assign(new Error(`timeout of ${timeoutMs}ms exceeded`), { code: 'ETIMEDOUT' }));
+      }, timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      request.end(body);
+    });
   }
+}
+
+/** Form fields as the SDK's client sends them: arrays as repeated fields, absent values left out. */
+function formEntries(data: object): [string, string][] {
+  const entries: [string, string][] = [];
+  for (const [name, value] of Object.entries(data)) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) entries.push([name, String(item)]);
+  }
+  return entries;
 }
 
 /** Keeps the path and query of an SDK URL (https://api.twilio.com/2010-04-01/…) and swaps its origin for the base. */

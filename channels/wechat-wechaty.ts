@@ -9,6 +9,10 @@ export interface IncomingWeChatMessage {
   text: string;
   messageId: string;
   receivedAt: Date;
+  /** said in a group chat that mentioned the bot (`text` is then without the mention): answer nothing private */
+  inGroup: boolean;
+  /** answers the message: to the contact, or in the group mentioning them */
+  reply(text: string): Promise<void>;
 }
 
 export type IncomingWeChatHandler = (message: IncomingWeChatMessage) => void | Promise<void>;
@@ -66,18 +70,27 @@ export class WechatyWeChatChannel implements Channel {
   }
 
   /**
-   * Feeds customers' one-to-one text messages to `handler`; the bot's own messages, group chats and non-text
-   * messages are skipped. Returns a function that removes the handler.
+   * Feeds customers' text messages to `handler`: one-to-one ones, and group messages that mention the bot. The bot's
+   * own messages, other group chatter and non-text messages are skipped. Returns a function that removes the handler.
    */
   onMessage(handler: IncomingWeChatHandler): () => void {
     const listener = async (message: Message): Promise<void> => {
-      if (message.self() || message.room() || message.type() !== types.Message.Text) return;
+      if (message.self() || message.type() !== types.Message.Text) return;
       try {
+        const room = message.room();
+        if (room && !(await message.mentionSelf())) return;
+        const talker = message.talker();
         await handler({
-          contactId: message.talker().id,
-          text: message.text(),
+          contactId: talker.id,
+          // mentionText() looks the mentioned members' names up; if that fails, strip any leading @name
+          text: room ? await message.mentionText().catch(() => message.text().replace(/^(?:@\S+[\u2005 ]?)+/u, '').trim()) : message.text(),
           messageId: message.id,
           receivedAt: message.date(),
+          inGroup: room !== undefined,
+          reply: async (text) => {
+            if (room) await room.say(text, talker);
+            else await talker.say(text);
+          },
         });
       } catch (error) {
         this.logger.error({ channel: 'wechat', messageId: message.id, err: error }, 'WeChat message handler failed');

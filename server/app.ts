@@ -34,11 +34,19 @@ import { createAlertService, type AlertService } from './services/alerts.ts';
 import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
 import liveRoutes from './routes/live.ts';
+import pagesRoutes from './routes/pages.ts';
 import syncRoutes from './routes/sync.ts';
 import progressRoutes from './routes/progress.ts';
 import operationsRoutes from './routes/operations.ts';
 import staffRoutes from './routes/staff.ts';
 import twilioWebhooks from './routes/webhooks-twilio.ts';
+import twilioSmsWebhook from './routes/webhooks-twilio-sms.ts';
+import chatRoutes from './routes/chat.ts';
+import staffChatRoutes from './routes/staff-chat.ts';
+import { createChatStore } from '../db/chat-store.ts';
+import { createKnowledgeBase, loadKnowledgeFile, type KnowledgeBase } from './services/knowledge-base.ts';
+import { createConsultService, type ConsultService } from './services/consults.ts';
+import { createChatService, wireWeChatBot, type ChatService } from './services/chat.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -81,6 +89,9 @@ export interface Services {
   hurries: HurryService;
   alerts: AlertService;
   sweeper: Sweeper;
+  chat: ChatService;
+  consults: ConsultService;
+  knowledge: KnowledgeBase;
 }
 
 declare module 'fastify' {
@@ -190,6 +201,12 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
   });
   const alerts = createAlertService(context, createAlertStore(database.db), hub);
+  const chats = createChatStore(database.db);
+  const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
+  knowledge.syncFromFile();
+  const consults = createConsultService({ ctx: context, chats, staff, hub });
+  const chat = createChatService({ ctx: context, chats, views, outbox, notices, hurries, consults, knowledge, wakeDispatcher: () => dispatcher.wake() });
+  const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
     log: app.log,
@@ -202,6 +219,7 @@ export async function buildApp(deps: AppDeps) {
     collect: () => outbox.countsByChannelAndStatus().map((r) => ({ labels: { channel: r.channel, status: r.status }, value: r.count })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
+  metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
 
   app.decorate('jiedian', {
     config,
@@ -223,6 +241,9 @@ export async function buildApp(deps: AppDeps) {
     hurries,
     alerts,
     sweeper,
+    chat,
+    consults,
+    knowledge,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -241,6 +262,7 @@ export async function buildApp(deps: AppDeps) {
     if (deps.startSweeper !== false) sweeper.start();
   });
   app.addHook('onClose', async () => {
+    detachWeChat();
     await sweeper.stop();
     await dispatcher.stop();
     for (const channel of Object.values(channels.channels)) await channel.stop?.();
@@ -267,7 +289,11 @@ export async function buildApp(deps: AppDeps) {
   await app.register(progressRoutes, { prefix: '/api/v1' });
   await app.register(staffRoutes, { prefix: '/api/v1' });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
+  await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
+  await app.register(chatRoutes, { prefix: '/api/v1' });
+  await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);
+  await app.register(pagesRoutes);
   return app;
 }
 

@@ -22,6 +22,8 @@ export interface Config {
   hurryCooldownHours: number;
   catalogPath: string;
   calendarPath: string;
+  /** the curated knowledge base (服务征询知识库) loaded into the DB at start */
+  knowledgeBasePath: string;
   quietHours: QuietHours | null;
   /** when handlers are texted and hurry escalation time runs */
   workingHours: QuietHours;
@@ -141,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     hurryCooldownHours: integer(env, 'HURRY_COOLDOWN_HOURS', 24, 0, 24 * 365),
     catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),
     calendarPath: path.resolve(text(env, 'CALENDAR_PATH', path.join(projectRoot, 'catalog/calendar.json'))),
+    knowledgeBasePath: path.resolve(text(env, 'KNOWLEDGE_BASE_PATH', path.join(projectRoot, 'catalog/knowledge-base.json'))),
     quietHours: parseQuietHours(env.QUIET_HOURS ?? '22:00-08:00'),
     workingHours: workingHours(env),
     sendRates: {

@@ -4,3 +4,4 @@ export * from './applications.ts';
 export * from './notifications.ts';
 export * from './hurries.ts';
 export * from './alerts.ts';
+export * from './chat.ts';

@@ -36,7 +36,8 @@ export const outbox = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
-    index('outbox_due_idx').on(t.status, t.nextAttemptAt),
+    // created_at too: the dispatcher's ORDER BY next_attempt_at, created_at LIMIT n then reads n rows, not a whole batch
+    index('outbox_due_idx').on(t.status, t.nextAttemptAt, t.createdAt),
     index('outbox_provider_idx').on(t.providerId),
     index('outbox_application_idx').on(t.applicationNo, t.createdAt),
   ],

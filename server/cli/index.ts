@@ -64,6 +64,23 @@ const commands: Record<string, Command> = {
     },
   },
 
+  'staff:password': {
+    args: 'HANDLER_ID',
+    summary: "set a staff member's sign-in password, read as one line from stdin (at least 8 characters)",
+    async run([handlerId, ...rest], io) {
+      if (!handlerId || rest.length > 0) throw new UsageError('staff:password takes exactly one HANDLER_ID');
+      // scrypt with a random salt: the password needs no server secret, only the database.
+      const config = configWithoutSecrets(io.env);
+      const database = openDatabase(config.databasePath);
+      try {
+        const { runStaffPassword } = await import('./staff-password.ts');
+        return await runStaffPassword({ handlerId, database, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
+      } finally {
+        database.close();
+      }
+    },
+  },
+
   'templates:check': {
     args: '',
     summary: 'render every notice template with sample data and report problems',
@@ -79,6 +96,17 @@ const commands: Record<string, Command> = {
         processCodes: loadReferenceData(config).catalog.processes.map((p) => p.code),
       });
       return problems === 0 ? 0 : 1;
+    },
+  },
+
+  'chat:eval': {
+    args: '[FILE.jsonl]',
+    summary: 'chatbot intent accuracy per intent with a confusion table, and reply latency (p99) in-process',
+    async run(args, io) {
+      if (args.length > 1) throw new UsageError('chat:eval takes at most one FILE');
+      const { runChatEval } = await import('./chat-eval.ts');
+      const result = await runChatEval({ config: configWithoutSecrets({ ...io.env, DATABASE_PATH: ':memory:' }), out: io.stdout, fixture: args[0] });
+      return result.passed ? 0 : 1;
     },
   },
 

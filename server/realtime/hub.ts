@@ -40,7 +40,8 @@ export function createInProcessHub(onError: (error: unknown) => void = () => {})
       set.add(subscriber);
       return () => {
         set.delete(subscriber);
-        if (set.size === 0) subscribers.delete(topic);
+        // only this topic's current set: a stale unsubscribe must not remove a set made by later subscribers
+        if (set.size === 0 && subscribers.get(topic) === set) subscribers.delete(topic);
       };
     },
     hasSubscribers: (topic) => (subscribers.get(topic)?.size ?? 0) > 0,

@@ -9,20 +9,42 @@ import { STAFF_COOKIE } from '../services/staff-auth.ts';
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const liveRoutes: FastifyPluginAsync = async (app) => {
-  const { hub, customers, staffAuth, views } = app.jiedian;
+  const { hub, customers, staffAuth, views, context } = app.jiedian;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
+  // A publish hands every subscriber the same string: encode it to UTF-8 once, not once per socket (5,000 × 4 KB).
+  let lastFrame: string | null = null;
+  let lastBytes = Buffer.alloc(0);
+  const encoded = (frame: string): Buffer => {
+    if (frame !== lastFrame) {
+      lastFrame = frame;
+      lastBytes = Buffer.from(frame, 'utf8');
+    }
+    return lastBytes;
+  };
+
   app.get('/ws', { websocket: true, schema: { tags: ['live'], summary: 'WebSocket: subscribe / subscribe_staff; receive progress, hurry and alert frames', hide: true } }, (socket: WebSocket, request) => {
-    const unsubscribes: (() => void)[] = [];
+    /** What this socket follows: a new subscription of a kind replaces the previous one of that kind. */
+    const following: Record<'customer' | 'staff', (() => void)[]> = { customer: [], staff: [] };
+    const stop = (kind: 'customer' | 'staff') => {
+      for (const unsubscribe of following[kind].splice(0)) unsubscribe();
+    };
     const send = (frame: string) => {
       if (socket.readyState !== socket.OPEN) return;
       if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
         socket.terminate();
         return;
       }
-      socket.send(frame);
+      socket.send(encoded(frame), { binary: false });
     };
     const error = (code: string, message: string) => send(JSON.stringify({ type: 'error', code, message }));
+    // A subscription lives as long as the token it was made with: a kiosk left open must not keep showing the last
+    // customer's progress. The first frame published after the token expires ends it instead of being sent.
+    const until = (kind: 'customer' | 'staff', expiresAt: number) => (frame: string) => {
+      if (context.clock.now() < expiresAt) return send(frame);
+      stop(kind);
+      error('JD_UNAUTHORIZED', kind === 'customer' ? 'the viewToken has expired: query again to keep following' : 'the staff session has expired: sign in again');
+    };
 
     // Attached synchronously: frames that arrive before an awaited step would otherwise be lost.
     socket.on('message', (data, isBinary) => {
@@ -34,10 +56,13 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
         return error('JD_INVALID_REQUEST', 'frames must be JSON objects with a "type"');
       }
       if (frame.type === 'subscribe') {
-        const claims = typeof frame.viewToken === 'string' ? customers.verifyToken(frame.viewToken) : null;
-        if (!claims) return error('JD_UNAUTHORIZED', 'missing, invalid or expired viewToken');
+        const session = typeof frame.viewToken === 'string' ? customers.openToken(frame.viewToken) : null;
+        if (!session) return error('JD_UNAUTHORIZED', 'missing, invalid or expired viewToken');
+        const { claims } = session;
+        stop('customer');
+        const forward = until('customer', session.expiresAt);
         for (const applicationNo of claims.n) {
-          unsubscribes.push(hub.subscribe(topics.application(applicationNo), send));
+          following.customer.push(hub.subscribe(topics.application(applicationNo), forward));
           const view = views.customerView(applicationNo);
           if (view && view.accountNo === claims.a) send(JSON.stringify({ type: 'progress', application: view }));
         }
@@ -46,17 +71,20 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
       if (frame.type === 'subscribe_staff') {
         // Staff pages signed in with the httpOnly cookie cannot read their token; the upgrade request carries the cookie.
         const token = typeof frame.token === 'string' ? frame.token : request.cookies?.[STAFF_COOKIE];
-        const who = token ? staffAuth.verify(token) : null;
-        if (!who) return error('JD_UNAUTHORIZED', 'missing, invalid or expired staff token');
+        const session = token ? staffAuth.openSession(token) : null;
+        if (!session) return error('JD_UNAUTHORIZED', 'missing, invalid or expired staff token');
+        const { who } = session;
         const topic = who.role === 'admin' ? topics.allStaff : who.role === 'team_lead' ? topics.team(who.teamId) : topics.handler(who.handlerId);
-        unsubscribes.push(hub.subscribe(topic, send));
+        stop('staff');
+        following.staff.push(hub.subscribe(topic, until('staff', session.expiresAt)));
         return send(JSON.stringify({ type: 'subscribed', staff: who.handlerId }));
       }
       if (frame.type === 'ping') return send(JSON.stringify({ type: 'pong' }));
       return error('JD_INVALID_REQUEST', `unknown frame type ${JSON.stringify(frame.type)}`);
     });
     socket.on('close', () => {
-      for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
+      stop('customer');
+      stop('staff');
     });
   });
 };

@@ -46,6 +46,10 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CustomerHurryBody,
         response: { 202: CustomerHurryReply, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema },
       },
+      // The message is optional, and so is the body: a kiosk's hurry button may post nothing at all.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
     },
     async (request, reply) => {
       const claims = customers.claims(request.headers.authorization);

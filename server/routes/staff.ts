@@ -29,7 +29,7 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts } = app.jiedian;
+  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
 
   app.decorateRequest('staff', null);
@@ -63,7 +63,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staff/queue',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries and alerts, open first, oldest first', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
-    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)) }),
+    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)), consults: consults.queue(principal(request)) }),
   );
 
   app.post(

@@ -1,6 +1,7 @@
 // Schemas of the staff API (API.md §3).
 import Type from 'typebox';
 import { ProgressViewSchema } from './progress.ts';
+import { ConsultSchema } from './chat.ts';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Instant = Type.String({ format: 'date-time' });
@@ -74,7 +75,12 @@ export const HurryIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLe
 export const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 1000 }) });
 export const HurryReply = Type.Object({ hurry: HurrySchema });
 export const AlertReply = Type.Object({ alert: AlertSchema });
-export const QueueReply = Type.Object({ hurries: Type.Array(HurrySchema), alerts: Type.Array(AlertSchema) });
+export const QueueReply = Type.Object({
+  hurries: Type.Array(HurrySchema),
+  alerts: Type.Array(AlertSchema),
+  /** 转人工 requests from the chatbot: team leads and admins only (empty for handlers) */
+  consults: Type.Array(ConsultSchema),
+});
 export const ReplanBody = Type.Object({ requestedConnectDate: Nullable(Type.String({ format: 'date' })) });
 
 export const StaffApplicationReply = Type.Object({

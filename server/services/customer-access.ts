@@ -62,6 +62,11 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews) 
       return tokens.verify(token, ctx.clock.now());
     },
 
+    /** A valid token's claims and when it expires; null otherwise. */
+    openToken(token: string): { claims: ViewClaims; expiresAt: number } | null {
+      return tokens.open(token, ctx.clock.now());
+    },
+
     /** The customer's view of an application the token covers; another account's application is 404. */
     read(claims: ViewClaims, applicationNo: string): ProgressView {
       const view = claims.n.includes(applicationNo) ? views.customerView(applicationNo) : undefined;

@@ -176,7 +176,8 @@ export function createHurryService(options: HurryServiceOptions) {
               headers: { 'retry-after': String(seconds) },
               body: { retryAfterSeconds: seconds, hurryId: row.id },
             });
-            return { result: { refused }, touched: [row] };
+            // an answered request pressed again within the cooldown has not changed: nothing to push to the queue
+            return { result: { refused }, touched: latest.status === 'answered' ? [] : [row] };
           }
           const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
           return { result: { hurry: view(row), handlerName: handler?.name ?? null }, touched: [row] };

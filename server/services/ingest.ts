@@ -81,7 +81,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     event: { stepCode: string; type: 'step_started' | 'step_completed'; at: number; handlerId: string | null },
     changes: IngestChanges,
   ): void {
-    const row = store.steps(application.applicationNo).find((s) => s.stepCode === event.stepCode);
+    const row = store.step(application.applicationNo, event.stepCode);
     if (!row) return;
     const before: StepState = row;
     const after = applyStepEvent(before, event);

@@ -18,15 +18,16 @@ export function createProgressViews(ctx: ServiceContext, ingest: IngestService) 
   function view(row: ApplicationRow, audience: Audience): ProgressView {
     const now = ctx.clock.now();
     const application = fresh(row, now);
-    const handlersSeen = new Map<string, HandlerContact | undefined>();
+    const steps = store.stepsForView(application.applicationNo);
+    const contacts = new Map<string, HandlerContact>();
+    for (const s of steps) {
+      if (s.handlerId !== null && s.handlerTeamId !== null) contacts.set(s.handlerId, { name: s.handlerName!, phone: s.handlerPhone! });
+    }
     return buildProgressView({
       application,
       process: getProcess(ctx.catalog, application.processCode),
-      steps: store.steps(application.applicationNo),
-      handlerOf: (id) => {
-        if (!handlersSeen.has(id)) handlersSeen.set(id, store.handler(id));
-        return handlersSeen.get(id);
-      },
+      steps,
+      handlerOf: (id) => contacts.get(id),
       now,
       timeZone: ctx.timeZone,
       audience,

@@ -73,6 +73,13 @@ export function createStaffAuth(deps: { secret: string; staff: StaffStore; store
       return claims ? principal(claims.h) : null;
     },
 
+    /** As verify, with the instant the session ends. */
+    openSession(token: string): { who: StaffPrincipal; expiresAt: number } | null {
+      const opened = tokens.open(token, deps.clock.now());
+      const who = opened ? principal(opened.claims.h) : null;
+      return who ? { who, expiresAt: opened!.expiresAt } : null;
+    },
+
     /** From `Authorization: Bearer …` or the session cookie; 401 otherwise. */
     authenticate(request: FastifyRequest): StaffPrincipal {
       const header = request.headers.authorization;

@@ -1,0 +1,312 @@
+// The conversation as a state machine: what was understood + what the sender may see → replies, the next
+// state, and at most one effect for the chat service to carry out (binding, hurry, opt-out, a person).
+import type { CalendarDate } from '../dates.ts';
+import type { ProgressView } from '../progress-view.ts';
+import { codeCandidate, sameApplicationNo } from './entities.ts';
+import { asksHow, bindAction, greetingKind, isApplicationIntent, type ApplicationIntent, type Intent, type Understanding } from './intents.ts';
+import * as say from './replies.ts';
+import type { ChatChannel } from './replies.ts';
+
+export type { ChatChannel } from './replies.ts';
+
+export const BIND_CODE_VALID_MINUTES = 10;
+const MINUTE = 60_000;
+
+export type ConversationState =
+  /** a binding code was asked for `accountNo`; `codeHash` is null when nothing could be sent (unknown account) */
+  | { kind: 'awaiting_code'; accountNo: string; codeHash: string | null; sentAt: number }
+  /** the numbered menu was shown: a digit picks an item */
+  | { kind: 'menu' }
+  /** several applications could be meant: a digit or an application number picks one */
+  | { kind: 'choose_application'; intent: ApplicationIntent; applicationNos: string[]; message: string | null; date: CalendarDate | null };
+
+/** How long each state waits for the customer's next message. */
+export const stateTtlMs: Record<ConversationState['kind'], number> = {
+  awaiting_code: BIND_CODE_VALID_MINUTES * MINUTE,
+  menu: 10 * MINUTE,
+  choose_application: 10 * MINUTE,
+};
+
+export type StateChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; state: ConversationState };
+
+export type Effect =
+  | { kind: 'send_bind_code'; accountNo: string; preface: string | null }
+  | { kind: 'check_code'; accountNo: string; code: string; codeHash: string | null }
+  | { kind: 'unbind' }
+  | { kind: 'hurry'; applicationNo: string; message: string | null }
+  | { kind: 'opt_out' }
+  | { kind: 'consult'; accountNo: string | null; applicationNo: string | null };
+
+export type EffectOutcome =
+  | { kind: 'bind_code_sent'; codeHash: string | null; preface: string | null }
+  | { kind: 'bind_code_throttled' }
+  | { kind: 'bind_locked'; retryAfterSeconds: number }
+  | { kind: 'bound'; accountNo: string }
+  | { kind: 'code_wrong'; attemptsLeft: number }
+  | { kind: 'unbound'; count: number }
+  | { kind: 'hurried'; reference: string; stepName: string; handlerName: string | null }
+  | { kind: 'hurry_cooldown'; reference: string | null; retryAfterSeconds: number }
+  | { kind: 'not_active' }
+  | { kind: 'opted_out' }
+  | { kind: 'consult_opened'; reference: string; existing: boolean };
+
+export interface AccountFacts {
+  accountNo: string;
+  /** the customer's views of the account's applications, newest first */
+  applications: ProgressView[];
+}
+
+export interface DialogueInput {
+  channel: ChatChannel;
+  now: number;
+  today: CalendarDate;
+  understanding: Understanding;
+  /** the unexpired state, or null */
+  state: ConversationState | null;
+  /** a group chat where the bot was mentioned: nothing private is said there */
+  public: boolean;
+}
+
+export interface DialogueFacts {
+  /** the accounts this sender has proved, with their applications; empty when unbound */
+  accounts: AccountFacts[];
+  /** binding is locked for this address until then (too many wrong codes) */
+  bindLockedUntil: number | null;
+}
+
+export interface Turn {
+  intent: Intent;
+  replies: string[];
+  state: StateChange;
+  /** carried out by the service; `settle` then gives the replies */
+  effect: Effect | null;
+  /** the message held a code or query code: record it masked */
+  secret: boolean;
+}
+
+const KEEP: StateChange = { kind: 'keep' };
+const CLEAR: StateChange = { kind: 'clear' };
+
+function reply(intent: Intent, replies: string[], state: StateChange = KEEP): Turn {
+  return { intent, replies, state, effect: null, secret: false };
+}
+
+function act(intent: Intent, effect: Effect, state: StateChange = KEEP, secret = false): Turn {
+  return { intent, replies: [], state, effect, secret };
+}
+
+const menuItems: Record<string, { intent: Intent; apply?: ApplicationIntent }> = {
+  '1': { intent: 'query_progress', apply: 'query_progress' },
+  '2': { intent: 'customer_tasks', apply: 'customer_tasks' },
+  '3': { intent: 'handler_contact', apply: 'handler_contact' },
+  '4': { intent: 'expected_date', apply: 'expected_date' },
+  '5': { intent: 'hurry', apply: 'hurry' },
+  '6': { intent: 'bind_account' },
+  '7': { intent: 'human' },
+  '8': { intent: 'unsubscribe' },
+};
+
+/** Decides the turn. Pure: the service loads the facts first and carries out the effect after. */
+export function respond(input: DialogueInput, facts: DialogueFacts): Turn {
+  const { understanding, state, channel } = input;
+  const { compact } = understanding.normalized;
+  const locked = facts.bindLockedUntil !== null && facts.bindLockedUntil > input.now;
+
+  // 1. The state machine first: an awaited code, a menu number, a choice among applications.
+  if (state?.kind === 'awaiting_code' && understanding.via !== 'command' && !input.public) {
+    const code = codeCandidate(compact, understanding.entities);
+    if (code !== null && code !== state.accountNo && bindAction(compact, understanding.entities) !== 'bind' && bindAction(compact, understanding.entities) !== 'unbind') {
+      if (locked) return { ...reply('bind_account', [say.bindLocked(minutesLeft(facts.bindLockedUntil!, input.now))], CLEAR), secret: true };
+      return act('bind_account', { kind: 'check_code', accountNo: state.accountNo, code, codeHash: state.codeHash }, KEEP, true);
+    }
+    if (code !== null && code === state.accountNo) return resend(input, facts, state.accountNo);
+  }
+  if (state?.kind === 'menu' && /^[1-8]$/.test(compact)) {
+    const item = menuItems[compact]!;
+    if (item.apply) return applicationTurn(input, facts, item.apply, null);
+    if (item.intent === 'bind_account') return reply('bind_account', [say.bindHowTo(channel)], CLEAR);
+    if (item.intent === 'human') return humanTurn(input, facts);
+    return unsubscribeTurn(input, true);
+  }
+  if (state?.kind === 'choose_application') {
+    const picked = pickFromChoice(state, compact, understanding.entities.applicationNos);
+    if (picked) return answerFor(input, facts, state.intent, picked, state.message, state.date, CLEAR);
+  }
+
+  // 2. Then what the message says.
+  const intent = understanding.intent;
+  if (isApplicationIntent(intent)) {
+    const message = understanding.via === 'command' ? null : understanding.normalized.raw.trim() || null;
+    return applicationTurn(input, facts, intent, intent === 'hurry' ? message : null);
+  }
+  switch (intent) {
+    case 'greeting':
+      if (greetingKind(compact) === 'thanks' || (compact === '' && !/[?？]/.test(understanding.normalized.raw))) return reply('greeting', [say.thanks], CLEAR);
+      return reply('greeting', [say.menu], { kind: 'set', state: { kind: 'menu' } });
+    case 'faq':
+      return reply('faq', [understanding.knowledge ? understanding.knowledge.entry.answer : say.notFound]);
+    case 'unsubscribe':
+      return unsubscribeTurn(input, understanding.via === 'command' || !asksHow(compact));
+    case 'human':
+      return humanTurn(input, facts);
+    case 'bind_account':
+      return bindTurn(input, facts);
+    default:
+      return reply('unknown', [say.notFound]);
+  }
+}
+
+function minutesLeft(until: number, now: number): number {
+  return Math.max(1, Math.ceil((until - now) / MINUTE));
+}
+
+function resend(input: DialogueInput, facts: DialogueFacts, accountNo: string): Turn {
+  if (facts.bindLockedUntil !== null && facts.bindLockedUntil > input.now) {
+    return reply('bind_account', [say.bindLocked(minutesLeft(facts.bindLockedUntil, input.now))], CLEAR);
+  }
+  return act('bind_account', { kind: 'send_bind_code', accountNo, preface: null });
+}
+
+function bindTurn(input: DialogueInput, facts: DialogueFacts): Turn {
+  const { understanding, state, channel } = input;
+  if (input.public) return reply('bind_account', [say.privateInGroup]);
+  const action = bindAction(understanding.normalized.compact, understanding.entities);
+  switch (action) {
+    case 'unbind':
+      return act('bind_account', { kind: 'unbind' }, CLEAR);
+    case 'switch':
+      return reply('bind_account', [say.switchHowTo]);
+    case 'resend':
+      return state?.kind === 'awaiting_code' ? resend(input, facts, state.accountNo) : reply('bind_account', [say.resendWithoutBinding]);
+    case 'bind':
+      return resend(input, facts, understanding.entities.accountNos[0]!);
+    case 'code':
+      return { ...reply('bind_account', [say.codeWithoutBinding]), secret: true };
+    default:
+      return reply('bind_account', [say.bindHowTo(channel)]);
+  }
+}
+
+function unsubscribeTurn(input: DialogueInput, doIt: boolean): Turn {
+  const { channel } = input;
+  if (input.public) return reply('unsubscribe', [say.privateInGroup]);
+  if (channel === 'kiosk' || channel === 'web' || !doIt) return reply('unsubscribe', [say.unsubscribeHowTo(channel)], CLEAR);
+  return act('unsubscribe', { kind: 'opt_out' }, CLEAR);
+}
+
+function humanTurn(input: DialogueInput, facts: DialogueFacts): Turn {
+  if (input.public) return reply('human', [say.humanInGroup]);
+  const account = facts.accounts[0];
+  const application = account && (account.applications.find((a) => a.status === 'active') ?? account.applications[0]);
+  return act('human', { kind: 'consult', accountNo: account?.accountNo ?? null, applicationNo: application?.applicationNo ?? null }, CLEAR);
+}
+
+/** Which application a question is about; binding comes first for anything the sender has not proved. */
+function applicationTurn(input: DialogueInput, facts: DialogueFacts, intent: ApplicationIntent, message: string | null): Turn {
+  const { understanding, channel } = input;
+  if (input.public) return reply(intent, [say.privateInGroup]);
+  const { entities } = understanding;
+  const date = entities.dates[0] ?? null;
+  const all = facts.accounts.flatMap((a) => a.applications);
+
+  const named = entities.applicationNos[0];
+  if (named) {
+    const found = all.find((a) => sameApplicationNo(a.applicationNo, named));
+    if (found) return answerFor(input, facts, intent, found, message, date, CLEAR);
+    return reply(intent, [facts.accounts.length === 0 ? say.mustBind(channel) : say.notYours]);
+  }
+
+  let candidates = all;
+  const account = entities.accountNos[0];
+  if (account) {
+    const proved = facts.accounts.find((a) => a.accountNo === account);
+    // An account the sender has not proved: start binding it, saying nothing about it.
+    if (!proved) {
+      if (facts.bindLockedUntil !== null && facts.bindLockedUntil > input.now) {
+        return reply(intent, [say.bindLocked(minutesLeft(facts.bindLockedUntil, input.now))]);
+      }
+      return act(intent, { kind: 'send_bind_code', accountNo: account, preface: '查询该户号需先验证身份。' });
+    }
+    candidates = proved.applications;
+  }
+
+  if (facts.accounts.length === 0) {
+    return reply(intent, [intent === 'customer_tasks' ? `${say.customerTasksGeneral}${say.bindHowTo(channel)}` : say.mustBind(channel)]);
+  }
+  const active = candidates.filter((a) => a.status === 'active');
+  if (active.length === 1) return answerFor(input, facts, intent, active[0]!, message, date, CLEAR);
+  if (active.length > 1) {
+    return reply(intent, [say.chooseApplication(active)], {
+      kind: 'set',
+      state: { kind: 'choose_application', intent, applicationNos: active.map((a) => a.applicationNo), message, date },
+    });
+  }
+  const latest = candidates[0];
+  if (!latest) return reply(intent, [say.mustBind(channel)]);
+  return answerFor(input, facts, intent, latest, message, date, CLEAR);
+}
+
+function pickFromChoice(state: Extract<ConversationState, { kind: 'choose_application' }>, compact: string, named: string[]): string | null {
+  if (/^\d{1,2}$/.test(compact)) return state.applicationNos[Number(compact) - 1] ?? null;
+  const byNo = named[0] && state.applicationNos.find((no) => sameApplicationNo(no, named[0]!));
+  return byNo || null;
+}
+
+function answerFor(
+  input: DialogueInput,
+  facts: DialogueFacts,
+  intent: ApplicationIntent,
+  target: ProgressView | string,
+  message: string | null,
+  date: CalendarDate | null,
+  state: StateChange,
+): Turn {
+  const view = typeof target === 'string' ? facts.accounts.flatMap((a) => a.applications).find((a) => a.applicationNo === target) : target;
+  // The choice was offered from the same facts; an application gone since (re-bound elsewhere) is simply not there.
+  if (!view) return reply(intent, [say.notYours], CLEAR);
+  const today = input.today;
+  switch (intent) {
+    case 'query_progress':
+      return reply(intent, [say.progress(view, today)], state);
+    case 'customer_tasks':
+      return reply(intent, [say.customerTasks(view)], state);
+    case 'handler_contact':
+      return reply(intent, [say.handlerContact(view)], state);
+    case 'expected_date':
+      return reply(intent, [say.expectedDate(view, today, date)], state);
+    case 'hurry':
+      if (view.status !== 'active' || view.currentStep === null) return reply(intent, [say.notActive], state);
+      return act(intent, { kind: 'hurry', applicationNo: view.applicationNo, message }, state);
+  }
+}
+
+/** The replies once the effect has been carried out, and the state after it. */
+export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueInput, 'channel' | 'now'>): { replies: string[]; state: StateChange } {
+  switch (outcome.kind) {
+    case 'bind_code_sent': {
+      const accountNo = turn.effect?.kind === 'send_bind_code' ? turn.effect.accountNo : '';
+      const text = `${outcome.preface ?? ''}${say.bindCodeSent}`;
+      return { replies: [text], state: { kind: 'set', state: { kind: 'awaiting_code', accountNo, codeHash: outcome.codeHash, sentAt: input.now } } };
+    }
+    case 'bind_code_throttled':
+      return { replies: [say.bindCodeThrottled], state: KEEP };
+    case 'bind_locked':
+      return { replies: [say.bindLocked(Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60)))], state: CLEAR };
+    case 'bound':
+      return { replies: [say.bound(outcome.accountNo, input.channel)], state: CLEAR };
+    case 'code_wrong':
+      return { replies: [say.codeWrong(outcome.attemptsLeft)], state: KEEP };
+    case 'unbound':
+      return { replies: [say.unbound(outcome.count)], state: CLEAR };
+    case 'hurried':
+      return { replies: [say.hurried(outcome.reference, outcome.stepName, outcome.handlerName)], state: turn.state };
+    case 'hurry_cooldown':
+      return { replies: [say.hurryCooldown(outcome.reference, outcome.retryAfterSeconds)], state: turn.state };
+    case 'not_active':
+      return { replies: [say.notActive], state: turn.state };
+    case 'opted_out':
+      return { replies: [say.optedOut(input.channel)], state: CLEAR };
+    case 'consult_opened':
+      return { replies: [say.consultOpened(outcome.reference, outcome.existing)], state: CLEAR };
+  }
+}

@@ -1,0 +1,54 @@
+// Twilio inbound SMS (API.md §5): the form post, signed over PUBLIC_URL + path, mapped to the provider-neutral
+// InboundSms for the chat service; the replies go back as TwiML.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import formbody from '@fastify/formbody';
+import Type from 'typebox';
+import { isValidTwilioSignature } from '../../channels/twilio-signature.ts';
+import { twimlReply, type InboundSms } from '../../channels/sms-inbound.ts';
+import { JiedianError } from '../errors.ts';
+import { TwilioInboundSms } from '../schemas/chat.ts';
+import { smsReplyText } from '../domain/chat/replies.ts';
+import { ErrorSchema } from '../schemas/error.ts';
+
+const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, chat } = app.jiedian;
+  await app.register(formbody);
+
+  app.addHook('preValidation', async (request) => {
+    const valid =
+      config.twilio !== null &&
+      isValidTwilioSignature({
+        authToken: config.twilio.authToken,
+        publicUrl: config.publicUrl,
+        path: request.url,
+        params: (request.body ?? {}) as Record<string, unknown>,
+        signature: request.headers['x-twilio-signature'] as string | undefined,
+      });
+    if (!valid) throw new JiedianError('JD_UNAUTHORIZED', 'missing or invalid X-Twilio-Signature');
+  });
+
+  app.post(
+    '/sms',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Twilio inbound SMS: the customer\'s message goes to the chatbot; the answer is TwiML',
+        body: TwilioInboundSms,
+        response: { 200: Type.String({ description: 'TwiML (text/xml): <Response><Message>…</Message></Response>' }), 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const sms: InboundSms = {
+        from: request.body.From,
+        to: request.body.To ?? '',
+        text: request.body.Body ?? '',
+        providerMessageId: request.body.MessageSid,
+      };
+      const result = sms.text.trim() === '' ? null : chat.handleSms(sms);
+      const text = result ? smsReplyText(result.replies, config.smsSignature) : null;
+      return reply.type('text/xml; charset=utf-8').send(twimlReply(text));
+    },
+  );
+};
+
+export default twilioSmsWebhook;

@@ -1,0 +1,326 @@
+// One chat service for every channel (WeChat, SMS, kiosk/web): understand, look up what the sender may see,
+// answer through the pure dialogue core, carry out its effect, and record the exchange in the conversation.
+import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { JiedianError } from '../errors.ts';
+import { calendarDateOf } from '../domain/dates.ts';
+import { maskName } from '../domain/masking.ts';
+import { FailureLimiter } from '../domain/failure-limiter.ts';
+import type { ProgressView } from '../domain/progress-view.ts';
+import { normalize } from '../domain/chat/normalize.ts';
+import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
+import {
+  BIND_CODE_VALID_MINUTES,
+  respond,
+  settle,
+  stateTtlMs,
+  type AccountFacts,
+  type ChatChannel,
+  type ConversationState,
+  type Effect,
+  type EffectOutcome,
+  type StateChange,
+} from '../domain/chat/dialogue.ts';
+import type { ChatStore, ConversationRow } from '../../db/chat-store.ts';
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
+import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
+import type { ServiceContext } from './context.ts';
+import type { ViewClaims } from './customer-access.ts';
+import type { ConsultService } from './consults.ts';
+import type { HurryService } from './hurries.ts';
+import { queryCodeHmac } from './ingest.ts';
+import type { KnowledgeBase } from './knowledge-base.ts';
+import type { NoticeWriter } from './notices.ts';
+import type { ProgressViews } from './progress-views.ts';
+
+export const MAX_CHAT_TEXT = 500;
+/** wrong codes per address before binding locks, and for how long */
+export const BIND_MAX_FAILURES = 5;
+export const BIND_LOCK_MS = 60 * 60 * 1000;
+/** a new code for the same account and address at most this often */
+const RESEND_AFTER_MS = 60 * 1000;
+/** a kiosk/web session stays bound this long after its last message */
+export const SESSION_TTL_MS = 30 * 60 * 1000;
+/** the inbound messages a consult carries to staff */
+const CONSULT_CONTEXT_MESSAGES = 5;
+
+export interface InboundChatMessage {
+  channel: ChatChannel;
+  /** SMS number (normalised), WeChat contact id, or kiosk/web session id */
+  address: string;
+  text: string;
+  /** the provider's message id: a redelivery gets the recorded answer instead of a second turn */
+  providerMessageId?: string | null;
+  /** a group chat where the bot was mentioned: nothing private is said there */
+  public?: boolean;
+  /** kiosk/web: the claims of the view token the session carries (treated as bound to that account) */
+  viewClaims?: ViewClaims | null;
+}
+
+export interface ChatResult {
+  intent: Intent;
+  replies: string[];
+}
+
+export interface ChatServiceOptions {
+  ctx: ServiceContext;
+  chats: ChatStore;
+  views: ProgressViews;
+  outbox: OutboxStore;
+  notices: NoticeWriter;
+  hurries: HurryService;
+  consults: ConsultService;
+  knowledge: KnowledgeBase;
+  /** after commit: deliver notices just queued (the binding code) */
+  wakeDispatcher: () => void;
+}
+
+const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' => channel === 'sms' || channel === 'wechat';
+
+export function createChatService(options: ChatServiceOptions) {
+  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge } = options;
+  // Across addresses too: many WeChat accounts or kiosk sessions guessing one account's query code, or asking
+  // codes to flood its phone, are stopped per account.
+  const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
+  const wrongCodesPerAccount = new FailureLimiter({ maxFailures: 10, windowMs: BIND_LOCK_MS });
+
+  const codeHash = (channel: string, address: string, accountNo: string, code: string) =>
+    createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}`).digest('hex');
+
+  function sameHash(a: string, b: string): boolean {
+    const x = Buffer.from(a, 'hex');
+    const y = Buffer.from(b, 'hex');
+    return x.length === y.length && timingSafeEqual(x, y);
+  }
+
+  function viewsOf(accountNo: string, only?: string[]): ProgressView[] {
+    const numbers = chats.applicationNosOfAccount(accountNo).filter((no) => !only || only.includes(no));
+    return numbers.map((no) => views.customerView(no)).filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo);
+  }
+
+  /** The accounts the sender has proved: bindings for notice channels, the session's account and view token for kiosk/web. */
+  function accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): AccountFacts[] {
+    const accounts = new Map<string, AccountFacts>();
+    if (isNoticeChannel(message.channel)) {
+      for (const accountNo of chats.accountsBoundTo(message.channel, message.address)) accounts.set(accountNo, { accountNo, applications: viewsOf(accountNo) });
+    } else {
+      const claims = message.viewClaims;
+      if (claims) accounts.set(claims.a, { accountNo: claims.a, applications: viewsOf(claims.a, claims.n) });
+      const session = conversation?.sessionAccountNo;
+      if (session && (conversation.sessionUntil ?? 0) > now && !accounts.has(session)) accounts.set(session, { accountNo: session, applications: viewsOf(session) });
+    }
+    return [...accounts.values()];
+  }
+
+  function latestApplication(accountNo: string) {
+    const rows = chats.applicationNosOfAccount(accountNo).map((no) => ctx.store.application(no)).filter((r) => r !== undefined);
+    return rows.find((r) => r.status === 'active') ?? rows[0];
+  }
+
+  interface TurnWork {
+    /** run inside the transaction that records the turn */
+    writes: (() => void)[];
+    patch: Partial<ConversationRow>;
+    wake: boolean;
+  }
+
+  function carryOut(effect: Effect, message: InboundChatMessage, conversation: ConversationRow | undefined, conversationId: string, state: ConversationState | null, now: number, work: TurnWork): EffectOutcome {
+    const { channel, address } = message;
+    const lockedUntil = conversation?.bindLockedUntil ?? null;
+    if ((effect.kind === 'send_bind_code' || effect.kind === 'check_code') && lockedUntil !== null && lockedUntil > now) {
+      return { kind: 'bind_locked', retryAfterSeconds: Math.ceil((lockedUntil - now) / 1000) };
+    }
+    switch (effect.kind) {
+      case 'send_bind_code': {
+        const { accountNo } = effect;
+        if (state?.kind === 'awaiting_code' && state.accountNo === accountNo && now - state.sentAt < RESEND_AFTER_MS) return { kind: 'bind_code_throttled' };
+        if (codeRequestsPerAccount.retryAfterSeconds(accountNo, now) > 0) return { kind: 'bind_code_throttled' };
+        codeRequestsPerAccount.fail(accountNo, now);
+        const application = latestApplication(accountNo);
+        // Unknown account: the same answer, and any code typed later simply fails.
+        if (!application) return { kind: 'bind_code_sent', codeHash: null, preface: effect.preface };
+        const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+        work.writes.push(() => {
+          notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: application.phone } }, { code, validMinutes: BIND_CODE_VALID_MINUTES });
+        });
+        work.wake = true;
+        return { kind: 'bind_code_sent', codeHash: codeHash(channel, address, accountNo, code), preface: effect.preface };
+      }
+      case 'check_code': {
+        const { accountNo, code } = effect;
+        const accountWait = wrongCodesPerAccount.retryAfterSeconds(accountNo, now);
+        if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
+        const right =
+          (effect.codeHash !== null && sameHash(codeHash(channel, address, accountNo, code), effect.codeHash)) ||
+          ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).length > 0;
+        if (right) {
+          if (isNoticeChannel(channel)) {
+            work.writes.push(() => {
+              outbox.bind(channel, address, accountNo, now);
+              chats.clearOptOut(channel, address);
+            });
+          } else {
+            Object.assign(work.patch, { sessionAccountNo: accountNo, sessionUntil: now + SESSION_TTL_MS });
+          }
+          Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: null });
+          return { kind: 'bound', accountNo };
+        }
+        wrongCodesPerAccount.fail(accountNo, now);
+        const failures = (conversation?.bindFailures ?? 0) + 1;
+        if (failures >= BIND_MAX_FAILURES) {
+          Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: now + BIND_LOCK_MS });
+          return { kind: 'bind_locked', retryAfterSeconds: BIND_LOCK_MS / 1000 };
+        }
+        work.patch.bindFailures = failures;
+        return { kind: 'code_wrong', attemptsLeft: BIND_MAX_FAILURES - failures };
+      }
+      case 'unbind': {
+        if (isNoticeChannel(channel)) {
+          const count = chats.accountsBoundTo(channel, address).length;
+          work.writes.push(() => chats.unbindAll(channel, address));
+          return { kind: 'unbound', count };
+        }
+        const had = conversation?.sessionAccountNo && (conversation.sessionUntil ?? 0) > now ? 1 : 0;
+        Object.assign(work.patch, { sessionAccountNo: null, sessionUntil: null });
+        return { kind: 'unbound', count: had + (message.viewClaims ? 1 : 0) };
+      }
+      case 'hurry': {
+        try {
+          const { hurry, handlerName } = hurries.request({
+            applicationNo: effect.applicationNo,
+            channel,
+            replyAddress: isNoticeChannel(channel) ? address : null,
+            message: effect.message,
+          });
+          return { kind: 'hurried', reference: hurry.id, stepName: hurry.stepName, handlerName: handlerName ? maskName(handlerName) : null };
+        } catch (error) {
+          if (error instanceof JiedianError && error.code === 'JD_HURRY_COOLDOWN') {
+            const body = error.extra.body as { retryAfterSeconds?: number; hurryId?: string } | undefined;
+            return { kind: 'hurry_cooldown', reference: body?.hurryId ?? null, retryAfterSeconds: body?.retryAfterSeconds ?? 3600 };
+          }
+          if (error instanceof JiedianError && (error.code === 'JD_NOT_ACTIVE' || error.code === 'JD_NOT_FOUND')) return { kind: 'not_active' };
+          throw error;
+        }
+      }
+      case 'opt_out':
+        if (isNoticeChannel(channel)) work.writes.push(() => outbox.optOut(channel, address, now, 'chat'));
+        return { kind: 'opted_out' };
+      case 'consult': {
+        const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
+        const { consult, existing } = consults.open({
+          conversationId,
+          channel,
+          address,
+          accountNo: effect.accountNo,
+          applicationNo: effect.applicationNo,
+          text: [...earlier, message.text.slice(0, MAX_CHAT_TEXT)].join('\n'),
+        });
+        return { kind: 'consult_opened', reference: consult.id, existing };
+      }
+    }
+  }
+
+  function stateFields(change: StateChange, now: number): Partial<ConversationRow> {
+    if (change.kind === 'set') return { state: change.state, stateExpiresAt: now + stateTtlMs[change.state.kind] };
+    if (change.kind === 'clear') return { state: null, stateExpiresAt: null };
+    return {};
+  }
+
+  /** Codes and query codes are kept out of the record. */
+  const masked = (text: string) => text.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, '******');
+
+  function handle(message: InboundChatMessage): ChatResult {
+    const now = ctx.clock.now();
+    const text = message.text.slice(0, MAX_CHAT_TEXT);
+    if (message.providerMessageId) {
+      const again = chats.redelivered(message.channel, message.providerMessageId);
+      if (again) return { intent: (again.intent ?? 'unknown') as Intent, replies: again.replies };
+    }
+    const conversation = chats.conversation(message.channel, message.address);
+    const conversationId = conversation?.id ?? randomUUID();
+    const state = conversation?.state && (conversation.stateExpiresAt ?? 0) > now ? (conversation.state as ConversationState) : null;
+    const today = calendarDateOf(now, ctx.timeZone);
+    const understanding = classify(normalize(text), { knowledge: knowledge.index(), today });
+
+    const needsAccounts = isApplicationIntent(understanding.intent) || understanding.intent === 'human' || state?.kind === 'menu' || state?.kind === 'choose_application';
+    const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
+    const facts = { accounts: needsAccounts ? accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
+    const turn = respond(input, facts);
+
+    const work: TurnWork = { writes: [], patch: {}, wake: false };
+    let replies = turn.replies;
+    let stateChange = turn.state;
+    if (turn.effect) {
+      const outcome = carryOut(turn.effect, message, conversation, conversationId, state, now, work);
+      ({ replies, state: stateChange } = settle(turn, outcome, input));
+    }
+    // A kiosk/web session stays bound while it is in use.
+    if (!isNoticeChannel(message.channel) && conversation?.sessionAccountNo && (conversation.sessionUntil ?? 0) > now && work.patch.sessionAccountNo === undefined) {
+      work.patch.sessionUntil = now + SESSION_TTL_MS;
+    }
+
+    const base: ConversationRow = conversation ?? {
+      id: conversationId,
+      channel: message.channel,
+      address: message.address,
+      state: null,
+      stateExpiresAt: null,
+      bindFailures: 0,
+      bindLockedUntil: null,
+      sessionAccountNo: null,
+      sessionUntil: null,
+      createdAt: now,
+      lastMessageAt: now,
+    };
+    ctx.database.transaction(() => {
+      chats.saveConversation({ ...base, ...stateFields(stateChange, now), ...work.patch, lastMessageAt: now });
+      for (const write of work.writes) write();
+      const inbound = chats.insertMessage({
+        conversationId,
+        direction: 'in',
+        text: turn.secret ? masked(text) : text,
+        intent: turn.intent,
+        providerMessageId: message.providerMessageId ?? null,
+        at: now,
+      });
+      for (const r of replies) chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
+    });
+    if (work.wake) options.wakeDispatcher();
+    return { intent: turn.intent, replies };
+  }
+
+  return {
+    handle,
+    /** The provider-neutral inbound SMS (Twilio webhook, a mainland provider's uplink): answered as the `sms` channel. */
+    handleSms(sms: InboundSms): ChatResult {
+      return handle({ channel: 'sms', address: normalizeSmsAddress(sms.from), text: sms.text, providerMessageId: sms.providerMessageId });
+    },
+    /** A conversation's record, oldest first (tests, staff tools). */
+    transcript(channel: ChatChannel, address: string) {
+      const conversation = chats.conversation(channel, address);
+      return conversation ? chats.messagesOf(conversation.id) : [];
+    },
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;
+
+/**
+ * Feeds the Wechaty bot's messages to the chat service and says the replies back (in a group, mentioning the
+ * sender). Returns a function that detaches the handler.
+ */
+export function wireWeChatBot(channel: WechatyWeChatChannel, chat: ChatService, log: Pick<FastifyBaseLogger, 'warn'>): () => void {
+  return channel.onMessage(async (message) => {
+    const result = chat.handle({ channel: 'wechat', address: message.contactId, text: message.text, providerMessageId: message.messageId, public: message.inGroup });
+    for (const text of result.replies) {
+      try {
+        await message.reply(text);
+      } catch (error) {
+        // The turn is recorded; a reply lost to a dropped connection is asked again by the customer.
+        log.warn({ channel: 'wechat', messageId: message.messageId, err: error }, 'WeChat reply could not be sent');
+        return;
+      }
+    }
+  });
+}

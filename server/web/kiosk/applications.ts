@@ -1,0 +1,109 @@
+// One card per application: expected date, whether the requested date can be met, the current step with its due
+// time and handler, what to prepare now, the 催办 button and the timeline. Every region has a fixed place and size,
+// so a live update changes text, never the layout.
+import type { ProgressView } from '../shared/contract.ts';
+import { h } from '../shared/dom.ts';
+import { longDate, shortInstant, statusNames, waitText } from '../shared/format.ts';
+import { stepStateNames, timeline } from '../shared/timeline.ts';
+import type { HurryState } from './session.ts';
+
+export interface CardActions {
+  hurry(applicationNo: string): void;
+}
+
+function planLine(view: ProgressView): HTMLElement {
+  if (!view.plan.feasible) {
+    const earliest = view.plan.earliestFeasibleDate ? `最早可于 ${longDate(view.plan.earliestFeasibleDate)} 接电` : '具体日期请咨询经办人';
+    return h('p', { class: 'plan plan--warn', attrs: { role: 'note' } }, [
+      h('span', { class: 'plan-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }),
+      h('span', { text: `您申请的 ${longDate(view.requestedConnectDate)} 无法实现：${earliest}。` }),
+    ]);
+  }
+  const text = view.requestedConnectDate ? `可以按您申请的 ${longDate(view.requestedConnectDate)} 接电` : '按常规工期安排，未指定接电日期';
+  return h('p', { class: 'plan plan--ok' }, [h('span', { class: 'plan-icon', text: '✓', attrs: { 'aria-hidden': 'true' } }), h('span', { text })]);
+}
+
+function currentBox(view: ProgressView): HTMLElement {
+  const step = view.currentStep;
+  if (view.status !== 'active' || !step) {
+    return h('div', { class: 'current' }, [
+      h('p', { class: 'current-label', text: '当前环节' }),
+      h('p', { class: 'current-name', text: statusNames[view.status] ?? view.status }),
+      h('p', { class: 'current-line', text: view.status === 'completed' ? '您的申请已全部办结。' : '如有疑问请咨询窗口工作人员。' }),
+      h('p', { class: 'current-line', text: '' }),
+    ]);
+  }
+  const state = step.status === 'in_progress' && step.overdue ? '已超期' : stepStateNames[step.status];
+  const due = step.dueAt ? `应于 ${shortInstant(step.dueAt)} 前完成` : step.plannedEnd ? `计划 ${longDate(step.plannedEnd)} 完成` : '完成时间待定';
+  const who = step.side === 'customer' ? '此环节需要您来办理' : step.handler ? `经办人 ${step.handler.name} · 电话 ${step.handler.phone}` : '经办人待分配';
+  return h('div', { class: `current${step.overdue ? ' current--overdue' : ''}` }, [
+    h('p', { class: 'current-label', text: '当前环节' }),
+    h('p', { class: 'current-name' }, [h('span', { text: step.name }), h('span', { class: 'current-state', text: state })]),
+    h('p', { class: 'current-line current-due', text: due }),
+    h('p', { class: 'current-line current-handler', text: who }),
+  ]);
+}
+
+function tasksBox(view: ProgressView): HTMLElement {
+  const now = view.currentStep?.customerTasks ?? [];
+  const next = view.nextStep?.customerTasks ?? [];
+  const [title, tasks] = now.length > 0 ? ['现在请您准备', now] : next.length > 0 ? [`下一步（${view.nextStep!.name}）请准备`, next] : ['现在请您准备', []];
+  return h('div', { class: 'tasks', attrs: { 'aria-label': title } }, [
+    h('p', { class: 'tasks-title', text: title }),
+    tasks.length > 0 ? h('ul', { class: 'tasks-list' }, tasks.map((t) => h('li', { text: t }))) : h('p', { class: 'tasks-none', text: '目前无需您准备材料，请等待供电公司办理。' }),
+  ]);
+}
+
+export function hurryBox(view: ProgressView, state: HurryState | undefined, actions: CardActions, now = Date.now()): HTMLElement {
+  const can = view.status === 'active' && view.currentStep !== null;
+  const cooling = state?.cooldownUntil != null && state.cooldownUntil > now;
+  const label = state?.busy ? '正在催办…' : cooling ? '再次催办' : '催办';
+  const button = h('button', {
+    class: 'hurry-button',
+    text: label,
+    attrs: {
+      type: 'button',
+      'aria-label': `催办申请 ${view.applicationNo}${view.currentStep ? ` 的「${view.currentStep.name}」环节` : ''}`,
+      disabled: !can || state?.busy === true,
+    },
+    on: { click: () => actions.hurry(view.applicationNo) },
+  });
+  let text = can ? '觉得太慢？按「催办」提醒经办人尽快办理。' : '该申请当前无需催办。';
+  let tone: HurryState['tone'] = 'info';
+  if (state) {
+    tone = state.tone;
+    text = cooling ? `${state.message}请 ${waitText((state.cooldownUntil! - now) / 1000)} 后再催办。` : state.message;
+  }
+  return h('div', { class: 'hurry', dataset: { applicationNo: view.applicationNo } }, [
+    button,
+    h('p', { class: `hurry-line hurry-line--${tone}`, text, attrs: { role: 'status', 'aria-live': 'polite' } }),
+  ]);
+}
+
+export function applicationCard(view: ProgressView, hurry: HurryState | undefined, actions: CardActions, changed: Set<string> = new Set()): HTMLElement {
+  const titleId = `app-${view.applicationNo.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const list = timeline(view);
+  for (const row of list.querySelectorAll<HTMLElement>('.step')) {
+    if (changed.has(row.dataset.step ?? '')) row.classList.add('step--changed');
+  }
+  return h('article', { class: 'card', dataset: { applicationNo: view.applicationNo }, attrs: { 'aria-labelledby': titleId } }, [
+    h('header', { class: 'card-head' }, [
+      h('h3', { class: 'card-title', attrs: { id: titleId } }, [h('span', { text: `申请编号 ${view.applicationNo}` }), h('span', { class: 'card-process', text: view.processName })]),
+      h('span', { class: `badge badge--${view.status}`, text: statusNames[view.status] ?? view.status }),
+    ]),
+    h('div', { class: 'card-grid' }, [
+      h('div', { class: 'card-summary' }, [
+        h('div', { class: 'expected' }, [
+          h('p', { class: 'expected-label', text: '预计接电日期' }),
+          h('p', { class: 'expected-date', text: view.expectedConnectDate ? longDate(view.expectedConnectDate) : '待排定' }),
+        ]),
+        planLine(view),
+        currentBox(view),
+        tasksBox(view),
+        hurryBox(view, hurry, actions),
+      ]),
+      h('div', { class: 'card-steps' }, [h('h4', { class: 'card-steps-title', text: '办理环节' }), list]),
+    ]),
+    h('p', { class: 'card-updated', text: `信息更新于 ${shortInstant(view.updatedAt)}` }),
+  ]);
+}

@@ -1,0 +1,189 @@
+// The kiosk page (/kiosk): a business-hall touch screen where customers follow their connection applications.
+// Everything a customer leaves behind lives in one KioskSession; an idle reset (60 s, `?idle=SECONDS`), the
+// 结束查询 button and an expired token all drop it and rebuild the page from nothing.
+import './kiosk.css';
+import { ApiError, call } from '../shared/api.ts';
+import type { CustomerHurry, ProgressView, QueryResult } from '../shared/contract.ts';
+import { byId, fill, h } from '../shared/dom.ts';
+import { waitText } from '../shared/format.ts';
+import { LiveSocket, type LiveState } from '../shared/live.ts';
+import { changedSteps } from '../shared/timeline.ts';
+import { applicationCard, hurryBox, type CardActions } from './applications.ts';
+import { chatPanel } from './chat.ts';
+import { IdleTimer, idleSecondsFrom } from './idle.ts';
+import { loginScreen, type LoginScreen } from './login.ts';
+import { KioskSession, type HurryState } from './session.ts';
+
+const root = byId('app');
+const idleSeconds = idleSecondsFrom(location.search);
+let session = new KioskSession();
+let login: LoginScreen | null = null;
+
+const EXPIRED = '查询已超时，请重新输入户号和查询密码。';
+
+const liveNames: Record<LiveState, string> = { connecting: '○ 正在连接…', live: '● 实时更新', offline: '○ 连接中断，正在重连…' };
+
+function setLive(state: LiveState | null): void {
+  const badge = document.getElementById('live-status');
+  if (!badge) return;
+  badge.textContent = state ? liveNames[state] : '';
+  badge.dataset.state = state ?? 'none';
+}
+
+/** Forgets the current customer entirely and shows the start screen. */
+function start(notice: string | null = null): void {
+  session.dispose();
+  session = new KioskSession();
+  login = loginScreen({ submit: (accountNo, queryCode) => void query(accountNo, queryCode) }, notice, idleSeconds);
+  const main = h('main', { class: 'main', attrs: { id: 'main', tabindex: '-1' } }, [login.element]);
+  root.replaceChildren(
+    h('header', { class: 'bar' }, [
+      h('h1', { class: 'bar-title' }, [h('span', { class: 'bar-logo', text: '⚡', attrs: { 'aria-hidden': 'true' } }), '接电进度查询']),
+      h('span', { class: 'bar-live', attrs: { id: 'live-status', role: 'status' } }),
+    ]),
+    main,
+    h('aside', { class: 'side', attrs: { 'aria-label': '接电助手' } }, [chatPanel(session)]),
+    h('div', { class: 'idle-warning', attrs: { id: 'idle-warning', role: 'alert', hidden: true } }),
+  );
+  setLive(null);
+}
+
+async function query(accountNo: string, queryCode: string): Promise<void> {
+  const s = session;
+  const screen = login;
+  screen?.busy(true);
+  try {
+    const result = await call<QueryResult>('POST', '/api/v1/progress/query', { body: { accountNo, queryCode }, signal: s.abort.signal });
+    if (s.disposed) return;
+    if (result.applications.length === 0) {
+      screen?.busy(false);
+      screen?.clearCode();
+      screen?.say('该户号目前没有在办的用电申请。', 'info');
+      return;
+    }
+    showApplications(result);
+  } catch (error) {
+    if (s.disposed || !screen) return;
+    screen.busy(false);
+    screen.clearCode();
+    if (error instanceof ApiError && error.code === 'JD_BAD_CREDENTIALS') screen.say('户号或查询密码不正确，请核对后重新输入。');
+    else if (error instanceof ApiError && error.code === 'JD_RATE_LIMITED') screen.say(`尝试次数过多，请 ${waitText(error.retryAfterSeconds ?? 600)} 后再试，或到窗口咨询。`);
+    else if (error instanceof ApiError && error.status === 400) screen.say('户号或查询密码格式不正确，请核对后重新输入。');
+    else if (error instanceof ApiError) screen.say('暂时无法查询，请稍后再试或到窗口咨询。');
+  }
+}
+
+const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo) };
+
+function cardElement(applicationNo: string): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`.card[data-application-no="${CSS.escape(applicationNo)}"]`);
+}
+
+function showApplications(result: QueryResult): void {
+  const s = session;
+  login = null;
+  s.token = result.viewToken;
+  s.tokenExpiresAt = result.expiresAt;
+  for (const view of result.applications) s.applications.set(view.applicationNo, view);
+  const first = result.applications[0]!;
+  const main = byId('main');
+  fill(main, [
+    h('section', { class: 'results', attrs: { 'aria-labelledby': 'results-title' } }, [
+      h('div', { class: 'results-head' }, [
+        h('div', {}, [
+          h('h2', { class: 'results-title', text: `您好，${first.customerName}`, attrs: { id: 'results-title' } }),
+          h('p', { class: 'results-sub', text: `户号 ${first.accountNo} · 共 ${result.applications.length} 项申请，办理进展会自动更新` }),
+        ]),
+        h('button', { class: 'end-button', text: '结束查询', attrs: { type: 'button', 'aria-label': '结束查询并清除本页信息' }, on: { click: () => start() } }),
+      ]),
+      h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions))),
+    ]),
+  ]);
+  main.focus({ preventScroll: true });
+  s.socket = new LiveSocket({
+    subscribe: () => ({ type: 'subscribe', viewToken: s.token }),
+    onState: (state) => {
+      if (!s.disposed) setLive(state);
+    },
+    onFrame: (frame) => {
+      if (s.disposed) return;
+      if (frame.type === 'progress') update(frame.application);
+      else if (frame.type === 'error' && frame.code === 'JD_UNAUTHORIZED') start(EXPIRED);
+    },
+  });
+  // the cooldown counts down on screen
+  s.every(1000, () => {
+    for (const [applicationNo, state] of s.hurries) if (state.cooldownUntil !== null) redrawHurry(applicationNo);
+  });
+}
+
+function update(view: ProgressView): void {
+  const s = session;
+  const before = s.applications.get(view.applicationNo);
+  // only applications this customer was shown: a frame for anything else is ignored
+  if (!before) return;
+  s.applications.set(view.applicationNo, view);
+  const changed = changedSteps(before, view);
+  cardElement(view.applicationNo)?.replaceWith(applicationCard(view, s.hurries.get(view.applicationNo), actions, changed));
+}
+
+function redrawHurry(applicationNo: string): void {
+  const view = session.applications.get(applicationNo);
+  const box = cardElement(applicationNo)?.querySelector('.hurry');
+  if (view && box) box.replaceWith(hurryBox(view, session.hurries.get(applicationNo), actions));
+}
+
+async function hurry(applicationNo: string): Promise<void> {
+  const s = session;
+  const previous = s.hurries.get(applicationNo);
+  if (previous?.busy) return;
+  const setState = (state: HurryState) => {
+    s.hurries.set(applicationNo, state);
+    redrawHurry(applicationNo);
+  };
+  setState({ message: previous?.message ?? '', tone: previous?.tone ?? 'info', cooldownUntil: previous?.cooldownUntil ?? null, busy: true });
+  try {
+    const reply = await call<{ hurry: CustomerHurry }>('POST', `/api/v1/applications/${encodeURIComponent(applicationNo)}/hurry`, {
+      token: s.token,
+      body: {},
+      headers: { 'x-jiedian-channel': 'kiosk' },
+      signal: s.abort.signal,
+    });
+    if (s.disposed) return;
+    const who = reply.hurry.handlerName ? `已提醒经办人 ${reply.hurry.handlerName}` : '已提醒负责班组';
+    setState({ message: `已催办（编号 ${reply.hurry.id}），${who}，处理结果将以短信告诉您。`, tone: 'ok', cooldownUntil: null, busy: false });
+  } catch (error) {
+    if (s.disposed) return;
+    if (error instanceof ApiError && error.code === 'JD_HURRY_COOLDOWN') {
+      const seconds = error.retryAfterSeconds ?? 0;
+      setState({ message: '您已催办过这个环节，经办人正在处理。', tone: 'warn', cooldownUntil: Date.now() + seconds * 1000, busy: false });
+    } else if (error instanceof ApiError && error.status === 401) {
+      start(EXPIRED);
+    } else if (error instanceof ApiError && error.code === 'JD_NOT_ACTIVE') {
+      setState({ message: '该申请当前不能催办。', tone: 'warn', cooldownUntil: null, busy: false });
+    } else {
+      setState({ message: '催办没有成功，请稍后再试或到窗口咨询。', tone: 'warn', cooldownUntil: null, busy: false });
+    }
+  }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (!login || (event.target instanceof HTMLElement && event.target.closest('.chat'))) return;
+  login.key(event);
+});
+
+new IdleTimer(
+  idleSeconds * 1000,
+  () => start(),
+  (secondsLeft) => {
+    const warning = document.getElementById('idle-warning');
+    if (!warning) return;
+    warning.hidden = secondsLeft === null;
+    if (secondsLeft !== null) {
+      fill(warning, [h('strong', { text: `${secondsLeft} 秒后将清除本页信息` }), h('span', { text: '触摸屏幕可继续使用' })]);
+    }
+  },
+  () => session.token !== null || session.used || (login?.dirty() ?? false),
+);
+
+start();

@@ -1,0 +1,54 @@
+// One customer's time at the kiosk: their token, applications, socket, timers and in-flight requests. Dropping the
+// session (dispose) is how the kiosk forgets them: nothing of it survives into the next customer's session.
+import type { LiveSocket } from '../shared/live.ts';
+import type { ProgressView } from '../shared/contract.ts';
+
+export interface HurryState {
+  /** what the line under the button says */
+  message: string;
+  tone: 'info' | 'ok' | 'warn';
+  /** browser time (ms) until which the button shows the cooldown */
+  cooldownUntil: number | null;
+  busy: boolean;
+}
+
+function randomSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(18));
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
+}
+
+export class KioskSession {
+  token: string | null = null;
+  tokenExpiresAt: string | null = null;
+  applications = new Map<string, ProgressView>();
+  hurries = new Map<string, HurryState>();
+  socket: LiveSocket | null = null;
+  /** the chat route's session id: a new one per customer, so the chatbot's memory of the last one is not theirs */
+  readonly chatSessionId = randomSessionId();
+  readonly abort = new AbortController();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  disposed = false;
+  /** the customer did something that an idle reset must clear (e.g. used the chat) */
+  used = false;
+
+  /** setInterval that dies with the session */
+  every(ms: number, fn: () => void): void {
+    const timer = setInterval(() => {
+      if (!this.disposed) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.abort.abort();
+    this.socket?.close();
+    this.socket = null;
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers.clear();
+    this.token = null;
+    this.tokenExpiresAt = null;
+    this.applications.clear();
+    this.hurries.clear();
+  }
+}

@@ -1,0 +1,46 @@
+// The API's shapes as the pages see them, taken from the route schemas (type-only imports: nothing of the server is
+// bundled), so a page and the contract cannot drift apart silently.
+import type { Static } from 'typebox';
+import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schemas/progress.ts';
+import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
+import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
+
+export type ProgressView = Static<typeof ProgressViewSchema>;
+export type StepView = Static<typeof StepViewSchema>;
+export type QueryResult = Static<typeof QueryReply>;
+export type CustomerHurry = Static<typeof CustomerHurryReply>['hurry'];
+export type Hurry = Static<typeof HurrySchema>;
+export type Alert = Static<typeof AlertSchema>;
+export type Consult = Static<typeof ConsultSchema>;
+export type Notification = Static<typeof NotificationView>;
+export type StaffApplication = Static<typeof StaffApplicationReply>;
+export type Queue = Static<typeof QueueReply>;
+export type Handler = Static<typeof StaffHandler>;
+export type ChatReply = Static<typeof ChatMessageReply>;
+
+/** GET /api/v1/stats/timeliness (API.md §3) */
+export interface TimelinessRow {
+  key: string;
+  name: string;
+  stepsStarted: number;
+  stepsCompleted: number;
+  onTime: number;
+  warned: number;
+  overdue: number;
+  explained: number;
+  /** 0–1, or null when nothing was completed in the range */
+  onTimeRate: number | null;
+  avgWorkdays: number | null;
+  limitWorkdays: number | null;
+}
+export type StatsGroup = 'step' | 'handler' | 'team';
+
+/** Frames of GET /ws (API.md §4) */
+export type LiveFrame =
+  | { type: 'progress'; application: ProgressView }
+  | { type: 'hurry'; hurry: Hurry }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'consult'; consult: Consult }
+  | { type: 'subscribed' }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string };

@@ -1,0 +1,75 @@
+// The steps of one application as a vertical timeline: done, current and planned steps with their dates.
+// Every row has the same lines whatever its state, so a step moving on (a live update) does not move the page.
+import type { ProgressView, StepView } from './contract.ts';
+import { h } from './dom.ts';
+import { shortDate, shortInstant } from './format.ts';
+
+export const stepStateNames = { done: '已完成', in_progress: '进行中', pending: '未开始' } as const;
+
+function stateText(step: StepView): string {
+  if (step.status === 'in_progress' && step.overdue) return '已超期';
+  return stepStateNames[step.status];
+}
+
+function datesText(step: StepView): string {
+  if (step.status === 'done') return `完成于 ${step.actualEnd ? shortInstant(step.actualEnd) : shortDate(step.plannedEnd)}`;
+  if (step.status === 'in_progress') {
+    const started = step.actualStart ? `${shortInstant(step.actualStart)} 开始` : '已开始';
+    const due = step.dueAt ? `应于 ${shortInstant(step.dueAt)} 前完成` : step.plannedEnd ? `计划 ${shortDate(step.plannedEnd)} 完成` : '';
+    return due ? `${started} · ${due}` : started;
+  }
+  if (step.plannedStart && step.plannedEnd) {
+    return step.plannedStart === step.plannedEnd ? `计划 ${shortDate(step.plannedStart)}` : `计划 ${shortDate(step.plannedStart)} – ${shortDate(step.plannedEnd)}`;
+  }
+  return '待安排';
+}
+
+export interface TimelineOptions {
+  /** staff see who handled each step */
+  showHandlers?: boolean;
+}
+
+export function stepRow(step: StepView, options: TimelineOptions = {}): HTMLLIElement {
+  const state = step.status === 'in_progress' ? 'current' : step.status === 'done' ? 'done' : 'planned';
+  const marker = step.status === 'done' ? '✓' : step.status === 'in_progress' ? '●' : '○';
+  const who = options.showHandlers && step.handler ? `${step.handler.name} ${step.handler.phone}` : null;
+  return h(
+    'li',
+    {
+      class: `step step--${state}${step.overdue ? ' step--overdue' : ''}`,
+      dataset: { step: step.code, status: step.status },
+      attrs: { 'aria-current': step.status === 'in_progress' ? 'step' : null },
+    },
+    [
+      h('span', { class: 'step-marker', text: marker, attrs: { 'aria-hidden': 'true' } }),
+      h('span', { class: 'step-body' }, [
+        h('span', { class: 'step-title' }, [
+          h('span', { class: 'step-name', text: step.name }),
+          h('span', { class: `step-side step-side--${step.side}`, text: step.side === 'customer' ? '客户办理' : '供电办理' }),
+          h('span', { class: 'step-state', text: stateText(step) }),
+        ]),
+        h('span', { class: 'step-dates', text: who ? `${datesText(step)} · ${who}` : datesText(step) }),
+      ]),
+    ],
+  );
+}
+
+export function timeline(view: ProgressView, options: TimelineOptions = {}): HTMLOListElement {
+  return h(
+    'ol',
+    { class: 'timeline', attrs: { 'aria-label': `${view.applicationNo} 办理环节` } },
+    view.steps.map((step) => stepRow(step, options)),
+  );
+}
+
+/** Marks the rows whose state changed between two views of the same application (a short highlight). */
+export function changedSteps(before: ProgressView | undefined, after: ProgressView): Set<string> {
+  const changed = new Set<string>();
+  if (!before) return changed;
+  const old = new Map(before.steps.map((s) => [s.code, s]));
+  for (const step of after.steps) {
+    const previous = old.get(step.code);
+    if (!previous || previous.status !== step.status || previous.overdue !== step.overdue || previous.dueAt !== step.dueAt) changed.add(step.code);
+  }
+  return changed;
+}

@@ -1,0 +1,347 @@
+// The live queue: hurries (催办), time-limit alerts and 转人工 consults, each acted on in place. Items keep their
+// place: new ones are added at the end, changes are drawn into the item, and an item someone else closed stays
+// (marked closed) until the page is next loaded, so nothing jumps while a handler is reading or typing.
+import { ApiError, call } from '../shared/api.ts';
+import type { Alert, Consult, Handler, Hurry, Queue } from '../shared/contract.ts';
+import { fill, h } from '../shared/dom.ts';
+import { fullInstant, shortInstant } from '../shared/format.ts';
+import { alertLevelNames, channelNames, escalationReasons, hurryStatusNames, nameOf } from './labels.ts';
+
+export interface QueueContext {
+  me: () => Handler | null;
+  openApplication(applicationNo: string): void;
+  /** the set of items marked new changed size */
+  onFresh(count: number, added: boolean): void;
+  /** the session ended (401): back to the sign-in */
+  onUnauthorized(): void;
+}
+
+type Kind = 'hurry' | 'alert' | 'consult';
+
+interface Item {
+  element: HTMLLIElement;
+  fresh: boolean;
+}
+
+function failure(error: unknown, ctx: QueueContext): string {
+  if (error instanceof ApiError) {
+    if (error.status === 401) {
+      ctx.onUnauthorized();
+      return '登录已过期，请重新登录。';
+    }
+    if (error.status === 404) return '该事项已不在您的队列中。';
+    if (error.status === 409) return '该事项已由他人处理。';
+    if (error.status === 400) return '内容不符合要求（1–1000 字）。';
+  }
+  return '操作没有成功，请稍后再试。';
+}
+
+function appLink(applicationNo: string, ctx: QueueContext): HTMLButtonElement {
+  return h('button', {
+    class: 'link',
+    text: applicationNo,
+    attrs: { type: 'button', 'aria-label': `查看申请 ${applicationNo}` },
+    on: { click: () => ctx.openApplication(applicationNo) },
+  });
+}
+
+/** A text box with its label, a send button and a status line; the draft survives redraws of the item around it. */
+function textForm(options: { id: string; label: string; button: string; placeholder: string; onSubmit: (text: string, done: (message: string, ok: boolean) => void) => void }) {
+  const area = h('textarea', { attrs: { id: options.id, rows: 2, maxlength: 1000, placeholder: options.placeholder } });
+  const button = h('button', { class: 'primary', text: options.button, attrs: { type: 'submit' } });
+  const message = h('p', { class: 'form-message', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const form = h('form', { class: 'item-form' }, [h('label', { text: options.label, attrs: { for: options.id } }), area, h('div', { class: 'item-form-row' }, [button, message])]);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = area.value.trim();
+    if (!text) {
+      fill(message, [`请先填写${options.label}。`]);
+      message.className = 'form-message form-message--error';
+      area.focus();
+      return;
+    }
+    button.disabled = true;
+    options.onSubmit(text, (said, ok) => {
+      button.disabled = false;
+      if (ok) area.value = '';
+      fill(message, [said]);
+      message.className = `form-message ${ok ? 'form-message--ok' : 'form-message--error'}`;
+    });
+  });
+  return { form, area, button, message };
+}
+
+export class QueueView {
+  readonly element: HTMLElement;
+  private readonly lists: Record<Kind, HTMLUListElement>;
+  private readonly counts: Record<Kind, HTMLElement>;
+  private readonly items = new Map<string, Item>();
+  private readonly consultColumn: HTMLElement;
+
+  constructor(private readonly ctx: QueueContext) {
+    const column = (kind: Kind, title: string, hint: string) => {
+      const list = h('ul', { class: 'queue-list', attrs: { 'aria-labelledby': `queue-${kind}-title` }, dataset: { kind } });
+      const count = h('span', { class: 'queue-count', text: '0' });
+      const section = h('section', { class: `queue-col queue-col--${kind}` }, [
+        h('h2', { attrs: { id: `queue-${kind}-title` } }, [title, ' ', count]),
+        h('p', { class: 'queue-hint', text: hint }),
+        list,
+      ]);
+      return { list, count, section };
+    };
+    const hurries = column('hurry', '催办', '客户的催办请求：确认收到，再回复客户（短信送达）。');
+    const alerts = column('alert', '时限告警', '超期告警须提交情况说明后才会移出队列。');
+    const consults = column('consult', '转人工咨询', '客户在对话中要求人工服务。');
+    this.lists = { hurry: hurries.list, alert: alerts.list, consult: consults.list };
+    this.counts = { hurry: hurries.count, alert: alerts.count, consult: consults.count };
+    this.consultColumn = consults.section;
+    this.element = h('div', { class: 'queue' }, [
+      h('div', { class: 'queue-head' }, [
+        h('h1', { class: 'page-title', text: '待办队列' }),
+        h('button', { class: 'secondary', text: '全部标为已读', attrs: { type: 'button' }, on: { click: () => this.markAllSeen() } }),
+      ]),
+      h('div', { class: 'queue-cols' }, [hurries.section, alerts.section, consults.section]),
+    ]);
+  }
+
+  get freshCount(): number {
+    let n = 0;
+    for (const item of this.items.values()) if (item.fresh) n++;
+    return n;
+  }
+
+  /** The whole queue as the server has it now (first load, reconnect, reload). */
+  load(queue: Queue): void {
+    this.items.clear();
+    for (const list of Object.values(this.lists)) list.replaceChildren();
+    for (const hurry of queue.hurries) this.hurry(hurry, false);
+    for (const alert of queue.alerts) this.alert(alert, false);
+    for (const consult of queue.consults) this.consult(consult, false);
+    const me = this.ctx.me();
+    this.consultColumn.hidden = !(queue.consults.length > 0 || me?.role === 'team_lead' || me?.role === 'admin');
+    this.refreshCounts();
+    this.ctx.onFresh(this.freshCount, false);
+  }
+
+  private refreshCounts(): void {
+    for (const kind of Object.keys(this.lists) as Kind[]) {
+      const open = this.lists[kind].querySelectorAll('.item:not(.item--closed)').length;
+      this.counts[kind].textContent = String(open);
+      this.lists[kind].dataset.empty = String(this.lists[kind].children.length === 0);
+    }
+  }
+
+  private place(kind: Kind, id: string, element: HTMLLIElement, live: boolean, isNewNews: boolean): void {
+    const key = `${kind}:${id}`;
+    const existing = this.items.get(key);
+    const fresh = live && isNewNews ? true : (existing?.fresh ?? false);
+    element.classList.toggle('item--fresh', fresh);
+    element.addEventListener('pointerdown', () => this.seen(key));
+    element.addEventListener('focusin', () => this.seen(key));
+    if (existing) existing.element.replaceWith(element);
+    else this.lists[kind].append(element);
+    this.items.set(key, { element, fresh });
+    this.refreshCounts();
+    if (live) this.ctx.onFresh(this.freshCount, fresh && !existing?.fresh);
+  }
+
+  private seen(key: string): void {
+    const item = this.items.get(key);
+    if (!item?.fresh) return;
+    item.fresh = false;
+    item.element.classList.remove('item--fresh');
+    this.ctx.onFresh(this.freshCount, false);
+  }
+
+  markAllSeen(): void {
+    for (const key of this.items.keys()) this.seen(key);
+  }
+
+  private remove(key: string): void {
+    const item = this.items.get(key);
+    if (!item) return;
+    item.element.remove();
+    this.items.delete(key);
+    this.refreshCounts();
+    this.ctx.onFresh(this.freshCount, false);
+  }
+
+  /** Kept in place but shown as closed: a live change must not pull the list from under the reader. */
+  private close(key: string, note: string): void {
+    const item = this.items.get(key);
+    if (!item) return;
+    item.element.classList.add('item--closed');
+    for (const control of item.element.querySelectorAll<HTMLButtonElement | HTMLTextAreaElement>('button:not(.link), textarea')) control.disabled = true;
+    const status = item.element.querySelector('.item-status');
+    if (status) status.textContent = note;
+    item.fresh = false;
+    this.refreshCounts();
+    this.ctx.onFresh(this.freshCount, false);
+  }
+
+  // ---- hurries ----------------------------------------------------------------------------
+
+  hurry(hurry: Hurry, live = true): void {
+    const key = `hurry:${hurry.id}`;
+    const previous = this.items.get(key)?.element;
+    const before = previous?.dataset.status;
+    const news = !previous || ((hurry.status === 'open' || hurry.status === 'escalated') && (before !== hurry.status || previous.dataset.count !== String(hurry.count)));
+    const draft = previous?.querySelector('textarea')?.value ?? '';
+    const hadFocus = previous?.contains(document.activeElement) && document.activeElement instanceof HTMLTextAreaElement;
+    const element = this.hurryItem(hurry, draft);
+    this.place('hurry', hurry.id, element, live, news);
+    if (hadFocus) element.querySelector('textarea')?.focus();
+  }
+
+  private hurryItem(hurry: Hurry, draft: string): HTMLLIElement {
+    const answered = hurry.status === 'answered';
+    const status = hurry.status === 'escalated' && hurry.escalationReason ? `已督办（${nameOf(escalationReasons, hurry.escalationReason)}）` : nameOf(hurryStatusNames, hurry.status);
+    const ack = h('button', {
+      class: 'secondary',
+      text: hurry.ackAt ? '已确认收到' : '确认收到',
+      attrs: { type: 'button', disabled: hurry.ackAt !== null || answered, 'aria-label': `确认收到催办 ${hurry.id}` },
+    });
+    const element = h('li', { class: `item item--hurry item--${hurry.status}`, dataset: { id: hurry.id, status: hurry.status, count: String(hurry.count) } });
+    const reply = textForm({
+      id: `reply-${hurry.id}`,
+      label: '回复客户',
+      button: '发送回复',
+      placeholder: '例如：已安排明天上午审核，审核后短信告知您。',
+      onSubmit: (text, done) => {
+        call<{ hurry: Hurry }>('POST', `/api/v1/staff/hurries/${encodeURIComponent(hurry.id)}/reply`, { body: { text } })
+          .then((r) => {
+            done('已回复，客户将收到短信。', true);
+            this.hurry(r.hurry, false);
+            this.items.get(`hurry:${hurry.id}`)?.element.querySelector('.item-form .form-message')?.replaceChildren('已回复，客户将收到短信。');
+          })
+          .catch((error) => done(failure(error, this.ctx), false));
+      },
+    });
+    reply.area.value = draft;
+    if (answered) {
+      reply.area.disabled = true;
+      reply.button.disabled = true;
+    }
+    const ackMessage = h('span', { class: 'form-message', attrs: { role: 'status' } });
+    ack.addEventListener('click', () => {
+      ack.disabled = true;
+      call<{ hurry: Hurry }>('POST', `/api/v1/staff/hurries/${encodeURIComponent(hurry.id)}/ack`)
+        .then((r) => this.hurry(r.hurry, false))
+        .catch((error) => {
+          ack.disabled = false;
+          fill(ackMessage, [failure(error, this.ctx)]);
+        });
+    });
+    fill(element, [
+      h('div', { class: 'item-head' }, [
+        h('span', { class: 'fresh-mark', text: '新', attrs: { 'aria-label': '新消息' } }),
+        h('strong', { class: 'item-title', text: `催办 ${hurry.id}` }),
+        h('span', { class: `item-status status--${hurry.status}`, text: status }),
+        h('span', { class: 'item-count', text: hurry.count > 1 ? `第 ${hurry.count} 次` : '' }),
+      ]),
+      h('p', { class: 'item-meta' }, ['申请 ', appLink(hurry.applicationNo, this.ctx), ` · ${hurry.stepName} · ${nameOf(channelNames, hurry.channel)} · ${shortInstant(hurry.createdAt)}`]),
+      h('blockquote', { class: `item-message${hurry.message ? '' : ' item-message--none'}`, text: hurry.message ?? '（客户未留言）' }),
+      h('p', { class: 'item-reply', text: hurry.reply ? `已回复（${shortInstant(hurry.answeredAt)}）：${hurry.reply}` : '' }),
+      h('div', { class: 'item-actions' }, [ack, ackMessage]),
+      reply.form,
+    ]);
+    return element;
+  }
+
+  // ---- alerts -----------------------------------------------------------------------------
+
+  alert(alert: Alert, live = true): void {
+    const key = `alert:${alert.id}`;
+    if (alert.explainedAt !== null) {
+      // explained elsewhere (a team lead, another desk): closed in place; gone on the next load
+      if (this.items.has(key)) this.close(key, `已说明：${alert.explanation ?? ''}`);
+      return;
+    }
+    const previous = this.items.get(key)?.element;
+    const draft = previous?.querySelector('textarea')?.value ?? '';
+    const element = this.alertItem(alert, draft);
+    this.place('alert', alert.id, element, live, !previous);
+  }
+
+  private alertItem(alert: Alert, draft: string): HTMLLIElement {
+    const level = nameOf(alertLevelNames, alert.level);
+    const element = h('li', { class: `item item--alert item--${alert.level}`, dataset: { id: alert.id, level: alert.level } });
+    const explain = textForm({
+      id: `explain-${alert.id}`,
+      label: '情况说明',
+      button: '提交说明',
+      placeholder: '例如：客户图纸需补正，已于 11 月 25 日通知客户。',
+      onSubmit: (text, done) => {
+        call<{ alert: Alert }>('POST', `/api/v1/staff/alerts/${encodeURIComponent(alert.id)}/explanation`, { body: { text } })
+          .then(() => {
+            done('已提交。', true);
+            this.remove(`alert:${alert.id}`);
+          })
+          .catch((error) => done(failure(error, this.ctx), false));
+      },
+    });
+    explain.area.value = draft;
+    fill(element, [
+      h('div', { class: 'item-head' }, [
+        h('span', { class: 'fresh-mark', text: '新', attrs: { 'aria-label': '新消息' } }),
+        h('strong', { class: `item-title level--${alert.level}`, text: `${level}告警` }),
+        h('span', { class: 'item-status', text: alert.level === 'overdue' ? '待说明' : '提醒' }),
+      ]),
+      h('p', { class: 'item-meta' }, [
+        '申请 ',
+        appLink(alert.applicationNo, this.ctx),
+        ` · 环节 ${alert.stepCode ?? '整体时限'} · 经办人 ${alert.handlerId ?? '—'}`,
+      ]),
+      h('p', { class: 'item-meta' }, [`应完成 ${fullInstant(alert.dueAt)} · 告警于 ${fullInstant(alert.raisedAt)}`]),
+      explain.form,
+    ]);
+    return element;
+  }
+
+  // ---- consults ---------------------------------------------------------------------------
+
+  consult(consult: Consult, live = true): void {
+    const key = `consult:${consult.id}`;
+    if (consult.status === 'closed') {
+      if (this.items.has(key)) this.close(key, '已关闭');
+      return;
+    }
+    this.consultColumn.hidden = false;
+    const previous = this.items.get(key)?.element;
+    const draft = previous?.querySelector('textarea')?.value ?? '';
+    const element = h('li', { class: 'item item--consult', dataset: { id: consult.id } });
+    const closeForm = textForm({
+      id: `close-${consult.id}`,
+      label: '处理记录',
+      button: '关闭咨询',
+      placeholder: '例如：已电话联系客户并解答。',
+      onSubmit: (note, done) => {
+        call<{ consult: Consult }>('POST', `/api/v1/staff/consults/${encodeURIComponent(consult.id)}/close`, { body: { note } })
+          .then(() => {
+            done('已关闭。', true);
+            this.remove(key);
+          })
+          .catch((error) => done(failure(error, this.ctx), false));
+      },
+    });
+    closeForm.area.value = draft;
+    fill(element, [
+      h('div', { class: 'item-head' }, [
+        h('span', { class: 'fresh-mark', text: '新', attrs: { 'aria-label': '新消息' } }),
+        h('strong', { class: 'item-title', text: `咨询 ${consult.id}` }),
+        h('span', { class: 'item-status', text: nameOf(channelNames, consult.channel) }),
+      ]),
+      h('p', { class: 'item-meta' }, [
+        consult.applicationNo ? appLink(consult.applicationNo, this.ctx) : '未绑定申请',
+        ` · 户号 ${consult.accountNo ?? '—'} · ${shortInstant(consult.createdAt)}`,
+      ]),
+      h('blockquote', { class: 'item-message', text: consult.text }),
+      closeForm.form,
+    ]);
+    this.place('consult', consult.id, element, live, !previous);
+  }
+}
+
+export async function fetchQueue(): Promise<Queue> {
+  return call<Queue>('GET', '/api/v1/staff/queue');
+}

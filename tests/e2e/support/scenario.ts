@@ -1,0 +1,43 @@
+// The app for a browser test: the real server on 127.0.0.1:0 with SMS going to a fake Twilio, and the hurry
+// scenario (customer A's hv_dual application in design review with H001) plus a second application of customer A
+// whose requested date cannot be met.
+import { buildNoticeApp, completed, fakeTwilioForTest, postEvents, putApplication, started } from '../../support/notices.ts';
+import { customerA, hurryScenario, listen } from '../../support/live.ts';
+import type { TestApp } from '../../support/app.ts';
+import type { FakeTwilio } from '../../support/fake-twilio.ts';
+
+export const at = (iso: string) => Date.parse(iso);
+export const NOW = at('2026-11-24T10:00:00+08:00');
+
+/** customer A's second application: hv_single, asked for 2026-12-04, which the process cannot make */
+export const tightApplication = 'YX2026-0003';
+
+export interface E2eApp {
+  t: TestApp;
+  fake: FakeTwilio;
+  base: string;
+}
+
+export async function startApp(): Promise<E2eApp> {
+  const fake = await fakeTwilioForTest();
+  // no periodic sweeps: time-driven work runs only when a test asks (ManualClock)
+  const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false } });
+  await hurryScenario(t);
+  await putApplication(t, tightApplication, {
+    accountNo: customerA.accountNo,
+    queryCode: customerA.queryCode,
+    phone: customerA.phone,
+    processCode: 'hv_single',
+    requestedConnectDate: '2026-12-04',
+    acceptedAt: '2026-11-23T09:00:00+08:00',
+  });
+  await postEvents(t, [
+    started(tightApplication, 'accept', '2026-11-23T09:00:00+08:00', 'H002'),
+    completed(tightApplication, 'accept', '2026-11-23T09:30:00+08:00', 'H002'),
+    started(tightApplication, 'survey', '2026-11-23T10:00:00+08:00', 'H002'),
+  ]);
+  await t.app.jiedian.dispatcher.idle();
+  t.clock.set(NOW);
+  const base = await listen(t);
+  return { t, fake, base };
+}

@@ -1,0 +1,76 @@
+// Crash safety: outbox rows a stopped process left `pending` or `sending` are delivered once by the next one.
+import { describe, expect, it } from 'vitest';
+import { tempDatabasePath } from '../support/app.ts';
+import {
+  buildNoticeApp,
+  completed,
+  fakeTwilioForTest,
+  postEvents,
+  putApplication,
+  putHandler,
+  started,
+} from '../support/notices.ts';
+
+const APPLICATIONS = ['YX2026-0001', 'YX2026-0002', 'YX2026-0003', 'YX2026-0004'];
+
+describe('outbox crash safety', () => {
+  it('rows left sending or pending by a stopped app are delivered exactly once by the next app on the same database', async () => {
+    const fake = await fakeTwilioForTest();
+    const databasePath = tempDatabasePath();
+
+    // The first process writes notices but dies before delivering them; some were being sent at that moment.
+    const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
+    await putHandler(first);
+    for (const [i, applicationNo] of APPLICATIONS.entries()) {
+      await putApplication(first, applicationNo, { processCode: 'lv_resident', requestedConnectDate: undefined, phone: `1380000111${i}` });
+      await postEvents(first, [
+        started(applicationNo, 'accept', '2026-11-23T09:00:00+08:00'),
+        completed(applicationNo, 'accept', '2026-11-23T10:00:00+08:00'),
+        started(applicationNo, 'survey', '2026-11-24T09:00:00+08:00'),
+      ]);
+    }
+    const written = first.database.sqlite.prepare('SELECT id FROM outbox ORDER BY rowid').pluck().all() as string[];
+    expect(written.length).toBeGreaterThanOrEqual(APPLICATIONS.length * 2);
+    const crashedMidSend = written.filter((_, i) => i % 2 === 0);
+    const mark = first.database.sqlite.prepare("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?");
+    for (const id of crashedMidSend) mark.run(id);
+    await first.app.close();
+    first.database.close();
+    expect(fake.requests).toEqual([]);
+
+    const second = await buildNoticeApp(fake, { databasePath });
+    await second.app.jiedian.dispatcher.idle();
+
+    const tokens = fake.requests.map((r) => r.idempotencyToken);
+    expect([...tokens].sort()).toEqual([...written].sort());
+    expect(fake.requests.every((r) => r.outcome === 201)).toBe(true);
+    const rows = second.database.sqlite.prepare('SELECT id, status, attempts FROM outbox').all() as { id: string; status: string; attempts: number }[];
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.attempts]))).toEqual(
+      Object.fromEntries(written.map((id) => [id, crashedMidSend.includes(id) ? 2 : 1])),
+    );
+
+    // a third start finds nothing left to send
+    await second.app.close();
+    second.database.close();
+    const third = await buildNoticeApp(fake, { databasePath });
+    await third.app.jiedian.dispatcher.idle();
+    expect(fake.requests).toHaveLength(written.length);
+  });
+
+  it('a row that was sending when the process died is sent again with the same idempotency key, so Twilio can drop the repeat', async () => {
+    const fake = await fakeTwilioForTest();
+    const databasePath = tempDatabasePath();
+    const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
+    await putApplication(first, 'YX2026-0001');
+    const [id] = first.database.sqlite.prepare('SELECT id FROM outbox').pluck().all() as string[];
+    first.database.sqlite.prepare("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?").run(id);
+    await first.app.close();
+    first.database.close();
+
+    const second = await buildNoticeApp(fake, { databasePath });
+    await second.app.jiedian.dispatcher.idle();
+
+    expect(fake.requests.map((r) => r.idempotencyToken)).toEqual([id]);
+  });
+});

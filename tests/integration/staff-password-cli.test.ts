@@ -1,0 +1,145 @@
+// `npm run jiedian -- staff:password HANDLER_ID` against a temp-file database, then signing in over HTTP.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main, usage } from '../../server/cli/index.ts';
+import { buildTestApp, handlerBody, SECRET, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
+
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+const tempFiles: string[] = [];
+afterEach(() => {
+  for (const file of tempFiles.splice(0)) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+});
+
+async function appWithHandler(): Promise<{ t: TestApp; databasePath: string }> {
+  const databasePath = tempDatabasePath();
+  tempFiles.push(databasePath);
+  const t = await buildTestApp({ databasePath });
+  const reply = await request(t.app.server).put('/api/v1/sync/handlers/H001').set(t.sync).send(handlerBody());
+  expect(reply.status).toBe(200);
+  return { t, databasePath };
+}
+
+async function staffPassword(args: string[], stdin: string | Readable, databasePath: string) {
+  const stdout = sink();
+  const stderr = sink();
+  const input = typeof stdin === 'string' ? Readable.from([Buffer.from(stdin, 'utf8')]) : stdin;
+  const code = await main(['staff:password', ...args], {
+    stdin: input,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    // the real server's secrets are not needed to set a password
+    env: { DATABASE_PATH: databasePath },
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const login = (t: TestApp, handlerId: string, password: string) => request(t.app.server).post('/api/v1/staff/login').send({ handlerId, password });
+
+describe('npm run jiedian -- staff:password', () => {
+  it('sets the password read from stdin, and the handler signs in with it over HTTP', async () => {
+    const { t, databasePath } = await appWithHandler();
+
+    const result = await staffPassword(['H001'], 'correct horse battery\n', databasePath);
+
+    expect(result).toEqual({ code: 0, stdout: 'password set for H001 (李明, handler)\n', stderr: '' });
+    const stored = t.database.sqlite.prepare('select password_hash as hash from handlers where id = ?').get('H001') as { hash: string };
+    expect(stored.hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(stored.hash).not.toContain('correct horse');
+
+    const signedIn = await login(t, 'H001', 'correct horse battery');
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.handler).toEqual({ handlerId: 'H001', name: '李明', role: 'handler', teamId: 'T01', teamName: '业扩一班' });
+    expect((await login(t, 'H001', 'correct horse battery\n')).status).toBe(401);
+  });
+
+  it('takes only the first line, without its CR LF, and keeps inner and trailing spaces', async () => {
+    const { t, databasePath } = await appWithHandler();
+
+    // arriving in pieces, the way a pipe delivers it
+    const stdin = new PassThrough();
+    const done = staffPassword(['H001'], stdin, databasePath);
+    stdin.write('  spaced ');
+    stdin.write('密码 word \r\nsecond line\n');
+    stdin.end();
+
+    expect((await done).code).toBe(0);
+    expect((await login(t, 'H001', '  spaced 密码 word ')).status).toBe(200);
+    expect((await login(t, 'H001', 'second line')).status).toBe(401);
+  });
+
+  it('accepts a password without a final newline', async () => {
+    const { t, databasePath } = await appWithHandler();
+    expect((await staffPassword(['H001'], 'no-newline-at-end', databasePath)).code).toBe(0);
+    expect((await login(t, 'H001', 'no-newline-at-end')).status).toBe(200);
+  });
+
+  it('refuses a password under 8 characters and changes nothing', async () => {
+    const { t, databasePath } = await appWithHandler();
+    expect((await staffPassword(['H001'], 'first-password\n', databasePath)).code).toBe(0);
+
+    const result = await staffPassword(['H001'], '1234567\n', databasePath);
+
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'jiedian: a password needs at least 8 characters; nothing changed\n' });
+    expect((await login(t, 'H001', 'first-password')).status).toBe(200);
+    expect((await login(t, 'H001', '1234567')).status).toBe(401);
+  });
+
+  it('counts characters, not bytes: eight Chinese characters are enough', async () => {
+    const { t, databasePath } = await appWithHandler();
+    expect((await staffPassword(['H001'], '七个汉字不够长\n', databasePath)).code).toBe(1);
+    expect((await staffPassword(['H001'], '八个汉字正好够长\n', databasePath)).code).toBe(0);
+    expect((await login(t, 'H001', '八个汉字正好够长')).status).toBe(200);
+  });
+
+  it('refuses empty input', async () => {
+    const { databasePath } = await appWithHandler();
+    const result = await staffPassword(['H001'], '', databasePath);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^jiedian: no password on stdin/);
+  });
+
+  it('names an unknown handler clearly and exits 1', async () => {
+    const { t, databasePath } = await appWithHandler();
+
+    const result = await staffPassword(['H404'], 'correct horse battery\n', databasePath);
+
+    expect(result).toEqual({ code: 1, stdout: '', stderr: 'jiedian: no handler H404; sync it first (PUT /api/v1/sync/handlers/H404)\n' });
+    expect(t.database.sqlite.prepare('select count(*) as n from handlers').get()).toEqual({ n: 1 });
+  });
+
+  it('needs exactly one HANDLER_ID (usage, exit 2), and is listed in the help', async () => {
+    const { databasePath } = await appWithHandler();
+    for (const args of [[], ['H001', 'H002']]) {
+      const result = await staffPassword(args, 'correct horse battery\n', databasePath);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('jiedian: staff:password takes exactly one HANDLER_ID');
+    }
+    expect(usage()).toMatch(/\n {2}staff:password HANDLER_ID +set a staff member's sign-in password, read as one line from stdin/);
+  });
+
+  it('works with the server secrets present in the environment too', async () => {
+    const { t, databasePath } = await appWithHandler();
+    const stdout = sink();
+    const code = await main(['staff:password', 'H001'], {
+      stdin: Readable.from([Buffer.from('correct horse battery\n')]),
+      stdout: stdout.stream,
+      stderr: sink().stream,
+      env: { DATABASE_PATH: databasePath, JIEDIAN_SECRET: SECRET, SYNC_TOKEN },
+    });
+    expect(code).toBe(0);
+    expect((await login(t, 'H001', 'correct horse battery')).status).toBe(200);
+  });
+});
