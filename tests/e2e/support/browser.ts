@@ -58,7 +58,8 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    // "Failed to load resource" does not name the resource: add where it came from
+    if (message.type() === 'error') problems.push(`console: ${message.text()}${message.location().url ? ` (${message.location().url})` : ''}`);
   });
   return { page, problems };
 }

@@ -1,0 +1,166 @@
+// The kiosk page in a real browser (Debian's chromium): keypad sign-in, the timeline, live updates, 催办 with its
+// cooldown, the chat panel, the wrong-code message and the idle reset.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { topics } from '../../server/realtime/hub.ts';
+import { completed, postEvents, started } from '../support/notices.ts';
+import { customerA, customerB } from '../support/live.ts';
+import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, watchLayoutShifts, type Browser } from './support/browser.ts';
+import { startApp, tightApplication } from './support/scenario.ts';
+
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  browser = await openBrowser();
+  ({ page, problems } = await newPage(browser));
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  // leave the page before the test's server closes, and start the next test on a clean slate
+  await page.goto('about:blank');
+  await page.setViewportSize(portrait);
+  problems.length = 0;
+});
+
+/** Taps the keypad (never the physical keyboard): digits into the account field, 下一步, digits into the code, 查询. */
+async function signInOnKeypad(accountNo: string, queryCode: string): Promise<void> {
+  const keypad = page.getByRole('group', { name: '数字键盘' });
+  for (const digit of accountNo) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
+  await keypad.getByRole('button', { name: '下一步：输入查询密码' }).click();
+  for (const digit of queryCode) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
+  await keypad.getByRole('button', { name: '查询办理进度' }).click();
+}
+
+const card = (applicationNo: string) => page.locator(`.card[data-application-no="${applicationNo}"]`);
+
+describe('the kiosk', () => {
+  it('signs in on the keypad, shows the timeline, follows a sync event live without layout shift, and hurries with the cooldown on the second press', async () => {
+    const { t, base } = await startApp();
+    await page.goto(`${base}/kiosk`);
+    await expect(page.getByRole('heading', { name: '请输入户号和查询密码' }).isVisible()).resolves.toBe(true);
+    await screenshot(page, 'kiosk-start-portrait');
+
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    const first = card(customerA.applicationNo);
+    await first.waitFor();
+    expect(await page.locator('.card').count()).toBe(2);
+    // customers see their name masked to its first character (server/domain/masking.ts): 玉溪某某食品有限公司 → 玉*********
+    await expect(page.getByRole('heading', { name: '您好，玉*********', exact: true }).isVisible()).resolves.toBe(true);
+
+    // the timeline: three steps done, design review current with its handler and due time, the rest planned
+    const steps = first.locator('.timeline .step');
+    expect(await steps.count()).toBe(9);
+    expect(await first.locator('.step[data-status="done"]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.step))).toEqual(['accept', 'survey', 'plan_reply']);
+    expect(await first.locator('.step[aria-current="step"]').getAttribute('data-step')).toBe('design_review');
+    expect(await first.locator('.current-name').innerText()).toContain('设计文件审核');
+    expect(await first.locator('.current-handler').innerText()).toBe('经办人 李* · 电话 13912345678');
+    expect(await first.locator('.current-due').innerText()).toMatch(/^应于 \d+月\d+日 \d\d:\d\d 前完成$/);
+    expect(await first.locator('.expected-date').innerText()).toMatch(/^\d{4}年\d+月\d+日$/);
+    expect(await first.locator('.plan').innerText()).toContain('按常规工期安排');
+    // what to prepare now: the design review's customer task from the catalog
+    expect(await first.locator('.tasks-title').innerText()).toBe('现在请您准备');
+    expect(await first.locator('.tasks-list li').allInnerTexts()).toEqual(['提交受电工程设计文件及设计单位资质证明']);
+
+    // the second application cannot make its requested date: a plain warning with the earliest feasible date
+    const tight = card(tightApplication);
+    expect(await tight.locator('.plan--warn').innerText()).toMatch(/^⚠\s*您申请的 2026年12月4日 无法实现：最早可于 \d{4}年\d+月\d+日 接电。$/);
+    await screenshot(page, 'kiosk-progress-portrait');
+    await page.setViewportSize(landscape);
+    await screenshot(page, 'kiosk-progress-landscape');
+    await page.setViewportSize(portrait);
+
+    // a step completes in the marketing system: the card follows over /ws, no reload, nothing moves
+    await page.evaluate(() => ((window as unknown as { beforeLive: boolean }).beforeLive = true));
+    await first.scrollIntoViewIfNeeded();
+    const box = await first.boundingBox();
+    await watchLayoutShifts(page);
+    await postEvents(t, [
+      completed(customerA.applicationNo, 'design_review', '2026-11-24T09:50:00+08:00', 'H001'),
+      started(customerA.applicationNo, 'construction', '2026-11-24T09:55:00+08:00', 'H001'),
+    ]);
+    await first.locator('.step[data-step="design_review"][data-status="done"]').waitFor();
+    expect(await first.locator('.step[aria-current="step"]').getAttribute('data-step')).toBe('construction');
+    expect(await first.locator('.current-name').innerText()).toContain('工程施工');
+    expect(await page.evaluate(() => (window as unknown as { beforeLive?: boolean }).beforeLive)).toBe(true);
+    expect(await first.boundingBox()).toEqual(box);
+    await page.waitForTimeout(100);
+    expect(await layoutShift(page)).toBe(0);
+
+    // 催办: the first press goes through, the second shows the cooldown from the 429
+    const hurryButton = tight.getByRole('button', { name: /^催办申请 YX2026-0003/ });
+    await hurryButton.click();
+    await tight.locator('.hurry-line--ok').waitFor();
+    expect(await tight.locator('.hurry-line').innerText()).toMatch(/^已催办（编号 CB\d{10}），已提醒经办人 王\*，处理结果将以短信告诉您。$/);
+    await hurryButton.click();
+    await tight.locator('.hurry-line--warn').waitFor();
+    expect(await tight.locator('.hurry-line').innerText()).toMatch(/^您已催办过这个环节，经办人正在处理。请 2[34] 小时 \d\d 分钟 后再催办。$/);
+    expect(await hurryButton.innerText()).toBe('再次催办');
+    const hurries = t.app.jiedian.hurries.ofApplication(tightApplication);
+    expect(hurries).toHaveLength(1);
+    expect(hurries[0]).toMatchObject({ channel: 'kiosk', count: 2, stepCode: 'survey' });
+    await tight.scrollIntoViewIfNeeded();
+    await screenshot(page, 'kiosk-hurry-cooldown-portrait');
+
+    // the chat panel answers about this customer's own application (the session carries the view token)
+    const chat = page.getByRole('complementary', { name: '接电助手' });
+    await chat.getByRole('button', { name: '我的申请进度怎么样' }).click();
+    await chat.locator('.chat-msg--bot').nth(1).waitFor();
+    expect(await chat.locator('.chat-msg--me').innerText()).toBe('我的申请进度怎么样');
+    expect(await chat.locator('.chat-msg--bot').nth(1).innerText()).toMatch(/YX2026-000[13]/);
+    await screenshot(page, 'kiosk-chat-portrait');
+
+    // 结束查询 forgets the customer: start screen, no socket subscription left on the server
+    await page.getByRole('button', { name: '结束查询并清除本页信息' }).click();
+    await page.getByRole('heading', { name: '请输入户号和查询密码' }).waitFor();
+    expect(await page.locator('.card').count()).toBe(0);
+    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
+    // the second 催办 is answered 429 on purpose (the cooldown), and the browser logs it; nothing else may go wrong
+    expect(problems.filter((p) => !(p.includes('429') && p.includes(`/api/v1/applications/${tightApplication}/hurry`)))).toEqual([]);
+  }, 60_000);
+
+  it('answers a wrong query code with a clear message and reveals nothing', async () => {
+    const { base } = await startApp();
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerB.queryCode);
+    const message = page.locator('#login-message');
+    await expect.poll(() => message.innerText()).toBe('户号或查询密码不正确，请核对后重新输入。');
+    expect(await page.locator('.card').count()).toBe(0);
+    const text = await page.locator('body').innerText();
+    for (const secret of ['YX2026', '玉*', '李*', '13912345678', '设计文件审核']) expect(text).not.toContain(secret);
+    // the code field is emptied for the next try; the account number stays
+    expect(await page.getByLabel('查询密码', { exact: true }).inputValue()).toBe('');
+    expect(await page.getByLabel('户号', { exact: true }).inputValue()).toBe(customerA.accountNo);
+    await screenshot(page, 'kiosk-wrong-code-portrait');
+    // failing on purpose logs the 401 in the console; nothing else may go wrong
+    expect(problems.filter((p) => !(p.includes('401') && p.includes('/api/v1/progress/query')))).toEqual([]);
+  }, 30_000);
+
+  it('clears everything after the idle time without a touch (here ?idle=2)', async () => {
+    const { t, base } = await startApp();
+    await page.setViewportSize(landscape);
+    await page.goto(`${base}/kiosk?idle=2`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    await card(customerA.applicationNo).waitFor();
+    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
+    await page.getByRole('button', { name: '什么时候能接电' }).click();
+    await page.locator('.chat-msg--bot').nth(1).waitFor();
+
+    // no touch for 2 s: back to an empty start screen, chat log reset, socket closed
+    await page.getByRole('heading', { name: '请输入户号和查询密码' }).waitFor({ timeout: 5000 });
+    expect(await page.locator('.card').count()).toBe(0);
+    expect(await page.getByLabel('户号', { exact: true }).inputValue()).toBe('');
+    expect(await page.getByLabel('查询密码', { exact: true }).inputValue()).toBe('');
+    expect(await page.locator('.chat-msg').count()).toBe(1);
+    const text = await page.locator('body').innerText();
+    for (const secret of ['YX2026', '玉*', customerA.accountNo]) expect(text).not.toContain(secret);
+    // the question stays a quick-question button for the next person, but the conversation is gone
+    expect(await page.locator('.chat-log').innerText()).not.toContain('什么时候能接电');
+    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
+    await screenshot(page, 'kiosk-start-landscape');
+    expect(problems).toEqual([]);
+  }, 30_000);
+});
