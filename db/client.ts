@@ -19,6 +19,8 @@ export interface Database_ {
   close(): void;
 }
 
+/** SQLite caps this at its compile-time maximum (just under 2 GiB in better-sqlite3). */
+const MMAP_BYTES = 2 * 1024 ** 3;
 const migrationsFolder = path.resolve(import.meta.dirname, 'migrations');
 
 export function openDatabase(file: string): Database_ {
@@ -28,6 +30,9 @@ export function openDatabase(file: string): Database_ {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Reads through a memory map instead of a pread per page: ~15% less CPU per customer read on a 1M-application
+  // file once it is in the OS page cache (bench/README.md). Address space only; writes still go through the WAL.
+  sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return {
