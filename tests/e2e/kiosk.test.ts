@@ -67,7 +67,7 @@ describe('the kiosk', () => {
 
     // the second application cannot make its requested date: a plain warning with the earliest feasible date
     const tight = card(tightApplication);
-    expect(await tight.locator('.plan--warn').innerText()).toMatch(/^⚠\s*您申请的 2026年12月4日 无法实现：最早可于 \d{4}年\d+月\d+日 接电。$/);
+    expect(await tight.locator('.plan--warn').innerText()).toMatch(/^⚠\s*您申请的 2026年12月4日 无法实现。各环节加快办理，最早可于 \d{4}年\d+月\d+日 接电；目前按常规工期安排。$/);
     await screenshot(page, 'kiosk-progress-portrait');
     await page.setViewportSize(landscape);
     await screenshot(page, 'kiosk-progress-landscape');

@@ -13,10 +13,13 @@ export interface CardActions {
 
 function planLine(view: ProgressView): HTMLElement {
   if (!view.plan.feasible) {
-    const earliest = view.plan.earliestFeasibleDate ? `最早可于 ${longDate(view.plan.earliestFeasibleDate)} 接电` : '具体日期请咨询经办人';
+    // earliestFeasibleDate assumes every step at its shortest; the expected date above is the usual pace, so say both
+    const earliest = view.plan.earliestFeasibleDate
+      ? `各环节加快办理，最早可于 ${longDate(view.plan.earliestFeasibleDate)} 接电；目前按常规工期安排`
+      : '具体日期请咨询经办人';
     return h('p', { class: 'plan plan--warn', attrs: { role: 'note' } }, [
       h('span', { class: 'plan-icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }),
-      h('span', { text: `您申请的 ${longDate(view.requestedConnectDate)} 无法实现：${earliest}。` }),
+      h('span', { text: `您申请的 ${longDate(view.requestedConnectDate)} 无法实现。${earliest}。` }),
     ]);
   }
   const text = view.requestedConnectDate ? `可以按您申请的 ${longDate(view.requestedConnectDate)} 接电` : '按常规工期安排，未指定接电日期';
@@ -68,15 +71,17 @@ export function hurryBox(view: ProgressView, state: HurryState | undefined, acti
     },
     on: { click: () => actions.hurry(view.applicationNo) },
   });
-  let text = can ? '觉得太慢？按「催办」提醒经办人尽快办理。' : '该申请当前无需催办。';
+  let text: (string | HTMLElement)[] = [can ? '觉得太慢？按「催办」提醒经办人尽快办理。' : '该申请当前无需催办。'];
   let tone: HurryState['tone'] = 'info';
   if (state) {
     tone = state.tone;
-    text = cooling ? `${state.message}请 ${waitText((state.cooldownUntil! - now) / 1000)} 后再催办。` : state.message;
+    // the wait stays on one line: "请 24 小时 00 分钟 后再催办" must not break inside the number
+    const wait = () => h('span', { class: 'nowrap', text: `请 ${waitText((state.cooldownUntil! - now) / 1000)} 后再催办。` });
+    text = cooling ? [state.message, wait()] : [state.message];
   }
   return h('div', { class: 'hurry', dataset: { applicationNo: view.applicationNo } }, [
     button,
-    h('p', { class: `hurry-line hurry-line--${tone}`, text, attrs: { role: 'status', 'aria-live': 'polite' } }),
+    h('p', { class: `hurry-line hurry-line--${tone}`, attrs: { role: 'status', 'aria-live': 'polite' } }, [h('span', {}, text)]),
   ]);
 }
 

@@ -7,7 +7,7 @@ import { waitText } from '../shared/format.ts';
 import type { KioskSession } from './session.ts';
 
 const QUICK = ['我的申请进度怎么样', '需要我准备什么材料', '什么时候能接电', '经办人电话是多少', '转人工'];
-const GREETING = '您好，我是接电助手。可以问我：申请进度、需要准备的材料、预计接电时间、经办人联系方式。先在左侧输入户号和查询密码，我就能回答您自己的申请。';
+const GREETING = '您好，我是接电助手。可以问我：申请进度、需要准备的材料、预计接电时间、经办人联系方式。输入户号和查询密码后，我就能回答您自己的申请。';
 
 export function chatPanel(session: KioskSession): HTMLElement {
   const log = h('ol', { class: 'chat-log', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': '对话记录' } });

@@ -11,10 +11,12 @@ function stateText(step: StepView): string {
   return stepStateNames[step.status];
 }
 
-function datesText(step: StepView): string {
+function datesText(step: StepView, options: TimelineOptions): string {
   if (step.status === 'done') return `完成于 ${step.actualEnd ? shortInstant(step.actualEnd) : shortDate(step.plannedEnd)}`;
   if (step.status === 'in_progress') {
-    const started = step.actualStart ? `${shortInstant(step.actualStart)} 开始` : '已开始';
+    // the kiosk's timeline column holds one line: the due time matters more to a customer than the start hour
+    const startedAt = options.showHandlers ? shortInstant(step.actualStart) : shortDate(step.actualStart);
+    const started = step.actualStart ? `${startedAt} 开始` : '已开始';
     const due = step.dueAt ? `应于 ${shortInstant(step.dueAt)} 前完成` : step.plannedEnd ? `计划 ${shortDate(step.plannedEnd)} 完成` : '';
     return due ? `${started} · ${due}` : started;
   }
@@ -48,7 +50,7 @@ export function stepRow(step: StepView, options: TimelineOptions = {}): HTMLLIEl
           h('span', { class: `step-side step-side--${step.side}`, text: step.side === 'customer' ? '客户办理' : '供电办理' }),
           h('span', { class: 'step-state', text: stateText(step) }),
         ]),
-        h('span', { class: 'step-dates', text: who ? `${datesText(step)} · ${who}` : datesText(step) }),
+        h('span', { class: 'step-dates', text: who ? `${datesText(step, options)} · ${who}` : datesText(step, options) }),
       ]),
     ],
   );

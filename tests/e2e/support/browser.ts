@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -27,9 +28,21 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+/** fontconfig knows a font covering Chinese (what chromium on Linux falls back to) */
+function hasChineseFont(): boolean {
+  try {
+    return execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 export async function openBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`no chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install -y chromium); .ci/run does this when it is missing`);
+  }
+  if (!hasChineseFont()) {
+    throw new Error('no Chinese font: chromium would draw the pages as boxes (install fonts-noto-cjk); .ci/run does this when it is missing');
   }
   // launchPersistentContext takes the profile directory itself (it is --user-data-dir): a new empty one per file
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiedian-chromium-'));
