@@ -3,9 +3,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import Type from 'typebox';
-import { isValidTwilioSignature } from '../../channels/twilio-signature.ts';
+import { requireTwilioSignature } from './twilio-signed.ts';
 import { twimlReply, type InboundSms } from '../../channels/sms-inbound.ts';
-import { JiedianError } from '../errors.ts';
 import { TwilioInboundSms } from '../schemas/chat.ts';
 import { smsReplyText } from '../domain/chat/replies.ts';
 import { ErrorSchema } from '../schemas/error.ts';
@@ -14,18 +13,7 @@ const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
   const { config, chat } = app.jiedian;
   await app.register(formbody);
 
-  app.addHook('preValidation', async (request) => {
-    const valid =
-      config.twilio !== null &&
-      isValidTwilioSignature({
-        authToken: config.twilio.authToken,
-        publicUrl: config.publicUrl,
-        path: request.url,
-        params: (request.body ?? {}) as Record<string, unknown>,
-        signature: request.headers['x-twilio-signature'] as string | undefined,
-      });
-    if (!valid) throw new JiedianError('JD_UNAUTHORIZED', 'missing or invalid X-Twilio-Signature');
-  });
+  app.addHook('preValidation', requireTwilioSignature(config));
 
   app.post(
     '/sms',

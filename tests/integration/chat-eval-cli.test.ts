@@ -2,20 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { textSink } from '../support/text-sink.ts';
 import { main } from '../../server/cli/index.ts';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -31,8 +21,8 @@ function fixture(lines: { text: string; intent: string }[]): string {
 }
 
 async function run(args: string[]) {
-  const out = sink();
-  const err = sink();
+  const out = textSink();
+  const err = textSink();
   const code = await main(['chat:eval', ...args], { stdin: new PassThrough(), stdout: out.stream, stderr: err.stream, env: {} });
   return { code, out: out.text(), err: err.text() };
 }
@@ -67,8 +57,8 @@ describe('npm run jiedian -- chat:eval', () => {
   });
 
   it('is listed in the help', async () => {
-    const out = sink();
-    await main(['help'], { stdin: new PassThrough(), stdout: out.stream, stderr: sink().stream, env: {} });
+    const out = textSink();
+    await main(['help'], { stdin: new PassThrough(), stdout: out.stream, stderr: textSink().stream, env: {} });
     expect(out.text()).toContain('chat:eval');
   });
 });

@@ -1,21 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { textSink } from '../support/text-sink.ts';
 import { runImport } from '../../server/cli/import.ts';
 import { applicationBody, buildTestApp, handlerBody } from '../support/app.ts';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const tempDirs: string[] = [];
 afterEach(() => {
@@ -55,9 +44,9 @@ describe('npm run jiedian -- import', () => {
       /* 14 */ json({ kind: 'handler', handlerId: 'H002', applicationNo: 'YX2026-0001', ...handlerBody({ name: '赵丽萍', phone: '13900002222' }) }),
       /* 15 */ '   ',
     ]);
-    const summaryOut = sink();
+    const summaryOut = textSink();
 
-    const summary = await runImport({ file, ingest: t.app.jiedian.ingest, out: sink().stream, summaryOut: summaryOut.stream, progress: false });
+    const summary = await runImport({ file, ingest: t.app.jiedian.ingest, out: textSink().stream, summaryOut: summaryOut.stream, progress: false });
 
     expect({ accepted: summary.accepted, duplicates: summary.duplicates, parked: summary.parked }).toEqual({ accepted: 7, duplicates: 1, parked: 1 });
     expect(summary.rejected).toEqual([
@@ -107,7 +96,7 @@ describe('npm run jiedian -- import', () => {
       json({ applicationNo: 'YX2026-0001', ...applicationBody() }),
       event('EV-1', 'YX2026-0001', 'accept', 'step_started', '2026-11-20T09:00:00+08:00'),
     ]);
-    const options = { file, ingest: t.app.jiedian.ingest, out: sink().stream, summaryOut: sink().stream, progress: false };
+    const options = { file, ingest: t.app.jiedian.ingest, out: textSink().stream, summaryOut: textSink().stream, progress: false };
     await runImport(options);
     const again = await runImport(options);
     expect({ accepted: again.accepted, duplicates: again.duplicates, parked: again.parked, rejected: again.rejected }).toEqual({
@@ -130,7 +119,7 @@ describe('npm run jiedian -- import', () => {
     const ingest = t.app.jiedian.ingest;
     const counted = { ...ingest, ingestEvents: (events: unknown[]) => (calls.push(events.length), ingest.ingestEvents(events)) };
 
-    const summary = await runImport({ file: jsonlFile(lines), ingest: counted, out: sink().stream, summaryOut: sink().stream, progress: true });
+    const summary = await runImport({ file: jsonlFile(lines), ingest: counted, out: textSink().stream, summaryOut: textSink().stream, progress: true });
 
     expect(calls).toEqual([1000, 1000, 100]);
     expect(summary.accepted).toBe(2 + 2099);
@@ -139,11 +128,11 @@ describe('npm run jiedian -- import', () => {
 
   it('lists at most 100 rejected lines and says how many more there were', async () => {
     const t = await buildTestApp();
-    const summaryOut = sink();
+    const summaryOut = textSink();
     const summary = await runImport({
       file: jsonlFile(Array.from({ length: 105 }, () => 'not json')),
       ingest: t.app.jiedian.ingest,
-      out: sink().stream,
+      out: textSink().stream,
       summaryOut: summaryOut.stream,
       progress: false,
     });
@@ -160,8 +149,8 @@ describe('npm run jiedian -- import', () => {
     const summary = await runImport({
       file: jsonlFile(['[1, 2]', json({ name: '李明' }), json({ kind: 'customer', name: '李明' })]),
       ingest: t.app.jiedian.ingest,
-      out: sink().stream,
-      summaryOut: sink().stream,
+      out: textSink().stream,
+      summaryOut: textSink().stream,
       progress: false,
     });
     expect(summary.rejected).toEqual([

@@ -1,22 +1,12 @@
 // `npm run jiedian -- staff:password HANDLER_ID` against a temp-file database, then signing in over HTTP.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { textSink } from '../support/text-sink.ts';
 import { main, usage } from '../../server/cli/index.ts';
 import { buildTestApp, handlerBody, SECRET, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const tempFiles: string[] = [];
 afterEach(() => {
@@ -33,8 +23,8 @@ async function appWithHandler(): Promise<{ t: TestApp; databasePath: string }> {
 }
 
 async function staffPassword(args: string[], stdin: string | Readable, databasePath: string) {
-  const stdout = sink();
-  const stderr = sink();
+  const stdout = textSink();
+  const stderr = textSink();
   const input = typeof stdin === 'string' ? Readable.from([Buffer.from(stdin, 'utf8')]) : stdin;
   const code = await main(['staff:password', ...args], {
     stdin: input,
@@ -132,11 +122,11 @@ describe('npm run jiedian -- staff:password', () => {
 
   it('works with the server secrets present in the environment too', async () => {
     const { t, databasePath } = await appWithHandler();
-    const stdout = sink();
+    const stdout = textSink();
     const code = await main(['staff:password', 'H001'], {
       stdin: Readable.from([Buffer.from('correct horse battery\n')]),
       stdout: stdout.stream,
-      stderr: sink().stream,
+      stderr: textSink().stream,
       env: { DATABASE_PATH: databasePath, JIEDIAN_SECRET: SECRET, SYNC_TOKEN },
     });
     expect(code).toBe(0);

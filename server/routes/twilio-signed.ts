@@ -1,0 +1,20 @@
+// The preValidation hook both Twilio webhooks share: a request counts only with a valid X-Twilio-Signature.
+import type { FastifyRequest } from 'fastify';
+import { isValidTwilioSignature } from '../../channels/twilio-signature.ts';
+import type { Config } from '../config.ts';
+import { JiedianError } from '../errors.ts';
+
+export function requireTwilioSignature(config: Config) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const valid =
+      config.twilio !== null &&
+      isValidTwilioSignature({
+        authToken: config.twilio.authToken,
+        publicUrl: config.publicUrl,
+        path: request.url,
+        params: (request.body ?? {}) as Record<string, unknown>,
+        signature: request.headers['x-twilio-signature'] as string | undefined,
+      });
+    if (!valid) throw new JiedianError('JD_UNAUTHORIZED', 'missing or invalid X-Twilio-Signature');
+  };
+}
