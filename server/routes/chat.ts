@@ -47,7 +47,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A token that no longer verifies is the kiosk's cue to ask for the query code again, not something to ignore.
       const viewClaims = request.headers.authorization ? customers.claims(request.headers.authorization) : null;
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      return chat.handle({ channel, address: sessionId, text, viewClaims });
+      return chat.handle({ channel, address: sessionId, text, viewClaims, clientAddress: request.ip });
     },
   );
 };

@@ -38,6 +38,12 @@ export const MAX_CHAT_TEXT = 500;
 /** wrong codes per address before binding locks, and for how long */
 export const BIND_MAX_FAILURES = 5;
 export const BIND_LOCK_MS = 60 * 60 * 1000;
+/**
+ * Wrong codes per kiosk/web client address, whatever session ids it makes up: as many guesses at query codes as
+ * POST /api/v1/progress/query allows a client (20 in 15 minutes), no more.
+ */
+export const WRONG_CODES_PER_CLIENT = 20;
+export const CLIENT_CODE_WINDOW_MS = 15 * 60 * 1000;
 /** a new code for the same account and address at most this often */
 const RESEND_AFTER_MS = 60 * 1000;
 /** a kiosk/web session stays bound this long after its last message */
@@ -56,6 +62,8 @@ export interface InboundChatMessage {
   public?: boolean;
   /** kiosk/web: the claims of the view token the session carries (treated as bound to that account) */
   viewClaims?: ViewClaims | null;
+  /** kiosk/web: the client's network address (a session id is the client's to make up; this is not) */
+  clientAddress?: string | null;
 }
 
 export interface ChatResult {
@@ -84,6 +92,7 @@ export function createChatService(options: ChatServiceOptions) {
   // codes to flood its phone, are stopped per account.
   const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
   const wrongCodesPerAccount = new FailureLimiter({ maxFailures: 10, windowMs: BIND_LOCK_MS });
+  const wrongCodesPerClient = new FailureLimiter({ maxFailures: WRONG_CODES_PER_CLIENT, windowMs: CLIENT_CODE_WINDOW_MS });
 
   const codeHash = (channel: string, address: string, accountNo: string, code: string) =>
     createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}`).digest('hex');
@@ -149,7 +158,11 @@ export function createChatService(options: ChatServiceOptions) {
       }
       case 'check_code': {
         const { accountNo, code } = effect;
-        const accountWait = wrongCodesPerAccount.retryAfterSeconds(accountNo, now);
+        const client = isNoticeChannel(channel) ? null : (message.clientAddress ?? null);
+        const accountWait = Math.max(
+          wrongCodesPerAccount.retryAfterSeconds(accountNo, now),
+          client === null ? 0 : wrongCodesPerClient.retryAfterSeconds(client, now),
+        );
         if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
         const right =
           (effect.codeHash !== null && sameHash(codeHash(channel, address, accountNo, code), effect.codeHash)) ||
@@ -167,6 +180,7 @@ export function createChatService(options: ChatServiceOptions) {
           return { kind: 'bound', accountNo };
         }
         wrongCodesPerAccount.fail(accountNo, now);
+        if (client !== null) wrongCodesPerClient.fail(client, now);
         const failures = (conversation?.bindFailures ?? 0) + 1;
         if (failures >= BIND_MAX_FAILURES) {
           Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: now + BIND_LOCK_MS });
