@@ -1,0 +1,73 @@
+// The WeChat bot inside the app: a dropped session and its return (reconnect), and the WeChat send rate.
+import { describe, expect, it } from 'vitest';
+import type { mock } from 'wechaty-puppet-mock';
+import { createMockWechat, type Inbox, type MockWechat } from '../support/wechaty-mock.ts';
+import { fakeTwilioForTest } from '../support/notices.ts';
+import { ACCOUNT_NO, APPLICATION_NO, chatApp } from '../support/chat.ts';
+import type { TestApp } from '../support/app.ts';
+
+async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string): Promise<string> {
+  const before = inbox.messages.length;
+  wx.say(contact, text);
+  return (await inbox.waitFor(before + 1, 3000))[before]!.text ?? '';
+}
+
+/** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
+function queueWeChatNotice(t: TestApp, contactId: string, reference: string): string {
+  const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
+  const [id] = t.database.transaction(() =>
+    t.app.jiedian.notices.queue('hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
+  );
+  t.app.jiedian.dispatcher.wake();
+  return id!;
+}
+
+describe('the WeChat bot in the app', () => {
+  it('comes back after the WeChat session drops: it answers again and delivers what was queued meanwhile', async () => {
+    const fake = await fakeTwilioForTest();
+    const wx = createMockWechat();
+    const t = await chatApp(fake, { deps: { wechaty: wx.bot } });
+    await wx.login();
+    const customer = wx.createContact({ name: '王女士' });
+    const inbox = wx.inboxOf(customer);
+    t.app.jiedian.outbox.bind('wechat', customer.id, ACCOUNT_NO, t.clock.now());
+    expect(await ask(wx, customer, inbox, '停电了找谁')).toContain('95598');
+
+    await wx.logout();
+    const id = queueWeChatNotice(t, customer.id, 'CB2611240001');
+    await t.app.jiedian.dispatcher.idle();
+    // not lost and not failed: waiting for a retry
+    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
+
+    await wx.login();
+    t.clock.advance(60_000);
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+    const messages = await inbox.waitFor(2, 3000);
+    expect(messages[1]!.text).toContain('CB2611240001');
+    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
+
+    // the message handler survived the new login
+    expect(await ask(wx, customer, inbox, '进度')).toContain(APPLICATION_NO);
+  });
+
+  it('paces WeChat sends to WECHAT_MESSAGES_PER_SECOND and queues the rest', async () => {
+    const fake = await fakeTwilioForTest();
+    const wx = createMockWechat();
+    const t = await chatApp(fake, { env: { WECHAT_MESSAGES_PER_SECOND: '1' }, deps: { wechaty: wx.bot } });
+    await wx.login();
+    const customer = wx.createContact();
+    const inbox = wx.inboxOf(customer);
+    const ids = [1, 2, 3].map((n) => queueWeChatNotice(t, customer.id, `CB261124000${n}`));
+
+    const deliveredAfter = async (ms: number) => {
+      t.clock.advance(ms);
+      t.app.jiedian.dispatcher.wake();
+      await t.app.jiedian.dispatcher.idle();
+      return ids.filter((id) => t.app.jiedian.outbox.byId(id)!.status === 'delivered').length;
+    };
+    expect([await deliveredAfter(0), await deliveredAfter(999), await deliveredAfter(1), await deliveredAfter(1000)]).toEqual([1, 1, 2, 3]);
+    await inbox.waitFor(3, 3000);
+    expect(ids.map((id) => t.app.jiedian.outbox.byId(id)!.attempts)).toEqual([1, 1, 1]);
+  });
+});
