@@ -22,9 +22,11 @@ let queue: QueueView | null = null;
 let soundOn = false;
 let audio: AudioContext | null = null;
 
+// Who is signed in, for the header only (the session itself is the httpOnly cookie). Kept across tabs, so a new tab
+// of a signed-in desk opens on the queue, and a desk nobody signed in on opens on the form without probing the API.
 function readMe(): Handler | null {
   try {
-    return JSON.parse(sessionStorage.getItem(ME_KEY) ?? 'null') as Handler | null;
+    return JSON.parse(localStorage.getItem(ME_KEY) ?? 'null') as Handler | null;
   } catch {
     return null;
   }
@@ -35,12 +37,12 @@ function signedOut(notice: string | null = null): void {
   socket = null;
   queue = null;
   me = null;
-  sessionStorage.removeItem(ME_KEY);
+  localStorage.removeItem(ME_KEY);
   document.title = TITLE;
   root.replaceChildren(
     loginView((handler) => {
       me = handler;
-      sessionStorage.setItem(ME_KEY, JSON.stringify(handler));
+      localStorage.setItem(ME_KEY, JSON.stringify(handler));
       void signedIn();
     }, notice),
   );
@@ -83,7 +85,7 @@ async function signedIn(): Promise<void> {
   try {
     initial = await fetchQueue();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return signedOut();
+    if (error instanceof ApiError && error.status === 401) return signedOut('登录已过期，请重新登录。');
     root.replaceChildren(h('p', { class: 'form-message form-message--error', text: '无法读取队列，请刷新页面重试。', attrs: { role: 'alert' } }));
     return;
   }
@@ -201,4 +203,5 @@ function route(): void {
 }
 
 window.addEventListener('hashchange', route);
-void signedIn();
+if (me) void signedIn();
+else signedOut();

@@ -36,6 +36,11 @@ function failure(error: unknown, ctx: QueueContext): string {
   return '操作没有成功，请稍后再试。';
 }
 
+/** how the answer reaches the customer: by the channel they hurried from (kiosk and web hurries: the SMS on file) */
+function replyRoute(channel: string): string {
+  return channel === 'wechat' ? '答复已通过微信发给客户' : '答复已通过短信发给客户';
+}
+
 function appLink(applicationNo: string, ctx: QueueContext): HTMLButtonElement {
   return h('button', {
     class: 'link',
@@ -210,18 +215,14 @@ export class QueueView {
       onSubmit: (text, done) => {
         call<{ hurry: Hurry }>('POST', `/api/v1/staff/hurries/${encodeURIComponent(hurry.id)}/reply`, { body: { text } })
           .then((r) => {
-            done('已回复，客户将收到短信。', true);
+            done('已回复。', true);
+            // an answered item has no form left (the live frame may have redrawn it already): this is idempotent
             this.hurry(r.hurry, false);
-            this.items.get(`hurry:${hurry.id}`)?.element.querySelector('.item-form .form-message')?.replaceChildren('已回复，客户将收到短信。');
           })
           .catch((error) => done(failure(error, this.ctx), false));
       },
     });
     reply.area.value = draft;
-    if (answered) {
-      reply.area.disabled = true;
-      reply.button.disabled = true;
-    }
     const ackMessage = h('span', { class: 'form-message', attrs: { role: 'status' } });
     ack.addEventListener('click', () => {
       ack.disabled = true;
@@ -242,8 +243,10 @@ export class QueueView {
       h('p', { class: 'item-meta' }, ['申请 ', appLink(hurry.applicationNo, this.ctx), ` · ${hurry.stepName} · ${nameOf(channelNames, hurry.channel)} · ${shortInstant(hurry.createdAt)}`]),
       h('blockquote', { class: `item-message${hurry.message ? '' : ' item-message--none'}`, text: hurry.message ?? '（客户未留言）' }),
       h('p', { class: 'item-reply', text: hurry.reply ? `已回复（${shortInstant(hurry.answeredAt)}）：${hurry.reply}` : '' }),
-      h('div', { class: 'item-actions' }, [ack, ackMessage]),
-      reply.form,
+      // answered: nothing left to do here, and no second copy of the answer in a disabled box
+      answered ? h('p', { class: 'item-note', text: `${replyRoute(hurry.channel)}。` }) : null,
+      answered ? null : h('div', { class: 'item-actions' }, [ack, ackMessage]),
+      answered ? null : reply.form,
     ]);
     return element;
   }

@@ -1,0 +1,166 @@
+// The staff pages in a real browser (Debian's chromium): sign-in, the live queue with its badge, acknowledging and
+// answering a hurry in place (the answer reaching the customer's phone through the fake Twilio), the application
+// detail with its notices and a re-plan, the overdue alert that stays until explained, and the statistics.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { eventually, outboxOf, postStatusCallback, rowsOfKind } from '../support/notices.ts';
+import { api, customerA, e164, PASSWORD, viewToken } from '../support/live.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, watchLayoutShifts, type Browser } from './support/browser.ts';
+import { at, startApp, type E2eApp } from './support/scenario.ts';
+
+let browser: Browser;
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  browser = await openBrowser();
+  ({ page, problems } = await newPage(browser));
+  // a desk screen first; the portrait shots are taken on purpose
+  await page.setViewportSize(landscape);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+afterEach(async () => {
+  await page.goto('about:blank');
+  // the session cookie of one test's server must not sign the next test in
+  await browser.context.clearCookies();
+  await page.setViewportSize(landscape);
+  problems.length = 0;
+});
+
+const smsTo = (fake: FakeTwilio, phone: string) => fake.requests.filter((r) => r.to === e164(phone)).map((r) => r.body ?? '');
+
+/** Opens /staff and signs in through the form, as a handler would. */
+async function signInOnPage(e: E2eApp, handlerId: string): Promise<void> {
+  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await page.goto(`${e.base}/staff`);
+  await page.getByLabel('工号', { exact: true }).fill(handlerId);
+  await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: '待办队列' }).waitFor();
+  // the queue follows /ws from here on
+  await page.locator('#live-status[data-state="live"]').waitFor();
+}
+
+/** The customer presses 催办 at a kiosk (over the API: the kiosk page itself is tested in kiosk.test.ts). */
+async function customerHurries(e: E2eApp, applicationNo: string, message: string) {
+  const token = await viewToken(e.base, customerA.accountNo, customerA.queryCode);
+  const reply = await api(e.base, 'POST', `/api/v1/applications/${applicationNo}/hurry`, { token, body: { message }, headers: { 'x-jiedian-channel': 'kiosk' } });
+  expect(reply.status).toBe(202);
+  return reply.body.hurry as { id: string };
+}
+
+describe('the staff pages', () => {
+  it('sign in, show a new hurry live with a badge, acknowledge and answer it in place, and the answer reaches the customer by SMS', async () => {
+    const e = await startApp();
+    await page.goto(`${e.base}/staff`);
+    await page.getByRole('heading', { name: '接电 · 工作台' }).waitFor();
+    await screenshot(page, 'staff-login-landscape');
+
+    // a wrong password is refused in words
+    await e.t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+    await page.getByLabel('工号', { exact: true }).fill('H001');
+    await page.getByLabel('密码', { exact: true }).fill('not the password');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe('工号或密码不正确。');
+
+    await signInOnPage(e, 'H001');
+    expect(await page.locator('.who').innerText()).toBe('李明 · 业扩一班 · 经办人');
+    const hurries = page.locator('.queue-list[data-kind="hurry"]');
+    expect(await hurries.locator('.item').count()).toBe(0);
+    const badge = page.locator('#queue-badge');
+    expect(await badge.getAttribute('data-count')).toBe('0');
+
+    // the customer hurries: the item arrives over /ws, marked new, with the badge and the tab title counting it,
+    // and nothing already on the page moves
+    await watchLayoutShifts(page);
+    const { id } = await customerHurries(e, customerA.applicationNo, '请尽快审核，月底要试生产');
+    const item = hurries.locator(`.item[data-id="${id}"]`);
+    await item.waitFor({ timeout: 2000 });
+    expect(await item.getAttribute('class')).toContain('item--fresh');
+    expect(await badge.innerText()).toBe('1');
+    expect(await badge.getAttribute('aria-label')).toBe('1 条新消息');
+    expect(await page.title()).toBe('(1) 接电 · 工作台');
+    expect(await item.locator('.item-meta').innerText()).toBe(`申请 ${customerA.applicationNo} · 设计文件审核 · 自助终端 · 11月24日 10:00`);
+    expect(await item.locator('.item-message').innerText()).toBe('请尽快审核，月底要试生产');
+    expect(await item.locator('.item-status').innerText()).toBe('待处理');
+    expect(await layoutShift(page)).toBe(0);
+    await screenshot(page, 'staff-queue-new-hurry-landscape');
+
+    // acknowledge in place
+    e.t.clock.set(at('2026-11-24T10:20:00+08:00'));
+    await item.getByRole('button', { name: `确认收到催办 ${id}` }).click();
+    await expect.poll(() => item.locator('.item-status').innerText()).toBe('已确认');
+    expect(e.t.app.jiedian.staff.hurry(id)).toMatchObject({ status: 'acknowledged' });
+    // touching the item marks it read
+    await expect.poll(() => badge.getAttribute('data-count')).toBe('0');
+
+    // answer in place; the customer's phone gets the answer through Twilio
+    e.t.clock.set(at('2026-11-24T11:05:00+08:00'));
+    const answer = '设计文件已审核通过，意见书明天上午可到营业厅领取。';
+    await item.getByLabel('回复客户').fill(answer);
+    await item.getByRole('button', { name: '发送回复' }).click();
+    await expect.poll(() => item.locator('.item-status').innerText()).toBe('已回复');
+    expect(await item.locator('.item-reply').innerText()).toBe(`已回复（11月24日 11:05）：${answer}`);
+    expect(await item.locator('.item-note').innerText()).toBe('答复已通过短信发给客户。');
+    // nothing left to do on an answered hurry: the form and the buttons are gone
+    expect(await item.getByLabel('回复客户').count()).toBe(0);
+    expect(await item.getByRole('button', { name: /确认收到/ }).count()).toBe(0);
+    await eventually(() => smsTo(e.fake, customerA.phone).some((body) => body.includes(answer)), "the customer's answer SMS");
+    expect(smsTo(e.fake, customerA.phone).at(-1)).toBe(`【接电助手】您的催办（受理编号${id}，用电申请${customerA.applicationNo}）已答复：${answer}回TD退订`);
+    await screenshot(page, 'staff-queue-answered-landscape');
+    await page.setViewportSize(portrait);
+    await screenshot(page, 'staff-queue-answered-portrait');
+    expect(problems.filter((p) => !(p.includes('401') && p.includes('/api/v1/staff/login')))).toEqual([]);
+  }, 60_000);
+
+  it('show an application with its timeline, notices and their delivery status, and its hurries; a re-plan tells the customer', async () => {
+    const e = await startApp();
+    const { id } = await customerHurries(e, customerA.applicationNo, '请尽快审核');
+    await e.t.app.jiedian.dispatcher.idle();
+    // Twilio reports the hurry receipt delivered
+    const receipt = rowsOfKind(e.t, customerA.applicationNo, 'hurry_received').at(-1)!;
+    expect((await postStatusCallback(e.t, { MessageSid: receipt.providerId!, MessageStatus: 'delivered', AccountSid: e.fake.credentials.accountSid })).statusCode).toBe(204);
+
+    await signInOnPage(e, 'H001');
+    await page.locator(`.item[data-id="${id}"]`).getByRole('button', { name: `查看申请 ${customerA.applicationNo}` }).click();
+    const detail = page.locator('.detail');
+    await detail.getByRole('heading', { name: `申请 ${customerA.applicationNo}` }).waitFor();
+    await detail.locator('table.data').first().waitFor();
+
+    // staff see the customer unmasked and each step with its handler
+    expect(await detail.locator('.facts').innerText()).toContain('玉溪某某食品有限公司');
+    const steps = detail.locator('.timeline .step');
+    expect(await steps.count()).toBe(9);
+    expect(await detail.locator('.step[aria-current="step"]').getAttribute('data-step')).toBe('design_review');
+    expect(await detail.locator('.step[data-step="design_review"] .step-dates').innerText()).toContain('李明 13912345678');
+
+    // notices with their delivery status: the receipt delivered, the handler's hurry SMS sent
+    const notices = detail.locator('table.data', { has: page.locator('caption', { hasText: '通知' }) });
+    const receiptRow = notices.locator('tbody tr', { hasText: '催办受理' });
+    expect(await receiptRow.locator('.pill').innerText()).toBe('已送达');
+    expect(await receiptRow.innerText()).toContain('138');
+    const toHandler = notices.locator('tbody tr', { hasText: '催办提醒' });
+    expect(await toHandler.locator('.pill').innerText()).toBe('已发送');
+    const hurryTable = detail.locator('table.data', { has: page.locator('caption', { hasText: '催办' }) });
+    expect(await hurryTable.locator('tbody tr').first().innerText()).toContain(id);
+    await screenshot(page, 'staff-detail-landscape');
+    await page.setViewportSize(portrait);
+    await screenshot(page, 'staff-detail-portrait');
+    await page.setViewportSize(landscape);
+
+    // re-plan for a requested date the process can make: the page says so, the customer is told by SMS
+    const before = smsTo(e.fake, customerA.phone).length;
+    await detail.getByLabel('新的申请接电日期', { exact: true }).fill('2027-06-30');
+    await detail.getByRole('button', { name: '重新排期' }).click();
+    await expect.poll(() => detail.locator('.replan .form-message').innerText()).toMatch(/^已重新排期：预计接电 2027年6月\d+日（可以按期完成）。$/);
+    expect(await detail.locator('.facts').innerText()).toContain('2027年6月30日');
+    expect(e.t.app.jiedian.views.staffView(customerA.applicationNo)).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
+    await eventually(() => smsTo(e.fake, customerA.phone).length > before, "the customer's plan SMS");
+    expect(smsTo(e.fake, customerA.phone).at(-1)).toContain('2027年6月');
+    expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
