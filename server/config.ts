@@ -101,6 +101,14 @@ function workingHours(env: Env): QuietHours {
   return window;
 }
 
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = text(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
 function required(env: Env, name: string, hint: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new ConfigError(name, `is required (${hint})`);
@@ -151,6 +159,6 @@ export function loadConfig(env: Env = process.env): Config {
       wechat: integer(env, 'WECHAT_MESSAGES_PER_SECOND', 2, 1, 100_000),
     },
     dispatchConcurrency: integer(env, 'DISPATCH_CONCURRENCY', 16, 1, 1000),
-    logLevel: text(env, 'LOG_LEVEL', 'info'),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
   };
 }

@@ -1,0 +1,151 @@
+// `npm start` as a real process: configuration errors, start-up without credentials, what the log never shows,
+// and SIGTERM while a sync batch is in flight.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applicationBody, handlerBody, SECRET, SYNC_TOKEN, tempDatabasePath } from '../support/app.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '../..');
+
+interface Server {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  origin: Promise<string>;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>): Server {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: projectRoot,
+    // only what is given: no TWILIO_* or WECHATY_* from the developer's shell
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk) => (out += String(chunk)));
+  child.stderr!.on('data', (chunk) => (err += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const origin = new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
+      if (match) {
+        child.stdout!.off('data', look);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${out}\n${err}`)));
+  });
+  origin.catch(() => {}); // awaited only by the tests that expect the server to listen
+  return { child, stdout: () => out, stderr: () => err, exited, origin };
+}
+
+function serverEnv(databasePath: string, extra: Record<string, string> = {}): Record<string, string> {
+  tempDirs.push(path.dirname(databasePath));
+  return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: databasePath, PORT: '0', QUIET_HOURS: '', ...extra };
+}
+
+async function send(origin: string, method: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(origin + route, {
+    method,
+    headers: { authorization: `Bearer ${SYNC_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+describe('the server process', () => {
+  it('stops at start with one line naming the variable when a value is wrong', async () => {
+    const server = start(serverEnv(tempDatabasePath(), { PORT: 'abc' }));
+    expect(await server.exited).toBe(2);
+    const lines = server.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^jiedian: configuration error: PORT /);
+  });
+
+  it('starts without any channel credentials, says SMS and WeChat go to the log, and never logs a phone number, query code or token', async () => {
+    const server = start(serverEnv(tempDatabasePath()));
+    const origin = await server.origin;
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    expect(server.stdout()).toMatch(/sms[^\n]*log/i);
+    expect(server.stdout()).toMatch(/wechat[^\n]*log/i);
+
+    expect((await send(origin, 'PUT', '/api/v1/sync/handlers/H001', handlerBody())).status).toBe(200);
+    expect((await send(origin, 'PUT', '/api/v1/sync/applications/YX2026-0001', applicationBody())).status).toBe(201);
+    // a wrong query code for the account, and a customer read with a view token: both get logged as requests
+    const query = await fetch(`${origin}/api/v1/progress/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountNo: '5300123456', queryCode: '482913' }),
+    });
+    const { viewToken } = (await query.json()) as { viewToken: string };
+    await fetch(`${origin}/api/v1/progress/YX2026-0001`, { headers: { authorization: `Bearer ${viewToken}` } });
+    // the plan_created SMS goes out through the log channel
+    await expect.poll(() => server.stdout(), { timeout: 10_000 }).toMatch(/138\*{4}1111/);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const log = server.stdout() + server.stderr();
+    for (const secret of ['13800001111', '482913', SYNC_TOKEN, SECRET, viewToken]) expect(log).not.toContain(secret);
+  });
+
+  it('answers a sync batch that is still arriving when SIGTERM comes, keeps it, and then exits', async () => {
+    const databasePath = tempDatabasePath();
+    const server = start(serverEnv(databasePath));
+    const origin = await server.origin;
+    await send(origin, 'PUT', '/api/v1/sync/handlers/H001', handlerBody());
+    await send(origin, 'PUT', '/api/v1/sync/applications/YX2026-0001', applicationBody());
+
+    const events = ['accept', 'survey', 'plan_reply'].flatMap((stepCode, i) => [
+      { eventId: `EV-${i}-s`, applicationNo: 'YX2026-0001', stepCode, type: 'step_started', at: `2026-11-2${i}T09:00:00+08:00`, handlerId: 'H001' },
+      { eventId: `EV-${i}-c`, applicationNo: 'YX2026-0001', stepCode, type: 'step_completed', at: `2026-11-2${i}T16:00:00+08:00` },
+    ]);
+    const body = Buffer.from(JSON.stringify({ events }));
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const request = http.request(`${origin}/api/v1/sync/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SYNC_TOKEN}`, 'content-type': 'application/json', 'content-length': body.length },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += String(chunk)));
+        response.on('end', () => resolve({ status: response.statusCode!, text }));
+      });
+      request.on('error', reject);
+      request.write(body.subarray(0, 100));
+      // the rest arrives only after the server has been told to stop
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => request.end(body.subarray(100)), 300);
+      }, 300);
+    });
+
+    const reply = await answer;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text)).toMatchObject({ accepted: 6, duplicates: 0, parked: 0, rejected: [] });
+    expect(await server.exited).toBe(0);
+    expect(server.stdout()).toContain('shutting down');
+
+    const db = new Database(databasePath, { readonly: true });
+    try {
+      expect((db.prepare('select count(*) as n from sync_events').get() as { n: number }).n).toBe(6);
+      const steps = db.prepare("select step_code, status from application_steps where application_no = 'YX2026-0001' and status = 'done'").all();
+      expect(steps).toHaveLength(3);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+// Configuration from the environment: defaults, and a wrong value named in one clear error.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.ts';
+
+const required = { JIEDIAN_SECRET: 's'.repeat(32), SYNC_TOKEN: 't'.repeat(16) };
+
+function problem(env: Record<string, string>): { variable: string; message: string } {
+  try {
+    loadConfig({ ...required, ...env });
+  } catch (error) {
+    if (error instanceof ConfigError) return { variable: error.variable, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults when only the secrets are set', () => {
+    const config = loadConfig(required);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      timeZone: 'Asia/Shanghai',
+      publicUrl: 'http://localhost:3000',
+      smsSignature: '【接电助手】',
+      twilio: null,
+      wechaty: null,
+      slaSweepIntervalMs: 60_000,
+      hurryCooldownHours: 24,
+      quietHours: { start: 22 * 60, end: 8 * 60 },
+      logLevel: 'info',
+    });
+    expect(config.databasePath).toMatch(/data\/jiedian\.db$/);
+  });
+
+  it('keeps :memory: as it is and allows QUIET_HOURS to be switched off', () => {
+    const config = loadConfig({ ...required, DATABASE_PATH: ':memory:', QUIET_HOURS: '' });
+    expect(config.databasePath).toBe(':memory:');
+    expect(config.quietHours).toBeNull();
+  });
+
+  it.each([
+    [{ JIEDIAN_SECRET: '' }, 'JIEDIAN_SECRET', /required/],
+    [{ JIEDIAN_SECRET: 'short' }, 'JIEDIAN_SECRET', /at least 32/],
+    [{ SYNC_TOKEN: 'short' }, 'SYNC_TOKEN', /at least 16/],
+    [{ PORT: 'abc' }, 'PORT', /whole number/],
+    [{ PORT: '70000' }, 'PORT', /between 0 and 65535/],
+    [{ TIMEZONE: 'Mars/Olympus' }, 'TIMEZONE', /IANA time zone/],
+    [{ PUBLIC_URL: 'ftp://example.cn' }, 'PUBLIC_URL', /http\(s\) URL/],
+    [{ QUIET_HOURS: '10pm-8am' }, 'QUIET_HOURS', /22:00-08:00/],
+    [{ QUIET_HOURS: '25:00-08:00' }, 'QUIET_HOURS', /impossible time/],
+    [{ WORKING_HOURS: '17:30-08:30' }, 'WORKING_HOURS', /start before it ends/],
+    [{ TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN', /required when TWILIO_ACCOUNT_SID/],
+    [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error, warn, info/],
+    [{ SLA_SWEEP_INTERVAL_MS: '10' }, 'SLA_SWEEP_INTERVAL_MS', /between 100 and/],
+  ])('%o is refused, naming %s', (env, variable, message) => {
+    const found = problem(env);
+    expect(found.variable).toBe(variable);
+    expect(found.message).toMatch(message);
+    expect(found.message.startsWith(variable)).toBe(true);
+  });
+});
