@@ -2,7 +2,7 @@
 // unprepared drizzle queries cost several times a raw statement on hot paths.
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { applications, applicationSteps, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
+import { alerts, applications, applicationSteps, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type StepRow = typeof applicationSteps.$inferSelect;
@@ -67,7 +67,13 @@ export function createApplicationStore(db: Db) {
     .prepare();
   const updateStepPlan = db
     .update(applicationSteps)
-    .set({ plannedStart: sql`${p('plannedStart')}`, plannedEnd: sql`${p('plannedEnd')}`, dueAt: sql`${p('dueAt')}` })
+    .set({
+      plannedStart: sql`${p('plannedStart')}`,
+      plannedEnd: sql`${p('plannedEnd')}`,
+      dueAt: sql`${p('dueAt')}`,
+      warnAt: sql`${p('warnAt')}`,
+      alertAt: sql`${p('alertAt')}`,
+    })
     .where(and(eq(applicationSteps.applicationNo, p('applicationNo')), eq(applicationSteps.stepCode, p('stepCode'))))
     .prepare();
   const updateApplicationPlan = db
@@ -80,8 +86,14 @@ export function createApplicationStore(db: Db) {
       planCompressed: sql`${p('planCompressed')}`,
       plannedOn: sql`${p('plannedOn')}`,
       updatedAt: sql`${p('updatedAt')}`,
+      limitAlertAt: sql`${p('limitAlertAt')}`,
     })
     .where(eq(applications.applicationNo, p('applicationNo')))
+    .prepare();
+  const raisedAlertsOf = db
+    .select({ stepCode: alerts.stepCode, occurrence: alerts.occurrence, level: alerts.level })
+    .from(alerts)
+    .where(eq(alerts.applicationNo, p('applicationNo')))
     .prepare();
   const eventById = db
     .select({ eventId: syncEvents.eventId })
@@ -153,7 +165,7 @@ export function createApplicationStore(db: Db) {
     stepsForView: (applicationNo: string) => stepsForViewOf.all({ applicationNo }),
     updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId' | 'handlerAt'>) =>
       updateStepState.run(row),
-    updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt'>) => updateStepPlan.run(row),
+    updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt' | 'warnAt' | 'alertAt'>) => updateStepPlan.run(row),
     updateApplicationPlan: (row: {
       applicationNo: string;
       expectedConnectDate: string | null;
@@ -163,6 +175,7 @@ export function createApplicationStore(db: Db) {
       planCompressed: boolean;
       plannedOn: string;
       updatedAt: number;
+      limitAlertAt: number | null;
     }) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
     eventExists: (eventId: string) => eventById.get({ eventId }) !== undefined,
     insertEvent: (row: Omit<SyncEventRow, 'rejection'>) => insertEvent.run(row),
@@ -174,6 +187,8 @@ export function createApplicationStore(db: Db) {
     recentCompletionWorkdays: (processCode: string, stepCode: string, limit: number) =>
       recentCompletions.all({ processCode, stepCode, limit }).map((r) => r.workdays),
     handler: (handlerId: string) => handlerById.get({ handlerId }),
+    /** The time-limit alerts already raised for the application (step '' = application-level), whichever occurrence. */
+    raisedAlerts: (applicationNo: string) => raisedAlertsOf.all({ applicationNo }),
   };
 }
 

@@ -33,6 +33,10 @@ import { createHurryService, type HurryService } from './services/hurries.ts';
 import { createAlertService, type AlertService } from './services/alerts.ts';
 import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
+import { createSlaService, type SlaService } from './services/sla.ts';
+import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.ts';
+import { createTimelinessStats } from './services/timeliness.ts';
+import statsRoutes from './routes/stats.ts';
 import liveRoutes from './routes/live.ts';
 import pagesRoutes from './routes/pages.ts';
 import syncRoutes from './routes/sync.ts';
@@ -89,6 +93,8 @@ export interface Services {
   hurries: HurryService;
   alerts: AlertService;
   sweeper: Sweeper;
+  sla: SlaService;
+  weeklyDigest: WeeklyDigest;
   chat: ChatService;
   consults: ConsultService;
   knowledge: KnowledgeBase;
@@ -144,6 +150,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     timeZone: config.timeZone,
     secret: config.secret,
+    workingHours: config.workingHours,
   };
   const metrics = createMetrics();
   const templates = loadNoticeTemplates({
@@ -180,8 +187,10 @@ export async function buildApp(deps: AppDeps) {
       if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
     }
   };
+  // Assigned below: the SLA service records steps synced done late, and needs the alert service built later.
+  let sla: SlaService;
   const ingest = createIngestService(context, {
-    inTransaction: [notices.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
+    inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
     afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
   });
   views = createProgressViews(context, ingest);
@@ -200,7 +209,11 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  const alerts = createAlertService(context, createAlertStore(database.db), hub);
+  const alertStore = createAlertStore(database.db);
+  const alerts = createAlertService(context, alertStore, hub);
+  const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours: config.workingHours, wakeDispatcher: () => dispatcher.wake() };
+  sla = createSlaService({ ...slaOptions, alerts, log: app.log });
+  const weeklyDigest = createWeeklyDigest(slaOptions);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
@@ -210,13 +223,22 @@ export async function buildApp(deps: AppDeps) {
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
     log: app.log,
-    tasks: [{ name: 'hurry escalation', run: () => hurries.escalateDue() }],
+    tasks: [
+      { name: 'hurry escalation', run: () => hurries.escalateDue() },
+      { name: 'sla alerts', run: () => sla.sweep() },
+      { name: 'weekly digest', run: () => weeklyDigest.run() },
+    ],
   });
 
   metrics.gauge({
     name: 'jiedian_outbox_rows',
     help: 'Outbox rows by channel and status (pending + sending = depth)',
     collect: () => outbox.countsByChannelAndStatus().map((r) => ({ labels: { channel: r.channel, status: r.status }, value: r.count })),
+  });
+  metrics.gauge({
+    name: 'jiedian_open_alerts',
+    help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
+    collect: () => alertStore.openCount().map((r) => ({ labels: { level: r.level }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
@@ -241,6 +263,8 @@ export async function buildApp(deps: AppDeps) {
     hurries,
     alerts,
     sweeper,
+    sla,
+    weeklyDigest,
     chat,
     consults,
     knowledge,
@@ -288,6 +312,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(syncRoutes, { prefix: '/api/v1/sync' });
   await app.register(progressRoutes, { prefix: '/api/v1' });
   await app.register(staffRoutes, { prefix: '/api/v1' });
+  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: createTimelinessStats({ ctx: context, store: alertStore }) });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(chatRoutes, { prefix: '/api/v1' });

@@ -1,5 +1,5 @@
 // Time-limit alerts (超时预警 / 超时警示) and the explanations (情况说明) handlers file for overdue steps.
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const alertLevels = ['warning', 'overdue'] as const;
 export type AlertLevel = (typeof alertLevels)[number];
@@ -34,4 +34,16 @@ export const alerts = sqliteTable(
     index('alerts_raised_idx').on(t.raisedAt),
     index('alerts_notify_idx').on(t.notifiedAt, t.notifyAt),
   ],
+);
+
+/** One row per team and week whose digest (周报) went to the team leads, so restarts never send it twice. */
+export const weeklyDigests = sqliteTable(
+  'weekly_digests',
+  {
+    teamId: text('team_id').notNull(),
+    /** the Monday of the week summarised */
+    weekStart: text('week_start').notNull(),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.weekStart] })],
 );

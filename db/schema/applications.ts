@@ -1,4 +1,5 @@
 // Applications, their steps with the current plan, and the sync events that moved them.
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, index, primaryKey } from 'drizzle-orm/sqlite-core';
 
 export const applicationStatuses = ['active', 'suspended', 'completed', 'cancelled'] as const;
@@ -37,8 +38,16 @@ export const applications = sqliteTable(
     plannedOn: text('planned_on').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /**
+     * When the application's utility-side time passes its process's totalLimit, while that overdue alert is still
+     * owed; null otherwise (not active, no utility step under way, or already raised). The sweep's range key.
+     */
+    limitAlertAt: integer('limit_alert_at'),
   },
-  (t) => [index('applications_account_idx').on(t.accountNo)],
+  (t) => [
+    index('applications_account_idx').on(t.accountNo),
+    index('applications_limit_alert_idx').on(t.limitAlertAt).where(sql`${t.limitAlertAt} IS NOT NULL`),
+  ],
 );
 
 export const applicationSteps = sqliteTable(
@@ -63,11 +72,21 @@ export const applicationSteps = sqliteTable(
     dueAt: integer('due_at'),
     /** when the handler is warned: 1 working day or 20% of the allowed time before dueAt, whichever is earlier */
     warnAt: integer('warn_at'),
+    /**
+     * The next time-limit alert this occurrence still owes: warnAt until the warning is raised, then dueAt until the
+     * overdue alert is, then null (also null when not in progress, a customer step, or the application not active).
+     * Only rows with something owed are indexed, so a sweep reads exactly the rows it acts on.
+     */
+    alertAt: integer('alert_at'),
   },
   (t) => [
     primaryKey({ columns: [t.applicationNo, t.stepCode] }),
     index('steps_status_due_idx').on(t.status, t.dueAt),
     index('steps_status_warn_idx').on(t.status, t.warnAt),
+    index('steps_alert_idx').on(t.alertAt).where(sql`${t.alertAt} IS NOT NULL`),
+    // timeliness statistics select step occurrences by when they started and ended
+    index('steps_actual_start_idx').on(t.actualStart).where(sql`${t.actualStart} IS NOT NULL`),
+    index('steps_actual_end_idx').on(t.actualEnd).where(sql`${t.actualEnd} IS NOT NULL`),
   ],
 );
 

@@ -4,6 +4,18 @@
 export type StepSide = 'utility' | 'customer';
 export type TotalLimitUnit = 'workdays' | 'calendar';
 
+/**
+ * When the handler of a step is warned (超时预警): as soon as `remainingWorkdays` working days or `remainingShare` of
+ * the step's allowed working time remain, whichever comes first.
+ */
+export interface WarningRule {
+  remainingWorkdays: number;
+  remainingShare: number;
+}
+
+/** The rule when the catalog states none (DOMAIN.md: 1 working day or 20%). */
+export const DEFAULT_WARNING_RULE: WarningRule = { remainingWorkdays: 1, remainingShare: 0.2 };
+
 export interface ProcessStep {
   code: string;
   name: string;
@@ -14,6 +26,8 @@ export interface ProcessStep {
   /** How far the planner may compress the step (utility steps only). */
   minWorkdays: number;
   customerTasks: string[];
+  /** resolved by validateCatalog: the step's own rule, else its process's, else the catalog's; absent: DEFAULT_WARNING_RULE */
+  warning?: WarningRule;
 }
 
 export interface TotalLimit {
@@ -92,9 +106,25 @@ function stepDefinition(v: unknown, path: string): StepDefinition {
   };
 }
 
-function processStep(v: unknown, path: string, definitions: Map<string, StepDefinition>): ProcessStep {
+/** A partial rule: what it states overrides `inherited`. */
+function warningRule(v: unknown, path: string, inherited: WarningRule): WarningRule {
+  if (v === undefined) return inherited;
   const obj = object(v, path);
-  checkKeys(obj, ['code', 'limitWorkdays', 'typicalWorkdays', 'minWorkdays'], path);
+  checkKeys(obj, ['remainingWorkdays', 'remainingShare'], path);
+  const workdays = obj['remainingWorkdays'];
+  if (workdays !== undefined && (typeof workdays !== 'number' || !Number.isFinite(workdays) || workdays < 0)) {
+    fail(`${path}.remainingWorkdays`, 'must be a number of working days, 0 or more');
+  }
+  const share = obj['remainingShare'];
+  if (share !== undefined && (typeof share !== 'number' || !(share >= 0 && share < 1))) {
+    fail(`${path}.remainingShare`, 'must be a fraction from 0 up to (not including) 1');
+  }
+  return { remainingWorkdays: workdays ?? inherited.remainingWorkdays, remainingShare: share ?? inherited.remainingShare };
+}
+
+function processStep(v: unknown, path: string, definitions: Map<string, StepDefinition>, warning: WarningRule): ProcessStep {
+  const obj = object(v, path);
+  checkKeys(obj, ['code', 'limitWorkdays', 'typicalWorkdays', 'minWorkdays', 'warning'], path);
   const stepCode = code(obj['code'], `${path}.code`);
   const definition = definitions.get(stepCode);
   if (definition === undefined) fail(`${path}.code`, `"${stepCode}" is not a step defined in steps`);
@@ -116,6 +146,7 @@ function processStep(v: unknown, path: string, definitions: Map<string, StepDefi
     }
     // Customer steps are never compressed, so their floor is their typical duration.
     if (obj['minWorkdays'] !== undefined) fail(`${path}.minWorkdays`, 'must be absent for a customer step (never compressed)');
+    if (obj['warning'] !== undefined) fail(`${path}.warning`, 'must be absent for a customer step (the utility does not time it)');
   }
   return {
     code: stepCode,
@@ -125,6 +156,7 @@ function processStep(v: unknown, path: string, definitions: Map<string, StepDefi
     typicalWorkdays,
     minWorkdays,
     customerTasks: [...definition.customerTasks],
+    warning: warningRule(obj['warning'], `${path}.warning`, warning),
   };
 }
 
@@ -142,7 +174,8 @@ function totalLimit(v: unknown, path: string): TotalLimit {
  */
 export function validateCatalog(json: unknown): Catalog {
   const root = object(json, '(root)');
-  checkKeys(root, ['steps', 'processes'], '');
+  checkKeys(root, ['steps', 'processes', 'warning'], '');
+  const catalogWarning = warningRule(root['warning'], 'warning', DEFAULT_WARNING_RULE);
   const stepsJson = object(root['steps'], 'steps');
   const definitions = new Map<string, StepDefinition>();
   for (const [stepCode, definition] of Object.entries(stepsJson)) {
@@ -155,7 +188,8 @@ export function validateCatalog(json: unknown): Catalog {
   const processes = processesJson.map((p: unknown, i): Process => {
     const path = `processes[${i}]`;
     const obj = object(p, path);
-    checkKeys(obj, ['code', 'name', 'totalLimit', 'steps'], path);
+    checkKeys(obj, ['code', 'name', 'totalLimit', 'steps', 'warning'], path);
+    const processWarning = warningRule(obj['warning'], `${path}.warning`, catalogWarning);
     const processCode = code(obj['code'], `${path}.code`);
     if (processCodes.has(processCode)) fail(`${path}.code`, `"${processCode}" is used by an earlier process`);
     processCodes.add(processCode);
@@ -163,7 +197,7 @@ export function validateCatalog(json: unknown): Catalog {
     if (!Array.isArray(stepsJsonList) || stepsJsonList.length === 0) fail(`${path}.steps`, 'must be a non-empty array');
     const stepCodes = new Set<string>();
     const steps = stepsJsonList.map((s: unknown, j) => {
-      const step = processStep(s, `${path}.steps[${j}]`, definitions);
+      const step = processStep(s, `${path}.steps[${j}]`, definitions, processWarning);
       if (stepCodes.has(step.code)) fail(`${path}.steps[${j}].code`, `"${step.code}" appears twice in the process`);
       stepCodes.add(step.code);
       return step;

@@ -45,3 +45,38 @@ export function addWorkingMinutes(from: number, minutes: number, calendar: Worki
     cursor = at(calendar.addWorkdays(date, 1), hours.start, timeZone);
   }
 }
+
+/** Working minutes in [from, to): time outside working hours and non-workdays does not count. */
+export function workingMinutesBetween(from: number, to: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
+  let cursor = nextWorkingTime(from, calendar, hours, timeZone);
+  let total = 0;
+  while (cursor < to) {
+    const date = calendarDateOf(cursor, timeZone);
+    total += Math.min(at(date, hours.end, timeZone), to) - cursor;
+    cursor = at(calendar.addWorkdays(date, 1), hours.start, timeZone);
+  }
+  return total / MINUTE_MS;
+}
+
+/**
+ * The instant `minutes` of working time before `from`. Landing exactly on the start of a working day, it answers
+ * that morning rather than the evening before: the same point in working time, at an hour someone is there.
+ */
+export function subtractWorkingMinutes(from: number, minutes: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
+  let date = calendarDateOf(from, timeZone);
+  let cursor: number;
+  if (calendar.isWorkday(date) && localMinuteOfDay(from, timeZone) > hours.start) {
+    cursor = Math.min(from, at(date, hours.end, timeZone));
+  } else {
+    date = calendar.addWorkdays(date, -1);
+    cursor = at(date, hours.end, timeZone);
+  }
+  let remaining = minutes * MINUTE_MS;
+  for (;;) {
+    const dayStart = at(date, hours.start, timeZone);
+    if (cursor - remaining >= dayStart) return cursor - remaining;
+    remaining -= cursor - dayStart;
+    date = calendar.addWorkdays(date, -1);
+    cursor = at(date, hours.end, timeZone);
+  }
+}

@@ -48,10 +48,13 @@ export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: 
   }
 
   function publish(row: AlertRow): void {
+    const targets = [row.handlerId && topics.handler(row.handlerId), row.teamId && topics.team(row.teamId), topics.allStaff].filter(
+      (topic): topic is string => !!topic && hub.hasSubscribers(topic),
+    );
+    // A sweep at midnight raises thousands at once, mostly for nobody watching: build a frame only for a listener.
+    if (targets.length === 0) return;
     const frame = JSON.stringify({ type: 'alert', alert: view(row) });
-    if (row.handlerId) hub.publish(topics.handler(row.handlerId), frame);
-    if (row.teamId) hub.publish(topics.team(row.teamId), frame);
-    hub.publish(topics.allStaff, frame);
+    for (const topic of targets) hub.publish(topic, frame);
   }
 
   return {

@@ -3,6 +3,7 @@ import type { Database_ } from '../../db/client.ts';
 import type { ApplicationStore } from '../../db/application-store.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
+import type { WorkingHours } from '../domain/working-time.ts';
 import type { Clock } from './clock.ts';
 import type { LearntDurations } from './learnt-durations.ts';
 
@@ -15,4 +16,6 @@ export interface ServiceContext {
   clock: Clock;
   timeZone: string;
   secret: string;
+  /** handlers' working hours (WORKING_HOURS): warning instants are measured in them; default 08:30–17:30 */
+  workingHours?: WorkingHours;
 }

@@ -1,7 +1,9 @@
 // Re-plans one application from its stored steps and writes the plan back. Runs inside the caller's transaction.
 import { calendarDateOf } from '../domain/dates.ts';
-import { getProcess } from '../domain/catalog.ts';
+import { DEFAULT_WARNING_RULE, getProcess } from '../domain/catalog.ts';
 import { planApplication } from '../domain/planner.ts';
+import { applicationLimitDueAt, owedAlertAt, warningInstant } from '../domain/sla.ts';
+import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { ApplicationRow, StepRow } from '../../db/application-store.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -31,19 +33,55 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     },
   });
   const stored = new Map(steps.map((s) => [s.stepCode, s]));
-  for (const planned of plan.steps) {
+  const active = application.status === 'active';
+  const frame = { calendar: ctx.calendar, hours: ctx.workingHours ?? DEFAULT_WORKING_HOURS, timeZone: ctx.timeZone };
+  // Which alerts each occurrence already had, so a re-plan never makes a step owe one again.
+  const raised = active && steps.some((s) => s.status === 'in_progress') ? ctx.store.raisedAlerts(application.applicationNo) : [];
+  const hasRaised = (stepCode: string, occurrence: number, level: 'warning' | 'overdue') =>
+    raised.some((a) => a.stepCode === stepCode && a.occurrence === occurrence && a.level === level);
+  process.steps.forEach((step, i) => {
+    const planned = plan.steps[i]!;
     const row = stored.get(planned.code);
-    if (!row) continue;
-    if (row.plannedStart !== planned.plannedStart || row.plannedEnd !== planned.plannedEnd || row.dueAt !== planned.dueAt) {
+    if (!row) return;
+    let warnAt: number | null = null;
+    let alertAt: number | null = null;
+    if (step.side === 'utility' && row.status === 'in_progress' && row.actualStart !== null && planned.dueAt !== null) {
+      warnAt = warningInstant(row.actualStart, planned.dueAt, step.warning ?? DEFAULT_WARNING_RULE, frame);
+      if (active) {
+        alertAt = owedAlertAt({
+          warnAt,
+          dueAt: planned.dueAt,
+          warned: hasRaised(step.code, row.actualStart, 'warning'),
+          overdue: hasRaised(step.code, row.actualStart, 'overdue'),
+        });
+      }
+    }
+    if (
+      row.plannedStart !== planned.plannedStart ||
+      row.plannedEnd !== planned.plannedEnd ||
+      row.dueAt !== planned.dueAt ||
+      row.warnAt !== warnAt ||
+      row.alertAt !== alertAt
+    ) {
       ctx.store.updateStepPlan({
         applicationNo: application.applicationNo,
         stepCode: planned.code,
         plannedStart: planned.plannedStart,
         plannedEnd: planned.plannedEnd,
         dueAt: planned.dueAt,
+        warnAt,
+        alertAt,
       });
     }
-  }
+  });
+  const utilityTimes = process.steps.flatMap((step) => {
+    const row = stored.get(step.code);
+    return step.side === 'utility' && row && row.actualStart !== null && row.status !== 'pending'
+      ? [{ start: row.actualStart, end: row.status === 'done' ? row.actualEnd : null }]
+      : [];
+  });
+  const limitAlertAt =
+    active && !hasRaised('', 0, 'overdue') ? applicationLimitDueAt(process.totalLimit, utilityTimes, ctx.calendar, ctx.timeZone) : null;
   ctx.store.updateApplicationPlan({
     applicationNo: application.applicationNo,
     expectedConnectDate: plan.expectedConnectDate,
@@ -53,6 +91,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     planCompressed: plan.compressed,
     plannedOn: today,
     updatedAt: now,
+    limitAlertAt,
   });
   return {
     applicationNo: application.applicationNo,

@@ -1,0 +1,103 @@
+// Timeliness statistics (时效统计) per step, handler or team: counting step occurrences and alerts into rows, and
+// the same rows as CSV for Excel.
+
+export const timelinessGroupings = ['step', 'handler', 'team'] as const;
+export type TimelinessGrouping = (typeof timelinessGroupings)[number];
+
+/** One utility step occurrence that started or ended in the range, already assigned to its group. */
+export interface OccurrenceFact {
+  key: string;
+  name: string;
+  startedInRange: boolean;
+  completedInRange: boolean;
+  /** an overdue alert exists for the occurrence (raised live or recorded when it was synced done late) */
+  overdue: boolean;
+  /** working days taken, start and end day counted; null while running */
+  workdays: number | null;
+  limitWorkdays: number;
+}
+
+/** One step-level alert counted in the range (warnings by when raised, overdue by when due), assigned to its group. */
+export interface AlertFact {
+  key: string;
+  name: string;
+  level: 'warning' | 'overdue';
+  explained: boolean;
+}
+
+export interface TimelinessRow {
+  key: string;
+  name: string;
+  stepsStarted: number;
+  stepsCompleted: number;
+  /** completed in the range without an overdue alert */
+  onTime: number;
+  warned: number;
+  overdue: number;
+  explained: number;
+  /** onTime / stepsCompleted, 3 decimals; null when nothing was completed */
+  onTimeRate: number | null;
+  /** mean working days taken by the steps completed in the range, 2 decimals */
+  avgWorkdays: number | null;
+  /** mean limit of the same steps (of every counted step when none completed), 2 decimals */
+  limitWorkdays: number | null;
+}
+
+const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
+
+export function aggregateTimeliness(occurrences: OccurrenceFact[], alerts: AlertFact[]): TimelinessRow[] {
+  const rows = new Map<string, TimelinessRow & { taken: number; limitsDone: number; limitsAll: number; counted: number }>();
+  const rowOf = (key: string, name: string) => {
+    let row = rows.get(key);
+    if (!row) {
+      row = { key, name, stepsStarted: 0, stepsCompleted: 0, onTime: 0, warned: 0, overdue: 0, explained: 0, onTimeRate: null, avgWorkdays: null, limitWorkdays: null, taken: 0, limitsDone: 0, limitsAll: 0, counted: 0 };
+      rows.set(key, row);
+    }
+    return row;
+  };
+  for (const o of occurrences) {
+    if (!o.startedInRange && !o.completedInRange) continue;
+    const row = rowOf(o.key, o.name);
+    row.counted++;
+    row.limitsAll += o.limitWorkdays;
+    if (o.startedInRange) row.stepsStarted++;
+    if (o.completedInRange) {
+      row.stepsCompleted++;
+      if (!o.overdue) row.onTime++;
+      row.taken += o.workdays ?? 0;
+      row.limitsDone += o.limitWorkdays;
+    }
+  }
+  for (const a of alerts) {
+    const row = rowOf(a.key, a.name);
+    if (a.level === 'warning') row.warned++;
+    else {
+      row.overdue++;
+      if (a.explained) row.explained++;
+    }
+  }
+  return [...rows.values()]
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ taken, limitsDone, limitsAll, counted, ...row }) => ({
+      ...row,
+      onTimeRate: row.stepsCompleted === 0 ? null : round(row.onTime / row.stepsCompleted, 3),
+      avgWorkdays: row.stepsCompleted === 0 ? null : round(taken / row.stepsCompleted, 2),
+      limitWorkdays: row.stepsCompleted > 0 ? round(limitsDone / row.stepsCompleted, 2) : counted > 0 ? round(limitsAll / counted, 2) : null,
+    }));
+}
+
+export const timelinessColumns = ['key', 'name', 'stepsStarted', 'stepsCompleted', 'onTime', 'warned', 'overdue', 'explained', 'onTimeRate', 'avgWorkdays', 'limitWorkdays'] as const;
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  const text = String(value);
+  // A leading = + - @ would make Excel evaluate a formula: names come from the marketing system, not from us.
+  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The rows as CSV: a BOM so Excel reads UTF-8 (Chinese names), a header row, CRLF line ends as RFC 4180 has them. */
+export function timelinessCsv(rows: TimelinessRow[]): string {
+  const lines = [timelinessColumns.join(','), ...rows.map((row) => timelinessColumns.map((c) => csvField(row[c])).join(','))];
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}

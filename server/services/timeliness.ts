@@ -1,0 +1,62 @@
+// Timeliness statistics (时效统计) over a date range, as the asking staff member may see them: a team lead their
+// team, an admin everyone, a handler their own work.
+import { findProcess, findStep } from '../domain/catalog.ts';
+import { calendarDateOf, endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
+import { aggregateTimeliness, type AlertFact, type OccurrenceFact, type TimelinessGrouping, type TimelinessRow } from '../domain/timeliness.ts';
+import { stepDurationWorkdays } from '../domain/typical-durations.ts';
+import type { AlertStore } from '../../db/alert-store.ts';
+import type { ServiceContext } from './context.ts';
+import type { StaffPrincipal } from './staff-auth.ts';
+
+const UNASSIGNED = '未指派';
+
+export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertStore }) {
+  const { ctx, store } = deps;
+
+  function visible(who: StaffPrincipal, handlerId: string | null, teamId: string | null): boolean {
+    if (who.role === 'admin') return true;
+    if (who.role === 'team_lead') return teamId === who.teamId;
+    return handlerId === who.handlerId;
+  }
+
+  function utilityStep(processCode: string, stepCode: string) {
+    const process = findProcess(ctx.catalog, processCode);
+    const step = process && findStep(process, stepCode);
+    return step && step.side === 'utility' && step.limitWorkdays !== null ? { ...step, limitWorkdays: step.limitWorkdays } : undefined;
+  }
+
+  return {
+    rows(who: StaffPrincipal, query: { from: CalendarDate; to: CalendarDate; groupBy: TimelinessGrouping }): TimelinessRow[] {
+      const from = startOfDay(query.from, ctx.timeZone);
+      const to = endOfDay(query.to, ctx.timeZone);
+      const group = (stepCode: string, stepName: string, handlerId: string | null, handlerName: string | null, teamId: string | null, teamName: string | null) => {
+        if (query.groupBy === 'step') return { key: stepCode, name: stepName };
+        if (query.groupBy === 'handler') return { key: handlerId ?? '', name: handlerName ?? UNASSIGNED };
+        return { key: teamId ?? '', name: teamName ?? UNASSIGNED };
+      };
+      const occurrences: OccurrenceFact[] = [];
+      for (const o of store.occurrencesInRange(from, to)) {
+        const step = utilityStep(o.processCode, o.stepCode);
+        if (!step || o.actualStart === null || !visible(who, o.handlerId, o.teamId)) continue;
+        const done = o.status === 'done' && o.actualEnd !== null;
+        occurrences.push({
+          ...group(o.stepCode, step.name, o.handlerId, o.handlerName, o.teamId, o.teamName),
+          startedInRange: o.actualStart >= from && o.actualStart <= to,
+          completedInRange: done && o.actualEnd! >= from && o.actualEnd! <= to,
+          overdue: Boolean(o.overdue),
+          workdays: done ? stepDurationWorkdays(ctx.calendar, calendarDateOf(o.actualStart, ctx.timeZone), calendarDateOf(o.actualEnd!, ctx.timeZone)) : null,
+          limitWorkdays: step.limitWorkdays,
+        });
+      }
+      const alerts: AlertFact[] = [];
+      for (const a of store.stepAlertsInRange(from, to)) {
+        const step = utilityStep(a.processCode, a.stepCode);
+        if (!step || !visible(who, a.handlerId, a.teamId)) continue;
+        alerts.push({ ...group(a.stepCode, step.name, a.handlerId, a.handlerName, a.teamId, a.teamName), level: a.level, explained: Boolean(a.explained) });
+      }
+      return aggregateTimeliness(occurrences, alerts);
+    },
+  };
+}
+
+export type TimelinessStats = ReturnType<typeof createTimelinessStats>;

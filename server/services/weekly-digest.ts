@@ -1,0 +1,73 @@
+// The weekly digest (周报): each Monday at the start of working hours (08:30 by default; the next working morning
+// when Monday is a holiday) every team lead gets one message on last week's overdue steps and the still-open alerts.
+import { findProcess, findStep } from '../domain/catalog.ts';
+import { addDays, calendarDateOf, endOfDay, startOfDay, weekday, type CalendarDate } from '../domain/dates.ts';
+import type { DigestAlert } from '../domain/notices.ts';
+import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
+import type { AlertStore } from '../../db/alert-store.ts';
+import type { StaffStore } from '../../db/staff-store.ts';
+import type { ServiceContext } from './context.ts';
+import type { NoticeWriter } from './notices.ts';
+
+/** The Monday of the week `date` is in. */
+export function mondayOf(date: CalendarDate): CalendarDate {
+  return addDays(date, -((weekday(date) + 6) % 7));
+}
+
+export function createWeeklyDigest(options: {
+  ctx: ServiceContext;
+  store: AlertStore;
+  staff: StaffStore;
+  notices: NoticeWriter;
+  workingHours: WorkingHours;
+  wakeDispatcher: () => void;
+}) {
+  const { ctx, store, staff, notices } = options;
+
+  function stepName(applicationNo: string, stepCode: string): string {
+    const application = ctx.store.application(applicationNo);
+    const process = application && findProcess(ctx.catalog, application.processCode);
+    if (stepCode === '') return process ? `${process.name}全流程` : '全流程';
+    return (process && findStep(process, stepCode)?.name) ?? stepCode;
+  }
+
+  return {
+    /**
+     * Sends this week's digests once their time has come; a team's digest goes once per week whatever restarts or
+     * sweeps happen (one weekly_digests row, written with the outbox rows). Returns how many teams got one.
+     */
+    run(): number {
+      const now = ctx.clock.now();
+      const monday = mondayOf(calendarDateOf(now, ctx.timeZone));
+      const due = nextWorkingTime(startOfDay(monday, ctx.timeZone) + options.workingHours.start * 60_000, ctx.calendar, options.workingHours, ctx.timeZone);
+      if (now < due) return 0;
+      const weekStart = addDays(monday, -7);
+      const weekEnd = addDays(monday, -1);
+      const from = startOfDay(weekStart, ctx.timeZone);
+      const to = endOfDay(weekEnd, ctx.timeZone);
+      const sent = ctx.database.transaction(() => {
+        let teams = 0;
+        for (const team of store.teamsWithLeads()) {
+          if (!store.recordDigest(team.teamId, weekStart, now)) continue;
+          const openAlerts: DigestAlert[] = store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' }).map((alert) => ({
+            applicationNo: alert.applicationNo,
+            stepName: stepName(alert.applicationNo, alert.stepCode),
+            level: alert.level,
+            dueAt: alert.dueAt ?? alert.raisedAt,
+            handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
+          }));
+          const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: store.teamOverdueCount(team.teamId, from, to), openAlerts };
+          for (const lead of staff.teamLeads(team.teamId)) {
+            notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables);
+          }
+          teams++;
+        }
+        return teams;
+      });
+      if (sent > 0) options.wakeDispatcher();
+      return sent;
+    },
+  };
+}
+
+export type WeeklyDigest = ReturnType<typeof createWeeklyDigest>;
