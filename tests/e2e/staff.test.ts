@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { eventually, outboxOf, postStatusCallback, rowsOfKind } from '../support/notices.ts';
-import { api, customerA, e164, PASSWORD, viewToken } from '../support/live.ts';
+import fs from 'node:fs';
+import { api, customerA, e164, PASSWORD, signIn, viewToken } from '../support/live.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, watchLayoutShifts, type Browser } from './support/browser.ts';
 import { at, startApp, type E2eApp } from './support/scenario.ts';
@@ -161,6 +162,120 @@ describe('the staff pages', () => {
     await eventually(() => smsTo(e.fake, customerA.phone).length > before, "the customer's plan SMS");
     expect(smsTo(e.fake, customerA.phone).at(-1)).toContain('2027年6月');
     expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+  it('keep an overdue alert in the queue until an explanation is filed in place', async () => {
+    const e = await startApp();
+    // the morning after the design review's due day (started 11-24 09:30, due 11-26 23:59); no sweep has run yet
+    e.t.clock.set(at('2026-11-27T08:30:00+08:00'));
+    await signInOnPage(e, 'H001');
+    const alerts = page.locator('.queue-list[data-kind="alert"]');
+    expect(await alerts.locator('.item').count()).toBe(0);
+
+    // the sweep raises the overdue alert and it arrives over /ws
+    e.t.clock.set(at('2026-11-27T09:00:00+08:00'));
+    await e.t.app.jiedian.sweeper.sweep();
+    const item = alerts.locator('.item[data-level="overdue"]');
+    await item.waitFor({ timeout: 2000 });
+    expect(await item.count()).toBe(1);
+    expect(await item.locator('.item-title').innerText()).toBe('超期告警');
+    expect(await item.locator('.item-status').innerText()).toBe('待说明');
+    expect(await item.locator('.item-meta').first().innerText()).toContain(`申请 ${customerA.applicationNo}`);
+    expect(await page.locator('#queue-badge').getAttribute('data-count')).not.toBe('0');
+    await screenshot(page, 'staff-queue-overdue-landscape');
+
+    // an empty explanation is refused in place; acknowledging by looking is not enough: a reload keeps it
+    await item.getByRole('button', { name: '提交说明' }).click();
+    expect(await item.locator('.form-message').innerText()).toBe('请先填写情况说明。');
+    await page.reload();
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    await item.waitFor();
+    expect(await alerts.locator('.item').count()).toBe(1);
+
+    // the explanation closes it: gone from the page, from the queue on the server, recorded on the application
+    const explanation = '客户设计文件需补正，已于 11 月 25 日电话通知客户，补正后当日完成审核。';
+    await item.getByLabel('情况说明', { exact: true }).fill(explanation);
+    await item.getByRole('button', { name: '提交说明' }).click();
+    await expect.poll(() => alerts.locator('.item').count()).toBe(0);
+    const { token } = await signIn(e.t, e.base, 'H001');
+    const queue = await api(e.base, 'GET', '/api/v1/staff/queue', { token });
+    expect(queue.body.alerts).toEqual([]);
+    await page.reload();
+    await page.getByRole('heading', { name: '待办队列' }).waitFor();
+    await page.locator('#live-status[data-state="live"]').waitFor();
+    expect(await alerts.locator('.item').count()).toBe(0);
+
+    await page.goto(`${e.base}/staff#/app/${customerA.applicationNo}`);
+    const table = page.locator('table.data', { has: page.locator('caption', { hasText: '告警' }) });
+    await table.waitFor();
+    expect(await table.locator('tbody tr', { hasText: '超期' }).innerText()).toContain(explanation);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('render the timeliness statistics as a table and charts, and download the same rows as CSV', async () => {
+    const e = await startApp();
+    // some history for the numbers: the overdue design review of customer A, explained
+    e.t.clock.set(at('2026-11-27T09:00:00+08:00'));
+    await e.t.app.jiedian.sweeper.sweep();
+    const handler = await signIn(e.t, e.base, 'H001');
+    const [overdue] = (await api(e.base, 'GET', '/api/v1/staff/queue', { token: handler.token })).body.alerts as { id: string }[];
+    expect((await api(e.base, 'POST', `/api/v1/staff/alerts/${overdue!.id}/explanation`, { token: handler.token, body: { text: '图纸补正' } })).status).toBe(200);
+
+    // the team lead of 业扩一班 reads the statistics of the team
+    await signInOnPage(e, 'L001');
+    await page.getByRole('link', { name: '时效统计' }).click();
+    await page.getByRole('heading', { name: '时效统计' }).waitFor();
+    await page.getByLabel('开始日期').fill('2026-11-01');
+    await page.getByLabel('结束日期').fill('2026-11-30');
+    await page.getByLabel('分组').selectOption('step');
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+
+    const lead = await signIn(e.t, e.base, 'L001');
+    const expected = (await api(e.base, 'GET', '/api/v1/stats/timeliness?from=2026-11-01&to=2026-11-30&groupBy=step', { token: lead.token })).body.rows as {
+      key: string;
+      name: string;
+      overdue: number;
+      explained: number;
+      stepsCompleted: number;
+    }[];
+    expect(expected.length).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.stats .form-message').innerText()).toBe(`共 ${expected.length} 行，按环节。`);
+
+    // the table: one row per key, the same numbers as the API
+    const rows = page.locator('.stats-table tbody tr');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.key))).toEqual(expected.map((r) => r.key));
+    const review = page.locator('.stats-table tbody tr[data-key="design_review"]');
+    const cells = await review.locator('td').allInnerTexts();
+    // 开始, 完成, 按时, 预警, 超期, 已说明, …
+    const designReview = expected.find((r) => r.key === 'design_review')!;
+    expect(designReview).toMatchObject({ overdue: 1, explained: 1 });
+    expect(cells[4]).toBe('1');
+    expect(cells[5]).toBe('1');
+    expect(await review.locator('th').innerText()).toBe('设计文件审核');
+
+    // the charts: ECharts drew into both boxes (canvas), named for screen readers
+    for (const id of ['chart-counts', 'chart-days']) {
+      const canvas = page.locator(`#${id} canvas`).first();
+      await canvas.waitFor();
+      const size = await canvas.evaluate((c) => ({ w: (c as HTMLCanvasElement).width, h: (c as HTMLCanvasElement).height }));
+      expect(size.w).toBeGreaterThan(200);
+      expect(size.h).toBeGreaterThan(200);
+      expect(await page.locator(`#${id}`).getAttribute('aria-label')).toBeTruthy();
+    }
+    await screenshot(page, 'staff-stats-landscape');
+    await page.setViewportSize(portrait);
+    await screenshot(page, 'staff-stats-portrait');
+    await page.setViewportSize(landscape);
+
+    // the CSV: the browser downloads it with the session cookie; same rows, Excel-friendly (BOM, CRLF)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载当前统计的 CSV 文件' }).click()]);
+    expect(download.suggestedFilename()).toBe('timeliness-step-2026-11-01-2026-11-30.csv');
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('key,name,stepsStarted,stepsCompleted,onTime,warned,overdue,explained,onTimeRate,avgWorkdays,limitWorkdays');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(expected.map((r) => r.key));
+    expect(lines.find((line) => line.startsWith('design_review,'))).toContain('设计文件审核');
     expect(problems).toEqual([]);
   }, 60_000);
 });

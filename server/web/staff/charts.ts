@@ -60,7 +60,8 @@ export function drawTimeliness(countsElement: HTMLElement, daysElement: HTMLElem
       yAxis: { type: 'value', name: '工作日', axisLabel: { color: '#000' } },
       series: [
         { name: '平均用时', type: 'bar', data: rows.map((r) => r.avgWorkdays), itemStyle: { color: colors.avg } },
-        { name: '时限', type: 'line', step: 'middle', data: rows.map((r) => r.limitWorkdays), itemStyle: { color: colors.limit }, lineStyle: { width: 3, type: 'dashed' } },
+        // side by side with the average: a stepped line across unrelated steps read as a trend that is not there
+        { name: '时限', type: 'bar', data: rows.map((r) => r.limitWorkdays), itemStyle: { color: colors.limit } },
       ],
     },
     true,

@@ -41,6 +41,11 @@ function replyRoute(channel: string): string {
   return channel === 'wechat' ? '答复已通过微信发给客户' : '答复已通过短信发给客户';
 }
 
+// Names when the alert carries them (the Alert schema allows extra fields), the codes otherwise.
+type NamedAlert = Alert & { stepName?: string | null; handlerName?: string | null };
+const alertStep = (alert: NamedAlert) => (alert.stepCode === null ? '整体时限' : `环节 ${alert.stepName ?? alert.stepCode}`);
+const alertHandler = (alert: NamedAlert) => alert.handlerName ?? alert.handlerId ?? '—';
+
 function appLink(applicationNo: string, ctx: QueueContext): HTMLButtonElement {
   return h('button', {
     class: 'link',
@@ -293,7 +298,7 @@ export class QueueView {
       h('p', { class: 'item-meta' }, [
         '申请 ',
         appLink(alert.applicationNo, this.ctx),
-        ` · 环节 ${alert.stepCode ?? '整体时限'} · 经办人 ${alert.handlerId ?? '—'}`,
+        ` · ${alertStep(alert)} · 经办人 ${alertHandler(alert)}`,
       ]),
       h('p', { class: 'item-meta' }, [`应完成 ${fullInstant(alert.dueAt)} · 告警于 ${fullInstant(alert.raisedAt)}`]),
       explain.form,
