@@ -81,6 +81,47 @@ const commands: Record<string, Command> = {
     },
   },
 
+  'staff:admin': {
+    args: 'HANDLER_ID [--revoke]',
+    summary: 'grant a synced staff member the admin role (all teams\' queues and statistics), or take it back',
+    async run([handlerId, ...rest], io) {
+      const revoke = rest.length === 1 && rest[0] === '--revoke';
+      if (!handlerId || (rest.length > 0 && !revoke)) throw new UsageError('staff:admin takes a HANDLER_ID and optionally --revoke');
+      const config = configWithoutSecrets(io.env);
+      const database = openDatabase(config.databasePath);
+      try {
+        const { setAdmin } = await import('./staff-admin.ts');
+        return setAdmin({ handlerId, revoke, database, stdout: io.stdout, stderr: io.stderr });
+      } finally {
+        database.close();
+      }
+    },
+  },
+
+  'sla:sweep': {
+    args: '',
+    summary: 'check time limits now: raise due warning/overdue alerts, queue the texts working time allows, send due weekly digests',
+    async run(args, io) {
+      if (args.length > 0) throw new UsageError('sla:sweep takes no arguments');
+      const config = loadConfig(io.env);
+      const database = openDatabase(config.databasePath);
+      // Not made ready: no dispatcher here; the texts queue in the outbox for the server to send.
+      const app = await buildApp({ config, database, logger: false });
+      try {
+        const result = await app.jiedian.sla.sweep();
+        const digests = app.jiedian.weeklyDigest.run();
+        io.stdout.write(
+          `warnings raised: ${result.warnings}\noverdue raised: ${result.overdue}\napplication limits overdue: ${result.applicationOverdue}\n` +
+            `alerts texted: ${result.notified}\nweekly digests: ${digests}\n`,
+        );
+        return 0;
+      } finally {
+        await app.close();
+        database.close();
+      }
+    },
+  },
+
   'templates:check': {
     args: '',
     summary: 'render every notice template with sample data and report problems',

@@ -1,7 +1,7 @@
 // The mirror: handlers, applications and step events from the marketing system, each fact in one transaction.
 import { createHash, createHmac } from 'node:crypto';
 import { Compile } from 'typebox/compile';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { applications, applicationSteps, handlers, teams } from '../../db/schema/index.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
@@ -147,7 +147,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
           .values({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, updatedAt: now })
           .onConflictDoUpdate({
             target: handlers.id,
-            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, updatedAt: now },
+            // admin is granted in Jiedian (`staff:admin`), not by the marketing system: a re-sync keeps it
+            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: sql`CASE WHEN ${handlers.role} = 'admin' THEN 'admin' ELSE ${body.role} END`, updatedAt: now },
           })
           .run();
       });
