@@ -1,13 +1,13 @@
 // Puts the demo data into a running service through the ingest (as the marketing system would), and moves a
 // few applications along now and then so the pages have something to show.
-import { and, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Services } from '../../server/app.ts';
 import { getProcess } from '../../server/domain/catalog.ts';
 import { formatInstant } from '../../server/domain/dates.ts';
 import { currentStepIndex } from '../../server/domain/progress-view.ts';
 import { MAX_EVENTS_PER_BATCH, type SyncEvent } from '../../server/schemas/sync.ts';
 import { applications } from '../schema/applications.ts';
-import { handlers } from '../schema/reference.ts';
+import { handlers, teams } from '../schema/reference.ts';
 import { generateDemoData, type DemoAccount, type Rng } from './demo-data.ts';
 
 export type DemoServices = Pick<Services, 'database' | 'context' | 'ingest'>;
@@ -29,6 +29,19 @@ export interface DemoMove {
 
 function applicationCount(services: DemoServices): number {
   return services.database.db.select({ n: count() }).from(applications).get()?.n ?? 0;
+}
+
+/** The staff member the demo prints a sign-in for: the first team lead, who sees the team's queue and statistics. */
+export function demoStaffMember(services: Pick<Services, 'database'>): { handlerId: string; name: string; teamName: string } | null {
+  return (
+    services.database.db
+      .select({ handlerId: handlers.id, name: handlers.name, teamName: teams.name })
+      .from(handlers)
+      .innerJoin(teams, eq(teams.id, handlers.teamId))
+      .where(eq(handlers.role, 'team_lead'))
+      .orderBy(asc(handlers.id))
+      .get() ?? null
+  );
 }
 
 /** Seeds only an empty database (no applications), so restarting the demo keeps what it had. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
-import { advanceDemo, describeMove, seedDemo } from '../../db/seed/demo.ts';
+import { advanceDemo, demoStaffMember, describeMove, seedDemo } from '../../db/seed/demo.ts';
 import { createRng, type DemoAccount } from '../../db/seed/demo-data.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '../../data');
@@ -19,6 +19,15 @@ interface DemoSecrets {
   secret: string;
   /** written when the demo data is seeded: the query codes exist nowhere else in plain text */
   demoAccounts?: DemoAccount[];
+  /** the staff pages' sign-in the demo sets (scrypt hash in the database) and prints */
+  staffPassword?: string;
+}
+
+interface StaffLogin {
+  handlerId: string;
+  name: string;
+  teamName: string;
+  password: string;
 }
 
 function writeSecrets(secrets: DemoSecrets): void {
@@ -37,14 +46,17 @@ function loadOrCreateSecrets(): { secrets: DemoSecrets; created: boolean } {
   return { secrets, created: true };
 }
 
-function printBanner(base: string, secrets: DemoSecrets, seeded: string): void {
+function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: StaffLogin | null): void {
   const lines = [
     '',
     '接电 Jiedian demo',
     `  API docs    ${base}/docs`,
     `  health      ${base}/healthz`,
-    `  kiosk       ${base}/kiosk`,
+    `  kiosk       ${base}/kiosk      (touch screen: 1080×1920 or 1920×1080; enter 户号 and 查询密码 below)`,
     `  staff       ${base}/staff`,
+    staff
+      ? `  staff login 工号 ${staff.handlerId}  密码 ${staff.password}   (${staff.name}, ${staff.teamName} 班长: the team's queue and statistics)`
+      : '  staff login (no team lead in the data: set a password with npm run jiedian -- staff:password ID)',
     `  database    ${path.relative(process.cwd(), databasePath)} (${seeded})`,
     `  sync token  ${secrets.syncToken}   (Authorization: Bearer …; kept in ${path.relative(process.cwd(), secretsPath)})`,
     '',
@@ -88,13 +100,24 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     secrets.demoAccounts = result.demoAccounts;
     writeSecrets(secrets);
   }
+  // The printed sign-in must work whatever happened before (a new database, an old secrets file): set it each start.
+  const member = demoStaffMember(services);
+  let staff: StaffLogin | null = null;
+  if (member) {
+    if (!secrets.staffPassword) {
+      secrets.staffPassword = `demo-${randomBytes(6).toString('base64url')}`;
+      writeSecrets(secrets);
+    }
+    await services.staffAuth.setPassword(member.handlerId, secrets.staffPassword);
+    staff = { ...member, password: secrets.staffPassword };
+  }
   const seeded = result.seeded
     ? `seeded ${result.applications} applications, ${result.handlers} handlers, ${result.events} events`
     : `${result.applications} applications already there`;
 
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded);
+  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded, staff);
 
   const rng = createRng(Date.now() >>> 0);
   const timer = setInterval(() => {

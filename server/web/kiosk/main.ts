@@ -75,6 +75,11 @@ async function query(accountNo: string, queryCode: string): Promise<void> {
 
 const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo) };
 
+/** 玉*************** → 玉**: on a screen in a public hall, the greeting need not show how long the name is */
+function greetingName(masked: string): string {
+  return masked.replace(/\*{2,}/g, '**');
+}
+
 function cardElement(applicationNo: string): HTMLElement | null {
   return document.querySelector<HTMLElement>(`.card[data-application-no="${CSS.escape(applicationNo)}"]`);
 }
@@ -91,7 +96,7 @@ function showApplications(result: QueryResult): void {
     h('section', { class: 'results', attrs: { 'aria-labelledby': 'results-title' } }, [
       h('div', { class: 'results-head' }, [
         h('div', {}, [
-          h('h2', { class: 'results-title', text: `您好，${first.customerName}`, attrs: { id: 'results-title' } }),
+          h('h2', { class: 'results-title', text: `您好，${greetingName(first.customerName)}`, attrs: { id: 'results-title' } }),
           h('p', { class: 'results-sub', text: `户号 ${first.accountNo} · 共 ${result.applications.length} 项申请，办理进展会自动更新` }),
         ]),
         h('button', { class: 'end-button', text: '结束查询', attrs: { type: 'button', 'aria-label': '结束查询并清除本页信息' }, on: { click: () => start() } }),

@@ -8,6 +8,8 @@ export const stepStateNames = { done: '已完成', in_progress: '进行中', pen
 
 function stateText(step: StepView): string {
   if (step.status === 'in_progress' && step.overdue) return '已超期';
+  // the red marker alone would say it by colour only
+  if (step.status === 'done' && step.overdue) return '超期完成';
   return stepStateNames[step.status];
 }
 

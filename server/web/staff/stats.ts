@@ -91,7 +91,8 @@ export function statsView(ctx: StatsContext): HTMLElement {
               ...[r.stepsStarted, r.stepsCompleted, r.onTime, r.warned, r.overdue, r.explained].map((n) => h('td', { text: String(n) })),
               h('td', { text: percent(r.onTimeRate) }),
               h('td', { text: number(r.avgWorkdays) }),
-              h('td', { text: number(r.limitWorkdays, 0) }),
+              // a mean over steps with different limits is rarely whole: 1.7, not a rounded 2 beside an average of 1.6
+              h('td', { text: number(r.limitWorkdays, r.limitWorkdays !== null && Number.isInteger(r.limitWorkdays) ? 0 : 1) }),
             ]),
           ),
         ),

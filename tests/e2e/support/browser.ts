@@ -39,10 +39,10 @@ function hasChineseFont(): boolean {
 
 export async function openBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install -y chromium); .ci/run does this when it is missing`);
+    throw new Error(`no chromium at ${CHROMIUM_PATH}: install Debian's (apt-get install -y chromium); npm test (.ci/install-browser) does this when it is missing`);
   }
   if (!hasChineseFont()) {
-    throw new Error('no Chinese font: chromium would draw the pages as boxes (install fonts-noto-cjk); .ci/run does this when it is missing');
+    throw new Error('no Chinese font: chromium would draw the pages as boxes (install fonts-noto-cjk); npm test (.ci/install-browser) does this when it is missing');
   }
   // launchPersistentContext takes the profile directory itself (it is --user-data-dir): a new empty one per file
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiedian-chromium-'));
