@@ -1,0 +1,126 @@
+// Timeliness statistics over a fixture of on-time, late and after-the-fact steps, checked against figures worked
+// out by hand; the CSV form; and the team leads' weekly digest.
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/app.ts';
+import { completed, postEvents, putApplication, putHandler, staffHeaders, started } from '../support/notices.ts';
+import { staffOf } from '../support/live.ts';
+import { setAdmin } from '../../server/cli/staff-admin.ts';
+
+const at = (iso: string) => Date.parse(iso);
+const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+
+async function inDesignReview(t: TestApp, applicationNo: string, reviewAt: string, handlerId: string, firstDay: string) {
+  await putApplication(t, applicationNo, { requestedConnectDate: '2027-06-30', acceptedAt: `${firstDay}T09:00:00+08:00` });
+  await postEvents(t, [
+    started(applicationNo, 'accept', `${firstDay}T09:00:00+08:00`, handlerId),
+    completed(applicationNo, 'accept', `${firstDay}T10:00:00+08:00`, handlerId),
+    started(applicationNo, 'survey', `${firstDay}T10:30:00+08:00`, handlerId),
+    completed(applicationNo, 'survey', `${firstDay}T12:00:00+08:00`, handlerId),
+    started(applicationNo, 'plan_reply', `${firstDay}T14:00:00+08:00`, handlerId),
+    completed(applicationNo, 'plan_reply', `${firstDay}T16:00:00+08:00`, handlerId),
+    started(applicationNo, 'design_review', reviewAt, handlerId),
+  ]);
+}
+
+/**
+ * The week 2026-11-23 … 11-27, design reviews (limit 3 workdays):
+ * - A1 (H001) 11-24 → 11-25: 2 workdays, on time;
+ * - A2 (H001) 11-24 → 11-27: warned 11-26 08:30, overdue at 11-26's end, explained, 4 workdays;
+ * - A3 (H101, other team) 11-23 → 11-23: 1 workday, on time;
+ * - A4 (H002) 11-17 → 11-24, synced on 11-27 after the fact: recorded overdue (due 11-19, before the range), 6 workdays.
+ */
+async function fixture() {
+  const t = await buildTestApp({ now: at('2026-11-24T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+  for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+  await putHandler(t, 'A001', { name: '周主任', phone: '13900000001', teamId: 'T09', teamName: '营销部', role: 'team_lead' });
+  setAdmin({ handlerId: 'A001', revoke: false, database: t.database, stdout: sink as never, stderr: sink as never });
+  await inDesignReview(t, 'A1', '2026-11-24T09:30:00+08:00', 'H001', '2026-11-20');
+  await inDesignReview(t, 'A2', '2026-11-24T09:30:00+08:00', 'H001', '2026-11-20');
+  await inDesignReview(t, 'A3', '2026-11-23T09:00:00+08:00', 'H101', '2026-11-20');
+  await postEvents(t, [completed('A3', 'design_review', '2026-11-23T15:00:00+08:00', 'H101')]);
+  t.clock.set(at('2026-11-25T12:00:00+08:00'));
+  await postEvents(t, [completed('A1', 'design_review', '2026-11-25T11:00:00+08:00')]);
+  t.clock.set(at('2026-11-26T08:30:00+08:00'));
+  expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+  t.clock.set(at('2026-11-27T09:00:00+08:00'));
+  expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
+  await inDesignReview(t, 'A4', '2026-11-17T09:00:00+08:00', 'H002', '2026-11-16');
+  await postEvents(t, [completed('A4', 'design_review', '2026-11-24T10:00:00+08:00', 'H002')]);
+  t.clock.set(at('2026-11-27T10:00:00+08:00'));
+  await postEvents(t, [completed('A2', 'design_review', '2026-11-27T10:00:00+08:00')]);
+  const [overdue] = t.app.jiedian.alerts.ofApplication('A2').filter((a) => a.level === 'overdue');
+  const explained = await t.app.inject({ method: 'POST', url: `/api/v1/staff/alerts/${overdue!.id}/explanation`, headers: await staffHeaders(t, 'H001'), payload: { text: '等待客户补充资料' } });
+  expect(explained.statusCode).toBe(200);
+  t.clock.set(at('2026-11-27T11:00:00+08:00'));
+  return t;
+}
+
+async function stats(t: TestApp, who: string, query: string) {
+  return t.app.inject({ method: 'GET', url: `/api/v1/stats/timeliness?from=2026-11-23&to=2026-11-27&${query}`, headers: await staffHeaders(t, who) });
+}
+
+const row = (key: string, name: string, figures: [number, number, number, number, number, number, number | null, number | null, number | null]) => {
+  const [stepsStarted, stepsCompleted, onTime, warned, overdue, explained, onTimeRate, avgWorkdays, limitWorkdays] = figures;
+  return { key, name, stepsStarted, stepsCompleted, onTime, warned, overdue, explained, onTimeRate, avgWorkdays, limitWorkdays };
+};
+
+describe('timeliness statistics', () => {
+  it('gives the hand-computed figures by step, handler and team; a team lead sees their team, an admin all', async () => {
+    const t = await fixture();
+    const byStep = await stats(t, 'A001', 'groupBy=step');
+    expect(byStep.statusCode).toBe(200);
+    // started A1 A2 A3; completed all four; on time A1 A3; (2 + 4 + 1 + 6) / 4 = 3.25 workdays
+    expect(byStep.json()).toEqual({ rows: [row('design_review', '设计文件审核', [3, 4, 2, 1, 1, 1, 0.5, 3.25, 3])] });
+    expect((await stats(t, 'A001', 'groupBy=handler')).json().rows).toEqual([
+      row('H001', '李明', [2, 2, 1, 1, 1, 1, 0.5, 3, 3]),
+      row('H002', '王芳', [0, 1, 0, 0, 0, 0, 0, 6, 3]),
+      row('H101', '赵丽', [1, 1, 1, 0, 0, 0, 1, 1, 3]),
+    ]);
+    // the team lead of T01: A1, A2 and A4, (2 + 4 + 6) / 3 = 4 workdays
+    expect((await stats(t, 'L001', 'groupBy=team')).json().rows).toEqual([row('T01', '业扩一班', [2, 3, 1, 1, 1, 1, 0.333, 4, 3])]);
+    expect((await stats(t, 'L101', 'groupBy=team')).json().rows).toEqual([row('T02', '业扩二班', [1, 1, 1, 0, 0, 0, 1, 1, 3])]);
+    expect((await stats(t, 'A001', 'groupBy=team')).json().rows.map((r: { key: string }) => r.key)).toEqual(['T01', 'T02']);
+    // a handler: their own work only
+    expect((await stats(t, 'H002', 'groupBy=handler')).json().rows).toEqual([row('H002', '王芳', [0, 1, 0, 0, 0, 0, 0, 6, 3])]);
+  });
+
+  it('answers CSV with a BOM and a header row, and refuses bad ranges and anonymous callers', async () => {
+    const t = await fixture();
+    const csv = await stats(t, 'L001', 'groupBy=handler&format=csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="timeliness-handler-2026-11-23-2026-11-27.csv"');
+    expect([...csv.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.body.slice(1).split('\r\n')).toEqual([
+      'key,name,stepsStarted,stepsCompleted,onTime,warned,overdue,explained,onTimeRate,avgWorkdays,limitWorkdays',
+      'H001,李明,2,2,1,1,1,1,0.5,3,3',
+      'H002,王芳,0,1,0,0,0,0,0,6,3',
+      '',
+    ]);
+    const reversed = await t.app.inject({ method: 'GET', url: '/api/v1/stats/timeliness?from=2026-11-27&to=2026-11-23&groupBy=step', headers: await staffHeaders(t, 'L001') });
+    expect(reversed.statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/stats/timeliness?from=2026-11-23&to=2026-11-27&groupBy=month', headers: await staffHeaders(t, 'L001') })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/stats/timeliness?from=2026-11-23&to=2026-11-27&groupBy=step' })).json().code).toBe('JD_UNAUTHORIZED');
+  });
+});
+
+describe('the weekly digest', () => {
+  it('reaches each team lead once on Monday at 08:30 with last week\'s overdue steps and the open alerts', async () => {
+    const t = await fixture();
+    const digests = () =>
+      t.database.sqlite.prepare("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'weekly_digest' ORDER BY recipient_ref").all() as { who: string; text: string }[];
+    t.clock.set(at('2026-11-30T08:29:59+08:00'));
+    await t.app.jiedian.sweeper.sweep();
+    expect(digests()).toEqual([]);
+    t.clock.set(at('2026-11-30T08:30:00+08:00'));
+    await t.app.jiedian.sweeper.sweep();
+    await t.app.jiedian.sweeper.sweep();
+    t.clock.set(at('2026-11-30T14:00:00+08:00'));
+    expect(t.app.jiedian.weeklyDigest.run()).toBe(0);
+    const sent = digests();
+    // the admin leads no team
+    expect(sent.map((d) => d.who)).toEqual(['L001', 'L101']);
+    expect(sent.find((d) => d.who === 'L001')!.text).toMatch(/^【接电助手】业扩一班周报：.*本周超期1项；当前未关闭预警0条/);
+    expect(sent.find((d) => d.who === 'L101')!.text).toMatch(/本周超期0项；当前未关闭预警0条/);
+  });
+});
