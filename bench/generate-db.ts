@@ -6,7 +6,8 @@
 //   npx tsx bench/generate-db.ts [--applications 1000000] [--profile mixed|fresh]
 //   (or: npm run bench -- generate --applications N [--profile fresh])
 //
-// Profiles: `mixed` (default) — all four processes; 80% of applications active at every stage of their
+// Profiles: `sla` — every application active with one utility step under way, its next alert spread over the next
+// 60 workdays (bench/sweep.ts); `mixed` (default) — all four processes; 80% of applications active at every stage of their
 // process (a step in progress with its due time, earlier steps done, later ones planned from today), the rest
 // completed, suspended or cancelled; `fresh` — every application active with every step pending (used by
 // bench/notify.ts). Every plan is dated BENCH_TODAY, so reads never re-plan.
@@ -19,9 +20,9 @@ import { openDatabase } from '../db/client.ts';
 import { BENCH_NOW, BENCH_SECRET, BENCH_TODAY, formatNumber, numberFlag, resultsDir } from './common.ts';
 
 /** Bump when the generated data changes shape, so stale files are regenerated. */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 
-export type Profile = 'mixed' | 'fresh';
+export type Profile = 'mixed' | 'fresh' | 'sla';
 
 export interface GenerateOptions {
   applications: number;
@@ -114,6 +115,8 @@ const OFFSET = 8 * HOUR;
 const MIN_STRETCH = 0.5;
 const MAX_STRETCH = 1.6;
 const CALENDAR_PER_WORKDAY = 7 / 5;
+/** sla profile: alert times spread evenly over the next 60 workdays (84 calendar days, weekends included). */
+export const SLA_SPAN_MS = 60 * CALENDAR_PER_WORKDAY * 86_400_000;
 
 const dayOf = (ms: number) => Math.floor((ms + OFFSET) / DAY);
 const dateCache = new Map<number, string>();
@@ -322,7 +325,7 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
   ]);
   const insertStep = insertInto(sqlite, 'application_steps', [
     'application_no', 'step_code', 'position', 'status', 'actual_start', 'actual_end', 'last_started_at',
-    'last_completed_at', 'handler_id', 'handler_at', 'planned_start', 'planned_end', 'due_at', 'warn_at',
+    'last_completed_at', 'handler_id', 'handler_at', 'planned_start', 'planned_end', 'due_at', 'warn_at', 'alert_at',
   ]);
   const insertCompletion = insertInto(sqlite, 'step_completions', ['application_no', 'process_code', 'step_code', 'completed_at', 'workdays']);
 
@@ -347,7 +350,7 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
         // status and acceptance time
         let status: 'active' | 'completed' | 'suspended' | 'cancelled' = 'active';
         let acceptedAt: number;
-        if (profile === 'fresh') {
+        if (profile === 'fresh' || profile === 'sla') {
           acceptedAt = now - Math.floor((20 + rnd() * 30) * DAY);
         } else {
           const r = rnd();
@@ -367,17 +370,26 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
         let previousPlannedEnd = -1;
         let expectedEnd = today;
         const stepsOfApplication: unknown[][] = [];
+        // sla: one utility step under way in every application, its next alert somewhere in the next 60 workdays
+        const timed = process.steps.flatMap((s, k) => (s.limit === null ? [] : [k]));
+        const current = profile === 'sla' ? timed[Math.floor(rnd() * timed.length)]! : -1;
+        if (profile === 'sla') t = now - (current + 1) * DAY;
         process.steps.forEach((step, position) => {
-          const start = t + Math.floor(rnd() * DAY);
-          const end = start + Math.floor(step.typical * (MIN_STRETCH + rnd() * (MAX_STRETCH - MIN_STRETCH)) * CALENDAR_PER_WORKDAY * DAY);
+          const start = profile === 'sla' ? now - (current + 1 - position) * DAY : t + Math.floor(rnd() * DAY);
+          const end =
+            profile === 'sla' ? start + HOUR : start + Math.floor(step.typical * (MIN_STRETCH + rnd() * (MAX_STRETCH - MIN_STRETCH)) * CALENDAR_PER_WORKDAY * DAY);
           t = end;
-          const simulated = profile === 'fresh' ? 'pending' : status === 'completed' || end <= now ? 'done' : start <= now ? 'in_progress' : 'pending';
+          const simulated =
+            profile === 'sla'
+              ? position < current ? 'done' : position === current ? 'in_progress' : 'pending'
+              : profile === 'fresh' ? 'pending' : status === 'completed' || end <= now ? 'done' : start <= now ? 'in_progress' : 'pending';
           let plannedStart: number;
           let plannedEnd: number;
           let actualStart: number | null = null;
           let actualEnd: number | null = null;
           let dueAt: number | null = null;
           let warnAt: number | null = null;
+          let alertAt: number | null = null;
           let handlerId: string | null = null;
           if (simulated === 'pending') {
             plannedStart = previousPlannedEnd < 0 ? nextWorkday(Math.max(today, dayOf(acceptedAt))) : nextWorkday(Math.max(today, previousPlannedEnd + 1));
@@ -390,6 +402,11 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
               dueAt = endOfDay(addWorkdays(plannedStart, step.limit));
               // 1 working day or 20% of the allowed time before dueAt, whichever is earlier (approximately)
               warnAt = dueAt - Math.max(DAY, Math.round(0.2 * step.limit * DAY));
+              if (profile === 'sla' && simulated === 'in_progress') {
+                warnAt = now + Math.floor(rnd() * SLA_SPAN_MS);
+                dueAt = warnAt + DAY;
+              }
+              if (simulated === 'in_progress' && status === 'active') alertAt = warnAt;
             }
             if (simulated === 'done') {
               actualEnd = end;
@@ -406,7 +423,7 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
           const handlerAt = handlerId === null ? null : Math.max(actualStart ?? 0, actualEnd ?? 0);
           stepsOfApplication.push([
             applicationNo, step.code, position, simulated, actualStart, actualEnd, actualStart, actualEnd, handlerId, handlerAt,
-            dateOf(plannedStart), dateOf(plannedEnd), dueAt, warnAt,
+            dateOf(plannedStart), dateOf(plannedEnd), dueAt, warnAt, alertAt,
           ]);
         });
 
@@ -449,7 +466,7 @@ async function main(argv: string[]) {
   const applications = numberFlag(argv, 'applications', 1_000_000);
   const profileIndex = argv.indexOf('--profile');
   const profile = (profileIndex >= 0 ? argv[profileIndex + 1] : 'mixed') as Profile;
-  if (profile !== 'mixed' && profile !== 'fresh') throw new Error(`--profile must be mixed or fresh, got "${profile}"`);
+  if (profile !== 'mixed' && profile !== 'fresh' && profile !== 'sla') throw new Error(`--profile must be mixed, fresh or sla, got "${profile}"`);
   const result = await ensureDatabase({ applications, profile });
   console.log(
     `${result.reused ? 'reused' : 'generated'} ${result.file} — ${formatNumber(result.applications)} applications (${profile}), ` +
