@@ -28,7 +28,7 @@ import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound
 import type { ServiceContext } from './context.ts';
 import type { ViewClaims } from './customer-access.ts';
 import type { ConsultService } from './consults.ts';
-import type { HurryService } from './hurries.ts';
+import type { CustomerStepRefusal, HurryService } from './hurries.ts';
 import { queryCodeHmac } from './ingest.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { NoticeWriter } from './notices.ts';
@@ -214,6 +214,10 @@ export function createChatService(options: ChatServiceOptions) {
             return { kind: 'hurry_cooldown', reference: body?.hurryId ?? null, retryAfterSeconds: body?.retryAfterSeconds ?? 3600 };
           }
           if (error instanceof JiedianError && (error.code === 'JD_NOT_ACTIVE' || error.code === 'JD_NOT_FOUND')) return { kind: 'not_active' };
+          const refusal = error instanceof JiedianError && error.code === 'JD_CONFLICT' ? (error.extra.body as Partial<CustomerStepRefusal> | undefined) : undefined;
+          if (refusal?.side === 'customer') {
+            return { kind: 'customer_step', stepName: refusal.stepName ?? '', customerTasks: refusal.customerTasks ?? [], nextStepName: refusal.nextStep?.name ?? null };
+          }
           throw error;
         }
       }

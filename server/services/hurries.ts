@@ -1,7 +1,7 @@
 // Hurry requests (催办): a customer presses, the step's handler answers, ignored or repeated ones escalate (督办).
 import type { FastifyBaseLogger } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { findProcess, findStep } from '../domain/catalog.ts';
+import { findProcess, findStep, type ProcessStep } from '../domain/catalog.ts';
 import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import { maskName } from '../domain/masking.ts';
 import { addWorkingMinutes, type WorkingHours } from '../domain/working-time.ts';
@@ -19,6 +19,32 @@ export const ESCALATE_AT_COUNT = 3;
 export const MAX_HURRY_MESSAGE = 200;
 /** answered requests stay visible in the queue this long */
 const ANSWERED_VISIBLE_MS = 24 * 60 * 60 * 1000;
+
+/** The body of the 409 that refuses a hurry on a customer-side step: what the customer is to do instead. */
+export interface CustomerStepRefusal {
+  side: 'customer';
+  stepCode: string;
+  stepName: string;
+  customerTasks: string[];
+  /** the utility step that follows, which the customer applies for once their work is done */
+  nextStep: { code: string; name: string } | null;
+}
+
+function customerStepRefusal(applicationNo: string, step: ProcessStep, next: ProcessStep | null): JiedianError {
+  const body: CustomerStepRefusal = {
+    side: 'customer',
+    stepCode: step.code,
+    stepName: step.name,
+    customerTasks: step.customerTasks,
+    nextStep: next ? { code: next.code, name: next.name } : null,
+  };
+  const then = next ? `; once it is done, ask the handler for ${next.code} (${next.name})` : '';
+  return new JiedianError(
+    'JD_CONFLICT',
+    `the current step of ${applicationNo}, ${step.code} (${step.name}), is the customer's own work and cannot be hurried${then}`,
+    { body: { ...body } },
+  );
+}
 
 export interface HurryView {
   id: string;
@@ -157,6 +183,8 @@ export function createHurryService(options: HurryServiceOptions) {
         const current = currentStepIndex(process.steps.map((s) => byCode.get(s.code)?.status ?? 'pending'));
         if (current < 0) throw new JiedianError('JD_NOT_ACTIVE', `application ${input.applicationNo} has no current step`);
         const step = process.steps[current]!;
+        // The customer's own work (客户受电工程施工): there is nobody at the utility to hurry.
+        if (step.side === 'customer') throw customerStepRefusal(input.applicationNo, step, process.steps[current + 1] ?? null);
         const stepRow = byCode.get(step.code);
         const latest = staff.latestHurry(application.applicationNo, step.code);
 

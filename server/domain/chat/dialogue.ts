@@ -47,6 +47,8 @@ export type EffectOutcome =
   | { kind: 'hurried'; reference: string; stepName: string; handlerName: string | null }
   | { kind: 'hurry_cooldown'; reference: string | null; retryAfterSeconds: number }
   | { kind: 'not_active' }
+  /** the current step is the customer's own work: nothing for the utility to hurry */
+  | { kind: 'customer_step'; stepName: string; customerTasks: string[]; nextStepName: string | null }
   | { kind: 'opted_out' }
   | { kind: 'consult_opened'; reference: string; existing: boolean };
 
@@ -304,6 +306,8 @@ export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueI
       return { replies: [say.hurryCooldown(outcome.reference, outcome.retryAfterSeconds)], state: turn.state };
     case 'not_active':
       return { replies: [say.notActive], state: turn.state };
+    case 'customer_step':
+      return { replies: [say.customerStepNotHurried(outcome.stepName, outcome.customerTasks, outcome.nextStepName)], state: turn.state };
     case 'opted_out':
       return { replies: [say.optedOut(input.channel)], state: CLEAR };
     case 'consult_opened':

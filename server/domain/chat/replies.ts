@@ -139,6 +139,14 @@ export function expectedDate(view: ProgressView, today: CalendarDate, asked: Cal
 
 export const notActive = '该工单当前没有在办环节，无需催办。';
 
+/** A hurry on a customer-side step (客户受电工程施工): the customer's own work, and what to do instead. */
+export function customerStepNotHurried(stepName: string, customerTasks: string[], nextStepName: string | null): string {
+  const tasks = customerTasks.map((t) => t.replace(/[。；;，,\s]+$/u, '')).filter(Boolean).join('；');
+  const todo = tasks ? `请${tasks}` : '请按计划推进';
+  const then = nextStepName ? `；具备${nextStepName}条件时，请联系经办人申请${nextStepName}` : '';
+  return `当前环节“${stepName}”由您方自行办理，供电公司无法催办。${todo}${then}。如需帮助请回复“人工”。`;
+}
+
 export function hurried(reference: string, stepName: string, handlerName: string | null): string {
   const who = handlerName ? `经办人${handlerName}` : '班组长';
   return `已为您催办（编号${reference}），“${stepName}”环节的${who}会尽快处理，结果会通知您。`;
