@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { topics } from '../../server/realtime/hub.ts';
 import { completed, postEvents, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
-import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, watchLayoutShifts, type Browser } from './support/browser.ts';
+import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
 import { startApp, tightApplication } from './support/scenario.ts';
 
 let browser: Browser;
@@ -42,6 +42,7 @@ describe('the kiosk', () => {
     const { t, base } = await startApp();
     await page.goto(`${base}/kiosk`);
     await expect(page.getByRole('heading', { name: '请输入户号和查询密码' }).isVisible()).resolves.toBe(true);
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'kiosk-start-portrait');
 
     await signInOnKeypad(customerA.accountNo, customerA.queryCode);
@@ -69,6 +70,7 @@ describe('the kiosk', () => {
     // the second application cannot make its requested date: a plain warning with the earliest feasible date
     const tight = card(tightApplication);
     expect(await tight.locator('.plan--warn').innerText()).toMatch(/^⚠\s*您申请的 2026年12月4日 无法实现。各环节加快办理，最早可于 \d{4}年\d+月\d+日 接电；目前按常规工期安排。$/);
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'kiosk-progress-portrait');
     await page.setViewportSize(landscape);
     await screenshot(page, 'kiosk-progress-landscape');

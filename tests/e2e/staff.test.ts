@@ -7,7 +7,7 @@ import { eventually, outboxOf, postStatusCallback, rowsOfKind } from '../support
 import fs from 'node:fs';
 import { api, customerA, e164, PASSWORD, signIn, viewToken } from '../support/live.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
-import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, watchLayoutShifts, type Browser } from './support/browser.ts';
+import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
 import { at, startApp, type E2eApp } from './support/scenario.ts';
 
 let browser: Browser;
@@ -58,7 +58,11 @@ describe('the staff pages', () => {
     const e = await startApp();
     await page.goto(`${e.base}/staff`);
     await page.getByRole('heading', { name: '接电 · 工作台' }).waitFor();
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'staff-login-landscape');
+    await page.setViewportSize(portrait);
+    await screenshot(page, 'staff-login-portrait');
+    await page.setViewportSize(landscape);
 
     // a wrong password is refused in words
     await e.t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
@@ -88,6 +92,7 @@ describe('the staff pages', () => {
     expect(await item.locator('.item-message').innerText()).toBe('请尽快审核，月底要试生产');
     expect(await item.locator('.item-status').innerText()).toBe('待处理');
     expect(await layoutShift(page)).toBe(0);
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'staff-queue-new-hurry-landscape');
 
     // acknowledge in place
@@ -147,6 +152,7 @@ describe('the staff pages', () => {
     expect(await toHandler.locator('.pill').innerText()).toBe('已发送');
     const hurryTable = detail.locator('table.data', { has: page.locator('caption', { hasText: '催办' }) });
     expect(await hurryTable.locator('tbody tr').first().innerText()).toContain(id);
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'staff-detail-landscape');
     await page.setViewportSize(portrait);
     await screenshot(page, 'staff-detail-portrait');
@@ -164,16 +170,25 @@ describe('the staff pages', () => {
     expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);
     expect(problems).toEqual([]);
   }, 60_000);
+
   it('keep an overdue alert in the queue until an explanation is filed in place', async () => {
     const e = await startApp();
-    // the morning after the design review's due day (started 11-24 09:30, due 11-26 23:59); no sweep has run yet
-    e.t.clock.set(at('2026-11-27T08:30:00+08:00'));
+    // the design review started 11-24 09:30 and is due 11-26 23:59; no sweep has run yet
+    e.t.clock.set(at('2026-11-26T15:00:00+08:00'));
     await signInOnPage(e, 'H001');
     const alerts = page.locator('.queue-list[data-kind="alert"]');
     expect(await alerts.locator('.item').count()).toBe(0);
 
-    // the sweep raises the overdue alert and it arrives over /ws
-    e.t.clock.set(at('2026-11-27T09:00:00+08:00'));
+    // its last day: the sweep raises a warning, which arrives over /ws
+    await e.t.app.jiedian.sweeper.sweep();
+    const warning = alerts.locator('.item[data-level="warning"]');
+    await warning.waitFor({ timeout: 2000 });
+    expect(await warning.locator('.item-title').innerText()).toBe('预警告警');
+    expect(await warning.locator('.item-status').innerText()).toBe('提醒');
+    await screenshot(page, 'staff-queue-warning-landscape');
+
+    // past the due time: the sweep raises the overdue alert, also live
+    e.t.clock.set(at('2026-11-27T00:30:00+08:00'));
     await e.t.app.jiedian.sweeper.sweep();
     const item = alerts.locator('.item[data-level="overdue"]');
     await item.waitFor({ timeout: 2000 });
@@ -190,20 +205,22 @@ describe('the staff pages', () => {
     await page.reload();
     await page.locator('#live-status[data-state="live"]').waitFor();
     await item.waitFor();
-    expect(await alerts.locator('.item').count()).toBe(1);
+    expect(await alerts.locator('.item[data-level="overdue"]').count()).toBe(1);
 
     // the explanation closes it: gone from the page, from the queue on the server, recorded on the application
     const explanation = '客户设计文件需补正，已于 11 月 25 日电话通知客户，补正后当日完成审核。';
     await item.getByLabel('情况说明', { exact: true }).fill(explanation);
     await item.getByRole('button', { name: '提交说明' }).click();
-    await expect.poll(() => alerts.locator('.item').count()).toBe(0);
+    await expect.poll(() => alerts.locator('.item[data-level="overdue"]').count()).toBe(0);
+    // the warning stays while the step is still in progress (it asks for nothing; it leaves when the step is done)
     const { token } = await signIn(e.t, e.base, 'H001');
     const queue = await api(e.base, 'GET', '/api/v1/staff/queue', { token });
-    expect(queue.body.alerts).toEqual([]);
+    expect(queue.body.alerts.map((a: { level: string }) => a.level)).toEqual(['warning']);
     await page.reload();
     await page.getByRole('heading', { name: '待办队列' }).waitFor();
     await page.locator('#live-status[data-state="live"]').waitFor();
-    expect(await alerts.locator('.item').count()).toBe(0);
+    await warning.waitFor();
+    expect(await alerts.locator('.item[data-level="overdue"]').count()).toBe(0);
 
     await page.goto(`${e.base}/staff#/app/${customerA.applicationNo}`);
     const table = page.locator('table.data', { has: page.locator('caption', { hasText: '告警' }) });
@@ -262,6 +279,7 @@ describe('the staff pages', () => {
       expect(size.h).toBeGreaterThan(200);
       expect(await page.locator(`#${id}`).getAttribute('aria-label')).toBeTruthy();
     }
+    expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'staff-stats-landscape');
     await page.setViewportSize(portrait);
     await screenshot(page, 'staff-stats-portrait');

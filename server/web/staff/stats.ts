@@ -36,6 +36,7 @@ export function statsView(ctx: StatsContext): HTMLElement {
   const rateChart = h('div', { class: 'chart', attrs: { id: 'chart-counts', role: 'img', 'aria-label': '按时、预警、超期环节数与按时率' } });
   const daysChart = h('div', { class: 'chart', attrs: { id: 'chart-days', role: 'img', 'aria-label': '平均用时与时限（工作日）' } });
   const tableBox = h('div', { class: 'stats-table' });
+  let resizer: ResizeObserver | null = null;
 
   const form = h('form', { class: 'stats-form', attrs: { 'aria-label': '统计条件' } }, [
     h('label', { text: '开始日期', attrs: { for: 'stats-from' } }),
@@ -67,6 +68,10 @@ export function statsView(ctx: StatsContext): HTMLElement {
       renderTable(rows);
       const charts = await import('./charts.ts');
       charts.drawTimeliness(rateChart, daysChart, rows);
+      // ECharts sizes its canvas once: follow the boxes when the window (or a rotated screen) changes their size
+      resizer ??= new ResizeObserver(() => charts.resizeCharts(rateChart, daysChart));
+      resizer.observe(rateChart);
+      resizer.observe(daysChart);
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return ctx.onUnauthorized();
       message.className = 'form-message form-message--error';

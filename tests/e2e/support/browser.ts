@@ -70,6 +70,11 @@ export async function newPage(browser: Browser): Promise<{ page: Page; problems:
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // the kiosk network is closed: everything must come from the page's own server (no CDN, no web fonts)
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!['data:', 'blob:', 'about:'].includes(url.protocol) && url.hostname !== '127.0.0.1') problems.push(`off-origin request: ${request.url()}`);
+  });
   page.on('console', (message) => {
     // "Failed to load resource" does not name the resource: add where it came from
     if (message.type() === 'error') problems.push(`console: ${message.text()}${message.location().url ? ` (${message.location().url})` : ''}`);
@@ -104,4 +109,16 @@ export async function watchLayoutShifts(page: Page): Promise<void> {
 /** The cumulative layout shift since watchLayoutShifts. */
 export async function layoutShift(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __shifts: number[] }).__shifts.reduce((a, b) => a + b, 0));
+}
+
+const CONTROL_ROLES = ['button', 'link', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch'];
+
+/**
+ * The controls on the page that have no accessible name, as lines of Playwright's ARIA snapshot (which names
+ * each node the way assistive technology would: label, aria-label(ledby), content). Empty when all are named.
+ */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const snapshot = await page.locator('body').ariaSnapshot();
+  const unnamed = new RegExp(`^\\s*- (${CONTROL_ROLES.join('|')})(?: \\[[^\\]]*\\])*(?::.*)?$`);
+  return snapshot.split('\n').filter((line) => unnamed.test(line));
 }
