@@ -7,7 +7,8 @@ const benchmarks: Record<string, { describe: string; load: () => Promise<{ run: 
   ingest: { describe: 'POST /api/v1/sync/events in batches of 1000 vs raw better-sqlite3 inserts', load: () => import('./ingest.ts') },
   notify: { describe: 'step events → SMS at a fake Twilio over loopback: notices/s and p99 commit→receipt at 1,000/s', load: () => import('./notify.ts') },
   ws: { describe: '5,000 WebSocket subscribers of one application: one change fanned out to all; time to the last, memory per idle connection', load: () => import('./ws.ts') },
-  generate: { describe: 'generate (or reuse) a benchmark database: --applications N --profile mixed|fresh', load: () => import('./generate-db.ts') },
+  sweep: { describe: 'SLA sweep on 1M active applications: one interval\'s alerts vs a plain indexed SELECT of the same rows; event-loop stall', load: () => import('./sweep.ts') },
+  generate: { describe: 'generate (or reuse) a benchmark database: --applications N --profile mixed|fresh|sla', load: () => import('./generate-db.ts') },
 };
 
 const [name, ...argv] = process.argv.slice(2);
