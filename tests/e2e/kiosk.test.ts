@@ -114,6 +114,11 @@ describe('the kiosk', () => {
     await chat.locator('.chat-msg--bot').nth(1).waitFor();
     expect(await chat.locator('.chat-msg--me').innerText()).toBe('我的申请进度怎么样');
     expect(await chat.locator('.chat-msg--bot').nth(1).innerText()).toMatch(/YX2026-000[13]/);
+    // two applications: the bot asks which one, and the numbers are buttons (no keyboard needed)
+    await chat.getByRole('button', { name: `选择 1：${tightApplication}` }).click();
+    await chat.locator('.chat-msg--bot').nth(2).waitFor();
+    expect(await chat.locator('.chat-msg--me').nth(1).innerText()).toBe('1');
+    expect(await chat.locator('.chat-msg--bot').nth(2).innerText()).toContain(tightApplication);
     await screenshot(page, 'kiosk-chat-portrait');
 
     // 结束查询 forgets the customer: start screen, no socket subscription left on the server

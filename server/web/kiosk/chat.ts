@@ -23,6 +23,31 @@ export function chatPanel(session: KioskSession): HTMLElement {
     log.scrollTop = log.scrollHeight;
   };
 
+  /**
+   * "请回复序号选择" after a numbered list: the numbers as buttons under the message, so a customer without a keyboard
+   * can answer. Pressing one sends the number, as typing it would.
+   */
+  function choices(line: string): void {
+    if (!/回复序号/.test(line)) return;
+    const options = [...line.matchAll(/^(\d{1,2})\s+(\S+?)(?:（|\s|$)/gm)].map((m) => ({ n: m[1]!, what: m[2]! }));
+    if (options.length === 0) return;
+    log.append(
+      h(
+        'li',
+        { class: 'chat-choices', attrs: { role: 'group', 'aria-label': '选择一项' } },
+        options.map((o) =>
+          h('button', {
+            class: 'chip',
+            text: `${o.n}  ${o.what}`,
+            attrs: { type: 'button', 'aria-label': `选择 ${o.n}：${o.what}` },
+            on: { click: () => void ask(o.n) },
+          }),
+        ),
+      ),
+    );
+    log.scrollTop = log.scrollHeight;
+  }
+
   async function ask(text: string): Promise<void> {
     const question = text.trim();
     if (!question || busy || session.disposed) return;
@@ -38,7 +63,10 @@ export function chatPanel(session: KioskSession): HTMLElement {
         signal: session.abort.signal,
       });
       if (session.disposed) return;
-      for (const line of reply.replies) say('bot', line);
+      for (const line of reply.replies) {
+        say('bot', line);
+        choices(line);
+      }
       if (reply.replies.length === 0) say('bot', '抱歉，我没有听懂，请换个说法或到窗口咨询。');
     } catch (error) {
       if (session.disposed) return;
