@@ -206,6 +206,9 @@ export function createChatService(options: ChatServiceOptions) {
             channel,
             replyAddress: isNoticeChannel(channel) ? address : null,
             message: effect.message,
+            // SMS and WeChat: this turn's reply (with the reference number) is the receipt. A kiosk/web session
+            // keeps the hurry_received SMS to the application's phone: the customer walks away from the kiosk.
+            receiptInReply: isNoticeChannel(channel),
           });
           return { kind: 'hurried', reference: hurry.id, stepName: hurry.stepName, handlerName: handlerName ? maskName(handlerName) : null };
         } catch (error) {

@@ -170,7 +170,17 @@ export function createHurryService(options: HurryServiceOptions) {
      * A customer's press. New → 202 with the request; a repeat within the cooldown raises the count and answers
      * 429 with the open request's id; after the cooldown an unanswered request is pressed again (count + 1).
      */
-    request(input: { applicationNo: string; channel: HurryChannel; replyAddress?: string | null; message?: string | null }): { hurry: HurryView; handlerName: string | null } {
+    request(input: {
+      applicationNo: string;
+      channel: HurryChannel;
+      replyAddress?: string | null;
+      message?: string | null;
+      /**
+       * The chat answers this press on the channel and address it came from, with the reference number: that answer
+       * is the receipt, and no hurry_received notice goes to the same channel and address.
+       */
+      receiptInReply?: boolean;
+    }): { hurry: HurryView; handlerName: string | null } {
       const now = ctx.clock.now();
       const message = input.message?.trim() ? input.message.trim().slice(0, MAX_HURRY_MESSAGE) : null;
       const outcome = commit((): { result: { hurry: HurryView; handlerName: string | null } | { refused: JiedianError }; touched: HurryRow[] } => {
@@ -233,7 +243,9 @@ export function createHurryService(options: HurryServiceOptions) {
         });
         staff.audit(id, 'created', 'customer', now, input.channel);
         const row = staff.hurry(id)!;
-        notices.queue('hurry_received', customerRecipient(application, row), { applicationNo: application.applicationNo, reference: id, stepName: step.name });
+        const receipt = customerRecipient(application, row);
+        const answeredInChat = input.receiptInReply === true && receipt.only.channel === input.channel && receipt.only.address === input.replyAddress;
+        if (!answeredInChat) notices.queue('hurry_received', receipt, { applicationNo: application.applicationNo, reference: id, stepName: step.name });
         const recipients = handler ? [handler] : teamId ? staff.teamLeads(teamId) : [];
         for (const recipient of recipients) {
           notices.queue('hurry_for_handler', { kind: 'handler', handlerId: recipient.id, phone: recipient.phone, applicationNo: application.applicationNo }, {

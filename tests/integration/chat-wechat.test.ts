@@ -63,11 +63,18 @@ describe('chat over WeChat (Wechaty)', () => {
     const [contact] = await ask(wx, customer, inbox, '经办人电话');
     expect(contact).toContain('13912345678');
 
-    // the chat reply, and the hurry_received notice the hurry service sends back to this contact
-    const hurried = await ask(wx, customer, inbox, '能不能快点，等着开业', 2);
-    expect(hurried.find((m) => m.includes('已为您催办'))).toMatch(/编号CB\d{10}/);
+    // the chat reply is the receipt: it carries the reference number, and no hurry_received notice follows it
+    const [hurried] = await ask(wx, customer, inbox, '能不能快点，等着开业');
     const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
     expect(request).toMatchObject({ channel: 'wechat', message: '能不能快点，等着开业' });
+    expect(hurried).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
+    const afterHurry = inbox.messages.length;
+    await t.app.jiedian.dispatcher.idle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(inbox.messages.length).toBe(afterHurry);
+    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
+    // the handler is still told
+    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
     const [cooldown] = await ask(wx, customer, inbox, '催一下');
     expect(cooldown).toContain('已在催办中');
 
