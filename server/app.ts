@@ -19,6 +19,7 @@ import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
 import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
+import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { loadNoticeTemplates } from './services/notice-templates.ts';
 import { createNoticeWriter, type NoticeWriter } from './services/notices.ts';
 import { createDispatcher, type Dispatcher } from './services/dispatcher.ts';
@@ -194,7 +195,9 @@ export async function buildApp(deps: AppDeps) {
     afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
   });
   views = createProgressViews(context, ingest);
-  const customers = createCustomerAccess(context, views);
+  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the kiosk chat
+  const queryCodeGuesses = createQueryCodeGuesses();
+  const customers = createCustomerAccess(context, views, queryCodeGuesses);
   const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
   const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone });
@@ -218,7 +221,7 @@ export async function buildApp(deps: AppDeps) {
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
   const consults = createConsultService({ ctx: context, chats, staff, hub });
-  const chat = createChatService({ ctx: context, chats, views, outbox, notices, hurries, consults, knowledge, wakeDispatcher: () => dispatcher.wake() });
+  const chat = createChatService({ ctx: context, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,

@@ -33,17 +33,17 @@ import { queryCodeHmac } from './ingest.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { NoticeWriter } from './notices.ts';
 import type { ProgressViews } from './progress-views.ts';
+import type { QueryCodeGuesses } from './query-code-guesses.ts';
 
 export const MAX_CHAT_TEXT = 500;
 /** wrong codes per address before binding locks, and for how long */
 export const BIND_MAX_FAILURES = 5;
 export const BIND_LOCK_MS = 60 * 60 * 1000;
 /**
- * Wrong codes per kiosk/web client address, whatever session ids it makes up: as many guesses at query codes as
- * POST /api/v1/progress/query allows a client (20 in 15 minutes), no more.
+ * Wrong codes per kiosk/web client address, whatever session ids it makes up: counted in the limits shared with
+ * POST /api/v1/progress/query (one allowance of 20 in 15 minutes for both routes, and 5 per account).
  */
-export const WRONG_CODES_PER_CLIENT = 20;
-export const CLIENT_CODE_WINDOW_MS = 15 * 60 * 1000;
+export { WRONG_QUERY_CODES_PER_CLIENT as WRONG_CODES_PER_CLIENT, QUERY_CODE_WINDOW_MS as CLIENT_CODE_WINDOW_MS } from './query-code-guesses.ts';
 /** a new code for the same account and address at most this often */
 const RESEND_AFTER_MS = 60 * 1000;
 /** a kiosk/web session stays bound this long after its last message */
@@ -80,6 +80,8 @@ export interface ChatServiceOptions {
   hurries: HurryService;
   consults: ConsultService;
   knowledge: KnowledgeBase;
+  /** wrong query codes: the limits kiosk/web chat shares with POST /api/v1/progress/query */
+  queryCodeGuesses: QueryCodeGuesses;
   /** after commit: deliver notices just queued (the binding code) */
   wakeDispatcher: () => void;
 }
@@ -87,12 +89,11 @@ export interface ChatServiceOptions {
 const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' => channel === 'sms' || channel === 'wechat';
 
 export function createChatService(options: ChatServiceOptions) {
-  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge } = options;
+  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses } = options;
   // Across addresses too: many WeChat accounts or kiosk sessions guessing one account's query code, or asking
   // codes to flood its phone, are stopped per account.
   const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
   const wrongCodesPerAccount = new FailureLimiter({ maxFailures: 10, windowMs: BIND_LOCK_MS });
-  const wrongCodesPerClient = new FailureLimiter({ maxFailures: WRONG_CODES_PER_CLIENT, windowMs: CLIENT_CODE_WINDOW_MS });
 
   const codeHash = (channel: string, address: string, accountNo: string, code: string) =>
     createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}`).digest('hex');
@@ -158,16 +159,18 @@ export function createChatService(options: ChatServiceOptions) {
       }
       case 'check_code': {
         const { accountNo, code } = effect;
-        const client = isNoticeChannel(channel) ? null : (message.clientAddress ?? null);
+        // kiosk/web: a code typed here is a guess at the query code like one sent to POST /api/v1/progress/query
+        const kioskAttempt = isNoticeChannel(channel) ? null : { accountNo, clientAddress: message.clientAddress ?? null };
         const accountWait = Math.max(
           wrongCodesPerAccount.retryAfterSeconds(accountNo, now),
-          client === null ? 0 : wrongCodesPerClient.retryAfterSeconds(client, now),
+          kioskAttempt === null ? 0 : queryCodeGuesses.retryAfterSeconds(kioskAttempt, now),
         );
         if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
         const right =
           (effect.codeHash !== null && sameHash(codeHash(channel, address, accountNo, code), effect.codeHash)) ||
           ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).length > 0;
         if (right) {
+          if (kioskAttempt !== null) queryCodeGuesses.right(accountNo);
           if (isNoticeChannel(channel)) {
             work.writes.push(() => {
               outbox.bind(channel, address, accountNo, now);
@@ -180,7 +183,7 @@ export function createChatService(options: ChatServiceOptions) {
           return { kind: 'bound', accountNo };
         }
         wrongCodesPerAccount.fail(accountNo, now);
-        if (client !== null) wrongCodesPerClient.fail(client, now);
+        if (kioskAttempt !== null) queryCodeGuesses.wrong(kioskAttempt, now);
         const failures = (conversation?.bindFailures ?? 0) + 1;
         if (failures >= BIND_MAX_FAILURES) {
           Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: now + BIND_LOCK_MS });

@@ -1,15 +1,14 @@
 // Customers' access to their own applications: account number + query code → a 15-minute view token.
 import { JiedianError } from '../errors.ts';
-import { FailureLimiter } from '../domain/failure-limiter.ts';
 import { formatInstant } from '../domain/dates.ts';
 import type { ProgressView } from '../domain/progress-view.ts';
 import type { ServiceContext } from './context.ts';
 import { queryCodeHmac } from './ingest.ts';
 import type { ProgressViews } from './progress-views.ts';
+import type { QueryCodeGuesses } from './query-code-guesses.ts';
 import { createSignedTokens } from './signed-tokens.ts';
 
 export const VIEW_TOKEN_TTL_MS = 15 * 60 * 1000;
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
 
 export interface ViewClaims {
   /** account number */
@@ -18,10 +17,9 @@ export interface ViewClaims {
   n: string[];
 }
 
-export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews) {
+/** `guesses`: the wrong-query-code limits this route shares with the kiosk/web chat. */
+export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, guesses: QueryCodeGuesses) {
   const tokens = createSignedTokens<ViewClaims>(ctx.secret, 'view');
-  const perAccount = new FailureLimiter({ maxFailures: 5, windowMs: FAILURE_WINDOW_MS });
-  const perClient = new FailureLimiter({ maxFailures: 20, windowMs: FAILURE_WINDOW_MS });
 
   function rateLimited(seconds: number): JiedianError {
     return new JiedianError('JD_RATE_LIMITED', `too many failed attempts; try again in ${seconds} seconds`, {
@@ -33,15 +31,15 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews) 
   return {
     query(accountNo: string, queryCode: string, clientAddress: string): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
       const now = ctx.clock.now();
-      const wait = Math.max(perAccount.retryAfterSeconds(accountNo, now), perClient.retryAfterSeconds(clientAddress, now));
+      const attempt = { accountNo, clientAddress };
+      const wait = guesses.retryAfterSeconds(attempt, now);
       if (wait > 0) throw rateLimited(wait);
       const applications = views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
       if (applications.length === 0) {
-        perAccount.fail(accountNo, now);
-        perClient.fail(clientAddress, now);
+        guesses.wrong(attempt, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
       }
-      perAccount.reset(accountNo);
+      guesses.right(accountNo);
       const expiresAt = now + VIEW_TOKEN_TTL_MS;
       return {
         viewToken: tokens.issue({ a: accountNo, n: applications.map((a) => a.applicationNo) }, expiresAt),
