@@ -12,7 +12,11 @@ export interface AlertView {
   id: string;
   applicationNo: string;
   stepCode: string | null;
+  /** the step's name in the process catalog; null for an application-level alert (stepCode null) */
+  stepName: string | null;
   handlerId: string | null;
+  /** the handler's name as staff see it (unmasked); null without a handler */
+  handlerName: string | null;
   level: AlertRow['level'];
   dueAt: string | null;
   raisedAt: string;
@@ -24,13 +28,25 @@ export interface AlertView {
 
 export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: RealtimeHub) {
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
+  // A step's name is defined once per code in the catalog (its `steps` map), so no lookup of the application is needed.
+  const stepNames = new Map<string, string>();
+  for (const process of ctx.catalog.processes) for (const step of process.steps) if (!stepNames.has(step.code)) stepNames.set(step.code, step.name);
 
-  function view(row: AlertRow): AlertView {
+  /** `names` memoises handler names over one listing (a queue holds many alerts of few handlers). */
+  function view(row: AlertRow, names = new Map<string, string | null>()): AlertView {
+    const stepCode = row.stepCode === '' ? null : row.stepCode;
+    let handlerName: string | null = null;
+    if (row.handlerId !== null) {
+      if (!names.has(row.handlerId)) names.set(row.handlerId, ctx.store.handler(row.handlerId)?.name ?? null);
+      handlerName = names.get(row.handlerId) ?? null;
+    }
     return {
       id: row.id,
       applicationNo: row.applicationNo,
-      stepCode: row.stepCode === '' ? null : row.stepCode,
+      stepCode,
+      stepName: stepCode === null ? null : (stepNames.get(stepCode) ?? stepCode),
       handlerId: row.handlerId,
+      handlerName,
       level: row.level,
       dueAt: instant(row.dueAt),
       raisedAt: instant(row.raisedAt)!,
@@ -58,10 +74,16 @@ export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: 
   }
 
   return {
-    view,
+    view: (row: AlertRow) => view(row),
     publish,
-    queue: (who: StaffPrincipal) => store.queue(who).map(view),
-    ofApplication: (applicationNo: string) => store.ofApplication(applicationNo).map(view),
+    queue: (who: StaffPrincipal) => {
+      const names = new Map<string, string | null>();
+      return store.queue(who).map((row) => view(row, names));
+    },
+    ofApplication: (applicationNo: string) => {
+      const names = new Map<string, string | null>();
+      return store.ofApplication(applicationNo).map((row) => view(row, names));
+    },
 
     /** By the alert's handler or their team lead (or an admin); closes the alert in the queue. */
     explain(who: StaffPrincipal, id: string, text: string): AlertView {

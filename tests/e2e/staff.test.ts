@@ -185,6 +185,8 @@ describe('the staff pages', () => {
     await warning.waitFor({ timeout: 2000 });
     expect(await warning.locator('.item-title').innerText()).toBe('预警告警');
     expect(await warning.locator('.item-status').innerText()).toBe('提醒');
+    // the step and the handler by name, not by code
+    expect(await warning.locator('.item-meta').first().innerText()).toBe(`申请 ${customerA.applicationNo} · 环节 设计文件审核 · 经办人 李明`);
     await screenshot(page, 'staff-queue-warning-landscape');
 
     // past the due time: the sweep raises the overdue alert, also live
@@ -195,7 +197,8 @@ describe('the staff pages', () => {
     expect(await item.count()).toBe(1);
     expect(await item.locator('.item-title').innerText()).toBe('超期告警');
     expect(await item.locator('.item-status').innerText()).toBe('待说明');
-    expect(await item.locator('.item-meta').first().innerText()).toContain(`申请 ${customerA.applicationNo}`);
+    expect(await item.locator('.item-meta').first().innerText()).toBe(`申请 ${customerA.applicationNo} · 环节 设计文件审核 · 经办人 李明`);
+    expect(await item.locator('.item-meta').first().innerText()).not.toContain('design_review');
     expect(await page.locator('#queue-badge').getAttribute('data-count')).not.toBe('0');
     await screenshot(page, 'staff-queue-overdue-landscape');
 
@@ -225,7 +228,11 @@ describe('the staff pages', () => {
     await page.goto(`${e.base}/staff#/app/${customerA.applicationNo}`);
     const table = page.locator('table.data', { has: page.locator('caption', { hasText: '告警' }) });
     await table.waitFor();
-    expect(await table.locator('tbody tr', { hasText: '超期' }).innerText()).toContain(explanation);
+    const overdueRow = await table.locator('tbody tr', { hasText: '超期' }).innerText();
+    expect(overdueRow).toContain(explanation);
+    expect(overdueRow).toContain('设计文件审核');
+    expect(overdueRow).toContain('李明');
+    expect(overdueRow).not.toContain('H001');
     expect(problems).toEqual([]);
   }, 60_000);
 

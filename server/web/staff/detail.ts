@@ -137,8 +137,8 @@ export function detailView(applicationNo: string, ctx: DetailContext): HTMLEleme
             ['级别', '环节', '经办人', '应完成', '告警时间', '情况说明'],
             data.alerts.map((a) => [
               pill(a.level, nameOf(alertLevelNames, a.level)),
-              a.stepCode ? (stepNames.get(a.stepCode) ?? a.stepCode) : '整体时限',
-              a.handlerId ?? '—',
+              a.stepCode ? (a.stepName ?? stepNames.get(a.stepCode) ?? a.stepCode) : '整体时限',
+              a.handlerName ?? a.handlerId ?? '—',
               fullInstant(a.dueAt),
               fullInstant(a.raisedAt),
               h('span', { class: 'cell-text', text: a.explanation ? `${a.explanation}（${fullInstant(a.explainedAt)}）` : '待说明' }),

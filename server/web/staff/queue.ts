@@ -41,10 +41,9 @@ function replyRoute(channel: string): string {
   return channel === 'wechat' ? '答复已通过微信发给客户' : '答复已通过短信发给客户';
 }
 
-// Names when the alert carries them (the Alert schema allows extra fields), the codes otherwise.
-type NamedAlert = Alert & { stepName?: string | null; handlerName?: string | null };
-const alertStep = (alert: NamedAlert) => (alert.stepCode === null ? '整体时限' : `环节 ${alert.stepName ?? alert.stepCode}`);
-const alertHandler = (alert: NamedAlert) => alert.handlerName ?? alert.handlerId ?? '—';
+// The step's and the handler's names (the codes only if a name is missing).
+const alertStep = (alert: Alert) => (alert.stepCode === null ? '整体时限' : `环节 ${alert.stepName ?? alert.stepCode}`);
+const alertHandler = (alert: Alert) => alert.handlerName ?? alert.handlerId ?? '—';
 
 function appLink(applicationNo: string, ctx: QueueContext): HTMLButtonElement {
   return h('button', {
