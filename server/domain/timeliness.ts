@@ -45,7 +45,45 @@ export interface TimelinessRow {
 
 const round = (value: number, decimals: number) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
-export function aggregateTimeliness(occurrences: OccurrenceFact[], alerts: AlertFact[]): TimelinessRow[] {
+/**
+ * Every step code of the catalog in process order (accept, survey, plan_reply, …, connect): the processes' step lists
+ * merged so that each keeps its own order. A code that occurs in several processes keeps the place it was given where
+ * it first appears; a code new to a process goes just before the next of that process's steps already placed.
+ */
+export function catalogStepOrder(processes: readonly { steps: readonly { code: string }[] }[]): string[] {
+  const order: string[] = [];
+  for (const process of processes) {
+    const codes = process.steps.map((step) => step.code);
+    codes.forEach((code, i) => {
+      if (order.includes(code)) return;
+      const next = codes.slice(i + 1).find((later) => order.includes(later));
+      if (next === undefined) order.push(code);
+      else order.splice(order.indexOf(next), 0, code);
+    });
+  }
+  return order;
+}
+
+export type TimelinessOrder = (a: Pick<TimelinessRow, 'key' | 'name'>, b: Pick<TimelinessRow, 'key' | 'name'>) => number;
+
+const byKey: TimelinessOrder = (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const chinese = new Intl.Collator('zh-CN');
+
+/**
+ * How the rows are listed: steps in process order (`stepOrder`, from catalogStepOrder; a code it lacks goes last),
+ * handlers and teams by name in Chinese collation (pinyin, as `localeCompare(…, 'zh-CN')`), ties by key.
+ */
+export function timelinessOrder(groupBy: TimelinessGrouping, stepOrder: readonly string[]): TimelinessOrder {
+  if (groupBy === 'step') {
+    const position = new Map(stepOrder.map((code, i) => [code, i]));
+    const at = (key: string) => position.get(key) ?? Number.MAX_SAFE_INTEGER;
+    return (a, b) => at(a.key) - at(b.key) || byKey(a, b);
+  }
+  return (a, b) => chinese.compare(a.name, b.name) || byKey(a, b);
+}
+
+/** The rows, listed by `order` (by key when not given). */
+export function aggregateTimeliness(occurrences: OccurrenceFact[], alerts: AlertFact[], order: TimelinessOrder = byKey): TimelinessRow[] {
   const rows = new Map<string, TimelinessRow & { taken: number; limitsDone: number; limitsAll: number; counted: number }>();
   const rowOf = (key: string, name: string) => {
     let row = rows.get(key);
@@ -77,7 +115,7 @@ export function aggregateTimeliness(occurrences: OccurrenceFact[], alerts: Alert
     }
   }
   return [...rows.values()]
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .sort(order)
     .map(({ taken, limitsDone, limitsAll, counted, ...row }) => ({
       ...row,
       onTimeRate: row.stepsCompleted === 0 ? null : round(row.onTime / row.stepsCompleted, 3),

@@ -2,7 +2,7 @@
 // team, an admin everyone, a handler their own work.
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { calendarDateOf, endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
-import { aggregateTimeliness, type AlertFact, type OccurrenceFact, type TimelinessGrouping, type TimelinessRow } from '../domain/timeliness.ts';
+import { aggregateTimeliness, catalogStepOrder, timelinessOrder, type AlertFact, type OccurrenceFact, type TimelinessGrouping, type TimelinessRow } from '../domain/timeliness.ts';
 import { stepDurationWorkdays } from '../domain/typical-durations.ts';
 import type { AlertStore } from '../../db/alert-store.ts';
 import type { ServiceContext } from './context.ts';
@@ -12,6 +12,8 @@ const UNASSIGNED = '未指派';
 
 export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertStore }) {
   const { ctx, store } = deps;
+  // the order the rows by step are listed in: the catalog's steps in process order
+  const stepOrder = catalogStepOrder(ctx.catalog.processes);
 
   function visible(who: StaffPrincipal, handlerId: string | null, teamId: string | null): boolean {
     if (who.role === 'admin') return true;
@@ -54,7 +56,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
         if (!step || !visible(who, a.handlerId, a.teamId)) continue;
         alerts.push({ ...group(a.stepCode, step.name, a.handlerId, a.handlerName, a.teamId, a.teamName), level: a.level, explained: Boolean(a.explained) });
       }
-      return aggregateTimeliness(occurrences, alerts);
+      return aggregateTimeliness(occurrences, alerts, timelinessOrder(query.groupBy, stepOrder));
     },
   };
 }

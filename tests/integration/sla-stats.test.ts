@@ -79,9 +79,40 @@ describe('timeliness statistics', () => {
     // the team lead of T01: A1, A2 and A4, (2 + 4 + 6) / 3 = 4 workdays
     expect((await stats(t, 'L001', 'groupBy=team')).json().rows).toEqual([row('T01', '业扩一班', [2, 3, 1, 1, 1, 1, 0.333, 4, 3])]);
     expect((await stats(t, 'L101', 'groupBy=team')).json().rows).toEqual([row('T02', '业扩二班', [1, 1, 1, 0, 0, 0, 1, 1, 3])]);
-    expect((await stats(t, 'A001', 'groupBy=team')).json().rows.map((r: { key: string }) => r.key)).toEqual(['T01', 'T02']);
+    // by name in Chinese collation: 业扩二班 (èr) before 业扩一班 (yī)
+    expect((await stats(t, 'A001', 'groupBy=team')).json().rows.map((r: { key: string; name: string }) => [r.key, r.name])).toEqual([
+      ['T02', '业扩二班'],
+      ['T01', '业扩一班'],
+    ]);
     // a handler: their own work only
     expect((await stats(t, 'H002', 'groupBy=handler')).json().rows).toEqual([row('H002', '王芳', [0, 1, 0, 0, 0, 0, 0, 6, 3])]);
+  });
+
+  it('lists steps in process order, handlers and teams by name (Chinese collation), in JSON and CSV alike', async () => {
+    const t = await fixture();
+    // 钱伟 (L101, team T02) accepts one more application: by 工号 he would come last, by name second
+    await putApplication(t, 'A5', { requestedConnectDate: '2027-06-30', acceptedAt: '2026-11-23T09:00:00+08:00' });
+    await postEvents(t, [started('A5', 'accept', '2026-11-23T09:00:00+08:00', 'L101'), completed('A5', 'accept', '2026-11-23T11:00:00+08:00', 'L101')]);
+    const query = async (groupBy: string, format = '') =>
+      t.app.inject({ method: 'GET', url: `/api/v1/stats/timeliness?from=2026-11-16&to=2026-11-27&groupBy=${groupBy}${format}`, headers: await staffHeaders(t, 'A001') });
+    const keys = async (groupBy: string) => ((await query(groupBy)).json().rows as { key: string; name: string }[]).map((r) => `${r.key} ${r.name}`);
+    const csvKeys = async (groupBy: string) =>
+      (await query(groupBy, '&format=csv')).body
+        .slice(1)
+        .split('\r\n')
+        .slice(1, -1)
+        .map((line) => line.split(',').slice(0, 2).join(' '));
+
+    // by code this would be accept, design_review, plan_reply, survey
+    const steps = ['accept 业务受理', 'survey 现场勘查', 'plan_reply 供电方案答复', 'design_review 设计文件审核'];
+    expect(await keys('step')).toEqual(steps);
+    expect(await csvKeys('step')).toEqual(steps);
+    const handlers = ['H001 李明', 'L101 钱伟', 'H002 王芳', 'H101 赵丽'];
+    expect(await keys('handler')).toEqual(handlers);
+    expect(await csvKeys('handler')).toEqual(handlers);
+    const teams = ['T02 业扩二班', 'T01 业扩一班'];
+    expect(await keys('team')).toEqual(teams);
+    expect(await csvKeys('team')).toEqual(teams);
   });
 
   it('answers CSV with a BOM and a header row, and refuses bad ranges and anonymous callers', async () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateTimeliness, timelinessCsv, type OccurrenceFact } from '../../server/domain/timeliness.ts';
+import fs from 'node:fs';
+import { aggregateTimeliness, catalogStepOrder, timelinessCsv, timelinessOrder, type OccurrenceFact } from '../../server/domain/timeliness.ts';
+import { validateCatalog } from '../../server/domain/catalog.ts';
 
 const occurrence = (over: Partial<OccurrenceFact>): OccurrenceFact => ({
   key: 'survey',
@@ -45,5 +47,53 @@ describe('timeliness aggregation', () => {
       '',
     ]);
     expect(timelinessCsv([]).slice(1)).toBe('key,name,stepsStarted,stepsCompleted,onTime,warned,overdue,explained,onTimeRate,avgWorkdays,limitWorkdays\r\n');
+  });
+});
+
+describe('the order of the rows', () => {
+  const catalog = validateCatalog(JSON.parse(fs.readFileSync(new URL('../../catalog/processes.json', import.meta.url), 'utf8')));
+
+  it('lists the catalog\'s steps in process order, a step shared by several processes at its first place', () => {
+    expect(catalogStepOrder(catalog.processes)).toEqual([
+      'accept',
+      'survey',
+      'plan_reply',
+      'external_works',
+      'design_review',
+      'construction',
+      'mid_inspection',
+      'completion_inspection',
+      'contract',
+      'connect',
+    ]);
+    // a short process first (lv_resident: accept, survey, connect): the steps of longer ones still go before its last
+    expect(catalogStepOrder([{ steps: [{ code: 'a' }, { code: 'z' }] }, { steps: [{ code: 'a' }, { code: 'm' }, { code: 'z' }] }, { steps: [{ code: 'm' }, { code: 'q' }, { code: 'z' }] }])).toEqual(['a', 'm', 'q', 'z']);
+  });
+
+  it('sorts rows by step in process order, not by code; handlers and teams by name in Chinese collation', () => {
+    const steps = ['connect', 'completion_inspection', 'accept', 'design_review', 'survey', 'plan_reply'].map((key) => occurrence({ key, name: key }));
+    const byStep = aggregateTimeliness(steps, [{ key: 'mid_inspection', name: '中间检查', level: 'warning', explained: false }], timelinessOrder('step', catalogStepOrder(catalog.processes)));
+    expect(byStep.map((r) => r.key)).toEqual(['accept', 'survey', 'plan_reply', 'design_review', 'mid_inspection', 'completion_inspection', 'connect']);
+    // a code the catalog no longer has goes last
+    expect(aggregateTimeliness([occurrence({ key: 'retired' }), occurrence({ key: 'connect' })], [], timelinessOrder('step', ['accept', 'connect'])).map((r) => r.key)).toEqual(['connect', 'retired']);
+
+    // 张 zhāng, 李 lǐ, 王 wáng, 赵 zhào, 钱 qián: pinyin order, not by 工号 and not by code point
+    const people = [
+      ['H001', '张强'],
+      ['H002', '李明'],
+      ['H003', '王芳'],
+      ['H004', '赵丽'],
+      ['H005', '钱伟'],
+    ].map(([key, name]) => occurrence({ key, name }));
+    expect(aggregateTimeliness(people, [], timelinessOrder('handler', [])).map((r) => r.name)).toEqual(['李明', '钱伟', '王芳', '张强', '赵丽']);
+    const teams = [
+      ['T01', '营销部'],
+      ['T02', '客户服务中心'],
+      ['T03', '业扩班'],
+    ].map(([key, name]) => occurrence({ key, name }));
+    expect(aggregateTimeliness(teams, [], timelinessOrder('team', [])).map((r) => r.key)).toEqual(['T02', 'T03', 'T01']);
+    // the same rows in the CSV
+    const csv = timelinessCsv(aggregateTimeliness(people, [], timelinessOrder('handler', [])));
+    expect(csv.slice(1).split('\r\n').slice(1, -1).map((line) => line.split(',')[1])).toEqual(['李明', '钱伟', '王芳', '张强', '赵丽']);
   });
 });
