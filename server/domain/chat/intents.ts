@@ -30,6 +30,35 @@ export function isApplicationIntent(intent: Intent): intent is ApplicationIntent
 /** Carriers' and Twilio's opt-out words, matched as the whole message (STOP, not "don't stop"). */
 export const optOutKeywords = ['stop', 'stopall', 'unsubscribe', 'cancel', 'end', 'quit', 'revoke', 'optout'] as const;
 
+/**
+ * Opt-out as a verb of stopping or refusing with what we send as its object: 停止/不要/别/不想/取消/拒收/关掉 +
+ * (再/给我/这些…) + 发/推送/收到/短信/信息/消息/通知. Only the few filler words between them, so "不要给我打电话，发短信就行"
+ * (the 发 belongs to another clause) is not one; 发 is not 发材料/发票/发到 (what or where, not whether, we send).
+ */
+const STOP_VERB = '(?:唔好|唔要|唔使|停止|停掉|停发|停推|停|不要|不用|无需|不必|不需要|不想|不愿意?|不再|别(?!的|人|处|家|墅)|莫|甭|取消|拒收|拒绝|关掉|关闭|关了|屏蔽|退掉)';
+const STOP_FILLER = '(?:再|又|给|向|对|帮|我|你们|你|们|这些|那些|这种|这类|这个|此类|任何|所有|的|了|都|也|就|老是?|总是?|一直|天天|每天)';
+const MESSAGE_OBJECT =
+  '(?:发(?!票|材料|资料|照片|图片|文件|证|火|电|生|现|展|布|放|言|烧|动|到|去|给(?:经办|师傅|工作人员|别人|他|她))|传(?=讯息|短信|信息|消息|简讯)|推送|推(?!进|荐|迟|脱|诿|辞|托|三)|收到|接收|收(?=短信|信息|消息|通知|简讯)|通知|提醒|短信|信息|消息|简讯|讯息|骚扰|打扰)';
+const optOutPhrase = new RegExp(`${STOP_VERB}${STOP_FILLER}{0,4}${MESSAGE_OBJECT}`);
+/** The object first: "信息别再推了", "通知不用发了", "短信停了吧". */
+const optOutObjectFirst = /(?:短信|信息|消息|通知|提醒|推送|简讯|讯息)(?:就|都|也)?(?:别|不要|不用|不必|甭|停|关|取消|退)(?:再|了|掉|发|推|吧|啦)/;
+/** The same in English, beyond the carriers' whole-message words: "please stop texting me", "unsubscribe me". */
+const optOutEnglish = /(?<!dont|not|never|nt)(?:stop|quit|cease)(?:sending|texting|messaging|txting|textme|messageme|the(?:texts|messages|sms))|unsubscribeme|nomore(?:texts|messages|sms)|dont(?:text|message|sendme)|optmeout|removeme/;
+/**
+ * Not receiving what we send is a problem for a person to look at, not a wish to stop: "短信收不到", "没收到通知".
+ * (A missing verification code is binding's: bindAction's resend.)
+ */
+const notReceiving = /^(?!.*验证码)(?:.*?)(?:收不到|没收到|没有收到|未收到|接收不到|收不了|没(?:有)?(?:发|推送)(?:过|给我)?)(?!验证码).{0,4}(?:短信|信息|消息|通知|提醒|简讯)|^(?!.*验证码).*(?:短信|信息|消息|通知|提醒|简讯)(?:一直|都|也|怎么)?(?:收不到|没收到|没有收到|没来|没发)/;
+
+/**
+ * Hurry is a complaint about slowness as much as a request to speed up: 慢 (not 慢慢来, 慢走, 慢点), dawdling,
+ * low efficiency, a long wait, "why still not". Telling us not to hurry ("不着急", "别催我") is the opposite.
+ */
+const SLOW = /(?<!慢)慢(?!慢|走|点|一点|用|性)/;
+/** A question about what unsubscribing does ("退订后还能查吗") is the knowledge base's, not a request. */
+const aboutUnsubscribing = /(?:退订|取消订阅)(?:了|后|以后|之后|完)(?:.*(?:吗|么|呢)$|.*(?:还能|还会|能不能|可不可以|怎么恢复|重新))/;
+const notHurrying = /(?<!等)(?:不|别|不用|不必|甭|无需|莫)(?:太|那么|用|要|再|老|总)?(?:着急|急|催|赶)|催我|(?:我|你)(?:不|没)(?:着)?急/;
+
 /** The short SMS commands, the whole message. */
 const commands: [RegExp, Intent][] = [
   [/^jd(?:\d{6,20})?$/, 'query_progress'],
@@ -42,7 +71,7 @@ const commands: [RegExp, Intent][] = [
 
 /** Asking when: question words, and festivals or relative days said as a deadline (春节前, 月底). */
 const TIME_WORDS =
-  /什么时候|啥时候|啥时|什么时间|几时|哪天|几号|何时|多久|多长时间|几天|哪一天|多会儿|(?:春节|过年|元旦|国庆|五一|端午|中秋|年底|年前|月底|下个?月|下周|下星期|明天|后天|这周|本周)(?:前|之前|以前|能|可以)/;
+  /什么时候|啥时候|啥时|什么时间|几时|哪天|几号|何时|多久|多长时间|几天|哪一天|多会儿|(?:春节|过年|元旦|国庆|五一|端午|中秋|年底|年前|月底|下个?月|下周|下星期|明天|后天|这周|本周|今年|年内|本月|这个月|[\d一二三四五六七八九十]{1,2}月(?:份|底|初|中旬|上旬|下旬)?|[\d一二三四五六七八九十]{1,3}[号日])(?:前|之前|以前|能|可以|内|之内)/;
 
 type ScoredIntent = Exclude<Intent, 'faq' | 'unknown'>;
 
@@ -58,9 +87,11 @@ interface Rule {
 const rules: Record<ScoredIntent, Rule[]> = {
   query_progress: [
     { pattern: /进度|进展/, weight: 4 },
-    { pattern: /到哪|哪一步|哪个(?:环节|阶段|步骤|流程)|什么(?:环节|阶段|程度|状态)|走到|办到|处理到/, weight: 4 },
+    { pattern: /到哪|哪一步|哪个(?:环节|阶段|步骤|流程)|(?:什么|啥)(?:环节|阶段|程度|状态)|走到|办到|处理到/, weight: 4 },
     { pattern: /(?:办|弄|搞|处理|进行|审|做|装|报|申请)(?:得|的)?.{0,3}(?:怎么样|咋样|如何|怎样|顺利)/, weight: 3 },
     { pattern: /(?:好|完|下来|结束|完成|搞定|办结)了(?:吗|没|么|没有)/, weight: 3 },
+    { pattern: /过了(?:吗|没|么|没有)|有(?:消息|结果|回音|答复|回复|进展|动静)了?(?:吗|没|么|没有)/, weight: 3.5 },
+    { pattern: /(?:^|帮我|帮忙|我要|我想)查(?!询密码|.{0,2}(?:电费|余额|话费))/, weight: 1 },
     { pattern: /(?:怎么样|咋样|如何)了/, weight: 1 },
     { pattern: /(?:办|弄|做|处理|审核|审批|批|装|勘查)(?:好|完|下来)了?(?:没|吗|么|未|了没|没有)/, weight: 3.5 },
     { pattern: /(?:通过|审核|审批|受理|答复|出来|批)了?(?:吗|没|么)/, weight: 3.5 },
@@ -75,8 +106,15 @@ const rules: Record<ScoredIntent, Rule[]> = {
     { pattern: /催/, weight: 4.5 },
     { pattern: /加急|加快|尽快|抓紧|赶紧|赶快|快点|快一点|快一些|快些|麻利点|提速/, weight: 3.5 },
     { pattern: /太慢|这么慢|好慢|真慢|很慢|慢死|慢吞吞|效率(?:太)?低/, weight: 3.5 },
+    { pattern: SLOW, weight: 3 },
+    { pattern: /磨蹭|磨叽|磨唧|墨迹|磨洋工|拖拉|拖沓|拖延|拖着|一拖再拖|推三阻四|踢皮球/, weight: 3.5 },
+    { pattern: /进度.{0,3}慢|慢.{0,2}进度/, weight: 2 },
+    { pattern: /效率(?:也|真|太|好|很|这么|那么|实在)*(?:低|差|慢|不行)|(?:没|没有|什么|啥)效率|效率呢/, weight: 3.5 },
     { pattern: /(?:等|拖)了?(?:这么|太|很|好|那么)?久|拖了|拖拖拉拉/, weight: 2.5 },
-    { pattern: /等不了|等不及|耽误/, weight: 3 },
+    { pattern: /等了.{0,5}(?:天|周|星期|礼拜|月|年)|(?:都|已经)(?:快|有)?[\d一二两三四五六七八九十半几]+(?:多)?(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年)了/, weight: 2.5 },
+    { pattern: /(?:怎么|咋|为什么|为啥|到现在|至今|到今天)(?:都)?(?:还|还是)(?:没|未|不)|还(?:是)?没(?:有)?人/, weight: 2.5 },
+    { pattern: /早点|早一点|早些|上点心|上心点|花(?:儿)?都谢了|到底(?:还)?(?:办不办|装不装|管不管)/, weight: 3 },
+    { pattern: /等不了|等不及|等不急|耽误/, weight: 3 },
     { pattern: /着急|很急|急用|急着|急需|急死|急{2,}/, weight: 3 },
     { pattern: /优先(?:处理|办理|安排|考虑)/, weight: 3.5 },
     { pattern: /督促|督办/, weight: 3.5 },
@@ -119,10 +157,14 @@ const rules: Record<ScoredIntent, Rule[]> = {
   unsubscribe: [
     { pattern: /退订|退定/, weight: 5 },
     { pattern: /取消(?:订阅|通知|推送|提醒|短信|消息|关注)|关闭(?:消息|通知|提醒|推送|短信)/, weight: 5 },
-    { pattern: /(?:不要|别|不用|无需|不必)(?:再)?(?:给我)?(?:发|通知|推送|提醒)/, weight: 4.5 },
+    { pattern: optOutPhrase, weight: 4.5 },
+    { pattern: optOutObjectFirst, weight: 4.5 },
+    { pattern: optOutEnglish, weight: 5 },
+    { pattern: /(?<![a-z])td(?![a-z])/, weight: 5 },
+    { pattern: /(?:短信|信息|消息|通知|推送).{0,4}(?:烦|骚扰|吵)|(?:天天|每天|老是|总是|一直|成天)(?:给我)?(?:发|推)(?:短信|信息|消息|通知)?.{0,3}烦/, weight: 3 },
     { pattern: /拒收|屏蔽/, weight: 4 },
     { pattern: /不(?:想|愿意)(?:再)?(?:收到|接收|收)|不再(?:接收|收到|发送|推送)/, weight: 4 },
-    { pattern: /(?:短信|消息|通知)(?:太多|好多|很烦|烦死)/, weight: 3 },
+    { pattern: /(?:短信|消息|通知|信息|推送)(?:也|实在)?(?:太多|好多|很多|很烦|烦死|太频繁|频繁|太勤)/, weight: 3 },
     { pattern: /退掉/, weight: 2.5 },
   ],
   human: [
@@ -134,9 +176,13 @@ const rules: Record<ScoredIntent, Rule[]> = {
     { pattern: /我要投诉|投诉你们|要投诉/, weight: 2 },
     { pattern: /机器人|听不懂|答非所问|换人|换个人|找个人|找人|(?:和|跟|同)(?:真)?人(?:说|聊|讲|谈)|你不懂|你不明白/, weight: 3 },
     { pattern: /联系我|打电话给我|给我打电话|回电|回个电话|打给我|回复我/, weight: 4 },
+    { pattern: /给我打(?:个)?电话|打(?:个)?电话给我|给我回(?:个)?电话/, weight: 1.5 },
+    { pattern: notReceiving, weight: 4 },
+    { pattern: /催我|(?:不|别|不用|不必|甭)(?:要|再|老|总)?催/, weight: 3 },
+    { pattern: /(?:通知|短信|消息|信息)?(?:发|推送)(?:到|给)(?:另|别的|其他|新|我的?另)/, weight: 4.5 },
     { pattern: /沟通|说话|谈谈|当面/, weight: 2 },
     { pattern: /反映|意见/, weight: 2.5 },
-    { pattern: /撤销|撤回|取消(?:申请|报装|工单|业务)|不想装|不装了|不要装|不办了/, weight: 4 },
+    { pattern: /撤销|撤回|取消(?:申请|报装|工单|业务|预约|勘查|装表)|不想(?:装|接电|用电|办|申请)|不(?:装|接电|用电|办)了|不要(?:装|接电|办)/, weight: 4 },
     { pattern: /(?:改|修改|更改|变更|调整)(?:一下)?.{0,4}(?:日期|时间|信息|地址|电话|号码|容量|名字|申请)|填错|写错/, weight: 4.5 },
     { pattern: /(?:找|要|安排)(?:个)?工作人员/, weight: 3 },
   ],
@@ -165,7 +211,7 @@ const generalityRules: Rule[] = [
   },
   {
     pattern:
-      /居民|企业|公司|高压|低压|小微|双电源|单电源|商业|充电桩|光伏|临时用电|增容|减容|暂停|过户|更名|销户|三相|峰谷|租|新房|工地|房产证|营业厅|95598|网上国网|掌上电力|app|电费|停电|断电|没电|报修|合同|竣工|验收|检验|中间检查|施工|设计|方案|容量|资质|委托|代办|节假日|工作日|一证受理|受理/,
+      /居民|企业|公司|商铺|店铺|门面|门店|商户|厂房|高压|低压|小微|双电源|单电源|商业|充电桩|光伏|临时用电|增容|减容|暂停|过户|更名|销户|三相|峰谷|租|新房|工地|房产证|营业厅|95598|网上国网|掌上电力|app|电费|停电|断电|没电|报修|合同|竣工|验收|检验|中间检查|施工|设计|方案|容量|资质|委托|代办|节假日|工作日|一证受理|受理/,
     weight: 2,
   },
   { pattern: /(?:后|以后|之后)(?:多久|还|怎么|能)/, weight: 2 },
@@ -250,6 +296,10 @@ export function classify(normalized: NormalizedText, options: ClassifyOptions): 
     if (score !== 0) scores[intent] = score;
   }
   addEntityCues(scores, entities, compact);
+  // "短信收不到" names our messages but asks for them; "不着急", "别催我" name hurry but say the opposite.
+  if (scores.unsubscribe && notReceiving.test(compact)) scores.unsubscribe -= 5;
+  if (scores.hurry && notHurrying.test(compact)) scores.hurry -= 6;
+  if (scores.unsubscribe && aboutUnsubscribing.test(compact)) scores.unsubscribe -= 3;
   // "改一下接电日期" is a change for a person to make, not a question about the date.
   if ((scores.human ?? 0) >= 4.5 && scores.expected_date) scores.expected_date -= 3;
 
