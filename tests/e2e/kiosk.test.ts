@@ -37,6 +37,9 @@ async function signInOnKeypad(accountNo: string, queryCode: string): Promise<voi
 
 const card = (applicationNo: string) => page.locator(`.card[data-application-no="${applicationNo}"]`);
 
+/** what the kiosk says instead of 催办 while the customer's construction (客户受电工程施工, hv_dual) is under way */
+const CONSTRUCTION_LINE = '当前是您方的“客户受电工程施工”，无需催办。请委托具备资质的施工单位按审核通过的设计施工；具备中间检查条件时请联系经办人申请中间检查。';
+
 describe('the kiosk', () => {
   it('signs in on the keypad, shows the timeline, follows a sync event live without layout shift, and hurries with the cooldown on the second press', async () => {
     const { t, base } = await startApp();
@@ -90,6 +93,9 @@ describe('the kiosk', () => {
     expect(await first.locator('.current-name').innerText()).toContain('工程施工');
     expect(await page.evaluate(() => (window as unknown as { beforeLive?: boolean }).beforeLive)).toBe(true);
     expect(await first.boundingBox()).toEqual(box);
+    // construction is the customer's own work: the 催办 button goes away, the line says what to do instead
+    expect(await first.getByRole('button', { name: /^催办申请/ }).count()).toBe(0);
+    expect(await first.locator('.hurry-line').innerText()).toBe(CONSTRUCTION_LINE);
     await page.waitForTimeout(100);
     expect(await layoutShift(page)).toBe(0);
 
@@ -129,6 +135,75 @@ describe('the kiosk', () => {
     // the second 催办 is answered 429 on purpose (the cooldown), and the browser logs it; nothing else may go wrong
     expect(problems.filter((p) => !(p.includes('429') && p.includes(`/api/v1/applications/${tightApplication}/hurry`)))).toEqual([]);
   }, 60_000);
+
+  it('offers no 催办 on a customer-side step (construction): the line says what the customer is to do and which step follows', async () => {
+    const { t, base } = await startApp();
+    await postEvents(t, [
+      completed(customerA.applicationNo, 'design_review', '2026-11-24T09:50:00+08:00', 'H001'),
+      started(customerA.applicationNo, 'construction', '2026-11-24T09:55:00+08:00', 'H001'),
+    ]);
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    const first = card(customerA.applicationNo);
+    await first.waitFor();
+    expect(await first.locator('.step[aria-current="step"]').getAttribute('data-step')).toBe('construction');
+    expect(await first.getByRole('button', { name: /^催办申请/ }).count()).toBe(0);
+    expect(await first.locator('.hurry-line').innerText()).toBe(CONSTRUCTION_LINE);
+    // the other application, on a utility step, keeps its button
+    const tight = card(tightApplication);
+    await expect(tight.getByRole('button', { name: /^催办申请 YX2026-0003 的「现场勘查」环节$/ }).isVisible()).resolves.toBe(true);
+    // the same box height as a card with the button: the line fits without being cut off
+    const line = first.locator('.hurry-line');
+    const fits = () => line.evaluate((el) => el.scrollHeight <= el.clientHeight);
+    expect(await fits()).toBe(true);
+    expect((await first.locator('.hurry').boundingBox())!.height).toBeCloseTo((await tight.locator('.hurry').boundingBox())!.height, 0);
+    expect(await unnamedControls(page)).toEqual([]);
+    await first.locator('.hurry').scrollIntoViewIfNeeded();
+    await screenshot(page, 'kiosk-customer-step-portrait');
+    await page.setViewportSize(landscape);
+    expect(await fits()).toBe(true);
+    expect((await first.locator('.hurry').boundingBox())!.height).toBeCloseTo((await tight.locator('.hurry').boundingBox())!.height, 0);
+    await first.locator('.hurry').scrollIntoViewIfNeeded();
+    await screenshot(page, 'kiosk-customer-step-landscape');
+    expect(t.app.jiedian.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
+    expect(problems).toEqual([]);
+  }, 30_000);
+
+  it('answers a press refused because the step just became the customer\'s (409, side customer) with the same line, not a failure', async () => {
+    const { t, base } = await startApp();
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    const first = card(customerA.applicationNo);
+    await first.waitFor();
+    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
+    // the design review is done and construction starts, but this page has not had the update yet (its push is held back)
+    const hub = t.app.jiedian.hub;
+    const publish = hub.publish;
+    const held: [string, string][] = [];
+    hub.publish = (topic, message) => (topic === topics.application(customerA.applicationNo) ? (held.push([topic, message]), 0) : publish.call(hub, topic, message));
+    try {
+      await postEvents(t, [
+        completed(customerA.applicationNo, 'design_review', '2026-11-24T09:50:00+08:00', 'H001'),
+        started(customerA.applicationNo, 'construction', '2026-11-24T09:55:00+08:00', 'H001'),
+      ]);
+      expect(held.length).toBeGreaterThan(0);
+      expect(await first.locator('.step[aria-current="step"]').getAttribute('data-step')).toBe('design_review');
+      await first.getByRole('button', { name: `催办申请 ${customerA.applicationNo} 的「设计文件审核」环节` }).click();
+      await expect.poll(() => first.locator('.hurry-line').innerText()).toBe(CONSTRUCTION_LINE);
+      expect(await first.getByRole('button', { name: /^催办申请/ }).count()).toBe(0);
+      expect(await first.locator('.hurry-line--warn').count()).toBe(0);
+      expect(t.app.jiedian.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
+    } finally {
+      hub.publish = publish;
+    }
+    // the update arrives: the card shows construction, still without the button
+    for (const [topic, message] of held) publish.call(hub, topic, message);
+    await first.locator('.step[aria-current="step"][data-step="construction"]').waitFor();
+    expect(await first.getByRole('button', { name: /^催办申请/ }).count()).toBe(0);
+    expect(await first.locator('.hurry-line').innerText()).toBe(CONSTRUCTION_LINE);
+    // the browser logs the 409; nothing else may go wrong
+    expect(problems.filter((p) => !(p.includes('409') && p.includes(`/api/v1/applications/${customerA.applicationNo}/hurry`)))).toEqual([]);
+  }, 30_000);
 
   it('answers a wrong query code with a clear message and reveals nothing', async () => {
     const { base } = await startApp();

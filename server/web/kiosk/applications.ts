@@ -1,5 +1,5 @@
 // One card per application: expected date, whether the requested date can be met, the current step with its due
-// time and handler, what to prepare now, the 催办 button and the timeline. Every region has a fixed place and size,
+// time and handler, what to prepare now, the 催办 button (utility steps only) and the timeline. Every region has a fixed place and size,
 // so a live update changes text, never the layout.
 import type { ProgressView } from '../shared/contract.ts';
 import { h } from '../shared/dom.ts';
@@ -57,8 +57,33 @@ function tasksBox(view: ProgressView): HTMLElement {
   ]);
 }
 
-export function hurryBox(view: ProgressView, state: HurryState | undefined, actions: CardActions, now = Date.now()): HTMLElement {
-  const can = view.status === 'active' && view.currentStep !== null;
+/**
+ * What the kiosk says instead of 催办 on a customer-side step (客户受电工程施工): nobody at the utility is to be hurried;
+ * the customer's own tasks, and the step to apply for when they are done. From the ProgressView, or a refusal's body.
+ */
+export function customerStepLine(stepName: string, customerTasks: readonly string[], nextStepName: string | null): string {
+  const tasks = customerTasks.map((task) => task.trim().replace(/[。；;，,]+$/u, '')).filter((task) => task !== '');
+  const parts = [tasks.length > 0 ? `请${tasks.join('；')}` : null, nextStepName ? `具备${nextStepName}条件时请联系经办人申请${nextStepName}` : null].filter((part) => part !== null);
+  return `当前是您方的“${stepName}”，无需催办。${parts.length > 0 ? `${parts.join('；')}。` : ''}`;
+}
+
+/** The box without a button: the same place and size, so a live update to a customer step moves nothing. */
+function noHurryBox(view: ProgressView, text: string, kind: 'customer' | 'inactive'): HTMLElement {
+  return h('div', { class: `hurry hurry--none hurry--${kind}`, dataset: { applicationNo: view.applicationNo } }, [
+    h('p', { class: 'hurry-line hurry-line--info', attrs: { role: 'status', 'aria-live': 'polite' } }, [h('span', { text })]),
+  ]);
+}
+
+export function hurryBox(view: ProgressView, hurryState: HurryState | undefined, actions: CardActions, now = Date.now()): HTMLElement {
+  const step = view.currentStep;
+  // 催办 is for the utility's work only: the server refuses a customer-side step (409 JD_CONFLICT, side: customer)
+  if (view.status === 'active' && step?.side === 'customer') return noHurryBox(view, customerStepLine(step.name, step.customerTasks, view.nextStep?.name ?? null), 'customer');
+  // refused because the step moved on just before the press, and this page has not had the update yet
+  if (hurryState?.refusal && hurryState.refusal.whileStep === (step?.code ?? null)) return noHurryBox(view, hurryState.message, 'customer');
+  // a refusal about an earlier step says nothing about this one
+  const state = hurryState?.refusal ? undefined : hurryState;
+  const can = view.status === 'active' && step?.side === 'utility';
+  if (!can) return noHurryBox(view, '该申请当前无需催办。', 'inactive');
   const cooling = state?.cooldownUntil != null && state.cooldownUntil > now;
   const label = state?.busy ? '正在催办…' : cooling ? '再次催办' : '催办';
   const button = h('button', {
@@ -66,12 +91,12 @@ export function hurryBox(view: ProgressView, state: HurryState | undefined, acti
     text: label,
     attrs: {
       type: 'button',
-      'aria-label': `催办申请 ${view.applicationNo}${view.currentStep ? ` 的「${view.currentStep.name}」环节` : ''}`,
-      disabled: !can || state?.busy === true,
+      'aria-label': `催办申请 ${view.applicationNo} 的「${step.name}」环节`,
+      disabled: state?.busy === true,
     },
     on: { click: () => actions.hurry(view.applicationNo) },
   });
-  let text: (string | HTMLElement)[] = [can ? '觉得太慢？按「催办」提醒经办人尽快办理。' : '该申请当前无需催办。'];
+  let text: (string | HTMLElement)[] = ['觉得太慢？按「催办」提醒经办人尽快办理。'];
   let tone: HurryState['tone'] = 'info';
   if (state) {
     tone = state.tone;

@@ -8,7 +8,7 @@ import { byId, fill, h } from '../shared/dom.ts';
 import { waitText } from '../shared/format.ts';
 import { LiveSocket, type LiveState } from '../shared/live.ts';
 import { changedSteps } from '../shared/timeline.ts';
-import { applicationCard, hurryBox, type CardActions } from './applications.ts';
+import { applicationCard, customerStepLine, hurryBox, type CardActions } from './applications.ts';
 import { chatPanel } from './chat.ts';
 import { IdleTimer, idleSecondsFrom } from './idle.ts';
 import { loginScreen, type LoginScreen } from './login.ts';
@@ -140,8 +140,11 @@ function redrawHurry(applicationNo: string): void {
 
 async function hurry(applicationNo: string): Promise<void> {
   const s = session;
-  const previous = s.hurries.get(applicationNo);
-  if (previous?.busy) return;
+  const stored = s.hurries.get(applicationNo);
+  if (stored?.busy) return;
+  // a refusal about an earlier step is not carried into this press
+  const previous = stored?.refusal ? undefined : stored;
+  const shownStep = s.applications.get(applicationNo)?.currentStep?.code ?? null;
   const setState = (state: HurryState) => {
     s.hurries.set(applicationNo, state);
     redrawHurry(applicationNo);
@@ -164,6 +167,13 @@ async function hurry(applicationNo: string): Promise<void> {
       setState({ message: '您已催办过这个环节，经办人正在处理。', tone: 'warn', cooldownUntil: Date.now() + seconds * 1000, busy: false });
     } else if (error instanceof ApiError && error.status === 401) {
       start(EXPIRED);
+    } else if (error instanceof ApiError && error.status === 409 && error.body.side === 'customer') {
+      // the step moved on to the customer's own work just before the press: say what to do, as the card will
+      const body = error.body as { stepName?: unknown; customerTasks?: unknown; nextStep?: { name?: unknown } | null };
+      const tasks = Array.isArray(body.customerTasks) ? body.customerTasks.filter((task): task is string => typeof task === 'string') : [];
+      const next = typeof body.nextStep?.name === 'string' ? body.nextStep.name : null;
+      const line = customerStepLine(typeof body.stepName === 'string' ? body.stepName : '当前环节', tasks, next);
+      setState({ message: line, tone: 'info', cooldownUntil: null, busy: false, refusal: { whileStep: shownStep } });
     } else if (error instanceof ApiError && error.code === 'JD_NOT_ACTIVE') {
       setState({ message: '该申请当前不能催办。', tone: 'warn', cooldownUntil: null, busy: false });
     } else {

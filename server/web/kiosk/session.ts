@@ -10,6 +10,11 @@ export interface HurryState {
   /** browser time (ms) until which the button shows the cooldown */
   cooldownUntil: number | null;
   busy: boolean;
+  /**
+   * The server refused the press: the step had just moved on to a customer-side one (409, `side: 'customer'`).
+   * `whileStep` is the step this page still showed; the message holds until the live update brings the new one.
+   */
+  refusal?: { whileStep: string | null };
 }
 
 function randomSessionId(): string {

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterSeconds: number | null,
+    /** the error body's other fields (e.g. a refused hurry's `side`, `stepName`, `customerTasks`, `nextStep`) */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -47,10 +49,10 @@ export async function call<T>(method: string, path: string, options: CallOptions
     payload = null;
   }
   if (!response.ok) {
-    const body = (payload ?? {}) as { code?: string; message?: string; retryAfterSeconds?: number };
+    const body = (payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {}) as { code?: string; message?: string; retryAfterSeconds?: number };
     const header = Number(response.headers.get('retry-after'));
     const retry = typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : Number.isFinite(header) && header > 0 ? header : null;
-    throw new ApiError(response.status, body.code ?? `HTTP_${response.status}`, body.message ?? response.statusText, retry);
+    throw new ApiError(response.status, body.code ?? `HTTP_${response.status}`, body.message ?? response.statusText, retry, body as Record<string, unknown>);
   }
   return payload as T;
 }
