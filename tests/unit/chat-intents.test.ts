@@ -75,6 +75,81 @@ describe('understand', () => {
   });
 });
 
+describe('opt-out: a verb of stopping or refusing with our messages as its object', () => {
+  it('is recognised however it is worded', () => {
+    for (const text of [
+      '请停止给我发信息',
+      '停止推送',
+      '短信停发吧',
+      '别再推送了',
+      '以后都不要给我推消息',
+      '不想再收到你们的通知',
+      '我不需要这些提醒了',
+      '取消短信通知',
+      '拒绝接收推送',
+      '关掉消息提醒',
+      '消息别再推送了',
+      '通知不用发了',
+      '短信太频繁了',
+      '別再傳訊息給我',
+      '請不要再傳簡訊',
+      '唔好再发短信俾我',
+      'stop sending me texts',
+      'no more texts',
+      'td 别发了',
+    ]) {
+      expect(intentOf(text), text).toBe('unsubscribe');
+    }
+  });
+
+  it('is not a message about our messages that asks for them, or a 不要 about something else', () => {
+    expect(intentOf('短信收不到')).toBe('human');
+    expect(intentOf('怎么没收到通知')).toBe('human');
+    expect(intentOf('验证码短信没收到')).toBe('bind_account');
+    expect(intentOf('不要给我打电话，发短信就行')).toBe('human');
+    expect(intentOf('通知发到我另一个手机')).toBe('human');
+    expect(intentOf('退订后还能查进度吗')).toBe('faq');
+    expect(intentOf('我們家的申請有消息了嗎')).toBe('query_progress');
+    for (const text of ['不要发票', '还有别的通知吗', '不要推迟', "don't stop sending updates", 'stop it please', '通知收到了']) {
+      expect(intentOf(text), text).not.toBe('unsubscribe');
+    }
+  });
+
+  it('takes 取消申请 and 不想接电了 as a change for a person, not an opt-out', () => {
+    expect(intentOf('取消申请')).toBe('human');
+    expect(intentOf('不想接电了')).toBe('human');
+    expect(intentOf('我要取消报装')).toBe('human');
+  });
+});
+
+describe('hurry: asking to speed up or complaining about slowness', () => {
+  it('is recognised however it is worded', () => {
+    for (const text of [
+      '太磨蹭了',
+      '磨磨唧唧的',
+      '办得太慢了吧',
+      '慢得要死',
+      '进度慢得不行',
+      '办事效率这么低',
+      '一直拖着不办',
+      '等了两个星期了',
+      '都半个月了还没人来',
+      '怎么到现在还没装',
+      '能不能早点给我弄好',
+      '等不急了',
+    ]) {
+      expect(intentOf(text), text).toBe('hurry');
+    }
+  });
+
+  it('is not telling us not to hurry, or being told to hurry', () => {
+    expect(intentOf('不要催我')).toBe('human');
+    expect(intentOf('别催了，材料明天送过去')).toBe('human');
+    expect(intentOf('好的，不着急')).toBe('greeting');
+    for (const text of ['不着急', '慢慢来', '慢走', '我不急']) expect(intentOf(text), text).not.toBe('hurry');
+  });
+});
+
 describe('what to do within an intent', () => {
   const compact = (text: string) => normalize(text).compact;
   const action = (text: string) => {

@@ -1,4 +1,5 @@
-// The labelled utterances (tests/fixtures/utterances.jsonl): intent accuracy must stay at or above 95%.
+// The labelled utterances (tests/fixtures/utterances.jsonl): intent accuracy must stay at or above 95%. The held-out
+// sets are not tuned on; their floors are set below what they score, to catch a change that generalises worse.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,11 @@ import { loadKnowledgeFile } from '../../server/services/knowledge-base.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures');
 const knowledge = buildKnowledgeIndex(loadKnowledgeFile(path.resolve(import.meta.dirname, '../../catalog/knowledge-base.json')));
-const samples = parseUtterances(fs.readFileSync(path.join(fixtures, 'utterances.jsonl'), 'utf8'));
+const load = (file: string) => parseUtterances(fs.readFileSync(path.join(fixtures, file), 'utf8'));
+const samples = load('utterances.jsonl');
+const holdout = load('utterances-holdout.jsonl');
+const holdout2 = load('utterances-holdout-2.jsonl');
+const intentOf = (text: string) => understand(text, { knowledge, today: '2026-11-24' }).intent;
 
 describe('the utterance fixture', () => {
   it('has at least 300 labelled utterances covering every intent, traditional characters and numbers among them', () => {
@@ -21,8 +26,30 @@ describe('the utterance fixture', () => {
   });
 
   it('is recognised with at least 95% accuracy', () => {
-    const result = evaluateIntents(samples, (text) => understand(text, { knowledge, today: '2026-11-24' }).intent);
+    const result = evaluateIntents(samples, intentOf);
     expect(result.accuracy, formatEvaluation(result)).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('the held-out sets', () => {
+  it('holdout-2 has at least 80 utterances none of which is in the fixture or the first held-out set', () => {
+    expect(holdout2.length).toBeGreaterThanOrEqual(80);
+    const seen = new Set([...samples, ...holdout].map((s) => s.text));
+    expect(holdout2.filter((s) => seen.has(s.text))).toEqual([]);
+  });
+
+  it('are recognised with at least 90% accuracy (holdout 65/68, holdout-2 96/102 when this was written)', () => {
+    for (const set of [holdout, holdout2]) {
+      const result = evaluateIntents(set, intentOf);
+      expect(result.accuracy, formatEvaluation(result)).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it('miss no opt-out and make none up, in any set: a missed one keeps texting a customer who said stop', () => {
+    for (const set of [samples, holdout, holdout2]) {
+      const wrong = set.filter((s) => (s.intent === 'unsubscribe') !== (intentOf(s.text) === 'unsubscribe'));
+      expect(wrong).toEqual([]);
+    }
   });
 });
 
