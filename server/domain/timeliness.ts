@@ -71,7 +71,8 @@ const chinese = new Intl.Collator('zh-CN');
 
 /**
  * How the rows are listed: steps in process order (`stepOrder`, from catalogStepOrder; a code it lacks goes last),
- * handlers and teams by name in Chinese collation (pinyin, as `localeCompare(…, 'zh-CN')`), ties by key.
+ * handlers by name in Chinese collation (pinyin, as `localeCompare(…, 'zh-CN')`), ties by key; teams by key, as the
+ * utility numbers them (pinyin would put 业扩二班 and 业扩三班 before 业扩一班).
  */
 export function timelinessOrder(groupBy: TimelinessGrouping, stepOrder: readonly string[]): TimelinessOrder {
   if (groupBy === 'step') {
@@ -79,6 +80,7 @@ export function timelinessOrder(groupBy: TimelinessGrouping, stepOrder: readonly
     const at = (key: string) => position.get(key) ?? Number.MAX_SAFE_INTEGER;
     return (a, b) => at(a.key) - at(b.key) || byKey(a, b);
   }
+  if (groupBy === 'team') return byKey;
   return (a, b) => chinese.compare(a.name, b.name) || byKey(a, b);
 }
 

@@ -79,16 +79,16 @@ describe('timeliness statistics', () => {
     // the team lead of T01: A1, A2 and A4, (2 + 4 + 6) / 3 = 4 workdays
     expect((await stats(t, 'L001', 'groupBy=team')).json().rows).toEqual([row('T01', '业扩一班', [2, 3, 1, 1, 1, 1, 0.333, 4, 3])]);
     expect((await stats(t, 'L101', 'groupBy=team')).json().rows).toEqual([row('T02', '业扩二班', [1, 1, 1, 0, 0, 0, 1, 1, 3])]);
-    // by name in Chinese collation: 业扩二班 (èr) before 业扩一班 (yī)
+    // teams by their number, not by pinyin (which would put 业扩二班, èr, before 业扩一班, yī)
     expect((await stats(t, 'A001', 'groupBy=team')).json().rows.map((r: { key: string; name: string }) => [r.key, r.name])).toEqual([
-      ['T02', '业扩二班'],
       ['T01', '业扩一班'],
+      ['T02', '业扩二班'],
     ]);
     // a handler: their own work only
     expect((await stats(t, 'H002', 'groupBy=handler')).json().rows).toEqual([row('H002', '王芳', [0, 1, 0, 0, 0, 0, 0, 6, 3])]);
   });
 
-  it('lists steps in process order, handlers and teams by name (Chinese collation), in JSON and CSV alike', async () => {
+  it('lists steps in process order, handlers by name (Chinese collation) and teams by number, in JSON and CSV alike', async () => {
     const t = await fixture();
     // 钱伟 (L101, team T02) accepts one more application: by 工号 he would come last, by name second
     await putApplication(t, 'A5', { requestedConnectDate: '2027-06-30', acceptedAt: '2026-11-23T09:00:00+08:00' });
@@ -110,7 +110,7 @@ describe('timeliness statistics', () => {
     const handlers = ['H001 李明', 'L101 钱伟', 'H002 王芳', 'H101 赵丽'];
     expect(await keys('handler')).toEqual(handlers);
     expect(await csvKeys('handler')).toEqual(handlers);
-    const teams = ['T02 业扩二班', 'T01 业扩一班'];
+    const teams = ['T01 业扩一班', 'T02 业扩二班'];
     expect(await keys('team')).toEqual(teams);
     expect(await csvKeys('team')).toEqual(teams);
   });

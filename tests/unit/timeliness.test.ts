@@ -70,7 +70,7 @@ describe('the order of the rows', () => {
     expect(catalogStepOrder([{ steps: [{ code: 'a' }, { code: 'z' }] }, { steps: [{ code: 'a' }, { code: 'm' }, { code: 'z' }] }, { steps: [{ code: 'm' }, { code: 'q' }, { code: 'z' }] }])).toEqual(['a', 'm', 'q', 'z']);
   });
 
-  it('sorts rows by step in process order, not by code; handlers and teams by name in Chinese collation', () => {
+  it('sorts rows by step in process order, not by code; handlers by name in Chinese collation; teams by number', () => {
     const steps = ['connect', 'completion_inspection', 'accept', 'design_review', 'survey', 'plan_reply'].map((key) => occurrence({ key, name: key }));
     const byStep = aggregateTimeliness(steps, [{ key: 'mid_inspection', name: '中间检查', level: 'warning', explained: false }], timelinessOrder('step', catalogStepOrder(catalog.processes)));
     expect(byStep.map((r) => r.key)).toEqual(['accept', 'survey', 'plan_reply', 'design_review', 'mid_inspection', 'completion_inspection', 'connect']);
@@ -86,12 +86,13 @@ describe('the order of the rows', () => {
       ['H005', '钱伟'],
     ].map(([key, name]) => occurrence({ key, name }));
     expect(aggregateTimeliness(people, [], timelinessOrder('handler', [])).map((r) => r.name)).toEqual(['李明', '钱伟', '王芳', '张强', '赵丽']);
+    // teams by their number: by pinyin 业扩三班 (sān) and 业扩二班 (èr) would come before 业扩一班 (yī)
     const teams = [
-      ['T01', '营销部'],
-      ['T02', '客户服务中心'],
-      ['T03', '业扩班'],
+      ['T03', '业扩三班'],
+      ['T01', '业扩一班'],
+      ['T02', '业扩二班'],
     ].map(([key, name]) => occurrence({ key, name }));
-    expect(aggregateTimeliness(teams, [], timelinessOrder('team', [])).map((r) => r.key)).toEqual(['T02', 'T03', 'T01']);
+    expect(aggregateTimeliness(teams, [], timelinessOrder('team', [])).map((r) => r.name)).toEqual(['业扩一班', '业扩二班', '业扩三班']);
     // the same rows in the CSV
     const csv = timelinessCsv(aggregateTimeliness(people, [], timelinessOrder('handler', [])));
     expect(csv.slice(1).split('\r\n').slice(1, -1).map((line) => line.split(',')[1])).toEqual(['李明', '钱伟', '王芳', '张强', '赵丽']);
