@@ -9,15 +9,21 @@ export type AlertInsert = typeof alerts.$inferInsert;
 
 const p = sql.placeholder;
 
-/** A step in progress whose next alert is due: what the sweep needs to raise it. */
+/** A step whose next alert is due: what the sweep needs to raise it and, in working time, text it at once. */
 export interface OwingStep {
   applicationNo: string;
   stepCode: string;
+  status: string;
   actualStart: number | null;
   dueAt: number | null;
   alertAt: number;
   handlerId: string | null;
+  /** the step's handler's team (null when the handler is unknown) */
   teamId: string | null;
+  /** the handler's phone when the handler and their team exist (as `ApplicationStore.handler` finds them) */
+  handlerPhone: string | null;
+  /** null when the application row is missing */
+  processCode: string | null;
 }
 
 export function createAlertStore(db: Db) {
@@ -31,18 +37,25 @@ export function createAlertStore(db: Db) {
     AND s.step_code = ${alerts.stepCode} AND s.status = 'in_progress' AND s.actual_start = ${alerts.occurrence}))`;
 
   // The sweep's hot statements, prepared once: each reads only rows it acts on, through partial indexes.
+  // One statement gives the sweep all it needs per alert (the process for the step's name, the handler's phone), so
+  // raising and texting an alert in working time reads nothing else but the team's leads.
   const owingSteps = db
     .select({
       applicationNo: applicationSteps.applicationNo,
       stepCode: applicationSteps.stepCode,
+      status: applicationSteps.status,
       actualStart: applicationSteps.actualStart,
       dueAt: applicationSteps.dueAt,
       alertAt: sql<number>`${applicationSteps.alertAt}`,
       handlerId: applicationSteps.handlerId,
       teamId: handlers.teamId,
+      handlerPhone: sql<string | null>`CASE WHEN ${teams.id} IS NOT NULL THEN ${handlers.phone} END`,
+      processCode: applications.processCode,
     })
     .from(applicationSteps)
     .leftJoin(handlers, eq(handlers.id, applicationSteps.handlerId))
+    .leftJoin(teams, eq(teams.id, handlers.teamId))
+    .leftJoin(applications, eq(applications.applicationNo, applicationSteps.applicationNo))
     .where(sql`${applicationSteps.alertAt} <= ${p('now')}`)
     .orderBy(asc(applicationSteps.alertAt))
     .limit(p('limit'))
@@ -66,6 +79,7 @@ export function createAlertStore(db: Db) {
       raisedAt: p('raisedAt'),
       live: p('live'),
       notifyAt: p('notifyAt'),
+      notifiedAt: p('notifiedAt'),
     })
     .onConflictDoNothing()
     .prepare();
@@ -93,6 +107,11 @@ export function createAlertStore(db: Db) {
     .set({ notifiedAt: sql`${p('now')}` })
     .where(and(eq(alerts.id, p('id')), isNull(alerts.notifiedAt)))
     .prepare();
+  const teamLeadsOf = db
+    .select({ id: handlers.id, phone: handlers.phone })
+    .from(handlers)
+    .where(and(eq(handlers.teamId, p('teamId')), eq(handlers.role, 'team_lead')))
+    .prepare();
 
   return {
     /**
@@ -100,7 +119,16 @@ export function createAlertStore(db: Db) {
      * restarts, overlapping sweeps and a CLI sweep beside the server raise each alert at most once.
      */
     insert: (row: AlertInsert) =>
-      insertAlert.run({ ...row, live: row.live ? 1 : 0, handlerId: row.handlerId ?? null, teamId: row.teamId ?? null, dueAt: row.dueAt ?? null, notifyAt: row.notifyAt ?? null }).changes === 1,
+      insertAlert.run({
+        ...row,
+        live: row.live ? 1 : 0,
+        handlerId: row.handlerId ?? null,
+        teamId: row.teamId ?? null,
+        dueAt: row.dueAt ?? null,
+        notifyAt: row.notifyAt ?? null,
+        // set by a sweep that texts the alert in the transaction that raises it: the insert is then the claim
+        notifiedAt: row.notifiedAt ?? null,
+      }).changes === 1,
     byId: (id: string) => db.select().from(alerts).where(eq(alerts.id, id)).get(),
     update: (id: string, fields: Partial<AlertInsert>) => db.update(alerts).set(fields).where(eq(alerts.id, id)).run(),
     /** The queue: live alerts not yet closed, overdue first, oldest first. */
@@ -132,6 +160,8 @@ export function createAlertStore(db: Db) {
     dueForNotice: (now: number, limit: number): AlertRow[] => dueForNotice.all({ now, limit }),
     /** True for the one caller that may send the alert's SMS. */
     claimNotice: (id: string, now: number) => claimNotice.run({ id, now }).changes === 1,
+    /** The team's leads (as `StaffStore.teamLeads`), through a statement prepared once. */
+    teamLeads: (teamId: string): { id: string; phone: string }[] => teamLeadsOf.all({ teamId }),
 
     // ---- statistics ----
     /** Utility and customer step occurrences that started or ended in [from, to], with their handler and team. */

@@ -34,7 +34,7 @@ import { createHurryService, type HurryService } from './services/hurries.ts';
 import { createAlertService, type AlertService } from './services/alerts.ts';
 import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
-import { createSlaService, type SlaService } from './services/sla.ts';
+import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
 import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.ts';
 import { createTimelinessStats } from './services/timeliness.ts';
 import statsRoutes from './routes/stats.ts';
@@ -70,6 +70,8 @@ export interface AppDeps {
   startDispatcher?: boolean;
   /** false: no periodic sweeps; tests call `sweeper.sweep()` with a manual clock */
   startSweeper?: boolean;
+  /** the SLA sweep's chunking (tests, benchmarks): rows and milliseconds per transaction, a per-chunk report */
+  sla?: SlaChunkOptions;
   hub?: RealtimeHub;
   random?: () => number;
 }
@@ -215,7 +217,7 @@ export async function buildApp(deps: AppDeps) {
   const alertStore = createAlertStore(database.db);
   const alerts = createAlertService(context, alertStore, hub);
   const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours: config.workingHours, wakeDispatcher: () => dispatcher.wake() };
-  sla = createSlaService({ ...slaOptions, alerts, log: app.log });
+  sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, log: app.log });
   const weeklyDigest = createWeeklyDigest(slaOptions);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });

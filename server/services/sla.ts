@@ -6,14 +6,25 @@ import { findProcess, findStep } from '../domain/catalog.ts';
 import { alertLevelAt } from '../domain/sla.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { AlertInsert, AlertRow, AlertStore } from '../../db/alert-store.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
 import type { AlertService } from './alerts.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
 import type { NoticeWriter } from './notices.ts';
 
-/** Rows per transaction: better-sqlite3 blocks the event loop while it works, so the sweep yields between chunks. */
-export const SLA_SWEEP_CHUNK = 500;
+/**
+ * Most rows one chunk transaction handles (raised alerts and held texts together). Each alert dirties ~8 pages (the
+ * step's row and index entry, the alert's row and indexes, the outbox rows), so 100 rows keep a commit under the
+ * WAL's 1000-page auto-checkpoint threshold: a checkpoint that lands on the commit has at most ~1,800 pages to copy.
+ */
+export const SLA_SWEEP_CHUNK = 100;
+/**
+ * Milliseconds of work after which a chunk commits and yields to the event loop, however much is left: better-sqlite3
+ * blocks the loop while it works, so a backlog (a server down for an hour, alert times bunched on one instant) is
+ * handled in stretches of about this long plus the commit, never in one long one. A chunk handles at least one row.
+ */
+export const SLA_SWEEP_CHUNK_MS = 10;
+/** Rows read per statement within a chunk, so a chunk its time budget stops has read few rows it did not use. */
+const READ_BATCH = 64;
 
 export interface SlaSweepResult {
   warnings: number;
@@ -23,68 +34,159 @@ export interface SlaSweepResult {
   notified: number;
 }
 
-export interface SlaServiceOptions {
+/** One chunk transaction of a sweep, as `onChunk` reports it. */
+export interface SlaSweepChunk {
+  /** step and application rows handled, and held alerts whose texts were released */
+  rows: number;
+  /** the transaction's wall time, its commit included */
+  ms: number;
+  /** of which the work before the commit */
+  workMs: number;
+}
+
+export interface SlaChunkOptions {
+  /** most rows per chunk transaction (SLA_SWEEP_CHUNK) */
+  chunkSize?: number;
+  /** work after which a chunk commits and yields (SLA_SWEEP_CHUNK_MS); 0: one row per chunk */
+  chunkMs?: number;
+  /** after each chunk's commit (benchmarks, tests) */
+  onChunk?: (chunk: SlaSweepChunk) => void;
+}
+
+export interface SlaServiceOptions extends SlaChunkOptions {
   ctx: ServiceContext;
   store: AlertStore;
   alerts: AlertService;
-  staff: StaffStore;
   notices: NoticeWriter;
   workingHours: WorkingHours;
   log: FastifyBaseLogger;
   /** after commit: deliver the notices just queued */
   wakeDispatcher: () => void;
-  chunkSize?: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What a sweep still has to look at, as of its `now`; each source is done once a read comes back short. */
+interface Sources {
+  steps: boolean;
+  applications: boolean;
+  notices: boolean;
+}
+
+interface ChunkState {
+  now: number;
+  /** when texts may go out: `now` in working time */
+  notifyAt: number;
+  startedAt: number;
+  workMs: number;
+  rows: number;
+  raised: AlertRow[];
+  notified: number;
+  /** team leads read in this chunk's transaction */
+  leads: Map<string, { id: string; phone: string }[]>;
+}
+
 export function createSlaService(options: SlaServiceOptions) {
-  const { ctx, store, alerts, staff, notices } = options;
-  const chunk = options.chunkSize ?? SLA_SWEEP_CHUNK;
+  const { ctx, store, alerts, notices } = options;
+  const maxRows = Math.max(1, options.chunkSize ?? SLA_SWEEP_CHUNK);
+  const budgetMs = options.chunkMs ?? SLA_SWEEP_CHUNK_MS;
   const notifyFrom = (now: number) => nextWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone);
 
-  function alertRow(fields: Omit<AlertInsert, 'id' | 'notifiedAt' | 'explanation' | 'explainedAt' | 'explainedBy'>): AlertRow {
+  function alertRow(fields: Omit<AlertInsert, 'id' | 'explanation' | 'explainedAt' | 'explainedBy'>): AlertRow {
     return {
       id: randomUUID(),
       handlerId: null,
       teamId: null,
       dueAt: null,
       notifyAt: null,
-      ...fields,
       notifiedAt: null,
+      ...fields,
       explanation: null,
       explainedAt: null,
       explainedBy: null,
     };
   }
 
-  /** One transaction: raises what up to `chunk` owing steps owe and moves each on. Returns the rows read and raised. */
-  function raiseStepChunk(now: number): { read: number; raised: AlertRow[] } {
-    const rows = store.owingSteps(now, chunk);
-    const raised: AlertRow[] = [];
-    const notifyAt = notifyFrom(now);
-    for (const row of rows) {
-      if (row.dueAt === null || row.actualStart === null) {
-        store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
-        continue;
-      }
-      const level = alertLevelAt(now, row.dueAt);
-      const alert = alertRow({
-        applicationNo: row.applicationNo,
-        stepCode: row.stepCode,
-        occurrence: row.actualStart,
-        handlerId: row.handlerId,
-        teamId: row.teamId,
-        level,
-        dueAt: row.dueAt,
-        raisedAt: now,
-        live: true,
-        notifyAt,
-      });
-      if (store.insert(alert)) raised.push(alert);
-      store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
+  /** The chunk has done its share: its row cap, or its time budget once it has handled a row. */
+  const full = (chunk: ChunkState) => chunk.rows >= maxRows || (chunk.rows > 0 && performance.now() - chunk.startedAt >= budgetMs);
+
+  function stepNameOf(processCode: string, stepCode: string): string {
+    const process = findProcess(ctx.catalog, processCode);
+    if (stepCode === '') return process ? `${process.name}全流程` : '全流程';
+    return (process && findStep(process, stepCode)?.name) ?? stepCode;
+  }
+
+  function teamLeads(chunk: ChunkState, teamId: string) {
+    let leads = chunk.leads.get(teamId);
+    if (!leads) chunk.leads.set(teamId, (leads = store.teamLeads(teamId)));
+    return leads;
+  }
+
+  /**
+   * Queues the SMS of an alert its caller has claimed (raised it with `notifiedAt` set, or won `claimNotice`):
+   * the handler, and the team lead for an overdue alert or one without a handler. False when nobody is texted.
+   */
+  function queueTexts(chunk: ChunkState, alert: AlertRow, processCode: string, handlerPhone: string | null): boolean {
+    const recipients = new Map<string, string>();
+    if (alert.handlerId && handlerPhone !== null) recipients.set(alert.handlerId, handlerPhone);
+    // The team lead hears of every overdue step, and of a warning nobody else would hear of.
+    if ((alert.level === 'overdue' || handlerPhone === null) && alert.teamId) {
+      for (const lead of teamLeads(chunk, alert.teamId)) recipients.set(lead.id, lead.phone);
     }
-    return { read: rows.length, raised };
+    if (recipients.size === 0) return false;
+    const kind = alert.level === 'warning' ? 'sla_warning' : 'sla_overdue';
+    const variables = {
+      applicationNo: alert.applicationNo,
+      stepName: stepNameOf(processCode, alert.stepCode),
+      dueAt: alert.dueAt ?? alert.raisedAt,
+      explanationRequired: alert.level === 'overdue',
+    };
+    for (const [handlerId, phone] of recipients) notices.queue(kind, { kind: 'handler', handlerId, phone, applicationNo: alert.applicationNo }, variables);
+    return true;
+  }
+
+  /**
+   * Raises what owing steps owe and moves each on to its next alert. In working time the alert is inserted already
+   * claimed (`notifiedAt`) and texted in the same transaction: the unique index lets one sweep insert it, so one
+   * sweep texts it. Outside working time it waits for `releaseHeld`.
+   */
+  function raiseSteps(chunk: ChunkState, sources: Sources): void {
+    const texting = chunk.notifyAt <= chunk.now;
+    while (sources.steps && !full(chunk)) {
+      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
+      const rows = store.owingSteps(chunk.now, limit);
+      let i = 0;
+      for (; i < rows.length && !full(chunk); i++) {
+        const row = rows[i]!;
+        chunk.rows++;
+        if (row.dueAt === null || row.actualStart === null) {
+          store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
+          continue;
+        }
+        const level = alertLevelAt(chunk.now, row.dueAt);
+        const alert = alertRow({
+          applicationNo: row.applicationNo,
+          stepCode: row.stepCode,
+          occurrence: row.actualStart,
+          handlerId: row.handlerId,
+          teamId: row.teamId,
+          level,
+          dueAt: row.dueAt,
+          raisedAt: chunk.now,
+          live: true,
+          notifyAt: chunk.notifyAt,
+          notifiedAt: texting ? chunk.now : null,
+        });
+        if (store.insert(alert)) {
+          chunk.raised.push(alert);
+          // a warning goes out only while its occurrence is under way (as `releaseHeld` checks)
+          const moot = level === 'warning' && row.status !== 'in_progress';
+          if (texting && !moot && row.processCode !== null && queueTexts(chunk, alert, row.processCode, row.handlerPhone)) chunk.notified++;
+        }
+        store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
+      }
+      if (i === rows.length && rows.length < limit) sources.steps = false;
+    }
   }
 
   /** The team answerable for an application: its running utility step's handler's, else its latest handler's. */
@@ -95,37 +197,41 @@ export function createSlaService(options: SlaServiceOptions) {
     return latest ? (ctx.store.handler(latest.handlerId!)?.teamId ?? null) : null;
   }
 
-  function raiseApplicationChunk(now: number): { read: number; raised: AlertRow[] } {
-    const rows = store.owingApplications(now, chunk);
-    const raised: AlertRow[] = [];
-    for (const row of rows) {
-      // Addressed to the team lead: no handler of its own, so only the team (and admins) see and explain it.
-      const alert = alertRow({
-        applicationNo: row.applicationNo,
-        stepCode: '',
-        occurrence: 0,
-        teamId: teamOf(row.applicationNo),
-        level: 'overdue',
-        dueAt: row.limitAlertAt,
-        raisedAt: now,
-        live: true,
-        notifyAt: notifyFrom(now),
-      });
-      if (store.insert(alert)) raised.push(alert);
-      store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
+  function raiseApplications(chunk: ChunkState, sources: Sources): void {
+    const texting = chunk.notifyAt <= chunk.now;
+    while (sources.applications && !full(chunk)) {
+      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
+      const rows = store.owingApplications(chunk.now, limit);
+      let i = 0;
+      for (; i < rows.length && !full(chunk); i++) {
+        const row = rows[i]!;
+        chunk.rows++;
+        // Addressed to the team lead: no handler of its own, so only the team (and admins) see and explain it.
+        const alert = alertRow({
+          applicationNo: row.applicationNo,
+          stepCode: '',
+          occurrence: 0,
+          teamId: teamOf(row.applicationNo),
+          level: 'overdue',
+          dueAt: row.limitAlertAt,
+          raisedAt: chunk.now,
+          live: true,
+          notifyAt: chunk.notifyAt,
+          notifiedAt: texting ? chunk.now : null,
+        });
+        if (store.insert(alert)) {
+          chunk.raised.push(alert);
+          if (texting && queueTexts(chunk, alert, row.processCode, null)) chunk.notified++;
+        }
+        store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
+      }
+      if (i === rows.length && rows.length < limit) sources.applications = false;
     }
-    return { read: rows.length, raised };
   }
 
-  function stepNameOf(processCode: string | undefined, stepCode: string): string {
-    const process = processCode === undefined ? undefined : findProcess(ctx.catalog, processCode);
-    if (stepCode === '') return process ? `${process.name}全流程` : '全流程';
-    return (process && findStep(process, stepCode)?.name) ?? stepCode;
-  }
-
-  /** Queues the SMS of one alert whose time has come; false when it was someone else's to send or is moot. */
-  function notify(alert: AlertRow, now: number): boolean {
-    if (!store.claimNotice(alert.id, now)) return false;
+  /** Texts one held alert whose time has come; false when it was someone else's to send or is moot. */
+  function releaseOne(chunk: ChunkState, alert: AlertRow): boolean {
+    if (!store.claimNotice(alert.id, chunk.now)) return false;
     const application = ctx.store.application(alert.applicationNo);
     if (!application) return false;
     if (alert.level === 'warning') {
@@ -133,63 +239,63 @@ export function createSlaService(options: SlaServiceOptions) {
       const step = ctx.store.step(alert.applicationNo, alert.stepCode);
       if (!step || step.status !== 'in_progress' || step.actualStart !== alert.occurrence) return false;
     }
-    const recipients = new Map<string, string>();
     const handler = alert.handlerId ? ctx.store.handler(alert.handlerId) : undefined;
-    if (handler) recipients.set(handler.id, handler.phone);
-    // The team lead hears of every overdue step, and of a warning nobody else would hear of.
-    if ((alert.level === 'overdue' || !handler) && alert.teamId) {
-      for (const lead of staff.teamLeads(alert.teamId)) recipients.set(lead.id, lead.phone);
-    }
-    const kind = alert.level === 'warning' ? 'sla_warning' : 'sla_overdue';
-    const variables = {
-      applicationNo: alert.applicationNo,
-      stepName: stepNameOf(application.processCode, alert.stepCode),
-      dueAt: alert.dueAt ?? alert.raisedAt,
-      explanationRequired: alert.level === 'overdue',
-    };
-    for (const [handlerId, phone] of recipients) notices.queue(kind, { kind: 'handler', handlerId, phone, applicationNo: alert.applicationNo }, variables);
-    return recipients.size > 0;
+    return queueTexts(chunk, alert, application.processCode, handler?.phone ?? null);
   }
 
-  function notifyChunk(now: number): { read: number; notified: number } {
-    const rows = store.dueForNotice(now, chunk);
-    let notified = 0;
-    for (const alert of rows) if (notify(alert, now)) notified++;
-    return { read: rows.length, notified };
+  /** Alerts raised outside working time whose texts may go out now. */
+  function releaseHeld(chunk: ChunkState, sources: Sources): void {
+    while (sources.notices && !full(chunk)) {
+      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
+      const rows = store.dueForNotice(chunk.now, limit);
+      let i = 0;
+      for (; i < rows.length && !full(chunk); i++) {
+        chunk.rows++;
+        if (releaseOne(chunk, rows[i]!)) chunk.notified++;
+      }
+      if (i === rows.length && rows.length < limit) sources.notices = false;
+    }
   }
 
-  /** Runs `step` in chunk transactions until nothing is left, yielding to the event loop between them. */
-  async function drain<T extends { read: number }>(step: () => T, after: (result: T) => void): Promise<void> {
-    for (;;) {
-      const result = ctx.database.transaction(step);
-      after(result);
-      if (result.read === 0) return;
-      await yieldToEventLoop();
-    }
+  /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
+  function runChunk(now: number, notifyAt: number, sources: Sources): ChunkState {
+    const chunk: ChunkState = { now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
+    raiseSteps(chunk, sources);
+    raiseApplications(chunk, sources);
+    releaseHeld(chunk, sources);
+    chunk.workMs = performance.now() - chunk.startedAt;
+    return chunk;
   }
 
   return {
-    /** One sweep as of now: raise, push live, queue the SMS that working time allows. */
+    /**
+     * One sweep as of now: raise, push live, queue the SMS that working time allows. Chunk transactions of at most
+     * `chunkSize` rows and about `chunkMs` of work each, yielding to the event loop between them; a quiet interval
+     * is one transaction.
+     */
     async sweep(): Promise<SlaSweepResult> {
       const now = ctx.clock.now();
+      const notifyAt = notifyFrom(now);
       const result: SlaSweepResult = { warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 };
-      const published = (counter: 'step' | 'application') => ({ raised }: { raised: AlertRow[] }) => {
-        for (const alert of raised) {
-          if (counter === 'application') result.applicationOverdue++;
+      const sources: Sources = { steps: true, applications: true, notices: true };
+      for (;;) {
+        const t0 = performance.now();
+        const chunk = ctx.database.transaction(() => runChunk(now, notifyAt, sources));
+        options.onChunk?.({ rows: chunk.rows, ms: performance.now() - t0, workMs: chunk.workMs });
+        // after the commit: push what was raised, deliver what was queued
+        for (const alert of chunk.raised) {
+          if (alert.stepCode === '') result.applicationOverdue++;
           else if (alert.level === 'warning') result.warnings++;
           else result.overdue++;
           alerts.publish(alert);
         }
-      };
-      await drain(() => raiseStepChunk(now), published('step'));
-      await drain(() => raiseApplicationChunk(now), published('application'));
-      await drain(
-        () => notifyChunk(now),
-        ({ notified }) => {
-          result.notified += notified;
-          if (notified > 0) options.wakeDispatcher();
-        },
-      );
+        if (chunk.notified > 0) {
+          result.notified += chunk.notified;
+          options.wakeDispatcher();
+        }
+        if (!sources.steps && !sources.applications && !sources.notices) break;
+        await yieldToEventLoop();
+      }
       if (result.warnings + result.overdue + result.applicationOverdue > 0) options.log.info({ ...result }, 'sla sweep raised alerts');
       return result;
     },
