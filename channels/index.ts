@@ -19,10 +19,13 @@ export interface Channels {
   wechat: WechatyWeChatChannel | null;
   /** one line per channel saying what it uses, for the start-up log */
   announce: string[];
+  /** the channels that fell back to the log for want of credentials: customers get nothing on them */
+  fallbacks: ChannelKind[];
 }
 
 export function createChannels({ config, logger, wechaty }: CreateChannelsOptions): Channels {
   const announce: string[] = [];
+  const fallbacks: ChannelKind[] = [];
 
   let sms: Channel;
   if (config.twilio) {
@@ -34,6 +37,7 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
     );
   } else {
     sms = new LogChannel('sms', logger);
+    fallbacks.push('sms');
     announce.push('SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)');
   }
 
@@ -47,6 +51,7 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
     const token = config.wechaty.puppetToken ? ' with WECHATY_PUPPET_SERVICE_TOKEN' : '';
     announce.push(`WeChat channel: wechaty (puppet ${config.wechaty.puppet}${token}; starts with the server)`);
   } else {
+    fallbacks.push('wechat');
     announce.push('WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)');
   }
 
@@ -54,5 +59,6 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
     channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger) },
     wechat,
     announce,
+    fallbacks,
   };
 }

@@ -38,7 +38,7 @@ describe('createChannels', () => {
 
   it('without credentials sends both channels to the log and says so at start-up', async () => {
     const { logger, entries } = recordingLogger();
-    const { channels, wechat, announce } = createChannels({ config: loadConfig(baseEnv), logger });
+    const { channels, wechat, announce, fallbacks } = createChannels({ config: loadConfig(baseEnv), logger });
 
     expect(channels.sms.provider).toBe('log');
     expect(channels.wechat.provider).toBe('log');
@@ -47,6 +47,7 @@ describe('createChannels', () => {
       'SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)',
       'WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)',
     ]);
+    expect(fallbacks).toEqual(['sms', 'wechat']);
 
     await expect(channels.sms.send(message)).resolves.toEqual({ providerId: 'log-obx_1', status: 'delivered' });
     expect(entries()).toHaveLength(1);
@@ -61,9 +62,10 @@ describe('createChannels', () => {
       TWILIO_FROM: '+15005550006',
       TWILIO_API_BASE_URL: twilio.url,
     });
-    const { channels, announce } = createChannels({ config, logger: recordingLogger().logger });
+    const { channels, announce, fallbacks } = createChannels({ config, logger: recordingLogger().logger });
 
     expect(channels.sms.provider).toBe('twilio');
+    expect(fallbacks).toEqual(['wechat']);
     expect(announce[0]).toMatch(/^SMS channel: twilio \(from \+15005550006 via http:\/\/127\.0\.0\.1:\d+;/);
 
     await channels.sms.send(message);

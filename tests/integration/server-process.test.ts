@@ -82,6 +82,12 @@ describe('the server process', () => {
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     expect(server.stdout()).toMatch(/sms[^\n]*log/i);
     expect(server.stdout()).toMatch(/wechat[^\n]*log/i);
+    // a warning, not only info: it must show at LOG_LEVEL=warn (the demo) too
+    const fallback = server
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('no credentials for sms and wechat: those messages go to the log only'));
+    expect(fallback.map((line) => JSON.parse(line).level)).toEqual([40]);
 
     expect((await send(origin, 'PUT', '/api/v1/sync/handlers/H001', handlerBody())).status).toBe(200);
     expect((await send(origin, 'PUT', '/api/v1/sync/applications/YX2026-0001', applicationBody())).status).toBe(201);
