@@ -81,8 +81,6 @@ export const applicationSteps = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.applicationNo, t.stepCode] }),
-    index('steps_status_due_idx').on(t.status, t.dueAt),
-    index('steps_status_warn_idx').on(t.status, t.warnAt),
     index('steps_alert_idx').on(t.alertAt).where(sql`${t.alertAt} IS NOT NULL`),
     // timeliness statistics select step occurrences by when they started and ended
     index('steps_actual_start_idx').on(t.actualStart).where(sql`${t.actualStart} IS NOT NULL`),

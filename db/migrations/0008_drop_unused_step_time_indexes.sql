@@ -1,0 +1,2 @@
+DROP INDEX `steps_status_due_idx`;--> statement-breakpoint
+DROP INDEX `steps_status_warn_idx`;
