@@ -4,6 +4,7 @@ import type { Static } from 'typebox';
 import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schemas/progress.ts';
 import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
 import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
+import type { TimelinessRowSchema } from '../../schemas/stats.ts';
 
 export type ProgressView = Static<typeof ProgressViewSchema>;
 export type StepView = Static<typeof StepViewSchema>;
@@ -19,20 +20,7 @@ export type Handler = Static<typeof StaffHandler>;
 export type ChatReply = Static<typeof ChatMessageReply>;
 
 /** GET /api/v1/stats/timeliness (API.md §3) */
-export interface TimelinessRow {
-  key: string;
-  name: string;
-  stepsStarted: number;
-  stepsCompleted: number;
-  onTime: number;
-  warned: number;
-  overdue: number;
-  explained: number;
-  /** 0–1, or null when nothing was completed in the range */
-  onTimeRate: number | null;
-  avgWorkdays: number | null;
-  limitWorkdays: number | null;
-}
+export type TimelinessRow = Static<typeof TimelinessRowSchema>;
 export type StatsGroup = 'step' | 'handler' | 'team';
 
 /** Frames of GET /ws (API.md §4) */
