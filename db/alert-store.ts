@@ -107,6 +107,12 @@ export function createAlertStore(db: Db) {
     .set({ notifiedAt: sql`${p('now')}` })
     .where(and(eq(alerts.id, p('id')), isNull(alerts.notifiedAt)))
     .prepare();
+  const overdueOf = db
+    .select({ id: alerts.id })
+    .from(alerts)
+    .where(and(eq(alerts.applicationNo, p('applicationNo')), eq(alerts.stepCode, p('stepCode')), eq(alerts.occurrence, p('occurrence')), eq(alerts.level, 'overdue')))
+    .limit(1)
+    .prepare();
   const teamLeadsOf = db
     .select({ id: handlers.id, phone: handlers.phone })
     .from(handlers)
@@ -160,6 +166,8 @@ export function createAlertStore(db: Db) {
     dueForNotice: (now: number, limit: number): AlertRow[] => dueForNotice.all({ now, limit }),
     /** True for the one caller that may send the alert's SMS. */
     claimNotice: (id: string, now: number) => claimNotice.run({ id, now }).changes === 1,
+    /** Whether the step occurrence has its overdue alert (live or recorded), through the alerts' unique index. */
+    hasOverdue: (applicationNo: string, stepCode: string, occurrence: number) => overdueOf.get({ applicationNo, stepCode, occurrence }) !== undefined,
     /** The team's leads (as `StaffStore.teamLeads`), through a statement prepared once. */
     teamLeads: (teamId: string): { id: string; phone: string }[] => teamLeadsOf.all({ teamId }),
 

@@ -235,9 +235,11 @@ export function createSlaService(options: SlaServiceOptions) {
     const application = ctx.store.application(alert.applicationNo);
     if (!application) return false;
     if (alert.level === 'warning') {
-      // Held overnight, a warning whose step has since been done would only confuse.
+      // Held overnight, a warning whose step has since been done would only confuse; so would one telling the handler
+      // the step "will be due" once it is past due or its overdue alert exists. Claimed above, it is never sent later.
       const step = ctx.store.step(alert.applicationNo, alert.stepCode);
       if (!step || step.status !== 'in_progress' || step.actualStart !== alert.occurrence) return false;
+      if ((alert.dueAt !== null && chunk.now >= alert.dueAt) || store.hasOverdue(alert.applicationNo, alert.stepCode, alert.occurrence)) return false;
     }
     const handler = alert.handlerId ? ctx.store.handler(alert.handlerId) : undefined;
     return queueTexts(chunk, alert, application.processCode, handler?.phone ?? null);

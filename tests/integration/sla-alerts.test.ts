@@ -91,6 +91,32 @@ describe('the SLA sweep', () => {
     ]);
   });
 
+  it('never texts a held warning once its step is past due or has its overdue alert: only the overdue text goes out', async () => {
+    for (const midnightSweep of [true, false]) {
+      const t = await buildTestApp({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+      await staffSync(t);
+      await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
+      // no sweep in the warning day's working hours: the warning is raised after them and held for the morning
+      t.clock.set(at('2026-11-26T17:45:00+08:00'));
+      expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
+      if (midnightSweep) {
+        t.clock.set(at('2026-11-27T00:00:30+08:00'));
+        expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1, notified: 0 });
+      }
+      t.clock.set(at('2026-11-27T08:30:00+08:00'));
+      expect(await t.app.jiedian.sla.sweep(), `midnight sweep: ${midnightSweep}`).toMatchObject({ overdue: midnightSweep ? 0 : 1, notified: 1 });
+      t.clock.set(at('2026-11-27T10:00:00+08:00'));
+      expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+      expect(slaTexts(t, 'sla_warning')).toEqual([]);
+      expect(slaTexts(t, 'sla_overdue').map((r) => r.to)).toEqual(['H001', 'L001']);
+      // the warning is marked handled, so no later sweep picks it up again
+      expect(alertRows(t).map((a) => [a.level, a.notified_at !== null])).toEqual([
+        ['warning', true],
+        ['overdue', true],
+      ]);
+    }
+  });
+
   it('extends due times over holidays: a step started before National Day 2026 is not overdue during it', async () => {
     const t = await buildTestApp({ now: at('2026-09-29T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await staffSync(t);
