@@ -267,7 +267,8 @@ export function createChatService(options: ChatServiceOptions) {
     const today = calendarDateOf(now, ctx.timeZone);
     const understanding = classify(normalize(text), { knowledge: knowledge.index(), today });
 
-    const needsAccounts = isApplicationIntent(understanding.intent) || understanding.intent === 'human' || state?.kind === 'menu' || state?.kind === 'choose_application';
+    // A group message is never answered from the sender's accounts (dialogue.respond says nothing private there).
+    const needsAccounts = message.public !== true && (isApplicationIntent(understanding.intent) || understanding.intent === 'human' || state?.kind === 'menu' || state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
     const facts = { accounts: needsAccounts ? accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
     const turn = respond(input, facts);

@@ -114,8 +114,12 @@ export function respond(input: DialogueInput, facts: DialogueFacts): Turn {
   const { compact } = understanding.normalized;
   const locked = facts.bindLockedUntil !== null && facts.bindLockedUntil > input.now;
 
+  // 0. A group chat: the private conversation's state is neither answered nor changed there, and nothing about an
+  // application is said (a digit meant for a choice offered in private would otherwise post its progress).
+  if (input.public) return { ...publicTurn(input), state: KEEP };
+
   // 1. The state machine first: an awaited code, a menu number, a choice among applications.
-  if (state?.kind === 'awaiting_code' && understanding.via !== 'command' && !input.public) {
+  if (state?.kind === 'awaiting_code' && understanding.via !== 'command') {
     const code = codeCandidate(compact, understanding.entities);
     if (code !== null && code !== state.accountNo && bindAction(compact, understanding.entities) !== 'bind' && bindAction(compact, understanding.entities) !== 'unbind') {
       if (locked) return { ...reply('bind_account', [say.bindLocked(minutesLeft(facts.bindLockedUntil!, input.now))], CLEAR), secret: true };
@@ -136,6 +140,29 @@ export function respond(input: DialogueInput, facts: DialogueFacts): Turn {
   }
 
   // 2. Then what the message says.
+  return byIntent(input, facts);
+}
+
+/** A message in a group where the bot was mentioned: general answers only, never the private state's next step. */
+function publicTurn(input: DialogueInput): Turn {
+  const { understanding, state } = input;
+  const { compact } = understanding.normalized;
+  const answersState =
+    state !== null &&
+    (/^\d{1,2}$/.test(compact) ||
+      (state.kind === 'awaiting_code' && codeCandidate(compact, understanding.entities) !== null) ||
+      (state.kind === 'choose_application' && pickFromChoice(state, compact, understanding.entities.applicationNos) !== null));
+  if (answersState) {
+    const intent: Intent = state.kind === 'choose_application' ? state.intent : state.kind === 'awaiting_code' ? 'bind_account' : understanding.intent;
+    return { ...reply(intent, [say.privateInGroup]), secret: state.kind === 'awaiting_code' };
+  }
+  // No account facts in a group: every branch below answers a public message without them.
+  return byIntent(input, { accounts: [], bindLockedUntil: null });
+}
+
+function byIntent(input: DialogueInput, facts: DialogueFacts): Turn {
+  const { understanding, channel } = input;
+  const { compact } = understanding.normalized;
   const intent = understanding.intent;
   if (isApplicationIntent(intent)) {
     const message = understanding.via === 'command' ? null : understanding.normalized.raw.trim() || null;
