@@ -44,6 +44,14 @@ export const BIND_LOCK_MS = 60 * 60 * 1000;
  * POST /api/v1/progress/query (one allowance of 20 in 15 minutes for both routes, and 5 per account).
  */
 export { WRONG_QUERY_CODES_PER_CLIENT as WRONG_CODES_PER_CLIENT, QUERY_CODE_WINDOW_MS as CLIENT_CODE_WINDOW_MS } from './query-code-guesses.ts';
+/**
+ * Binding codes asked per kiosk/web client address (whatever session ids it makes up) and per SMS number / WeChat
+ * contact, whatever accounts they name: each is an SMS to someone's phone, urgent, so sent in quiet hours too.
+ */
+export const BIND_CODES_PER_CLIENT = 3;
+export const BIND_CODES_PER_CLIENT_WINDOW_MS = 15 * 60 * 1000;
+export const BIND_CODES_PER_ADDRESS = 3;
+export const BIND_CODES_PER_ADDRESS_WINDOW_MS = 60 * 60 * 1000;
 /** a new code for the same account and address at most this often */
 const RESEND_AFTER_MS = 60 * 1000;
 /** a kiosk/web session stays bound this long after its last message */
@@ -94,6 +102,8 @@ export function createChatService(options: ChatServiceOptions) {
   // codes to flood its phone, are stopped per account.
   const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
   const wrongCodesPerAccount = new FailureLimiter({ maxFailures: 10, windowMs: BIND_LOCK_MS });
+  const codeRequestsPerClient = new FailureLimiter({ maxFailures: BIND_CODES_PER_CLIENT, windowMs: BIND_CODES_PER_CLIENT_WINDOW_MS });
+  const codeRequestsPerAddress = new FailureLimiter({ maxFailures: BIND_CODES_PER_ADDRESS, windowMs: BIND_CODES_PER_ADDRESS_WINDOW_MS });
 
   const codeHash = (channel: string, address: string, accountNo: string, code: string) =>
     createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}`).digest('hex');
@@ -145,7 +155,16 @@ export function createChatService(options: ChatServiceOptions) {
       case 'send_bind_code': {
         const { accountNo } = effect;
         if (state?.kind === 'awaiting_code' && state.accountNo === accountNo && now - state.sentAt < RESEND_AFTER_MS) return { kind: 'bind_code_throttled' };
-        if (codeRequestsPerAccount.retryAfterSeconds(accountNo, now) > 0) return { kind: 'bind_code_throttled' };
+        // Who asks: the SMS number or WeChat contact; at a kiosk or on the web the client's address, not the session.
+        const [requesters, requester] = isNoticeChannel(channel)
+          ? [codeRequestsPerAddress, `${channel}:${address}`]
+          : message.clientAddress
+            ? [codeRequestsPerClient, message.clientAddress]
+            : [codeRequestsPerClient, `${channel}:${address}`];
+        // Counted and answered before the account is looked up: the same for an account that does not exist.
+        const wait = Math.max(requesters.retryAfterSeconds(requester, now), codeRequestsPerAccount.retryAfterSeconds(accountNo, now));
+        if (wait > 0) return { kind: 'bind_code_limited', retryAfterSeconds: wait };
+        requesters.fail(requester, now);
         codeRequestsPerAccount.fail(accountNo, now);
         const application = latestApplication(accountNo);
         // Unknown account: the same answer, and any code typed later simply fails.

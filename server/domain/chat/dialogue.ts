@@ -40,6 +40,8 @@ export type Effect =
 export type EffectOutcome =
   | { kind: 'bind_code_sent'; codeHash: string | null; preface: string | null }
   | { kind: 'bind_code_throttled' }
+  /** too many codes asked (this address or client, or this account): no SMS; a query code typed next still binds */
+  | { kind: 'bind_code_limited'; retryAfterSeconds: number }
   | { kind: 'bind_locked'; retryAfterSeconds: number }
   | { kind: 'bound'; accountNo: string }
   | { kind: 'code_wrong'; attemptsLeft: number }
@@ -310,7 +312,7 @@ function answerFor(
 }
 
 /** The replies once the effect has been carried out, and the state after it. */
-export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueInput, 'channel' | 'now'>): { replies: string[]; state: StateChange } {
+export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueInput, 'channel' | 'now'> & { state?: ConversationState | null }): { replies: string[]; state: StateChange } {
   switch (outcome.kind) {
     case 'bind_code_sent': {
       const accountNo = turn.effect?.kind === 'send_bind_code' ? turn.effect.accountNo : '';
@@ -319,6 +321,13 @@ export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueI
     }
     case 'bind_code_throttled':
       return { replies: [say.bindCodeThrottled], state: KEEP };
+    case 'bind_code_limited': {
+      const accountNo = turn.effect?.kind === 'send_bind_code' ? turn.effect.accountNo : '';
+      const minutes = Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60));
+      // A code already on its way for this account stays valid; else the query code may still be typed.
+      const awaiting: StateChange = { kind: 'set', state: { kind: 'awaiting_code', accountNo, codeHash: null, sentAt: input.now } };
+      return { replies: [say.bindCodeLimited(minutes)], state: input.state?.kind === 'awaiting_code' && input.state.accountNo === accountNo ? KEEP : awaiting };
+    }
     case 'bind_locked':
       return { replies: [say.bindLocked(Math.max(1, Math.ceil(outcome.retryAfterSeconds / 60)))], state: CLEAR };
     case 'bound':

@@ -41,6 +41,8 @@ export function mustBind(channel: ChatChannel): string {
 /** The same words whether or not the account exists: a sender learns nothing about accounts it cannot prove. */
 export const bindCodeSent = '如户号正确，验证码已发送至该户登记的手机，10分钟内有效。请直接回复验证码；也可回复查询密码完成绑定。';
 export const bindCodeThrottled = '验证码刚刚发送过，请稍候查收；1分钟后可重新获取。也可直接回复查询密码完成绑定。';
+/** Too many codes asked from this address or client, or for this account: the same words either way, and for any account number. */
+export const bindCodeLimited = (minutes: number) => `获取验证码的次数过多，请${minutes}分钟后再试。也可直接回复营业厅或自助终端用的查询密码完成绑定。`;
 export const bindLocked = (minutes: number) => `验证码错误次数过多，绑定功能已暂停，请${minutes}分钟后再试。`;
 export const codeWrong = (attemptsLeft: number) => `验证码或查询密码不正确，还可再试${attemptsLeft}次。`;
 export const codeWithoutBinding = '没有待验证的绑定，验证码可能已过期。请先发送“绑定+户号”。';
