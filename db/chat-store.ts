@@ -20,6 +20,30 @@ export type KnowledgeRow = typeof knowledgeEntries.$inferSelect;
 
 const p = sql.placeholder;
 
+/**
+ * What `chat_conversations.state` holds: the dialogue state (expiring at `state_expires_at`) and, for each account
+ * the address or session has proved, the applications that proof covers (the ones whose query code was typed, or
+ * those with the phone the binding code went to). Rows written before scopes were kept hold the bare dialogue state.
+ */
+export interface StoredChatState<Dialogue> {
+  dialogue: Dialogue | null;
+  /** account number → the application numbers it is bound for */
+  scopes: Record<string, string[]>;
+}
+
+export function readChatState<Dialogue>(raw: unknown): StoredChatState<Dialogue> {
+  if (raw !== null && typeof raw === 'object' && 'scopes' in raw && !('kind' in raw)) {
+    const { dialogue, scopes } = raw as { dialogue?: Dialogue | null; scopes?: Record<string, string[]> };
+    return { dialogue: dialogue ?? null, scopes: scopes ?? {} };
+  }
+  return { dialogue: (raw ?? null) as Dialogue | null, scopes: {} };
+}
+
+/** The column's value: the bare dialogue state while no scope is kept (as before), else both. */
+export function chatStateColumn<Dialogue>(state: StoredChatState<Dialogue>): unknown {
+  return Object.keys(state.scopes).length === 0 ? state.dialogue : { dialogue: state.dialogue, scopes: state.scopes };
+}
+
 export function createChatStore(db: Db) {
   const conversationByAddress = db
     .select()
@@ -52,6 +76,12 @@ export function createChatStore(db: Db) {
     .from(channelBindings)
     .where(and(eq(channelBindings.channel, p('channel')), eq(channelBindings.address, p('address'))))
     .orderBy(desc(channelBindings.verifiedAt))
+    .prepare();
+  const applicationNosByPhone = db
+    .select({ applicationNo: applications.applicationNo })
+    .from(applications)
+    .where(and(eq(applications.accountNo, p('accountNo')), eq(applications.phone, p('phone'))))
+    .orderBy(desc(applications.acceptedAt), desc(applications.applicationNo))
     .prepare();
   const applicationNosOfAccount = db
     .select({ applicationNo: applications.applicationNo })
@@ -135,6 +165,8 @@ export function createChatStore(db: Db) {
       db.delete(optOuts).where(and(eq(optOuts.channel, channel), eq(optOuts.address, address))).run().changes,
     /** newest first */
     applicationNosOfAccount: (accountNo: string) => applicationNosOfAccount.all({ accountNo }).map((r) => r.applicationNo),
+    /** the account's applications registered with that phone, newest first */
+    applicationNosByPhone: (accountNo: string, phone: string) => applicationNosByPhone.all({ accountNo, phone }).map((r) => r.applicationNo),
 
     insertConsult: (row: typeof consults.$inferInsert) => db.insert(consults).values(row).run(),
     consult: (id: string) => db.select().from(consults).where(eq(consults.id, id)).get(),

@@ -21,7 +21,7 @@ import {
   type EffectOutcome,
   type StateChange,
 } from '../domain/chat/dialogue.ts';
-import type { ChatStore, ConversationRow } from '../../db/chat-store.ts';
+import { chatStateColumn, readChatState, type ChatStore, type ConversationRow, type StoredChatState } from '../../db/chat-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
@@ -105,8 +105,9 @@ export function createChatService(options: ChatServiceOptions) {
   const codeRequestsPerClient = new FailureLimiter({ maxFailures: BIND_CODES_PER_CLIENT, windowMs: BIND_CODES_PER_CLIENT_WINDOW_MS });
   const codeRequestsPerAddress = new FailureLimiter({ maxFailures: BIND_CODES_PER_ADDRESS, windowMs: BIND_CODES_PER_ADDRESS_WINDOW_MS });
 
-  const codeHash = (channel: string, address: string, accountNo: string, code: string) =>
-    createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}`).digest('hex');
+  // The phone the code went to is in the hash: the binding then covers that phone's applications only.
+  const codeHash = (channel: string, address: string, accountNo: string, code: string, phone: string) =>
+    createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}\u0000${phone}`).digest('hex');
 
   function sameHash(a: string, b: string): boolean {
     const x = Buffer.from(a, 'hex');
@@ -119,18 +120,35 @@ export function createChatService(options: ChatServiceOptions) {
     return numbers.map((no) => views.customerView(no)).filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo);
   }
 
+  /**
+   * The applications a binding or session covers: those recorded when it was proved; for one recorded before
+   * scopes were kept, those with the phone a binding code for the account goes to (the latest application's).
+   */
+  function scopeOf(accountNo: string, scopes: Record<string, string[]>): string[] {
+    const recorded = scopes[accountNo];
+    if (recorded) return recorded;
+    const latest = latestApplication(accountNo);
+    return latest ? chats.applicationNosByPhone(accountNo, latest.phone) : [];
+  }
+
   /** The accounts the sender has proved: bindings for notice channels, the session's account and view token for kiosk/web. */
   function accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): AccountFacts[] {
-    const accounts = new Map<string, AccountFacts>();
+    const { scopes } = readChatState<ConversationState>(conversation?.state ?? null);
+    const scoped = new Map<string, Set<string>>();
+    const add = (accountNo: string, applicationNos: string[]) => {
+      const set = scoped.get(accountNo) ?? new Set<string>();
+      for (const no of applicationNos) set.add(no);
+      scoped.set(accountNo, set);
+    };
     if (isNoticeChannel(message.channel)) {
-      for (const accountNo of chats.accountsBoundTo(message.channel, message.address)) accounts.set(accountNo, { accountNo, applications: viewsOf(accountNo) });
+      for (const accountNo of chats.accountsBoundTo(message.channel, message.address)) add(accountNo, scopeOf(accountNo, scopes));
     } else {
       const claims = message.viewClaims;
-      if (claims) accounts.set(claims.a, { accountNo: claims.a, applications: viewsOf(claims.a, claims.n) });
+      if (claims) add(claims.a, claims.n);
       const session = conversation?.sessionAccountNo;
-      if (session && (conversation.sessionUntil ?? 0) > now && !accounts.has(session)) accounts.set(session, { accountNo: session, applications: viewsOf(session) });
+      if (session && (conversation.sessionUntil ?? 0) > now) add(session, scopeOf(session, scopes));
     }
-    return [...accounts.values()];
+    return [...scoped].map(([accountNo, only]) => ({ accountNo, applications: viewsOf(accountNo, [...only]) }));
   }
 
   function latestApplication(accountNo: string) {
@@ -142,6 +160,8 @@ export function createChatService(options: ChatServiceOptions) {
     /** run inside the transaction that records the turn */
     writes: (() => void)[];
     patch: Partial<ConversationRow>;
+    /** the applications each proved account covers, when this turn changes them */
+    scopes?: Record<string, string[]>;
     wake: boolean;
   }
 
@@ -174,7 +194,7 @@ export function createChatService(options: ChatServiceOptions) {
           notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: application.phone } }, { code, validMinutes: BIND_CODE_VALID_MINUTES });
         });
         work.wake = true;
-        return { kind: 'bind_code_sent', codeHash: codeHash(channel, address, accountNo, code), preface: effect.preface };
+        return { kind: 'bind_code_sent', codeHash: codeHash(channel, address, accountNo, code, application.phone), preface: effect.preface };
       }
       case 'check_code': {
         const { accountNo, code } = effect;
@@ -185,10 +205,20 @@ export function createChatService(options: ChatServiceOptions) {
           kioskAttempt === null ? 0 : queryCodeGuesses.retryAfterSeconds(kioskAttempt, now),
         );
         if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
-        const right =
-          (effect.codeHash !== null && sameHash(codeHash(channel, address, accountNo, code), effect.codeHash)) ||
-          ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).length > 0;
+        // What the code proves: the applications whose query code it is, or those with the phone the binding code went to.
+        const covered = new Set(ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).map((a) => a.applicationNo));
+        if (effect.codeHash !== null) {
+          const phones = new Set(chats.applicationNosOfAccount(accountNo).map((no) => ctx.store.application(no)?.phone).filter((x) => x !== undefined));
+          const phone = [...phones].find((ph) => sameHash(codeHash(channel, address, accountNo, code, ph), effect.codeHash!));
+          if (phone !== undefined) for (const no of chats.applicationNosByPhone(accountNo, phone)) covered.add(no);
+        }
+        const right = covered.size > 0;
         if (right) {
+          const { scopes } = readChatState<ConversationState>(conversation?.state ?? null);
+          // Proving again adds to what was proved before (in a kiosk session: for the same account only).
+          const before = isNoticeChannel(channel) || conversation?.sessionAccountNo === accountNo ? (scopes[accountNo] ?? []) : [];
+          const union = [...new Set([...before, ...covered])];
+          work.scopes = isNoticeChannel(channel) ? { ...scopes, [accountNo]: union } : { [accountNo]: union };
           if (kioskAttempt !== null) queryCodeGuesses.right(accountNo);
           if (isNoticeChannel(channel)) {
             work.writes.push(() => {
@@ -215,10 +245,12 @@ export function createChatService(options: ChatServiceOptions) {
         if (isNoticeChannel(channel)) {
           const count = chats.accountsBoundTo(channel, address).length;
           work.writes.push(() => chats.unbindAll(channel, address));
+          work.scopes = {};
           return { kind: 'unbound', count };
         }
         const had = conversation?.sessionAccountNo && (conversation.sessionUntil ?? 0) > now ? 1 : 0;
         Object.assign(work.patch, { sessionAccountNo: null, sessionUntil: null });
+        work.scopes = {};
         return { kind: 'unbound', count: had + (message.viewClaims ? 1 : 0) };
       }
       case 'hurry': {
@@ -264,10 +296,11 @@ export function createChatService(options: ChatServiceOptions) {
     }
   }
 
-  function stateFields(change: StateChange, now: number): Partial<ConversationRow> {
-    if (change.kind === 'set') return { state: change.state, stateExpiresAt: now + stateTtlMs[change.state.kind] };
-    if (change.kind === 'clear') return { state: null, stateExpiresAt: null };
-    return {};
+  function stateFields(change: StateChange, prior: StoredChatState<ConversationState>, scopes: Record<string, string[]> | undefined, now: number): Partial<ConversationRow> {
+    const kept = scopes ?? prior.scopes;
+    if (change.kind === 'set') return { state: chatStateColumn({ dialogue: change.state, scopes: kept }), stateExpiresAt: now + stateTtlMs[change.state.kind] };
+    if (change.kind === 'clear') return { state: chatStateColumn({ dialogue: null, scopes: kept }), stateExpiresAt: null };
+    return { state: chatStateColumn({ dialogue: prior.dialogue, scopes: kept }) };
   }
 
   /** Codes and query codes are kept out of the record. */
@@ -282,7 +315,8 @@ export function createChatService(options: ChatServiceOptions) {
     }
     const conversation = chats.conversation(message.channel, message.address);
     const conversationId = conversation?.id ?? randomUUID();
-    const state = conversation?.state && (conversation.stateExpiresAt ?? 0) > now ? (conversation.state as ConversationState) : null;
+    const stored = readChatState<ConversationState>(conversation?.state ?? null);
+    const state = stored.dialogue && (conversation?.stateExpiresAt ?? 0) > now ? stored.dialogue : null;
     const today = calendarDateOf(now, ctx.timeZone);
     const understanding = classify(normalize(text), { knowledge: knowledge.index(), today });
 
@@ -318,7 +352,7 @@ export function createChatService(options: ChatServiceOptions) {
       lastMessageAt: now,
     };
     ctx.database.transaction(() => {
-      chats.saveConversation({ ...base, ...stateFields(stateChange, now), ...work.patch, lastMessageAt: now });
+      chats.saveConversation({ ...base, ...stateFields(stateChange, stored, work.scopes, now), ...work.patch, lastMessageAt: now });
       for (const write of work.writes) write();
       const inbound = chats.insertMessage({
         conversationId,
