@@ -6,6 +6,8 @@
 import type { WorkingCalendar } from './calendar.ts';
 import type { Process, ProcessStep } from './catalog.ts';
 import { calendarDateOf, endOfDay, type CalendarDate } from './dates.ts';
+import { localMinuteOfDay } from './delivery-policy.ts';
+import { DEFAULT_WORKING_HOURS, type WorkingHours } from './working-time.ts';
 
 export type StepStatus = 'pending' | 'in_progress' | 'done';
 
@@ -25,6 +27,11 @@ export interface PlanInput {
   today: CalendarDate;
   calendar: WorkingCalendar;
   timeZone: string;
+  /**
+   * The day's working hours (DEFAULT_WORKING_HOURS when omitted): a step started at or after their end on a workday
+   * counts its days from the next workday, as one started on a weekend or holiday does.
+   */
+  workingHours?: WorkingHours;
   /** Learnt typical durations; undefined falls back to the catalog. Capped by the step's limit either way. */
   typicalWorkdays?: (stepCode: string) => number | undefined;
 }
@@ -161,6 +168,14 @@ export function planApplication(input: PlanInput): Plan {
   const today = calendar.workdayOrdinal(input.today);
   const dateOf = (ordinal: number): CalendarDate => calendar.dateOfWorkdayOrdinal(ordinal);
   const localDate = (ms: number | null): CalendarDate | null => (ms === null ? null : calendarDateOf(ms, timeZone));
+  const hoursEnd = (input.workingHours ?? DEFAULT_WORKING_HOURS).end;
+  // The first workday an actual start leaves time to work on: its own day, unless it came after working hours (or on
+  // a day off), so a step started in the evening is not due that midnight, before anyone could work on it.
+  const startOrdinalOf = (ms: number): number => {
+    const date = calendarDateOf(ms, timeZone);
+    const ordinal = calendar.workdayOrdinal(date);
+    return calendar.isWorkday(date) && localMinuteOfDay(ms, timeZone) >= hoursEnd ? ordinal + 1 : ordinal;
+  };
   const dueAt = (step: ProcessStep, startOrdinal: number, plannedEndOrdinal: number): number | null =>
     step.limitWorkdays === null ? null : endOfDay(dateOf(Math.min(plannedEndOrdinal, startOrdinal + step.limitWorkdays - 1)), timeZone);
 
@@ -186,9 +201,9 @@ export function planApplication(input: PlanInput): Plan {
       plannedStart: startDate,
       plannedEnd: localDate(record.actualEnd),
       dueAt:
-        startDate === null || step.limitWorkdays === null
+        record.actualStart === null || step.limitWorkdays === null
           ? null
-          : endOfDay(dateOf(calendar.workdayOrdinal(startDate) + step.limitWorkdays - 1), timeZone),
+          : endOfDay(dateOf(startOrdinalOf(record.actualStart) + step.limitWorkdays - 1), timeZone),
     };
   });
 
@@ -211,7 +226,7 @@ export function planApplication(input: PlanInput): Plan {
   remaining.forEach((i, r) => {
     if (startOf(i) !== null) chainFrom = r;
   });
-  const actualStartOrdinal = (i: number): number => calendar.workdayOrdinal(calendarDateOf(startOf(i)!, timeZone));
+  const actualStartOrdinal = (i: number): number => startOrdinalOf(startOf(i)!);
   for (const i of remaining.slice(0, chainFrom)) {
     if (startOf(i) === null) continue;
     const step = process.steps[i]!;

@@ -27,6 +27,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     today,
     calendar: ctx.calendar,
     timeZone: ctx.timeZone,
+    workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
     typicalWorkdays: (stepCode) => {
       const step = process.steps.find((s) => s.code === stepCode);
       return step ? ctx.learnt.typicalWorkdays(process.code, step) : undefined;

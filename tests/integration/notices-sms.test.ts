@@ -460,7 +460,8 @@ describe('quiet hours', () => {
     const t = await buildNoticeApp(fake, { now: at23 });
     await putHandler(t);
     await putApplication(t, 'YX2026-0002', { processCode: 'lv_resident', requestedConnectDate: undefined });
-    await postEvents(t, [started('YX2026-0002', 'accept', '2026-11-24T22:30:00+08:00')]);
+    // started in working hours, synced late: a start after them would count from the next workday and move the plan
+    await postEvents(t, [started('YX2026-0002', 'accept', '2026-11-24T17:00:00+08:00')]);
     await t.app.jiedian.dispatcher.idle();
 
     expect(fake.requests).toEqual([]);

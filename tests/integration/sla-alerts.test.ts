@@ -117,6 +117,25 @@ describe('the SLA sweep', () => {
     }
   });
 
+  it('gives a 1-workday step started after working hours the next workday: one warning that morning, not overdue at midnight', async () => {
+    const t = await buildTestApp({ now: at('2026-11-24T19:00:30+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+    await staffSync(t);
+    await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-24T19:00:00+08:00' });
+    await postEvents(t, [started(NO, 'accept', '2026-11-24T19:00:00+08:00')]);
+    expect(step(t, 'accept')).toEqual({ due_at: at('2026-11-25T23:59:59.999+08:00'), warn_at: at('2026-11-24T19:00:00+08:00'), alert_at: at('2026-11-24T19:00:00+08:00') });
+    t.clock.set(at('2026-11-24T19:01:00+08:00'));
+    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 0 });
+    t.clock.set(at('2026-11-25T00:00:30+08:00'));
+    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    t.clock.set(at('2026-11-25T08:30:00+08:00'));
+    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
+    expect(slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“业务受理”环节将于11月25日（周三）23:59到期，请抓紧办理。' }]);
+    expect(slaTexts(t, 'sla_overdue')).toEqual([]);
+    // overdue only at the end of that workday
+    t.clock.set(at('2026-11-26T00:00:30+08:00'));
+    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1 });
+  });
+
   it('extends due times over holidays: a step started before National Day 2026 is not overdue during it', async () => {
     const t = await buildTestApp({ now: at('2026-09-29T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await staffSync(t);

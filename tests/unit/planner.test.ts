@@ -344,6 +344,25 @@ describe('steps already under way', () => {
     expect(step(p, 'plan_reply').plannedStart).toBe('2026-11-26');
   });
 
+  it('counts the limit of a step started after working hours, or on a day off, from the next workday', () => {
+    const accept = (start: string, extra: Partial<PlanInput> = {}, end?: string) =>
+      step(plan(lvResident, { progress: { accept: end === undefined ? { status: 'in_progress', start } : { status: 'done', start, end } }, ...extra }), 'accept');
+    // Tue 11-24 19:00: nobody can work on it before Wed, so its one workday is Wed (not due at Tue midnight)
+    expect(accept('2026-11-24T19:00:00')).toEqual({ code: 'accept', plannedStart: TODAY, plannedEnd: '2026-11-25', dueAt: endOfShanghaiDay('2026-11-25') });
+    expect(accept('2026-11-24T17:30:00').dueAt).toBe(endOfShanghaiDay('2026-11-25'));
+    // within working hours, or before they begin, the day itself counts
+    expect(accept('2026-11-24T17:29:00').dueAt).toBe(endOfShanghaiDay(TODAY));
+    expect(accept('2026-11-24T07:00:00').dueAt).toBe(endOfShanghaiDay(TODAY));
+    // Fri evening and the weekend: Mon 11-30; National Day 2026 (10-01…07 off): Thu 10-08
+    expect(accept('2026-11-27T19:00:00', { today: '2026-11-27' }).dueAt).toBe(endOfShanghaiDay('2026-11-30'));
+    expect(accept('2026-11-28T10:00:00', { today: '2026-11-28' }).dueAt).toBe(endOfShanghaiDay('2026-11-30'));
+    expect(accept('2026-09-30T18:00:00', { today: '2026-09-30' }).dueAt).toBe(endOfShanghaiDay('2026-10-08'));
+    // the same rule once done: an evening start done the next afternoon was on time
+    expect(accept('2026-11-24T19:00:00', { today: '2026-11-25' }, '2026-11-25T16:00:00').dueAt).toBe(endOfShanghaiDay('2026-11-25'));
+    // the caller's working hours decide what "after working hours" is
+    expect(accept('2026-11-24T17:45:00', { workingHours: { start: 9 * 60, end: 18 * 60 } }).dueAt).toBe(endOfShanghaiDay(TODAY));
+  });
+
   it('keeps the actual start of the step in progress and its typical end', () => {
     // plan_reply (typical 4, limit 6) since Mon 11-23: ends Thu 11-26; design Fri 11-27 and Mon 11-30.
     const p = plan(hvSingle, {
