@@ -9,6 +9,7 @@ import { FailureLimiter } from '../domain/failure-limiter.ts';
 import type { ProgressView } from '../domain/progress-view.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
+import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
 import {
   BIND_CODE_VALID_MINUTES,
   respond,
@@ -165,7 +166,17 @@ export function createChatService(options: ChatServiceOptions) {
     wake: boolean;
   }
 
-  function carryOut(effect: Effect, message: InboundChatMessage, conversation: ConversationRow | undefined, conversationId: string, state: ConversationState | null, now: number, work: TurnWork): EffectOutcome {
+  function carryOut(
+    effect: Effect,
+    message: InboundChatMessage,
+    /** the message as it is kept on record (codes masked) */
+    recorded: string,
+    conversation: ConversationRow | undefined,
+    conversationId: string,
+    state: ConversationState | null,
+    now: number,
+    work: TurnWork,
+  ): EffectOutcome {
     const { channel, address } = message;
     const lockedUntil = conversation?.bindLockedUntil ?? null;
     if ((effect.kind === 'send_bind_code' || effect.kind === 'check_code') && lockedUntil !== null && lockedUntil > now) {
@@ -289,7 +300,8 @@ export function createChatService(options: ChatServiceOptions) {
           address,
           accountNo: effect.accountNo,
           applicationNo: effect.applicationNo,
-          text: [...earlier, message.text.slice(0, MAX_CHAT_TEXT)].join('\n'),
+          // earlier messages as recorded, masked again: a record kept before every message was masked may hold a code
+          text: [...earlier.map(maskCodes), recorded].join('\n'),
         });
         return { kind: 'consult_opened', reference: consult.id, existing };
       }
@@ -303,8 +315,14 @@ export function createChatService(options: ChatServiceOptions) {
     return { state: chatStateColumn({ dialogue: prior.dialogue, scopes: kept }) };
   }
 
-  /** Codes and query codes are kept out of the record. */
-  const masked = (text: string) => text.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, '******');
+  /**
+   * Codes and query codes are kept out of the record: in every message whatever it says, any run that could be one;
+   * in a message answering an awaited code, any run of 4 or more letters and digits (a short query code too).
+   */
+  const recordedText = (text: string, secret: boolean) => {
+    const masked = maskCodes(text);
+    return secret ? masked.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, CODE_MASK) : masked;
+  };
 
   function handle(message: InboundChatMessage): ChatResult {
     const now = ctx.clock.now();
@@ -330,7 +348,7 @@ export function createChatService(options: ChatServiceOptions) {
     let replies = turn.replies;
     let stateChange = turn.state;
     if (turn.effect) {
-      const outcome = carryOut(turn.effect, message, conversation, conversationId, state, now, work);
+      const outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -357,7 +375,7 @@ export function createChatService(options: ChatServiceOptions) {
       const inbound = chats.insertMessage({
         conversationId,
         direction: 'in',
-        text: turn.secret ? masked(text) : text,
+        text: recordedText(text, turn.secret),
         intent: turn.intent,
         providerMessageId: message.providerMessageId ?? null,
         at: now,

@@ -60,6 +60,35 @@ export function extractEntities(plain: string, today: CalendarDate): Entities {
   return { accountNos: unique(accountNos), applicationNos: unique(applicationNos), codes: unique(codes), phones: unique(phones), dates: unique(dates) };
 }
 
+const TOKEN = /[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]+/gu;
+const halfWidth = (text: string) => text.replace(/[０-９ａ-ｚＡ-Ｚ]/gu, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+export const CODE_MASK = '******';
+
+/**
+ * The text to keep on record (chat_messages, a consult's text): every run that could be a binding code or a query
+ * code — 6–12 letters and digits with a digit in them — masked; account numbers (8–20 digits, also glued to a
+ * command: BD5300123456), application numbers and mobile numbers are kept, staff need them.
+ */
+export function maskCodes(text: string): string {
+  // half-width keeps every character's place: the application numbers' spans are the text's
+  APPLICATION_NO.lastIndex = 0; // matchAll starts where isApplicationNo's exec left the shared regex
+  const applicationNos = [...halfWidth(text).matchAll(APPLICATION_NO)].map((m) => [m.index, m.index + m[0].length] as const);
+  return text.replace(TOKEN, (run: string, at: number) => {
+    if (applicationNos.some(([from, to]) => at < to && at + run.length > from)) return run;
+    const plain = halfWidth(run);
+    const glued = /^(bd|jd|cb|td)(\d+)$/iu.exec(plain);
+    if (glued) return glued[2]!.length >= 8 ? run : run.slice(0, 2) + maskRun(glued[2]!, run.slice(2));
+    return maskRun(plain, run);
+  });
+}
+
+function maskRun(plain: string, run: string): string {
+  if (/^\d+$/u.test(plain) && plain.length >= 8) return run; // an account number or a phone
+  if (/^\d+(?:kva|kw|kv|mva|mw)$/iu.test(plain)) return run; // a capacity, 630kVA
+  if (plain.length >= 6 && plain.length <= 12 && /\d/u.test(plain)) return CODE_MASK;
+  return run;
+}
+
 const CODE_PREFIX = /^(?:我的|我)?(?:收到的?)?(?:验证码|查询密码|密码|code)?(?:是|为|:)?/u;
 
 /**
