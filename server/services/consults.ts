@@ -50,7 +50,9 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
 
   function publish(row: ConsultRow): void {
     const frame = JSON.stringify({ type: 'consult', consult: view(row) });
-    if (row.teamId) hub.publish(topics.team(row.teamId), frame);
+    // Team leads listen on their team's topic (routes/live.ts): one without a team is for every team lead.
+    const teams = row.teamId ? [row.teamId] : chats.teamsWithLeads();
+    for (const teamId of teams) hub.publish(topics.team(teamId), frame);
     hub.publish(topics.allStaff, frame);
   }
 

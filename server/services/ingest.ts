@@ -20,8 +20,12 @@ export interface IngestChanges {
   replans: Replanned[];
   /** `from`: the step's status before the event; a step already in progress whose start was corrected has `in_progress` */
   startedSteps: { applicationNo: string; stepCode: string; from: StepStatus }[];
-  /** `from`: the step's status before the event; a corrected completion time of a done step has `done` */
-  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus }[];
+  /**
+   * `from`: the step's status before the event; a corrected completion time of a done step has `done`.
+   * `runningDueAt`: the due time stored while the occurrence ran (what the sweep judged it by); null when no re-plan saw
+   * it running (started in the same batch, or not in progress before the event).
+   */
+  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus; runningDueAt: number | null }[];
 }
 
 export type ChangeListener = (changes: IngestChanges) => void;
@@ -101,7 +105,9 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
         workdays,
       });
       ctx.learnt.completed(application.processCode, event.stepCode, workdays);
-      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status });
+      const startedInBatch = changes.startedSteps.some((s) => s.applicationNo === application.applicationNo && s.stepCode === event.stepCode);
+      const runningDueAt = before.status === 'in_progress' && !startedInBatch ? row.dueAt : null;
+      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, runningDueAt });
     }
     changes.applications.add(application.applicationNo);
   }

@@ -102,3 +102,34 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     first,
   };
 }
+
+/**
+ * The due time a step occurrence started at `start` had while it ran, as the re-plan at its start would have stored
+ * it (the plan of that day, the step in progress, the steps after it not begun): for a step whose start and
+ * completion arrive together, so it is judged by the same rule as one the sweep saw running.
+ */
+export function runningDueAt(ctx: ServiceContext, application: ApplicationRow, stepCode: string, start: number): number | null {
+  const process = getProcess(ctx.catalog, application.processCode);
+  const index = process.steps.findIndex((s) => s.code === stepCode);
+  if (index < 0) return null;
+  const stored = new Map(ctx.store.steps(application.applicationNo).map((s) => [s.stepCode, s]));
+  const plan = planApplication({
+    process,
+    steps: process.steps.map((step, i) => {
+      const row = stored.get(step.code);
+      if (i === index) return { code: step.code, status: 'in_progress' as const, actualStart: start, actualEnd: null };
+      if (i > index || !row) return { code: step.code, status: 'pending' as const, actualStart: null, actualEnd: null };
+      return { code: step.code, status: row.status, actualStart: row.actualStart, actualEnd: row.actualEnd };
+    }),
+    requestedConnectDate: application.requestedConnectDate,
+    today: calendarDateOf(start, ctx.timeZone),
+    calendar: ctx.calendar,
+    timeZone: ctx.timeZone,
+    workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
+    typicalWorkdays: (code) => {
+      const step = process.steps.find((s) => s.code === code);
+      return step ? ctx.learnt.typicalWorkdays(process.code, step) : undefined;
+    },
+  });
+  return plan.steps[index]!.dueAt;
+}

@@ -9,6 +9,7 @@ import type { AlertInsert, AlertRow, AlertStore } from '../../db/alert-store.ts'
 import type { AlertService } from './alerts.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
+import { runningDueAt } from './planning.ts';
 import type { NoticeWriter } from './notices.ts';
 
 /**
@@ -308,13 +309,15 @@ export function createSlaService(options: SlaServiceOptions) {
      */
     onIngest(changes: IngestChanges): void {
       const now = ctx.clock.now();
-      for (const { applicationNo, stepCode } of changes.completedSteps) {
+      for (const { applicationNo, stepCode, runningDueAt: storedDueAt } of changes.completedSteps) {
         const step = ctx.store.step(applicationNo, stepCode);
-        if (!step || step.status !== 'done' || step.actualStart === null || step.actualEnd === null || step.dueAt === null) continue;
-        if (step.actualEnd <= step.dueAt) continue;
+        if (!step || step.status !== 'done' || step.actualStart === null || step.actualEnd === null) continue;
         const application = ctx.store.application(applicationNo);
         const process = application && findProcess(ctx.catalog, application.processCode);
         if (!process || findStep(process, stepCode)?.side !== 'utility') continue;
+        // Judged by the due time it had while running (as the sweep judges it), not the done step's re-planned one.
+        const dueAt = storedDueAt ?? runningDueAt(ctx, application, stepCode, step.actualStart);
+        if (dueAt === null || step.actualEnd <= dueAt) continue;
         const handler = step.handlerId ? ctx.store.handler(step.handlerId) : undefined;
         store.insert(
           alertRow({
@@ -324,7 +327,7 @@ export function createSlaService(options: SlaServiceOptions) {
             handlerId: step.handlerId,
             teamId: handler?.teamId ?? null,
             level: 'overdue',
-            dueAt: step.dueAt,
+            dueAt,
             raisedAt: now,
             live: false,
           }),

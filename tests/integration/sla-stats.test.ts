@@ -88,6 +88,44 @@ describe('timeliness statistics', () => {
     expect((await stats(t, 'H002', 'groupBy=handler')).json().rows).toEqual([row('H002', '王芳', [0, 1, 0, 0, 0, 0, 0, 6, 3])]);
   });
 
+  it('counts a step done after its planned end but within its limit the same whether the sweep saw it running or it was synced all at once', async () => {
+    // hv_single without a requested date: design review (typical 2, limit 3) from Tue 11-24 is planned to end Wed 11-25,
+    // so it is due at Wed's end (its limit would allow Thu); done Thu 11-26 10:00.
+    const history = [
+      started('B1', 'accept', '2026-11-20T09:00:00+08:00', 'H001'),
+      completed('B1', 'accept', '2026-11-20T10:00:00+08:00', 'H001'),
+      started('B1', 'survey', '2026-11-20T10:30:00+08:00', 'H001'),
+      completed('B1', 'survey', '2026-11-20T12:00:00+08:00', 'H001'),
+      started('B1', 'plan_reply', '2026-11-20T14:00:00+08:00', 'H001'),
+      completed('B1', 'plan_reply', '2026-11-20T16:00:00+08:00', 'H001'),
+      started('B1', 'design_review', '2026-11-24T09:30:00+08:00', 'H001'),
+    ];
+    const done = completed('B1', 'design_review', '2026-11-26T10:00:00+08:00', 'H001');
+    async function scenario(live: boolean) {
+      const t = await buildTestApp({ now: at(live ? '2026-11-24T10:00:00+08:00' : '2026-11-26T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+      for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+      await putApplication(t, 'B1', { requestedConnectDate: undefined, acceptedAt: '2026-11-20T09:00:00+08:00' });
+      if (live) {
+        await postEvents(t, history);
+        t.clock.set(at('2026-11-26T00:00:30+08:00'));
+        expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1 });
+        t.clock.set(at('2026-11-26T10:00:00+08:00'));
+        await postEvents(t, [done]);
+      } else {
+        await postEvents(t, [...history, done]);
+      }
+      const alerts = t.app.jiedian.alerts.ofApplication('B1').map((a) => [a.level, a.live, a.dueAt]);
+      const rows = (await stats(t, 'L001', 'groupBy=step')).json().rows;
+      return { alerts, rows };
+    }
+    const live = await scenario(true);
+    const batch = await scenario(false);
+    expect(live.alerts).toEqual([['overdue', true, '2026-11-25T23:59:59+08:00']]);
+    expect(batch.alerts).toEqual([['overdue', false, '2026-11-25T23:59:59+08:00']]);
+    expect(batch.rows).toEqual(live.rows);
+    expect(live.rows).toEqual([row('design_review', '设计文件审核', [1, 1, 0, 0, 1, 0, 0, 3, 3])]);
+  });
+
   it('lists steps in process order, handlers by name (Chinese collation) and teams by number, in JSON and CSV alike', async () => {
     const t = await fixture();
     // 钱伟 (L101, team T02) accepts one more application: by 工号 he would come last, by name second
