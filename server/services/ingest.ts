@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { applications, applicationSteps, handlers, teams } from '../../db/schema/index.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
-import { calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
+import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
 import { applyStepEvent, type StepState, type StepStatus } from '../domain/step-state.ts';
 import { stepDurationWorkdays } from '../domain/typical-durations.ts';
 import { describeValidationIssue } from '../http-errors.ts';
@@ -38,6 +38,8 @@ export interface IngestHooks {
 }
 
 const checkEvent = Compile(SyncEvent);
+/** how far before the working calendar's end the last accepted fact (an event's `at`, an `acceptedAt`) may be */
+const PLANNING_HORIZON_DAYS = 366;
 
 export function queryCodeHmac(secret: string, accountNo: string, queryCode: string): string {
   return createHmac('sha256', secret).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
@@ -58,7 +60,10 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     }
   }
   const calendarStart = startOfDay(ctx.calendar.range.from, ctx.timeZone);
-  const calendarEnd = endOfDay(ctx.calendar.range.to, ctx.timeZone);
+  // A plan runs months past its latest fact, so a fact in the calendar's last year could be planned past its end (a
+  // RangeError that would fail the whole batch): facts stop a year before it. CALENDAR_PATH can extend the calendar.
+  const lastFactDay = addDays(ctx.calendar.range.to, -PLANNING_HORIZON_DAYS);
+  const factsEnd = endOfDay(lastFactDay, ctx.timeZone);
 
   function consequences(changes: IngestChanges) {
     if (changes.applications.size === 0) return;
@@ -168,8 +173,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       }
       const acceptedAt = parseInstant(body.acceptedAt);
       if (acceptedAt === null) throw invalid('body.acceptedAt must be an ISO date-time with offset');
-      if (acceptedAt < calendarStart || acceptedAt > calendarEnd) {
-        throw invalid(`body.acceptedAt must be between ${ctx.calendar.range.from} and ${ctx.calendar.range.to}`);
+      if (acceptedAt < calendarStart || acceptedAt > factsEnd) {
+        throw invalid(`body.acceptedAt must be between ${ctx.calendar.range.from} and ${lastFactDay}`);
       }
       checkRequestedDate(body.requestedConnectDate ?? null);
       const fields = {
@@ -249,9 +254,9 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
           result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `body.events[${index}].at must be an ISO date-time with offset` });
           return;
         }
-        if (at < calendarStart || at > calendarEnd) {
-          const { from, to } = ctx.calendar.range;
-          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `body.events[${index}].at must be between ${from} and ${to}` });
+        if (at < calendarStart || at > factsEnd) {
+          const { from } = ctx.calendar.range;
+          result.rejected.push({ eventId, code: 'JD_INVALID_REQUEST', message: `body.events[${index}].at must be between ${from} and ${lastFactDay}` });
           return;
         }
         valid.push({ event: raw, at });

@@ -476,6 +476,34 @@ describe('sync API: event batches', () => {
     expect(stepOf(view, 'survey').status).toBe('pending');
   });
 
+  it('an event in the working calendar\'s last year, which could not be planned, is rejected on its own instead of failing the batch', async () => {
+    const t = await buildTestApp();
+    await putApplication(t);
+    const res = await postEvents(t, [
+      event('EV-1', 'accept', 'step_started', '2026-11-20T09:00:00+08:00'),
+      // within the calendar (to 2035-12-31), but the steps after it would be planned past its end
+      event('EV-2', 'survey', 'step_started', '2035-12-20T09:00:00+08:00'),
+    ]);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      parked: 0,
+      rejected: [{ eventId: 'EV-2', code: 'JD_INVALID_REQUEST', message: 'body.events[1].at must be between 2020-01-01 and 2034-12-30' }],
+    });
+    const view = await staffView(t);
+    expect(stepOf(view, 'accept').status).toBe('in_progress');
+    expect(stepOf(view, 'survey').status).toBe('pending');
+    const late = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/sync/applications/YX2026-0002',
+      headers: t.sync,
+      payload: applicationBody({ acceptedAt: '2035-12-20T09:00:00+08:00' }),
+    });
+    expectContractError(late, 400, 'JD_INVALID_REQUEST', 'Bad Request');
+    expect(late.json().message).toBe('body.acceptedAt must be between 2020-01-01 and 2034-12-30');
+  });
+
   it('an empty batch and a batch of more than 1000 events are 400 naming body.events, and nothing is stored', async () => {
     const t = await buildTestApp();
     await putApplication(t);
