@@ -9,6 +9,9 @@ import type { StaffStore } from '../../db/staff-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
 
+/** Weeks back a digest may be sent for: the week before last (only when its due time fell in this week), then last week. */
+const CATCH_UP_WEEKS = [2, 1];
+
 /** The Monday of the week `date` is in. */
 export function mondayOf(date: CalendarDate): CalendarDate {
   return addDays(date, -((weekday(date) + 6) % 7));
@@ -34,33 +37,41 @@ export function createWeeklyDigest(options: {
   return {
     /**
      * Sends this week's digests once their time has come; a team's digest goes once per week whatever restarts or
-     * sweeps happen (one weekly_digests row, written with the outbox rows). Returns how many teams got one.
+     * sweeps happen (one weekly_digests row, written with the outbox rows). Returns how many digests went (teams × weeks).
      */
     run(): number {
       const now = ctx.clock.now();
-      const monday = mondayOf(calendarDateOf(now, ctx.timeZone));
-      const due = nextWorkingTime(startOfDay(monday, ctx.timeZone) + options.workingHours.start * 60_000, ctx.calendar, options.workingHours, ctx.timeZone);
-      if (now < due) return 0;
-      const weekStart = addDays(monday, -7);
-      const weekEnd = addDays(monday, -1);
-      const from = startOfDay(weekStart, ctx.timeZone);
-      const to = endOfDay(weekEnd, ctx.timeZone);
+      const thisMonday = mondayOf(calendarDateOf(now, ctx.timeZone));
+      // Last week's digest, and the week before's when its due time fell in this week: when the working morning after a
+      // holiday Monday falls in the following week (Spring Festival), the week before the holiday is due that same
+      // morning. weekly_digests keeps each week sent once; a team new this week is not sent a week long past.
+      const weeks = CATCH_UP_WEEKS.flatMap((back) => {
+        const monday = addDays(thisMonday, -7 * (back - 1));
+        const due = nextWorkingTime(startOfDay(monday, ctx.timeZone) + options.workingHours.start * 60_000, ctx.calendar, options.workingHours, ctx.timeZone);
+        if (now < due || (back > 1 && due < startOfDay(thisMonday, ctx.timeZone))) return [];
+        return [{ weekStart: addDays(monday, -7), weekEnd: addDays(monday, -1) }];
+      });
+      if (weeks.length === 0) return 0;
       const sent = ctx.database.transaction(() => {
         let teams = 0;
-        for (const team of store.teamsWithLeads()) {
-          if (!store.recordDigest(team.teamId, weekStart, now)) continue;
-          const openAlerts: DigestAlert[] = store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' }).map((alert) => ({
-            applicationNo: alert.applicationNo,
-            stepName: stepName(alert.applicationNo, alert.stepCode),
-            level: alert.level,
-            dueAt: alert.dueAt ?? alert.raisedAt,
-            handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
-          }));
-          const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: store.teamOverdueCount(team.teamId, from, to), openAlerts };
-          for (const lead of staff.teamLeads(team.teamId)) {
-            notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables);
+        for (const { weekStart, weekEnd } of weeks) {
+          const from = startOfDay(weekStart, ctx.timeZone);
+          const to = endOfDay(weekEnd, ctx.timeZone);
+          for (const team of store.teamsWithLeads()) {
+            if (!store.recordDigest(team.teamId, weekStart, now)) continue;
+            const openAlerts: DigestAlert[] = store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' }).map((alert) => ({
+              applicationNo: alert.applicationNo,
+              stepName: stepName(alert.applicationNo, alert.stepCode),
+              level: alert.level,
+              dueAt: alert.dueAt ?? alert.raisedAt,
+              handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
+            }));
+            const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: store.teamOverdueCount(team.teamId, from, to), openAlerts };
+            for (const lead of staff.teamLeads(team.teamId)) {
+              notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables);
+            }
+            teams++;
           }
-          teams++;
         }
         return teams;
       });

@@ -192,4 +192,34 @@ describe('the weekly digest', () => {
     expect(sent.find((d) => d.who === 'L001')!.text).toMatch(/^【接电助手】业扩一班周报：.*本周超期1项；当前未关闭预警0条/);
     expect(sent.find((d) => d.who === 'L101')!.text).toMatch(/本周超期0项；当前未关闭预警0条/);
   });
+
+  it('sends the week before Spring Festival 2026 too, on the first working morning after it, and each week once', async () => {
+    // 2026-02-15 (Sun) … 02-23 (Mon) off: Monday 02-16's digest (week 02-09) and Monday 02-23's (week 02-16) are both
+    // due on Tue 02-24 08:30, which is already in the week of 02-23.
+    const t = await buildTestApp({ now: at('2026-02-10T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+    for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+    const weeks = () => (t.database.sqlite.prepare('SELECT team_id AS team, week_start AS week FROM weekly_digests ORDER BY week_start, team_id').all() as { team: string; week: string }[]).map((r) => `${r.team} ${r.week}`);
+    const digests = () => (t.database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE notice_kind = 'weekly_digest'").get() as { n: number }).n;
+    for (const iso of ['2026-02-16T08:30:00+08:00', '2026-02-20T10:00:00+08:00', '2026-02-23T08:30:00+08:00', '2026-02-24T08:29:59+08:00']) {
+      t.clock.set(at(iso));
+      expect(t.app.jiedian.weeklyDigest.run(), iso).toBe(0);
+    }
+    t.clock.set(at('2026-02-24T08:30:00+08:00'));
+    expect(t.app.jiedian.weeklyDigest.run()).toBe(4);
+    expect(t.app.jiedian.weeklyDigest.run()).toBe(0);
+    expect(weeks()).toEqual(['T01 2026-02-09', 'T02 2026-02-09', 'T01 2026-02-16', 'T02 2026-02-16']);
+    expect(digests()).toBe(4);
+    // the next Monday: only the week just ended
+    t.clock.set(at('2026-03-02T08:30:00+08:00'));
+    expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
+    expect(weeks().slice(4)).toEqual(['T01 2026-02-23', 'T02 2026-02-23']);
+  });
+
+  it('does not send a team new this Monday the digest of a week long past', async () => {
+    const t = await buildTestApp({ now: at('2026-11-30T08:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+    for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+    t.clock.set(at('2026-11-30T08:30:00+08:00'));
+    expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
+    expect((t.database.sqlite.prepare('SELECT DISTINCT week_start AS w FROM weekly_digests').all() as { w: string }[]).map((r) => r.w)).toEqual(['2026-11-23']);
+  });
 });
