@@ -51,6 +51,13 @@ export const channelBindings = sqliteTable(
     address: text('address').notNull(),
     accountNo: text('account_no').notNull(),
     verifiedAt: integer('verified_at').notNull(),
+    /**
+     * The applications of the account the binding covers (what the codes typed proved: a query code its own
+     * applications, a binding code those with the phone it went to); the account's notices about other
+     * applications do not go to this address. NULL: bound before scopes were kept, read as the applications with
+     * the phone of the account's latest application (where a binding code went).
+     */
+    applicationNos: text('application_nos', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.address, t.accountNo] }), index('channel_bindings_account_idx').on(t.accountNo)],
 );
