@@ -22,9 +22,10 @@ export type KnowledgeRow = typeof knowledgeEntries.$inferSelect;
 const p = sql.placeholder;
 
 /**
- * What `chat_conversations.state` holds: the dialogue state (expiring at `state_expires_at`) and, for each account
- * the address or session has proved, the applications that proof covers (the ones whose query code was typed, or
- * those with the phone the binding code went to). Rows written before scopes were kept hold the bare dialogue state.
+ * What `chat_conversations.state` holds: the dialogue state (expiring at `state_expires_at`) and, for a kiosk/web
+ * session, the applications the session has proved for its account (the ones whose query code was typed, or those
+ * with the phone the binding code went to). An SMS number's or WeChat contact's scope is its bindings'
+ * (`channel_bindings.application_nos`), not kept here. Rows without a scope hold the bare dialogue state.
  */
 export interface StoredChatState<Dialogue> {
   dialogue: Dialogue | null;
@@ -73,7 +74,7 @@ export function createChatStore(db: Db) {
     .returning({ id: chatMessages.id })
     .prepare();
   const boundAccounts = db
-    .select({ accountNo: channelBindings.accountNo })
+    .select({ accountNo: channelBindings.accountNo, applicationNos: channelBindings.applicationNos })
     .from(channelBindings)
     .where(and(eq(channelBindings.channel, p('channel')), eq(channelBindings.address, p('address'))))
     .orderBy(desc(channelBindings.verifiedAt))
@@ -159,6 +160,8 @@ export function createChatStore(db: Db) {
 
     /** Accounts bound to a notice address (sms number, WeChat contact), most recently verified first. */
     accountsBoundTo: (channel: string, address: string) => boundAccounts.all({ channel, address }).map((r) => r.accountNo),
+    /** The bindings of a notice address with their scopes (null: kept before scopes were), most recently verified first. */
+    bindingsTo: (channel: string, address: string): { accountNo: string; applicationNos: string[] | null }[] => boundAccounts.all({ channel, address }),
     unbindAll: (channel: string, address: string) =>
       db.delete(channelBindings).where(and(eq(channelBindings.channel, channel), eq(channelBindings.address, address))).run().changes,
     /** Binding is an explicit opt-in: an earlier 退订 of the same address no longer applies. */

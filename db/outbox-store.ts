@@ -1,7 +1,7 @@
 // Queries over the outbox, bindings and opt-outs.
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
+import { applications, channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
@@ -77,6 +77,27 @@ export function createOutboxStore(db: Db) {
     .from(channelBindings)
     .where(eq(channelBindings.accountNo, p('accountNo')))
     .prepare();
+  const scopedBindingsOfAccount = db
+    .select({ channel: channelBindings.channel, address: channelBindings.address, applicationNos: channelBindings.applicationNos })
+    .from(channelBindings)
+    .where(eq(channelBindings.accountNo, p('accountNo')))
+    .prepare();
+  const applicationPhones = db
+    .select({ applicationNo: applications.applicationNo, phone: applications.phone, status: applications.status })
+    .from(applications)
+    .where(eq(applications.accountNo, p('accountNo')))
+    .orderBy(desc(applications.acceptedAt), desc(applications.applicationNo))
+    .prepare();
+
+  /**
+   * What a binding kept before scopes were (application_nos NULL) covers: the applications with the phone a binding
+   * code for the account goes to — the latest active application's, else the latest's. Newest first.
+   */
+  function legacyScope(accountNo: string): string[] {
+    const rows = applicationPhones.all({ accountNo });
+    const latest = rows.find((r) => r.status === 'active') ?? rows[0];
+    return latest ? rows.filter((r) => r.phone === latest.phone).map((r) => r.applicationNo) : [];
+  }
 
   return {
     insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
@@ -89,10 +110,28 @@ export function createOutboxStore(db: Db) {
       db.insert(optOuts).values({ channel, address, optedOutAt: at, source }).onConflictDoNothing().run();
     },
     bindingsOf: (accountNo: string) => bindingsOfAccount.all({ accountNo }),
-    bind(channel: string, address: string, accountNo: string, at: number): void {
+    legacyScope,
+    /** The applications a binding covers: its recorded scope, or for a binding kept before scopes, the legacy one. */
+    scopeOf: (accountNo: string, applicationNos: string[] | null): string[] => applicationNos ?? legacyScope(accountNo),
+    /** The account's bindings whose scope covers the application: where that application's customer notices go. */
+    bindingsCovering(accountNo: string, applicationNo: string): { channel: string; address: string }[] {
+      let legacy: string[] | undefined;
+      return scopedBindingsOfAccount
+        .all({ accountNo })
+        .filter((b) => (b.applicationNos ?? (legacy ??= legacyScope(accountNo))).includes(applicationNo))
+        .map(({ channel, address }) => ({ channel, address }));
+    },
+    /**
+     * Binds the address to the account for `applicationNos` (the whole scope, replacing the one kept). Without it
+     * (null) the scope already kept is left as it is; a new binding is then a legacy one (see `legacyScope`).
+     */
+    bind(channel: string, address: string, accountNo: string, at: number, applicationNos: string[] | null = null): void {
       db.insert(channelBindings)
-        .values({ channel, address, accountNo, verifiedAt: at })
-        .onConflictDoUpdate({ target: [channelBindings.channel, channelBindings.address, channelBindings.accountNo], set: { verifiedAt: at } })
+        .values({ channel, address, accountNo, verifiedAt: at, applicationNos })
+        .onConflictDoUpdate({
+          target: [channelBindings.channel, channelBindings.address, channelBindings.accountNo],
+          set: applicationNos === null ? { verifiedAt: at } : { verifiedAt: at, applicationNos },
+        })
         .run();
     },
     /** Rows due now on the given channels, oldest due first. */

@@ -122,19 +122,21 @@ export function createChatService(options: ChatServiceOptions) {
   }
 
   /**
-   * The applications a binding or session covers: those recorded when it was proved; for one recorded before
-   * scopes were kept, those with the phone a binding code for the account goes to (the latest application's).
+   * The applications a kiosk/web session covers: those recorded when it was proved; for one recorded before scopes
+   * were kept, those with the phone a binding code for the account goes to (the latest application's) — as for a
+   * binding without a scope, and as notices read it (`outbox.legacyScope`).
    */
-  function scopeOf(accountNo: string, scopes: Record<string, string[]>): string[] {
-    const recorded = scopes[accountNo];
-    if (recorded) return recorded;
-    const latest = latestApplication(accountNo);
-    return latest ? chats.applicationNosByPhone(accountNo, latest.phone) : [];
+  function sessionScopeOf(accountNo: string, scopes: Record<string, string[]>): string[] {
+    return scopes[accountNo] ?? outbox.legacyScope(accountNo);
   }
 
-  /** The accounts the sender has proved: bindings for notice channels, the session's account and view token for kiosk/web. */
+  /**
+   * The accounts the sender has proved: for notice channels their bindings, each for the applications in its scope
+   * (`channel_bindings.application_nos`, the one record of it: notices follow the same); for kiosk/web the
+   * session's account (scope in the conversation's state) and the view token's.
+   */
   function accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): AccountFacts[] {
-    const { scopes } = readChatState<ConversationState>(conversation?.state ?? null);
+    const { scopes } = isNoticeChannel(message.channel) ? { scopes: {} } : readChatState<ConversationState>(conversation?.state ?? null);
     const scoped = new Map<string, Set<string>>();
     const add = (accountNo: string, applicationNos: string[]) => {
       const set = scoped.get(accountNo) ?? new Set<string>();
@@ -142,12 +144,12 @@ export function createChatService(options: ChatServiceOptions) {
       scoped.set(accountNo, set);
     };
     if (isNoticeChannel(message.channel)) {
-      for (const accountNo of chats.accountsBoundTo(message.channel, message.address)) add(accountNo, scopeOf(accountNo, scopes));
+      for (const binding of chats.bindingsTo(message.channel, message.address)) add(binding.accountNo, outbox.scopeOf(binding.accountNo, binding.applicationNos));
     } else {
       const claims = message.viewClaims;
       if (claims) add(claims.a, claims.n);
       const session = conversation?.sessionAccountNo;
-      if (session && (conversation.sessionUntil ?? 0) > now) add(session, scopeOf(session, scopes));
+      if (session && (conversation.sessionUntil ?? 0) > now) add(session, sessionScopeOf(session, scopes));
     }
     return [...scoped].map(([accountNo, only]) => ({ accountNo, applications: viewsOf(accountNo, [...only]) }));
   }
@@ -225,18 +227,22 @@ export function createChatService(options: ChatServiceOptions) {
         }
         const right = covered.size > 0;
         if (right) {
-          const { scopes } = readChatState<ConversationState>(conversation?.state ?? null);
-          // Proving again adds to what was proved before (in a kiosk session: for the same account only).
-          const before = isNoticeChannel(channel) || conversation?.sessionAccountNo === accountNo ? (scopes[accountNo] ?? []) : [];
-          const union = [...new Set([...before, ...covered])];
-          work.scopes = isNoticeChannel(channel) ? { ...scopes, [accountNo]: union } : { [accountNo]: union };
           if (kioskAttempt !== null) queryCodeGuesses.right(accountNo);
           if (isNoticeChannel(channel)) {
+            // Proving again adds to what the binding covered (one kept before scopes: what it was read as covering).
+            // The binding's row is the scope's one record: the chat reads it and notices follow it.
+            const binding = chats.bindingsTo(channel, address).find((b) => b.accountNo === accountNo);
+            const before = binding ? outbox.scopeOf(accountNo, binding.applicationNos) : [];
+            const union = [...new Set([...before, ...covered])];
             work.writes.push(() => {
-              outbox.bind(channel, address, accountNo, now);
+              outbox.bind(channel, address, accountNo, now, union);
               chats.clearOptOut(channel, address);
             });
           } else {
+            // Proving again in a kiosk session adds to what it proved for the same account only.
+            const { scopes } = readChatState<ConversationState>(conversation?.state ?? null);
+            const before = conversation?.sessionAccountNo === accountNo ? (scopes[accountNo] ?? []) : [];
+            work.scopes = { [accountNo]: [...new Set([...before, ...covered])] };
             Object.assign(work.patch, { sessionAccountNo: accountNo, sessionUntil: now + SESSION_TTL_MS });
           }
           Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: null });
@@ -256,7 +262,6 @@ export function createChatService(options: ChatServiceOptions) {
         if (isNoticeChannel(channel)) {
           const count = chats.accountsBoundTo(channel, address).length;
           work.writes.push(() => chats.unbindAll(channel, address));
-          work.scopes = {};
           return { kind: 'unbound', count };
         }
         const had = conversation?.sessionAccountNo && (conversation.sessionUntil ?? 0) > now ? 1 : 0;
@@ -370,7 +375,9 @@ export function createChatService(options: ChatServiceOptions) {
       lastMessageAt: now,
     };
     ctx.database.transaction(() => {
-      chats.saveConversation({ ...base, ...stateFields(stateChange, stored, work.scopes, now), ...work.patch, lastMessageAt: now });
+      // An SMS number's or WeChat contact's scope is on its bindings: none is kept in its conversation's state.
+      const scopes = isNoticeChannel(message.channel) ? {} : work.scopes;
+      chats.saveConversation({ ...base, ...stateFields(stateChange, stored, scopes, now), ...work.patch, lastMessageAt: now });
       for (const write of work.writes) write();
       const inbound = chats.insertMessage({
         conversationId,

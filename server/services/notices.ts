@@ -31,7 +31,11 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
   const { ctx, outbox, templates, log } = options;
   const { store } = ctx;
 
-  /** Every channel address a customer notice for this application goes to, opted-out ones left out. */
+  /**
+   * Every channel address a customer notice for this application goes to (opted-out ones are left out by `queue`):
+   * the application's phone, and the account's bindings whose scope covers this application — a contact that
+   * proved another application of the account (another site, another phone and query code) is not told of this one.
+   */
   function customerAddresses(recipient: Extract<NoticeRecipient, { kind: 'customer' }>): { channel: ChannelKind; address: string }[] {
     if (recipient.only) return [recipient.only];
     const seen = new Set<string>();
@@ -44,7 +48,8 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       }
     };
     add('sms', recipient.application.phone);
-    for (const binding of outbox.bindingsOf(recipient.application.accountNo)) add(binding.channel as ChannelKind, binding.address);
+    const { accountNo, applicationNo } = recipient.application;
+    for (const binding of outbox.bindingsCovering(accountNo, applicationNo)) add(binding.channel as ChannelKind, binding.address);
     return addresses;
   }
 
