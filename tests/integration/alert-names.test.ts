@@ -2,32 +2,20 @@
 // application detail, the explanation reply and the live `alert` frame; an application-level alert has no step name.
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.ts';
-import { completed, postEvents, putApplication, putHandler, staffHeaders, started } from '../support/notices.ts';
+import { completed, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
 import { listen, LiveClient, signIn, staffOf } from '../support/live.ts';
+import { inDesignReview, syncStaff } from '../support/sla.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
-
-async function staffSync(t: TestApp) {
-  for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
-}
 
 const get = async (t: TestApp, url: string, handlerId: string) => (await t.app.inject({ method: 'GET', url, headers: await staffHeaders(t, handlerId) })).json();
 
 describe('alerts as staff see them', () => {
   it('name the step (设计文件审核) and the handler (李明) in the queue, the detail, the explanation reply and the /ws frame', async () => {
     const t = await buildTestApp({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
-    await putApplication(t, NO, { requestedConnectDate: '2027-06-30', acceptedAt: '2026-11-20T09:00:00+08:00' });
-    await postEvents(t, [
-      started(NO, 'accept', '2026-11-20T09:00:00+08:00'),
-      completed(NO, 'accept', '2026-11-20T10:00:00+08:00'),
-      started(NO, 'survey', '2026-11-20T10:30:00+08:00'),
-      completed(NO, 'survey', '2026-11-20T12:00:00+08:00'),
-      started(NO, 'plan_reply', '2026-11-20T14:00:00+08:00'),
-      completed(NO, 'plan_reply', '2026-11-20T16:00:00+08:00'),
-      started(NO, 'design_review', '2026-11-24T09:30:00+08:00'),
-    ]);
+    await syncStaff(t);
+    await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
     // past the due time (11-26 23:59); the staff page signs in then (a session lasts 12 hours)
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
     const base = await listen(t);
@@ -59,7 +47,7 @@ describe('alerts as staff see them', () => {
 
   it('give an application-level alert no step name, and its team lead by name', async () => {
     const t = await buildTestApp({ now: at('2026-11-30T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     // lv_resident's 5 workdays used up by a slow accept and survey
     await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-19T09:00:00+08:00' });
     await postEvents(t, [

@@ -2,29 +2,12 @@
 // working-time texts, holidays, explanations, the team lead's view, the application limit and the statistics.
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
-import { completed, outboxOf, postEvents, putApplication, putHandler, staffHeaders, started } from '../support/notices.ts';
-import { listen, LiveClient, signIn, staffOf } from '../support/live.ts';
+import { completed, outboxOf, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
+import { listen, LiveClient, signIn } from '../support/live.ts';
+import { inDesignReview, syncStaff } from '../support/sla.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
-
-async function staffSync(t: TestApp) {
-  for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
-}
-
-/** hv_single for a far requested date (so the due time is the step's limit): design review since `reviewAt`. */
-async function inDesignReview(t: TestApp, applicationNo: string, reviewAt: string, handlerId = 'H001', firstDay = '2026-11-20') {
-  await putApplication(t, applicationNo, { requestedConnectDate: '2027-06-30', acceptedAt: `${firstDay}T09:00:00+08:00` });
-  await postEvents(t, [
-    started(applicationNo, 'accept', `${firstDay}T09:00:00+08:00`, handlerId),
-    completed(applicationNo, 'accept', `${firstDay}T10:00:00+08:00`, handlerId),
-    started(applicationNo, 'survey', `${firstDay}T10:30:00+08:00`, handlerId),
-    completed(applicationNo, 'survey', `${firstDay}T12:00:00+08:00`, handlerId),
-    started(applicationNo, 'plan_reply', `${firstDay}T14:00:00+08:00`, handlerId),
-    completed(applicationNo, 'plan_reply', `${firstDay}T16:00:00+08:00`, handlerId),
-    started(applicationNo, 'design_review', reviewAt, handlerId),
-  ]);
-}
 
 const alertRows = (t: TestApp) => t.database.sqlite.prepare('SELECT * FROM alerts ORDER BY raised_at, level').all() as Record<string, unknown>[];
 const slaTexts = (t: TestApp, kind: string) => outboxOf(t, NO).filter((r) => r.noticeKind === kind).map((r) => ({ to: r.recipientRef, text: r.text }));
@@ -35,7 +18,7 @@ describe('the SLA sweep', () => {
   it('raises the warning and the overdue alert exactly once across two sweeps and a restart, texting only in working time', async () => {
     const databasePath = tempDatabasePath();
     let t = await buildTestApp({ databasePath, now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
     // due at the end of its 3rd workday; warned when one working day is left
     expect(step(t, 'design_review')).toEqual({ due_at: at('2026-11-26T23:59:59.999+08:00'), warn_at: at('2026-11-26T08:30:00+08:00'), alert_at: at('2026-11-26T08:30:00+08:00') });
@@ -94,7 +77,7 @@ describe('the SLA sweep', () => {
   it('never texts a held warning once its step is past due or has its overdue alert: only the overdue text goes out', async () => {
     for (const midnightSweep of [true, false]) {
       const t = await buildTestApp({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-      await staffSync(t);
+      await syncStaff(t);
       await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
       // no sweep in the warning day's working hours: the warning is raised after them and held for the morning
       t.clock.set(at('2026-11-26T17:45:00+08:00'));
@@ -119,7 +102,7 @@ describe('the SLA sweep', () => {
 
   it('gives a 1-workday step started after working hours the next workday: one warning that morning, not overdue at midnight', async () => {
     const t = await buildTestApp({ now: at('2026-11-24T19:00:30+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-24T19:00:00+08:00' });
     await postEvents(t, [started(NO, 'accept', '2026-11-24T19:00:00+08:00')]);
     expect(step(t, 'accept')).toEqual({ due_at: at('2026-11-25T23:59:59.999+08:00'), warn_at: at('2026-11-24T19:00:00+08:00'), alert_at: at('2026-11-24T19:00:00+08:00') });
@@ -138,7 +121,7 @@ describe('the SLA sweep', () => {
 
   it('extends due times over holidays: a step started before National Day 2026 is not overdue during it', async () => {
     const t = await buildTestApp({ now: at('2026-09-29T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     await inDesignReview(t, NO, '2026-09-29T10:00:00+08:00', 'H001', '2026-09-28');
     // 09-29, 09-30, then 10-01…07 off: the 3rd workday is 10-08
     expect(step(t, 'design_review')).toMatchObject({ due_at: at('2026-10-08T23:59:59.999+08:00'), warn_at: at('2026-10-08T08:30:00+08:00') });
@@ -155,7 +138,7 @@ describe('the SLA sweep', () => {
 
   it('never alerts on a customer step, and stops when the step is done', async () => {
     const t = await buildTestApp({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
     await postEvents(t, [completed(NO, 'design_review', '2026-11-25T11:00:00+08:00'), started(NO, 'construction', '2026-11-25T14:00:00+08:00', 'H001')]);
     expect(step(t, 'construction')).toEqual({ due_at: null, warn_at: null, alert_at: null });
@@ -168,7 +151,7 @@ describe('the SLA sweep', () => {
 describe('explanations and who sees which alert', () => {
   async function twoTeamsOverdue() {
     const t = await buildTestApp({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00', 'H001');
     await inDesignReview(t, 'YX2026-0002', '2026-11-24T09:30:00+08:00', 'H101');
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
@@ -229,7 +212,7 @@ describe('explanations and who sees which alert', () => {
 describe('the application limit and steps synced done late', () => {
   it('records a step synced done past its due time as overdue, and raises the application-level alert to the team lead', async () => {
     const t = await buildTestApp({ now: at('2026-11-30T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    await staffSync(t);
+    await syncStaff(t);
     // lv_resident: 5 workdays in all. Accept took 2 workdays (limit 1), survey 3 (limit 1): the limit is used up.
     await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-19T09:00:00+08:00' });
     await postEvents(t, [

@@ -3,24 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, putHandler, staffHeaders, started } from '../support/notices.ts';
-import { staffOf } from '../support/live.ts';
+import { inDesignReview, syncStaff } from '../support/sla.ts';
 import { setAdmin } from '../../server/cli/staff-admin.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-
-async function inDesignReview(t: TestApp, applicationNo: string, reviewAt: string, handlerId: string, firstDay: string) {
-  await putApplication(t, applicationNo, { requestedConnectDate: '2027-06-30', acceptedAt: `${firstDay}T09:00:00+08:00` });
-  await postEvents(t, [
-    started(applicationNo, 'accept', `${firstDay}T09:00:00+08:00`, handlerId),
-    completed(applicationNo, 'accept', `${firstDay}T10:00:00+08:00`, handlerId),
-    started(applicationNo, 'survey', `${firstDay}T10:30:00+08:00`, handlerId),
-    completed(applicationNo, 'survey', `${firstDay}T12:00:00+08:00`, handlerId),
-    started(applicationNo, 'plan_reply', `${firstDay}T14:00:00+08:00`, handlerId),
-    completed(applicationNo, 'plan_reply', `${firstDay}T16:00:00+08:00`, handlerId),
-    started(applicationNo, 'design_review', reviewAt, handlerId),
-  ]);
-}
 
 /**
  * The week 2026-11-23 … 11-27, design reviews (limit 3 workdays):
@@ -31,7 +18,7 @@ async function inDesignReview(t: TestApp, applicationNo: string, reviewAt: strin
  */
 async function fixture() {
   const t = await buildTestApp({ now: at('2026-11-24T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-  for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+  await syncStaff(t);
   await putHandler(t, 'A001', { name: '周主任', phone: '13900000001', teamId: 'T09', teamName: '营销部', role: 'team_lead' });
   setAdmin({ handlerId: 'A001', revoke: false, database: t.database, stdout: sink as never, stderr: sink as never });
   await inDesignReview(t, 'A1', '2026-11-24T09:30:00+08:00', 'H001', '2026-11-20');
@@ -103,7 +90,7 @@ describe('timeliness statistics', () => {
     const done = completed('B1', 'design_review', '2026-11-26T10:00:00+08:00', 'H001');
     async function scenario(live: boolean) {
       const t = await buildTestApp({ now: at(live ? '2026-11-24T10:00:00+08:00' : '2026-11-26T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-      for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+      await syncStaff(t);
       await putApplication(t, 'B1', { requestedConnectDate: undefined, acceptedAt: '2026-11-20T09:00:00+08:00' });
       if (live) {
         await postEvents(t, history);
@@ -197,7 +184,7 @@ describe('the weekly digest', () => {
     // 2026-02-15 (Sun) … 02-23 (Mon) off: Monday 02-16's digest (week 02-09) and Monday 02-23's (week 02-16) are both
     // due on Tue 02-24 08:30, which is already in the week of 02-23.
     const t = await buildTestApp({ now: at('2026-02-10T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+    await syncStaff(t);
     const weeks = () => (t.database.sqlite.prepare('SELECT team_id AS team, week_start AS week FROM weekly_digests ORDER BY week_start, team_id').all() as { team: string; week: string }[]).map((r) => `${r.team} ${r.week}`);
     const digests = () => (t.database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE notice_kind = 'weekly_digest'").get() as { n: number }).n;
     for (const iso of ['2026-02-16T08:30:00+08:00', '2026-02-20T10:00:00+08:00', '2026-02-23T08:30:00+08:00', '2026-02-24T08:29:59+08:00']) {
@@ -217,7 +204,7 @@ describe('the weekly digest', () => {
 
   it('does not send a team new this Monday the digest of a week long past', async () => {
     const t = await buildTestApp({ now: at('2026-11-30T08:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
+    await syncStaff(t);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
     expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
     expect((t.database.sqlite.prepare('SELECT DISTINCT week_start AS w FROM weekly_digests').all() as { w: string }[]).map((r) => r.w)).toEqual(['2026-11-23']);
