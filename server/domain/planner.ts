@@ -6,8 +6,7 @@
 import type { WorkingCalendar } from './calendar.ts';
 import type { Process, ProcessStep } from './catalog.ts';
 import { calendarDateOf, endOfDay, type CalendarDate } from './dates.ts';
-import { localMinuteOfDay } from './delivery-policy.ts';
-import { DEFAULT_WORKING_HOURS, type WorkingHours } from './working-time.ts';
+import { DEFAULT_WORKING_HOURS, firstWorkdayOf, type WorkingHours } from './working-time.ts';
 
 export type StepStatus = 'pending' | 'in_progress' | 'done';
 
@@ -25,6 +24,11 @@ export interface PlanInput {
   steps: StepRecord[];
   requestedConnectDate: CalendarDate | null;
   today: CalendarDate;
+  /**
+   * The instant of planning, on `today`. When given and past the working hours' end, today is over: steps not yet
+   * under way are planned from the next workday, as a step started then would count its days.
+   */
+  now?: number;
   calendar: WorkingCalendar;
   timeZone: string;
   /**
@@ -165,17 +169,11 @@ function indexRecords(process: Process, records: StepRecord[]): Map<string, Step
 export function planApplication(input: PlanInput): Plan {
   const { process, calendar, timeZone } = input;
   const records = indexRecords(process, input.steps);
-  const today = calendar.workdayOrdinal(input.today);
   const dateOf = (ordinal: number): CalendarDate => calendar.dateOfWorkdayOrdinal(ordinal);
   const localDate = (ms: number | null): CalendarDate | null => (ms === null ? null : calendarDateOf(ms, timeZone));
-  const hoursEnd = (input.workingHours ?? DEFAULT_WORKING_HOURS).end;
-  // The first workday an actual start leaves time to work on: its own day, unless it came after working hours (or on
-  // a day off), so a step started in the evening is not due that midnight, before anyone could work on it.
-  const startOrdinalOf = (ms: number): number => {
-    const date = calendarDateOf(ms, timeZone);
-    const ordinal = calendar.workdayOrdinal(date);
-    return calendar.isWorkday(date) && localMinuteOfDay(ms, timeZone) >= hoursEnd ? ordinal + 1 : ordinal;
-  };
+  const hours = input.workingHours ?? DEFAULT_WORKING_HOURS;
+  const startOrdinalOf = (ms: number): number => calendar.workdayOrdinal(firstWorkdayOf(ms, calendar, hours, timeZone));
+  const today = input.now === undefined ? calendar.workdayOrdinal(input.today) : Math.max(calendar.workdayOrdinal(input.today), startOrdinalOf(input.now));
   const dueAt = (step: ProcessStep, startOrdinal: number, plannedEndOrdinal: number): number | null =>
     step.limitWorkdays === null ? null : endOfDay(dateOf(Math.min(plannedEndOrdinal, startOrdinal + step.limitWorkdays - 1)), timeZone);
 

@@ -3,8 +3,8 @@
 import type { WorkingCalendar } from './calendar.ts';
 import type { TotalLimit, WarningRule } from './catalog.ts';
 import { addDays, calendarDateOf, endOfDay, toDayNumber, type CalendarDate } from './dates.ts';
-import { stepDurationWorkdays } from './typical-durations.ts';
-import { subtractWorkingMinutes, workingMinutesBetween, type WorkingHours } from './working-time.ts';
+import { workdaysTaken } from './typical-durations.ts';
+import { firstWorkdayOf, subtractWorkingMinutes, workingMinutesBetween, type WorkingHours } from './working-time.ts';
 
 export interface TimeFrame {
   calendar: WorkingCalendar;
@@ -40,10 +40,15 @@ export function alertLevelAt(now: number, dueAt: number): 'warning' | 'overdue' 
   return now >= dueAt ? 'overdue' : 'warning';
 }
 
+/** The day a limit of `unit` counts from for a step started at `start`: for workdays, its first workday. */
+function limitStartDate(start: number, unit: TotalLimit['unit'], frame: TimeFrame): CalendarDate {
+  return unit === 'workdays' ? firstWorkdayOf(start, frame.calendar, frame.hours, frame.timeZone) : calendarDateOf(start, frame.timeZone);
+}
+
 /** Days of `limit.unit` from `start` to `end`, both counted (a step done within a weekend counts 1 workday). */
-export function daysTaken(startDate: CalendarDate, endDate: CalendarDate, unit: TotalLimit['unit'], calendar: WorkingCalendar): number {
-  if (unit === 'workdays') return stepDurationWorkdays(calendar, startDate, endDate);
-  return Math.max(1, toDayNumber(endDate) - toDayNumber(startDate) + 1);
+function daysTaken(start: number, end: number, unit: TotalLimit['unit'], frame: TimeFrame): number {
+  if (unit === 'workdays') return workdaysTaken(start, end, frame.calendar, frame.hours, frame.timeZone);
+  return Math.max(1, toDayNumber(calendarDateOf(end, frame.timeZone)) - toDayNumber(calendarDateOf(start, frame.timeZone)) + 1);
 }
 
 export interface UtilityStepTime {
@@ -57,18 +62,19 @@ export interface UtilityStepTime {
  * days each finished utility step took and the running one from its start. Null when no utility step is under way
  * (a customer's own work does not count against the utility). A limit already used up answers the running step's start.
  */
-export function applicationLimitDueAt(limit: TotalLimit, steps: UtilityStepTime[], calendar: WorkingCalendar, timeZone: string): number | null {
+export function applicationLimitDueAt(limit: TotalLimit, steps: UtilityStepTime[], frame: TimeFrame): number | null {
+  const { calendar, timeZone } = frame;
   const running = steps.filter((s) => s.end === null);
   if (running.length === 0) return null;
   let used = 0;
   for (const s of steps) {
-    if (s.end !== null) used += daysTaken(calendarDateOf(s.start, timeZone), calendarDateOf(s.end, timeZone), limit.unit, calendar);
+    if (s.end !== null) used += daysTaken(s.start, s.end, limit.unit, frame);
   }
   // Steps running side by side use the same days once.
   const start = Math.min(...running.map((s) => s.start));
   const left = limit.days - used;
   if (left <= 0) return start;
-  const startDate = calendarDateOf(start, timeZone);
+  const startDate = limitStartDate(start, limit.unit, frame);
   const lastDay =
     limit.unit === 'workdays' ? calendar.dateOfWorkdayOrdinal(calendar.workdayOrdinal(startDate) + left - 1) : addDays(startDate, left - 1);
   return endOfDay(lastDay, timeZone);

@@ -1,7 +1,8 @@
 // Typical step durations (经验值) learnt from completed applications, with the catalog as the prior.
 import type { WorkingCalendar } from './calendar.ts';
 import type { ProcessStep } from './catalog.ts';
-import type { CalendarDate } from './dates.ts';
+import { calendarDateOf, type CalendarDate } from './dates.ts';
+import { firstWorkdayOf, type WorkingHours } from './working-time.ts';
 
 /** How many of the most recent completed durations the median looks at. */
 export const LEARNT_TYPICAL_WINDOW = 50;
@@ -11,6 +12,11 @@ export const LEARNT_TYPICAL_MIN_SAMPLES = 5;
 /** Workdays a step took, counting both its start and end day; a step done within a weekend counts 1. */
 export function stepDurationWorkdays(calendar: WorkingCalendar, startDate: CalendarDate, endDate: CalendarDate): number {
   return Math.max(1, calendar.workdaysBetweenInclusive(startDate, endDate));
+}
+
+/** Workdays a step started at `start` and done at `end` took, from its first workday (an evening start: the next). */
+export function workdaysTaken(start: number, end: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
+  return stepDurationWorkdays(calendar, firstWorkdayOf(start, calendar, hours, timeZone), calendarDateOf(end, timeZone));
 }
 
 function median(sorted: number[]): number {

@@ -22,6 +22,16 @@ export function isWorkingTime(ms: number, calendar: WorkingCalendar, hours: Work
   return calendar.isWorkday(calendarDateOf(ms, timeZone)) && minute >= hours.start && minute < hours.end;
 }
 
+/**
+ * The first workday a step started at `ms` leaves time to work on: its own day, unless it came after the day's working
+ * hours or on a day off. Limits and durations in workdays count from it, so an evening start is not due at midnight.
+ */
+export function firstWorkdayOf(ms: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): CalendarDate {
+  const date = calendarDateOf(ms, timeZone);
+  if (calendar.isWorkday(date) && localMinuteOfDay(ms, timeZone) >= hours.end) return calendar.addWorkdays(date, 1);
+  return calendar.nextWorkdayOnOrAfter(date);
+}
+
 /** `ms` when it is working time, else the start of the next working period. */
 export function nextWorkingTime(ms: number, calendar: WorkingCalendar, hours: WorkingHours, timeZone: string): number {
   const date = calendarDateOf(ms, timeZone);

@@ -7,7 +7,8 @@ import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
 import { applyStepEvent, type StepState, type StepStatus } from '../domain/step-state.ts';
-import { stepDurationWorkdays } from '../domain/typical-durations.ts';
+import { workdaysTaken } from '../domain/typical-durations.ts';
+import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
@@ -100,8 +101,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status });
     }
     if (after.status === 'done' && after.actualEnd !== null && (before.status !== 'done' || before.actualEnd !== after.actualEnd)) {
-      const startDate = calendarDateOf(after.actualStart ?? after.actualEnd, ctx.timeZone);
-      const workdays = stepDurationWorkdays(ctx.calendar, startDate, calendarDateOf(after.actualEnd, ctx.timeZone));
+      const workdays = workdaysTaken(after.actualStart ?? after.actualEnd, after.actualEnd, ctx.calendar, ctx.workingHours ?? DEFAULT_WORKING_HOURS, ctx.timeZone);
       store.recordCompletion({
         applicationNo: application.applicationNo,
         processCode: application.processCode,

@@ -25,6 +25,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     steps: steps.map((s) => ({ code: s.stepCode, status: s.status, actualStart: s.actualStart, actualEnd: s.actualEnd })),
     requestedConnectDate: application.requestedConnectDate,
     today,
+    now,
     calendar: ctx.calendar,
     timeZone: ctx.timeZone,
     workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
@@ -82,7 +83,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
       : [];
   });
   const limitAlertAt =
-    active && !hasRaised('', 0, 'overdue') ? applicationLimitDueAt(process.totalLimit, utilityTimes, ctx.calendar, ctx.timeZone) : null;
+    active && !hasRaised('', 0, 'overdue') ? applicationLimitDueAt(process.totalLimit, utilityTimes, frame) : null;
   ctx.store.updateApplicationPlan({
     applicationNo: application.applicationNo,
     expectedConnectDate: plan.expectedConnectDate,
@@ -123,6 +124,7 @@ export function runningDueAt(ctx: ServiceContext, application: ApplicationRow, s
     }),
     requestedConnectDate: application.requestedConnectDate,
     today: calendarDateOf(start, ctx.timeZone),
+    now: start,
     calendar: ctx.calendar,
     timeZone: ctx.timeZone,
     workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,

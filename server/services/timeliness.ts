@@ -3,7 +3,8 @@
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { calendarDateOf, endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
 import { aggregateTimeliness, catalogStepOrder, timelinessOrder, type AlertFact, type OccurrenceFact, type TimelinessGrouping, type TimelinessRow } from '../domain/timeliness.ts';
-import { stepDurationWorkdays } from '../domain/typical-durations.ts';
+import { workdaysTaken } from '../domain/typical-durations.ts';
+import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { AlertStore } from '../../db/alert-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
@@ -46,7 +47,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
           startedInRange: o.actualStart >= from && o.actualStart <= to,
           completedInRange: done && o.actualEnd! >= from && o.actualEnd! <= to,
           overdue: Boolean(o.overdue),
-          workdays: done ? stepDurationWorkdays(ctx.calendar, calendarDateOf(o.actualStart, ctx.timeZone), calendarDateOf(o.actualEnd!, ctx.timeZone)) : null,
+          workdays: done ? workdaysTaken(o.actualStart, o.actualEnd!, ctx.calendar, ctx.workingHours ?? DEFAULT_WORKING_HOURS, ctx.timeZone) : null,
           limitWorkdays: step.limitWorkdays,
         });
       }

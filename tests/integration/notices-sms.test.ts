@@ -346,6 +346,23 @@ describe('plan and connection notices', () => {
     ]);
   });
 
+  it('plans an application accepted after working hours from the next workday, so its first step starting that evening changes nothing', async () => {
+    const fake = await fakeTwilioForTest();
+    // Tue 2026-11-24 19:00: the day's work is over
+    const t = await buildNoticeApp(fake, { now: Date.parse('2026-11-24T19:00:00+08:00') });
+    await putHandler(t);
+    const created = await putApplication(t, 'YX2026-0001', { processCode: 'lv_resident', requestedConnectDate: undefined });
+    await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T19:05:00+08:00')]);
+    await t.app.jiedian.dispatcher.idle();
+
+    const plans = outboxOf(t, 'YX2026-0001').filter((r) => r.noticeKind.startsWith('plan_'));
+    expect(plans.map((r) => r.noticeKind)).toEqual(['plan_created']);
+    const view = t.app.jiedian.views.staffView('YX2026-0001')!;
+    expect(view.expectedConnectDate).toBe(created.expectedConnectDate);
+    // acceptance counts from Wednesday, not from the evening it arrived
+    expect(view.steps[0]).toMatchObject({ code: 'accept', plannedStart: '2026-11-24', plannedEnd: '2026-11-25', dueAt: '2026-11-25T23:59:59+08:00' });
+  });
+
   it('sends connected once when the last step completes', async () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake);
@@ -503,8 +520,9 @@ describe('quiet hours', () => {
 
   it('does not retry a step notice into the night: a retry that falls due after 22:00 waits for 08:00', async () => {
     const fake = await fakeTwilioForTest();
-    const t = await buildNoticeApp(fake, { now: Date.parse('2026-11-24T21:59:59.500+08:00') });
+    const t = await buildNoticeApp(fake, { now: Date.parse('2026-11-24T15:00:00+08:00') });
     await hvDualBeforeDesignReview(t);
+    t.clock.set(Date.parse('2026-11-24T21:59:59.500+08:00'));
     fake.failNext(1, { status: 500 });
     await postEvents(t, [designReviewStarted()]);
     await t.app.jiedian.dispatcher.idle();

@@ -363,6 +363,25 @@ describe('steps already under way', () => {
     expect(accept('2026-11-24T17:45:00', { workingHours: { start: 9 * 60, end: 18 * 60 } }).dueAt).toBe(endOfShanghaiDay(TODAY));
   });
 
+  it('plans from the next workday when planning after working hours', () => {
+    const evening = plan(lvResident, { now: at('2026-11-24T19:00:00') });
+    const morning = plan(lvResident, { now: at('2026-11-24T10:00:00') });
+    expect(step(morning, 'accept')).toMatchObject({ plannedStart: TODAY, plannedEnd: TODAY });
+    expect(step(evening, 'accept')).toMatchObject({ plannedStart: '2026-11-25', plannedEnd: '2026-11-25', dueAt: endOfShanghaiDay('2026-11-25') });
+    expect(dates(evening).slice(1)).toEqual(dates(plan(lvResident, { today: '2026-11-25' })).slice(1));
+    // Friday evening: Monday; before working hours the day still counts
+    expect(step(plan(lvResident, { today: '2026-11-27', now: at('2026-11-27T18:00:00') }), 'accept').plannedStart).toBe('2026-11-30');
+    expect(step(plan(lvResident, { now: at('2026-11-24T07:00:00') }), 'accept').plannedStart).toBe(TODAY);
+    // the evening plan is what a step started that evening gets: the same expected date
+    const startedThatEvening = plan(lvResident, { now: at('2026-11-24T19:05:00'), progress: { accept: { status: 'in_progress', start: '2026-11-24T19:05:00' } } });
+    expect(startedThatEvening.expectedConnectDate).toBe(evening.expectedConnectDate);
+    // the day lost in the evening: the morning's typical date now needs compressing, its earliest one cannot be met
+    expect(morning).toMatchObject({ expectedConnectDate: '2026-11-27', earliestFeasibleDate: '2026-11-26' });
+    const eveningFor = (requestedConnectDate: string) => plan(lvResident, { requestedConnectDate, now: at('2026-11-24T19:00:00') });
+    expect(eveningFor('2026-11-27')).toMatchObject({ feasible: true, compressed: true, expectedConnectDate: '2026-11-27' });
+    expect(eveningFor('2026-11-26')).toMatchObject({ feasible: false, earliestFeasibleDate: '2026-11-27' });
+  });
+
   it('keeps the actual start of the step in progress and its typical end', () => {
     // plan_reply (typical 4, limit 6) since Mon 11-23: ends Thu 11-26; design Fri 11-27 and Mon 11-30.
     const p = plan(hvSingle, {

@@ -102,21 +102,33 @@ describe('application-level limit', () => {
   it('in workdays: the days finished utility steps took, then the running one until the limit is used', () => {
     // 2 + 1 workdays used of 5: connect started Monday may run Monday and Tuesday
     const steps = [done('2026-11-19T09:00:00+08:00', '2026-11-20T10:00:00+08:00'), done('2026-11-20T11:00:00+08:00', '2026-11-20T15:00:00+08:00'), running('2026-11-23T09:00:00+08:00')];
-    expect(local(applicationLimitDueAt({ days: 5, unit: 'workdays' }, steps, calendar, TZ))).toBe('2026-11-24T23:59:59+08:00');
+    expect(local(applicationLimitDueAt({ days: 5, unit: 'workdays' }, steps, frame))).toBe('2026-11-24T23:59:59+08:00');
   });
 
   it('in calendar days, weekends and holidays count too', () => {
     const steps = [done('2026-09-28T09:00:00+08:00', '2026-09-29T10:00:00+08:00'), running('2026-09-30T09:00:00+08:00')];
     // 2 days used of 10: 8 more from 09-30 is 10-07, in the middle of National Day
-    expect(local(applicationLimitDueAt({ days: 10, unit: 'calendar' }, steps, calendar, TZ))).toBe('2026-10-07T23:59:59+08:00');
+    expect(local(applicationLimitDueAt({ days: 10, unit: 'calendar' }, steps, frame))).toBe('2026-10-07T23:59:59+08:00');
     // the same in workdays runs past the holiday: 09-30, 10-08, 10-09, 10-10 (a make-up Saturday), 10-12 …
-    expect(local(applicationLimitDueAt({ days: 10, unit: 'workdays' }, steps, calendar, TZ))).toBe('2026-10-15T23:59:59+08:00');
+    expect(local(applicationLimitDueAt({ days: 10, unit: 'workdays' }, steps, frame))).toBe('2026-10-15T23:59:59+08:00');
+  });
+
+  it('counts a workday limit from the next workday for steps started after working hours', () => {
+    // an evening acceptance done the next morning took 1 workday (not 2); survey started Wed 19:00 counts from Thu:
+    // 1 used of 5, so Thu, Fri, Mon, Tue
+    const steps = [done('2026-11-23T19:00:00+08:00', '2026-11-24T10:00:00+08:00'), running('2026-11-25T19:00:00+08:00')];
+    expect(local(applicationLimitDueAt({ days: 5, unit: 'workdays' }, steps, frame))).toBe('2026-12-01T23:59:59+08:00');
+    // the same starts within working hours: 2 used, then Wed, Thu, Fri
+    const daytime = [done('2026-11-23T17:00:00+08:00', '2026-11-24T10:00:00+08:00'), running('2026-11-25T17:00:00+08:00')];
+    expect(local(applicationLimitDueAt({ days: 5, unit: 'workdays' }, daytime, frame))).toBe('2026-11-27T23:59:59+08:00');
+    // calendar days stay calendar days: 2 used of 5, then Wed, Thu, Fri
+    expect(local(applicationLimitDueAt({ days: 5, unit: 'calendar' }, steps, frame))).toBe('2026-11-27T23:59:59+08:00');
   });
 
   it('is nothing while no utility step runs, and at once when the limit is already used', () => {
-    expect(applicationLimitDueAt({ days: 5, unit: 'workdays' }, [done('2026-11-19T09:00:00+08:00', '2026-11-20T10:00:00+08:00')], calendar, TZ)).toBeNull();
+    expect(applicationLimitDueAt({ days: 5, unit: 'workdays' }, [done('2026-11-19T09:00:00+08:00', '2026-11-20T10:00:00+08:00')], frame)).toBeNull();
     const start = '2026-11-30T09:00:00+08:00';
     const steps = [done('2026-11-16T09:00:00+08:00', '2026-11-20T10:00:00+08:00'), running(start)];
-    expect(applicationLimitDueAt({ days: 5, unit: 'workdays' }, steps, calendar, TZ)).toBe(at(start));
+    expect(applicationLimitDueAt({ days: 5, unit: 'workdays' }, steps, frame)).toBe(at(start));
   });
 });

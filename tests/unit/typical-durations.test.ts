@@ -5,7 +5,9 @@ import {
   LEARNT_TYPICAL_WINDOW,
   learntTypicalWorkdays,
   stepDurationWorkdays,
+  workdaysTaken,
 } from '../../server/domain/typical-durations.ts';
+import { DEFAULT_WORKING_HOURS } from '../../server/domain/working-time.ts';
 
 const calendar = buildWorkingCalendar({ fromYear: 2026, toYear: 2027 });
 const planReply = { typicalWorkdays: 4, limitWorkdays: 6 };
@@ -15,6 +17,17 @@ describe('how long a completed step took', () => {
   it('counts the start and end day', () => {
     expect(stepDurationWorkdays(calendar, '2026-11-24', '2026-11-24')).toBe(1);
     expect(stepDurationWorkdays(calendar, '2026-11-23', '2026-11-27')).toBe(5);
+  });
+
+  it('counts a step started after working hours or on a day off from its first workday', () => {
+    const took = (start: string, end: string) => workdaysTaken(Date.parse(`${start}+08:00`), Date.parse(`${end}+08:00`), calendar, DEFAULT_WORKING_HOURS, 'Asia/Shanghai');
+    expect(took('2026-11-23T17:00:00', '2026-11-24T10:00:00')).toBe(2);
+    expect(took('2026-11-23T19:00:00', '2026-11-24T10:00:00')).toBe(1);
+    // Friday evening to Monday afternoon: Monday only; done the same evening: still 1
+    expect(took('2026-11-27T18:00:00', '2026-11-30T15:00:00')).toBe(1);
+    expect(took('2026-11-27T18:00:00', '2026-11-27T18:30:00')).toBe(1);
+    // started on Sunday, done Tuesday: Monday and Tuesday
+    expect(took('2026-11-29T10:00:00', '2026-12-01T10:00:00')).toBe(2);
   });
 
   it('skips holidays and counts make-up workdays', () => {
