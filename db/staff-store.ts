@@ -1,5 +1,5 @@
 // Queries over handlers as staff accounts, and hurry requests with their audit trail.
-import { and, asc, desc, eq, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { handlers, hurries, hurryAudit, teams } from './schema/index.ts';
 
@@ -14,7 +14,8 @@ export interface StaffScope {
 export function createStaffStore(db: Db) {
   function hurryScope(scope: StaffScope): SQL | undefined {
     if (scope.role === 'admin') return undefined;
-    if (scope.role === 'team_lead') return eq(hurries.teamId, scope.teamId);
+    // a request with no known team (no handler, no account manager) is for every team lead
+    if (scope.role === 'team_lead') return or(eq(hurries.teamId, scope.teamId), isNull(hurries.teamId));
     return eq(hurries.handlerId, scope.handlerId);
   }
 
@@ -29,6 +30,9 @@ export function createStaffStore(db: Db) {
         .from(handlers)
         .where(and(eq(handlers.teamId, teamId), eq(handlers.role, 'team_lead')))
         .all(),
+    /** every team's leads: who a hurry with no known team goes to */
+    allTeamLeads: () =>
+      db.select({ id: handlers.id, name: handlers.name, phone: handlers.phone, teamId: handlers.teamId }).from(handlers).where(eq(handlers.role, 'team_lead')).orderBy(asc(handlers.id)).all(),
     teamName: (teamId: string) => db.select({ name: teams.name }).from(teams).where(eq(teams.id, teamId)).get()?.name ?? null,
 
     insertHurry: (row: typeof hurries.$inferInsert) => db.insert(hurries).values(row).run(),

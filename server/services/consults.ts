@@ -4,8 +4,9 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import type { ChatStore, ConsultRow } from '../../db/chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
-import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
+import { publishToStaff } from './staff-topics.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
 
 /** closed consults stay visible in the queue this long */
@@ -49,11 +50,7 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
   }
 
   function publish(row: ConsultRow): void {
-    const frame = JSON.stringify({ type: 'consult', consult: view(row) });
-    // Team leads listen on their team's topic (routes/live.ts): one without a team is for every team lead.
-    const teams = row.teamId ? [row.teamId] : chats.teamsWithLeads();
-    for (const teamId of teams) hub.publish(topics.team(teamId), frame);
-    hub.publish(topics.allStaff, frame);
+    publishToStaff(hub, JSON.stringify({ type: 'consult', consult: view(row) }), { teamId: row.teamId }, chats.teamsWithLeads);
   }
 
   /** The team of whoever handles the application now, else of whoever handled it last. */

@@ -9,10 +9,11 @@ import { currentStepIndex } from '../domain/progress-view.ts';
 import type { HurryChannel } from '../../db/schema/hurries.ts';
 import type { HurryRow, StaffStore } from '../../db/staff-store.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
-import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
+import { publishToStaff } from './staff-topics.ts';
 
 export const ESCALATE_AFTER_WORKING_MINUTES = 4 * 60;
 export const ESCALATE_AT_COUNT = 3;
@@ -108,11 +109,13 @@ export function createHurryService(options: HurryServiceOptions) {
     };
   }
 
+  /** The team leads a request is for: its team's, or every team's when no team is known. */
+  function leadsOf(teamId: string | null) {
+    return teamId ? staff.teamLeads(teamId) : staff.allTeamLeads();
+  }
+
   function publish(row: HurryRow): void {
-    const frame = JSON.stringify({ type: 'hurry', hurry: view(row) });
-    if (row.handlerId) hub.publish(topics.handler(row.handlerId), frame);
-    if (row.teamId) hub.publish(topics.team(row.teamId), frame);
-    hub.publish(topics.allStaff, frame);
+    publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: view(row) }), row, () => staff.allTeamLeads().map((lead) => lead.teamId));
   }
 
   /** Commits `work`, then publishes the hurries it touched and wakes the dispatcher. */
@@ -131,7 +134,7 @@ export function createHurryService(options: HurryServiceOptions) {
 
   function visible(principal: StaffPrincipal, row: HurryRow): boolean {
     if (principal.role === 'admin') return true;
-    if (principal.role === 'team_lead') return row.teamId === principal.teamId;
+    if (principal.role === 'team_lead') return row.teamId === null || row.teamId === principal.teamId;
     return row.handlerId === principal.handlerId;
   }
 
@@ -139,7 +142,7 @@ export function createHurryService(options: HurryServiceOptions) {
     staff.updateHurry(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
     staff.audit(row.id, 'escalated', 'system', now, reason);
     const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
-    for (const lead of row.teamId ? staff.teamLeads(row.teamId) : []) {
+    for (const lead of leadsOf(row.teamId)) {
       notices.queue('escalation', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
         stepName: stepName(row.applicationNo, row.stepCode),
@@ -221,10 +224,12 @@ export function createHurryService(options: HurryServiceOptions) {
           return { result: { hurry: view(row), handlerName: handler?.name ?? null }, touched: [row] };
         }
 
-        const handler = stepRow?.handlerId ? store.handler(stepRow.handlerId) : undefined;
-        // Without a handler on the step, the request goes to the team leads of whoever handled the application last.
-        const lastHandler = handler ?? [...steps].filter((s) => s.handlerId).sort((a, b) => (b.handlerAt ?? 0) - (a.handlerAt ?? 0)).map((s) => store.handler(s.handlerId!)).find(Boolean);
-        const teamId = lastHandler?.teamId ?? null;
+        const stepHandler = stepRow?.handlerId ? store.handler(stepRow.handlerId) : undefined;
+        // Without a handler on the step, the request goes to the team leads of whoever handled the application last;
+        // when nobody has, to its account manager (客户经理) as its handler; failing that, to every team lead.
+        const lastHandler = stepHandler ?? [...steps].filter((s) => s.handlerId).sort((a, b) => (b.handlerAt ?? 0) - (a.handlerAt ?? 0)).map((s) => store.handler(s.handlerId!)).find(Boolean);
+        const handler = stepHandler ?? (!lastHandler && application.accountManagerId ? store.handler(application.accountManagerId) : undefined);
+        const teamId = (lastHandler ?? handler)?.teamId ?? null;
         const id = nextReference(now);
         staff.insertHurry({
           id,
@@ -246,7 +251,7 @@ export function createHurryService(options: HurryServiceOptions) {
         const receipt = customerRecipient(application, row);
         const answeredInChat = input.receiptInReply === true && receipt.only.channel === input.channel && receipt.only.address === input.replyAddress;
         if (!answeredInChat) notices.queue('hurry_received', receipt, { applicationNo: application.applicationNo, reference: id, stepName: step.name });
-        const recipients = handler ? [handler] : teamId ? staff.teamLeads(teamId) : [];
+        const recipients = handler ? [handler] : leadsOf(teamId);
         for (const recipient of recipients) {
           notices.queue('hurry_for_handler', { kind: 'handler', handlerId: recipient.id, phone: recipient.phone, applicationNo: application.applicationNo }, {
             applicationNo: application.applicationNo,
