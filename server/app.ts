@@ -28,10 +28,12 @@ import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
 import { createAlertStore } from '../db/alert-store.ts';
+import { createCommittedAlerts } from '../db/committed-alerts.ts';
 import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
 import { createStaffAuth, type StaffAuth } from './services/staff-auth.ts';
 import { createHurryService, type HurryService } from './services/hurries.ts';
 import { createAlertService, type AlertService } from './services/alerts.ts';
+import { createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
 import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
 import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
@@ -72,6 +74,8 @@ export interface AppDeps {
   startSweeper?: boolean;
   /** the SLA sweep's chunking (tests, benchmarks): rows and milliseconds per transaction, a per-chunk report */
   sla?: SlaChunkOptions;
+  /** how often the server looks for alerts other processes committed (ALERT_FEED_INTERVAL_MS); tests shorten it */
+  alertFeedIntervalMs?: number;
   hub?: RealtimeHub;
   random?: () => number;
 }
@@ -95,6 +99,7 @@ export interface Services {
   staffAccess: StaffAccess;
   hurries: HurryService;
   alerts: AlertService;
+  alertFeed: AlertFeed;
   sweeper: Sweeper;
   sla: SlaService;
   weeklyDigest: WeeklyDigest;
@@ -217,7 +222,9 @@ export async function buildApp(deps: AppDeps) {
   const alertStore = createAlertStore(database.db);
   const alerts = createAlertService(context, alertStore, hub);
   const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours: config.workingHours, wakeDispatcher: () => dispatcher.wake() };
-  sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, log: app.log });
+  // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
+  const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts, log: app.log, intervalMs: deps.alertFeedIntervalMs });
+  sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
   const weeklyDigest = createWeeklyDigest(slaOptions);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
@@ -267,6 +274,7 @@ export async function buildApp(deps: AppDeps) {
     staffAccess,
     hurries,
     alerts,
+    alertFeed,
     sweeper,
     sla,
     weeklyDigest,
@@ -293,10 +301,12 @@ export async function buildApp(deps: AppDeps) {
     for (const channel of Object.values(channels.channels)) await channel.start?.();
     if (deps.startDispatcher !== false) dispatcher.start();
     if (deps.startSweeper !== false) sweeper.start();
+    alertFeed.start();
   });
   app.addHook('onClose', async () => {
     detachWeChat();
     await sweeper.stop();
+    await alertFeed.stop();
     await dispatcher.stop();
     for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });

@@ -101,7 +101,7 @@ const commands: Record<string, Command> = {
   'sla:sweep': {
     args: '',
     summary:
-      'check time limits now: raise due warning/overdue alerts, queue the texts working time allows, send due weekly digests (safe beside the server; its alerts reach staff pages on their next load, not live over /ws)',
+      'check time limits now: raise due warning/overdue alerts, queue the texts working time allows, send due weekly digests (safe beside the server, which pushes these alerts to staff pages over /ws within about a second)',
     async run(args, io) {
       if (args.length > 0) throw new UsageError('sla:sweep takes no arguments');
       const config = loadConfig(io.env);

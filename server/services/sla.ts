@@ -63,6 +63,11 @@ export interface SlaServiceOptions extends SlaChunkOptions {
   log: FastifyBaseLogger;
   /** after commit: deliver the notices just queued */
   wakeDispatcher: () => void;
+  /**
+   * The transaction each chunk runs in (`AlertFeed.transaction`): its alerts are published here at once, so the feed
+   * that publishes other processes' alerts must know them as this process's own.
+   */
+  transaction: <T>(work: () => T) => T;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -283,7 +288,7 @@ export function createSlaService(options: SlaServiceOptions) {
       const sources: Sources = { steps: true, applications: true, notices: true };
       for (;;) {
         const t0 = performance.now();
-        const chunk = ctx.database.transaction(() => runChunk(now, notifyAt, sources));
+        const chunk = options.transaction(() => runChunk(now, notifyAt, sources));
         options.onChunk?.({ rows: chunk.rows, ms: performance.now() - t0, workMs: chunk.workMs });
         // after the commit: push what was raised, deliver what was queued
         for (const alert of chunk.raised) {

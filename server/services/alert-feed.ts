@@ -1,0 +1,117 @@
+// Pushes live the alerts other processes commit to the database (`sla:sweep` beside the server), each once: this
+// process's own sweep publishes its alerts at once, so the feed passes over the rows it raised.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Database_ } from '../../db/client.ts';
+import type { CommittedAlerts } from '../../db/committed-alerts.ts';
+import type { AlertService } from './alerts.ts';
+
+/** How often the feed asks SQLite whether another connection committed: one `PRAGMA data_version`, no page read. */
+export const ALERT_FEED_INTERVAL_MS = 1000;
+/** Rows read per statement; the feed yields to the event loop between pages, so a large foreign sweep is no stall. */
+const PAGE = 100;
+
+export interface AlertFeedOptions {
+  database: Database_;
+  committed: CommittedAlerts;
+  alerts: AlertService;
+  log: FastifyBaseLogger;
+  intervalMs?: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export function createAlertFeed(options: AlertFeedOptions) {
+  const { database, committed, alerts } = options;
+  // What other connections had committed before this process started is old news: staff load it with the queue.
+  let version = committed.dataVersion();
+  /** every alert with a rowid up to here is published (or was not this feed's to publish) */
+  let mark = committed.lastSeq();
+  /**
+   * Rowid ranges (from, to] of alerts this process raised and published itself, ascending and above `mark`: each is
+   * what one of its transactions inserted while it held SQLite's only write lock, so no other connection's row is in it.
+   */
+  const own: [from: number, to: number][] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+
+  const isOwn = (seq: number) => {
+    while (own.length > 0 && own[0]![1] < seq) own.shift();
+    return own.length > 0 && own[0]![0] < seq;
+  };
+
+  async function readSinceMark(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const rows = committed.after(mark, PAGE);
+      for (const { seq, alert } of rows) {
+        // an alert recorded after the fact (`live` false) notifies nobody, as in this process
+        if (!isOwn(seq) && alert.live) {
+          alerts.publish(alert);
+          published++;
+        }
+        mark = seq;
+      }
+      if (rows.length < PAGE) return published;
+      await yieldToEventLoop();
+    }
+  }
+
+  async function catchUpOnce(): Promise<number> {
+    const seen = committed.dataVersion();
+    if (seen === version) {
+      // No other connection committed since the last look, which read everything committed before it: every alert
+      // above the mark is this process's own (published at once, or recorded after the fact and never published).
+      const last = own.at(-1);
+      if (last) mark = Math.max(mark, last[1]);
+      own.length = 0;
+      return 0;
+    }
+    const published = await readSinceMark();
+    // Only now: a read that failed half-way is retried on the next look instead of being taken as done.
+    version = seen;
+    return published;
+  }
+
+  return {
+    /**
+     * Runs `work` in one transaction, as the SLA sweep raises and publishes its alerts: the rows it inserts are
+     * recorded as this process's own once it commits, so the feed never publishes them a second time.
+     */
+    transaction<T>(work: () => T): T {
+      let range: [number, number] = [0, 0];
+      const result = database.transaction(() => {
+        const from = committed.lastSeq();
+        const value = work();
+        range = [from, committed.lastSeq()];
+        return value;
+      });
+      // after the commit, before any other code runs: a rolled-back insert's rowid may be handed out again
+      if (range[1] > range[0]) own.push(range);
+      return result;
+    },
+
+    /** Publishes the live alerts other connections committed since the last look; resolves to how many. */
+    catchUp(): Promise<number> {
+      running ??= catchUpOnce().finally(() => {
+        running = null;
+      });
+      return running;
+    },
+
+    start(): void {
+      if (timer) return;
+      timer = setInterval(() => {
+        this.catchUp().catch((error: unknown) => options.log.error({ err: error }, 'publishing alerts raised elsewhere failed'));
+      }, options.intervalMs ?? ALERT_FEED_INTERVAL_MS);
+      timer.unref();
+    },
+
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running?.catch(() => {});
+    },
+  };
+}
+
+export type AlertFeed = ReturnType<typeof createAlertFeed>;
