@@ -14,6 +14,9 @@ export interface Database_ {
   /**
    * Runs `work` in one transaction. The body must be synchronous: better-sqlite3 commits when the function
    * returns, so an async body would commit early and never roll back (drizzle-orm #1472, #2275).
+   * BEGIN IMMEDIATE: the write lock is taken at the start, waiting up to busy_timeout for another process (a CLI
+   * sweep or import beside the server). A deferred transaction that read first and then wrote would instead fail at
+   * once with SQLITE_BUSY whenever the other process had committed in between.
    */
   transaction<T>(work: () => T): T;
   close(): void;
@@ -43,7 +46,7 @@ export function openDatabase(file: string): Database_ {
         const result = work();
         if (result instanceof Promise) throw new Error('transaction bodies must be synchronous');
         return result;
-      })(),
+      }).immediate(),
     close: () => {
       if (sqlite.open) sqlite.close();
     },
