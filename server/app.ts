@@ -33,7 +33,7 @@ import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts'
 import { createStaffAuth, type StaffAuth } from './services/staff-auth.ts';
 import { createHurryService, type HurryService } from './services/hurries.ts';
 import { createAlertService, type AlertService } from './services/alerts.ts';
-import { createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
+import { ALERT_FEED_INTERVAL_MS, createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
 import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
 import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
@@ -223,7 +223,12 @@ export async function buildApp(deps: AppDeps) {
   const alerts = createAlertService(context, alertStore, hub);
   const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours: config.workingHours, wakeDispatcher: () => dispatcher.wake() };
   // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
-  const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts, log: app.log, intervalMs: deps.alertFeedIntervalMs });
+  const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts });
+  const alertFeedTimer = createSweeper({
+    intervalMs: deps.alertFeedIntervalMs ?? ALERT_FEED_INTERVAL_MS,
+    log: app.log,
+    tasks: [{ name: 'alerts raised elsewhere', run: () => alertFeed.catchUp() }],
+  });
   sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
   const weeklyDigest = createWeeklyDigest(slaOptions);
   const chats = createChatStore(database.db);
@@ -301,12 +306,12 @@ export async function buildApp(deps: AppDeps) {
     for (const channel of Object.values(channels.channels)) await channel.start?.();
     if (deps.startDispatcher !== false) dispatcher.start();
     if (deps.startSweeper !== false) sweeper.start();
-    alertFeed.start();
+    alertFeedTimer.start();
   });
   app.addHook('onClose', async () => {
     detachWeChat();
     await sweeper.stop();
-    await alertFeed.stop();
+    await alertFeedTimer.stop();
     await dispatcher.stop();
     for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });

@@ -1,6 +1,5 @@
 // Pushes live the alerts other processes commit to the database (`sla:sweep` beside the server), each once: this
 // process's own sweep publishes its alerts at once, so the feed passes over the rows it raised.
-import type { FastifyBaseLogger } from 'fastify';
 import type { Database_ } from '../../db/client.ts';
 import type { CommittedAlerts } from '../../db/committed-alerts.ts';
 import type { AlertService } from './alerts.ts';
@@ -14,8 +13,6 @@ export interface AlertFeedOptions {
   database: Database_;
   committed: CommittedAlerts;
   alerts: AlertService;
-  log: FastifyBaseLogger;
-  intervalMs?: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -31,7 +28,6 @@ export function createAlertFeed(options: AlertFeedOptions) {
    * what one of its transactions inserted while it held SQLite's only write lock, so no other connection's row is in it.
    */
   const own: [from: number, to: number][] = [];
-  let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
 
   const isOwn = (seq: number) => {
@@ -96,20 +92,6 @@ export function createAlertFeed(options: AlertFeedOptions) {
         running = null;
       });
       return running;
-    },
-
-    start(): void {
-      if (timer) return;
-      timer = setInterval(() => {
-        this.catchUp().catch((error: unknown) => options.log.error({ err: error }, 'publishing alerts raised elsewhere failed'));
-      }, options.intervalMs ?? ALERT_FEED_INTERVAL_MS);
-      timer.unref();
-    },
-
-    async stop(): Promise<void> {
-      if (timer) clearInterval(timer);
-      timer = null;
-      await running?.catch(() => {});
     },
   };
 }
