@@ -50,7 +50,7 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
   }
 
   function publish(row: ConsultRow): void {
-    publishToStaff(hub, JSON.stringify({ type: 'consult', consult: view(row) }), { teamId: row.teamId }, chats.teamsWithLeads);
+    publishToStaff(hub, JSON.stringify({ type: 'consult', consult: view(row) }), { teamId: row.teamId }, deps.staff);
   }
 
   /** The team of whoever handles the application now, else of whoever handled it last. */

@@ -115,7 +115,7 @@ export function createHurryService(options: HurryServiceOptions) {
   }
 
   function publish(row: HurryRow): void {
-    publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: view(row) }), row, () => staff.allTeamLeads().map((lead) => lead.teamId));
+    publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: view(row) }), row, staff);
   }
 
   /** Commits `work`, then publishes the hurries it touched and wakes the dispatcher. */
