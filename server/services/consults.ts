@@ -6,7 +6,7 @@ import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
-import { publishToStaff } from './staff-topics.ts';
+import { publishToStaff, staffSees } from './staff-topics.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
 
 /** closed consults stay visible in the queue this long */
@@ -108,8 +108,8 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
 
     close(principal: StaffPrincipal, id: string, note: string | null): ConsultView {
       const row = chats.consult(id);
-      const visible = row && (principal.role === 'admin' || (principal.role === 'team_lead' && (row.teamId === null || row.teamId === principal.teamId)));
-      if (!row || !visible) throw new JiedianError('JD_NOT_FOUND', `no consult ${id} in your queue`);
+      // a consult belongs to no handler: only team leads and admins close it
+      if (!row || principal.role === 'handler' || !staffSees(principal, row)) throw new JiedianError('JD_NOT_FOUND', `no consult ${id} in your queue`);
       if (!chats.closeConsult(id, principal.handlerId, ctx.clock.now(), note)) throw new JiedianError('JD_CONFLICT', `consult ${id} is already closed`);
       const closed = chats.consult(id)!;
       publish(closed);

@@ -13,7 +13,7 @@ import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
-import { publishToStaff } from './staff-topics.ts';
+import { publishToStaff, staffSees } from './staff-topics.ts';
 
 export const ESCALATE_AFTER_WORKING_MINUTES = 4 * 60;
 export const ESCALATE_AT_COUNT = 3;
@@ -132,11 +132,7 @@ export function createHurryService(options: HurryServiceOptions) {
     return `CB${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
   }
 
-  function visible(principal: StaffPrincipal, row: HurryRow): boolean {
-    if (principal.role === 'admin') return true;
-    if (principal.role === 'team_lead') return row.teamId === null || row.teamId === principal.teamId;
-    return row.handlerId === principal.handlerId;
-  }
+  const visible = (principal: StaffPrincipal, row: HurryRow): boolean => staffSees(principal, row);
 
   function escalate(row: HurryRow, reason: 'unacknowledged' | 'repeated', now: number): HurryRow {
     staff.updateHurry(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
