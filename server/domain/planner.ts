@@ -173,7 +173,12 @@ export function planApplication(input: PlanInput): Plan {
   const localDate = (ms: number | null): CalendarDate | null => (ms === null ? null : calendarDateOf(ms, timeZone));
   const hours = input.workingHours ?? DEFAULT_WORKING_HOURS;
   const startOrdinalOf = (ms: number): number => calendar.workdayOrdinal(firstWorkdayOf(ms, calendar, hours, timeZone));
-  const today = input.now === undefined ? calendar.workdayOrdinal(input.today) : Math.max(calendar.workdayOrdinal(input.today), startOrdinalOf(input.now));
+  // After working hours the day is over for planning: nothing is scheduled to happen in it any more. A running step's
+  // due time still slides with the calendar day only (at midnight), so a re-plan in the evening never postpones it.
+  const calendarToday = calendar.workdayOrdinal(input.today);
+  const today = input.now === undefined ? calendarToday : Math.max(calendarToday, startOrdinalOf(input.now));
+  const runningDueEnd = (fixedStart: number, duration: number, plannedEnd: number): number =>
+    Math.min(plannedEnd, minimumEnd(fixedStart, duration, calendarToday));
   const dueAt = (step: ProcessStep, startOrdinal: number, plannedEndOrdinal: number): number | null =>
     step.limitWorkdays === null ? null : endOfDay(dateOf(Math.min(plannedEndOrdinal, startOrdinal + step.limitWorkdays - 1)), timeZone);
 
@@ -230,7 +235,7 @@ export function planApplication(input: PlanInput): Plan {
     const step = process.steps[i]!;
     const start = actualStartOrdinal(i);
     const end = minimumEnd(start, durations[i]!, today);
-    planned[i] = { code: step.code, plannedStart: localDate(startOf(i)), plannedEnd: dateOf(end), dueAt: dueAt(step, start, end) };
+    planned[i] = { code: step.code, plannedStart: localDate(startOf(i)), plannedEnd: dateOf(end), dueAt: dueAt(step, start, runningDueEnd(start, durations[i]!, end)) };
   }
 
   const chain: ChainLink[] = remaining.slice(chainFrom).map((i, k) => {
@@ -276,7 +281,7 @@ export function planApplication(input: PlanInput): Plan {
       code: link.step.code,
       plannedStart: link.fixedStart === null ? dateOf(start) : localDate(startOf(link.index)),
       plannedEnd: dateOf(end),
-      dueAt: dueAt(link.step, start, end),
+      dueAt: dueAt(link.step, start, link.fixedStart === null ? end : runningDueEnd(link.fixedStart, link.duration, end)),
     };
   });
 

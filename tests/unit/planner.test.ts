@@ -382,6 +382,24 @@ describe('steps already under way', () => {
     expect(eveningFor('2026-11-26')).toMatchObject({ feasible: false, earliestFeasibleDate: '2026-11-27' });
   });
 
+  it('keeps a running step due today when planning after working hours, though it can no longer end today', () => {
+    // plan_reply (typical 4, limit 6) since Mon 11-23: planned to end, and due, Thu 11-26; at 19:00 that day it is
+    // planned to end Friday (nobody works on it tonight) but still due Thursday: an evening re-plan never postpones a due time
+    const progress: Progress = {
+      accept: { status: 'done', start: '2026-11-20T09:00:00', end: '2026-11-20T10:00:00' },
+      survey: { status: 'done', start: '2026-11-20T11:00:00', end: '2026-11-20T12:00:00' },
+      plan_reply: { status: 'in_progress', start: '2026-11-23T14:00:00' },
+    };
+    const afternoon = plan(hvSingle, { today: '2026-11-26', now: at('2026-11-26T15:00:00'), progress });
+    const evening = plan(hvSingle, { today: '2026-11-26', now: at('2026-11-26T19:00:00'), progress });
+    expect(step(afternoon, 'plan_reply')).toEqual({ code: 'plan_reply', plannedStart: '2026-11-23', plannedEnd: '2026-11-26', dueAt: endOfShanghaiDay('2026-11-26') });
+    expect(step(evening, 'plan_reply')).toEqual({ code: 'plan_reply', plannedStart: '2026-11-23', plannedEnd: '2026-11-27', dueAt: endOfShanghaiDay('2026-11-26') });
+    // the next morning's plan is the evening's: the move is told once
+    const nextMorning = plan(hvSingle, { today: '2026-11-27', now: at('2026-11-27T09:00:00'), progress });
+    expect(nextMorning.steps.map((s) => [s.plannedStart, s.plannedEnd])).toEqual(evening.steps.map((s) => [s.plannedStart, s.plannedEnd]));
+    expect(nextMorning.expectedConnectDate).toBe(evening.expectedConnectDate);
+  });
+
   it('keeps the actual start of the step in progress and its typical end', () => {
     // plan_reply (typical 4, limit 6) since Mon 11-23: ends Thu 11-26; design Fri 11-27 and Mon 11-30.
     const p = plan(hvSingle, {
