@@ -137,6 +137,23 @@ describe('a hurry on a step without a handler', () => {
     expect(textedWith(fake, before, '催办提醒')).toHaveLength(2);
   });
 
+  it('treats an account manager the marketing system has not synced as none: every team lead gets the request and can open the application', async () => {
+    const { t, base } = await setUp({ accountManagerId: 'H999' }, neverHandled);
+
+    const pressed = await press(base);
+
+    expect(pressed.status).toBe(202);
+    expect(pressed.body.hurry).toMatchObject({ handlerName: null });
+    for (const lead of ['L001', 'L101'] as const) {
+      const { token } = await signIn(t, base, lead);
+      expect(await queueOf(base, token), lead).toMatchObject([{ id: pressed.body.hurry.id, handlerId: null }]);
+      const opened = await api(base, 'GET', `/api/v1/staff/applications/${no}`, { token });
+      expect(opened.status, lead).toBe(200);
+    }
+    // a handler still opens only what they work on
+    expect((await api(base, 'GET', `/api/v1/staff/applications/${no}`, { token: (await signIn(t, base, 'H001')).token })).status).toBe(404);
+  });
+
   it('escalates such a request, left unacknowledged for 4 working hours, once to every team lead', async () => {
     const { fake, t, base, before } = await setUp({}, neverHandled);
     expect((await press(base)).status).toBe(202);
