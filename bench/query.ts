@@ -264,7 +264,7 @@ export async function run(argv: string[]): Promise<void> {
     const rate = Math.max(50, Math.round((sustained * FIXED_RATE_SHARE) / 50) * 50);
     const lowRate = Math.max(50, Math.round(rate / 2 / 50) * 50);
     console.log(
-      `\nfixed rate (open loop, real route): ${rate} req/s = ${Math.round(FIXED_RATE_SHARE * 100)}% of the real max ${Math.round(sustained)} (the verdict; ` +
+      `\nfixed rate (open loop, real route): ${rate} req/s = ${Math.round(FIXED_RATE_SHARE * 100)}% of the real max ${Math.round(sustained)} (` +
         `median of the closed-loop runs ${Math.round(realRps)}, ${CALIBRATION_SECONDS} s run just before ${Math.round(current.rps)}: the lower), ` +
         `then ${lowRate} req/s; ≤ ${connections} sockets; 2 s warm-up + ${durationSeconds} s measured; latency from each request's scheduled send time`,
     );

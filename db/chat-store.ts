@@ -187,7 +187,6 @@ export function createChatStore(db: Db) {
     },
     closeConsult: (id: string, by: string, at: number, note: string | null) =>
       db.update(consults).set({ status: 'closed', closedAt: at, closedBy: by, note }).where(and(eq(consults.id, id), eq(consults.status, 'open'))).run().changes === 1,
-    /** the teams that have a team lead: where a consult without a team is published */
     openConsultCount: () => db.select({ n: sql<number>`count(*)` }).from(consults).where(eq(consults.status, 'open')).get()?.n ?? 0,
 
     knowledgeEntries: () => db.select().from(knowledgeEntries).orderBy(asc(knowledgeEntries.id)).all(),

@@ -6,6 +6,7 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import { maskName } from '../domain/masking.ts';
 import { addWorkingMinutes, type WorkingHours } from '../domain/working-time.ts';
 import { currentStepIndex } from '../domain/progress-view.ts';
+import { workdaysTaken } from '../domain/typical-durations.ts';
 import type { HurryChannel } from '../../db/schema/hurries.ts';
 import type { HurryRow, StaffStore } from '../../db/staff-store.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
@@ -138,7 +139,9 @@ export function createHurryService(options: HurryServiceOptions) {
     staff.updateHurry(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
     staff.audit(row.id, 'escalated', 'system', now, reason);
     const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
-    for (const lead of leadsOf(row.teamId)) {
+    const leads = leadsOf(row.teamId);
+    if (leads.length === 0) options.log.warn({ hurry: row.id, teamId: row.teamId }, 'hurry escalated, but no team lead to text');
+    for (const lead of leads) {
       notices.queue('escalation', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
         stepName: stepName(row.applicationNo, row.stepCode),
@@ -157,8 +160,7 @@ export function createHurryService(options: HurryServiceOptions) {
   }
 
   function workdaysRunning(start: number | null, now: number): number {
-    if (start === null) return 0;
-    return ctx.calendar.workdaysBetweenInclusive(calendarDateOf(start, ctx.timeZone), calendarDateOf(now, ctx.timeZone));
+    return start === null ? 0 : workdaysTaken(start, now, ctx.calendar, options.workingHours, ctx.timeZone);
   }
 
   return {
