@@ -173,12 +173,13 @@ export function planApplication(input: PlanInput): Plan {
   const localDate = (ms: number | null): CalendarDate | null => (ms === null ? null : calendarDateOf(ms, timeZone));
   const hours = input.workingHours ?? DEFAULT_WORKING_HOURS;
   const startOrdinalOf = (ms: number): number => calendar.workdayOrdinal(firstWorkdayOf(ms, calendar, hours, timeZone));
-  // After working hours the day is over for planning: nothing is scheduled to happen in it any more. A running step's
-  // due time still slides with the calendar day only (at midnight), so a re-plan in the evening never postpones it.
+  // After working hours the day is over for planning: nothing is scheduled to happen in it any more. A running step
+  // held at that next workday only because it cannot end sooner keeps its due time on the calendar day: the due time
+  // slides at midnight, as before, and a re-plan in the evening never postpones it.
   const calendarToday = calendar.workdayOrdinal(input.today);
   const today = input.now === undefined ? calendarToday : Math.max(calendarToday, startOrdinalOf(input.now));
   const runningDueEnd = (fixedStart: number, duration: number, plannedEnd: number): number =>
-    Math.min(plannedEnd, minimumEnd(fixedStart, duration, calendarToday));
+    plannedEnd === today && today > calendarToday ? Math.max(calendarToday, fixedStart + duration - 1) : plannedEnd;
   const dueAt = (step: ProcessStep, startOrdinal: number, plannedEndOrdinal: number): number | null =>
     step.limitWorkdays === null ? null : endOfDay(dateOf(Math.min(plannedEndOrdinal, startOrdinal + step.limitWorkdays - 1)), timeZone);
 
