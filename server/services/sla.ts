@@ -116,6 +116,28 @@ export function createSlaService(options: SlaServiceOptions) {
   /** The chunk has done its share: its row cap, or its time budget once it has handled a row. */
   const full = (chunk: ChunkState) => chunk.rows >= maxRows || (chunk.rows > 0 && performance.now() - chunk.startedAt >= budgetMs);
 
+  /** A live alert raised in `chunk`: claimed for texting at once in working time, else held until `notifyAt`. */
+  const raisedIn = (chunk: ChunkState) => ({
+    raisedAt: chunk.now,
+    live: true,
+    notifyAt: chunk.notifyAt,
+    notifiedAt: chunk.notifyAt <= chunk.now ? chunk.now : null,
+  });
+
+  /** Handles `source`'s rows, read in batches, until the chunk is full or the source has no more. */
+  function drain<T>(chunk: ChunkState, sources: Sources, source: keyof Sources, read: (limit: number) => T[], handle: (row: T) => void): void {
+    while (sources[source] && !full(chunk)) {
+      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
+      const rows = read(limit);
+      let i = 0;
+      for (; i < rows.length && !full(chunk); i++) {
+        chunk.rows++;
+        handle(rows[i]!);
+      }
+      if (i === rows.length && rows.length < limit) sources[source] = false;
+    }
+  }
+
   function stepNameOf(processCode: string, stepCode: string): string {
     const process = findProcess(ctx.catalog, processCode);
     if (stepCode === '') return process ? `${process.name}全流程` : '全流程';
@@ -158,41 +180,30 @@ export function createSlaService(options: SlaServiceOptions) {
    */
   function raiseSteps(chunk: ChunkState, sources: Sources): void {
     const texting = chunk.notifyAt <= chunk.now;
-    while (sources.steps && !full(chunk)) {
-      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
-      const rows = store.owingSteps(chunk.now, limit);
-      let i = 0;
-      for (; i < rows.length && !full(chunk); i++) {
-        const row = rows[i]!;
-        chunk.rows++;
-        if (row.dueAt === null || row.actualStart === null) {
-          store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
-          continue;
-        }
-        const level = alertLevelAt(chunk.now, row.dueAt);
-        const alert = alertRow({
-          applicationNo: row.applicationNo,
-          stepCode: row.stepCode,
-          occurrence: row.actualStart,
-          handlerId: row.handlerId,
-          teamId: row.teamId,
-          level,
-          dueAt: row.dueAt,
-          raisedAt: chunk.now,
-          live: true,
-          notifyAt: chunk.notifyAt,
-          notifiedAt: texting ? chunk.now : null,
-        });
-        if (store.insert(alert)) {
-          chunk.raised.push(alert);
-          // a warning goes out only while its occurrence is under way (as `releaseHeld` checks)
-          const moot = level === 'warning' && row.status !== 'in_progress';
-          if (texting && !moot && row.processCode !== null && queueTexts(chunk, alert, row.processCode, row.handlerPhone)) chunk.notified++;
-        }
-        store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
+    drain(chunk, sources, 'steps', (limit) => store.owingSteps(chunk.now, limit), (row) => {
+      if (row.dueAt === null || row.actualStart === null) {
+        store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
+        return;
       }
-      if (i === rows.length && rows.length < limit) sources.steps = false;
-    }
+      const level = alertLevelAt(chunk.now, row.dueAt);
+      const alert = alertRow({
+        applicationNo: row.applicationNo,
+        stepCode: row.stepCode,
+        occurrence: row.actualStart,
+        handlerId: row.handlerId,
+        teamId: row.teamId,
+        level,
+        dueAt: row.dueAt,
+        ...raisedIn(chunk),
+      });
+      if (store.insert(alert)) {
+        chunk.raised.push(alert);
+        // a warning goes out only while its occurrence is under way (as `releaseHeld` checks)
+        const moot = level === 'warning' && row.status !== 'in_progress';
+        if (texting && !moot && row.processCode !== null && queueTexts(chunk, alert, row.processCode, row.handlerPhone)) chunk.notified++;
+      }
+      store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
+    });
   }
 
   /** The team answerable for an application: its running utility step's handler's, else its latest handler's. */
@@ -205,34 +216,23 @@ export function createSlaService(options: SlaServiceOptions) {
 
   function raiseApplications(chunk: ChunkState, sources: Sources): void {
     const texting = chunk.notifyAt <= chunk.now;
-    while (sources.applications && !full(chunk)) {
-      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
-      const rows = store.owingApplications(chunk.now, limit);
-      let i = 0;
-      for (; i < rows.length && !full(chunk); i++) {
-        const row = rows[i]!;
-        chunk.rows++;
-        // Addressed to the team lead: no handler of its own, so only the team (and admins) see and explain it.
-        const alert = alertRow({
-          applicationNo: row.applicationNo,
-          stepCode: '',
-          occurrence: 0,
-          teamId: teamOf(row.applicationNo),
-          level: 'overdue',
-          dueAt: row.limitAlertAt,
-          raisedAt: chunk.now,
-          live: true,
-          notifyAt: chunk.notifyAt,
-          notifiedAt: texting ? chunk.now : null,
-        });
-        if (store.insert(alert)) {
-          chunk.raised.push(alert);
-          if (texting && queueTexts(chunk, alert, row.processCode, null)) chunk.notified++;
-        }
-        store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
+    drain(chunk, sources, 'applications', (limit) => store.owingApplications(chunk.now, limit), (row) => {
+      // Addressed to the team lead: no handler of its own, so only the team (and admins) see and explain it.
+      const alert = alertRow({
+        applicationNo: row.applicationNo,
+        stepCode: '',
+        occurrence: 0,
+        teamId: teamOf(row.applicationNo),
+        level: 'overdue',
+        dueAt: row.limitAlertAt,
+        ...raisedIn(chunk),
+      });
+      if (store.insert(alert)) {
+        chunk.raised.push(alert);
+        if (texting && queueTexts(chunk, alert, row.processCode, null)) chunk.notified++;
       }
-      if (i === rows.length && rows.length < limit) sources.applications = false;
-    }
+      store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
+    });
   }
 
   /** Texts one held alert whose time has come; false when it was someone else's to send or is moot. */
@@ -253,16 +253,9 @@ export function createSlaService(options: SlaServiceOptions) {
 
   /** Alerts raised outside working time whose texts may go out now. */
   function releaseHeld(chunk: ChunkState, sources: Sources): void {
-    while (sources.notices && !full(chunk)) {
-      const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
-      const rows = store.dueForNotice(chunk.now, limit);
-      let i = 0;
-      for (; i < rows.length && !full(chunk); i++) {
-        chunk.rows++;
-        if (releaseOne(chunk, rows[i]!)) chunk.notified++;
-      }
-      if (i === rows.length && rows.length < limit) sources.notices = false;
-    }
+    drain(chunk, sources, 'notices', (limit) => store.dueForNotice(chunk.now, limit), (alert) => {
+      if (releaseOne(chunk, alert)) chunk.notified++;
+    });
   }
 
   /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
