@@ -1,7 +1,7 @@
 // Re-plans one application from its stored steps and writes the plan back. Runs inside the caller's transaction.
 import { calendarDateOf } from '../domain/dates.ts';
-import { DEFAULT_WARNING_RULE, getProcess } from '../domain/catalog.ts';
-import { planApplication } from '../domain/planner.ts';
+import { DEFAULT_WARNING_RULE, getProcess, type Process } from '../domain/catalog.ts';
+import { planApplication, type PlanInput } from '../domain/planner.ts';
 import { applicationLimitDueAt, owedAlertAt, warningInstant } from '../domain/sla.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { ApplicationRow, StepRow } from '../../db/application-store.ts';
@@ -16,6 +16,19 @@ export interface Replanned {
   first: boolean;
 }
 
+/** What every plan of `process` is made with: the calendar, the working hours and the learnt typical durations. */
+function planningFrame(ctx: ServiceContext, process: Process): Pick<PlanInput, 'calendar' | 'timeZone' | 'workingHours' | 'typicalWorkdays'> {
+  return {
+    calendar: ctx.calendar,
+    timeZone: ctx.timeZone,
+    workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
+    typicalWorkdays: (stepCode) => {
+      const step = process.steps.find((s) => s.code === stepCode);
+      return step ? ctx.learnt.typicalWorkdays(process.code, step) : undefined;
+    },
+  };
+}
+
 export function replanApplication(ctx: ServiceContext, application: ApplicationRow, now: number, first = false): Replanned {
   const process = getProcess(ctx.catalog, application.processCode);
   const steps: StepRow[] = ctx.store.steps(application.applicationNo);
@@ -26,13 +39,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     requestedConnectDate: application.requestedConnectDate,
     today,
     now,
-    calendar: ctx.calendar,
-    timeZone: ctx.timeZone,
-    workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
-    typicalWorkdays: (stepCode) => {
-      const step = process.steps.find((s) => s.code === stepCode);
-      return step ? ctx.learnt.typicalWorkdays(process.code, step) : undefined;
-    },
+    ...planningFrame(ctx, process),
   });
   const stored = new Map(steps.map((s) => [s.stepCode, s]));
   const active = application.status === 'active';
@@ -125,13 +132,7 @@ export function runningDueAt(ctx: ServiceContext, application: ApplicationRow, s
     requestedConnectDate: application.requestedConnectDate,
     today: calendarDateOf(start, ctx.timeZone),
     now: start,
-    calendar: ctx.calendar,
-    timeZone: ctx.timeZone,
-    workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS,
-    typicalWorkdays: (code) => {
-      const step = process.steps.find((s) => s.code === code);
-      return step ? ctx.learnt.typicalWorkdays(process.code, step) : undefined;
-    },
+    ...planningFrame(ctx, process),
   });
   return plan.steps[index]!.dueAt;
 }
