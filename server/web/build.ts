@@ -39,7 +39,7 @@ export async function buildPages(options: { quiet?: boolean } = {}): Promise<voi
     minify: true,
     sourcemap: 'linked',
     // Maps name the sources (server/web/*.ts, node_modules/…) without copying them in: the dist then holds no third-party
-    // source text (echarts' and tslib's own TODOs and notes), and stays small.
+    // source text (echarts' and tslib's own comments and notes), and stays small.
     sourcesContent: false,
     target: ['chrome100'],
     metafile: true,
