@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
 import { listen, LiveClient, signIn, staffOf } from '../support/live.ts';
-import { inDesignReview, syncStaff } from '../support/sla.ts';
+import { applicationLimitUsedUp, inDesignReview, syncStaff } from '../support/sla.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
@@ -49,14 +49,7 @@ describe('alerts as staff see them', () => {
     const t = await buildTestApp({ now: at('2026-11-30T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await syncStaff(t);
     // lv_resident's 5 workdays used up by a slow accept and survey
-    await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-19T09:00:00+08:00' });
-    await postEvents(t, [
-      started(NO, 'accept', '2026-11-19T09:00:00+08:00'),
-      completed(NO, 'accept', '2026-11-20T10:00:00+08:00'),
-      started(NO, 'survey', '2026-11-24T09:00:00+08:00'),
-      completed(NO, 'survey', '2026-11-26T16:00:00+08:00'),
-      started(NO, 'connect', '2026-11-30T09:00:00+08:00'),
-    ]);
+    await applicationLimitUsedUp(t, NO);
     expect(await t.app.jiedian.sla.sweep()).toMatchObject({ applicationOverdue: 1 });
     const [alert] = (await get(t, '/api/v1/staff/queue', 'L001')).alerts;
     expect(alert).toMatchObject({ stepCode: null, stepName: null, level: 'overdue' });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
 import { completed, outboxOf, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
 import { listen, LiveClient, signIn } from '../support/live.ts';
-import { inDesignReview, syncStaff } from '../support/sla.ts';
+import { applicationLimitUsedUp, inDesignReview, syncStaff } from '../support/sla.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
@@ -214,14 +214,7 @@ describe('the application limit and steps synced done late', () => {
     const t = await buildTestApp({ now: at('2026-11-30T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await syncStaff(t);
     // lv_resident: 5 workdays in all. Accept took 2 workdays (limit 1), survey 3 (limit 1): the limit is used up.
-    await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-19T09:00:00+08:00' });
-    await postEvents(t, [
-      started(NO, 'accept', '2026-11-19T09:00:00+08:00'),
-      completed(NO, 'accept', '2026-11-20T10:00:00+08:00'),
-      started(NO, 'survey', '2026-11-24T09:00:00+08:00'),
-      completed(NO, 'survey', '2026-11-26T16:00:00+08:00'),
-      started(NO, 'connect', '2026-11-30T09:00:00+08:00'),
-    ]);
+    await applicationLimitUsedUp(t, NO);
     const recorded = alertRows(t);
     expect(recorded.map((a) => [a.step_code, a.level, a.live, a.notify_at])).toEqual([
       ['accept', 'overdue', 0, null],

@@ -20,3 +20,18 @@ export async function inDesignReview(t: TestApp, applicationNo: string, reviewAt
     started(applicationNo, 'design_review', reviewAt, handlerId),
   ]);
 }
+
+/**
+ * lv_resident (5 workdays in all) whose slow accept (2 workdays, limit 1) and survey (3, limit 1) used up the limit,
+ * connecting since Mon 2026-11-30 09:00.
+ */
+export async function applicationLimitUsedUp(t: TestApp, applicationNo: string): Promise<void> {
+  await putApplication(t, applicationNo, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-19T09:00:00+08:00' });
+  await postEvents(t, [
+    started(applicationNo, 'accept', '2026-11-19T09:00:00+08:00'),
+    completed(applicationNo, 'accept', '2026-11-20T10:00:00+08:00'),
+    started(applicationNo, 'survey', '2026-11-24T09:00:00+08:00'),
+    completed(applicationNo, 'survey', '2026-11-26T16:00:00+08:00'),
+    started(applicationNo, 'connect', '2026-11-30T09:00:00+08:00'),
+  ]);
+}
