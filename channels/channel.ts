@@ -44,6 +44,12 @@ export interface Channel {
   /** e.g. 'twilio', 'wechaty', 'log' */
   readonly provider: string;
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Asks the provider whether a message whose send may have reached it (a crash mid-send, a timeout) was in fact
+   * sent since `sinceMs` (epoch ms of the claim): its result when it was, null when the provider has no record of
+   * it. The dispatcher calls it before it sends such a message again; a channel that cannot ask leaves it out.
+   */
+  findSent?(message: OutboundMessage, sinceMs: number): Promise<SendResult | null>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { displayLength, graphemes, shortenValue } from '../../server/domain/value-shortening.ts';
+
+describe('value shortening', () => {
+  it('leaves a value that fits unchanged', () => {
+    expect(shortenValue('name', '李明', 2)).toBe('李明');
+    expect(shortenValue('number', 'YX2026-0001', 20)).toBe('YX2026-0001');
+  });
+
+  it('keeps a name\'s first characters and marks the cut', () => {
+    expect(shortenValue('name', '玉溪某某食品有限公司', 5)).toBe('玉溪某某…');
+    expect(displayLength(shortenValue('name', '张'.repeat(100), 8))).toBe(8);
+  });
+
+  it('keeps a long number\'s last digits', () => {
+    expect(shortenValue('number', 'YX2026-000000000123', 8)).toBe('…0000123');
+  });
+
+  it('never cuts inside an emoji or a surrogate pair', () => {
+    const emoji = '👩‍👩‍👧'.repeat(10) + '𠀀'.repeat(10);
+    const short = shortenValue('name', emoji, 4);
+    expect(short).toBe('👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧…');
+    expect(short.isWellFormed()).toBe(true);
+    expect(shortenValue('number', emoji, 3)).toBe('…𠀀𠀀');
+  });
+
+  it('counts graphemes, not UTF-16 units', () => {
+    expect(graphemes('a👍🏽b')).toEqual(['a', '👍🏽', 'b']);
+    expect(displayLength('a👍🏽b')).toBe(3);
+  });
+
+  it('drops the ellipsis when only one character is allowed', () => {
+    expect(shortenValue('text', '请尽快处理', 1)).toBe('请');
+    expect(shortenValue('number', '123456', 1)).toBe('6');
+    expect(shortenValue('text', '请尽快处理', 0)).toBe('');
+  });
+});
