@@ -20,7 +20,7 @@ describe('value shortening', () => {
     const emoji = '👩‍👩‍👧'.repeat(10) + '𠀀'.repeat(10);
     const short = shortenValue('name', emoji, 4);
     expect(short).toBe('👩‍👩‍👧👩‍👩‍👧👩‍👩‍👧…');
-    expect(short.isWellFormed()).toBe(true);
+    expect(short).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     expect(shortenValue('number', emoji, 3)).toBe('…𠀀𠀀');
   });
 
