@@ -165,7 +165,7 @@ const commands: Record<string, Command> = {
 export function usage(): string {
   const width = Math.max(...Object.entries(commands).map(([name, c]) => `${name} ${c.args}`.trim().length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${`${name} ${c.args}`.trim().padEnd(width)}  ${c.summary}`);
-  return `usage: npm run jiedian -- <command> [arguments]\n\ncommands:\n${lines.join('\n')}\n\nConfiguration comes from the environment (see API.md §7).\n`;
+  return `usage: npm run jiedian -- <command> [arguments]\n\ncommands:\n${lines.join('\n')}\n\nConfiguration comes from the environment: see the Configuration table in README.md. A running server documents its HTTP API at /docs.\n`;
 }
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
