@@ -109,6 +109,17 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return value as T;
 }
 
+/**
+ * For commands that need only some settings: every one of `settings` that is not set, named in one error, so a
+ * user fixes them all at once instead of one per run.
+ */
+export function requireSettings(env: Env, settings: Record<string, string>): void {
+  const missing = Object.keys(settings).filter((name) => env[name] === undefined || env[name] === '');
+  if (missing.length === 0) return;
+  const list = missing.map((name) => `${name} (${settings[name]})`).join('; ');
+  throw new ConfigError(missing.join(', '), `${missing.length === 1 ? 'is' : 'are'} required: ${list}`);
+}
+
 function required(env: Env, name: string, hint: string): string {
   const value = env[name];
   if (value === undefined || value === '') throw new ConfigError(name, `is required (${hint})`);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { buildApp, templatesDir } from '../app.ts';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, requireSettings, type Config } from '../config.ts';
 import { openDatabase } from '../../db/client.ts';
 import { loadReferenceData } from '../services/reference-data.ts';
 import { runImport } from './import.ts';
@@ -26,12 +26,30 @@ export interface Command {
 
 class UsageError extends Error {}
 
-// Commands that never touch the database or tokens still read settings (SMS signature, time zone) from
-// the configuration; they must not demand secrets they do not use.
+class UserError extends Error {}
+
+// Commands read settings (SMS signature, time zone, database path) from the configuration; they must not demand
+// secrets they do not use. `needs` names the settings a command cannot run without, all reported at once.
 const placeholderSecrets = { JIEDIAN_SECRET: 'unused-by-this-command-0123456789abcdef', SYNC_TOKEN: 'unused-by-this-command' };
 
-function configWithoutSecrets(env: Env): Config {
-  return loadConfig({ ...placeholderSecrets, ...env });
+function configFor(env: Env, needs: Record<string, string> = {}): Config {
+  requireSettings(env, needs);
+  const placeholders = Object.fromEntries(Object.entries(placeholderSecrets).filter(([name]) => !(name in needs)));
+  return loadConfig({ ...placeholders, ...env });
+}
+
+/**
+ * The server's database, for a command that works on its data: a path that does not exist is a mistake (an unset
+ * DATABASE_PATH, a typo), and opening it would silently create an empty database beside the real one.
+ */
+function openExistingDatabase(config: Config) {
+  const file = config.databasePath;
+  if (file !== ':memory:' && !fs.existsSync(file)) {
+    throw new UserError(
+      `no database at ${file}; set DATABASE_PATH to the server's database file (\`npm start\` creates it; the demo's is data/demo.db)`,
+    );
+  }
+  return openDatabase(file);
 }
 
 const commands: Record<string, Command> = {
@@ -44,7 +62,13 @@ const commands: Record<string, Command> = {
         io.stderr.write(`jiedian: ${file}: no such file\n`);
         return 2;
       }
-      const config = loadConfig(io.env);
+      // Query codes are stored as HMACs keyed by the server's secret; the database may be a new one, but its
+      // path must be said, not defaulted (an import into a file the server never reads is lost work).
+      const config = configFor(io.env, {
+        JIEDIAN_SECRET: "the server's secret: stored query codes are keyed by it",
+        DATABASE_PATH: "the server's database file; a new file is created and migrated",
+      });
+      if (config.databasePath !== ':memory:' && !fs.existsSync(config.databasePath)) io.stderr.write(`jiedian: creating a new database at ${config.databasePath}\n`);
       const database = openDatabase(config.databasePath);
       // Not made ready: the dispatcher and channels stay off; notices queue in the outbox for the server.
       const app = await buildApp({ config, database, logger: false });
@@ -70,8 +94,8 @@ const commands: Record<string, Command> = {
     async run([handlerId, ...rest], io) {
       if (!handlerId || rest.length > 0) throw new UsageError('staff:password takes exactly one HANDLER_ID');
       // scrypt with a random salt: the password needs no server secret, only the database.
-      const config = configWithoutSecrets(io.env);
-      const database = openDatabase(config.databasePath);
+      const config = configFor(io.env);
+      const database = openExistingDatabase(config);
       try {
         const { runStaffPassword } = await import('./staff-password.ts');
         return await runStaffPassword({ handlerId, database, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
@@ -87,8 +111,8 @@ const commands: Record<string, Command> = {
     async run([handlerId, ...rest], io) {
       const revoke = rest.length === 1 && rest[0] === '--revoke';
       if (!handlerId || (rest.length > 0 && !revoke)) throw new UsageError('staff:admin takes a HANDLER_ID and optionally --revoke');
-      const config = configWithoutSecrets(io.env);
-      const database = openDatabase(config.databasePath);
+      const config = configFor(io.env);
+      const database = openExistingDatabase(config);
       try {
         const { setAdmin } = await import('./staff-admin.ts');
         return setAdmin({ handlerId, revoke, database, stdout: io.stdout, stderr: io.stderr });
@@ -104,8 +128,8 @@ const commands: Record<string, Command> = {
       'check time limits now: raise due warning/overdue alerts, queue the texts working time allows, send due weekly digests (safe beside the server, which pushes these alerts to staff pages over /ws within about a second)',
     async run(args, io) {
       if (args.length > 0) throw new UsageError('sla:sweep takes no arguments');
-      const config = loadConfig(io.env);
-      const database = openDatabase(config.databasePath);
+      const config = configFor(io.env);
+      const database = openExistingDatabase(config);
       // Not made ready: no dispatcher here; the texts queue in the outbox for the server to send.
       const app = await buildApp({ config, database, logger: false });
       try {
@@ -128,7 +152,7 @@ const commands: Record<string, Command> = {
     summary: 'render every notice template with sample data and report problems',
     async run(args, io) {
       if (args.length > 0) throw new UsageError('templates:check takes no arguments');
-      const config = configWithoutSecrets(io.env);
+      const config = configFor(io.env);
       const { runTemplatesCheck } = await import('./templates-check.ts');
       const problems = runTemplatesCheck({
         out: io.stdout,
@@ -147,7 +171,7 @@ const commands: Record<string, Command> = {
     async run(args, io) {
       if (args.length > 1) throw new UsageError('chat:eval takes at most one FILE');
       const { runChatEval } = await import('./chat-eval.ts');
-      const result = await runChatEval({ config: configWithoutSecrets({ ...io.env, DATABASE_PATH: ':memory:' }), out: io.stdout, fixture: args[0] });
+      const result = await runChatEval({ config: configFor({ ...io.env, DATABASE_PATH: ':memory:' }), out: io.stdout, fixture: args[0] });
       return result.passed ? 0 : 1;
     },
   },
@@ -184,6 +208,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr.write(`jiedian: configuration error: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof UserError) {
+      io.stderr.write(`jiedian: ${error.message}\n`);
       return 2;
     }
     if (error instanceof UsageError) {
