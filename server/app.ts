@@ -41,6 +41,7 @@ import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.
 import { createTimelinessStats } from './services/timeliness.ts';
 import statsRoutes from './routes/stats.ts';
 import liveRoutes from './routes/live.ts';
+import { crossOriginGuard } from './routes/cross-origin.ts';
 import pagesRoutes from './routes/pages.ts';
 import syncRoutes from './routes/sync.ts';
 import progressRoutes from './routes/progress.ts';
@@ -290,6 +291,7 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', crossOriginGuard(config.publicUrl, 'mutations'));
   app.addHook('onResponse', async (request, reply) => {
     metrics.count('jiedian_http_requests_total', 'HTTP requests by route and status', {
       method: request.method,
@@ -325,6 +327,7 @@ export async function buildApp(deps: AppDeps) {
           syncToken: { type: 'http', scheme: 'bearer', description: 'SYNC_TOKEN' },
           viewToken: { type: 'http', scheme: 'bearer', description: 'viewToken from POST /api/v1/progress/query' },
           staffToken: { type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/staff/login (or its httpOnly cookie)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics from another machine)' },
         },
       },
     },

@@ -15,6 +15,8 @@ export interface Config {
   syncToken: string;
   secret: string;
   publicUrl: string;
+  /** bearer token for GET /metrics from other hosts; null: loopback callers only */
+  metricsToken: string | null;
   smsSignature: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
   wechaty: { puppet: string; puppetToken: string | null } | null;
@@ -140,6 +142,13 @@ function twilio(env: Env): Config['twilio'] {
   };
 }
 
+function metricsToken(env: Env): string | null {
+  const token = env.METRICS_TOKEN;
+  if (token === undefined || token === '') return null;
+  if (token.length < 16) throw new ConfigError('METRICS_TOKEN', `must be at least 16 characters, got ${token.length}`);
+  return token;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const secret = required(env, 'JIEDIAN_SECRET', 'at least 32 characters; `npm run demo` generates one');
   if (secret.length < 32) throw new ConfigError('JIEDIAN_SECRET', `must be at least 32 characters, got ${secret.length}`);
@@ -155,6 +164,7 @@ export function loadConfig(env: Env = process.env): Config {
     syncToken,
     secret,
     publicUrl: url(env, 'PUBLIC_URL', 'http://localhost:3000')!,
+    metricsToken: metricsToken(env),
     smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
     twilio: twilio(env),
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,

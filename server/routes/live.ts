@@ -4,13 +4,33 @@ import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { topics } from '../realtime/hub.ts';
 import { STAFF_COOKIE } from '../services/staff-auth.ts';
+import { crossOriginGuard } from './cross-origin.ts';
 
 /** A socket that falls this far behind is dropped rather than buffered without bound. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** The largest frame a client may send; a larger one is answered with an error frame and the socket stays open. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * Past this, `ws` itself closes the socket (1009) without reading the frame into memory. Between the two limits the
+ * frame is read and refused, so the client learns why.
+ */
+const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 const liveRoutes: FastifyPluginAsync = async (app) => {
   const { hub, customers, staffAuth, views, context } = app.jiedian;
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: MAX_PAYLOAD_BYTES },
+    // A client breaking the protocol (a frame over MAX_PAYLOAD_BYTES, bad masking, a reset) is the client's problem:
+    // logged, but not as the server's error, or any client could fill the error log.
+    errorHandler: (error, socket, request) => {
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('WS_ERR_') || code === 'ECONNRESET') request.log.info({ err: error }, 'websocket closed on a client error');
+      else request.log.error({ err: error }, 'websocket failed');
+      socket.terminate();
+    },
+  });
+
+  app.addHook('onRequest', crossOriginGuard(app.jiedian.config.publicUrl, 'upgrades'));
 
   // A publish hands every subscriber the same string: encode it to UTF-8 once, not once per socket (5,000 × 4 KB).
   let lastFrame: string | null = null;
@@ -48,6 +68,8 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
 
     // Attached synchronously: frames that arrive before an awaited step would otherwise be lost.
     socket.on('message', (data, isBinary) => {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      if (size > MAX_FRAME_BYTES) return error('JD_PAYLOAD_TOO_LARGE', `frames are limited to ${MAX_FRAME_BYTES} bytes, got ${size}`);
       let frame: { type?: unknown; viewToken?: unknown; token?: unknown };
       try {
         frame = JSON.parse(isBinary ? '' : data.toString());

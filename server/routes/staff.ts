@@ -32,6 +32,9 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
 
+  // Secure whenever the service is reached over https, so the session never travels in clear text.
+  const cookieAttributes = { httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https://'), path: '/' } as const;
+
   app.decorateRequest('staff', null);
   const signedIn = async (request: import('fastify').FastifyRequest) => {
     request.staff = staffAuth.authenticate(request);
@@ -43,20 +46,14 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['staff'], summary: 'Sign in; sets an httpOnly session cookie and returns the same token', body: LoginBody, response: { 200: LoginReply, ...errors } } },
     async (request, reply) => {
       const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip);
-      reply.setCookie(STAFF_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.publicUrl.startsWith('https://'),
-        path: '/',
-        maxAge: STAFF_SESSION_TTL_MS / 1000,
-      });
+      reply.setCookie(STAFF_COOKIE, session.token, { ...cookieAttributes, maxAge: STAFF_SESSION_TTL_MS / 1000 });
       const h = session.handler;
       return { token: session.token, expiresAt: session.expiresAtText, handler: { handlerId: h.handlerId, name: h.name, role: h.role, teamId: h.teamId, teamName: h.teamName } };
     },
   );
 
   app.post('/staff/logout', { schema: { tags: ['staff'], summary: 'Sign out (clears the cookie)', response: { 204: { type: 'null' } } } }, async (_request, reply) => {
-    reply.clearCookie(STAFF_COOKIE, { path: '/' });
+    reply.clearCookie(STAFF_COOKIE, cookieAttributes);
     return reply.code(204).send(null);
   });
 

@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import type { AppDeps } from '../../server/app.ts';
 import type { TestApp } from './app.ts';
 import type { FakeTwilio } from './fake-twilio.ts';
-import { PUBLIC_URL, buildNoticeApp, completed, postEvents, putApplication, putHandler, started } from './notices.ts';
+import { buildNoticeApp, completed, postEvents, putApplication, putHandler, started } from './notices.ts';
 
 export const ACCOUNT_NO = '5300123456';
 export const APPLICATION_NO = 'YX2026-0001';
@@ -50,7 +50,7 @@ let sid = 0;
 /** A customer's SMS as Twilio posts it, signed over PUBLIC_URL + path (or with the given signature). */
 export async function postSms(t: TestApp, from: string, body: string, options: { messageSid?: string; signature?: string | null; to?: string } = {}) {
   const params = { MessageSid: options.messageSid ?? `SM${String(++sid).padStart(32, '0')}`, AccountSid: t.config.twilio!.accountSid, From: from, To: options.to ?? '+15005550006', Body: body, NumMedia: '0' };
-  const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(t.config.twilio!.authToken, PUBLIC_URL + SMS_PATH, params) : options.signature;
+  const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(t.config.twilio!.authToken, t.config.publicUrl + SMS_PATH, params) : options.signature;
   const reply = await t.app.inject({
     method: 'POST',
     url: SMS_PATH,

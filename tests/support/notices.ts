@@ -95,7 +95,7 @@ export function requestsFor(fake: FakeTwilio, outboxId: string) {
   return fake.requests.filter((r) => r.idempotencyToken === outboxId);
 }
 
-/** A Twilio status callback as Twilio would post it, signed over PUBLIC_URL + path unless `signature` is given. */
+/** A Twilio status callback as Twilio would post it, signed over the app's PUBLIC_URL + path unless `signature` is given. */
 export async function postStatusCallback(
   t: TestApp,
   params: Record<string, string>,
@@ -103,7 +103,7 @@ export async function postStatusCallback(
 ) {
   const authToken = options.authToken ?? t.config.twilio!.authToken;
   const signature =
-    options.signature === undefined ? twilio.getExpectedTwilioSignature(authToken, PUBLIC_URL + STATUS_PATH, params) : options.signature;
+    options.signature === undefined ? twilio.getExpectedTwilioSignature(authToken, t.config.publicUrl + STATUS_PATH, params) : options.signature;
   return t.app.inject({
     method: 'POST',
     url: STATUS_PATH,

@@ -2,9 +2,10 @@
 // scenario (customer A's hv_dual application in design review with H001) plus a second application of customer A
 // whose requested date cannot be met.
 import { buildNoticeApp, completed, fakeTwilioForTest, postEvents, putApplication, started } from '../../support/notices.ts';
-import { customerA, hurryScenario, listen } from '../../support/live.ts';
+import { customerA, hurryScenario } from '../../support/live.ts';
 import type { TestApp } from '../../support/app.ts';
 import type { FakeTwilio } from '../../support/fake-twilio.ts';
+import net from 'node:net';
 
 export const at = (iso: string) => Date.parse(iso);
 export const NOW = at('2026-11-24T10:00:00+08:00');
@@ -18,10 +19,20 @@ export interface E2eApp {
   base: string;
 }
 
+/** A port of 127.0.0.1 free just now: the pages' origin must be PUBLIC_URL, so it is known before the app is built. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 export async function startApp(): Promise<E2eApp> {
   const fake = await fakeTwilioForTest();
+  const port = await freePort();
   // no periodic sweeps: time-driven work runs only when a test asks (ManualClock)
-  const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false } });
+  const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), env: { PUBLIC_URL: `http://127.0.0.1:${port}` }, deps: { startSweeper: false } });
   await hurryScenario(t);
   await putApplication(t, tightApplication, {
     accountNo: customerA.accountNo,
@@ -38,6 +49,6 @@ export async function startApp(): Promise<E2eApp> {
   ]);
   await t.app.jiedian.dispatcher.idle();
   t.clock.set(NOW);
-  const base = await listen(t);
+  const base = await t.app.listen({ port, host: '127.0.0.1' });
   return { t, fake, base };
 }
