@@ -15,6 +15,7 @@ import { registerErrorHandling, sendError } from './http-errors.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
+import type { WorkingHours } from './domain/working-time.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
 import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps) {
   // as Fastify's default Ajv does); params, querystrings and headers are still converted from text.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
+  const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const store = createApplicationStore(database.db);
   const outbox = createOutboxStore(database.db);
   const context: ServiceContext = {
@@ -159,7 +161,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     timeZone: config.timeZone,
     secret: config.secret,
-    workingHours: config.workingHours,
+    workingHours,
   };
   const metrics = createMetrics();
   const templates = loadNoticeTemplates({
@@ -216,13 +218,13 @@ export async function buildApp(deps: AppDeps) {
     notices,
     hub,
     cooldownHours: config.hurryCooldownHours,
-    workingHours: config.workingHours,
+    workingHours,
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
   const alertStore = createAlertStore(database.db);
   const alerts = createAlertService(context, alertStore, hub);
-  const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours: config.workingHours, wakeDispatcher: () => dispatcher.wake() };
+  const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours, wakeDispatcher: () => dispatcher.wake() };
   // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
   const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts });
   const alertFeedTimer = createSweeper({

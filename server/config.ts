@@ -1,5 +1,6 @@
 // Environment → typed, validated configuration. The only module that reads process.env.
 import path from 'node:path';
+import { parseWorkingPeriods, type WorkingPeriod } from './domain/working-time.ts';
 
 export interface QuietHours {
   /** minutes after local midnight */
@@ -28,7 +29,8 @@ export interface Config {
   knowledgeBasePath: string;
   quietHours: QuietHours | null;
   /** when handlers are texted and hurry escalation time runs */
-  workingHours: QuietHours;
+  /** WORKING_HOURS: the working periods of a workday; seasonal hours come from the calendar file */
+  workingHours: WorkingPeriod[];
   /** provider send rates: SMS segments per second, WeChat messages per second */
   sendRates: { sms: number; wechat: number };
   dispatchConcurrency: number;
@@ -97,10 +99,12 @@ export function parseQuietHours(raw: string): QuietHours | null {
   return raw.trim() === '' ? null : parseWindow('QUIET_HOURS', raw, '22:00-08:00 or be empty');
 }
 
-function workingHours(env: Env): QuietHours {
-  const window = parseWindow('WORKING_HOURS', text(env, 'WORKING_HOURS', '08:30-17:30'), '08:30-17:30');
-  if (window.start >= window.end) throw new ConfigError('WORKING_HOURS', 'must start before it ends on the same day');
-  return window;
+function workingHours(env: Env): WorkingPeriod[] {
+  try {
+    return parseWorkingPeriods(text(env, 'WORKING_HOURS', '08:30-17:30'));
+  } catch (error) {
+    throw new ConfigError('WORKING_HOURS', (error as Error).message);
+  }
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -140,7 +140,8 @@ function rejectConflicts(holidays: CalendarDate[], workdays: CalendarDate[], pat
 /** Validates the overrides file; throws an Error naming the offending path. */
 export function validateCalendarOverrides(json: unknown): CalendarOverrides {
   if (!isPlainObject(json)) fail('(root)', 'must be an object');
-  checkKeys(json, ['schedules', 'extraHolidays', 'extraWorkdays'], '');
+  // `workingHours` (seasonal working hours) is read by working-time.ts from the same file
+  checkKeys(json, ['schedules', 'extraHolidays', 'extraWorkdays', 'workingHours'], '');
   const schedulesJson = json['schedules'] ?? [];
   if (!Array.isArray(schedulesJson)) fail('schedules', 'must be an array');
   const seenYears = new Set<number>();

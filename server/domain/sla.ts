@@ -4,7 +4,7 @@ import type { WorkingCalendar } from './calendar.ts';
 import type { TotalLimit, WarningRule } from './catalog.ts';
 import { addDays, calendarDateOf, endOfDay, toDayNumber, type CalendarDate } from './dates.ts';
 import { workdaysTaken } from './typical-durations.ts';
-import { firstWorkdayOf, subtractWorkingMinutes, workingMinutesBetween, type WorkingHours } from './working-time.ts';
+import { firstWorkdayOf, subtractWorkingMinutes, workingMinutesBetween, workingMinutesOfDay, type WorkingHours } from './working-time.ts';
 
 export interface TimeFrame {
   calendar: WorkingCalendar;
@@ -20,7 +20,7 @@ export interface TimeFrame {
 export function warningInstant(start: number, dueAt: number, rule: WarningRule, frame: TimeFrame): number {
   const { calendar, hours, timeZone } = frame;
   const allowed = workingMinutesBetween(start, dueAt, calendar, hours, timeZone);
-  const threshold = Math.max(rule.remainingWorkdays * (hours.end - hours.start), rule.remainingShare * allowed);
+  const threshold = Math.max(rule.remainingWorkdays * workingMinutesOfDay(calendarDateOf(dueAt, timeZone), hours), rule.remainingShare * allowed);
   if (threshold >= allowed) return Math.min(start, dueAt);
   return Math.max(start, subtractWorkingMinutes(dueAt, threshold, calendar, hours, timeZone));
 }

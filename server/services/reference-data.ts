@@ -3,10 +3,13 @@ import fs from 'node:fs';
 import { ConfigError, type Config } from '../config.ts';
 import { validateCatalog, type Catalog } from '../domain/catalog.ts';
 import { buildWorkingCalendar, validateCalendarOverrides, type WorkingCalendar } from '../domain/calendar.ts';
+import { validateWorkingSeasons, type WorkingSeason } from '../domain/working-time.ts';
 
 export interface ReferenceData {
   catalog: Catalog;
   calendar: WorkingCalendar;
+  /** seasonal working hours from the calendar file (`workingHours`); empty: WORKING_HOURS all year */
+  workingSeasons: WorkingSeason[];
 }
 
 function readJson(file: string, variable: string): unknown {
@@ -26,6 +29,7 @@ export function loadReferenceData(config: Pick<Config, 'catalogPath' | 'calendar
   if (cached) return cached;
   let catalog: Catalog;
   let calendar: WorkingCalendar;
+  let workingSeasons: WorkingSeason[];
   try {
     catalog = validateCatalog(readJson(config.catalogPath, 'CATALOG_PATH'));
   } catch (error) {
@@ -33,12 +37,14 @@ export function loadReferenceData(config: Pick<Config, 'catalogPath' | 'calendar
     throw new ConfigError('CATALOG_PATH', `names an invalid catalog (${config.catalogPath}): ${(error as Error).message}`);
   }
   try {
-    calendar = buildWorkingCalendar({ overrides: validateCalendarOverrides(readJson(config.calendarPath, 'CALENDAR_PATH')) });
+    const json = readJson(config.calendarPath, 'CALENDAR_PATH');
+    calendar = buildWorkingCalendar({ overrides: validateCalendarOverrides(json) });
+    workingSeasons = validateWorkingSeasons((json as Record<string, unknown>)['workingHours']);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError('CALENDAR_PATH', `names an invalid calendar (${config.calendarPath}): ${(error as Error).message}`);
   }
-  const data = { catalog, calendar };
+  const data = { catalog, calendar, workingSeasons };
   cache.set(key, data);
   return data;
 }

@@ -47,7 +47,7 @@ export function createWeeklyDigest(options: {
       // morning. weekly_digests keeps each week sent once; a team new this week is not sent a week long past.
       const weeks = CATCH_UP_WEEKS.flatMap((back) => {
         const monday = addDays(thisMonday, -7 * (back - 1));
-        const due = nextWorkingTime(startOfDay(monday, ctx.timeZone) + options.workingHours.start * 60_000, ctx.calendar, options.workingHours, ctx.timeZone);
+        const due = nextWorkingTime(startOfDay(monday, ctx.timeZone), ctx.calendar, options.workingHours, ctx.timeZone);
         if (now < due || (back > 1 && due < startOfDay(thisMonday, ctx.timeZone))) return [];
         return [{ weekStart: addDays(monday, -7), weekEnd: addDays(monday, -1) }];
       });

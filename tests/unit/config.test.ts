@@ -50,6 +50,8 @@ describe('loadConfig', () => {
     [{ QUIET_HOURS: '10pm-8am' }, 'QUIET_HOURS', /22:00-08:00/],
     [{ QUIET_HOURS: '25:00-08:00' }, 'QUIET_HOURS', /impossible time/],
     [{ WORKING_HOURS: '17:30-08:30' }, 'WORKING_HOURS', /start before it ends/],
+    [{ WORKING_HOURS: '08:00-12:30,12:00-18:00' }, 'WORKING_HOURS', /overlap/],
+    [{ WORKING_HOURS: '14:30-18:00,08:00-12:00' }, 'WORKING_HOURS', /in order/],
     [{ TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN', /required when TWILIO_ACCOUNT_SID/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error, warn, info/],
     [{ SLA_SWEEP_INTERVAL_MS: '10' }, 'SLA_SWEEP_INTERVAL_MS', /between 100 and/],

@@ -360,7 +360,7 @@ describe('steps already under way', () => {
     // the same rule once done: an evening start done the next afternoon was on time
     expect(accept('2026-11-24T19:00:00', { today: '2026-11-25' }, '2026-11-25T16:00:00').dueAt).toBe(endOfShanghaiDay('2026-11-25'));
     // the caller's working hours decide what "after working hours" is
-    expect(accept('2026-11-24T17:45:00', { workingHours: { start: 9 * 60, end: 18 * 60 } }).dueAt).toBe(endOfShanghaiDay(TODAY));
+    expect(accept('2026-11-24T17:45:00', { workingHours: { periods: [{ start: 9 * 60, end: 18 * 60 }] } }).dueAt).toBe(endOfShanghaiDay(TODAY));
   });
 
   it('plans from the next workday when planning after working hours', () => {
