@@ -16,6 +16,9 @@ import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
 import type { WorkingHours } from './domain/working-time.ts';
+import { mutable } from './domain/notices.ts';
+import { createMuteStore } from '../db/mute-store.ts';
+import { createMuteService, type MuteService } from './services/mutes.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
 import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
@@ -90,6 +93,7 @@ export interface Services {
   views: ProgressViews;
   customers: CustomerAccess;
   outbox: OutboxStore;
+  mutes: MuteService;
   notices: NoticeWriter;
   channels: Channels;
   dispatcher: Dispatcher;
@@ -152,6 +156,7 @@ export async function buildApp(deps: AppDeps) {
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const store = createApplicationStore(database.db);
   const outbox = createOutboxStore(database.db);
+  const mutes = createMuteStore(database.db);
   const context: ServiceContext = {
     database,
     store,
@@ -184,9 +189,10 @@ export async function buildApp(deps: AppDeps) {
     random: deps.random,
     quietHours: config.quietHours,
     timeZone: config.timeZone,
+    isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
     onStatus: countDelivery,
   });
-  const notices = createNoticeWriter({ ctx: context, outbox, templates, quietHours: config.quietHours, log: app.log });
+  const notices = createNoticeWriter({ ctx: context, outbox, mutes, templates, quietHours: config.quietHours, log: app.log });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   // Assigned below: live progress frames need the views, which need the ingest service.
   let views: ProgressViews;
@@ -208,6 +214,7 @@ export async function buildApp(deps: AppDeps) {
   // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the kiosk chat
   const queryCodeGuesses = createQueryCodeGuesses();
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
+  const muteService = createMuteService(context, mutes);
   const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
   const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone });
@@ -238,7 +245,7 @@ export async function buildApp(deps: AppDeps) {
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
   const consults = createConsultService({ ctx: context, chats, staff, hub });
-  const chat = createChatService({ ctx: context, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
+  const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
@@ -271,6 +278,7 @@ export async function buildApp(deps: AppDeps) {
     views,
     customers,
     outbox,
+    mutes: muteService,
     notices,
     channels,
     dispatcher,

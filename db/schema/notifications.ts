@@ -73,3 +73,22 @@ export const optOuts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.address] })],
 );
+
+/**
+ * A customer's mute (免打扰) of one application's notices: one address on a channel (`TD <申请编号>` by SMS, "这个申请不用
+ * 再通知我了" in WeChat), or every address of the application (`*`/`*`: the kiosk's switch). Unmuting keeps the row
+ * with `unmuted_at`, so staff see who muted what, and when.
+ */
+export const applicationMutes = sqliteTable(
+  'application_mutes',
+  {
+    applicationNo: text('application_no').notNull(),
+    channel: text('channel').notNull(),
+    address: text('address').notNull(),
+    /** where the customer said it: sms, wechat, kiosk or web */
+    source: text('source').notNull(),
+    mutedAt: integer('muted_at').notNull(),
+    unmutedAt: integer('unmuted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.applicationNo, t.channel, t.address] })],
+);

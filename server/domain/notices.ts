@@ -34,22 +34,32 @@ export interface NoticeDefinition {
    * loses nothing by arriving at 08:00. Step and plan notices, connected, warnings and the digest are not urgent.
    */
   urgent: boolean;
+  /**
+   * Mandatory notices answer what the customer did themself (the hurry's receipt and answer, the binding code): they
+   * go even to an address that muted the application (免打扰). A 退订 of the whole channel still stops them.
+   */
+  mandatory: boolean;
 }
 
 export const noticeDefinitions: Record<NoticeKind, NoticeDefinition> = {
-  step_started: { audience: 'customer', urgent: false },
-  plan_created: { audience: 'customer', urgent: false },
-  plan_changed: { audience: 'customer', urgent: false },
-  connected: { audience: 'customer', urgent: false },
-  hurry_received: { audience: 'customer', urgent: true },
-  hurry_answered: { audience: 'customer', urgent: false },
-  bind_code: { audience: 'customer', urgent: true },
-  hurry_for_handler: { audience: 'handler', urgent: false },
-  sla_warning: { audience: 'handler', urgent: false },
-  sla_overdue: { audience: 'handler', urgent: true },
-  escalation: { audience: 'handler', urgent: true },
-  weekly_digest: { audience: 'handler', urgent: false },
+  step_started: { audience: 'customer', urgent: false, mandatory: false },
+  plan_created: { audience: 'customer', urgent: false, mandatory: false },
+  plan_changed: { audience: 'customer', urgent: false, mandatory: false },
+  connected: { audience: 'customer', urgent: false, mandatory: false },
+  hurry_received: { audience: 'customer', urgent: true, mandatory: true },
+  hurry_answered: { audience: 'customer', urgent: false, mandatory: true },
+  bind_code: { audience: 'customer', urgent: true, mandatory: true },
+  hurry_for_handler: { audience: 'handler', urgent: false, mandatory: false },
+  sla_warning: { audience: 'handler', urgent: false, mandatory: false },
+  sla_overdue: { audience: 'handler', urgent: true, mandatory: false },
+  escalation: { audience: 'handler', urgent: true, mandatory: false },
+  weekly_digest: { audience: 'handler', urgent: false, mandatory: false },
 };
+
+/** Whether a customer's mute of the application (免打扰) holds this notice back: every customer notice but the mandatory. */
+export function mutable(notice: { recipientKind: string; noticeKind: string }): boolean {
+  return notice.recipientKind === 'customer' && isNoticeKind(notice.noticeKind) && !noticeDefinitions[notice.noticeKind].mandatory;
+}
 
 export function isNoticeKind(value: unknown): value is NoticeKind {
   return typeof value === 'string' && (noticeKinds as readonly string[]).includes(value);

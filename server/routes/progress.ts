@@ -1,12 +1,12 @@
 // Customer progress API (API.md §2): query with account number and query code, then read by view token.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApplicationReply, QueryBody, QueryReply } from '../schemas/progress.ts';
+import { ApplicationReply, NotificationsBody, NotificationsReply, QueryBody, QueryReply } from '../schemas/progress.ts';
 import { CustomerHurryBody, CustomerHurryReply } from '../schemas/staff.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, hurries } = app.jiedian;
+  const { customers, hurries, mutes } = app.jiedian;
 
   app.post(
     '/progress/query',
@@ -57,6 +57,42 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       const { hurry, handlerName } = hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
       return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName) });
+    },
+  );
+
+  app.get(
+    '/applications/:applicationNo/notifications',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Whether the customer muted this application\'s notices (免打扰)',
+        security: [{ viewToken: [] }],
+        params: ApplicationParams,
+        response: { 200: NotificationsReply, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      return { notifications: mutes.state(request.params.applicationNo) };
+    },
+  );
+
+  app.put(
+    '/applications/:applicationNo/notifications',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Mute or unmute this application\'s notices for every address (the kiosk\'s switch); the others are not touched',
+        security: [{ viewToken: [] }],
+        params: ApplicationParams,
+        body: NotificationsBody,
+        response: { 200: NotificationsReply, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      const source = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
+      return { notifications: mutes.set(request.params.applicationNo, request.body.muted, source) };
     },
   );
 };

@@ -121,7 +121,13 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         sentAt: row.sentAt === null ? null : instant(row.sentAt),
         deliveredAt: row.deliveredAt === null ? null : instant(row.deliveredAt),
       }));
-      return { application, notifications, hurries: hurries.ofApplication(applicationNo), alerts: alerts.ofApplication(applicationNo) };
+      return {
+        application,
+        notifications,
+        hurries: hurries.ofApplication(applicationNo),
+        alerts: alerts.ofApplication(applicationNo),
+        mutes: app.jiedian.mutes.ofApplication(applicationNo),
+      };
     },
   );
 

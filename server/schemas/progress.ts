@@ -54,3 +54,11 @@ export const QueryReply = Type.Object({
 });
 
 export const ApplicationReply = Type.Object({ application: ProgressViewSchema });
+
+export const NotificationsBody = Type.Object({ muted: Type.Boolean({ description: 'true: no more notices about this application (免打扰)' }) });
+export const NotificationsReply = Type.Object({
+  notifications: Type.Object({
+    muted: Type.Boolean({ description: 'notices about this application go to none of the customer\'s addresses, but the answers to their own hurries' }),
+    mutedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  }),
+});

@@ -85,11 +85,23 @@ export const QueueReply = Type.Object({
 });
 export const ReplanBody = Type.Object({ requestedConnectDate: Nullable(Type.String({ format: 'date' })) });
 
+export const MuteSchema = Type.Object(
+  {
+    channel: Type.String({ description: '`*` with address `*`: every address of the application (the kiosk\'s switch)' }),
+    address: Type.String(),
+    source: Type.String({ description: 'where the customer muted it: sms, wechat, kiosk or web' }),
+    mutedAt: Instant,
+    unmutedAt: Nullable(Instant),
+  },
+  { description: 'a customer\'s mute (免打扰) of this application\'s notices' },
+);
+
 export const StaffApplicationReply = Type.Object({
   application: ProgressViewSchema,
   notifications: Type.Array(NotificationView),
   hurries: Type.Array(HurrySchema),
   alerts: Type.Array(AlertSchema),
+  mutes: Type.Array(MuteSchema),
 });
 
 export const CustomerHurryBody = Type.Object({ message: Type.Optional(Type.String({ maxLength: 200 })) });

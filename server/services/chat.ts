@@ -24,6 +24,7 @@ import {
 } from '../domain/chat/dialogue.ts';
 import { chatStateColumn, readChatState, type ChatStore, type ConversationRow, type StoredChatState } from '../../db/chat-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
+import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
 import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
 import type { ServiceContext } from './context.ts';
@@ -85,6 +86,8 @@ export interface ChatServiceOptions {
   chats: ChatStore;
   views: ProgressViews;
   outbox: OutboxStore;
+  /** one application's notices muted by the customer (免打扰) */
+  mutes: MuteStore;
   notices: NoticeWriter;
   hurries: HurryService;
   consults: ConsultService;
@@ -297,6 +300,18 @@ export function createChatService(options: ChatServiceOptions) {
       case 'opt_out':
         if (isNoticeChannel(channel)) work.writes.push(() => outbox.optOut(channel, address, now, 'chat'));
         return { kind: 'opted_out' };
+      case 'mute':
+      case 'unmute': {
+        // A kiosk or web session is no notice address: what it says holds for every address of the application.
+        const target = isNoticeChannel(channel) ? { channel, address } : EVERY_ADDRESS;
+        const { applicationNo } = effect;
+        if (effect.kind === 'mute') {
+          work.writes.push(() => options.mutes.mute(applicationNo, target.channel, target.address, channel, now));
+          return { kind: 'muted', applicationNo };
+        }
+        work.writes.push(() => void options.mutes.unmute(applicationNo, target.channel, target.address, now));
+        return { kind: 'unmuted', applicationNo };
+      }
       case 'consult': {
         const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
         const { consult, existing } = consults.open({
@@ -344,7 +359,14 @@ export function createChatService(options: ChatServiceOptions) {
     const understanding = classify(normalize(text), { knowledge: knowledge.index(), today });
 
     // A group message is never answered from the sender's accounts (dialogue.respond says nothing private there).
-    const needsAccounts = message.public !== true && (isApplicationIntent(understanding.intent) || understanding.intent === 'human' || state?.kind === 'menu' || state?.kind === 'choose_application');
+    const needsAccounts =
+      message.public !== true &&
+      (isApplicationIntent(understanding.intent) ||
+        understanding.intent === 'human' ||
+        understanding.intent === 'unsubscribe' ||
+        understanding.intent === 'bind_account' ||
+        state?.kind === 'menu' ||
+        state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
     const facts = { accounts: needsAccounts ? accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
     const turn = respond(input, facts);

@@ -22,6 +22,8 @@ export interface DispatcherOptions {
   /** non-urgent customer SMS are not sent in this window, retries and rows queued before it included */
   quietHours?: QuietHours | null;
   timeZone?: string;
+  /** a queued customer notice whose application the customer has muted since for that address (免打扰) */
+  isMuted?: (row: OutboxRow) => boolean;
   /** called after a row changes status (metrics, live staff views) */
   onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
 }
@@ -153,6 +155,11 @@ export function createDispatcher(options: DispatcherOptions) {
           if (!affordable(row, now)) continue;
           if (store.isOptedOut(row.channel, row.address)) {
             store.update(row.id, { status: 'failed', lastError: 'opted out', updatedAt: now });
+            changed(row, 'failed');
+            continue;
+          }
+          if (options.isMuted?.(row)) {
+            store.update(row.id, { status: 'failed', lastError: 'muted by the customer', updatedAt: now });
             changed(row, 'failed');
             continue;
           }

@@ -6,8 +6,9 @@ import type { QuietHours } from '../config.ts';
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { calendarDateOf } from '../domain/dates.ts';
 import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-policy.ts';
-import { noticeDefinitions, type NoticeKind, type NoticeVariables } from '../domain/notices.ts';
+import { mutable, noticeDefinitions, type NoticeKind, type NoticeVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
+import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
@@ -20,6 +21,8 @@ export type NoticeRecipient =
 export interface NoticeWriterOptions {
   ctx: ServiceContext;
   outbox: OutboxStore;
+  /** applications the customer muted for an address (免打扰): their non-mandatory notices are not written */
+  mutes: MuteStore;
   templates: NoticeTemplates;
   quietHours: QuietHours | null;
   log: FastifyBaseLogger;
@@ -64,6 +67,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const ids: string[] = [];
     for (const { channel, address } of addresses) {
       if (outbox.isOptedOut(channel, address)) continue;
+      if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.mutes.isMuted(applicationNo, channel, address)) continue;
       let rendered;
       try {
         rendered = templates.render(kind, channel, variables, { processCode, today: calendarDateOf(now, ctx.timeZone) });

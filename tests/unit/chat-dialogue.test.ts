@@ -227,6 +227,47 @@ describe('menu, knowledge base, unsubscribe, a person', () => {
   });
 });
 
+describe('muting one application (免打扰)', () => {
+  const TWO: AccountFacts[] = [{ accountNo: '5300123456', applications: [view(), view({ applicationNo: 'YX2026-0002', processCode: 'lv_business' })] }];
+
+  it('TD or BD with an application number mutes or unmutes that application, however it is written', () => {
+    for (const text of ['TD YX2026-0001', 'td yx2026-0001', 'TDYX2026-0001', 'TD YX20260001']) {
+      const { result } = turn(text, { channel: 'sms', accounts: TWO });
+      expect([text, result.intent, result.effect]).toEqual([text, 'unsubscribe', { kind: 'mute', applicationNo: 'YX2026-0001' }]);
+    }
+    for (const text of ['BD YX2026-0002', 'bdyx2026-0002', '恢复通知 YX2026-0002']) {
+      const { result } = turn(text, { channel: 'sms', accounts: TWO });
+      expect([text, result.intent, result.effect]).toEqual([text, 'bind_account', { kind: 'unmute', applicationNo: 'YX2026-0002' }]);
+    }
+  });
+
+  it('TD alone and BD with an account number keep their meaning', () => {
+    expect(turn('TD', { channel: 'sms', accounts: TWO }).result.effect).toEqual({ kind: 'opt_out' });
+    expect(turn('BD 5300123456', { channel: 'sms', accounts: TWO }).result.effect).toEqual({ kind: 'send_bind_code', accountNo: '5300123456', preface: null });
+  });
+
+  it('"这个申请不用再通知我了" offers a choice among several applications, then mutes the one chosen', () => {
+    const { input, result } = turn('这个申请不用再通知我了', { accounts: TWO });
+    expect(result.intent).toBe('unsubscribe');
+    expect(result.effect).toBeNull();
+    expect(result.state).toEqual({ kind: 'set', state: { kind: 'choose_application', intent: 'mute', applicationNos: ['YX2026-0001', 'YX2026-0002'], message: null, date: null } });
+    const state = (result.state as { state: ConversationState }).state;
+    const picked = turn('2', { accounts: TWO, state }).result;
+    expect([picked.intent, picked.effect]).toEqual(['unsubscribe', { kind: 'mute', applicationNo: 'YX2026-0002' }]);
+    const after = settle(picked, { kind: 'muted', applicationNo: 'YX2026-0002' }, input);
+    expect(after.replies[0]).toContain('本微信将不再收到申请YX2026-0002的进度通知');
+    expect(after.replies[0]).toContain('其他申请照常通知');
+  });
+
+  it('mutes a sender\'s only application at once, and never one the sender has not proved', () => {
+    expect(turn('这个工单的通知别再发了', { accounts: BOUND }).result.effect).toEqual({ kind: 'mute', applicationNo: 'YX2026-0001' });
+    expect(turn('TD YX2026-0009', { channel: 'sms', accounts: BOUND }).result.effect).toBeNull();
+    const stranger = turn('TD YX2026-0001', { channel: 'sms' }).result;
+    expect(stranger.effect).toBeNull();
+    expect(stranger.replies[0]).toContain('绑定');
+  });
+});
+
 describe('smsReplyText', () => {
   it('puts the signature first and keeps the SMS within 3 segments', () => {
     expect(smsReplyText(['已退订。'], '【接电助手】')).toBe('【接电助手】已退订。');

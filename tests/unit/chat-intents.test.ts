@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKnowledgeIndex } from '../../server/domain/chat/knowledge-base.ts';
@@ -180,13 +179,3 @@ describe('what to do within an intent', () => {
   });
 });
 
-describe('speed', () => {
-  it('recognises an utterance in well under a millisecond on average', () => {
-    const lines = fs.readFileSync(path.resolve(import.meta.dirname, '../fixtures/utterances.jsonl'), 'utf8').trim().split('\n');
-    const texts = lines.map((l) => (JSON.parse(l) as { text: string }).text);
-    for (const t of texts) intentOf(t);
-    const start = performance.now();
-    for (const t of texts) intentOf(t);
-    expect((performance.now() - start) / texts.length).toBeLessThan(1);
-  });
-});

@@ -549,14 +549,4 @@ describe('inputs', () => {
     const input = { progress: acceptDone, requestedConnectDate: '2027-01-08' };
     expect(plan(hvSingle, input)).toEqual(plan(hvSingle, input));
   });
-
-  it('plans thousands of applications per second', () => {
-    const progress: Progress = { accept: { status: 'done', start: '2026-11-20T09:00:00', end: '2026-11-20T10:00:00' }, survey: { status: 'in_progress', start: '2026-11-23T09:00:00' } };
-    const steps = records(hvDual, progress);
-    const started = performance.now();
-    for (let i = 0; i < 5_000; i++) {
-      planApplication({ process: hvDual, steps, requestedConnectDate: '2027-02-26', today: TODAY, calendar, timeZone });
-    }
-    expect(performance.now() - started).toBeLessThan(2_500);
-  });
 });

@@ -3,7 +3,18 @@
 import type { CalendarDate } from '../dates.ts';
 import type { ProgressView } from '../progress-view.ts';
 import { codeCandidate, sameApplicationNo } from './entities.ts';
-import { asksHow, bindAction, greetingKind, isApplicationIntent, type ApplicationIntent, type Intent, type Understanding } from './intents.ts';
+import {
+  aboutOneApplication,
+  asksHow,
+  asksToResume,
+  bindAction,
+  greetingKind,
+  isApplicationIntent,
+  namedApplication,
+  type ApplicationIntent,
+  type Intent,
+  type Understanding,
+} from './intents.ts';
 import * as say from './replies.ts';
 import type { ChatChannel } from './replies.ts';
 
@@ -18,7 +29,13 @@ export type ConversationState =
   /** the numbered menu was shown: a digit picks an item */
   | { kind: 'menu' }
   /** several applications could be meant: a digit or an application number picks one */
-  | { kind: 'choose_application'; intent: ApplicationIntent; applicationNos: string[]; message: string | null; date: CalendarDate | null };
+  | { kind: 'choose_application'; intent: ChoiceIntent; applicationNos: string[]; message: string | null; date: CalendarDate | null };
+
+/** What a choice among applications is for: an answer about it, or muting / unmuting its notices (免打扰). */
+export type ChoiceIntent = ApplicationIntent | 'mute' | 'unmute';
+
+/** The intent a mute or unmute is reported as: stopping notices is unsubscribe's, starting them again binding's. */
+const choiceIntent = (intent: ChoiceIntent): Intent => (intent === 'mute' ? 'unsubscribe' : intent === 'unmute' ? 'bind_account' : intent);
 
 /** How long each state waits for the customer's next message. */
 export const stateTtlMs: Record<ConversationState['kind'], number> = {
@@ -35,6 +52,9 @@ export type Effect =
   | { kind: 'unbind' }
   | { kind: 'hurry'; applicationNo: string; message: string | null }
   | { kind: 'opt_out' }
+  /** mute / unmute one application's notices for this sender (a kiosk or web session: for every address) */
+  | { kind: 'mute'; applicationNo: string }
+  | { kind: 'unmute'; applicationNo: string }
   | { kind: 'consult'; accountNo: string | null; applicationNo: string | null };
 
 export type EffectOutcome =
@@ -52,6 +72,8 @@ export type EffectOutcome =
   /** the current step is the customer's own work: nothing for the utility to hurry */
   | { kind: 'customer_step'; stepName: string; customerTasks: string[]; nextStepName: string | null }
   | { kind: 'opted_out' }
+  | { kind: 'muted'; applicationNo: string }
+  | { kind: 'unmuted'; applicationNo: string }
   | { kind: 'consult_opened'; reference: string; existing: boolean };
 
 export interface AccountFacts {
@@ -155,7 +177,7 @@ function publicTurn(input: DialogueInput): Turn {
       (state.kind === 'awaiting_code' && codeCandidate(compact, understanding.entities) !== null) ||
       (state.kind === 'choose_application' && pickFromChoice(state, compact, understanding.entities.applicationNos) !== null));
   if (answersState) {
-    const intent: Intent = state.kind === 'choose_application' ? state.intent : state.kind === 'awaiting_code' ? 'bind_account' : understanding.intent;
+    const intent: Intent = state.kind === 'choose_application' ? choiceIntent(state.intent) : state.kind === 'awaiting_code' ? 'bind_account' : understanding.intent;
     return { ...reply(intent, [say.privateInGroup]), secret: state.kind === 'awaiting_code' };
   }
   // No account facts in a group: every branch below answers a public message without them.
@@ -176,8 +198,11 @@ function byIntent(input: DialogueInput, facts: DialogueFacts): Turn {
       return reply('greeting', [say.menu], { kind: 'set', state: { kind: 'menu' } });
     case 'faq':
       return reply('faq', [understanding.knowledge ? understanding.knowledge.entry.answer : say.notFound]);
-    case 'unsubscribe':
+    case 'unsubscribe': {
+      const named = namedApplication(compact, understanding.entities);
+      if (named || aboutOneApplication(compact)) return muteTurn(input, facts, 'mute', named);
       return unsubscribeTurn(input, understanding.via === 'command' || !asksHow(compact));
+    }
     case 'human':
       return humanTurn(input, facts);
     case 'bind_account':
@@ -201,7 +226,12 @@ function resend(input: DialogueInput, facts: DialogueFacts, accountNo: string): 
 function bindTurn(input: DialogueInput, facts: DialogueFacts): Turn {
   const { understanding, state, channel } = input;
   if (input.public) return reply('bind_account', [say.privateInGroup]);
-  const action = bindAction(understanding.normalized.compact, understanding.entities);
+  const { compact } = understanding.normalized;
+  const named = namedApplication(compact, understanding.entities);
+  if (understanding.entities.accountNos.length === 0 && (asksToResume(compact) || (named && /^bd/.test(compact)))) {
+    return muteTurn(input, facts, 'unmute', named);
+  }
+  const action = bindAction(compact, understanding.entities);
   switch (action) {
     case 'unbind':
       return act('bind_account', { kind: 'unbind' }, CLEAR);
@@ -223,6 +253,28 @@ function unsubscribeTurn(input: DialogueInput, doIt: boolean): Turn {
   if (input.public) return reply('unsubscribe', [say.privateInGroup]);
   if (channel === 'kiosk' || channel === 'web' || !doIt) return reply('unsubscribe', [say.unsubscribeHowTo(channel)], CLEAR);
   return act('unsubscribe', { kind: 'opt_out' }, CLEAR);
+}
+
+/**
+ * Mutes or unmutes one application's notices: the one named, else the sender's only (active) application, else a
+ * choice among them. Only applications the sender has proved.
+ */
+function muteTurn(input: DialogueInput, facts: DialogueFacts, action: 'mute' | 'unmute', named: string | null): Turn {
+  const intent = choiceIntent(action);
+  if (input.public) return reply(intent, [say.privateInGroup]);
+  if (facts.accounts.length === 0) return reply(intent, [say.mustBind(input.channel)]);
+  const all = facts.accounts.flatMap((a) => a.applications);
+  if (named) {
+    const found = all.find((a) => sameApplicationNo(a.applicationNo, named));
+    return found ? act(intent, { kind: action, applicationNo: found.applicationNo }, CLEAR) : reply(intent, [say.notYours]);
+  }
+  const active = all.filter((a) => a.status === 'active');
+  const candidates = active.length > 0 ? active : all;
+  if (candidates.length === 1) return act(intent, { kind: action, applicationNo: candidates[0]!.applicationNo }, CLEAR);
+  return reply(intent, [say.chooseApplication(candidates)], {
+    kind: 'set',
+    state: { kind: 'choose_application', intent: action, applicationNos: candidates.map((a) => a.applicationNo), message: null, date: null },
+  });
 }
 
 function humanTurn(input: DialogueInput, facts: DialogueFacts): Turn {
@@ -286,7 +338,7 @@ function pickFromChoice(state: Extract<ConversationState, { kind: 'choose_applic
 function answerFor(
   input: DialogueInput,
   facts: DialogueFacts,
-  intent: ApplicationIntent,
+  intent: ChoiceIntent,
   target: ProgressView | string,
   message: string | null,
   date: CalendarDate | null,
@@ -294,9 +346,12 @@ function answerFor(
 ): Turn {
   const view = typeof target === 'string' ? facts.accounts.flatMap((a) => a.applications).find((a) => a.applicationNo === target) : target;
   // The choice was offered from the same facts; an application gone since (re-bound elsewhere) is simply not there.
-  if (!view) return reply(intent, [say.notYours], CLEAR);
+  if (!view) return reply(choiceIntent(intent), [say.notYours], CLEAR);
   const today = input.today;
   switch (intent) {
+    case 'mute':
+    case 'unmute':
+      return act(choiceIntent(intent), { kind: intent, applicationNo: view.applicationNo }, state);
     case 'query_progress':
       return reply(intent, [say.progress(view, today)], state);
     case 'customer_tasks':
@@ -346,6 +401,10 @@ export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueI
       return { replies: [say.customerStepNotHurried(outcome.stepName, outcome.customerTasks, outcome.nextStepName)], state: turn.state };
     case 'opted_out':
       return { replies: [say.optedOut(input.channel)], state: CLEAR };
+    case 'muted':
+      return { replies: [say.muted(outcome.applicationNo, input.channel)], state: CLEAR };
+    case 'unmuted':
+      return { replies: [say.unmuted(outcome.applicationNo)], state: CLEAR };
     case 'consult_opened':
       return { replies: [say.consultOpened(outcome.reference, outcome.existing)], state: CLEAR };
   }

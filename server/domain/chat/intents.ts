@@ -59,11 +59,17 @@ const SLOW = /(?<!慢)慢(?!慢|走|点|一点|用|性)/;
 const aboutUnsubscribing = /(?:退订|取消订阅)(?:了|后|以后|之后|完)(?:.*(?:吗|么|呢)$|.*(?:还能|还会|能不能|可不可以|怎么恢复|重新))/;
 const notHurrying = /(?<!等)(?:不|别|不用|不必|甭|无需|莫)(?:太|那么|用|要|再|老|总)?(?:着急|急|催|赶)|催我|(?:我|你)(?:不|没)(?:着)?急/;
 
+/** Asking for notices again ("恢复通知", "重新通知我"): what binding again does, so it is bind_account's. */
+const RESUME_NOTICES = /恢复(?:通知|推送|提醒|短信|消息)|重新(?:通知|推送|接收|发通知)|继续(?:通知|推送)|打开(?:进度)?通知/;
+
 /** The short SMS commands, the whole message. */
 const commands: [RegExp, Intent][] = [
   [/^jd(?:\d{6,20})?$/, 'query_progress'],
   [/^cb(?:\d{6,20})?$/, 'hurry'],
   [/^td$/, 'unsubscribe'],
+  // TD/BD followed by an application number: mute / unmute that application (免打扰)
+  [/^td[a-z]{1,6}[-_]?\d{4}[-_]?\d{2,8}$/, 'unsubscribe'],
+  [/^bd[a-z]{1,6}[-_]?\d{4}[-_]?\d{2,8}$/, 'bind_account'],
   [/^bd(\d{6,20})?$/, 'bind_account'],
   [new RegExp(`^(?:${optOutKeywords.join('|')})$`), 'unsubscribe'],
   [/^(?:帮助|菜单|help|menu|帮助菜单|功能菜单)$/, 'greeting'],
@@ -189,6 +195,7 @@ const rules: Record<ScoredIntent, Rule[]> = {
   bind_account: [
     { pattern: /绑|关联/, weight: 5 },
     { pattern: /(?:添加|增加|新增|加个?)户号/, weight: 4 },
+    { pattern: RESUME_NOTICES, weight: 5 },
     { pattern: /验证码/, weight: 4 },
     { pattern: /户号|账户|账号/, weight: 1 },
   ],
@@ -348,6 +355,26 @@ function addEntityCues(scores: Partial<Record<Intent, number>>, entities: Entiti
 /** "怎么退订", "如何绑定": the customer asks how, rather than asking us to do it. */
 export function asksHow(compact: string): boolean {
   return /^(?:请问)?(?:怎么|如何|怎样|咋|怎么样才能|在哪)|(?:怎么|如何|怎样)(?:才能)?(?:退订|绑定|绑|取消|关联|解绑)|(?:退订|绑定)(?:的)?(?:方法|步骤|方式)/.test(compact);
+}
+
+/**
+ * The one application a message about notices names, when it names one: `TD YX2026-0001`, `BD YX2026-0001` (also
+ * written together), or an application number in the text. Null when it names none.
+ */
+export function namedApplication(compact: string, entities: Entities): string | null {
+  const command = /^(?:td|bd)([a-z]{1,6}[-_]?\d{4}[-_]?\d{2,8})$/.exec(compact);
+  if (command) return command[1]!.toUpperCase();
+  return entities.applicationNos.length === 1 ? entities.applicationNos[0]! : null;
+}
+
+/** "这个申请不用再通知我了": a stop of one application's notices rather than of the whole channel. */
+export function aboutOneApplication(compact: string): boolean {
+  return /(?:这个|这|该|此|这一)(?:个)?(?:申请|工单|单子?|业务|报装|户)|(?:申请|工单)(?:的)?(?:通知|消息|短信)/.test(compact);
+}
+
+/** "恢复通知", "重新通知我": asking for notices again. */
+export function asksToResume(compact: string): boolean {
+  return RESUME_NOTICES.test(compact);
 }
 
 export type BindAction = 'unbind' | 'switch' | 'resend' | 'code' | 'bind' | 'how';

@@ -170,6 +170,17 @@ export function optedOut(channel: ChatChannel): string {
   return `已退订，${what}。仍可随时发消息查询；如需恢复，重新发送“绑定+户号”。`;
 }
 
+/** After muting one application: the others keep coming, and how to undo it. */
+export function muted(applicationNo: string, channel: ChatChannel): string {
+  const where = channel === 'sms' ? '本号码' : channel === 'wechat' ? '本微信' : '您';
+  const undo = channel === 'sms' ? `回复BD ${applicationNo}` : channel === 'wechat' ? `发送“恢复通知 ${applicationNo}”` : '在申请卡片上打开“进度通知”';
+  return `好的，${where}将不再收到申请${applicationNo}的进度通知，其他申请照常通知；您催办的答复仍会发给您。需要恢复请${undo}。TD可退订全部通知。`;
+}
+
+export function unmuted(applicationNo: string): string {
+  return `已恢复申请${applicationNo}的进度通知。`;
+}
+
 export function consultOpened(reference: string, existing: boolean): string {
   return existing
     ? `您的人工服务请求（编号${reference}）已在处理中，工作人员会尽快联系您。`

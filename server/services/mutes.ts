@@ -1,0 +1,57 @@
+// A customer's mute (免打扰) of one application's notices, as the kiosk's switch sets it and staff see it. SMS and
+// WeChat mute through the chat (`TD <申请编号>`), per address; notice writing and dispatch check the store.
+import { formatInstant } from '../domain/dates.ts';
+import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
+import type { ServiceContext } from './context.ts';
+
+export interface MuteState {
+  /** notices about the application go to none of the customer's addresses (the mandatory ones excepted) */
+  muted: boolean;
+  mutedAt: string | null;
+}
+
+export interface MuteView {
+  /** `*` with address `*`: every address of the application */
+  channel: string;
+  address: string;
+  source: string;
+  mutedAt: string;
+  unmutedAt: string | null;
+}
+
+export function createMuteService(ctx: ServiceContext, mutes: MuteStore) {
+  const instant = (ms: number) => formatInstant(ms, ctx.timeZone);
+  const everyAddress = (applicationNo: string) =>
+    mutes.ofApplication(applicationNo).find((m) => m.channel === EVERY_ADDRESS.channel && m.address === EVERY_ADDRESS.address && m.unmutedAt === null);
+
+  function state(applicationNo: string): MuteState {
+    const row = everyAddress(applicationNo);
+    return { muted: row !== undefined, mutedAt: row ? instant(row.mutedAt) : null };
+  }
+
+  return {
+    state,
+
+    /** The kiosk's switch: mutes every address of the application, or lifts every mute of it. */
+    set(applicationNo: string, muted: boolean, source: 'kiosk' | 'web'): MuteState {
+      const now = ctx.clock.now();
+      ctx.database.transaction(() => {
+        if (muted) mutes.mute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, source, now);
+        else mutes.unmute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, now);
+      });
+      return state(applicationNo);
+    },
+
+    /** Who muted what, and when, lifted mutes included (the staff application page). */
+    ofApplication: (applicationNo: string): MuteView[] =>
+      mutes.ofApplication(applicationNo).map((m) => ({
+        channel: m.channel,
+        address: m.address,
+        source: m.source,
+        mutedAt: instant(m.mutedAt),
+        unmutedAt: m.unmutedAt === null ? null : instant(m.unmutedAt),
+      })),
+  };
+}
+
+export type MuteService = ReturnType<typeof createMuteService>;
