@@ -1,18 +1,36 @@
 // The one interface every delivery channel implements. Adapters know nothing of applications.
 import type { FastifyBaseLogger } from 'fastify';
 
-export const channelKinds = ['sms', 'wechat'] as const;
+export const channelKinds = ['sms', 'wechat', 'wecom', 'email'] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 
 export interface OutboundMessage {
   /** the outbox row id; adapters pass it as the provider's idempotency key where one exists */
   outboxId: string;
-  /** a phone number (sms) or a contact id (wechat) */
+  /** a phone number (sms), a contact id (wechat), a WeCom member id (wecom) or an e-mail address (email) */
   to: string;
   /** the fully rendered text, signature and opt-out hint included */
   text: string;
   /** the notice kind and its template variables, for providers that send approved template codes instead of text */
   notice: { kind: string; variables: Record<string, unknown> };
+  /** what a channel carrying more than text sends besides `text` (e-mail); absent for text channels */
+  content?: MessageContent | null;
+}
+
+export interface MessageAttachment {
+  filename: string;
+  contentType: string;
+  /** the file's text (UTF-8) */
+  content: string;
+}
+
+/** An e-mail's parts besides its plain text (`OutboundMessage.text`), rendered when the outbox row is written. */
+export interface MessageContent {
+  subject: string;
+  html: string;
+  attachments: MessageAttachment[];
+  /** the signed unsubscribe link (customer notices), also sent as the List-Unsubscribe header */
+  unsubscribeUrl: string | null;
 }
 
 export interface SendResult {

@@ -2,12 +2,14 @@
 import type { Wechaty } from 'wechaty';
 import type { Config } from '../server/config.ts';
 import type { Channel, ChannelKind, ChannelLogger } from './channel.ts';
+import { EmailChannel } from './email/email-channel.ts';
 import { LogChannel } from './log.ts';
 import { TwilioSmsChannel } from './sms-twilio.ts';
 import { WechatyWeChatChannel, createWechatyBot } from './wechat-wechaty.ts';
+import { WecomChannel } from './wecom/wecom-channel.ts';
 
 export interface CreateChannelsOptions {
-  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty'>;
+  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wecom' | 'email'>;
   logger: ChannelLogger;
   /** a ready-built bot (tests: one on wechaty-puppet-mock); takes precedence over `config.wechaty` */
   wechaty?: Wechaty;
@@ -55,8 +57,29 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
     announce.push('WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)');
   }
 
+  let wecom: Channel;
+  if (config.wecom) {
+    wecom = new WecomChannel(config.wecom);
+    announce.push(`WeCom channel: wecom (corp ${config.wecom.corpId}, agent ${config.wecom.agentId} via ${config.wecom.apiBaseUrl})`);
+  } else {
+    wecom = new LogChannel('wecom', logger);
+    fallbacks.push('wecom');
+    announce.push('WeCom channel: log (no WECOM_CORP_ID/WECOM_AGENT_ID/WECOM_SECRET; messages are written to the log)');
+  }
+
+  let email: Channel;
+  if (config.email) {
+    email = new EmailChannel(config.email);
+    // SMTP_URL may carry a password: only its host is named
+    announce.push(`E-mail channel: smtp (from ${config.email.from} via ${new URL(config.email.smtpUrl).host})`);
+  } else {
+    email = new LogChannel('email', logger);
+    fallbacks.push('email');
+    announce.push('E-mail channel: log (no SMTP_URL; messages are written to the log)');
+  }
+
   return {
-    channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger) },
+    channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger), wecom, email },
     wechat,
     announce,
     fallbacks,

@@ -26,9 +26,16 @@ export class LogChannel implements Channel {
   }
 }
 
-/** Phones keep their first three and last four digits (138****1111); other ids (WeChat) their ends likewise. */
+/**
+ * Phones keep their first three and last four digits (138****1111); e-mail addresses the first character and the
+ * domain (z***@example.cn); other ids (WeChat, WeCom) their ends like phones.
+ */
 export function maskAddress(kind: ChannelKind, to: string): string {
   if (kind === 'sms') return maskPhone(to);
+  if (kind === 'email') {
+    const at = to.lastIndexOf('@');
+    return at <= 0 ? '***' : `${Array.from(to)[0]}***${to.slice(at)}`;
+  }
   const chars = Array.from(to);
   if (chars.length < 10) return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
   return chars.slice(0, 3).join('') + '*'.repeat(chars.length - 7) + chars.slice(-4).join('');

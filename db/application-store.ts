@@ -147,7 +147,16 @@ export function createApplicationStore(db: Db) {
     .limit(p('limit'))
     .prepare();
   const handlerById = db
-    .select({ id: handlers.id, name: handlers.name, phone: handlers.phone, teamId: handlers.teamId, teamName: teams.name, role: handlers.role })
+    .select({
+      id: handlers.id,
+      name: handlers.name,
+      phone: handlers.phone,
+      teamId: handlers.teamId,
+      teamName: teams.name,
+      role: handlers.role,
+      wecomUserId: handlers.wecomUserId,
+      email: handlers.email,
+    })
     .from(handlers)
     .innerJoin(teams, eq(teams.id, handlers.teamId))
     .where(eq(handlers.id, p('handlerId')))

@@ -24,6 +24,7 @@ export function createOutboxStore(db: Db) {
     noticeKind: p('noticeKind'),
     variables: p('variables'),
     text: p('text'),
+    content: p('content'),
     segments: p('segments'),
     urgent: p('urgent'),
     status: 'pending',

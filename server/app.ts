@@ -25,6 +25,9 @@ import { createProgressViews, type ProgressViews } from './services/progress-vie
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { loadNoticeTemplates } from './services/notice-templates.ts';
+import { loadEmailTemplates } from './services/email-templates.ts';
+import { createEmailUnsubscribe } from './services/email-unsubscribe.ts';
+import emailUnsubscribeRoutes from './routes/email-unsubscribe.ts';
 import { createNoticeWriter, type NoticeWriter } from './services/notices.ts';
 import { createDispatcher, type Dispatcher } from './services/dispatcher.ts';
 import { createDeliveryStatus, type DeliveryStatus } from './services/delivery-status.ts';
@@ -192,7 +195,17 @@ export async function buildApp(deps: AppDeps) {
     isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
     onStatus: countDelivery,
   });
-  const notices = createNoticeWriter({ ctx: context, outbox, mutes, templates, quietHours: config.quietHours, log: app.log });
+  const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
+  const notices = createNoticeWriter({
+    ctx: context,
+    outbox,
+    mutes,
+    templates,
+    emailTemplates: loadEmailTemplates({ dir: templatesDir, timeZone: config.timeZone }),
+    unsubscribe,
+    quietHours: config.quietHours,
+    log: app.log,
+  });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   // Assigned below: live progress frames need the views, which need the ingest service.
   let views: ProgressViews;
@@ -240,7 +253,8 @@ export async function buildApp(deps: AppDeps) {
     tasks: [{ name: 'alerts raised elsewhere', run: () => alertFeed.catchUp() }],
   });
   sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
-  const weeklyDigest = createWeeklyDigest(slaOptions);
+  const timeliness = createTimelinessStats({ ctx: context, store: alertStore });
+  const weeklyDigest = createWeeklyDigest({ ...slaOptions, timeliness });
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
@@ -349,13 +363,14 @@ export async function buildApp(deps: AppDeps) {
   await app.register(syncRoutes, { prefix: '/api/v1/sync' });
   await app.register(progressRoutes, { prefix: '/api/v1' });
   await app.register(staffRoutes, { prefix: '/api/v1' });
-  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: createTimelinessStats({ ctx: context, store: alertStore }) });
+  await app.register(statsRoutes, { prefix: '/api/v1', timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(chatRoutes, { prefix: '/api/v1' });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);
   await app.register(pagesRoutes);
+  await app.register(emailUnsubscribeRoutes, { unsubscribe });
   return app;
 }
 

@@ -21,6 +21,10 @@ export interface Config {
   smsSignature: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
   wechaty: { puppet: string; puppetToken: string | null } | null;
+  /** WeCom (企业微信) application messages to staff; null: they go to the log */
+  wecom: { corpId: string; agentId: number; secret: string; apiBaseUrl: string } | null;
+  /** e-mail over SMTP; null: e-mails go to the log */
+  email: { smtpUrl: string; from: string } | null;
   slaSweepIntervalMs: number;
   hurryCooldownHours: number;
   catalogPath: string;
@@ -132,12 +136,17 @@ function required(env: Env, name: string, hint: string): string {
   return value;
 }
 
-function twilio(env: Env): Config['twilio'] {
-  const names = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+/** Credentials that only work together: true when all are set, false when none is; some but not all is an error. */
+function allOrNone(env: Env, names: readonly string[]): boolean {
   const present = names.filter((n) => env[n]);
-  if (present.length === 0) return null;
+  if (present.length === 0) return false;
   const missing = names.find((n) => !env[n]);
   if (missing) throw new ConfigError(missing, `is required when ${present.join(' and ')} is set`);
+  return true;
+}
+
+function twilio(env: Env): Config['twilio'] {
+  if (!allOrNone(env, ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'])) return null;
   return {
     accountSid: env.TWILIO_ACCOUNT_SID!,
     authToken: env.TWILIO_AUTH_TOKEN!,
@@ -151,6 +160,37 @@ function metricsToken(env: Env): string | null {
   if (token === undefined || token === '') return null;
   if (token.length < 16) throw new ConfigError('METRICS_TOKEN', `must be at least 16 characters, got ${token.length}`);
   return token;
+}
+
+function wecom(env: Env): Config['wecom'] {
+  if (!allOrNone(env, ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET'])) return null;
+  return {
+    corpId: env.WECOM_CORP_ID!,
+    agentId: integer(env, 'WECOM_AGENT_ID', 0, 1, 2 ** 31 - 1),
+    secret: env.WECOM_SECRET!,
+    apiBaseUrl: url(env, 'WECOM_API_BASE_URL', 'https://qyapi.weixin.qq.com')!,
+  };
+}
+
+function email(env: Env): Config['email'] {
+  const smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    if (env.MAIL_FROM) throw new ConfigError('SMTP_URL', 'is required when MAIL_FROM is set');
+    return null;
+  }
+  let protocol: string;
+  try {
+    protocol = new URL(smtpUrl).protocol;
+  } catch {
+    protocol = '';
+  }
+  // the value may hold a password: never echoed back
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL');
+  const from = required(env, 'MAIL_FROM', 'the sender address when SMTP_URL is set, e.g. "接电助手 <noreply@example.cn>"');
+  if (!/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(from.trim())) {
+    throw new ConfigError('MAIL_FROM', `must be an e-mail address, optionally with a name ("接电助手 <noreply@example.cn>"), got "${from}"`);
+  }
+  return { smtpUrl, from: from.trim() };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -172,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
     twilio: twilio(env),
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,
+    wecom: wecom(env),
+    email: email(env),
     slaSweepIntervalMs: integer(env, 'SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
     hurryCooldownHours: integer(env, 'HURRY_COOLDOWN_HOURS', 24, 0, 24 * 365),
     catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),

@@ -21,6 +21,8 @@ export const applications = sqliteTable(
     capacityKva: real('capacity_kva'),
     address: text('address').notNull(),
     phone: text('phone').notNull(),
+    /** the customer's e-mail address for notices, when the application gives one */
+    email: text('email'),
     /** HMAC-SHA256(secret, accountNo + ':' + queryCode), hex; never the code itself */
     queryCodeHmac: text('query_code_hmac').notNull(),
     requestedConnectDate: text('requested_connect_date'),

@@ -1,5 +1,6 @@
 // The outbox of notices, and the channel addresses customers bound or opted out.
 import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import type { MessageContent } from '../../channels/channel.ts';
 
 export const outboxStatuses = ['pending', 'sending', 'sent', 'delivered', 'failed', 'dead'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -22,6 +23,8 @@ export const outbox = sqliteTable(
     noticeKind: text('notice_kind').notNull(),
     variables: text('variables', { mode: 'json' }).notNull(),
     text: text('text').notNull(),
+    /** what a channel carrying more than text sends besides it (an e-mail's subject, HTML, attachments); null for text channels */
+    content: text('content', { mode: 'json' }).$type<MessageContent>(),
     segments: integer('segments').notNull(),
     urgent: integer('urgent', { mode: 'boolean' }).notNull(),
     status: text('status', { enum: outboxStatuses }).notNull(),

@@ -21,6 +21,10 @@ export const handlers = sqliteTable(
       .references(() => teams.id),
     role: text('role', { enum: handlerRoles }).notNull(),
     passwordHash: text('password_hash'),
+    /** the WeCom (企业微信) member id hurries, overdue alerts and the digest also go to; null: SMS only */
+    wecomUserId: text('wecom_user_id'),
+    /** where a team lead's weekly digest is e-mailed; null: no e-mail */
+    email: text('email'),
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [index('handlers_team_idx').on(t.teamId)],

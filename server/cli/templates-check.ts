@@ -1,6 +1,7 @@
 // `npm run jiedian -- templates:check`: renders every notice template with the sample data and reports problems.
 import { MAX_SMS_SEGMENTS } from '../domain/sms-segments.ts';
 import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../services/notice-templates.ts';
+import { checkEmailTemplates } from '../services/email-templates.ts';
 
 export interface TemplatesCheckOptions extends NoticeTemplatesOptions {
   out: { write(chunk: string): unknown };
@@ -8,7 +9,10 @@ export interface TemplatesCheckOptions extends NoticeTemplatesOptions {
 
 /** Prints each rendered sample (SMS with its segment count) and each problem; returns the number of problems. */
 export function runTemplatesCheck({ out, ...options }: TemplatesCheckOptions): number {
-  const { renders, edgeRenders, problems } = checkNoticeTemplates(options);
+  const checked = checkNoticeTemplates(options);
+  const { renders, edgeRenders } = checked;
+  const email = checkEmailTemplates({ dir: options.dir, timeZone: options.timeZone });
+  const problems = [...checked.problems, ...email.problems];
   const indent = (text: string) => text.replace(/^/gm, '    ');
   for (const r of renders) {
     let size = `${Array.from(r.text).length} characters`;
@@ -20,6 +24,7 @@ export function runTemplatesCheck({ out, ...options }: TemplatesCheckOptions): n
     out.write(`${r.file} (${size})\n${indent(r.text)}\n\n`);
   }
   for (const p of problems) out.write(`FAIL ${p.file}: ${p.message}\n`);
+  out.write(`e-mail templates (email/): ${email.renders} renders of subject, HTML and plain text checked\n`);
   out.write(
     `${renders.length} templates rendered, ${edgeRenders} edge-sample renders checked, ` +
       `${problems.length} problem${problems.length === 1 ? '' : 's'}\n`,

@@ -61,6 +61,24 @@ export function mutable(notice: { recipientKind: string; noticeKind: string }): 
   return notice.recipientKind === 'customer' && isNoticeKind(notice.noticeKind) && !noticeDefinitions[notice.noticeKind].mandatory;
 }
 
+/**
+ * The notices that also go by e-mail, to a recipient with an address: customers the step and plan notices and the
+ * connection (their application's `email`), team leads the weekly digest (their synced `email`).
+ */
+export const emailNoticeKinds = ['step_started', 'plan_created', 'plan_changed', 'connected', 'weekly_digest'] as const satisfies readonly NoticeKind[];
+export type EmailNoticeKind = (typeof emailNoticeKinds)[number];
+
+/** The staff notices that also go to the handler's WeCom (企业微信), when the sync API gave their WeCom user id. */
+export const wecomNoticeKinds = ['hurry_for_handler', 'escalation', 'sla_overdue', 'weekly_digest'] as const satisfies readonly NoticeKind[];
+
+export function isEmailNoticeKind(kind: NoticeKind): kind is EmailNoticeKind {
+  return (emailNoticeKinds as readonly string[]).includes(kind);
+}
+
+export function isWecomNoticeKind(kind: NoticeKind): boolean {
+  return (wecomNoticeKinds as readonly string[]).includes(kind);
+}
+
 export function isNoticeKind(value: unknown): value is NoticeKind {
   return typeof value === 'string' && (noticeKinds as readonly string[]).includes(value);
 }

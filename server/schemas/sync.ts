@@ -6,6 +6,7 @@ import { handlerRoles } from '../../db/schema/reference.ts';
 export const Identifier = (description: string) => Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description });
 export const Phone = Type.String({ pattern: '^\\+?[0-9][0-9-]{4,19}$', description: 'mobile or landline, digits' });
 export const Name = Type.String({ minLength: 1, maxLength: 100 });
+export const Email = Type.String({ format: 'email', maxLength: 254, description: 'an e-mail address' });
 
 export const HandlerParams = Type.Object({ handlerId: Identifier('the marketing system\'s handler id') });
 export const HandlerBody = Type.Object({
@@ -14,6 +15,12 @@ export const HandlerBody = Type.Object({
   teamId: Identifier('team id'),
   teamName: Name,
   role: Type.Enum(handlerRoles.filter((r) => r !== 'admin')),
+  wecomUserId: Type.Optional(
+    Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.@-]+$' }), Type.Null()], {
+      description: 'the handler\'s WeCom (企业微信) member id: hurries, overdue alerts and the weekly digest also go there',
+    }),
+  ),
+  email: Type.Optional(Type.Union([Email, Type.Null()], { description: 'a team lead\'s weekly digest is e-mailed here, with the timeliness CSV' })),
 });
 export type HandlerBody = Static<typeof HandlerBody>;
 
@@ -24,6 +31,9 @@ export const HandlerView = Type.Object({
   teamId: Type.String(),
   teamName: Type.String(),
   role: Type.String(),
+  /** present when synced */
+  wecomUserId: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String()),
 });
 
 export const ApplicationParams = Type.Object({ applicationNo: Identifier('工单号, the application number') });
@@ -39,6 +49,7 @@ export const ApplicationBody = Type.Object({
   acceptedAt: Type.String({ format: 'date-time' }),
   status: Type.Enum(applicationStatuses),
   accountManagerId: Type.Optional(Type.Union([Identifier('客户经理 handler id'), Type.Null()])),
+  email: Type.Optional(Type.Union([Email, Type.Null()], { description: 'the customer\'s e-mail: step and plan notices also go there' })),
 });
 export type ApplicationBody = Static<typeof ApplicationBody>;
 

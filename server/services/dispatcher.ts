@@ -69,6 +69,7 @@ export function createDispatcher(options: DispatcherOptions) {
         to: row.address,
         text: row.text,
         notice: { kind: row.noticeKind, variables: row.variables as Record<string, unknown> },
+        content: row.content,
       });
       return { id: row.id, status: result.status, provider: channel.provider, providerId: result.providerId, at: clock.now() };
     } catch (error) {

@@ -147,6 +147,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
 
     upsertHandler(handlerId: string, body: HandlerBody) {
       const now = ctx.clock.now();
+      // a PUT replaces the handler: a contact left out is no longer there
+      const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
       write(() => {
         database.db
           .insert(teams)
@@ -155,15 +157,17 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
           .run();
         database.db
           .insert(handlers)
-          .values({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, updatedAt: now })
+          .values({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, ...contacts, updatedAt: now })
           .onConflictDoUpdate({
             target: handlers.id,
             // admin is granted in Jiedian (`staff:admin`), not by the marketing system: a re-sync keeps it
-            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: sql`CASE WHEN ${handlers.role} = 'admin' THEN 'admin' ELSE ${body.role} END`, updatedAt: now },
+            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: sql`CASE WHEN ${handlers.role} = 'admin' THEN 'admin' ELSE ${body.role} END`, ...contacts, updatedAt: now },
           })
           .run();
       });
-      return store.handler(handlerId)!;
+      const { wecomUserId, email, ...handler } = store.handler(handlerId)!;
+      // the optional contacts are in the reply when set, so a marketing system that never sends them sees the reply it knew
+      return { ...handler, ...(wecomUserId !== null && { wecomUserId }), ...(email !== null && { email }) };
     },
 
     /** Creates or updates an application; an identical body changes nothing. */
@@ -189,8 +193,12 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
         acceptedAt,
         status: body.status,
         accountManagerId: body.accountManagerId ?? null,
+        email: body.email ?? null,
       };
-      const sourceDigest = createHash('sha256').update(JSON.stringify(fields)).digest('base64url');
+      // An application without an e-mail digests as it did before the field existed, so its next identical upsert
+      // is still recognised as a no-op.
+      const { email: _email, ...withoutEmail } = fields;
+      const sourceDigest = createHash('sha256').update(JSON.stringify(fields.email === null ? withoutEmail : fields)).digest('base64url');
       const now = ctx.clock.now();
       const changes = emptyChanges();
       const result = write(() => {

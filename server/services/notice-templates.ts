@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { channelKinds, type ChannelKind } from '../../channels/channel.ts';
+import type { ChannelKind } from '../../channels/channel.ts';
 import { formatChineseDate, formatChineseDateTime } from '../domain/chinese-dates.ts';
 import { isCalendarDate, type CalendarDate } from '../domain/dates.ts';
 import { maskName, maskPhone } from '../domain/masking.ts';
@@ -32,6 +32,15 @@ import {
 import { MAX_SMS_SEGMENTS, smsSegments, type SmsSegmentCount } from '../domain/sms-segments.ts';
 
 export const OPT_OUT_HINT = '回TD退订';
+
+/** The channels with text templates of their own (templates/sms/, templates/wechat/). */
+export const textTemplateChannels = ['sms', 'wechat'] as const;
+export type TextTemplateChannel = (typeof textTemplateChannels)[number];
+/** The channels whose messages are these text templates; e-mails have theirs under templates/email/. */
+export type TextChannel = Exclude<ChannelKind, 'email'>;
+
+/** WeCom messages to staff use the WeChat wording: both are chat messages without the SMS's length limit. */
+const textTemplateChannelOf: Record<TextChannel, TextTemplateChannel> = { sms: 'sms', wechat: 'wechat', wecom: 'wechat' };
 
 export interface NoticeTemplatesOptions {
   /** the templates directory, holding sms/, wechat/ and partials/ */
@@ -60,7 +69,7 @@ export interface RenderedNotice {
 export interface NoticeTemplates {
   render<K extends NoticeKind>(
     kind: K,
-    channel: ChannelKind,
+    channel: TextChannel,
     variables: NoticeVariables[K],
     options: RenderOptions,
   ): RenderedNotice;
@@ -76,7 +85,7 @@ export interface TemplateProblem {
 export interface SampleRender {
   file: string;
   kind: NoticeKind;
-  channel: ChannelKind;
+  channel: TextTemplateChannel;
   processCode: string | null;
   text: string;
   /** null for WeChat */
@@ -130,7 +139,7 @@ interface Source {
 
 interface TemplateFile extends Source {
   kind: NoticeKind;
-  channel: ChannelKind;
+  channel: TextTemplateChannel;
   processCode: string | null;
   template: Handlebars.TemplateDelegate;
 }
@@ -342,7 +351,7 @@ function registerHelpers(env: Env, timeZone: string): void {
   helper('list', { min: 1, max: 1 }, ([value], state) => {
     const items = strings(value);
     state.longestList = Math.max(state.longestList, items.length);
-    if (state.channel === 'wechat') return items.map((item, i) => `\n${i + 1}. ${item}`).join('');
+    if (state.channel !== 'sms') return items.map((item, i) => `\n${i + 1}. ${item}`).join('');
     const limit = state.maxListItems;
     if (limit !== null && items.length > limit) return items.slice(0, limit).join('；') + '等';
     return items.join('；');
@@ -411,7 +420,7 @@ interface Loaded {
   smsSignature: string;
 }
 
-const keyOf = (channel: ChannelKind, kind: NoticeKind, processCode: string | null) =>
+const keyOf = (channel: TextTemplateChannel, kind: NoticeKind, processCode: string | null) =>
   processCode === null ? `${channel}/${kind}` : `${channel}/${kind}.${processCode}`;
 
 function loadSources(options: NoticeTemplatesOptions): Loaded {
@@ -420,7 +429,7 @@ function loadSources(options: NoticeTemplatesOptions): Loaded {
   registerHelpers(env, options.timeZone);
   registerPartials(env, options.dir, problems);
   const templates = new Map<string, TemplateFile>();
-  for (const channel of channelKinds) {
+  for (const channel of textTemplateChannels) {
     for (const source of readSources(options.dir, channel, problems, true)) {
       const match = FILE_NAME.exec(path.basename(source.file));
       const kind = match?.[1]?.replaceAll('-', '_');
@@ -460,7 +469,7 @@ function loadSources(options: NoticeTemplatesOptions): Loaded {
     }
   }
   for (const kind of noticeKinds) {
-    for (const channel of channelKinds) {
+    for (const channel of textTemplateChannels) {
       const file = `${channel}/${noticeFileStem(kind)}.hbs`;
       // A file that is there but broken has its problem reported already.
       if (!templates.has(keyOf(channel, kind, null)) && !problems.some((p) => p.file === file)) {
@@ -565,7 +574,7 @@ function renderSms(
   throw new NoticeTooLongError(file.file, shortest.count.segments);
 }
 
-function pick(loaded: Loaded, kind: NoticeKind, channel: ChannelKind, processCode: string | null | undefined): TemplateFile {
+function pick(loaded: Loaded, kind: NoticeKind, channel: TextTemplateChannel, processCode: string | null | undefined): TemplateFile {
   const file =
     (processCode ? loaded.templates.get(keyOf(channel, kind, processCode)) : undefined) ??
     loaded.templates.get(keyOf(channel, kind, null));
@@ -587,6 +596,23 @@ function renderFile(
   }
   const text = finishWechat(renderBody(file, variables, newState(file.channel, referenceYear, null, null)));
   return { text, segments: null, shortened: false, sms: null };
+}
+
+// ---- for other template families (e-mail) ----------------------------------------------------------
+
+/** Registers the notice helpers (date, datetime, maskName, list, …) on another Handlebars environment. */
+export function registerNoticeHelpers(env: Env, timeZone: string): void {
+  registerHelpers(env, timeZone);
+}
+
+/** The runtime options a template of such an environment renders with, as a `channel` message written `today`. */
+export function noticeRenderOptions(channel: ChannelKind, today: CalendarDate): Handlebars.RuntimeOptions {
+  return { data: { jd: newState(channel, referenceYearOf(today), null, null) } };
+}
+
+/** One line naming the place in `source` of what a render or parse threw. */
+export function explainTemplateError(error: unknown, file: string, text: string): string {
+  return explain(error, { file, text }).message;
 }
 
 // ---- checking -------------------------------------------------------------------------------------
@@ -652,7 +678,7 @@ export function loadNoticeTemplates(options: NoticeTemplatesOptions): NoticeTemp
   return {
     render(kind, channel, variables, renderOptions) {
       if (!isNoticeKind(kind)) throw new NoticeRenderError(`${channel}/?`, `no notice kind ${show(kind)}`);
-      const file = pick(loaded, kind, channel, renderOptions.processCode);
+      const file = pick(loaded, kind, textTemplateChannelOf[channel], renderOptions.processCode);
       const { text, segments, shortened } = renderFile(loaded, file, variables, renderOptions.today, true);
       return { text, segments, shortened };
     },

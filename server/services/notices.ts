@@ -1,21 +1,27 @@
 // Turns what happened into outbox rows — one per recipient and channel — inside the transaction that caused it.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChannelKind } from '../../channels/channel.ts';
+import type { ChannelKind, MessageAttachment, MessageContent } from '../../channels/channel.ts';
 import type { QuietHours } from '../config.ts';
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { calendarDateOf } from '../domain/dates.ts';
 import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-policy.ts';
-import { mutable, noticeDefinitions, type NoticeKind, type NoticeVariables } from '../domain/notices.ts';
+import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
+import type { EmailTemplates } from './email-templates.ts';
+import type { EmailUnsubscribe } from './email-unsubscribe.ts';
 import type { NoticeTemplates } from './notice-templates.ts';
 
 export type NoticeRecipient =
-  | { kind: 'customer'; application: Pick<ApplicationRow, 'applicationNo' | 'accountNo' | 'phone' | 'processCode'>; only?: { channel: ChannelKind; address: string } }
+  | {
+      kind: 'customer';
+      application: Pick<ApplicationRow, 'applicationNo' | 'accountNo' | 'phone' | 'processCode'> & { email?: string | null };
+      only?: { channel: ChannelKind; address: string };
+    }
   | { kind: 'handler'; handlerId: string; phone: string; applicationNo: string | null };
 
 export interface NoticeWriterOptions {
@@ -24,14 +30,22 @@ export interface NoticeWriterOptions {
   /** applications the customer muted for an address (免打扰): their non-mandatory notices are not written */
   mutes: MuteStore;
   templates: NoticeTemplates;
+  emailTemplates: EmailTemplates;
+  /** signed unsubscribe links in customer e-mails */
+  unsubscribe: EmailUnsubscribe;
   quietHours: QuietHours | null;
   log: FastifyBaseLogger;
   /** customers are rated after connection here */
   ratingHint?: string;
 }
 
+export interface QueueExtras {
+  /** files an e-mail of this notice carries (the digest's timeliness CSV); other channels leave them out */
+  attachments?: MessageAttachment[];
+}
+
 export function createNoticeWriter(options: NoticeWriterOptions) {
-  const { ctx, outbox, templates, log } = options;
+  const { ctx, outbox, templates, emailTemplates, log } = options;
   const { store } = ctx;
 
   /**
@@ -39,7 +53,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
    * the application's phone, and the account's bindings whose scope covers this application — a contact that
    * proved another application of the account (another site, another phone and query code) is not told of this one.
    */
-  function customerAddresses(recipient: Extract<NoticeRecipient, { kind: 'customer' }>): { channel: ChannelKind; address: string }[] {
+  function customerAddresses(kind: NoticeKind, recipient: Extract<NoticeRecipient, { kind: 'customer' }>): { channel: ChannelKind; address: string }[] {
     if (recipient.only) return [recipient.only];
     const seen = new Set<string>();
     const addresses: { channel: ChannelKind; address: string }[] = [];
@@ -53,15 +67,48 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     add('sms', recipient.application.phone);
     const { accountNo, applicationNo } = recipient.application;
     for (const binding of outbox.bindingsCovering(accountNo, applicationNo)) add(binding.channel as ChannelKind, binding.address);
+    if (isEmailNoticeKind(kind)) {
+      const email = 'email' in recipient.application ? recipient.application.email : store.application(applicationNo)?.email;
+      if (email) add('email', email);
+    }
     return addresses;
   }
 
+  /** A handler's SMS, and their WeCom and e-mail for the kinds that also go there. */
+  function handlerAddresses(kind: NoticeKind, recipient: Extract<NoticeRecipient, { kind: 'handler' }>): { channel: ChannelKind; address: string }[] {
+    const addresses: { channel: ChannelKind; address: string }[] = [{ channel: 'sms', address: recipient.phone }];
+    const handler = store.handler(recipient.handlerId);
+    if (handler?.wecomUserId && isWecomNoticeKind(kind)) addresses.push({ channel: 'wecom', address: handler.wecomUserId });
+    if (handler?.email && isEmailNoticeKind(kind)) addresses.push({ channel: 'email', address: handler.email });
+    return addresses;
+  }
+
+  /** The row's text (for e-mail its plain-text part) and, for e-mail, its other parts. */
+  function render<K extends NoticeKind>(
+    kind: K,
+    channel: ChannelKind,
+    address: string,
+    recipient: NoticeRecipient,
+    variables: NoticeVariables[K],
+    extras: QueueExtras,
+    at: { processCode: string | null; today: string; now: number },
+  ): { text: string; segments: number | null; content: MessageContent | null } {
+    if (channel !== 'email') return { ...templates.render(kind, channel, variables, at), content: null };
+    if (!isEmailNoticeKind(kind)) throw new Error(`no e-mail template for ${kind}`);
+    const unsubscribeUrl = recipient.kind === 'customer' ? options.unsubscribe.link(address, at.now) : null;
+    const email = emailTemplates.render(kind, variables as NoticeVariables[typeof kind], { today: at.today, unsubscribeUrl });
+    return {
+      text: email.text,
+      segments: 1,
+      content: { subject: email.subject, html: email.html, attachments: extras.attachments ?? [], unsubscribeUrl },
+    };
+  }
+
   /** Writes the notice's outbox rows; must run inside the caller's transaction. Returns the row ids. */
-  function queue<K extends NoticeKind>(kind: K, recipient: NoticeRecipient, variables: NoticeVariables[K]): string[] {
+  function queue<K extends NoticeKind>(kind: K, recipient: NoticeRecipient, variables: NoticeVariables[K], extras: QueueExtras = {}): string[] {
     const now = ctx.clock.now();
     const definition = noticeDefinitions[kind];
-    const addresses =
-      recipient.kind === 'customer' ? customerAddresses(recipient) : [{ channel: 'sms' as ChannelKind, address: recipient.phone }];
+    const addresses = recipient.kind === 'customer' ? customerAddresses(kind, recipient) : handlerAddresses(kind, recipient);
     const processCode = recipient.kind === 'customer' ? recipient.application.processCode : null;
     const applicationNo = recipient.kind === 'customer' ? recipient.application.applicationNo : recipient.applicationNo;
     const ids: string[] = [];
@@ -70,7 +117,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.mutes.isMuted(applicationNo, channel, address)) continue;
       let rendered;
       try {
-        rendered = templates.render(kind, channel, variables, { processCode, today: calendarDateOf(now, ctx.timeZone) });
+        rendered = render(kind, channel, address, recipient, variables, extras, { processCode, today: calendarDateOf(now, ctx.timeZone), now });
       } catch (error) {
         // A notice that cannot be rendered must not lose the event that caused it: log it, skip the notice.
         log.error({ err: error, kind, channel, applicationNo }, 'notice could not be rendered');
@@ -88,6 +135,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         noticeKind: kind,
         variables,
         text: rendered.text,
+        content: rendered.content,
         segments: rendered.segments ?? 1,
         urgent: definition.urgent,
         nextAttemptAt: quiet ? releaseAfterQuietHours(now, options.quietHours, ctx.timeZone) : now,

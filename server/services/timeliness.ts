@@ -7,7 +7,7 @@ import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { AlertStore } from '../../db/alert-store.ts';
 import type { ServiceContext } from './context.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
+import type { StaffScope } from '../../db/staff-store.ts';
 
 const UNASSIGNED = '未指派';
 
@@ -16,7 +16,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
   // the order the rows by step are listed in: the catalog's steps in process order
   const stepOrder = catalogStepOrder(ctx.catalog.processes);
 
-  function visible(who: StaffPrincipal, handlerId: string | null, teamId: string | null): boolean {
+  function visible(who: StaffScope, handlerId: string | null, teamId: string | null): boolean {
     if (who.role === 'admin') return true;
     if (who.role === 'team_lead') return teamId === who.teamId;
     return handlerId === who.handlerId;
@@ -29,7 +29,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
   }
 
   return {
-    rows(who: StaffPrincipal, query: { from: CalendarDate; to: CalendarDate; groupBy: TimelinessGrouping }): TimelinessRow[] {
+    rows(who: StaffScope, query: { from: CalendarDate; to: CalendarDate; groupBy: TimelinessGrouping }): TimelinessRow[] {
       const from = startOfDay(query.from, ctx.timeZone);
       const to = endOfDay(query.to, ctx.timeZone);
       const group = (stepCode: string, stepName: string, handlerId: string | null, handlerName: string | null, teamId: string | null, teamName: string | null) => {

@@ -1,13 +1,16 @@
 // The weekly digest (周报): each Monday at the start of working hours (08:30 by default; the next working morning
-// when Monday is a holiday) every team lead gets one message on last week's overdue steps and the still-open alerts.
+// when Monday is a holiday) every team lead gets one message on last week's overdue steps and the still-open alerts;
+// its e-mail (to a lead with an address) carries the team's timeliness statistics of that week as CSV.
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, startOfDay, weekday, type CalendarDate } from '../domain/dates.ts';
 import type { DigestAlert } from '../domain/notices.ts';
+import { timelinessCsv } from '../domain/timeliness.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { AlertStore } from '../../db/alert-store.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
+import type { TimelinessStats } from './timeliness.ts';
 
 /** Weeks back a digest may be sent for: the week before last (only when its due time fell in this week), then last week. */
 const CATCH_UP_WEEKS = [2, 1];
@@ -22,6 +25,7 @@ export function createWeeklyDigest(options: {
   store: AlertStore;
   staff: StaffStore;
   notices: NoticeWriter;
+  timeliness: TimelinessStats;
   workingHours: WorkingHours;
   wakeDispatcher: () => void;
 }) {
@@ -67,8 +71,11 @@ export function createWeeklyDigest(options: {
               handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
             }));
             const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: store.teamOverdueCount(team.teamId, from, to), openAlerts };
+            // the team's week by handler, as a team lead sees it in GET /api/v1/stats/timeliness?groupBy=handler&format=csv
+            const rows = options.timeliness.rows({ role: 'team_lead', teamId: team.teamId, handlerId: '' }, { from: weekStart, to: weekEnd, groupBy: 'handler' });
+            const csv = { filename: `timeliness-${team.teamId}-${weekStart}-${weekEnd}.csv`, contentType: 'text/csv; charset=utf-8', content: timelinessCsv(rows) };
             for (const lead of staff.teamLeads(team.teamId)) {
-              notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables);
+              notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables, { attachments: [csv] });
             }
             teams++;
           }

@@ -36,7 +36,7 @@ describe('createChannels', () => {
     wx = null;
   });
 
-  it('without credentials sends both channels to the log and says so at start-up', async () => {
+  it('without credentials sends every channel to the log and says so at start-up', async () => {
     const { logger, entries } = recordingLogger();
     const { channels, wechat, announce, fallbacks } = createChannels({ config: loadConfig(baseEnv), logger });
 
@@ -46,8 +46,12 @@ describe('createChannels', () => {
     expect(announce).toEqual([
       'SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)',
       'WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)',
+      'WeCom channel: log (no WECOM_CORP_ID/WECOM_AGENT_ID/WECOM_SECRET; messages are written to the log)',
+      'E-mail channel: log (no SMTP_URL; messages are written to the log)',
     ]);
-    expect(fallbacks).toEqual(['sms', 'wechat']);
+    expect(fallbacks).toEqual(['sms', 'wechat', 'wecom', 'email']);
+    expect(channels.wecom.provider).toBe('log');
+    expect(channels.email.provider).toBe('log');
 
     await expect(channels.sms.send(message)).resolves.toEqual({ providerId: 'log-obx_1', status: 'delivered' });
     expect(entries()).toHaveLength(1);
@@ -65,7 +69,7 @@ describe('createChannels', () => {
     const { channels, announce, fallbacks } = createChannels({ config, logger: recordingLogger().logger });
 
     expect(channels.sms.provider).toBe('twilio');
-    expect(fallbacks).toEqual(['wechat']);
+    expect(fallbacks).toEqual(['wechat', 'wecom', 'email']);
     expect(announce[0]).toMatch(/^SMS channel: twilio \(from \+15005550006 via http:\/\/127\.0\.0\.1:\d+;/);
 
     await channels.sms.send(message);

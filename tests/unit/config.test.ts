@@ -33,6 +33,21 @@ describe('loadConfig', () => {
     expect(config.databasePath).toMatch(/data\/jiedian\.db$/);
   });
 
+  it('reads WeCom and SMTP settings, and never echoes an SMTP password in an error', () => {
+    const config = loadConfig({
+      ...required,
+      WECOM_CORP_ID: 'ww0123',
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 'wecom-secret',
+      SMTP_URL: 'smtps://jiedian:p4ss@smtp.example.cn:465',
+      MAIL_FROM: '接电助手 <noreply@example.cn>',
+    });
+    expect(config.wecom).toEqual({ corpId: 'ww0123', agentId: 1000002, secret: 'wecom-secret', apiBaseUrl: 'https://qyapi.weixin.qq.com' });
+    expect(config.email).toEqual({ smtpUrl: 'smtps://jiedian:p4ss@smtp.example.cn:465', from: '接电助手 <noreply@example.cn>' });
+    expect(loadConfig(required)).toMatchObject({ wecom: null, email: null });
+    expect(problem({ SMTP_URL: 'smtpx://jiedian:p4ss@smtp.example.cn' }).message).not.toContain('p4ss');
+  });
+
   it('keeps :memory: as it is and allows QUIET_HOURS to be switched off', () => {
     const config = loadConfig({ ...required, DATABASE_PATH: ':memory:', QUIET_HOURS: '' });
     expect(config.databasePath).toBe(':memory:');
@@ -55,6 +70,13 @@ describe('loadConfig', () => {
     [{ TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN', /required when TWILIO_ACCOUNT_SID/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error, warn, info/],
     [{ SLA_SWEEP_INTERVAL_MS: '10' }, 'SLA_SWEEP_INTERVAL_MS', /between 100 and/],
+    [{ WECOM_CORP_ID: 'ww1', WECOM_SECRET: 'x' }, 'WECOM_AGENT_ID', /required when WECOM_CORP_ID and WECOM_SECRET/],
+    [{ WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: 'agent', WECOM_SECRET: 'x' }, 'WECOM_AGENT_ID', /whole number/],
+    [{ WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'x', WECOM_API_BASE_URL: 'qyapi' }, 'WECOM_API_BASE_URL', /http\(s\) URL/],
+    [{ SMTP_URL: 'http://mail.example.cn' }, 'SMTP_URL', /smtp:\/\/ or smtps:\/\//],
+    [{ SMTP_URL: 'smtp://mail.example.cn:587' }, 'MAIL_FROM', /required/],
+    [{ SMTP_URL: 'smtp://mail.example.cn:587', MAIL_FROM: 'noreply' }, 'MAIL_FROM', /e-mail address/],
+    [{ MAIL_FROM: 'noreply@example.cn' }, 'SMTP_URL', /required when MAIL_FROM/],
   ])('%o is refused, naming %s', (env, variable, message) => {
     const found = problem(env);
     expect(found.variable).toBe(variable);

@@ -70,3 +70,10 @@ describe('maskAddress', () => {
     expect(maskAddress(kind, to)).toBe(expected);
   });
 });
+
+describe('maskAddress for e-mail', () => {
+  it('keeps the first character and the domain', () => {
+    expect(maskAddress('email', 'zhang.san@example.cn')).toBe('z***@example.cn');
+    expect(maskAddress('email', 'broken')).toBe('***');
+  });
+});

@@ -368,4 +368,12 @@ describe('templates:check', () => {
     expect(output).toMatch(/^FAIL sms\/step-started\.hv_single\.hbs: edge sample 1: renders to 4 SMS segments even when shortened/m);
     expect(output).toMatch(/3 problems\n$/);
   });
+
+  it('checks the e-mail templates too', () => {
+    expect(run(templatesDir).output).toMatch(/^e-mail templates \(email\/\): \d+ renders of subject, HTML and plain text checked$/m);
+    const { failures, output } = run(templatesCopy({ 'email/connected.html.hbs': '<p>{{ratingHnt}}</p>', 'email/plan-created.subject.hbs': null }));
+    expect(failures).toBe(2);
+    expect(output).toMatch(/^FAIL email\/connected\.html\.hbs: the sample: variable "ratingHnt" is not defined/m);
+    expect(output).toMatch(/^FAIL email\/plan-created\.subject\.hbs: missing/m);
+  });
 });
