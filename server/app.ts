@@ -327,7 +327,8 @@ export async function buildApp(deps: AppDeps) {
     for (const line of channels.announce) app.log.info(line);
     // a warning, so it shows at LOG_LEVEL=warn too (the demo): a deployment without credentials notifies nobody
     if (channels.fallbacks.length > 0) {
-      app.log.warn({ channels: channels.fallbacks }, `no credentials for ${channels.fallbacks.join(' and ')}: those messages go to the log only`);
+      const names = channels.fallbacks.length > 1 ? `${channels.fallbacks.slice(0, -1).join(', ')} and ${channels.fallbacks.at(-1)}` : channels.fallbacks[0];
+      app.log.warn({ channels: channels.fallbacks }, `no credentials for ${names}: those messages go to the log only`);
     }
     for (const channel of Object.values(channels.channels)) await channel.start?.();
     if (deps.startDispatcher !== false) dispatcher.start();

@@ -76,17 +76,19 @@ describe('the server process', () => {
     expect(lines[0]).toMatch(/^jiedian: configuration error: PORT /);
   });
 
-  it('starts without any channel credentials, says SMS and WeChat go to the log, and never logs a phone number, query code or token', async () => {
+  it('starts without any channel credentials, says SMS, WeChat, WeCom and e-mail go to the log, and never logs a phone number, query code or token', async () => {
     const server = start(serverEnv(tempDatabasePath()));
     const origin = await server.origin;
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
     expect(server.stdout()).toMatch(/sms[^\n]*log/i);
     expect(server.stdout()).toMatch(/wechat[^\n]*log/i);
+    expect(server.stdout()).toMatch(/wecom[^\n]*log/i);
+    expect(server.stdout()).toMatch(/e-mail[^\n]*log/i);
     // a warning, not only info: it must show at LOG_LEVEL=warn (the demo) too
     const fallback = server
       .stdout()
       .split('\n')
-      .filter((line) => line.includes('no credentials for sms and wechat: those messages go to the log only'));
+      .filter((line) => line.includes('no credentials for sms, wechat, wecom and email: those messages go to the log only'));
     expect(fallback.map((line) => JSON.parse(line).level)).toEqual([40]);
 
     expect((await send(origin, 'PUT', '/api/v1/sync/handlers/H001', handlerBody())).status).toBe(200);

@@ -35,6 +35,7 @@ describe('WeCom for staff', () => {
     });
     expect(wecom.sendRequests[0]).toMatchObject({ agentid: wecom.agentId, msgtype: 'text', enable_duplicate_check: 1 });
     await eventually(() => fake.requests.some((r) => r.to === e164(staffOf.H001.phone)), "the handler's SMS");
+    await t.app.jiedian.dispatcher.idle();
     const [row] = t.app.jiedian.outbox.ofApplication(customerA.applicationNo).filter((r) => r.channel === 'wecom');
     expect(row).toMatchObject({ noticeKind: 'hurry_for_handler', address: 'liming', recipientRef: 'H001', provider: 'wecom', status: 'delivered', providerId: 'msg1' });
   });
