@@ -15,7 +15,7 @@ const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${html(title)}</title>
+<title>${html(title)}</title><link rel="icon" href="data:,">
 <style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222;line-height:1.6}
 button{font-size:1rem;padding:.6rem 1.4rem;border:0;border-radius:4px;background:#c62828;color:#fff;cursor:pointer}</style>
 </head><body><h1>${html(title)}</h1>${body}</body></html>`;
