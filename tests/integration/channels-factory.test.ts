@@ -76,6 +76,26 @@ describe('createChannels', () => {
     expect(twilio.requests[0]?.statusCallback).toBe('https://jiedian.example.cn/webhooks/twilio/status');
   });
 
+  it('with WeCom and SMTP settings sends through them, and names the SMTP host without its password', () => {
+    const config = loadConfig({
+      ...baseEnv,
+      WECOM_CORP_ID: 'ww0123',
+      WECOM_AGENT_ID: '1000002',
+      WECOM_SECRET: 'wecom-secret-value',
+      SMTP_URL: 'smtps://jiedian:smtp-p4ssword@smtp.example.cn:465',
+      MAIL_FROM: '接电助手 <noreply@example.cn>',
+    });
+    const { channels, announce, fallbacks } = createChannels({ config, logger: recordingLogger().logger });
+    expect(channels.wecom.provider).toBe('wecom');
+    expect(channels.email.provider).toBe('smtp');
+    expect(fallbacks).toEqual(['sms', 'wechat']);
+    expect(announce.slice(2)).toEqual([
+      'WeCom channel: wecom (corp ww0123, agent 1000002 via https://qyapi.weixin.qq.com)',
+      'E-mail channel: smtp (from 接电助手 <noreply@example.cn> via smtp.example.cn:465)',
+    ]);
+    expect(announce.join('\n')).not.toMatch(/smtp-p4ssword|wecom-secret-value/);
+  });
+
   it('with WECHATY_PUPPET builds a Wechaty channel for that puppet', () => {
     const config = loadConfig({ ...baseEnv, WECHATY_PUPPET: 'wechaty-puppet-service', WECHATY_PUPPET_SERVICE_TOKEN: 'puppet-token' });
     const { channels, wechat, announce } = createChannels({ config, logger: recordingLogger().logger });
