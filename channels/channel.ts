@@ -51,6 +51,11 @@ export class ChannelError extends Error {
     readonly failure: FailureKind,
     message: string,
     readonly providerCode: string | null = null,
+    /**
+     * True when the provider may have taken the message all the same: no answer (a timeout, a reset connection) or
+     * a server error. The dispatcher then asks `findSent` before it sends the message again.
+     */
+    readonly outcomeUnknown = false,
   ) {
     super(message);
     this.name = 'ChannelError';

@@ -22,6 +22,13 @@ export interface TwilioSmsOptions {
   timeoutMs?: number;
 }
 
+/** How far our clock and Twilio's may disagree; a lookup window starts this much before the claim. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Messages still queued at Twilio have no date_sent yet, so the DateSent filter misses them: the newest this many are read too. */
+const RECENT_PAGE = 20;
+/** A lookup reads at most this many messages sent to the number since the claim's day. */
+const LOOKUP_LIMIT = 1000;
+
 /** Twilio error 21610: the recipient replied STOP, so Twilio refuses to message them. */
 const TWILIO_UNSUBSCRIBED = 21610;
 const IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
@@ -141,7 +148,35 @@ export class TwilioSmsChannel implements Channel {
       throw toChannelError(error);
     }
   }
+
+  /**
+   * Lists the Messages to the number from our sender since the claim (Twilio's Messages list: `To`, `From` and
+   * `DateSent>=` the claim's UTC day, the finest the filter is documented for), plus the newest few, which may still
+   * be queued without a date_sent; a message created since the claim with exactly this text is ours. Twilio keeps no
+   * metadata of ours on a message, so the rendered text is the marker.
+   */
+  async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | null> {
+    const since = sinceMs - CLOCK_SKEW_MS;
+    const filter = { to: toE164(message.to), from: this.#from };
+    try {
+      // a date string is passed through as written (`DateSent>=YYYY-MM-DD`); a Date would be sent with a time of day
+      const day = new Date(since).toISOString().slice(0, 10) as unknown as Date;
+      const [sentSince, recent] = await Promise.all([
+        this.#client.messages.list({ ...filter, dateSentAfter: day, pageSize: 100, limit: LOOKUP_LIMIT }),
+        this.#client.messages.list({ ...filter, pageSize: RECENT_PAGE, limit: RECENT_PAGE }),
+      ]);
+      const ours = [...sentSince, ...recent].find(
+        (m) => m.direction === 'outbound-api' && m.body === message.text && m.dateCreated.getTime() >= since && !isFailed(m.status),
+      );
+      return ours ? { providerId: ours.sid, status: ours.status === 'delivered' ? 'delivered' : 'sent' } : null;
+    } catch (error) {
+      throw toChannelError(error);
+    }
+  }
 }
+
+/** A message Twilio failed to send counts as not sent: sending it again is right. */
+const isFailed = (status: string) => status === 'failed' || status === 'undelivered' || status === 'canceled';
 
 /**
  * Customer phones are stored as domestic mobile numbers (13800001111); Twilio wants E.164. Anything that is not a
@@ -167,14 +202,18 @@ export function toChannelError(error: unknown): ChannelError {
     const providerCode = code === null ? null : String(code);
     const description = `Twilio answered HTTP ${status}` + (code === null ? '' : ` with error ${code}`);
     if (code === TWILIO_UNSUBSCRIBED) return new ChannelError('opted_out', `${description} (recipient unsubscribed)`, providerCode);
-    if (status >= 500 || status === 429 || status === 408) return new ChannelError('temporary', description, providerCode);
+    // a server error may come after the message was created; a 429 or 408 means it was not taken
+    if (status >= 500) return new ChannelError('temporary', description, providerCode, true);
+    if (status === 429 || status === 408) return new ChannelError('temporary', description, providerCode);
     return new ChannelError('permanent', description, providerCode);
   }
   // No HTTP status: the request never got an answer (refused, reset, DNS, timeout). Unknown errors are also retried;
   // the outbox's attempt limit bounds them.
   const networkCode = stringProp(error, 'code');
   const reason = error instanceof Error ? error.message : String(error);
-  return new ChannelError('temporary', `Twilio unreachable: ${networkCode ?? reason}`);
+  // Refused or unresolved: the request never left. Anything else (a timeout, a reset) may have reached Twilio.
+  const neverSent = networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EAI_AGAIN';
+  return new ChannelError('temporary', `Twilio unreachable: ${networkCode ?? reason}`, null, !neverSent);
 }
 
 function numberProp(value: unknown, name: string): number | null {

@@ -9,7 +9,15 @@ export type NewOutboxRow = typeof outbox.$inferInsert;
 /** What became of one send, recorded by the dispatcher. */
 export type SendOutcome =
   | { id: string; status: 'sent' | 'delivered'; provider: string; providerId: string; at: number }
-  | { id: string; status: 'pending' | 'failed' | 'dead'; nextAttemptAt: number | null; lastError: string; at: number };
+  | {
+      id: string;
+      status: 'pending' | 'failed' | 'dead';
+      nextAttemptAt: number | null;
+      lastError: string;
+      at: number;
+      /** the row's `inDoubtSince` after this attempt: set by an attempt whose outcome is unknown, else kept */
+      inDoubtSince: number | null;
+    };
 
 const p = sql.placeholder;
 
@@ -47,7 +55,7 @@ export function createOutboxStore(db: Db) {
     .prepare();
   const claimOne = db
     .update(outbox)
-    .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: sql`${p('now')}` })
+    .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, claimedAt: sql`${p('now')}`, updatedAt: sql`${p('now')}` })
     .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'pending')))
     .prepare();
   const recordSent = db
@@ -69,6 +77,7 @@ export function createOutboxStore(db: Db) {
       status: sql`${p('status')}`,
       nextAttemptAt: sql`coalesce(${p('nextAttemptAt')}, ${outbox.nextAttemptAt})`,
       lastError: sql`${p('lastError')}`,
+      inDoubtSince: sql`${p('inDoubtSince')}`,
       updatedAt: sql`${p('at')}`,
     })
     .where(eq(outbox.id, p('id')))
@@ -172,7 +181,7 @@ export function createOutboxStore(db: Db) {
           if ('providerId' in o) {
             recordSent.run({ id: o.id, status: o.status, provider: o.provider, providerId: o.providerId, at: o.at, deliveredAt: o.status === 'delivered' ? o.at : null });
           } else {
-            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, at: o.at });
+            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, inDoubtSince: o.inDoubtSince, at: o.at });
           }
         }
       });
@@ -180,9 +189,21 @@ export function createOutboxStore(db: Db) {
     update(id: string, fields: Partial<Pick<OutboxRow, 'status' | 'nextAttemptAt' | 'lastError' | 'provider' | 'providerId' | 'sentAt' | 'deliveredAt'>> & { updatedAt: number }): void {
       db.update(outbox).set(fields).where(eq(outbox.id, id)).run();
     },
-    /** Rows a stopped process left `sending` go back to pending: the provider idempotency key prevents a double send. */
+    /**
+     * Rows a stopped process left `sending` go back to pending, in doubt since their claim (rows claimed before the
+     * claim time was kept: since their last update, which the claim wrote): the provider may have them already.
+     */
     recoverSending(now: number): number {
-      return db.update(outbox).set({ status: 'pending', nextAttemptAt: now, updatedAt: now }).where(eq(outbox.status, 'sending')).run().changes;
+      return db
+        .update(outbox)
+        .set({
+          status: 'pending',
+          nextAttemptAt: now,
+          inDoubtSince: sql`coalesce(${outbox.inDoubtSince}, ${outbox.claimedAt}, ${outbox.updatedAt})`,
+          updatedAt: now,
+        })
+        .where(eq(outbox.status, 'sending'))
+        .run().changes;
     },
     byProviderId: (providerId: string) => db.select().from(outbox).where(eq(outbox.providerId, providerId)).get(),
     byId: (id: string) => db.select().from(outbox).where(eq(outbox.id, id)).get(),

@@ -37,6 +37,14 @@ export const outbox = sqliteTable(
     sentAt: integer('sent_at'),
     deliveredAt: integer('delivered_at'),
     updatedAt: integer('updated_at').notNull(),
+    /** when the latest attempt was claimed (epoch ms) */
+    claimedAt: integer('claimed_at'),
+    /**
+     * The claim time of the earliest attempt whose outcome is unknown (the process died mid-send, the provider did
+     * not answer, or answered with a server error): the provider may have the message. Before sending again the
+     * dispatcher asks the provider whether it sent one since then (`Channel.findSent`). Null: no attempt in doubt.
+     */
+    inDoubtSince: integer('in_doubt_since'),
   },
   (t) => [
     // created_at too: the dispatcher's ORDER BY next_attempt_at, created_at LIMIT n then reads n rows, not a whole batch

@@ -58,44 +58,62 @@ export function createDispatcher(options: DispatcherOptions) {
     options.onStatus?.({ id: row.id, applicationNo: row.applicationNo, channel: row.channel, status });
   }
 
-  /** Sends one claimed row and says what became of it; writes nothing but an opt-out. */
-  async function deliver(row: OutboxRow): Promise<SendOutcome> {
+  /**
+   * Sends one claimed row (`claimedAt`: this attempt's claim) and says what became of it; writes nothing but an
+   * opt-out. A row in doubt (an earlier attempt may have reached the provider) is first looked up at the provider,
+   * and not sent again when it has it.
+   */
+  async function deliver(row: OutboxRow, claimedAt: number): Promise<SendOutcome> {
     const channel = channels[row.channel];
     const attempt = row.attempts + 1;
-    if (!channel) return { id: row.id, status: 'dead', nextAttemptAt: null, lastError: `no channel ${row.channel}`, at: clock.now() };
+    if (!channel) return { id: row.id, status: 'dead', nextAttemptAt: null, lastError: `no channel ${row.channel}`, at: clock.now(), inDoubtSince: row.inDoubtSince };
+    const message = {
+      outboxId: row.id,
+      to: row.address,
+      text: row.text,
+      notice: { kind: row.noticeKind, variables: row.variables as Record<string, unknown> },
+      content: row.content,
+    };
+    let sending = false;
     try {
-      const result = await channel.send({
-        outboxId: row.id,
-        to: row.address,
-        text: row.text,
-        notice: { kind: row.noticeKind, variables: row.variables as Record<string, unknown> },
-        content: row.content,
-      });
+      if (row.inDoubtSince !== null && channel.findSent) {
+        const found = await channel.findSent(message, row.inDoubtSince);
+        if (found) {
+          log.warn({ outboxId: row.id, channel: row.channel, providerId: found.providerId }, 'the provider already has this message; not sent again');
+          return { id: row.id, status: found.status, provider: channel.provider, providerId: found.providerId, at: clock.now() };
+        }
+      }
+      sending = true;
+      const result = await channel.send(message);
       return { id: row.id, status: result.status, provider: channel.provider, providerId: result.providerId, at: clock.now() };
     } catch (error) {
       const now = clock.now();
+      // a failed lookup leaves the doubt as it was; a send that may have reached the provider starts one
+      const inDoubtSince = row.inDoubtSince ?? (sending && (!(error instanceof ChannelError) || error.outcomeUnknown) ? claimedAt : null);
       const failure = error instanceof ChannelError ? error.failure : 'temporary';
-      const message = error instanceof Error ? error.message : String(error);
-      const lastError = error instanceof ChannelError && error.providerCode ? `${error.providerCode}: ${message}` : message;
+      const reason = error instanceof Error ? error.message : String(error);
+      const lastError = error instanceof ChannelError && error.providerCode ? `${error.providerCode}: ${reason}` : reason;
       if (failure === 'opted_out') store.optOut(row.channel, row.address, now, `${channel.provider}:${(error as ChannelError).providerCode ?? 'opt-out'}`);
       if (failure === 'temporary' && attempt < MAX_DELIVERY_ATTEMPTS) {
         const nextAttemptAt = releaseOf(row, now + retryDelayMs(attempt, random()));
-        log.warn({ outboxId: row.id, channel: row.channel, attempt, err: message }, 'delivery failed; will retry');
-        return { id: row.id, status: 'pending', nextAttemptAt, lastError, at: now };
+        log.warn({ outboxId: row.id, channel: row.channel, attempt, err: reason }, 'delivery failed; will retry');
+        return { id: row.id, status: 'pending', nextAttemptAt, lastError, at: now, inDoubtSince };
       }
       const status = failure === 'temporary' ? 'dead' : 'failed';
-      log.error({ outboxId: row.id, channel: row.channel, attempt, failure, err: message }, `delivery ${status}`);
-      return { id: row.id, status, nextAttemptAt: null, lastError, at: now };
+      log.error({ outboxId: row.id, channel: row.channel, attempt, failure, err: reason }, `delivery ${status}`);
+      return { id: row.id, status, nextAttemptAt: null, lastError, at: now, inDoubtSince };
     }
   }
 
-  function start(row: OutboxRow) {
+  function start(row: OutboxRow, claimedAt: number) {
     active.add(row.id);
-    const task = deliver(row)
+    const task = deliver(row, claimedAt)
       .catch((error: unknown): SendOutcome => {
-        // not a channel failure but a bug on our side: retried like a temporary failure, not left `sending`
+        // not a channel failure but a bug on our side: retried like a temporary failure, not left `sending`, and
+        // looked up at the provider first in case the send got there
         log.error({ err: error, outboxId: row.id }, 'dispatcher failed to deliver');
-        return { id: row.id, status: 'pending', nextAttemptAt: clock.now() + retryDelayMs(row.attempts + 1, random()), lastError: String(error), at: clock.now() };
+        const now = clock.now();
+        return { id: row.id, status: 'pending', nextAttemptAt: now + retryDelayMs(row.attempts + 1, random()), lastError: String(error), at: now, inDoubtSince: row.inDoubtSince ?? claimedAt };
       })
       .then((outcome) => {
         finished.push({ row, outcome });
@@ -171,7 +189,7 @@ export function createDispatcher(options: DispatcherOptions) {
           chosen.map((row) => row.id),
           now,
         );
-        for (const row of chosen) if (claimed.has(row.id)) start(row);
+        for (const row of chosen) if (claimed.has(row.id)) start(row, now);
       } while (again);
     } finally {
       pumping = false;
@@ -197,7 +215,7 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   return {
-    /** Puts rows a stopped process left `sending` back in the queue, then starts delivering. */
+    /** Puts rows a stopped process left `sending` back in the queue (in doubt: looked up before a resend), then starts delivering. */
     start(): void {
       if (!stopped) return;
       stopped = false;

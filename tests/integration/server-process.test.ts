@@ -1,71 +1,10 @@
 // `npm start` as a real process: configuration errors, start-up without credentials, what the log never shows,
 // and SIGTERM while a sync batch is in flight.
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applicationBody, handlerBody, SECRET, SYNC_TOKEN, tempDatabasePath } from '../support/app.ts';
-
-const projectRoot = path.resolve(import.meta.dirname, '../..');
-
-interface Server {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-  origin: Promise<string>;
-}
-
-const children: ChildProcess[] = [];
-const tempDirs: string[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function start(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: projectRoot,
-    // only what is given: no TWILIO_* or WECHATY_* from the developer's shell
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk) => (out += String(chunk)));
-  child.stderr!.on('data', (chunk) => (err += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const origin = new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const match = /"msg":"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (match) {
-        child.stdout!.off('data', look);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', look);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${out}\n${err}`)));
-  });
-  origin.catch(() => {}); // awaited only by the tests that expect the server to listen
-  return { child, stdout: () => out, stderr: () => err, exited, origin };
-}
-
-function serverEnv(databasePath: string, extra: Record<string, string> = {}): Record<string, string> {
-  tempDirs.push(path.dirname(databasePath));
-  return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: databasePath, PORT: '0', QUIET_HOURS: '', ...extra };
-}
-
-async function send(origin: string, method: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(origin + route, {
-    method,
-    headers: { authorization: `Bearer ${SYNC_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+import { send, serverEnv, start } from '../support/server-process.ts';
 
 describe('the server process', () => {
   it('stops at start with one line naming the variable when a value is wrong', async () => {

@@ -150,6 +150,85 @@ describe('TwilioSmsChannel against a fake Twilio', () => {
     await sendError(behindPrefix);
     expect(twilio.requests[0]!.path).toBe(`/twilio-proxy/2010-04-01/Accounts/${twilio.credentials.accountSid}/Messages.json`);
   });
+
+  it('says whether an answer may have come after the message was created: a timeout, a reset or a 500 may; a 429 or a refused connection may not', async () => {
+    twilio.failNext(1, { delayMs: 1000 });
+    expect((await sendError(channel)).outcomeUnknown).toBe(true);
+    twilio.failNext(1, { disconnect: true });
+    expect((await sendError(channel)).outcomeUnknown).toBe(true);
+    twilio.failNext(1, { status: 500 });
+    expect((await sendError(channel)).outcomeUnknown).toBe(true);
+    twilio.failNext(1, { status: 429 });
+    expect((await sendError(channel)).outcomeUnknown).toBe(false);
+    twilio.failNext(1, { status: 400, code: 21211 });
+    expect((await sendError(channel)).outcomeUnknown).toBe(false);
+    const unreachable = new TwilioSmsChannel({ ...twilio.credentials, from: FROM, apiBaseUrl: `http://127.0.0.1:${await unusedPort()}`, statusCallbackUrl: null });
+    expect((await sendError(unreachable)).outcomeUnknown).toBe(false);
+  });
+
+  describe('findSent: was this message sent since the claim?', () => {
+    const claimedAt = () => twilio.now() - 1000;
+
+    it('finds a message Twilio created for a send that timed out, by listing the Messages to the number from our sender since the claim day', async () => {
+      const message = outbound();
+      twilio.failNext(1, { delayMs: 500 }); // created, but answered after the channel gave up
+      await sendError(channel, message);
+      await expect.poll(() => twilio.messages.length).toBe(1);
+
+      const since = claimedAt();
+      const found = await channel.findSent(message, since);
+      expect(found).toEqual({ providerId: twilio.messages[0]!.sid, status: 'sent' });
+
+      const lookups = twilio.requests.filter((r) => r.method === 'GET');
+      expect(lookups.length).toBeGreaterThan(0);
+      for (const lookup of lookups) {
+        const url = new URL(lookup.path, 'http://x');
+        expect(url.pathname).toBe(`/2010-04-01/Accounts/${twilio.credentials.accountSid}/Messages.json`);
+        expect(url.searchParams.get('To')).toBe('+8613800001111');
+        expect(url.searchParams.get('From')).toBe(FROM);
+        expect(lookup.auth).toEqual({ username: twilio.credentials.accountSid, password: twilio.credentials.authToken });
+        expect(lookup.outcome).toBe(200);
+      }
+      // Twilio's documented `DateSent>=YYYY-MM-DD`, with the GMT day of the claim (less a few minutes of clock skew)
+      const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      expect(lookups.map((r) => new URL(r.path, 'http://x').searchParams.get('DateSent>'))).toContain(dayOf(since - 5 * 60_000));
+    });
+
+    it('answers null for a message Twilio never got, for the same text to another number, and for a text sent before the claim', async () => {
+      const message = outbound();
+      await channel.send({ ...message, to: '13800002222' });
+      expect(await channel.findSent(message, claimedAt())).toBeNull();
+
+      await channel.send(message);
+      // the same text to the same number, sent an hour before this row was claimed, is an earlier message
+      expect(await channel.findSent(message, twilio.now() + 3_600_000)).toBeNull();
+      expect(await channel.findSent({ ...message, text: message.text + '（续）' }, claimedAt())).toBeNull();
+      expect(await channel.findSent(message, claimedAt())).toMatchObject({ status: 'sent' });
+    });
+
+    it('finds a message still queued at Twilio (no date_sent yet, so no DateSent filter matches it)', async () => {
+      twilio.holdQueued(true);
+      const message = outbound();
+      const sent = await channel.send(message);
+      expect(await channel.findSent(message, claimedAt())).toEqual({ providerId: sent.providerId, status: 'sent' });
+    });
+
+    it('reads past the first page of a busy number', async () => {
+      const message = outbound();
+      await channel.send(message);
+      for (let i = 0; i < 130; i++) await channel.send({ ...message, outboxId: `obx_${i}`, text: `${message.text} ${i}` });
+      const found = await channel.findSent(message, claimedAt());
+      expect(found?.providerId).toBe(twilio.messages[0]!.sid);
+      expect(twilio.requests.some((r) => r.method === 'GET' && /[?&]Page=1(&|$)/.test(r.path))).toBe(true);
+    });
+
+    it('fails the lookup (temporary, so the row waits) when Twilio cannot be asked, and as permanent with wrong credentials', async () => {
+      const wrongToken = new TwilioSmsChannel({ accountSid: twilio.credentials.accountSid, authToken: 'not-the-token', from: FROM, apiBaseUrl: twilio.url, statusCallbackUrl: null });
+      await expect(wrongToken.findSent(outbound(), claimedAt())).rejects.toMatchObject({ failure: 'permanent', providerCode: '20003' });
+      const unreachable = new TwilioSmsChannel({ ...twilio.credentials, from: FROM, apiBaseUrl: `http://127.0.0.1:${await unusedPort()}`, statusCallbackUrl: null });
+      await expect(unreachable.findSent(outbound(), claimedAt())).rejects.toMatchObject({ failure: 'temporary' });
+    });
+  });
 });
 
 describe('mapTwilioStatus', () => {

@@ -9,9 +9,13 @@
  *   expect(twilio.requests[0]?.form.Body).toBe('…');
  *   await twilio.close();
  *
- * Only `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` is implemented, with HTTP basic auth checked against
- * the fake's credentials. Answers follow Twilio's shapes: 201 with a Message resource (status `queued`), errors as
- * `{ code, message, more_info, status }`.
+ * Implemented, with HTTP basic auth checked against the fake's credentials:
+ * - `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (send): 201 with a Message resource (status `queued`);
+ *   the message is then `sent` with a date_sent at once, unless `holdQueued(true)` keeps new ones queued;
+ * - `GET` of the same path (list), as Twilio documents it: filters `To`, `From`, `DateSent` / `DateSent<=` /
+ *   `DateSent>=` (a GMT date `YYYY-MM-DD` or a date-time `YYYY-MM-DDThh:mm:ssZ`; messages without a date_sent never
+ *   match a DateSent filter), newest first, pages of `PageSize` (default 50, at most 1000) linked by `next_page_uri`.
+ * Errors follow Twilio's shape `{ code, message, more_info, status }`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -47,6 +51,8 @@ export interface RecordedTwilioRequest {
  * - `{ delayMs: 500 }`: answer normally but late, so a client with a shorter timeout gives up (the message is still
  *   created: that is what a real timeout after acceptance looks like); combine with `status` for a late error
  * - `{ disconnect: true }`: close the connection without answering
+ * - `created: true` with a status or a disconnect: the message is created all the same (Twilio took it, then the
+ *   answer was lost or an error came back)
  */
 export interface TwilioFailure {
   status?: number;
@@ -54,6 +60,7 @@ export interface TwilioFailure {
   message?: string;
   delayMs?: number;
   disconnect?: boolean;
+  created?: boolean;
 }
 
 export interface FakeTwilio {
@@ -62,8 +69,14 @@ export interface FakeTwilio {
   credentials: { accountSid: string; authToken: string };
   /** every request received, in arrival order, including rejected and failed ones */
   requests: RecordedTwilioRequest[];
-  /** messages created (one per successful send), in order */
+  /** messages created (one per successful send), in order, as the send was answered */
   messages: Record<string, unknown>[];
+  /** the requests that sent a message (POSTs to the Messages resource), in arrival order; lookups are left out */
+  sends(): RecordedTwilioRequest[];
+  /** true: messages created from now on stay `queued` without a date_sent, as behind a busy sender */
+  holdQueued(hold: boolean): void;
+  /** the fake's clock for date_created and date_sent (tests with a manual clock set it to theirs); default Date.now */
+  now: () => number;
   /** the next `count` message requests that pass authentication misbehave as described */
   failNext(count: number, failure: TwilioFailure): void;
   close(): Promise<void>;
@@ -81,6 +94,9 @@ export async function startFakeTwilio(
 ): Promise<FakeTwilio> {
   const requests: RecordedTwilioRequest[] = [];
   const messages: Record<string, unknown>[] = [];
+  /** what a list shows: each message as it is now, with its times in ms for filtering */
+  const stored: { resource: Record<string, unknown>; createdMs: number; sentMs: number | null }[] = [];
+  let holding = false;
   const script: TwilioFailure[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -117,7 +133,7 @@ export async function startFakeTwilio(
     };
 
     const match = MESSAGES_PATH.exec(path.split('?')[0] ?? '');
-    if (!match || req.method !== 'POST') {
+    if (!match || (req.method !== 'POST' && req.method !== 'GET')) {
       answer(404, twilioError(404, 20404, `The requested resource ${path} was not found`));
       return;
     }
@@ -130,8 +146,27 @@ export async function startFakeTwilio(
       return;
     }
 
+    if (req.method === 'GET') {
+      const listed = listMessages(credentials.accountSid, stored, new URL(path, 'http://fake').searchParams);
+      if (typeof listed.error === 'string') answer(400, twilioError(400, 20001, listed.error));
+      else answer(200, listed);
+      return;
+    }
+
     const failure = script.shift();
+    const create = (): Record<string, unknown> => {
+      const createdMs = fake.now();
+      const message = messageResource(credentials.accountSid, form, createdMs);
+      messages.push(message);
+      stored.push(
+        holding
+          ? { resource: { ...message }, createdMs, sentMs: null }
+          : { resource: { ...message, status: 'sent', date_sent: rfc2822(createdMs) }, createdMs, sentMs: createdMs },
+      );
+      return message;
+    };
     const respond = (): void => {
+      if (failure?.created && form.To) create();
       if (failure?.disconnect) {
         record.outcome = 'disconnected';
         res.socket?.destroy();
@@ -146,9 +181,7 @@ export async function startFakeTwilio(
         answer(400, twilioError(400, 21604, "A 'To' phone number is required."));
         return;
       }
-      const message = messageResource(credentials.accountSid, form);
-      messages.push(message);
-      answer(201, message);
+      answer(201, create());
     };
 
     if (failure?.delayMs) {
@@ -165,11 +198,16 @@ export async function startFakeTwilio(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeTwilio = {
     url: `http://127.0.0.1:${port}`,
     credentials,
     requests,
     messages,
+    sends: () => requests.filter((r) => r.method === 'POST'),
+    holdQueued(hold) {
+      holding = hold;
+    },
+    now: () => Date.now(),
     failNext(count, failure) {
       for (let i = 0; i < count; i++) script.push({ ...failure });
     },
@@ -181,7 +219,76 @@ export async function startFakeTwilio(
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+  return fake;
 }
+
+const DAY_MS = 86_400_000;
+
+/** A DateSent value as an instant range [from, to): a GMT day, or one second. */
+function dateSentRange(value: string): [number, number] | null {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const from = Date.parse(`${value}T00:00:00Z`);
+    return Number.isNaN(from) ? null : [from, from + DAY_MS];
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) {
+    const from = Date.parse(value);
+    return Number.isNaN(from) ? null : [from, from + 1000];
+  }
+  return null;
+}
+
+/** Twilio's Messages list: filters, newest first, one page with the link to the next. */
+function listMessages(
+  accountSid: string,
+  stored: { resource: Record<string, unknown>; createdMs: number; sentMs: number | null }[],
+  query: URLSearchParams,
+): Record<string, unknown> {
+  const to = query.get('To');
+  const from = query.get('From');
+  // `DateSent>=2026-11-24` in a URL is the parameter `DateSent>` with the value 2026-11-24
+  const bounds: ((ms: number) => boolean)[] = [];
+  for (const [name, test] of [
+    ['DateSent', (r: [number, number]) => (ms: number) => ms >= r[0] && ms < r[1]],
+    ['DateSent>', (r: [number, number]) => (ms: number) => ms >= r[0]],
+    ['DateSent<', (r: [number, number]) => (ms: number) => ms < r[1]],
+  ] as const) {
+    const value = query.get(name);
+    if (value === null) continue;
+    const range = dateSentRange(value);
+    if (!range) return { error: `Invalid ${name} value ${value}` };
+    bounds.push(test(range));
+  }
+  const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50) || 50));
+  const page = Math.max(0, Number(query.get('Page') ?? 0) || 0);
+  const matching = stored
+    .filter((m) => (to === null || m.resource.to === to) && (from === null || m.resource.from === from))
+    .filter((m) => bounds.length === 0 || (m.sentMs !== null && bounds.every((inRange) => inRange(m.sentMs!))))
+    .sort((a, b) => (b.sentMs ?? b.createdMs) - (a.sentMs ?? a.createdMs));
+  const start = page * pageSize;
+  const items = matching.slice(start, start + pageSize);
+  const base = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+  const pageUri = (n: number) => {
+    const params = new URLSearchParams(query);
+    params.set('PageSize', String(pageSize));
+    params.set('Page', String(n));
+    if (n > 0) params.set('PageToken', `PA${n}`);
+    else params.delete('PageToken');
+    return `${base}?${params.toString()}`;
+  };
+  return {
+    messages: items.map((m) => m.resource),
+    end: start + Math.max(0, items.length - 1),
+    first_page_uri: pageUri(0),
+    next_page_uri: start + pageSize < matching.length ? pageUri(page + 1) : null,
+    page,
+    page_size: pageSize,
+    previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+    start,
+    uri: pageUri(page),
+  };
+}
+
+const rfc2822 = (ms: number) => new Date(ms).toUTCString().replace('GMT', '+0000');
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -210,9 +317,9 @@ function twilioError(status: number, code: number, message: string) {
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
 }
 
-function messageResource(accountSid: string, form: Record<string, string>): Record<string, unknown> {
+function messageResource(accountSid: string, form: Record<string, string>, createdMs: number): Record<string, unknown> {
   const sid = 'SM' + randomBytes(16).toString('hex');
-  const now = new Date().toUTCString().replace('GMT', '+0000');
+  const now = rfc2822(createdMs);
   const body = form.Body ?? '';
   const uri = `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`;
   return {
