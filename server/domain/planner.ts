@@ -154,6 +154,16 @@ function distributeCompression(capacities: number[], total: number): number[] | 
   return cuts;
 }
 
+/**
+ * The ordinal of the last workday on or before `date`, the day a plan for it must be done by: a date past the
+ * calendar's end is met by a plan that ends on its last workday; 'none' when the calendar has no workday that early.
+ */
+function lastWorkdayBy(calendar: WorkingCalendar, date: CalendarDate): number | 'none' {
+  if (date > calendar.range.to) return calendar.workdayOrdinal(calendar.prevWorkdayOnOrBefore(calendar.range.to));
+  if (date < calendar.dateOfWorkdayOrdinal(0)) return 'none';
+  return calendar.workdayOrdinal(calendar.prevWorkdayOnOrBefore(date));
+}
+
 function indexRecords(process: Process, records: StepRecord[]): Map<string, StepRecord> {
   const byCode = new Map<string, StepRecord>();
   for (const record of records) {
@@ -259,8 +269,10 @@ export function planApplication(input: PlanInput): Plan {
   let feasible = true;
   let basis: PlanBasis = 'typical';
   let compressed = false;
-  if (input.requestedConnectDate !== null) {
-    const requested = calendar.workdayOrdinal(calendar.prevWorkdayOnOrBefore(input.requestedConnectDate));
+  const requested = input.requestedConnectDate === null ? null : lastWorkdayBy(calendar, input.requestedConnectDate);
+  if (requested === 'none') {
+    feasible = false;
+  } else if (requested !== null) {
     const backwards = backward(chain, typical, requested);
     const cuts = distributeCompression(
       chain.map((l) => compressible(l, today)),

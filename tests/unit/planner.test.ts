@@ -550,3 +550,46 @@ describe('inputs', () => {
     expect(plan(hvSingle, input)).toEqual(plan(hvSingle, input));
   });
 });
+
+describe('requested dates at the edges of the working calendar', () => {
+  const { from, to } = calendar.range;
+  const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const todays = [from, addDays(from, 3), TODAY, addDays(to, -400)];
+
+  it('plans a requested date before the calendar has any workday (its first day, 2020-01-01, is a holiday) as infeasible', () => {
+    expect(calendar.isWorkday(from)).toBe(false);
+    for (const today of todays) {
+      const p = plan(hvSingle, { requestedConnectDate: from, today });
+      expect(p).toMatchObject({ feasible: false, basis: 'typical' });
+      expect(p.expectedConnectDate! >= today).toBe(true);
+    }
+  });
+
+  it('places every requested date around the calendar start and end, and a random spread between: a plan or an infeasible one, never an error', () => {
+    let seed = 12;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const requested = [
+      ...Array.from({ length: 40 }, (_, i) => addDays(from, i)),
+      ...Array.from({ length: 40 }, (_, i) => addDays(to, -i)),
+      addDays(to, 1),
+      addDays(to, 400),
+      ...Array.from({ length: 60 }, () => addDays(from, Math.floor(random() * (Date.parse(to) - Date.parse(from)) / 86_400_000))),
+    ];
+    const started: Progress = { accept: { status: 'in_progress', start: '2026-11-23T09:00:00' } };
+    for (const process of [lvResident, lvBusiness, hvSingle, hvDual]) {
+      for (const today of todays) {
+        for (const date of requested) {
+          for (const progress of [{}, today === TODAY ? started : {}]) {
+            const p = plan(process, { requestedConnectDate: date, today, progress });
+            if (p.feasible) {
+              // a feasible plan ends by the requested date (or by the calendar's end for a date past it)
+              expect(p.expectedConnectDate! <= (date > to ? to : date)).toBe(true);
+              expect(p.basis).toBe('requested_date');
+            }
+            for (const s of p.steps) for (const d of [s.plannedStart, s.plannedEnd]) if (d !== null) expect(d >= from && d <= to).toBe(true);
+          }
+        }
+      }
+    }
+  });
+});
