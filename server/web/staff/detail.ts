@@ -145,6 +145,18 @@ export function detailView(applicationNo: string, ctx: DetailContext): HTMLEleme
             ]),
             '没有告警。',
           ),
+          table(
+            '免打扰',
+            ['渠道', '号码/账号', '设置于', '设置时间', '状态'],
+            data.mutes.map((m) => [
+              m.channel === '*' ? '全部渠道' : nameOf(channelNames, m.channel),
+              m.address === '*' ? '客户的全部号码和账号' : m.address,
+              nameOf(channelNames, m.source),
+              fullInstant(m.mutedAt),
+              m.unmutedAt ? pill('ok', `已恢复通知（${fullInstant(m.unmutedAt)}）`) : pill('warn', '不再通知（催办答复和验证码照发）'),
+            ]),
+            '客户没有对本申请设置免打扰。',
+          ),
         ]),
       ]),
     ]);
