@@ -6,7 +6,7 @@ import { topics } from '../../server/realtime/hub.ts';
 import { completed, postEvents, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
-import { startApp, tightApplication } from './support/scenario.ts';
+import { signInOnStaffPage, startApp, tightApplication } from './support/scenario.ts';
 
 let browser: Browser;
 let page: Page;
@@ -246,4 +246,56 @@ describe('the kiosk', () => {
     await screenshot(page, 'kiosk-start-landscape');
     expect(problems).toEqual([]);
   }, 30_000);
+
+  it('mutes one application with the card\'s 进度通知 switch: its notices stop, the other card\'s go on, and staff see it', async () => {
+    const e = await startApp();
+    const { t, base, fake } = e;
+    await page.setViewportSize(landscape);
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    const toggle = card(customerA.applicationNo).getByRole('switch', { name: `申请 ${customerA.applicationNo} 的进度通知` });
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    expect(await toggle.isEnabled()).toBe(true);
+    expect(await card(tightApplication).getByRole('switch').getAttribute('aria-checked')).toBe('true');
+
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    expect(await card(customerA.applicationNo).locator('.notice-line').innerText()).toBe('已关闭，只通知您催办的答复');
+    expect(t.app.jiedian.mutes.state(customerA.applicationNo).muted).toBe(true);
+    expect(await unnamedControls(page)).toEqual([]);
+    await screenshot(page, 'kiosk-notices-off-landscape');
+
+    // a live update redraws the card with the switch still off; its step notice does not go, the other's does
+    const before = fake.requests.length;
+    await postEvents(t, [
+      completed(customerA.applicationNo, 'design_review', '2026-11-24T10:05:00+08:00'),
+      started(customerA.applicationNo, 'construction', '2026-11-24T10:10:00+08:00'),
+      completed(tightApplication, 'survey', '2026-11-24T10:05:00+08:00', 'H002'),
+      started(tightApplication, 'plan_reply', '2026-11-24T10:10:00+08:00', 'H002'),
+    ]);
+    await t.app.jiedian.dispatcher.idle();
+    await expect.poll(() => card(customerA.applicationNo).locator('.step[data-step="construction"]').getAttribute('class')).toContain('step--changed');
+    expect(await toggle.getAttribute('aria-checked')).toBe('false');
+    const texts = fake.requests.slice(before).map((r) => r.body ?? '');
+    expect(texts.some((text) => text.includes('客户受电工程施工'))).toBe(false);
+    expect(texts.some((text) => text.includes(tightApplication))).toBe(true);
+
+    // the staff application page shows who muted what, and when
+    await page.goto('about:blank');
+    await signInOnStaffPage(page, e, 'H001');
+    await page.goto(`${base}/staff#/app/${customerA.applicationNo}`);
+    const mutes = page.locator('table', { has: page.locator('caption', { hasText: '免打扰' }) });
+    await mutes.waitFor();
+    expect(await mutes.locator('tbody tr').first().innerText()).toMatch(/全部渠道\s+客户的全部号码和账号\s+自助终端\s+2026-11-24 10:00\s+不再通知/);
+    await browser.context.clearCookies();
+
+    // switching back on at the kiosk
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    expect(t.app.jiedian.mutes.state(customerA.applicationNo).muted).toBe(false);
+    expect(problems).toEqual([]);
+  }, 40_000);
 });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { api, customerA, e164, PASSWORD, signIn, viewToken } from '../support/live.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
-import { at, startApp, type E2eApp } from './support/scenario.ts';
+import { at, signInOnStaffPage, startApp, type E2eApp } from './support/scenario.ts';
 
 let browser: Browser;
 let page: Page;
@@ -33,17 +33,7 @@ afterEach(async () => {
 
 const smsTo = (fake: FakeTwilio, phone: string) => fake.requests.filter((r) => r.to === e164(phone)).map((r) => r.body ?? '');
 
-/** Opens /staff and signs in through the form, as a handler would. */
-async function signInOnPage(e: E2eApp, handlerId: string): Promise<void> {
-  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
-  await page.goto(`${e.base}/staff`);
-  await page.getByLabel('工号', { exact: true }).fill(handlerId);
-  await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: '待办队列' }).waitFor();
-  // the queue follows /ws from here on
-  await page.locator('#live-status[data-state="live"]').waitFor();
-}
+const signInOnPage = (e: E2eApp, handlerId: string) => signInOnStaffPage(page, e, handlerId);
 
 /** The customer presses 催办 at a kiosk (over the API: the kiosk page itself is tested in kiosk.test.ts). */
 async function customerHurries(e: E2eApp, applicationNo: string, message: string) {

@@ -5,10 +5,27 @@ import type { ProgressView } from '../shared/contract.ts';
 import { h } from '../shared/dom.ts';
 import { longDate, shortInstant, statusNames, waitText } from '../shared/format.ts';
 import { stepStateNames, timeline } from '../shared/timeline.ts';
-import type { HurryState } from './session.ts';
+import type { HurryState, NoticeState } from './session.ts';
 
 export interface CardActions {
   hurry(applicationNo: string): void;
+  /** the 进度通知 switch: mute or unmute this application's notices (免打扰) */
+  toggleNotices(applicationNo: string): void;
+}
+
+/** The card's 进度通知 switch: on, the customer gets every notice; off, only the answers to their own hurries. */
+export function noticeSwitch(applicationNo: string, state: NoticeState | undefined, actions: CardActions): HTMLElement {
+  const on = state?.muted === false;
+  const known = state?.muted !== null && state?.muted !== undefined;
+  const line = state?.failed ? '设置没有成功，请再试一次。' : !known ? '正在读取通知设置…' : on ? '每个环节都会短信/微信通知您' : '已关闭，只通知您催办的答复';
+  return h('div', { class: `notice-switch${on ? ' notice-switch--on' : ''}`, dataset: { applicationNo } }, [
+    h('button', {
+      class: 'notice-toggle',
+      attrs: { type: 'button', role: 'switch', 'aria-checked': String(on), 'aria-label': `申请 ${applicationNo} 的进度通知`, ...(known && !state?.busy ? {} : { disabled: '' }) },
+      on: { click: () => actions.toggleNotices(applicationNo) },
+    }, [h('span', { class: 'notice-knob', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'notice-toggle-text', text: on ? '进度通知：开' : '进度通知：关' })]),
+    h('p', { class: `notice-line${state?.failed ? ' notice-line--warn' : ''}`, text: line, attrs: { role: 'status', 'aria-live': 'polite' } }),
+  ]);
 }
 
 function planLine(view: ProgressView): HTMLElement {
@@ -110,7 +127,13 @@ export function hurryBox(view: ProgressView, hurryState: HurryState | undefined,
   ]);
 }
 
-export function applicationCard(view: ProgressView, hurry: HurryState | undefined, actions: CardActions, changed: Set<string> = new Set()): HTMLElement {
+export function applicationCard(
+  view: ProgressView,
+  hurry: HurryState | undefined,
+  actions: CardActions,
+  changed: Set<string> = new Set(),
+  notices?: NoticeState,
+): HTMLElement {
   const titleId = `app-${view.applicationNo.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const list = timeline(view);
   for (const row of list.querySelectorAll<HTMLElement>('.step')) {
@@ -134,6 +157,9 @@ export function applicationCard(view: ProgressView, hurry: HurryState | undefine
       ]),
       h('div', { class: 'card-steps' }, [h('h4', { class: 'card-steps-title', text: '办理环节' }), list]),
     ]),
-    h('p', { class: 'card-updated', text: `信息更新于 ${shortInstant(view.updatedAt)}` }),
+    h('div', { class: 'card-foot' }, [
+      noticeSwitch(view.applicationNo, notices, actions),
+      h('p', { class: 'card-updated', text: `信息更新于 ${shortInstant(view.updatedAt)}` }),
+    ]),
   ]);
 }

@@ -8,7 +8,7 @@ import { byId, fill, h } from '../shared/dom.ts';
 import { waitText } from '../shared/format.ts';
 import { LiveSocket, type LiveState } from '../shared/live.ts';
 import { changedSteps } from '../shared/timeline.ts';
-import { applicationCard, customerStepLine, hurryBox, type CardActions } from './applications.ts';
+import { applicationCard, customerStepLine, hurryBox, noticeSwitch, type CardActions } from './applications.ts';
 import { chatPanel } from './chat.ts';
 import { IdleTimer, idleSecondsFrom } from './idle.ts';
 import { loginScreen, type LoginScreen } from './login.ts';
@@ -73,7 +73,7 @@ async function query(accountNo: string, queryCode: string): Promise<void> {
   }
 }
 
-const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo) };
+const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo), toggleNotices: (applicationNo) => void toggleNotices(applicationNo) };
 
 /** 玉*************** → 玉**: on a screen in a public hall, the greeting need not show how long the name is */
 function greetingName(masked: string): string {
@@ -101,9 +101,10 @@ function showApplications(result: QueryResult): void {
         ]),
         h('button', { class: 'end-button', text: '结束查询', attrs: { type: 'button', 'aria-label': '结束查询并清除本页信息' }, on: { click: () => start() } }),
       ]),
-      h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions))),
+      h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions, new Set(), s.notices.get(view.applicationNo)))),
     ]),
   ]);
+  for (const view of result.applications) void readNotices(view.applicationNo);
   main.focus({ preventScroll: true });
   s.socket = new LiveSocket({
     subscribe: () => ({ type: 'subscribe', viewToken: s.token }),
@@ -129,7 +130,7 @@ function update(view: ProgressView): void {
   if (!before) return;
   s.applications.set(view.applicationNo, view);
   const changed = changedSteps(before, view);
-  cardElement(view.applicationNo)?.replaceWith(applicationCard(view, s.hurries.get(view.applicationNo), actions, changed));
+  cardElement(view.applicationNo)?.replaceWith(applicationCard(view, s.hurries.get(view.applicationNo), actions, changed, s.notices.get(view.applicationNo)));
 }
 
 function redrawHurry(applicationNo: string): void {
@@ -137,6 +138,41 @@ function redrawHurry(applicationNo: string): void {
   const box = cardElement(applicationNo)?.querySelector('.hurry');
   if (view && box) box.replaceWith(hurryBox(view, session.hurries.get(applicationNo), actions));
 }
+
+function redrawNotices(applicationNo: string): void {
+  const box = cardElement(applicationNo)?.querySelector('.notice-switch');
+  box?.replaceWith(noticeSwitch(applicationNo, session.notices.get(applicationNo), actions));
+}
+
+/** GET or PUT the application's 进度通知 setting and show it on its card's switch. */
+async function notices(applicationNo: string, muted?: boolean): Promise<void> {
+  const s = session;
+  const before = s.notices.get(applicationNo) ?? { muted: null, busy: false, failed: false };
+  if (before.busy) return;
+  s.notices.set(applicationNo, { ...before, busy: true });
+  redrawNotices(applicationNo);
+  try {
+    const url = `/api/v1/applications/${encodeURIComponent(applicationNo)}/notifications`;
+    const options = { token: s.token, signal: s.abort.signal, headers: { 'x-jiedian-channel': 'kiosk' } };
+    const reply = muted === undefined
+      ? await call<{ notifications: { muted: boolean } }>('GET', url, options)
+      : await call<{ notifications: { muted: boolean } }>('PUT', url, { ...options, body: { muted } });
+    if (s.disposed) return;
+    s.notices.set(applicationNo, { muted: reply.notifications.muted, busy: false, failed: false });
+  } catch (error) {
+    if (s.disposed) return;
+    if (error instanceof ApiError && error.status === 401) return start(EXPIRED);
+    s.notices.set(applicationNo, { ...before, busy: false, failed: muted !== undefined });
+  }
+  redrawNotices(applicationNo);
+}
+
+const readNotices = (applicationNo: string) => notices(applicationNo);
+const toggleNotices = (applicationNo: string) => {
+  const current = session.notices.get(applicationNo)?.muted;
+  if (current === null || current === undefined) return Promise.resolve();
+  return notices(applicationNo, !current);
+};
 
 async function hurry(applicationNo: string): Promise<void> {
   const s = session;

@@ -17,6 +17,14 @@ export interface HurryState {
   refusal?: { whileStep: string | null };
 }
 
+/** The card's 进度通知 switch: null while its state is being read. */
+export interface NoticeState {
+  muted: boolean | null;
+  busy: boolean;
+  /** a failed switch says so beside it */
+  failed: boolean;
+}
+
 function randomSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
@@ -27,6 +35,7 @@ export class KioskSession {
   tokenExpiresAt: string | null = null;
   applications = new Map<string, ProgressView>();
   hurries = new Map<string, HurryState>();
+  notices = new Map<string, NoticeState>();
   socket: LiveSocket | null = null;
   /** the chat route's session id: a new one per customer, so the chatbot's memory of the last one is not theirs */
   readonly chatSessionId = randomSessionId();

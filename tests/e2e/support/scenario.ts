@@ -6,6 +6,8 @@ import { customerA, hurryScenario } from '../../support/live.ts';
 import type { TestApp } from '../../support/app.ts';
 import type { FakeTwilio } from '../../support/fake-twilio.ts';
 import net from 'node:net';
+import type { Page } from 'playwright-core';
+import { PASSWORD } from '../../support/live.ts';
 
 export const at = (iso: string) => Date.parse(iso);
 export const NOW = at('2026-11-24T10:00:00+08:00');
@@ -51,4 +53,16 @@ export async function startApp(): Promise<E2eApp> {
   t.clock.set(NOW);
   const base = await t.app.listen({ port, host: '127.0.0.1' });
   return { t, fake, base };
+}
+
+/** Opens /staff and signs in through the form, as a handler would, then waits for the live queue. */
+export async function signInOnStaffPage(page: Page, e: E2eApp, handlerId: string): Promise<void> {
+  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await page.goto(`${e.base}/staff`);
+  await page.getByLabel('工号', { exact: true }).fill(handlerId);
+  await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('heading', { name: '待办队列' }).waitFor();
+  // the queue follows /ws from here on
+  await page.locator('#live-status[data-state="live"]').waitFor();
 }
