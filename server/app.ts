@@ -24,6 +24,7 @@ import { createIngestService, type IngestHooks, type IngestService } from './ser
 import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
+import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
 import { loadNoticeTemplates } from './services/notice-templates.ts';
 import { loadEmailTemplates } from './services/email-templates.ts';
 import { createEmailUnsubscribe } from './services/email-unsubscribe.ts';
@@ -115,6 +116,7 @@ export interface Services {
   chat: ChatService;
   consults: ConsultService;
   knowledge: KnowledgeBase;
+  securityNotices: SecurityNotices;
 }
 
 declare module 'fastify' {
@@ -207,6 +209,7 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
+  const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
   // Assigned below: live progress frames need the views, which need the ingest service.
   let views: ProgressViews;
   const pushProgress = (changes: { applications: Set<string> }) => {
@@ -224,13 +227,13 @@ export async function buildApp(deps: AppDeps) {
     afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
   });
   views = createProgressViews(context, ingest);
-  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the kiosk chat
-  const queryCodeGuesses = createQueryCodeGuesses();
+  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
+  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
   const muteService = createMuteService(context, mutes);
   const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
-  const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone });
+  const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const staffAccess = createStaffAccess(store, staff);
   const hurries = createHurryService({
     ctx: context,
@@ -311,6 +314,7 @@ export async function buildApp(deps: AppDeps) {
     chat,
     consults,
     knowledge,
+    securityNotices,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -18,6 +18,8 @@ export interface Config {
   publicUrl: string;
   /** bearer token for GET /metrics from other hosts; null: loopback callers only */
   metricsToken: string | null;
+  /** the business-hall kiosks' device key (X-Jiedian-Kiosk-Key): exempts them from an account's guess ceiling */
+  kioskDeviceKey: string | null;
   smsSignature: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
   wechaty: { puppet: string; puppetToken: string | null } | null;
@@ -155,10 +157,10 @@ function twilio(env: Env): Config['twilio'] {
   };
 }
 
-function metricsToken(env: Env): string | null {
-  const token = env.METRICS_TOKEN;
+function optionalSecret(env: Env, name: string): string | null {
+  const token = env[name];
   if (token === undefined || token === '') return null;
-  if (token.length < 16) throw new ConfigError('METRICS_TOKEN', `must be at least 16 characters, got ${token.length}`);
+  if (token.length < 16) throw new ConfigError(name, `must be at least 16 characters, got ${token.length}`);
   return token;
 }
 
@@ -208,7 +210,8 @@ export function loadConfig(env: Env = process.env): Config {
     syncToken,
     secret,
     publicUrl: url(env, 'PUBLIC_URL', 'http://localhost:3000')!,
-    metricsToken: metricsToken(env),
+    metricsToken: optionalSecret(env, 'METRICS_TOKEN'),
+    kioskDeviceKey: optionalSecret(env, 'KIOSK_DEVICE_KEY'),
     smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
     twilio: twilio(env),
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,

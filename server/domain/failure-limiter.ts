@@ -18,6 +18,11 @@ export class FailureLimiter {
     return Math.max(1, Math.ceil((oldestThatCounts + this.limit.windowMs - now) / 1000));
   }
 
+  /** Failures of `key` still in the window. */
+  count(key: string, now: number): number {
+    return this.recent(key, now).length;
+  }
+
   fail(key: string, now: number): void {
     const recent = this.recent(key, now);
     recent.push(now);

@@ -4,6 +4,7 @@ import { JiedianError } from '../errors.ts';
 import { FailureLimiter } from '../domain/failure-limiter.ts';
 import { ChatMessageBody, ChatMessageReply } from '../schemas/chat.ts';
 import { ErrorSchema } from '../schemas/error.ts';
+import { isKioskDevice } from './kiosk-device.ts';
 
 const MINUTE = 60_000;
 /** messages a kiosk/web session may send per minute */
@@ -12,7 +13,7 @@ export const CHAT_MESSAGES_PER_SESSION = 20;
 export const CHAT_MESSAGES_PER_CLIENT = 60;
 
 const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { chat, customers, context } = app.jiedian;
+  const { chat, customers, context, config } = app.jiedian;
   // A FailureLimiter counts events in a sliding window: here every message counts, not only failures.
   const perSession = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_SESSION, windowMs: MINUTE });
   const perClient = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_CLIENT, windowMs: MINUTE });
@@ -47,7 +48,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A token that no longer verifies is the kiosk's cue to ask for the query code again, not something to ignore.
       const viewClaims = request.headers.authorization ? customers.claims(request.headers.authorization) : null;
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      return chat.handle({ channel, address: sessionId, text, viewClaims, clientAddress: request.ip });
+      return chat.handle({ channel, address: sessionId, text, viewClaims, clientAddress: request.ip, kioskDevice: isKioskDevice(request, config.kioskDeviceKey) });
     },
   );
 };

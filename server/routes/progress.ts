@@ -4,9 +4,10 @@ import { ApplicationReply, NotificationsBody, NotificationsReply, QueryBody, Que
 import { CustomerHurryBody, CustomerHurryReply } from '../schemas/staff.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
 import { ErrorSchema } from '../schemas/error.ts';
+import { isKioskDevice } from './kiosk-device.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, hurries, mutes } = app.jiedian;
+  const { customers, hurries, mutes, config } = app.jiedian;
 
   app.post(
     '/progress/query',
@@ -18,7 +19,7 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: QueryReply, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
       },
     },
-    async (request) => customers.query(request.body.accountNo, request.body.queryCode, request.ip),
+    async (request) => customers.query(request.body.accountNo, request.body.queryCode, request.ip, isKioskDevice(request, config.kioskDeviceKey)),
   );
 
   app.get(

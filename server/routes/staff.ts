@@ -16,9 +16,10 @@ import {
   QueueReply,
   ReplanBody,
   ReplyBody,
+  SecurityNoticesReply,
   StaffApplicationReply,
 } from '../schemas/staff.ts';
-import { STAFF_COOKIE, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../services/staff-auth.ts';
+import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../services/staff-auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,7 +30,7 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults } = app.jiedian;
+  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults, securityNotices } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
 
   // Secure whenever the service is reached over https, so the session never travels in clear text.
@@ -45,8 +46,9 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/login',
     { schema: { tags: ['staff'], summary: 'Sign in; sets an httpOnly session cookie and returns the same token', body: LoginBody, response: { 200: LoginReply, ...errors } } },
     async (request, reply) => {
-      const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip);
+      const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip, request.cookies?.[STAFF_DEVICE_COOKIE]);
       reply.setCookie(STAFF_COOKIE, session.token, { ...cookieAttributes, maxAge: STAFF_SESSION_TTL_MS / 1000 });
+      reply.setCookie(STAFF_DEVICE_COOKIE, session.deviceToken, { ...cookieAttributes, path: '/api/v1/staff/login', maxAge: STAFF_DEVICE_TTL_MS / 1000 });
       const h = session.handler;
       return { token: session.token, expiresAt: session.expiresAtText, handler: { handlerId: h.handlerId, name: h.name, role: h.role, teamId: h.teamId, teamName: h.teamName } };
     },
@@ -61,6 +63,23 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/queue',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries and alerts, open first, oldest first', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
     async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)), consults: consults.queue(principal(request)) }),
+  );
+
+  app.get(
+    '/staff/security-notices',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['staff'],
+        summary: 'Admins: accounts and staff ids being guessed at from several addresses (newest first; also live as `security` frames)',
+        security: [{ staffToken: [] }],
+        response: { 200: SecurityNoticesReply, ...errors },
+      },
+    },
+    async (request) => {
+      if (principal(request).role !== 'admin') throw new JiedianError('JD_FORBIDDEN', 'security notices are for admins');
+      return { notices: securityNotices.recent() };
+    },
   );
 
   app.post(

@@ -17,10 +17,13 @@ import { ErrorSchema } from '../schemas/error.ts';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Compares digests so neither the token's content nor its length leaks through timing. */
+/** Compares digests so neither the secret's content nor its length leaks through timing. */
+export function secretMatches(presented: string, secret: string): boolean {
+  return timingSafeEqual(digest(presented), digest(secret));
+}
+
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = header?.startsWith('Bearer ') ? header.slice(7) : '';
-  return timingSafeEqual(digest(presented), digest(token));
+  return secretMatches(header?.startsWith('Bearer ') ? header.slice(7) : '', token);
 }
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema };

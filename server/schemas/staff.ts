@@ -115,3 +115,13 @@ export const CustomerHurryReply = Type.Object({
     count: Type.Integer(),
   }),
 });
+
+export const SecurityNoticeSchema = Type.Object({
+  kind: Type.Union([Type.Literal('query_code'), Type.Literal('staff_password')]),
+  subject: Type.String({ description: 'the account number or handler id guessed at' }),
+  wrongGuesses: Type.Integer(),
+  addresses: Type.Integer({ description: 'distinct client addresses the wrong guesses came from in the hour' }),
+  at: Type.String({ format: 'date-time' }),
+  message: Type.String(),
+});
+export const SecurityNoticesReply = Type.Object({ notices: Type.Array(SecurityNoticeSchema) });

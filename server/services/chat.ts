@@ -74,6 +74,8 @@ export interface InboundChatMessage {
   viewClaims?: ViewClaims | null;
   /** kiosk/web: the client's network address (a session id is the client's to make up; this is not) */
   clientAddress?: string | null;
+  /** kiosk: the client presented the business hall's device key (KIOSK_DEVICE_KEY) */
+  kioskDevice?: boolean;
 }
 
 export interface ChatResult {
@@ -214,11 +216,17 @@ export function createChatService(options: ChatServiceOptions) {
       }
       case 'check_code': {
         const { accountNo, code } = effect;
-        // kiosk/web: a code typed here is a guess at the query code like one sent to POST /api/v1/progress/query
-        const kioskAttempt = isNoticeChannel(channel) ? null : { accountNo, clientAddress: message.clientAddress ?? null };
+        // A code typed here may be the query code, so it is a guess like one sent to POST /api/v1/progress/query and
+        // meets the same limits: per client (at a kiosk or on the web the client's address, not the session id it
+        // makes up; by SMS or WeChat the sender), per account and client, and the account's hourly ceiling, which a
+        // kiosk with its device key does not meet. SMS and WeChat binding codes keep their own per-account lock too.
+        const noticeChannel = isNoticeChannel(channel);
+        const attempt = noticeChannel
+          ? { accountNo, clientAddress: `${channel}:${address}`, kiosk: false }
+          : { accountNo, clientAddress: message.clientAddress ?? null, kiosk: message.kioskDevice === true };
         const accountWait = Math.max(
-          wrongCodesPerAccount.retryAfterSeconds(accountNo, now),
-          kioskAttempt === null ? 0 : queryCodeGuesses.retryAfterSeconds(kioskAttempt, now),
+          noticeChannel ? wrongCodesPerAccount.retryAfterSeconds(accountNo, now) : 0,
+          queryCodeGuesses.retryAfterSeconds(attempt, now),
         );
         if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
         // What the code proves: the applications whose query code it is, or those with the phone the binding code went to.
@@ -230,7 +238,7 @@ export function createChatService(options: ChatServiceOptions) {
         }
         const right = covered.size > 0;
         if (right) {
-          if (kioskAttempt !== null) queryCodeGuesses.right(accountNo);
+          queryCodeGuesses.right(attempt);
           if (isNoticeChannel(channel)) {
             // Proving again adds to what the binding covered (one kept before scopes: what it was read as covering).
             // The binding's row is the scope's one record: the chat reads it and notices follow it.
@@ -251,8 +259,8 @@ export function createChatService(options: ChatServiceOptions) {
           Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: null });
           return { kind: 'bound', accountNo };
         }
-        wrongCodesPerAccount.fail(accountNo, now);
-        if (kioskAttempt !== null) queryCodeGuesses.wrong(kioskAttempt, now);
+        if (noticeChannel) wrongCodesPerAccount.fail(accountNo, now);
+        queryCodeGuesses.wrong(attempt, now);
         const failures = (conversation?.bindFailures ?? 0) + 1;
         if (failures >= BIND_MAX_FAILURES) {
           Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: now + BIND_LOCK_MS });

@@ -29,9 +29,10 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
   }
 
   return {
-    query(accountNo: string, queryCode: string, clientAddress: string): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
+    /** `kiosk`: the request came from a business-hall kiosk with its device key (exempt from the account's ceiling). */
+    query(accountNo: string, queryCode: string, clientAddress: string, kiosk = false): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
       const now = ctx.clock.now();
-      const attempt = { accountNo, clientAddress };
+      const attempt = { accountNo, clientAddress, kiosk };
       const wait = guesses.retryAfterSeconds(attempt, now);
       if (wait > 0) throw rateLimited(wait);
       const applications = views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
@@ -39,7 +40,7 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
         guesses.wrong(attempt, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
       }
-      guesses.right(accountNo);
+      guesses.right(attempt);
       const expiresAt = now + VIEW_TOKEN_TTL_MS;
       return {
         viewToken: tokens.issue({ a: accountNo, n: applications.map((a) => a.applicationNo) }, expiresAt),

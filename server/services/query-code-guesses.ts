@@ -1,36 +1,33 @@
 // Wrong query codes, counted once for every route a client can type one into — POST /api/v1/progress/query and the
-// kiosk/web chat — so that a client (or many clients at one account) get one allowance of guesses, not one per route.
-// Created once in app.ts and handed to both services.
-import { FailureLimiter } from '../domain/failure-limiter.ts';
+// chat — so that a client (or many clients at one account) get one allowance of guesses, not one per route.
+// Created once in app.ts and handed to both services. The limits themselves are guess-limits.ts'.
+import { createGuessLimits, type UnderAttack } from './guess-limits.ts';
 
-export const QUERY_CODE_WINDOW_MS = 15 * 60 * 1000;
-/** wrong codes per client address in the window, whatever account or session they name */
-export const WRONG_QUERY_CODES_PER_CLIENT = 20;
-/** wrong codes per account in the window, whatever client they come from */
-export const WRONG_QUERY_CODES_PER_ACCOUNT = 5;
+export {
+  GUESS_WINDOW_MS as QUERY_CODE_WINDOW_MS,
+  WRONG_GUESSES_PER_CLIENT as WRONG_QUERY_CODES_PER_CLIENT,
+  WRONG_GUESSES_PER_PAIR as WRONG_QUERY_CODES_PER_PAIR,
+  WRONG_GUESSES_PER_SUBJECT as WRONG_QUERY_CODES_PER_ACCOUNT,
+  CEILING_WINDOW_MS as ACCOUNT_CEILING_WINDOW_MS,
+} from './guess-limits.ts';
 
 export interface QueryCodeAttempt {
   accountNo: string;
-  /** the client's network address; null when the route has none (the per-account limit still applies) */
+  /** the client's network address; null when the route has none (the per-account ceiling still applies) */
   clientAddress: string | null;
+  /** a business-hall kiosk that presented the device key (KIOSK_DEVICE_KEY): exempt from the per-account ceiling */
+  kiosk: boolean;
 }
 
-export function createQueryCodeGuesses() {
-  const perAccount = new FailureLimiter({ maxFailures: WRONG_QUERY_CODES_PER_ACCOUNT, windowMs: QUERY_CODE_WINDOW_MS });
-  const perClient = new FailureLimiter({ maxFailures: WRONG_QUERY_CODES_PER_CLIENT, windowMs: QUERY_CODE_WINDOW_MS });
+export function createQueryCodeGuesses(onUnderAttack: (notice: UnderAttack) => void = () => {}) {
+  const limits = createGuessLimits({ kind: 'query_code', onUnderAttack });
+  const guess = (a: QueryCodeAttempt) => ({ subject: a.accountNo, clientAddress: a.clientAddress, trusted: a.kiosk });
   return {
     /** Seconds to wait before this attempt may be checked, or 0. */
-    retryAfterSeconds({ accountNo, clientAddress }: QueryCodeAttempt, now: number): number {
-      return Math.max(perAccount.retryAfterSeconds(accountNo, now), clientAddress === null ? 0 : perClient.retryAfterSeconds(clientAddress, now));
-    },
-    wrong({ accountNo, clientAddress }: QueryCodeAttempt, now: number): void {
-      perAccount.fail(accountNo, now);
-      if (clientAddress !== null) perClient.fail(clientAddress, now);
-    },
-    /** The right code for the account: its count starts again (a client's does not: one client may hold many right codes). */
-    right(accountNo: string): void {
-      perAccount.reset(accountNo);
-    },
+    retryAfterSeconds: (attempt: QueryCodeAttempt, now: number): number => limits.retryAfterSeconds(guess(attempt), now),
+    wrong: (attempt: QueryCodeAttempt, now: number): void => limits.wrong(guess(attempt), now),
+    /** The right code from this client: its own count at the account starts again. */
+    right: (attempt: QueryCodeAttempt): void => limits.right(guess(attempt)),
   };
 }
 

@@ -2,7 +2,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { FailureLimiter } from '../domain/failure-limiter.ts';
+import { createGuessLimits, type UnderAttack } from './guess-limits.ts';
 import { formatInstant } from '../domain/dates.ts';
 import type { StaffScope, StaffStore } from '../../db/staff-store.ts';
 import type { ApplicationStore } from '../../db/application-store.ts';
@@ -12,7 +12,12 @@ import { createSignedTokens } from './signed-tokens.ts';
 
 export const STAFF_COOKIE = 'jiedian_staff';
 export const STAFF_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-const FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/**
+ * Set on a successful sign-in and sent back only to the sign-in route: the browser a staff member has signed in with
+ * before is exempt from their id's guess ceiling, so strangers guessing at the id cannot lock them out.
+ */
+export const STAFF_DEVICE_COOKIE = 'jiedian_staff_device';
+export const STAFF_DEVICE_TTL_MS = 365 * 24 * 60 * 60 * 1000;
 
 export interface StaffPrincipal extends StaffScope {
   name: string;
@@ -20,10 +25,17 @@ export interface StaffPrincipal extends StaffScope {
   phone: string;
 }
 
-export function createStaffAuth(deps: { secret: string; staff: StaffStore; store: ApplicationStore; clock: Clock; timeZone: string }) {
+export function createStaffAuth(deps: {
+  secret: string;
+  staff: StaffStore;
+  store: ApplicationStore;
+  clock: Clock;
+  timeZone: string;
+  onUnderAttack?: (notice: UnderAttack) => void;
+}) {
   const tokens = createSignedTokens<{ h: string }>(deps.secret, 'staff');
-  const perHandler = new FailureLimiter({ maxFailures: 5, windowMs: FAILURE_WINDOW_MS });
-  const perClient = new FailureLimiter({ maxFailures: 20, windowMs: FAILURE_WINDOW_MS });
+  const devices = createSignedTokens<{ h: string }>(deps.secret, 'staff-device');
+  const guesses = createGuessLimits({ kind: 'staff_password', onUnderAttack: deps.onUnderAttack ?? (() => {}) });
 
   function principal(handlerId: string): StaffPrincipal | null {
     const handler = deps.store.handler(handlerId);
@@ -45,9 +57,12 @@ export function createStaffAuth(deps: { secret: string; staff: StaffStore; store
       deps.staff.setPasswordHash(handlerId, await hashPassword(password));
     },
 
-    async login(handlerId: string, password: string, clientAddress: string) {
+    /** `deviceToken`: the device cookie this browser got at an earlier sign-in, if any. */
+    async login(handlerId: string, password: string, clientAddress: string, deviceToken?: string) {
       const now = deps.clock.now();
-      const wait = Math.max(perHandler.retryAfterSeconds(handlerId, now), perClient.retryAfterSeconds(clientAddress, now));
+      const trusted = deviceToken !== undefined && devices.verify(deviceToken, now)?.h === handlerId;
+      const guess = { subject: handlerId, clientAddress, trusted };
+      const wait = guesses.retryAfterSeconds(guess, now);
       if (wait > 0) {
         throw new JiedianError('JD_RATE_LIMITED', `too many failed sign-ins; try again in ${wait} seconds`, {
           headers: { 'retry-after': String(wait) },
@@ -58,13 +73,18 @@ export function createStaffAuth(deps: { secret: string; staff: StaffStore; store
       const ok = await verifyPassword(stored ?? UNMATCHABLE_HASH, password);
       const who = ok ? principal(handlerId) : null;
       if (!who) {
-        perHandler.fail(handlerId, now);
-        perClient.fail(clientAddress, now);
+        guesses.wrong(guess, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'handler id and password do not match');
       }
-      perHandler.reset(handlerId);
+      guesses.right(guess);
       const expiresAt = now + STAFF_SESSION_TTL_MS;
-      return { token: tokens.issue({ h: handlerId }, expiresAt), expiresAt, expiresAtText: formatInstant(expiresAt, deps.timeZone), handler: who };
+      return {
+        token: tokens.issue({ h: handlerId }, expiresAt),
+        expiresAt,
+        expiresAtText: formatInstant(expiresAt, deps.timeZone),
+        handler: who,
+        deviceToken: devices.issue({ h: handlerId }, now + STAFF_DEVICE_TTL_MS),
+      };
     },
 
     /** The signed-in staff member of a session token; null when missing, forged, expired or the handler is gone. */

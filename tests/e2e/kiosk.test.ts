@@ -7,6 +7,7 @@ import { completed, postEvents, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
 import { signInOnStaffPage, startApp, tightApplication } from './support/scenario.ts';
+import { WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/services/query-code-guesses.ts';
 
 let browser: Browser;
 let page: Page;
@@ -221,6 +222,30 @@ describe('the kiosk', () => {
     // failing on purpose logs the 401 in the console; nothing else may go wrong
     expect(problems.filter((p) => !(p.includes('401') && p.includes('/api/v1/progress/query')))).toEqual([]);
   }, 30_000);
+
+  it('keeps the device key it was given once and signs a customer in after strangers used up the account\'s guesses', async () => {
+    const key = 'kiosk-device-key-0123456789';
+    const { t, base } = await startApp({ KIOSK_DEVICE_KEY: key });
+    for (let i = 0; i < WRONG_QUERY_CODES_PER_ACCOUNT; i++) {
+      const wrong = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', remoteAddress: `198.51.100.${i + 1}`, payload: { accountNo: customerA.accountNo, queryCode: String(100000 + i) } });
+      expect(wrong.statusCode).toBe(401);
+    }
+    // the installer's visit: the key leaves the address bar at once
+    await page.goto(`${base}/kiosk#kiosk-key=${key}`);
+    await expect.poll(() => page.url()).toBe(`${base}/kiosk`);
+    // a later customer, after a reload (as after the idle reset), is still at a kiosk with its key
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    await expect.poll(() => card(customerA.applicationNo).count()).toBe(1);
+    expect(problems).toEqual([]);
+
+    // the same page without the key (another browser profile) meets the ceiling
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${base}/kiosk`);
+    await signInOnKeypad(customerA.accountNo, customerA.queryCode);
+    await expect.poll(() => page.locator('#login-message').innerText()).not.toBe('');
+    expect(await card(customerA.applicationNo).count()).toBe(0);
+  }, 60_000);
 
   it('clears everything after the idle time without a touch (here ?idle=2)', async () => {
     const { t, base } = await startApp();

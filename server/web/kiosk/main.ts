@@ -2,7 +2,7 @@
 // Everything a customer leaves behind lives in one KioskSession; an idle reset (60 s, `?idle=SECONDS`), the
 // 结束查询 button and an expired token all drop it and rebuild the page from nothing.
 import './kiosk.css';
-import { ApiError, call } from '../shared/api.ts';
+import { ApiError, call, sendWithEveryCall } from '../shared/api.ts';
 import type { CustomerHurry, ProgressView, QueryResult } from '../shared/contract.ts';
 import { byId, fill, h } from '../shared/dom.ts';
 import { waitText } from '../shared/format.ts';
@@ -13,6 +13,17 @@ import { chatPanel } from './chat.ts';
 import { IdleTimer, idleSecondsFrom } from './idle.ts';
 import { loginScreen, type LoginScreen } from './login.ts';
 import { KioskSession, type HurryState } from './session.ts';
+
+// The installer opens /kiosk#kiosk-key=KIOSK_DEVICE_KEY once: the key stays in this browser, leaves the address bar,
+// and goes with every call, so strangers guessing at an account elsewhere cannot lock its owner out here.
+const KIOSK_KEY_STORAGE = 'jiedian.kioskKey';
+const givenKey = /(?:^#|&)kiosk-key=([^&]+)/.exec(location.hash)?.[1];
+if (givenKey) {
+  localStorage.setItem(KIOSK_KEY_STORAGE, decodeURIComponent(givenKey));
+  history.replaceState(null, '', location.pathname + location.search);
+}
+const kioskKey = localStorage.getItem(KIOSK_KEY_STORAGE);
+if (kioskKey) sendWithEveryCall('x-jiedian-kiosk-key', kioskKey);
 
 const root = byId('app');
 const idleSeconds = idleSecondsFrom(location.search);

@@ -23,8 +23,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Headers every call of this page sends (the kiosk's device key). */
+const pageHeaders: Record<string, string> = {};
+
+export function sendWithEveryCall(name: string, value: string): void {
+  pageHeaders[name] = value;
+}
+
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  const headers: Record<string, string> = { accept: 'application/json', ...pageHeaders, ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;

@@ -30,11 +30,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startApp(): Promise<E2eApp> {
+export async function startApp(env: Record<string, string> = {}): Promise<E2eApp> {
   const fake = await fakeTwilioForTest();
   const port = await freePort();
   // no periodic sweeps: time-driven work runs only when a test asks (ManualClock)
-  const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), env: { PUBLIC_URL: `http://127.0.0.1:${port}` }, deps: { startSweeper: false } });
+  const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), env: { PUBLIC_URL: `http://127.0.0.1:${port}`, ...env }, deps: { startSweeper: false } });
   await hurryScenario(t);
   await putApplication(t, tightApplication, {
     accountNo: customerA.accountNo,
