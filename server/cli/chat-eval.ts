@@ -20,6 +20,8 @@ export const defaultFixture = path.join(projectRoot, 'tests/fixtures/utterances.
 export const defaultHoldout = path.join(projectRoot, 'tests/fixtures/utterances-holdout.jsonl');
 /** Written before the opt-out/hurry generalisation and not tuned on: the one to watch. */
 export const defaultHoldout2 = path.join(projectRoot, 'tests/fixtures/utterances-holdout-2.jsonl');
+/** Short and colloquial wording, written before the rules for it and not tuned on. */
+export const defaultHoldout3 = path.join(projectRoot, 'tests/fixtures/utterances-holdout-3.jsonl');
 
 export interface ChatEvalResult {
   evaluation: IntentEvaluation;
@@ -118,7 +120,7 @@ export async function runChatEval(options: {
   out.write(`chat:eval — ${path.relative(process.cwd(), fixture) || fixture} (${samples.length} utterances, ${knowledge.size} knowledge-base entries)\n\n`);
   out.write(formatEvaluation(evaluation));
 
-  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2] : options.holdout === null ? [] : [options.holdout].flat();
+  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2, defaultHoldout3] : options.holdout === null ? [] : [options.holdout].flat();
   const holdouts: ChatEvalResult['holdouts'] = [];
   for (const file of holdoutFiles) {
     if (!fs.existsSync(file) || path.resolve(file) === path.resolve(fixture)) continue;

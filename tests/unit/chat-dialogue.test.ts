@@ -205,6 +205,18 @@ describe('menu, knowledge base, unsubscribe, a person', () => {
     expect(none.replies[0]).toContain('人工');
   });
 
+  it('words the fallback and the menu for the channel: no "回复" at a kiosk, where nobody replies by SMS', () => {
+    const kiosk = turn('推荐一家好吃的餐馆', { channel: 'kiosk' }).result.replies[0]!;
+    expect(kiosk).toContain('没有找到答案');
+    expect(kiosk).toContain('“转人工”');
+    expect(kiosk).not.toContain('回复');
+    expect(turn('推荐一家好吃的餐馆', { channel: 'sms' }).result.replies[0]).toContain('回复“人工”');
+    expect(turn('推荐一家好吃的餐馆', { channel: 'wechat' }).result.replies[0]).toContain('发送“人工”');
+    expect(turn('推荐一家好吃的餐馆', { channel: 'web' }).result.replies[0]).toContain('输入“人工”');
+    expect(turn('帮助', { channel: 'kiosk' }).result.replies[0]).not.toContain('回复');
+    expect(turn('帮助', { channel: 'sms' }).result.replies[0]).toContain('回复数字');
+  });
+
   it('unsubscribes SMS and WeChat senders, explains how when asked how, and has nothing to unsubscribe at a kiosk', () => {
     expect(turn('TD', { channel: 'sms' }).result.effect).toEqual({ kind: 'opt_out' });
     expect(turn('退订', { channel: 'wechat' }).result.effect).toEqual({ kind: 'opt_out' });

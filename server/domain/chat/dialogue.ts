@@ -195,9 +195,9 @@ function byIntent(input: DialogueInput, facts: DialogueFacts): Turn {
   switch (intent) {
     case 'greeting':
       if (greetingKind(compact) === 'thanks' || (compact === '' && !/[?？]/.test(understanding.normalized.raw))) return reply('greeting', [say.thanks], CLEAR);
-      return reply('greeting', [say.menu], { kind: 'set', state: { kind: 'menu' } });
+      return reply('greeting', [say.menu(channel)], { kind: 'set', state: { kind: 'menu' } });
     case 'faq':
-      return reply('faq', [understanding.knowledge ? understanding.knowledge.entry.answer : say.notFound]);
+      return reply('faq', [understanding.knowledge ? understanding.knowledge.entry.answer : say.notFound(channel)]);
     case 'unsubscribe': {
       const named = namedApplication(compact, understanding.entities);
       if (named || aboutOneApplication(compact)) return muteTurn(input, facts, 'mute', named);
@@ -208,7 +208,7 @@ function byIntent(input: DialogueInput, facts: DialogueFacts): Turn {
     case 'bind_account':
       return bindTurn(input, facts);
     default:
-      return reply('unknown', [say.notFound]);
+      return reply('unknown', [say.notFound(channel)]);
   }
 }
 

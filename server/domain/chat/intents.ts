@@ -81,6 +81,38 @@ const TIME_WORDS =
 
 type ScoredIntent = Exclude<Intent, 'faq' | 'unknown'>;
 
+/**
+ * Short, colloquial and dialect-flavoured asks (issue 12 item 13): "电什么时候通", "找谁", "查查我的", "咋样了" carry
+ * none of the formal nouns (经办人, 进度, 接电日期) the rules above wait for, so each gets a rule of its own.
+ */
+const WHEN = '(?:什么时候|什么时侯|啥时候|啥时|啥子时候|么子时候|莫子时候|什么时间|几时|哪天|哪一天|几号|何时|多久|多长时间|多少天|几天|哪阵子?|好久(?=能|才|可以|会))';
+const colloquial: Partial<Record<ScoredIntent, Rule[]>> = {
+  expected_date: [
+    // when + a verb of power coming: "电什么时候通", "啥时候能装上表", "多久能通"
+    { pattern: new RegExp(`${WHEN}(?:能|可以|才能|才|会|给我|给|来|要)?(?:通|来|有|接|送|装|弄好|弄完|搞好|办完|好|到)`), weight: 2 },
+    // power (or the meter) first, then when: "电几号来", "电表哪天能装"
+    { pattern: new RegExp(`(?<!办|用|停|供)电(?:表)?.{0,4}${WHEN}`), weight: 1.5 },
+    { pattern: /(?:还|还要|还得|要)等(?:多少天|几天|多久|多长时间|到什么时候|到啥时候)/, weight: 2.5 },
+    { pattern: /(?:赶(?:得)?上|按时|准时)(?:.{0,4})(?:不|吗|么|没|不了)?$|能按时|能准时/, weight: 1.5 },
+  ],
+  handler_contact: [
+    { pattern: /(?:问|打|联系|问问)谁|谁(?:在)?(?:管|弄|搞|装|做)|归谁|哪个管|谁的电话/, weight: 4 },
+    // the rules above already give 找谁 2.5
+    { pattern: /找谁/, weight: 2 },
+    { pattern: /(?:给|留|发|报)(?:我)?(?:个|一个|下)?(?:[^打回]{0,4})(?:电话|号码|手机号|联系方式)(?!.{0,2}(?:给我|打))/, weight: 2.5 },
+    { pattern: /(?:咋|咋个|怎么样)联系(?!我)|联系(?:你们的|你们|办事的|经办的|负责的)人/, weight: 2.5 },
+  ],
+  query_progress: [
+    { pattern: /^(?:帮我|帮忙|给我)?(?:查查|查一下|查下|看看|看一下|瞧瞧)(?:我|我的|我家|我家的|我们的?)$/, weight: 3.5 },
+    { pattern: /^(?:现在|那个|我的|我家的?|电|我的电|我家的?电)?(?:咋样|怎么样|如何|啥情况|什么情况)了(?:呢|啊|呀|嘛)?$/, weight: 3 },
+    { pattern: /进度呢|到哪步/, weight: 1 },
+  ],
+  hurry: [{ pattern: /抓点紧|抓紧点|抓紧些|麻溜|利索点|紧着点/, weight: 3.5 }],
+  customer_tasks: [{ pattern: /(?:还)?差(?:什么|啥|哪些|些啥)/, weight: 3 }],
+};
+
+
+
 interface Rule {
   pattern: RegExp;
   weight: number;
@@ -298,7 +330,7 @@ export function classify(normalized: NormalizedText, options: ClassifyOptions): 
   const scores: Partial<Record<Intent, number>> = {};
   const foreign = otherServices.test(compact);
   for (const intent of Object.keys(rules) as ScoredIntent[]) {
-    let score = sum(rules[intent], compact);
+    let score = sum(rules[intent], compact) + sum(colloquial[intent] ?? [], compact);
     if (score > 0 && foreign && intent !== 'greeting') score -= 4;
     if (score !== 0) scores[intent] = score;
   }

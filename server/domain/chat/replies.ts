@@ -11,8 +11,16 @@ const day = (date: CalendarDate, today: CalendarDate) => formatChineseDate(date,
 /** instants in a view are ISO strings in the utility's zone: their first ten characters are the local date */
 const dayOf = (instant: string, today: CalendarDate) => day(instant.slice(0, 10), today);
 
-export const menu = [
-  '您好，我是接电助手。回复数字或直接提问：',
+/** How a customer answers on each channel: by SMS one replies, on WeChat one sends, at a kiosk or on the web one types. */
+function answerVerb(channel: ChatChannel): string {
+  return channel === 'sms' ? '回复' : channel === 'wechat' ? '发送' : '输入';
+}
+
+export function menu(channel: ChatChannel): string {
+  return [`您好，我是接电助手。${answerVerb(channel)}数字或直接提问：`, ...menuItems].join('\n');
+}
+
+const menuItems = [
   '1 办理进度',
   '2 需要我准备什么',
   '3 经办人电话',
@@ -21,11 +29,16 @@ export const menu = [
   '6 绑定户号',
   '7 转人工',
   '8 退订通知',
-].join('\n');
+];
 
 export const thanks = '不客气，有问题随时发消息给我。';
 
-export const notFound = '抱歉，没有找到答案。可以换个说法试试，或回复“人工”由工作人员解答；回复“帮助”查看我能办的事。';
+/** The fallback: at a kiosk nobody replies by SMS, so it points at the 转人工 button and the counter instead. */
+export function notFound(channel: ChatChannel): string {
+  if (channel === 'kiosk') return '抱歉，没有找到答案。可以换个说法试试，或点下方“转人工”由工作人员解答，也可以到窗口咨询。';
+  const verb = answerVerb(channel);
+  return `抱歉，没有找到答案。可以换个说法试试，或${verb}“人工”由工作人员解答；${verb}“帮助”查看我能办的事。`;
+}
 
 export const privateInGroup = '涉及个人办电信息，请私聊我查询。';
 
