@@ -1,7 +1,7 @@
 // The ProgressView of API.md: what customers (masked) and staff (unmasked) see of one application.
 import type { Process } from './catalog.ts';
 import { formatInstant } from './dates.ts';
-import { maskName } from './masking.ts';
+import { customerKind, maskName } from './masking.ts';
 import type { StepStatus } from './step-state.ts';
 
 export type Audience = 'customer' | 'staff';
@@ -57,6 +57,8 @@ export interface ProgressView {
   applicationNo: string;
   accountNo: string;
   customerName: string;
+  /** whether the name is a person's or an organisation's (masking keeps only its first character) */
+  customerKind: 'person' | 'organisation';
   processCode: string;
   processName: string;
   status: string;
@@ -122,6 +124,7 @@ export function buildProgressView(input: ProgressViewInput): ProgressView {
     applicationNo: application.applicationNo,
     accountNo: application.accountNo,
     customerName: audience === 'customer' ? maskName(application.customerName) : application.customerName,
+    customerKind: customerKind(application.customerName),
     processCode: application.processCode,
     processName: process.name,
     status: application.status,

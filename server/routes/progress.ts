@@ -56,8 +56,8 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const claims = customers.claims(request.headers.authorization);
       customers.read(claims, request.params.applicationNo);
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      const { hurry, handlerName } = hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
-      return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName) });
+      const { hurry, handlerName, nextHurryAt } = hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
+      return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName, nextHurryAt) });
     },
   );
 

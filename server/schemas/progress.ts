@@ -24,6 +24,7 @@ export const ProgressViewSchema = Type.Object({
   applicationNo: Type.String(),
   accountNo: Type.String(),
   customerName: Type.String(),
+  customerKind: Type.Enum(['person', 'organisation'], { description: 'a person or an organisation: masked names keep only the first character' }),
   processCode: Type.String(),
   processName: Type.String(),
   status: Type.String(),

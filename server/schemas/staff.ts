@@ -113,6 +113,7 @@ export const CustomerHurryReply = Type.Object({
     handlerName: Nullable(Type.String()),
     createdAt: Instant,
     count: Type.Integer(),
+    nextHurryAt: Type.String({ format: 'date-time', description: 'when this step can be hurried again (the cooldown ends)' }),
   }),
 });
 

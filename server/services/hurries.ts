@@ -181,7 +181,7 @@ export function createHurryService(options: HurryServiceOptions) {
        * is the receipt, and no hurry_received notice goes to the same channel and address.
        */
       receiptInReply?: boolean;
-    }): { hurry: HurryView; handlerName: string | null } {
+    }): { hurry: HurryView; handlerName: string | null; nextHurryAt: string } {
       const now = ctx.clock.now();
       const message = input.message?.trim() ? input.message.trim().slice(0, MAX_HURRY_MESSAGE) : null;
       const outcome = commit((): { result: { hurry: HurryView; handlerName: string | null } | { refused: JiedianError }; touched: HurryRow[] } => {
@@ -213,7 +213,7 @@ export function createHurryService(options: HurryServiceOptions) {
             // The raised count must be committed although the press is refused, so the refusal is returned, not thrown.
             const refused = new JiedianError('JD_HURRY_COOLDOWN', `this step was hurried recently; request ${row.id} is ${row.status}`, {
               headers: { 'retry-after': String(seconds) },
-              body: { retryAfterSeconds: seconds, hurryId: row.id },
+              body: { retryAfterSeconds: seconds, retryAt: formatInstant(now + seconds * 1000, ctx.timeZone), hurryId: row.id },
             });
             // an answered request pressed again within the cooldown has not changed: nothing to push to the queue
             return { result: { refused }, touched: latest.status === 'answered' ? [] : [row] };
@@ -262,7 +262,8 @@ export function createHurryService(options: HurryServiceOptions) {
         return { result: { hurry: view(row), handlerName: handler?.name ?? null }, touched: [row] };
       });
       if ('refused' in outcome) throw outcome.refused;
-      return outcome;
+      // a press that goes through starts the cooldown now, whether the request is new or pressed again after it
+      return { ...outcome, nextHurryAt: instant(now + cooldownMs)! };
     },
 
     acknowledge(principal: StaffPrincipal, id: string): HurryView {
@@ -319,8 +320,8 @@ export function createHurryService(options: HurryServiceOptions) {
 
     ofApplication: (applicationNo: string) => staff.hurriesOfApplication(applicationNo).map(view),
 
-    customerView(row: HurryView, handlerName: string | null) {
-      return { id: row.id, status: row.status, stepCode: row.stepCode, handlerName: handlerName ? maskName(handlerName) : null, createdAt: row.createdAt, count: row.count };
+    customerView(row: HurryView, handlerName: string | null, nextHurryAt: string) {
+      return { id: row.id, status: row.status, stepCode: row.stepCode, handlerName: handlerName ? maskName(handlerName) : null, createdAt: row.createdAt, count: row.count, nextHurryAt };
     },
   };
 }

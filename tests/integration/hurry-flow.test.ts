@@ -36,7 +36,8 @@ describe('a hurry from press to answer', () => {
 
     expect(pressed.status).toBe(202);
     expect(pressed.body).toEqual({
-      hurry: { id: 'CB2611240001', status: 'open', stepCode: 'design_review', handlerName: '李*', createdAt: '2026-11-24T10:00:00+08:00', count: 1 },
+      // nextHurryAt: when the button may be pressed again (HURRY_COOLDOWN_HOURS, 24)
+      hurry: { id: 'CB2611240001', status: 'open', stepCode: 'design_review', handlerName: '李*', createdAt: '2026-11-24T10:00:00+08:00', count: 1, nextHurryAt: '2026-11-25T10:00:00+08:00' },
     });
     const frame = await live.next((f) => f.type === 'hurry', 'hurry', { timeoutMs: 1000 });
     expect(frame.at - pressed.at).toBeLessThan(100);
@@ -212,6 +213,8 @@ describe('cooldown and count', () => {
       error: 'Too Many Requests',
       message: 'this step was hurried recently; request CB2611240001 is open',
       retryAfterSeconds: 82800,
+      // the same as an instant in the utility's zone, for a kiosk to say when (issue 12 item 11)
+      retryAt: '2026-11-25T10:00:00+08:00',
       hurryId: 'CB2611240001',
     });
     const [queued] = (await api(base, 'GET', '/api/v1/staff/queue', { token: handler.token })).body.hurries;
@@ -258,7 +261,7 @@ describe('cooldown and count', () => {
     t.clock.set(at('2026-11-25T10:00:00+08:00'));
     const fresh = await press(base, customerA, '审完了吗？');
     expect(fresh.status).toBe(202);
-    expect(fresh.body.hurry).toEqual({ id: 'CB2611250001', status: 'open', stepCode: 'design_review', handlerName: '李*', createdAt: '2026-11-25T10:00:00+08:00', count: 1 });
+    expect(fresh.body.hurry).toEqual({ id: 'CB2611250001', status: 'open', stepCode: 'design_review', handlerName: '李*', createdAt: '2026-11-25T10:00:00+08:00', count: 1, nextHurryAt: '2026-11-26T10:00:00+08:00' });
     const nextMorning = await signIn(t, base, 'H001');
     const queue = (await api(base, 'GET', '/api/v1/staff/queue', { token: nextMorning.token })).body.hurries;
     expect(queue.map((h: { id: string; status: string }) => [h.id, h.status])).toEqual([

@@ -37,6 +37,7 @@ function view(over: Partial<ProgressView> = {}): ProgressView {
     applicationNo: 'YX2026-0001',
     accountNo: '5300123456',
     customerName: '玉*********',
+    customerKind: 'organisation',
     processCode: 'hv_single',
     processName: '高压新装增容（单电源）',
     status: 'active',

@@ -3,7 +3,7 @@
 // so a live update changes text, never the layout.
 import type { ProgressView } from '../shared/contract.ts';
 import { h } from '../shared/dom.ts';
-import { longDate, shortInstant, statusNames, waitText } from '../shared/format.ts';
+import { dateIn, dueText, longDate, shortInstant, statusNames, yearOf } from '../shared/format.ts';
 import { stepStateNames, timeline } from '../shared/timeline.ts';
 import type { HurryState, NoticeState } from './session.ts';
 
@@ -28,7 +28,30 @@ export function noticeSwitch(applicationNo: string, state: NoticeState | undefin
   ]);
 }
 
+/** The day power came on: the last step's end (装表接电), else the plan's date. */
+function connectedOn(view: ProgressView): string | null {
+  return view.steps.at(-1)?.actualEnd?.slice(0, 10) ?? view.expectedConnectDate;
+}
+
+function planBox(tone: 'ok' | 'info' | 'warn' | 'danger', icon: string, text: string): HTMLElement {
+  return h('p', { class: `plan plan--${tone}`, attrs: { role: tone === 'ok' || tone === 'info' ? null : 'note' } }, [
+    h('span', { class: 'plan-icon', text: icon, attrs: { 'aria-hidden': 'true' } }),
+    h('span', { text }),
+  ]);
+}
+
 function planLine(view: ProgressView): HTMLElement {
+  if (view.status === 'completed') {
+    const day = connectedOn(view);
+    return planBox('ok', '✓', day ? `已于 ${longDate(day)} 接电，感谢您的耐心等待。` : '已接电，感谢您的耐心等待。');
+  }
+  if (view.status === 'cancelled') return planBox('info', 'ℹ', '这项申请已撤销。如有疑问请到窗口咨询。');
+  if (view.status === 'suspended') return planBox('info', 'ℹ', '这项申请已暂停办理。如有疑问请到窗口咨询。');
+  // an overdue step outweighs any reassurance: no green "as planned" beside a red step
+  const step = view.currentStep;
+  if (step?.overdue && step.status === 'in_progress') {
+    return planBox('danger', '⚠', `“${step.name}”已超过办理期限，供电公司须尽快办完。您可以按下方「催办」提醒经办人。`);
+  }
   if (!view.plan.feasible) {
     // earliestFeasibleDate assumes every step at its shortest; the expected date above is the usual pace, so say both
     const earliest = view.plan.earliestFeasibleDate
@@ -39,8 +62,8 @@ function planLine(view: ProgressView): HTMLElement {
       h('span', { text: `您申请的 ${longDate(view.requestedConnectDate)} 无法实现。${earliest}。` }),
     ]);
   }
-  const text = view.requestedConnectDate ? `可以按您申请的 ${longDate(view.requestedConnectDate)} 接电` : '按常规工期安排，未指定接电日期';
-  return h('p', { class: 'plan plan--ok' }, [h('span', { class: 'plan-icon', text: '✓', attrs: { 'aria-hidden': 'true' } }), h('span', { text })]);
+  if (view.requestedConnectDate) return planBox('ok', '✓', `可以按您申请的 ${longDate(view.requestedConnectDate)} 接电。`);
+  return planBox('info', 'ℹ', '您没有指定接电日期，按常规工期安排。');
 }
 
 function currentBox(view: ProgressView): HTMLElement {
@@ -54,7 +77,9 @@ function currentBox(view: ProgressView): HTMLElement {
     ]);
   }
   const state = step.status === 'in_progress' && step.overdue ? '已超期' : stepStateNames[step.status];
-  const due = step.dueAt ? `应于 ${shortInstant(step.dueAt)} 前完成` : step.plannedEnd ? `计划 ${longDate(step.plannedEnd)} 完成` : '完成时间待定';
+  const year = yearOf(view.updatedAt);
+  const lastDay = step.dueAt ? dueText(step.dueAt, year) : step.plannedEnd ? dateIn(step.plannedEnd, year) : null;
+  const due = !lastDay ? '办完时间待定' : step.overdue ? `原定最晚 ${lastDay} 办完，已超期` : step.dueAt ? `最晚 ${lastDay} 办完` : `计划 ${lastDay} 办完`;
   const who = step.side === 'customer' ? '此环节需要您来办理' : step.handler ? `经办人 ${step.handler.name} · 电话 ${step.handler.phone}` : '经办人待分配';
   return h('div', { class: `current${step.overdue ? ' current--overdue' : ''}` }, [
     h('p', { class: 'current-label', text: '当前环节' }),
@@ -65,6 +90,10 @@ function currentBox(view: ProgressView): HTMLElement {
 }
 
 function tasksBox(view: ProgressView): HTMLElement {
+  if (view.status !== 'active') {
+    const text = view.status === 'completed' ? '申请已办结，无需再准备材料。' : '目前无需您准备材料。如有疑问请到窗口咨询。';
+    return h('div', { class: 'tasks', attrs: { 'aria-label': '温馨提示' } }, [h('p', { class: 'tasks-title', text: '温馨提示' }), h('p', { class: 'tasks-none', text })]);
+  }
   const now = view.currentStep?.customerTasks ?? [];
   const next = view.nextStep?.customerTasks ?? [];
   const [title, tasks] = now.length > 0 ? ['现在请您准备', now] : next.length > 0 ? [`下一步（${view.nextStep!.name}）请准备`, next] : ['现在请您准备', []];
@@ -100,16 +129,17 @@ export function hurryBox(view: ProgressView, hurryState: HurryState | undefined,
   // a refusal about an earlier step says nothing about this one
   const state = hurryState?.refusal ? undefined : hurryState;
   const can = view.status === 'active' && step?.side === 'utility';
-  if (!can) return noHurryBox(view, '该申请当前无需催办。', 'inactive');
+  if (!can) return noHurryBox(view, view.status === 'completed' ? '申请已办结，无需催办。' : '该申请当前无需催办。', 'inactive');
+  // pressed (or refused) within the cooldown: the button rests until it ends, and the line says when that is
   const cooling = state?.cooldownUntil != null && state.cooldownUntil > now;
-  const label = state?.busy ? '正在催办…' : cooling ? '再次催办' : '催办';
+  const label = state?.busy ? '正在催办…' : cooling ? '已催办' : '催办';
   const button = h('button', {
     class: 'hurry-button',
     text: label,
     attrs: {
       type: 'button',
       'aria-label': `催办申请 ${view.applicationNo} 的「${step.name}」环节`,
-      disabled: state?.busy === true,
+      disabled: state?.busy === true || cooling,
     },
     on: { click: () => actions.hurry(view.applicationNo) },
   });
@@ -117,13 +147,26 @@ export function hurryBox(view: ProgressView, hurryState: HurryState | undefined,
   let tone: HurryState['tone'] = 'info';
   if (state) {
     tone = state.tone;
-    // the wait stays on one line: "请 24 小时 00 分钟 后再催办" must not break inside the number
-    const wait = () => h('span', { class: 'nowrap', text: `请 ${waitText((state.cooldownUntil! - now) / 1000)} 后再催办。` });
-    text = cooling ? [state.message, wait()] : [state.message];
+    // the time stays on one line: "11月25日 10:02 后" must not break inside it
+    const again = state.againAt && cooling ? [h('span', { class: 'nowrap', text: `${shortInstant(state.againAt)} 后` }), '可再次催办。'] : [];
+    text = [state.message, ...again];
   }
   return h('div', { class: 'hurry', dataset: { applicationNo: view.applicationNo } }, [
     button,
     h('p', { class: `hurry-line hurry-line--${tone}`, attrs: { role: 'status', 'aria-live': 'polite' } }, [h('span', {}, text)]),
+  ]);
+}
+
+function expectedBox(view: ProgressView): HTMLElement {
+  const [label, date] =
+    view.status === 'completed'
+      ? ['接电日期', connectedOn(view)]
+      : view.status === 'cancelled'
+        ? ['预计接电日期', null]
+        : ['预计接电日期', view.expectedConnectDate];
+  return h('div', { class: 'expected' }, [
+    h('p', { class: 'expected-label', text: label }),
+    h('p', { class: 'expected-date', text: date ? longDate(date) : view.status === 'cancelled' ? '已撤销' : '待排定' }),
   ]);
 }
 
@@ -146,14 +189,12 @@ export function applicationCard(
     ]),
     h('div', { class: 'card-grid' }, [
       h('div', { class: 'card-summary' }, [
-        h('div', { class: 'expected' }, [
-          h('p', { class: 'expected-label', text: '预计接电日期' }),
-          h('p', { class: 'expected-date', text: view.expectedConnectDate ? longDate(view.expectedConnectDate) : '待排定' }),
-        ]),
+        expectedBox(view),
         planLine(view),
         currentBox(view),
-        tasksBox(view),
+        // the button right under the step it hurries, so it is on the first screen in landscape too
         hurryBox(view, hurry, actions),
+        tasksBox(view),
       ]),
       h('div', { class: 'card-steps' }, [h('h4', { class: 'card-steps-title', text: '办理环节' }), list]),
     ]),

@@ -8,8 +8,17 @@ import type { KioskSession } from './session.ts';
 
 const QUICK = ['我的申请进度怎么样', '需要我准备什么材料', '什么时候能接电', '经办人电话是多少', '转人工'];
 const GREETING = '您好，我是接电助手。可以问我：申请进度、需要准备的材料、预计接电时间、经办人联系方式。输入户号和查询密码后，我就能回答您自己的申请。';
+/** after sign-in the customer is not asked for the account number again */
+const signedInGreeting = (applications: number) =>
+  `您好，我是接电助手。已查到您的 ${applications} 项申请，可以直接问我：办理进度、需要准备的材料、什么时候能接电、经办人电话。`;
 
-export function chatPanel(session: KioskSession): HTMLElement {
+export interface ChatPanel {
+  element: HTMLElement;
+  /** the customer signed in: the greeting stops asking for the account number */
+  signedIn(applications: number): void;
+}
+
+export function chatPanel(session: KioskSession): ChatPanel {
   const log = h('ol', { class: 'chat-log', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': '对话记录' } });
   const input = h('input', {
     class: 'chat-input',
@@ -88,7 +97,8 @@ export function chatPanel(session: KioskSession): HTMLElement {
   });
 
   say('bot', GREETING);
-  return h('section', { class: 'chat', attrs: { 'aria-labelledby': 'chat-title' } }, [
+  const greetingLine = log.lastElementChild as HTMLElement;
+  const element = h('section', { class: 'chat', attrs: { 'aria-labelledby': 'chat-title' } }, [
     h('h2', { class: 'chat-title', text: '接电助手', attrs: { id: 'chat-title' } }),
     log,
     h(
@@ -98,4 +108,12 @@ export function chatPanel(session: KioskSession): HTMLElement {
     ),
     form,
   ]);
+  return {
+    element,
+    signedIn(applications) {
+      // before any question the greeting itself changes; after some, a line says it (the log is not rewritten)
+      if (log.children.length === 1) greetingLine.textContent = signedInGreeting(applications);
+      else say('bot', signedInGreeting(applications));
+    },
+  };
 }

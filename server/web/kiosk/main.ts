@@ -47,13 +47,15 @@ function start(notice: string | null = null): void {
   session = new KioskSession();
   login = loginScreen({ submit: (accountNo, queryCode) => void query(accountNo, queryCode) }, notice, idleSeconds);
   const main = h('main', { class: 'main', attrs: { id: 'main', tabindex: '-1' } }, [login.element]);
+  const chat = chatPanel(session);
+  session.chat = chat;
   root.replaceChildren(
     h('header', { class: 'bar' }, [
       h('h1', { class: 'bar-title' }, [h('span', { class: 'bar-logo', text: '⚡', attrs: { 'aria-hidden': 'true' } }), '接电进度查询']),
       h('span', { class: 'bar-live', attrs: { id: 'live-status', role: 'status' } }),
     ]),
     main,
-    h('aside', { class: 'side', attrs: { 'aria-label': '接电助手' } }, [chatPanel(session)]),
+    h('aside', { class: 'side', attrs: { 'aria-label': '接电助手' } }, [chat.element]),
     h('div', { class: 'idle-warning', attrs: { id: 'idle-warning', role: 'alert', hidden: true } }),
   );
   setLive(null);
@@ -86,9 +88,12 @@ async function query(accountNo: string, queryCode: string): Promise<void> {
 
 const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo), toggleNotices: (applicationNo) => void toggleNotices(applicationNo) };
 
-/** 玉*************** → 玉**: on a screen in a public hall, the greeting need not show how long the name is */
-function greetingName(masked: string): string {
-  return masked.replace(/\*{2,}/g, '**');
+/**
+ * 您好，玉**: on a screen in a public hall the greeting need not show how long the name is. An organisation's name
+ * (玉溪某某食品有限公司) is not greeted as if its first character were a surname.
+ */
+function greeting(view: ProgressView): string {
+  return view.customerKind === 'organisation' ? '您好，欢迎查询' : `您好，${view.customerName.replace(/\*{2,}/g, '**')}`;
 }
 
 function cardElement(applicationNo: string): HTMLElement | null {
@@ -107,16 +112,19 @@ function showApplications(result: QueryResult): void {
     h('section', { class: 'results', attrs: { 'aria-labelledby': 'results-title' } }, [
       h('div', { class: 'results-head' }, [
         h('div', {}, [
-          h('h2', { class: 'results-title', text: `您好，${greetingName(first.customerName)}`, attrs: { id: 'results-title' } }),
+          h('h2', { class: 'results-title', text: greeting(first), attrs: { id: 'results-title' } }),
           h('p', { class: 'results-sub', text: `户号 ${first.accountNo} · 共 ${result.applications.length} 项申请，办理进展会自动更新` }),
         ]),
         h('button', { class: 'end-button', text: '结束查询', attrs: { type: 'button', 'aria-label': '结束查询并清除本页信息' }, on: { click: () => start() } }),
+        applicationNav(result.applications),
       ]),
       h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions, new Set(), s.notices.get(view.applicationNo)))),
+      scrollCue(main),
     ]),
   ]);
   for (const view of result.applications) void readNotices(view.applicationNo);
   main.focus({ preventScroll: true });
+  s.chat?.signedIn(result.applications.length);
   s.socket = new LiveSocket({
     subscribe: () => ({ type: 'subscribe', viewToken: s.token }),
     onState: (state) => {
@@ -128,10 +136,55 @@ function showApplications(result: QueryResult): void {
       else if (frame.type === 'error' && frame.code === 'JD_UNAUTHORIZED') start(EXPIRED);
     },
   });
-  // the cooldown counts down on screen
+  // the button wakes up when the cooldown ends
   s.every(1000, () => {
-    for (const [applicationNo, state] of s.hurries) if (state.cooldownUntil !== null) redrawHurry(applicationNo);
+    for (const [applicationNo, state] of s.hurries) {
+      if (state.cooldownUntil !== null && state.cooldownUntil <= Date.now()) {
+        s.hurries.delete(applicationNo);
+        redrawHurry(applicationNo);
+      }
+    }
   });
+}
+
+/** With more than one application, a button per application in the header: each one is a touch away, no scrolling needed. */
+function applicationNav(applications: ProgressView[]): HTMLElement | null {
+  if (applications.length < 2) return null;
+  return h(
+    'nav',
+    { class: 'app-nav', attrs: { 'aria-label': '您的申请' } },
+    applications.map((view, i) =>
+      h('button', {
+        class: 'app-nav-button',
+        text: `第 ${i + 1} 项 ${view.applicationNo}`,
+        attrs: { type: 'button', 'aria-label': `查看第 ${i + 1} 项申请 ${view.applicationNo}` },
+        on: { click: () => cardElement(view.applicationNo)?.scrollIntoView({ block: 'start' }) },
+      }),
+    ),
+  );
+}
+
+/**
+ * A customer not used to screens does not know a page scrolls: while more lies below, a bar at the bottom of the
+ * view says so and scrolls on when touched; at the end it takes them back to the top. It keeps its place and size.
+ */
+function scrollCue(main: HTMLElement): HTMLElement {
+  const cue = h('button', { class: 'scroll-cue', attrs: { type: 'button' } });
+  const more = () => main.scrollTop + main.clientHeight < main.scrollHeight - 8;
+  const refresh = () => {
+    const scrolls = main.scrollHeight > main.clientHeight + 8;
+    cue.style.visibility = scrolls ? 'visible' : 'hidden';
+    cue.textContent = more() ? '↓ 下面还有内容，点这里往下看' : '↑ 已到底部，点这里回到顶部';
+    cue.setAttribute('aria-label', more() ? '向下翻页' : '回到顶部');
+  };
+  cue.addEventListener('click', () => {
+    if (more()) main.scrollBy({ top: Math.round(main.clientHeight * 0.7) });
+    else main.scrollTo({ top: 0 });
+  });
+  main.addEventListener('scroll', refresh, { passive: true });
+  new ResizeObserver(refresh).observe(main);
+  requestAnimationFrame(refresh);
+  return cue;
 }
 
 function update(view: ProgressView): void {
@@ -206,12 +259,15 @@ async function hurry(applicationNo: string): Promise<void> {
     });
     if (s.disposed) return;
     const who = reply.hurry.handlerName ? `已提醒经办人 ${reply.hurry.handlerName}` : '已提醒负责班组';
-    setState({ message: `已催办（编号 ${reply.hurry.id}），${who}，处理结果将以短信告诉您。`, tone: 'ok', cooldownUntil: null, busy: false });
+    // the button rests for the cooldown: a second press would only be refused
+    const cooldownUntil = Date.now() + Math.max(0, Date.parse(reply.hurry.nextHurryAt) - Date.parse(reply.hurry.createdAt));
+    setState({ message: `已催办（编号 ${reply.hurry.id}），${who}，处理结果将以短信告诉您。`, tone: 'ok', cooldownUntil, againAt: null, busy: false });
   } catch (error) {
     if (s.disposed) return;
     if (error instanceof ApiError && error.code === 'JD_HURRY_COOLDOWN') {
       const seconds = error.retryAfterSeconds ?? 0;
-      setState({ message: '您已催办过这个环节，经办人正在处理。', tone: 'warn', cooldownUntil: Date.now() + seconds * 1000, busy: false });
+      const againAt = typeof error.body.retryAt === 'string' ? error.body.retryAt : null;
+      setState({ message: '您已催办过这个环节，经办人正在处理。', tone: 'warn', cooldownUntil: Date.now() + seconds * 1000, againAt, busy: false });
     } else if (error instanceof ApiError && error.status === 401) {
       start(EXPIRED);
     } else if (error instanceof ApiError && error.status === 409 && error.body.side === 'customer') {

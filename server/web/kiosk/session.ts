@@ -7,8 +7,10 @@ export interface HurryState {
   /** what the line under the button says */
   message: string;
   tone: 'info' | 'ok' | 'warn';
-  /** browser time (ms) until which the button shows the cooldown */
+  /** browser time (ms) until which the button rests (the cooldown) */
   cooldownUntil: number | null;
+  /** when the step can be hurried again, as the server says it (an instant in the utility's zone) */
+  againAt?: string | null;
   busy: boolean;
   /**
    * The server refused the press: the step had just moved on to a customer-side one (409, `side: 'customer'`).
@@ -37,6 +39,7 @@ export class KioskSession {
   hurries = new Map<string, HurryState>();
   notices = new Map<string, NoticeState>();
   socket: LiveSocket | null = null;
+  chat: { signedIn(applications: number): void } | null = null;
   /** the chat route's session id: a new one per customer, so the chatbot's memory of the last one is not theirs */
   readonly chatSessionId = randomSessionId();
   readonly abort = new AbortController();

@@ -2,7 +2,7 @@
 // Every row has the same lines whatever its state, so a step moving on (a live update) does not move the page.
 import type { ProgressView, StepView } from './contract.ts';
 import { h } from './dom.ts';
-import { shortDate, shortInstant } from './format.ts';
+import { dateIn, dateRange, dueText, yearOf } from './format.ts';
 
 export const stepStateNames = { done: '已完成', in_progress: '进行中', pending: '未开始' } as const;
 
@@ -13,18 +13,26 @@ function stateText(step: StepView): string {
   return stepStateNames[step.status];
 }
 
-function datesText(step: StepView, options: TimelineOptions): string {
-  if (step.status === 'done') return `完成于 ${step.actualEnd ? shortInstant(step.actualEnd) : shortDate(step.plannedEnd)}`;
+/** "15:30" of an instant, for staff, who want the hour a step started */
+const hourOf = (instant: string) => instant.slice(11, 16);
+
+function datesText(step: StepView, year: number, options: TimelineOptions): string {
+  if (step.status === 'done') {
+    const end = step.actualEnd ?? step.plannedEnd;
+    return end ? `${dateIn(end, year)}${step.actualEnd ? ` ${hourOf(step.actualEnd)}` : ''} 完成` : '已完成';
+  }
   if (step.status === 'in_progress') {
-    // the kiosk's timeline column holds one line: the due time matters more to a customer than the start hour
-    const startedAt = options.showHandlers ? shortInstant(step.actualStart) : shortDate(step.actualStart);
-    const started = step.actualStart ? `${startedAt} 开始` : '已开始';
-    const due = step.dueAt ? `应于 ${shortInstant(step.dueAt)} 前完成` : step.plannedEnd ? `计划 ${shortDate(step.plannedEnd)} 完成` : '';
-    return due ? `${started} · ${due}` : started;
+    // the kiosk's timeline column holds one line: the last day matters more to a customer than the start hour
+    const startDay = step.actualStart ? dateIn(step.actualStart, year) : null;
+    const started = startDay ? `${startDay}${options.showHandlers ? ` ${hourOf(step.actualStart!)}` : ''}开始` : '已开始';
+    const lastDay = step.dueAt ?? step.plannedEnd;
+    if (!lastDay) return started;
+    if (step.actualStart && step.actualStart.slice(0, 10) === lastDay.slice(0, 10) && (!step.dueAt || dueText(step.dueAt, year) === dateIn(lastDay, year))) {
+      return `${started}，当天办完`;
+    }
+    return `${started}，最晚 ${step.dueAt ? dueText(step.dueAt, year) : dateIn(lastDay, year)} 办完`;
   }
-  if (step.plannedStart && step.plannedEnd) {
-    return step.plannedStart === step.plannedEnd ? `计划 ${shortDate(step.plannedStart)}` : `计划 ${shortDate(step.plannedStart)} – ${shortDate(step.plannedEnd)}`;
-  }
+  if (step.plannedStart && step.plannedEnd) return `计划 ${dateRange(step.plannedStart, step.plannedEnd, year)}`;
   return '待安排';
 }
 
@@ -33,7 +41,8 @@ export interface TimelineOptions {
   showHandlers?: boolean;
 }
 
-export function stepRow(step: StepView, options: TimelineOptions = {}): HTMLLIElement {
+/** `year`: the year the page speaks in (dates in it are shown without one) */
+export function stepRow(step: StepView, year: number, options: TimelineOptions = {}): HTMLLIElement {
   const state = step.status === 'in_progress' ? 'current' : step.status === 'done' ? 'done' : 'planned';
   const marker = step.status === 'done' ? '✓' : step.status === 'in_progress' ? '●' : '○';
   const who = options.showHandlers && step.handler ? `${step.handler.name} ${step.handler.phone}` : null;
@@ -52,7 +61,7 @@ export function stepRow(step: StepView, options: TimelineOptions = {}): HTMLLIEl
           h('span', { class: `step-side step-side--${step.side}`, text: step.side === 'customer' ? '客户办理' : '供电办理' }),
           h('span', { class: 'step-state', text: stateText(step) }),
         ]),
-        h('span', { class: 'step-dates', text: who ? `${datesText(step, options)} · ${who}` : datesText(step, options) }),
+        h('span', { class: 'step-dates', text: who ? `${datesText(step, year, options)} · ${who}` : datesText(step, year, options) }),
       ]),
     ],
   );
@@ -62,7 +71,7 @@ export function timeline(view: ProgressView, options: TimelineOptions = {}): HTM
   return h(
     'ol',
     { class: 'timeline', attrs: { 'aria-label': `${view.applicationNo} 办理环节` } },
-    view.steps.map((step) => stepRow(step, options)),
+    view.steps.map((step) => stepRow(step, yearOf(view.updatedAt), options)),
   );
 }
 
