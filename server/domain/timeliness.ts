@@ -127,6 +127,24 @@ export function aggregateTimeliness(occurrences: OccurrenceFact[], alerts: Alert
 }
 
 export const timelinessColumns = ['key', 'name', 'stepsStarted', 'stepsCompleted', 'onTime', 'warned', 'overdue', 'explained', 'onTimeRate', 'avgWorkdays', 'limitWorkdays'] as const;
+export type TimelinessColumn = (typeof timelinessColumns)[number];
+
+/** The columns as the statistics page names them (its table, and the header row of the CSV it downloads). */
+export const timelinessColumnNames: Record<TimelinessColumn, string> = {
+  key: '编码',
+  name: '名称',
+  stepsStarted: '开始',
+  stepsCompleted: '完成',
+  onTime: '按时',
+  warned: '预警',
+  overdue: '超期',
+  explained: '已说明',
+  onTimeRate: '按时率',
+  avgWorkdays: '平均用时（工作日）',
+  limitWorkdays: '时限（工作日）',
+};
+
+export type CsvHeader = 'keys' | 'names';
 
 function csvField(value: string | number | null): string {
   if (value === null) return '';
@@ -136,8 +154,12 @@ function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** The rows as CSV: a BOM so Excel reads UTF-8 (Chinese names), a header row, CRLF line ends as RFC 4180 has them. */
-export function timelinessCsv(rows: TimelinessRow[]): string {
-  const lines = [timelinessColumns.join(','), ...rows.map((row) => timelinessColumns.map((c) => csvField(row[c])).join(','))];
+/**
+ * The rows as CSV: a BOM so Excel reads UTF-8 (Chinese names), a header row, CRLF line ends as RFC 4180 has them.
+ * The header row names the columns by their JSON keys (for programs), or as the page shows them (for people).
+ */
+export function timelinessCsv(rows: TimelinessRow[], header: CsvHeader = 'keys'): string {
+  const head = timelinessColumns.map((c) => (header === 'names' ? timelinessColumnNames[c] : c));
+  const lines = [head.join(','), ...rows.map((row) => timelinessColumns.map((c) => csvField(row[c])).join(','))];
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
 }

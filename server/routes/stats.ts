@@ -24,7 +24,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = 
     },
     async (request, reply) => {
       const who = staffAuth.authenticate(request);
-      const { from, to, groupBy, format } = request.query;
+      const { from, to, groupBy, format, header } = request.query;
       if (from > to) throw invalid('querystring.from must not be after querystring.to');
       const rows = options.timeliness.rows(who, { from, to, groupBy });
       if (format !== 'csv') return { rows };
@@ -32,7 +32,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = 
       return (reply as FastifyReply)
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="timeliness-${groupBy}-${from}-${to}.csv"`)
-        .send(timelinessCsv(rows));
+        .send(timelinessCsv(rows, header));
     },
   );
 };

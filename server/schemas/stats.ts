@@ -9,6 +9,7 @@ export const TimelinessQuery = Type.Object({
   to: Type.String({ format: 'date', description: 'last day counted (inclusive)' }),
   groupBy: Type.Enum([...timelinessGroupings]),
   format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: the same rows as UTF-8 CSV with a BOM and a header row' })),
+  header: Type.Optional(Type.Enum(['keys', 'names'], { description: 'the CSV header row: the JSON keys (default) or the Chinese column names the statistics page shows' })),
 });
 
 export const TimelinessRowSchema = Type.Object({

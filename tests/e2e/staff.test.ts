@@ -177,6 +177,10 @@ describe('the staff pages', () => {
     expect(await warning.locator('.item-status').innerText()).toBe('提醒');
     // the step and the handler by name, not by code
     expect(await warning.locator('.item-meta').first().innerText()).toBe(`申请 ${customerA.applicationNo} · 环节 设计文件审核 · 经办人 李明`);
+    // a warning asks for no explanation (issue 12 item 12): its details say so, with no form
+    await warning.getByRole('button', { name: /^展开告警详情/ }).click();
+    expect(await warning.locator('.item-note').innerText()).toBe('预警只是提醒，无需填写说明；环节办完后自动移出队列。');
+    expect(await warning.locator('textarea').count()).toBe(0);
     await screenshot(page, 'staff-queue-warning-landscape');
 
     // past the due time: the sweep raises the overdue alert, also live
@@ -192,6 +196,8 @@ describe('the staff pages', () => {
     expect(await page.locator('#queue-badge').getAttribute('data-count')).not.toBe('0');
     await screenshot(page, 'staff-queue-overdue-landscape');
 
+    // details on demand: the explanation form opens with them
+    await item.getByRole('button', { name: /^展开告警详情/ }).click();
     // an empty explanation is refused in place; acknowledging by looking is not enough: a reload keeps it
     await item.getByRole('button', { name: '提交说明' }).click();
     expect(await item.locator('.form-message').innerText()).toBe('请先填写情况说明。');
@@ -201,6 +207,7 @@ describe('the staff pages', () => {
     expect(await alerts.locator('.item[data-level="overdue"]').count()).toBe(1);
 
     // the explanation closes it: gone from the page, from the queue on the server, recorded on the application
+    await item.getByRole('button', { name: /^展开告警详情/ }).click();
     const explanation = '客户设计文件需补正，已于 11 月 25 日电话通知客户，补正后当日完成审核。';
     await item.getByLabel('情况说明', { exact: true }).fill(explanation);
     await item.getByRole('button', { name: '提交说明' }).click();
@@ -288,7 +295,8 @@ describe('the staff pages', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('key,name,stepsStarted,stepsCompleted,onTime,warned,overdue,explained,onTimeRate,avgWorkdays,limitWorkdays');
+    // the header row names the columns as the table above does (issue 12 item 12); the API's default stays the keys
+    expect(lines[0]).toBe('编码,名称,开始,完成,按时,预警,超期,已说明,按时率,平均用时（工作日）,时限（工作日）');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(expected.map((r) => r.key));
     expect(lines.find((line) => line.startsWith('design_review,'))).toContain('设计文件审核');
     expect(problems).toEqual([]);

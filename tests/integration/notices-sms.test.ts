@@ -447,6 +447,8 @@ describe('staff view and metrics', () => {
     const reply = await t.app.inject({ method: 'GET', url: '/metrics' });
 
     expect(reply.statusCode).toBe(200);
+    // the exposition format is UTF-8, and says so (issue 12 item 12)
+    expect(reply.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const lines = reply.body.split('\n');
     expect(lines).toContain('jiedian_outbox_rows{channel="sms",status="pending"} 1');
     expect(lines).toContain('jiedian_outbox_rows{channel="sms",status="sent"} 2');

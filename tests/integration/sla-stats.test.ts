@@ -140,6 +140,19 @@ describe('timeliness statistics', () => {
     expect(await csvKeys('team')).toEqual(teams);
   });
 
+  it('names the CSV columns in Chinese, as the statistics page shows them, when asked with header=names', async () => {
+    const t = await fixture();
+    const csv = await stats(t, 'L001', 'groupBy=handler&format=csv&header=names');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body.slice(1).split('\r\n')).toEqual([
+      '编码,名称,开始,完成,按时,预警,超期,已说明,按时率,平均用时（工作日）,时限（工作日）',
+      'H001,李明,2,2,1,1,1,1,0.5,3,3',
+      'H002,王芳,0,1,0,0,0,0,0,6,3',
+      '',
+    ]);
+    expect((await stats(t, 'L001', 'groupBy=handler&format=csv&header=labels')).statusCode).toBe(400);
+  });
+
   it('answers CSV with a BOM and a header row, and refuses bad ranges and anonymous callers', async () => {
     const t = await fixture();
     const csv = await stats(t, 'L001', 'groupBy=handler&format=csv');

@@ -7,7 +7,7 @@ import type { TimelinessRow } from '../shared/contract.ts';
 
 echarts.use([BarChart, LineChart, AriaComponent, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
 
-const colors = { onTime: '#0a5c26', warned: '#b07c00', overdue: '#a10000', rate: '#00377a', avg: '#00377a', limit: '#7a7a7a' };
+const colors = { onTime: '#0a5c26', late: '#a10000', rate: '#00377a', avg: '#00377a', limit: '#7a7a7a' };
 const textStyle = { fontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif', fontSize: 14, color: '#000' };
 
 function chartOn(element: HTMLElement): echarts.ECharts {
@@ -21,7 +21,9 @@ export function drawTimeliness(countsElement: HTMLElement, daysElement: HTMLElem
     {
       aria: { enabled: true },
       textStyle,
-      title: { text: '按时完成情况', left: 'center', textStyle: { ...textStyle, fontSize: 18 } },
+      // Only categories that add up are stacked: a completed step is on time or late, never both. Warnings and overdue
+      // alerts overlap each other and steps of other ranges, so they stay in the table, not on top of these bars.
+      title: { text: '已完成环节：按时 + 超期 = 完成数', left: 'center', textStyle: { ...textStyle, fontSize: 18 } },
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0, textStyle },
       grid: { left: 56, right: 64, top: 48, bottom: 72 },
@@ -31,9 +33,8 @@ export function drawTimeliness(countsElement: HTMLElement, daysElement: HTMLElem
         { type: 'value', name: '按时率', min: 0, max: 100, axisLabel: { formatter: '{value}%', color: '#000' } },
       ],
       series: [
-        { name: '按时', type: 'bar', stack: 'n', data: rows.map((r) => r.onTime), itemStyle: { color: colors.onTime } },
-        { name: '预警', type: 'bar', stack: 'n', data: rows.map((r) => r.warned), itemStyle: { color: colors.warned } },
-        { name: '超期', type: 'bar', stack: 'n', data: rows.map((r) => r.overdue), itemStyle: { color: colors.overdue } },
+        { name: '按时完成', type: 'bar', stack: 'completed', data: rows.map((r) => r.onTime), itemStyle: { color: colors.onTime } },
+        { name: '超期完成', type: 'bar', stack: 'completed', data: rows.map((r) => r.stepsCompleted - r.onTime), itemStyle: { color: colors.late } },
         {
           name: '按时率',
           type: 'line',

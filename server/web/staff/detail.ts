@@ -71,7 +71,7 @@ export function detailView(applicationNo: string, ctx: DetailContext): HTMLEleme
         if (error instanceof ApiError && error.status === 401) return ctx.onUnauthorized();
         replanMessage.className = 'form-message form-message--error';
         fill(replanMessage, [
-          error instanceof ApiError && error.code === 'JD_NOT_ACTIVE' ? '申请不在办理中，不能重新排期。' : error instanceof ApiError && error.status === 400 ? `日期不可用：${error.message}` : '重新排期没有成功。',
+          error instanceof ApiError && error.code === 'JD_NOT_ACTIVE' ? '申请不在办理中，不能重新排期。' : error instanceof ApiError && error.status === 400 ? '这个日期不能用于排期，请换一个日期。' : '重新排期没有成功。',
         ]);
       }
     });

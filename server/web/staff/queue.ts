@@ -80,26 +80,136 @@ function textForm(options: { id: string; label: string; button: string; placehol
   return { form, area, button, message };
 }
 
+/** How long ago, in words: 3 天 / 5 小时 / 12 分钟 */
+function ageText(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes >= 24 * 60) return `${Math.floor(minutes / (24 * 60))} 天`;
+  if (minutes >= 60) return `${Math.floor(minutes / 60)} 小时`;
+  return `${minutes} 分钟`;
+}
+
+type AlertSort = 'oldest' | 'newest';
+
+/**
+ * Triage of the alerts (a team lead may have dozens): filter by level, handler and step, sort by age, with the counts
+ * per level and handler. Items are shown compact; each opens its details (times, the explanation form) on demand.
+ */
+class AlertTriage {
+  readonly element: HTMLElement;
+  readonly level = h('select', { attrs: { id: 'triage-level' } });
+  readonly handler = h('select', { attrs: { id: 'triage-handler' } });
+  readonly step = h('select', { attrs: { id: 'triage-step' } });
+  readonly sort = h('select', { attrs: { id: 'triage-sort' } }, [
+    h('option', { text: '等得最久的在前', attrs: { value: 'oldest' } }),
+    h('option', { text: '最新的在前', attrs: { value: 'newest' } }),
+  ]);
+  readonly summary = h('p', { class: 'triage-summary', attrs: { id: 'triage-summary', 'aria-live': 'polite' } });
+  /** alerts whose details are open: kept across redraws of the item */
+  readonly open = new Set<string>();
+
+  constructor(private readonly list: HTMLUListElement) {
+    const field = (label: string, select: HTMLSelectElement) => h('span', { class: 'triage-field' }, [h('label', { text: label, attrs: { for: select.id } }), select]);
+    this.element = h('div', { class: 'triage', attrs: { role: 'group', 'aria-label': '筛选告警' } }, [
+      field('级别', this.level),
+      field('经办人', this.handler),
+      field('环节', this.step),
+      field('排序', this.sort),
+      this.summary,
+    ]);
+    for (const select of [this.level, this.handler, this.step]) select.addEventListener('change', () => this.apply());
+    this.sort.addEventListener('change', () => this.order());
+  }
+
+  private items(): HTMLLIElement[] {
+    return [...this.list.querySelectorAll<HTMLLIElement>(':scope > .item--alert')];
+  }
+
+  /** Options with their counts (of open alerts), keeping what is chosen. */
+  refresh(): void {
+    const open = this.items().filter((li) => !li.classList.contains('item--closed'));
+    const count = (key: 'level' | 'handler' | 'step') => {
+      const counts = new Map<string, { name: string; n: number }>();
+      for (const li of open) {
+        const value = li.dataset[key] ?? '';
+        const entry = counts.get(value) ?? { name: li.dataset[`${key}Name`] ?? value, n: 0 };
+        entry.n++;
+        counts.set(value, entry);
+      }
+      return counts;
+    };
+    const levels = count('level');
+    const handlers = count('handler');
+    const fillSelect = (select: HTMLSelectElement, all: string, counts: Map<string, { name: string; n: number }>, order?: string[]) => {
+      const chosen = select.value;
+      const keys = order ? order.filter((k) => counts.has(k)) : [...counts.keys()].sort((a, b) => counts.get(b)!.n - counts.get(a)!.n || counts.get(a)!.name.localeCompare(counts.get(b)!.name, 'zh-CN'));
+      fill(select, [
+        h('option', { text: `${all}（${open.length}）`, attrs: { value: '' } }),
+        ...keys.map((k) => h('option', { text: `${counts.get(k)!.name}（${counts.get(k)!.n}）`, attrs: { value: k } })),
+        // a choice whose alerts have all gone stays selectable, at 0, rather than silently showing everything
+        chosen && !counts.has(chosen) ? h('option', { text: `${select.selectedOptions[0]?.text.replace(/（\d+）$/, '') ?? chosen}（0）`, attrs: { value: chosen } }) : null,
+      ]);
+      select.value = chosen;
+    };
+    fillSelect(this.level, '全部级别', levels, ['overdue', 'warning']);
+    fillSelect(this.handler, '全部经办人', handlers);
+    fillSelect(this.step, '全部环节', count('step'));
+    const byLevel = ['overdue', 'warning'].filter((l) => levels.has(l)).map((l) => `${levels.get(l)!.name} ${levels.get(l)!.n}`);
+    const byHandler = [...handlers.values()].sort((a, b) => b.n - a.n).map((e) => `${e.name} ${e.n}`);
+    this.summary.textContent = open.length === 0 ? '' : `${byLevel.join(' · ')}；按经办人：${byHandler.join(' · ')}`;
+    this.apply();
+  }
+
+  /** Shows the items that match every filter; says how many when some are hidden. */
+  apply(): void {
+    let shown = 0;
+    const items = this.items();
+    for (const li of items) {
+      const match =
+        (!this.level.value || li.dataset.level === this.level.value) &&
+        (!this.handler.value || li.dataset.handler === this.handler.value) &&
+        (!this.step.value || li.dataset.step === this.step.value);
+      li.hidden = !match;
+      if (match) shown++;
+    }
+    this.list.dataset.filtered = String(shown < items.length);
+    this.list.dataset.shown = String(shown);
+  }
+
+  /** Sorts by age when asked (new alerts arriving live are added at the end, so nothing moves under the reader). */
+  order(): void {
+    const sort = this.sort.value as AlertSort;
+    const items = this.items().sort((a, b) => (Number(a.dataset.raised) - Number(b.dataset.raised)) * (sort === 'oldest' ? 1 : -1));
+    this.list.append(...items);
+  }
+}
+
 export class QueueView {
   readonly element: HTMLElement;
+  private readonly triage: AlertTriage;
   private readonly lists: Record<Kind, HTMLUListElement>;
   private readonly counts: Record<Kind, HTMLElement>;
   private readonly items = new Map<string, Item>();
   private readonly consultColumn: HTMLElement;
 
   constructor(private readonly ctx: QueueContext) {
-    const column = (kind: Kind, title: string, hint: string) => {
+    const column = (kind: Kind, title: string, hint: string, tools: (list: HTMLUListElement) => HTMLElement | null = () => null) => {
       const list = h('ul', { class: 'queue-list', attrs: { 'aria-labelledby': `queue-${kind}-title` }, dataset: { kind } });
       const count = h('span', { class: 'queue-count', text: '0' });
       const section = h('section', { class: `queue-col queue-col--${kind}` }, [
         h('h2', { attrs: { id: `queue-${kind}-title` } }, [title, ' ', count]),
         h('p', { class: 'queue-hint', text: hint }),
+        tools(list),
         list,
       ]);
       return { list, count, section };
     };
     const hurries = column('hurry', '催办', '客户的催办请求：确认收到，再回复客户（短信送达）。');
-    const alerts = column('alert', '时限告警', '超期告警须提交情况说明后才会移出队列。');
+    let triage: AlertTriage | null = null;
+    const alerts = column('alert', '时限告警', '超期告警须提交情况说明后才会移出队列；预警只是提醒，环节办完后自动移出。点“详情”查看时间和填写说明。', (list) => {
+      triage = new AlertTriage(list);
+      return triage.element;
+    });
+    this.triage = triage!;
     const consults = column('consult', '转人工咨询', '客户在对话中要求人工服务。');
     this.lists = { hurry: hurries.list, alert: alerts.list, consult: consults.list };
     this.counts = { hurry: hurries.count, alert: alerts.count, consult: consults.count };
@@ -126,6 +236,7 @@ export class QueueView {
     for (const hurry of queue.hurries) this.hurry(hurry, false);
     for (const alert of queue.alerts) this.alert(alert, false);
     for (const consult of queue.consults) this.consult(consult, false);
+    this.triage.order();
     const me = this.ctx.me();
     this.consultColumn.hidden = !(queue.consults.length > 0 || me?.role === 'team_lead' || me?.role === 'admin');
     this.refreshCounts();
@@ -138,6 +249,7 @@ export class QueueView {
       this.counts[kind].textContent = String(open);
       this.lists[kind].dataset.empty = String(this.lists[kind].children.length === 0);
     }
+    this.triage.refresh();
   }
 
   private place(kind: Kind, id: string, element: HTMLLIElement, live: boolean, isNewNews: boolean): void {
@@ -272,7 +384,19 @@ export class QueueView {
 
   private alertItem(alert: Alert, draft: string): HTMLLIElement {
     const level = nameOf(alertLevelNames, alert.level);
-    const element = h('li', { class: `item item--alert item--${alert.level}`, dataset: { id: alert.id, level: alert.level } });
+    const element = h('li', {
+      class: `item item--alert item--compact item--${alert.level}`,
+      dataset: {
+        id: alert.id,
+        level: alert.level,
+        levelName: level,
+        handler: alert.handlerId ?? '',
+        handlerName: alertHandler(alert),
+        step: alert.stepCode ?? '',
+        stepName: alert.stepCode === null ? '整体时限' : (alert.stepName ?? alert.stepCode),
+        raised: String(Date.parse(alert.raisedAt)),
+      },
+    });
     const explain = textForm({
       id: `explain-${alert.id}`,
       label: '情况说明',
@@ -288,19 +412,45 @@ export class QueueView {
       },
     });
     explain.area.value = draft;
+    const key = `alert:${alert.id}`;
+    const detailsId = `alert-details-${alert.id}`;
+    const open = this.triage.open.has(key) || draft !== '';
+    const details = h('div', { class: 'item-details', attrs: { id: detailsId, hidden: !open } }, [
+      h('p', { class: 'item-meta' }, [`应完成 ${fullInstant(alert.dueAt)} · 告警于 ${fullInstant(alert.raisedAt)}`]),
+      // a warning asks for nothing: it leaves the queue when the step is done
+      alert.level === 'overdue' ? explain.form : h('p', { class: 'item-note', text: '预警只是提醒，无需填写说明；环节办完后自动移出队列。' }),
+    ]);
+    const toggle = h('button', {
+      class: 'secondary item-toggle',
+      text: open ? '收起' : '详情',
+      attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': detailsId, 'aria-label': `${open ? '收起' : '展开'}告警详情：申请 ${alert.applicationNo} ${alertStep(alert)}` },
+    });
+    toggle.addEventListener('click', () => {
+      const show = details.hidden;
+      details.hidden = !show;
+      if (show) this.triage.open.add(key);
+      else this.triage.open.delete(key);
+      toggle.textContent = show ? '收起' : '详情';
+      toggle.setAttribute('aria-expanded', String(show));
+      toggle.setAttribute('aria-label', `${show ? '收起' : '展开'}告警详情：申请 ${alert.applicationNo} ${alertStep(alert)}`);
+      if (show && alert.level === 'overdue') explain.area.focus();
+    });
+    // how long it has waited: since due for an overdue step, since raised for a warning
+    const since = alert.level === 'overdue' && alert.dueAt ? Date.parse(alert.dueAt) : Date.parse(alert.raisedAt);
     fill(element, [
       h('div', { class: 'item-head' }, [
         h('span', { class: 'fresh-mark', text: '新', attrs: { 'aria-label': '新消息' } }),
         h('strong', { class: `item-title level--${alert.level}`, text: `${level}告警` }),
         h('span', { class: 'item-status', text: alert.level === 'overdue' ? '待说明' : '提醒' }),
+        h('span', { class: 'item-age', text: alert.level === 'overdue' ? `已超期 ${ageText(Date.now() - since)}` : `${ageText(Date.now() - since)}前预警` }),
+        toggle,
       ]),
       h('p', { class: 'item-meta' }, [
         '申请 ',
         appLink(alert.applicationNo, this.ctx),
         ` · ${alertStep(alert)} · 经办人 ${alertHandler(alert)}`,
       ]),
-      h('p', { class: 'item-meta' }, [`应完成 ${fullInstant(alert.dueAt)} · 告警于 ${fullInstant(alert.raisedAt)}`]),
-      explain.form,
+      details,
     ]);
     return element;
   }

@@ -3,6 +3,7 @@ import { ApiError, call } from '../shared/api.ts';
 import type { StatsGroup, TimelinessRow } from '../shared/contract.ts';
 import { fill, h } from '../shared/dom.ts';
 import { todayIn } from '../shared/format.ts';
+import { timelinessColumnNames as column } from '../../domain/timeliness.ts';
 
 export interface StatsContext {
   onUnauthorized(): void;
@@ -33,7 +34,7 @@ export function statsView(ctx: StatsContext): HTMLElement {
   const csv = h('a', { class: 'secondary', text: '下载 CSV', attrs: { id: 'stats-csv', 'aria-label': '下载当前统计的 CSV 文件' } });
   const message = h('p', { class: 'form-message', attrs: { role: 'status', 'aria-live': 'polite' } });
   // fixed heights: the charts and table arrive without pushing the form around
-  const rateChart = h('div', { class: 'chart', attrs: { id: 'chart-counts', role: 'img', 'aria-label': '按时、预警、超期环节数与按时率' } });
+  const rateChart = h('div', { class: 'chart', attrs: { id: 'chart-counts', role: 'img', 'aria-label': '已完成环节数：按时完成与超期完成，及按时率' } });
   const daysChart = h('div', { class: 'chart', attrs: { id: 'chart-days', role: 'img', 'aria-label': '平均用时与时限（工作日）' } });
   const tableBox = h('div', { class: 'stats-table' });
   let resizer: ResizeObserver | null = null;
@@ -53,12 +54,19 @@ export function statsView(ctx: StatsContext): HTMLElement {
   const updateCsv = () => {
     const params = query();
     params.set('format', 'csv');
+    // the header row as this page names the columns
+    params.set('header', 'names');
     csv.setAttribute('href', `/api/v1/stats/timeliness?${params}`);
     csv.setAttribute('download', `timeliness-${group.value}-${from.value}-${to.value}.csv`);
   };
 
   async function load(): Promise<void> {
     updateCsv();
+    if (from.value && to.value && from.value > to.value) {
+      message.className = 'form-message form-message--error';
+      fill(message, ['开始日期不能晚于结束日期，请重新选择。']);
+      return;
+    }
     submit.disabled = true;
     fill(message, ['正在统计…']);
     message.className = 'form-message';
@@ -75,14 +83,15 @@ export function statsView(ctx: StatsContext): HTMLElement {
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return ctx.onUnauthorized();
       message.className = 'form-message form-message--error';
-      fill(message, [error instanceof ApiError && error.status === 400 ? `条件不正确：${error.message}` : '统计失败，请稍后再试。']);
+      // the API's message is English and names fields, for programs: staff read what to change
+      fill(message, [error instanceof ApiError && error.status === 400 ? '统计条件不正确，请检查开始日期、结束日期和分组。' : '统计失败，请稍后再试。']);
     } finally {
       submit.disabled = false;
     }
   }
 
   function renderTable(rows: TimelinessRow[]): void {
-    const headers = ['名称', '开始', '完成', '按时', '预警', '超期', '已说明', '按时率', '平均用时（工作日）', '时限（工作日）'];
+    const headers = (['name', 'stepsStarted', 'stepsCompleted', 'onTime', 'warned', 'overdue', 'explained', 'onTimeRate', 'avgWorkdays', 'limitWorkdays'] as const).map((c) => column[c]);
     fill(tableBox, [
       h('table', { class: 'data data--numbers' }, [
         h('caption', { text: `时效统计 ${from.value} 至 ${to.value}（${groupNames[group.value as StatsGroup]}）` }),
@@ -117,6 +126,7 @@ export function statsView(ctx: StatsContext): HTMLElement {
     form,
     message,
     h('div', { class: 'charts' }, [rateChart, daysChart]),
+    h('p', { class: 'chart-note', text: '左图每根柱子是区间内完成的环节数：绿色为按时完成，红色为超期完成，两者相加等于完成数。预警和超期告警的次数见下表（一个环节可能先预警再超期，故不叠加在柱子上）。' }),
     tableBox,
   ]);
 }
