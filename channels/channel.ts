@@ -1,13 +1,13 @@
 // The one interface every delivery channel implements. Adapters know nothing of applications.
 import type { FastifyBaseLogger } from 'fastify';
 
-export const channelKinds = ['sms', 'wechat', 'wecom', 'email'] as const;
+export const channelKinds = ['sms', 'wechat', 'wechat_oa', 'wecom', 'email'] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 
 export interface OutboundMessage {
   /** the outbox row id; adapters pass it as the provider's idempotency key where one exists */
   outboxId: string;
-  /** a phone number (sms), a contact id (wechat), a WeCom member id (wecom) or an e-mail address (email) */
+  /** a phone number (sms), a contact id (wechat), an OpenID (wechat_oa), a WeCom member id (wecom) or an e-mail address (email) */
   to: string;
   /** the fully rendered text, signature and opt-out hint included */
   text: string;

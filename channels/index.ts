@@ -6,26 +6,38 @@ import { EmailChannel } from './email/email-channel.ts';
 import { LogChannel } from './log.ts';
 import { TwilioSmsChannel } from './sms-twilio.ts';
 import { WechatyWeChatChannel, createWechatyBot } from './wechat-wechaty.ts';
+import { WechatOaApi, type AccessTokenStore } from './wechat-oa/api.ts';
+import { WechatOaChannel } from './wechat-oa/channel.ts';
+import { loadTemplateMap } from './wechat-oa/template-map.ts';
 import { WecomChannel } from './wecom/wecom-channel.ts';
 
 export interface CreateChannelsOptions {
-  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wecom' | 'email'>;
+  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wechatOa' | 'timeZone' | 'wecom' | 'email'>;
   logger: ChannelLogger;
   /** a ready-built bot (tests: one on wechaty-puppet-mock); takes precedence over `config.wechaty` */
   wechaty?: Wechaty;
+  /** the Official Account's shared access token (the database) and the clock its expiry is judged by */
+  wechatOa?: { tokens: AccessTokenStore; now: () => number; templateMapPath: string };
 }
 
 export interface Channels {
   channels: Record<ChannelKind, Channel>;
   /** the Wechaty-backed WeChat channel, for the chat service's `onMessage`; null when WeChat goes to the log */
   wechat: WechatyWeChatChannel | null;
+  /** the Official Account's API (webhook answers, web authorization); null when it goes to the log */
+  wechatOa: WechatOaApi | null;
   /** one line per channel saying what it uses, for the start-up log */
   announce: string[];
   /** the channels that fell back to the log for want of credentials: customers get nothing on them */
   fallbacks: ChannelKind[];
 }
 
-export function createChannels({ config, logger, wechaty }: CreateChannelsOptions): Channels {
+/** The customer's mobile progress page, where every Official Account message links to. */
+export function progressPageUrl(publicUrl: string, applicationNo: string | null): string {
+  return `${publicUrl}/m/progress${applicationNo ? `?applicationNo=${encodeURIComponent(applicationNo)}` : ''}`;
+}
+
+export function createChannels({ config, logger, wechaty, wechatOa: oaDeps }: CreateChannelsOptions): Channels {
   const announce: string[] = [];
   const fallbacks: ChannelKind[] = [];
 
@@ -57,6 +69,29 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
     announce.push('WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)');
   }
 
+  let wechatOaApi: WechatOaApi | null = null;
+  let wechatOa: Channel;
+  if (config.wechatOa && oaDeps) {
+    const oa = config.wechatOa;
+    wechatOaApi = new WechatOaApi({ appId: oa.appId, appSecret: oa.appSecret, apiBaseUrl: oa.apiBaseUrl, tokens: oaDeps.tokens, now: oaDeps.now });
+    wechatOa = new WechatOaChannel({
+      api: wechatOaApi,
+      map: loadTemplateMap(oaDeps.templateMapPath),
+      messageKind: oa.messageKind,
+      progressUrl: (applicationNo) => progressPageUrl(config.publicUrl, applicationNo),
+      timeZone: config.timeZone,
+    });
+    const mode = oa.aesKey ? 'safe mode (WECHAT_OA_AES_KEY) or plain' : 'plain mode';
+    announce.push(
+      `WeChat Official Account channel: ${oa.messageKind === 'template' ? 'template messages' : 'subscription notices'} via ${oa.apiBaseUrl} ` +
+        `(AppID ${oa.appId}; callbacks at ${config.publicUrl}/webhooks/wechat-oa in ${mode})`,
+    );
+  } else {
+    wechatOa = new LogChannel('wechat_oa', logger);
+    fallbacks.push('wechat_oa');
+    announce.push('WeChat Official Account channel: log (no WECHAT_OA_APP_ID/WECHAT_OA_APP_SECRET/WECHAT_OA_TOKEN; messages are written to the log)');
+  }
+
   let wecom: Channel;
   if (config.wecom) {
     wecom = new WecomChannel(config.wecom);
@@ -79,8 +114,9 @@ export function createChannels({ config, logger, wechaty }: CreateChannelsOption
   }
 
   return {
-    channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger), wecom, email },
+    channels: { sms, wechat: wechat ?? new LogChannel('wechat', logger), wechat_oa: wechatOa, wecom, email },
     wechat,
+    wechatOa: wechatOaApi,
     announce,
     fallbacks,
   };

@@ -116,6 +116,9 @@ export function createOutboxStore(db: Db) {
       insert.run(row);
     },
     isOptedOut: (channel: string, address: string) => optedOut.get({ channel, address }) !== undefined,
+    /** why the address opted out (e.g. 'chat', 'wechat_oa:unsubscribe'), or null when it has not */
+    optOutSource: (channel: string, address: string): string | null =>
+      db.select({ source: optOuts.source }).from(optOuts).where(and(eq(optOuts.channel, channel), eq(optOuts.address, address))).get()?.source ?? null,
     optOut(channel: string, address: string, at: number, source: string): void {
       db.insert(optOuts).values({ channel, address, optedOutAt: at, source }).onConflictDoNothing().run();
     },

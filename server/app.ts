@@ -63,6 +63,9 @@ import { createChatStore } from '../db/chat-store.ts';
 import { createKnowledgeBase, loadKnowledgeFile, type KnowledgeBase } from './services/knowledge-base.ts';
 import { createConsultService, type ConsultService } from './services/consults.ts';
 import { createChatService, wireWeChatBot, type ChatService } from './services/chat.ts';
+import { createWechatOaStore } from '../db/wechat-oa-store.ts';
+import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-inbox.ts';
+import wechatOaWebhook from './routes/webhooks-wechat-oa.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -117,6 +120,7 @@ export interface Services {
   consults: ConsultService;
   knowledge: KnowledgeBase;
   securityNotices: SecurityNotices;
+  wechatOaInbox: WechatOaInbox;
 }
 
 declare module 'fastify' {
@@ -180,8 +184,14 @@ export async function buildApp(deps: AppDeps) {
     timeZone: config.timeZone,
     processCodes: reference.catalog.processes.map((p) => p.code),
   });
-  const channels = createChannels({ config, logger: app.log, wechaty: deps.wechaty });
-  const paced = (kind: 'sms' | 'wechat') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
+  const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
+  const channels = createChannels({
+    config,
+    logger: app.log,
+    wechaty: deps.wechaty,
+    wechatOa: { tokens: wechatOaStore.tokens, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
+  });
+  const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
   const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
     metrics.count('jiedian_deliveries_total', 'Outbox rows reaching a status, by channel', { channel, status });
   const dispatcher = createDispatcher({
@@ -190,7 +200,7 @@ export async function buildApp(deps: AppDeps) {
     clock,
     log: app.log,
     concurrency: config.dispatchConcurrency,
-    ratePerSecond: { sms: paced('sms'), wechat: paced('wechat') },
+    ratePerSecond: { sms: paced('sms'), wechat: paced('wechat'), wechat_oa: paced('wechat_oa') },
     random: deps.random,
     quietHours: config.quietHours,
     timeZone: config.timeZone,
@@ -263,6 +273,7 @@ export async function buildApp(deps: AppDeps) {
   knowledge.syncFromFile();
   const consults = createConsultService({ ctx: context, chats, staff, hub });
   const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
+  const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, chats, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
@@ -315,6 +326,7 @@ export async function buildApp(deps: AppDeps) {
     consults,
     knowledge,
     securityNotices,
+    wechatOaInbox,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -371,6 +383,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(statsRoutes, { prefix: '/api/v1', timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
+  await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });
   await app.register(chatRoutes, { prefix: '/api/v1' });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);

@@ -23,6 +23,8 @@ export interface Config {
   smsSignature: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
   wechaty: { puppet: string; puppetToken: string | null } | null;
+  /** the WeChat Official Account (服务号): callbacks, template/subscription notices, web authorization */
+  wechatOa: WechatOaConfig | null;
   /** WeCom (企业微信) application messages to staff; null: they go to the log */
   wecom: { corpId: string; agentId: number; secret: string; apiBaseUrl: string } | null;
   /** e-mail over SMTP; null: e-mails go to the log */
@@ -38,9 +40,26 @@ export interface Config {
   /** WORKING_HOURS: the working periods of a workday; seasonal hours come from the calendar file */
   workingHours: WorkingPeriod[];
   /** provider send rates: SMS segments per second, WeChat messages per second */
-  sendRates: { sms: number; wechat: number };
+  sendRates: { sms: number; wechat: number; wechat_oa: number };
   dispatchConcurrency: number;
   logLevel: string;
+}
+
+export const wechatOaMessageKinds = ['template', 'subscribe'] as const;
+
+export interface WechatOaConfig {
+  appId: string;
+  appSecret: string;
+  /** the callback's signature token (服务器配置 → Token) */
+  token: string;
+  /** safe mode's EncodingAESKey (43 characters); null: plain mode only */
+  aesKey: string | null;
+  /** https://api.weixin.qq.com, or a local fake */
+  apiBaseUrl: string;
+  /** where web authorization (OAuth snsapi_base) starts: https://open.weixin.qq.com, or a local fake */
+  oauthBaseUrl: string;
+  /** step notices as template messages (/cgi-bin/message/template/send) or subscription notices (subscribe/bizsend) */
+  messageKind: (typeof wechatOaMessageKinds)[number];
 }
 
 export class ConfigError extends Error {
@@ -195,6 +214,29 @@ function email(env: Env): Config['email'] {
   return { smtpUrl, from: from.trim() };
 }
 
+function wechatOa(env: Env): Config['wechatOa'] {
+  const names = ['WECHAT_OA_APP_ID', 'WECHAT_OA_APP_SECRET', 'WECHAT_OA_TOKEN'] as const;
+  const present = names.filter((n) => env[n]);
+  if (present.length === 0) return null;
+  const missing = names.find((n) => !env[n]);
+  if (missing) throw new ConfigError(missing, `is required when ${present.join(' and ')} is set`);
+  const token = env.WECHAT_OA_TOKEN!;
+  if (!/^[A-Za-z0-9]{3,32}$/.test(token)) throw new ConfigError('WECHAT_OA_TOKEN', 'must be 3–32 letters or digits (as the Official Account platform allows)');
+  const aesKey = env.WECHAT_OA_AES_KEY || null;
+  if (aesKey !== null && !/^[A-Za-z0-9+/]{43}$/.test(aesKey)) {
+    throw new ConfigError('WECHAT_OA_AES_KEY', `must be the 43-character EncodingAESKey, got ${aesKey.length} characters`);
+  }
+  return {
+    appId: env.WECHAT_OA_APP_ID!,
+    appSecret: env.WECHAT_OA_APP_SECRET!,
+    token,
+    aesKey,
+    apiBaseUrl: url(env, 'WECHAT_OA_API_BASE_URL', 'https://api.weixin.qq.com')!,
+    oauthBaseUrl: url(env, 'WECHAT_OA_OAUTH_BASE_URL', 'https://open.weixin.qq.com')!,
+    messageKind: oneOf(env, 'WECHAT_OA_MESSAGE_KIND', 'template', wechatOaMessageKinds),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const secret = required(env, 'JIEDIAN_SECRET', 'at least 32 characters; `npm run demo` generates one');
   if (secret.length < 32) throw new ConfigError('JIEDIAN_SECRET', `must be at least 32 characters, got ${secret.length}`);
@@ -215,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
     twilio: twilio(env),
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,
+    wechatOa: wechatOa(env),
     wecom: wecom(env),
     email: email(env),
     slaSweepIntervalMs: integer(env, 'SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
@@ -227,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
     sendRates: {
       sms: integer(env, 'SMS_SEGMENTS_PER_SECOND', 1, 1, 100_000),
       wechat: integer(env, 'WECHAT_MESSAGES_PER_SECOND', 2, 1, 100_000),
+      wechat_oa: integer(env, 'WECHAT_OA_MESSAGES_PER_SECOND', 50, 1, 100_000),
     },
     dispatchConcurrency: integer(env, 'DISPATCH_CONCURRENCY', 16, 1, 1000),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),

@@ -1,7 +1,7 @@
 // The chatbot: one conversation per channel and address with its messages, consults for a person, the knowledge base.
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const chatChannels = ['sms', 'wechat', 'kiosk', 'web'] as const;
+export const chatChannels = ['sms', 'wechat', 'wechat_oa', 'kiosk', 'web'] as const;
 export type ChatChannelKind = (typeof chatChannels)[number];
 
 /**

@@ -3,7 +3,7 @@ import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
 export const hurryStatuses = ['open', 'acknowledged', 'answered', 'escalated'] as const;
 export type HurryStatus = (typeof hurryStatuses)[number];
-export const hurryChannels = ['kiosk', 'web', 'sms', 'wechat'] as const;
+export const hurryChannels = ['kiosk', 'web', 'sms', 'wechat', 'wechat_oa'] as const;
 export type HurryChannel = (typeof hurryChannels)[number];
 
 export const hurries = sqliteTable(

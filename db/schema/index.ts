@@ -5,3 +5,4 @@ export * from './notifications.ts';
 export * from './hurries.ts';
 export * from './alerts.ts';
 export * from './chat.ts';
+export * from './wechat-oa.ts';

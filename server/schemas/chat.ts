@@ -25,7 +25,7 @@ export const TwilioInboundSms = Type.Object({
 
 export const ConsultSchema = Type.Object({
   id: Type.String({ description: 'also the reference the customer was given' }),
-  channel: Type.Enum(['sms', 'wechat', 'kiosk', 'web']),
+  channel: Type.Enum(['sms', 'wechat', 'wechat_oa', 'kiosk', 'web']),
   address: Type.String({ description: 'the SMS number, WeChat contact id or kiosk/web session that asked' }),
   accountNo: Nullable(Type.String()),
   applicationNo: Nullable(Type.String()),

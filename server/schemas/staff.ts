@@ -30,7 +30,7 @@ export const HurrySchema = Type.Object({
   stepCode: Type.String(),
   stepName: Type.String(),
   handlerId: Nullable(Type.String()),
-  channel: Type.Enum(['kiosk', 'web', 'sms', 'wechat']),
+  channel: Type.Enum(['kiosk', 'web', 'sms', 'wechat', 'wechat_oa']),
   message: Nullable(Type.String()),
   status: Type.Enum(['open', 'acknowledged', 'answered', 'escalated']),
   count: Type.Integer(),

@@ -100,7 +100,7 @@ export interface ChatServiceOptions {
   wakeDispatcher: () => void;
 }
 
-const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' => channel === 'sms' || channel === 'wechat';
+const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' | 'wechat_oa' => channel === 'sms' || channel === 'wechat' || channel === 'wechat_oa';
 
 export function createChatService(options: ChatServiceOptions) {
   const { ctx, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses } = options;

@@ -155,7 +155,9 @@ export function createHurryService(options: HurryServiceOptions) {
 
   function customerRecipient(application: ApplicationRow, row: Pick<HurryRow, 'channel' | 'replyAddress'>) {
     const only =
-      (row.channel === 'sms' || row.channel === 'wechat') && row.replyAddress ? { channel: row.channel, address: row.replyAddress } : { channel: 'sms' as const, address: application.phone };
+      (row.channel === 'sms' || row.channel === 'wechat' || row.channel === 'wechat_oa') && row.replyAddress
+        ? { channel: row.channel, address: row.replyAddress }
+        : { channel: 'sms' as const, address: application.phone };
     return { kind: 'customer' as const, application, only };
   }
 

@@ -39,8 +39,12 @@ export type TextTemplateChannel = (typeof textTemplateChannels)[number];
 /** The channels whose messages are these text templates; e-mails have theirs under templates/email/. */
 export type TextChannel = Exclude<ChannelKind, 'email'>;
 
-/** WeCom messages to staff use the WeChat wording: both are chat messages without the SMS's length limit. */
-const textTemplateChannelOf: Record<TextChannel, TextTemplateChannel> = { sms: 'sms', wechat: 'wechat', wecom: 'wechat' };
+/**
+ * WeCom messages to staff use the WeChat wording: both are chat messages without the SMS's length limit. The
+ * Official Account sends template messages from its own field map (templates/wechat-oa.json); its outbox rows keep
+ * the WeChat text for the record and the log fallback.
+ */
+const textTemplateChannelOf: Record<TextChannel, TextTemplateChannel> = { sms: 'sms', wechat: 'wechat', wecom: 'wechat', wechat_oa: 'wechat' };
 
 export interface NoticeTemplatesOptions {
   /** the templates directory, holding sms/, wechat/ and partials/ */

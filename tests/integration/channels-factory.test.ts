@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannels } from '../../channels/index.ts';
@@ -46,10 +47,12 @@ describe('createChannels', () => {
     expect(announce).toEqual([
       'SMS channel: log (no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN/TWILIO_FROM; messages are written to the log)',
       'WeChat channel: log (no WECHATY_PUPPET; messages are written to the log)',
+      'WeChat Official Account channel: log (no WECHAT_OA_APP_ID/WECHAT_OA_APP_SECRET/WECHAT_OA_TOKEN; messages are written to the log)',
       'WeCom channel: log (no WECOM_CORP_ID/WECOM_AGENT_ID/WECOM_SECRET; messages are written to the log)',
       'E-mail channel: log (no SMTP_URL; messages are written to the log)',
     ]);
-    expect(fallbacks).toEqual(['sms', 'wechat', 'wecom', 'email']);
+    expect(fallbacks).toEqual(['sms', 'wechat', 'wechat_oa', 'wecom', 'email']);
+    expect(channels.wechat_oa.provider).toBe('log');
     expect(channels.wecom.provider).toBe('log');
     expect(channels.email.provider).toBe('log');
 
@@ -69,7 +72,7 @@ describe('createChannels', () => {
     const { channels, announce, fallbacks } = createChannels({ config, logger: recordingLogger().logger });
 
     expect(channels.sms.provider).toBe('twilio');
-    expect(fallbacks).toEqual(['wechat', 'wecom', 'email']);
+    expect(fallbacks).toEqual(['wechat', 'wechat_oa', 'wecom', 'email']);
     expect(announce[0]).toMatch(/^SMS channel: twilio \(from \+15005550006 via http:\/\/127\.0\.0\.1:\d+;/);
 
     await channels.sms.send(message);
@@ -106,6 +109,31 @@ describe('createChannels', () => {
       'WeChat channel: wechaty (puppet wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN; starts with the server)',
     );
     expect(announce.join('\n')).not.toContain('puppet-token');
+  });
+
+  it('with WECHAT_OA_APP_ID, WECHAT_OA_APP_SECRET and WECHAT_OA_TOKEN sends Official Account notices through its API', () => {
+    const config = loadConfig({
+      ...baseEnv,
+      WECHAT_OA_APP_ID: 'wx0123456789abcdef',
+      WECHAT_OA_APP_SECRET: 'oa-secret-value',
+      WECHAT_OA_TOKEN: 'CallbackToken1',
+      WECHAT_OA_API_BASE_URL: 'http://127.0.0.1:9',
+    });
+    const tokens = { read: () => undefined, write: () => {} };
+    const { channels, wechatOa, announce, fallbacks } = createChannels({
+      config,
+      logger: recordingLogger().logger,
+      wechatOa: { tokens, now: () => 0, templateMapPath: path.resolve(import.meta.dirname, '../../templates/wechat-oa.json') },
+    });
+
+    expect(channels.wechat_oa.provider).toBe('wechat-oa');
+    expect(wechatOa).not.toBeNull();
+    expect(fallbacks).toEqual(['sms', 'wechat']);
+    expect(announce[2]).toBe(
+      'WeChat Official Account channel: template messages via http://127.0.0.1:9 (AppID wx0123456789abcdef; callbacks at https://jiedian.example.cn/webhooks/wechat-oa in plain mode)',
+    );
+    expect(announce.join('\n')).not.toContain('oa-secret-value');
+    expect(announce.join('\n')).not.toContain('CallbackToken1');
   });
 
   it('uses an injected bot for WeChat, even without WECHATY_PUPPET', async () => {

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       smsSignature: '【接电助手】',
       twilio: null,
       wechaty: null,
+      wechatOa: null,
       slaSweepIntervalMs: 60_000,
       hurryCooldownHours: 24,
       quietHours: { start: 22 * 60, end: 8 * 60 },
@@ -54,6 +55,19 @@ describe('loadConfig', () => {
     expect(config.quietHours).toBeNull();
   });
 
+  it('reads the Official Account with its documented defaults', () => {
+    const config = loadConfig({ ...required, WECHAT_OA_APP_ID: 'wx1', WECHAT_OA_APP_SECRET: 's', WECHAT_OA_TOKEN: 'Token1' });
+    expect(config.wechatOa).toEqual({
+      appId: 'wx1',
+      appSecret: 's',
+      token: 'Token1',
+      aesKey: null,
+      apiBaseUrl: 'https://api.weixin.qq.com',
+      oauthBaseUrl: 'https://open.weixin.qq.com',
+      messageKind: 'template',
+    });
+  });
+
   it.each([
     [{ JIEDIAN_SECRET: '' }, 'JIEDIAN_SECRET', /required/],
     [{ JIEDIAN_SECRET: 'short' }, 'JIEDIAN_SECRET', /at least 32/],
@@ -68,6 +82,11 @@ describe('loadConfig', () => {
     [{ WORKING_HOURS: '08:00-12:30,12:00-18:00' }, 'WORKING_HOURS', /overlap/],
     [{ WORKING_HOURS: '14:30-18:00,08:00-12:00' }, 'WORKING_HOURS', /in order/],
     [{ TWILIO_ACCOUNT_SID: 'AC1' }, 'TWILIO_AUTH_TOKEN', /required when TWILIO_ACCOUNT_SID/],
+    [{ WECHAT_OA_APP_ID: 'wx1' }, 'WECHAT_OA_APP_SECRET', /required when WECHAT_OA_APP_ID/],
+    [{ ...{ WECHAT_OA_APP_ID: 'wx1', WECHAT_OA_APP_SECRET: 's', WECHAT_OA_TOKEN: 'Token1' }, WECHAT_OA_TOKEN: 'has spaces' }, 'WECHAT_OA_TOKEN', /3–32 letters or digits/],
+    [{ ...{ WECHAT_OA_APP_ID: 'wx1', WECHAT_OA_APP_SECRET: 's', WECHAT_OA_TOKEN: 'Token1' }, WECHAT_OA_AES_KEY: 'short' }, 'WECHAT_OA_AES_KEY', /43-character EncodingAESKey/],
+    [{ ...{ WECHAT_OA_APP_ID: 'wx1', WECHAT_OA_APP_SECRET: 's', WECHAT_OA_TOKEN: 'Token1' }, WECHAT_OA_MESSAGE_KIND: 'sms' }, 'WECHAT_OA_MESSAGE_KIND', /one of template, subscribe/],
+    [{ ...{ WECHAT_OA_APP_ID: 'wx1', WECHAT_OA_APP_SECRET: 's', WECHAT_OA_TOKEN: 'Token1' }, WECHAT_OA_API_BASE_URL: 'api.weixin.qq.com' }, 'WECHAT_OA_API_BASE_URL', /http\(s\) URL/],
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', /one of fatal, error, warn, info/],
     [{ SLA_SWEEP_INTERVAL_MS: '10' }, 'SLA_SWEEP_INTERVAL_MS', /between 100 and/],
     [{ WECOM_CORP_ID: 'ww1', WECOM_SECRET: 'x' }, 'WECOM_AGENT_ID', /required when WECOM_CORP_ID and WECOM_SECRET/],

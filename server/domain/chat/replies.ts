@@ -4,7 +4,10 @@ import type { CalendarDate } from '../dates.ts';
 import type { ProgressView, StepView } from '../progress-view.ts';
 import { MAX_SMS_SEGMENTS, smsSegments } from '../sms-segments.ts';
 
-export type ChatChannel = 'sms' | 'wechat' | 'kiosk' | 'web';
+export type ChatChannel = 'sms' | 'wechat' | 'wechat_oa' | 'kiosk' | 'web';
+
+/** WeChat, through the bot or the Official Account: the same words to the customer. */
+const isWeChat = (channel: ChatChannel) => channel === 'wechat' || channel === 'wechat_oa';
 
 const year = (today: CalendarDate) => Number(today.slice(0, 4));
 const day = (date: CalendarDate, today: CalendarDate) => formatChineseDate(date, year(today));
@@ -64,8 +67,8 @@ export const switchHowTo = '换绑请先发送“解绑”，再发送“绑定+
 export const unbound = (count: number) => (count > 0 ? '已解除绑定，将不再向您推送该户的办电通知。' : '您还没有绑定户号。');
 
 export function bound(accountNo: string, channel: ChatChannel): string {
-  const where = channel === 'sms' ? '本号码' : channel === 'wechat' ? '本微信' : '本次会话';
-  const notices = channel === 'sms' || channel === 'wechat' ? '办电进度会通知到' + where + '。' : '';
+  const where = channel === 'sms' ? '本号码' : isWeChat(channel) ? '本微信' : '本次会话';
+  const notices = channel === 'sms' || isWeChat(channel) ? '办电进度会通知到' + where + '。' : '';
   return `绑定成功！户号${maskAccount(accountNo)}已绑定${where}。${notices}回复“进度”查询办理情况。`;
 }
 
@@ -174,7 +177,7 @@ export function hurryCooldown(reference: string | null, retryAfterSeconds: numbe
 
 export function unsubscribeHowTo(channel: ChatChannel): string {
   if (channel === 'sms') return '回复TD即可退订办电进度短信。';
-  if (channel === 'wechat') return '发送“退订”即可停止微信办电通知。';
+  if (isWeChat(channel)) return '发送“退订”即可停止微信办电通知。';
   return '自助终端和网页不发送通知，无需退订。短信通知回复TD退订，微信通知发送“退订”。';
 }
 
@@ -199,6 +202,9 @@ export function consultOpened(reference: string, existing: boolean): string {
     ? `您的人工服务请求（编号${reference}）已在处理中，工作人员会尽快联系您。`
     : `已为您转人工（编号${reference}），工作人员会在工作时间尽快联系您。紧急情况请拨打95598。`;
 }
+
+/** A new follower of the Official Account: what it can do here, starting with binding. */
+export const followed = `欢迎关注！${bindHowTo('wechat_oa')}绑定后，办电进度会通过本公众号通知您。发送“帮助”查看我能办的事。`;
 
 export const humanInGroup = '转人工请私聊我发送“人工”。';
 

@@ -1,0 +1,83 @@
+// The Official Account's callback URL: GET answers WeChat's URL check, POST takes messages and events (plain or safe
+// mode) and answers with a passive reply or `success`. A wrong signature gets 401 JD_UNAUTHORIZED and nothing else.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import {
+  ACKNOWLEDGED,
+  CallbackBodyError,
+  CallbackSignatureError,
+  openCallback,
+  passiveReply,
+  urlCheckEcho,
+  type CallbackSecrets,
+} from '../../channels/wechat-oa/callback.ts';
+import { JiedianError } from '../errors.ts';
+import { ErrorSchema } from '../schemas/error.ts';
+
+const CallbackQuery = Type.Object({
+  signature: Type.Optional(Type.String({ maxLength: 64 })),
+  timestamp: Type.Optional(Type.String({ maxLength: 20 })),
+  nonce: Type.Optional(Type.String({ maxLength: 64 })),
+  echostr: Type.Optional(Type.String({ maxLength: 256 })),
+  openid: Type.Optional(Type.String({ maxLength: 64 })),
+  encrypt_type: Type.Optional(Type.String({ maxLength: 16 })),
+  msg_signature: Type.Optional(Type.String({ maxLength: 64 })),
+});
+
+/** WeChat's callbacks are small; a body over this is not WeChat's. */
+const MAX_CALLBACK_BYTES = 64 * 1024;
+
+const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
+  const { config, wechatOaInbox, context } = app.jiedian;
+  const secrets: CallbackSecrets = config.wechatOa
+    ? { appId: config.wechatOa.appId, token: config.wechatOa.token, aesKey: config.wechatOa.aesKey }
+    : { appId: '', token: '', aesKey: null };
+
+  app.addContentTypeParser(['text/xml', 'application/xml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_CALLBACK_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  const guard = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof CallbackSignatureError) throw new JiedianError('JD_UNAUTHORIZED', error.message);
+      if (error instanceof CallbackBodyError) throw new JiedianError('JD_INVALID_REQUEST', `body: ${error.message}`);
+      throw error;
+    }
+  };
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: "WeChat Official Account URL check: answers `echostr` when the signature is WeChat's",
+        querystring: CallbackQuery,
+        response: { 200: Type.String(), 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => reply.type('text/plain; charset=utf-8').send(guard(() => urlCheckEcho(secrets, request.query))),
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary: 'WeChat Official Account messages and events (XML, plain or safe mode): a passive reply or `success`',
+        querystring: CallbackQuery,
+        body: Type.String({ description: 'the XML WeChat posts' }),
+        response: { 200: Type.String({ description: 'a passive reply (XML) or `success`' }), 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const opened = guard(() => openCallback(secrets, request.query, typeof request.body === 'string' ? request.body : ''));
+      const text = wechatOaInbox.handle(opened.message);
+      if (text === null) return reply.type('text/plain; charset=utf-8').send(ACKNOWLEDGED);
+      return reply.type('application/xml; charset=utf-8').send(passiveReply(secrets, opened, text, context.clock.now()));
+    },
+  );
+};
+
+export default wechatOaWebhook;

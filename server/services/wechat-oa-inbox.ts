@@ -1,0 +1,134 @@
+// What the Official Account's callbacks mean to us: a text goes to the chat service (the OpenID is the address);
+// following and unfollowing change whether notices may go; delivery results update the outbox. Each callback is
+// acted on once: WeChat retries one it got no answer to within 5 seconds, and a retry is recognised by its MsgId
+// (FromUserName + CreateTime for events), kept in the database so a restart in between changes nothing.
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { CHAT_REPLY_KIND } from '../../channels/wechat-oa/channel.ts';
+import type { WechatOaInbound } from '../../channels/wechat-oa/xml.ts';
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { WechatOaStore } from '../../db/wechat-oa-store.ts';
+import type { ChatStore } from '../../db/chat-store.ts';
+import { followed } from '../domain/chat/replies.ts';
+import type { ChatService } from './chat.ts';
+import type { ServiceContext } from './context.ts';
+import type { DeliveryStatus } from './delivery-status.ts';
+
+/** A passive reply's text may hold this many bytes (UTF-8); a longer answer goes as customer-service messages. */
+export const PASSIVE_REPLY_MAX_BYTES = 2048;
+/** The opt-out source of an unfollow: following again lifts it (an opt-out by 退订 stays). */
+export const UNFOLLOW_SOURCE = 'wechat_oa:unsubscribe';
+
+export interface WechatOaInboxOptions {
+  ctx: ServiceContext;
+  store: WechatOaStore;
+  chat: ChatService;
+  chats: ChatStore;
+  outbox: OutboxStore;
+  deliveryStatus: DeliveryStatus;
+  wakeDispatcher: () => void;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn'>;
+}
+
+export function dedupeKeyOf(message: WechatOaInbound): string {
+  if (message.type === 'text') return `msg:${message.msgId}`;
+  if (message.type === 'other' && message.msgId) return `msg:${message.msgId}`;
+  const event = message.type === 'other' ? (message.event ?? message.msgType) : message.type;
+  return `event:${message.openId}:${message.createTime}:${event}`;
+}
+
+export function createWechatOaInbox(options: WechatOaInboxOptions) {
+  const { ctx, store, chat, chats, outbox, deliveryStatus, log } = options;
+
+  /** Records the callback as handled and runs `work` in the same transaction; false when it was handled before. */
+  function once(message: WechatOaInbound, passiveReply: string | null, work: () => void = () => {}): boolean {
+    return ctx.database.transaction(() => {
+      const fresh = store.markHandled({ dedupeKey: dedupeKeyOf(message), openId: message.openId, receivedAt: ctx.clock.now(), passiveReply });
+      if (fresh) work();
+      return fresh;
+    });
+  }
+
+  /** The chat's answer: passive when it fits one reply, else `success` now and customer-service messages after. */
+  function answerText(message: Extract<WechatOaInbound, { type: 'text' }>): string | null {
+    const result = chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
+    const joined = result.replies.join('\n\n');
+    if (Buffer.byteLength(joined, 'utf8') <= PASSIVE_REPLY_MAX_BYTES) {
+      once(message, joined);
+      return joined === '' ? null : joined;
+    }
+    const now = ctx.clock.now();
+    once(message, null, () => {
+      for (const text of result.replies) {
+        outbox.insert({
+          id: randomUUID(),
+          applicationNo: null,
+          recipientKind: 'customer',
+          recipientRef: null,
+          channel: 'wechat_oa',
+          address: message.openId,
+          noticeKind: CHAT_REPLY_KIND,
+          variables: {},
+          text,
+          segments: 1,
+          urgent: true,
+          nextAttemptAt: now,
+          createdAt: now,
+        });
+      }
+    });
+    options.wakeDispatcher();
+    return null;
+  }
+
+  return {
+    /**
+     * Acts on one callback and returns the passive reply's text, or null for a plain `success`. A callback seen
+     * before gets the reply it got then, and nothing is done again.
+     */
+    handle(message: WechatOaInbound): string | null {
+      const earlier = store.handled(dedupeKeyOf(message));
+      if (earlier) return earlier.passiveReply;
+      const now = ctx.clock.now();
+      switch (message.type) {
+        case 'text':
+          return message.text.trim() === '' ? null : answerText(message);
+        case 'subscribe':
+          once(message, followed, () => {
+            if (outbox.optOutSource('wechat_oa', message.openId) === UNFOLLOW_SOURCE) chats.clearOptOut('wechat_oa', message.openId);
+          });
+          return followed;
+        case 'unsubscribe':
+          once(message, null, () => outbox.optOut('wechat_oa', message.openId, now, UNFOLLOW_SOURCE));
+          return null;
+        case 'template_result': {
+          // success | failed:user block | failed: system failed
+          const status = message.status === 'success' ? 'delivered' : 'failed';
+          once(message, null, () => {
+            const known = deliveryStatus.record({ providerId: message.msgId, status, errorCode: status === 'failed' ? message.status : null, optedOut: message.status === 'failed:user block' });
+            if (!known) log.warn({ msgId: message.msgId }, 'WeChat template delivery result for a message we did not send');
+          });
+          return null;
+        }
+        case 'subscribe_results':
+          once(message, null, () => {
+            for (const result of message.results) {
+              const ok = result.errorCode === '0';
+              deliveryStatus.record({ providerId: result.msgId, status: ok ? 'delivered' : 'failed', errorCode: ok ? null : result.errorCode, optedOut: result.errorCode === '43101' });
+            }
+          });
+          return null;
+        case 'subscribe_choice':
+          // A refusal is per template; a later send to it answers 43101 and opts the address out then.
+          once(message, null);
+          if (message.refused.length > 0) log.info({ templates: message.refused }, 'a WeChat user refused subscription notices');
+          return null;
+        case 'other':
+          once(message, null);
+          return null;
+      }
+    },
+  };
+}
+
+export type WechatOaInbox = ReturnType<typeof createWechatOaInbox>;
