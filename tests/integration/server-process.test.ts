@@ -23,11 +23,12 @@ describe('the server process', () => {
     expect(server.stdout()).toMatch(/wechat[^\n]*log/i);
     expect(server.stdout()).toMatch(/wecom[^\n]*log/i);
     expect(server.stdout()).toMatch(/e-mail[^\n]*log/i);
+    expect(server.stdout()).toMatch(/WeChat Official Account channel: log/);
     // a warning, not only info: it must show at LOG_LEVEL=warn (the demo) too
     const fallback = server
       .stdout()
       .split('\n')
-      .filter((line) => line.includes('no credentials for sms, wechat, wecom and email: those messages go to the log only'));
+      .filter((line) => line.includes('no credentials for sms, wechat, wechat_oa, wecom and email: those messages go to the log only'));
     expect(fallback.map((line) => JSON.parse(line).level)).toEqual([40]);
 
     expect((await send(origin, 'PUT', '/api/v1/sync/handlers/H001', handlerBody())).status).toBe(200);
