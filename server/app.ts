@@ -66,6 +66,8 @@ import { createChatService, wireWeChatBot, type ChatService } from './services/c
 import { createWechatOaStore } from '../db/wechat-oa-store.ts';
 import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-inbox.ts';
 import wechatOaWebhook from './routes/webhooks-wechat-oa.ts';
+import wechatOaWebRoutes from './routes/wechat-oa-web.ts';
+import { createWechatOaWeb, type WechatOaWeb } from './services/wechat-oa-web.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -121,6 +123,7 @@ export interface Services {
   knowledge: KnowledgeBase;
   securityNotices: SecurityNotices;
   wechatOaInbox: WechatOaInbox;
+  wechatOaWeb: WechatOaWeb;
 }
 
 declare module 'fastify' {
@@ -274,6 +277,7 @@ export async function buildApp(deps: AppDeps) {
   const consults = createConsultService({ ctx: context, chats, staff, hub });
   const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, chats, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
+  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, chats, outbox, customers, publicUrl: config.publicUrl });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
@@ -327,6 +331,7 @@ export async function buildApp(deps: AppDeps) {
     knowledge,
     securityNotices,
     wechatOaInbox,
+    wechatOaWeb,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -384,6 +389,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });
+  await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
   await app.register(chatRoutes, { prefix: '/api/v1' });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);

@@ -1,4 +1,4 @@
-// The kiosk page (/kiosk) and the staff pages (/staff), built by `npm run build` into server/web/dist/ and served
+// The kiosk page (/kiosk), the staff pages (/staff) and the mobile progress page (/m/progress), built by `npm run build` into server/web/dist/ and served
 // from there: the HTML without caching, the content-hashed assets under /assets/ for a year.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,7 +29,9 @@ export interface PagesOptions {
   distDir?: string;
 }
 
-const pages = ['kiosk', 'staff'] as const;
+const pages = ['kiosk', 'staff', 'mobile'] as const;
+/** where each page is served */
+const routes: Record<(typeof pages)[number], string> = { kiosk: '/kiosk', staff: '/staff', mobile: '/m/progress' };
 
 const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, options) => {
   const distDir = options.distDir ?? defaultDistDir;
@@ -37,9 +39,9 @@ const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, options) => {
 
   if (!built) {
     // The API works without the pages; say clearly why /kiosk and /staff do not.
-    app.log.warn({ distDir }, 'web pages are not built: /kiosk and /staff answer 503 until `npm run build` has run');
+    app.log.warn({ distDir }, 'web pages are not built: /kiosk, /staff and /m/progress answer 503 until `npm run build` has run');
     for (const page of pages) {
-      app.get(`/${page}`, { schema: { hide: true } }, async (_request, reply) =>
+      app.get(routes[page], { schema: { hide: true } }, async (_request, reply) =>
         reply.code(503).type('text/plain; charset=utf-8').send(`The ${page} page is not built. Run \`npm run build\` and restart.\n`),
       );
     }
@@ -65,8 +67,22 @@ const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, options) => {
       .sendFile(`${page}.html`, distDir, { cacheControl: false });
 
   for (const page of pages) {
-    app.get(`/${page}`, { schema: { hide: true } }, async (_request, reply) => sendPage(reply, page));
+    if (page === 'mobile') continue;
+    app.get(routes[page], { schema: { hide: true } }, async (_request, reply) => sendPage(reply, page));
   }
+
+  // Opened from an Official Account message inside WeChat: first through web authorization (snsapi_base, silent),
+  // which comes back here with a `code` the page exchanges for the bound account's view token. Without the Official
+  // Account configured, or back from WeChat, the page itself (it offers account number + query code).
+  const { wechatOaWeb } = app.jiedian;
+  app.get<{ Querystring: { code?: string; applicationNo?: string } }>(routes.mobile, { schema: { hide: true } }, async (request, reply) => {
+    const { code, applicationNo } = request.query;
+    if (wechatOaWeb.enabled && code === undefined && /micromessenger/i.test(request.headers['user-agent'] ?? '')) {
+      const page = applicationNo ? `${routes.mobile}?applicationNo=${encodeURIComponent(applicationNo)}` : routes.mobile;
+      return reply.redirect(wechatOaWeb.authorizeUrl(page), 302);
+    }
+    return sendPage(reply, 'mobile');
+  });
 };
 
 export default pagesRoutes;

@@ -28,6 +28,15 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
     });
   }
 
+  function grant(accountNo: string, applications: ProgressView[], now: number) {
+    const expiresAt = now + VIEW_TOKEN_TTL_MS;
+    return {
+      viewToken: tokens.issue({ a: accountNo, n: applications.map((a) => a.applicationNo) }, expiresAt),
+      expiresAt: formatInstant(expiresAt, ctx.timeZone),
+      applications,
+    };
+  }
+
   return {
     /** `kiosk`: the request came from a business-hall kiosk with its device key (exempt from the account's ceiling). */
     query(accountNo: string, queryCode: string, clientAddress: string, kiosk = false): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
@@ -41,12 +50,19 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
         throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
       }
       guesses.right(attempt);
-      const expiresAt = now + VIEW_TOKEN_TTL_MS;
-      return {
-        viewToken: tokens.issue({ a: accountNo, n: applications.map((a) => a.applicationNo) }, expiresAt),
-        expiresAt: formatInstant(expiresAt, ctx.timeZone),
-        applications,
-      };
+      return grant(accountNo, applications, now);
+    },
+
+    /**
+     * A view token for applications the customer proved another way (a WeChat binding's scope): the same token and
+     * reply as a query with the query code. Applications of another account are left out.
+     */
+    grantFor(accountNo: string, applicationNos: string[]): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
+      const applications = applicationNos
+        .map((no) => views.customerView(no))
+        .filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo)
+        .sort((x, y) => Date.parse(y.acceptedAt) - Date.parse(x.acceptedAt));
+      return grant(accountNo, applications, ctx.clock.now());
     },
 
     /** The claims of a valid view token from an `Authorization: Bearer …` header; 401 otherwise. */

@@ -9,7 +9,7 @@ export const webDir = import.meta.dirname;
 export const distDir = path.join(webDir, 'dist');
 const projectRoot = path.resolve(webDir, '../..');
 
-const pages = ['kiosk', 'staff'] as const;
+const pages = ['kiosk', 'staff', 'mobile'] as const;
 
 /** The outputs esbuild wrote for one entry point: its script and the stylesheet its CSS imports became. */
 function outputsOf(metafile: Metafile, entry: string): { js: string; css: string | null } {

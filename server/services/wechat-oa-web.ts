@@ -1,0 +1,62 @@
+// The mobile progress page's sign-in inside WeChat: web authorization (snsapi_base) gives the page a code, the code
+// gives the OpenID, and the OpenID's binding gives a view token for the applications it covers.
+import { WechatApiError, WechatTransportError, type WechatOaApi } from '../../channels/wechat-oa/api.ts';
+import type { ChatStore } from '../../db/chat-store.ts';
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { WechatOaConfig } from '../config.ts';
+import { JiedianError } from '../errors.ts';
+import type { CustomerAccess } from './customer-access.ts';
+
+export interface WechatOaWebOptions {
+  config: Pick<WechatOaConfig, 'appId' | 'oauthBaseUrl'> | null;
+  api: WechatOaApi | null;
+  chats: ChatStore;
+  outbox: OutboxStore;
+  customers: CustomerAccess;
+  publicUrl: string;
+}
+
+export function createWechatOaWeb(options: WechatOaWebOptions) {
+  const { config, api, chats, outbox, customers } = options;
+
+  return {
+    /** Web authorization is possible: the Official Account is configured. */
+    enabled: config !== null && api !== null,
+
+    /** Where WeChat's web authorization starts for the page at `pagePath` (path and query of our page). */
+    authorizeUrl(pagePath: string): string {
+      if (!config) throw new JiedianError('JD_NOT_FOUND', 'WeChat web authorization is not configured');
+      const params = new URLSearchParams({
+        appid: config.appId,
+        redirect_uri: `${options.publicUrl}${pagePath}`,
+        response_type: 'code',
+        scope: 'snsapi_base',
+        state: 'jd',
+      });
+      // WeChat wants its parameters in this order and the fragment as written
+      return `${config.oauthBaseUrl}/connect/oauth2/authorize?${params.toString()}#wechat_redirect`;
+    },
+
+    /**
+     * The view token for the OpenID behind `code`: the account its binding covers (`applicationNo`'s, when one of its
+     * bindings covers it). 401 for a code WeChat does not accept; 404 when the OpenID is bound to no account.
+     */
+    async session(code: string, applicationNo: string | null) {
+      if (!api) throw new JiedianError('JD_NOT_FOUND', 'WeChat web authorization is not configured');
+      let openId: string;
+      try {
+        openId = await api.openIdOfCode(code);
+      } catch (error) {
+        if (error instanceof WechatApiError) throw new JiedianError('JD_UNAUTHORIZED', 'the WeChat authorization code is invalid, expired or used');
+        if (error instanceof WechatTransportError) throw new JiedianError('JD_UNAUTHORIZED', 'WeChat could not be asked who this is; sign in with the account number and query code');
+        throw error;
+      }
+      const bindings = chats.bindingsTo('wechat_oa', openId).map((b) => ({ accountNo: b.accountNo, scope: outbox.scopeOf(b.accountNo, b.applicationNos) }));
+      const chosen = bindings.find((b) => applicationNo !== null && b.scope.includes(applicationNo)) ?? bindings[0];
+      if (!chosen) throw new JiedianError('JD_NOT_FOUND', 'no account is bound to this WeChat user');
+      return customers.grantFor(chosen.accountNo, chosen.scope);
+    },
+  };
+}
+
+export type WechatOaWeb = ReturnType<typeof createWechatOaWeb>;
