@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, lastBindCode } from '../support/chat.ts';
 import { eventXml, FAKE_OA_TOKEN, signedPost, textMessageXml } from '../support/fake-wechat.ts';
-import { fakeTwilioForTest, postEvents, putApplication, started, completed } from '../support/notices.ts';
+import { fakeTwilioForTest, postEvents, putApplication, staffHeaders, started, completed } from '../support/notices.ts';
 import { fakeWechatForTest, oaChatApp, postCallback } from '../support/wechat-oa.ts';
 import type { TestApp } from '../support/app.ts';
 
@@ -231,6 +231,21 @@ describe('WeChat Official Account notices', () => {
     const done = await postCallback(t, eventXml(OPENID, 'TEMPLATESENDJOBFINISH', 1764000400, `<MsgID>${row!.providerId}</MsgID><Status><![CDATA[success]]></Status>`));
     expect(done.body).toBe('success');
     expect(t.app.jiedian.outbox.byId(row!.id)).toMatchObject({ status: 'delivered' });
+  });
+
+  it("a handler's answer to a hurry made in the Official Account goes back there as a template message", async () => {
+    const { t, wechat } = await setup();
+    await bind(t);
+    await say(t, '催一下，等着开业');
+    const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const answered = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${request!.id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: '方案已在审核，明天上午答复您，请保持电话畅通。' } });
+    expect(answered.statusCode).toBe(200);
+    await t.app.jiedian.dispatcher.idle();
+    const sent = wechat.sent('/cgi-bin/message/template/send').find((m) => m.template_id === 'JD-HURRY-ANSWERED-TEMPLATE');
+    // a thing holds 20 characters: the answer is shortened by the one rule
+    expect(sent).toMatchObject({ touser: OPENID, data: { character_string1: { value: request!.id }, thing2: { value: '方案已在审核，明天上午答复您，请保持电…' }, phrase3: { value: '已答复' } } });
+    // only there: the customer asked in WeChat
+    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_answered').map((r) => r.channel)).toEqual(['wechat_oa']);
   });
 
   it('43101 on a subscription notice opts the user out of the Official Account, not of SMS', async () => {
