@@ -43,7 +43,8 @@ export interface OpenedCallback {
   encrypted: boolean;
 }
 
-function checkSignature(secrets: CallbackSecrets, query: CallbackQuery): void {
+/** Throws CallbackSignatureError unless `signature` is WeChat's over the token, timestamp and nonce. */
+export function checkSignature(secrets: CallbackSecrets, query: CallbackQuery): void {
   if (secrets.token === '' || !isValidWechatSignature([secrets.token, query.timestamp ?? '', query.nonce ?? ''], query.signature)) {
     throw new CallbackSignatureError('missing or invalid WeChat signature');
   }

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   ACKNOWLEDGED,
+  checkSignature,
   CallbackBodyError,
   CallbackSignatureError,
   openCallback,
@@ -46,6 +47,9 @@ const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
       throw error;
     }
   };
+
+  // before the body is validated: whatever a forged request carries, it gets 401 and nothing else
+  app.addHook('preValidation', async (request) => guard(() => checkSignature(secrets, request.query as Record<string, string>)));
 
   app.get(
     '/',

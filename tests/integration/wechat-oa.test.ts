@@ -63,6 +63,9 @@ describe('WeChat Official Account callbacks', () => {
 
     const unsigned = await t.app.inject({ method: 'POST', url: '/webhooks/wechat-oa', headers: { 'content-type': 'text/xml' }, payload: xml });
     expect(unsigned.statusCode).toBe(401);
+    // whatever the body: a forged JSON body is refused for its signature, not its shape
+    const json = await t.app.inject({ method: 'POST', url: `/webhooks/wechat-oa?${forged.query}`, payload: { text: 'x' } });
+    expect(json.statusCode).toBe(401);
 
     expect(t.app.jiedian.chat.transcript('wechat_oa', OPENID)).toEqual([]);
     expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
