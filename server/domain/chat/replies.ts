@@ -188,8 +188,8 @@ export function optedOut(channel: ChatChannel): string {
 
 /** After muting one application: the others keep coming, and how to undo it. */
 export function muted(applicationNo: string, channel: ChatChannel): string {
-  const where = channel === 'sms' ? '本号码' : channel === 'wechat' ? '本微信' : '您';
-  const undo = channel === 'sms' ? `回复BD ${applicationNo}` : channel === 'wechat' ? `发送“恢复通知 ${applicationNo}”` : '在申请卡片上打开“进度通知”';
+  const where = channel === 'sms' ? '本号码' : isWeChat(channel) ? '本微信' : '您';
+  const undo = channel === 'sms' ? `回复BD ${applicationNo}` : isWeChat(channel) ? `发送“恢复通知 ${applicationNo}”` : '在申请卡片上打开“进度通知”';
   return `好的，${where}将不再收到申请${applicationNo}的进度通知，其他申请照常通知；您催办的答复仍会发给您。需要恢复请${undo}。TD可退订全部通知。`;
 }
 
