@@ -1,5 +1,6 @@
-// The kiosk page (/kiosk), the staff pages (/staff) and the mobile progress page (/m/progress), built by `npm run build` into server/web/dist/ and served
-// from there: the HTML without caching, the content-hashed assets under /assets/ for a year.
+// The kiosk page (/kiosk), the staff pages (/staff) and the mobile progress page (/m/progress), built by
+// `npm run build` into server/web/dist/ and served from there: the HTML without caching, the content-hashed assets
+// under /assets/ for a year.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
@@ -38,7 +39,7 @@ const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, options) => {
   const built = pages.every((page) => fs.existsSync(path.join(distDir, `${page}.html`)));
 
   if (!built) {
-    // The API works without the pages; say clearly why /kiosk and /staff do not.
+    // The API works without the pages; say clearly why the pages do not.
     app.log.warn({ distDir }, 'web pages are not built: /kiosk, /staff and /m/progress answer 503 until `npm run build` has run');
     for (const page of pages) {
       app.get(routes[page], { schema: { hide: true } }, async (_request, reply) =>
