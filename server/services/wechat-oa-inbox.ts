@@ -70,6 +70,7 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
           noticeKind: CHAT_REPLY_KIND,
           variables: {},
           text,
+          content: null,
           segments: 1,
           urgent: true,
           nextAttemptAt: now,

@@ -128,7 +128,7 @@ describe('createChannels', () => {
 
     expect(channels.wechat_oa.provider).toBe('wechat-oa');
     expect(wechatOa).not.toBeNull();
-    expect(fallbacks).toEqual(['sms', 'wechat']);
+    expect(fallbacks).toEqual(['sms', 'wechat', 'wecom', 'email']);
     expect(announce[2]).toBe(
       'WeChat Official Account channel: template messages via http://127.0.0.1:9 (AppID wx0123456789abcdef; callbacks at https://jiedian.example.cn/webhooks/wechat-oa in plain mode)',
     );
