@@ -91,8 +91,8 @@ describe('createChannels', () => {
     const { channels, announce, fallbacks } = createChannels({ config, logger: recordingLogger().logger });
     expect(channels.wecom.provider).toBe('wecom');
     expect(channels.email.provider).toBe('smtp');
-    expect(fallbacks).toEqual(['sms', 'wechat']);
-    expect(announce.slice(2)).toEqual([
+    expect(fallbacks).toEqual(['sms', 'wechat', 'wechat_oa']);
+    expect(announce.slice(3)).toEqual([
       'WeCom channel: wecom (corp ww0123, agent 1000002 via https://qyapi.weixin.qq.com)',
       'E-mail channel: smtp (from 接电助手 <noreply@example.cn> via smtp.example.cn:465)',
     ]);
