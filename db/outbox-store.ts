@@ -115,6 +115,20 @@ export function createOutboxStore(db: Db) {
       // as a JSON string inside JSON, and readers got a string instead of the object.
       insert.run(row);
     },
+    /** A notice that could not be rendered: kept as a failed row, never sent, so staff see what was not said. */
+    insertUnrendered(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>, lastError: string): void {
+      insert.run(row);
+      db.update(outbox).set({ status: 'failed', lastError }).where(eq(outbox.id, row.id)).run();
+    },
+    /** Failed and dead rows of every application, newest first: what admins follow up. */
+    failures: (limit: number) =>
+      db
+        .select()
+        .from(outbox)
+        .where(inArray(outbox.status, ['failed', 'dead']))
+        .orderBy(desc(outbox.updatedAt), desc(sql`rowid`))
+        .limit(limit)
+        .all(),
     isOptedOut: (channel: string, address: string) => optedOut.get({ channel, address }) !== undefined,
     /** why the address opted out (e.g. 'chat', 'wechat_oa:unsubscribe'), or null when it has not */
     optOutSource: (channel: string, address: string): string | null =>

@@ -310,6 +310,9 @@ export const noticeSamples: { [K in NoticeKind]: NoticeVariables[K] } = {
   },
 };
 
+/** The longest application number the sync API accepts (64 characters): shortened to its last digits in an SMS. */
+const LONGEST_APPLICATION_NO = 'YX' + '2026'.repeat(15) + '07';
+
 /**
  * Further samples that take the other branches (no handler, last step, infeasible plan, no message, …) or carry
  * extreme content. Every template must render them without error; an SMS may be shortened to fit.
@@ -341,6 +344,15 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       step: { name: '装表接电', dueDate: '2027-01-15', customerTasks: [] },
       nextStep: null,
       handler: { name: '王芳', phone: '0877-2012345' },
+      expectedConnectDate: '2027-01-15',
+    },
+    {
+      customerName: '玉'.repeat(100),
+      applicationNo: LONGEST_APPLICATION_NO,
+      processName: '高压新装增容（单电源）',
+      step: { name: '设计文件审核', dueDate: '2026-11-26', customerTasks: ['提交受电工程设计文件及设计单位资质证明'] },
+      nextStep: { name: '客户受电工程施工', plannedStart: '2026-11-27' },
+      handler: { name: '李'.repeat(100), phone: '13912345678' },
       expectedConnectDate: '2027-01-15',
     },
   ],
@@ -399,7 +411,15 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       message: null,
       stepWorkdays: 1,
     },
+    {
+      applicationNo: LONGEST_APPLICATION_NO,
+      customerName: '😀'.repeat(100),
+      stepName: '设计文件审核',
+      message: '快'.repeat(200),
+      stepWorkdays: 12,
+    },
   ],
+  hurry_received: [{ applicationNo: LONGEST_APPLICATION_NO, reference: 'CB2611230007', stepName: '设计文件审核' }],
   sla_overdue: [
     {
       applicationNo: 'YX2026-0003',
@@ -409,6 +429,7 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
     },
   ],
   escalation: [
+    { applicationNo: LONGEST_APPLICATION_NO, stepName: '设计文件审核', reason: 'unacknowledged', count: 2, handlerName: '李'.repeat(100) },
     {
       applicationNo: 'YX2026-0003',
       stepName: '现场勘查',
@@ -418,6 +439,7 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
     },
   ],
   weekly_digest: [
+    { teamName: '班'.repeat(100), weekStart: '2026-11-16', weekEnd: '2026-11-22', overdueCount: 3, openAlerts: [] },
     { teamName: '业扩二班', weekStart: '2026-12-28', weekEnd: '2027-01-03', overdueCount: 0, openAlerts: [] },
   ],
 };

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import { applications } from '../../db/schema/index.ts';
+import type { OutboxRow } from '../../db/outbox-store.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { JiedianError } from '../errors.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
@@ -9,6 +10,7 @@ import { ApplicationReply } from '../schemas/progress.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import {
   AlertReply,
+  FailedNotificationsReply,
   HurryIdParams,
   HurryReply,
   LoginBody,
@@ -32,6 +34,24 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: Erro
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults, securityNotices } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
+  const notificationView = (row: OutboxRow) => ({
+    id: row.id,
+    applicationNo: row.applicationNo,
+    kind: row.noticeKind,
+    recipient: row.recipientKind,
+    channel: row.channel,
+    address: row.address,
+    status: row.status,
+    text: row.text,
+    segments: row.segments,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    provider: row.provider,
+    createdAt: instant(row.createdAt),
+    nextAttemptAt: instant(row.nextAttemptAt),
+    sentAt: row.sentAt === null ? null : instant(row.sentAt),
+    deliveredAt: row.deliveredAt === null ? null : instant(row.deliveredAt),
+  });
 
   // Secure whenever the service is reached over https, so the session never travels in clear text.
   const cookieAttributes = { httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https://'), path: '/' } as const;
@@ -82,6 +102,23 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    '/staff/notifications/failed',
+    {
+      onRequest: signedIn,
+      schema: {
+        tags: ['staff'],
+        summary: 'Admins: notices that failed, were given up or could not be rendered, newest first (at most 200)',
+        security: [{ staffToken: [] }],
+        response: { 200: FailedNotificationsReply, ...errors },
+      },
+    },
+    async (request) => {
+      if (principal(request).role !== 'admin') throw new JiedianError('JD_FORBIDDEN', 'only admins see every failed notice');
+      return { notifications: outbox.failures(200).map(notificationView) };
+    },
+  );
+
   app.post(
     '/staff/hurries/:id/ack',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'Acknowledge a hurry request', security: [{ staffToken: [] }], params: HurryIdParams, response: { 200: HurryReply, ...errors } } },
@@ -123,23 +160,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { applicationNo } = request.params;
       const application = staffAccess.canSee(principal(request), applicationNo) ? views.staffView(applicationNo) : undefined;
       if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
-      const notifications = outbox.ofApplication(applicationNo).map((row) => ({
-        id: row.id,
-        kind: row.noticeKind,
-        recipient: row.recipientKind,
-        channel: row.channel,
-        address: row.address,
-        status: row.status,
-        text: row.text,
-        segments: row.segments,
-        attempts: row.attempts,
-        lastError: row.lastError,
-        provider: row.provider,
-        createdAt: instant(row.createdAt),
-        nextAttemptAt: instant(row.nextAttemptAt),
-        sentAt: row.sentAt === null ? null : instant(row.sentAt),
-        deliveredAt: row.deliveredAt === null ? null : instant(row.deliveredAt),
-      }));
+      const notifications = outbox.ofApplication(applicationNo).map(notificationView);
       return {
         application,
         notifications,

@@ -8,6 +8,7 @@ const Instant = Type.String({ format: 'date-time' });
 
 export const NotificationView = Type.Object({
   id: Type.String(),
+  applicationNo: Nullable(Type.String()),
   kind: Type.String(),
   recipient: Type.Enum(['customer', 'handler']),
   channel: Type.String(),
@@ -23,6 +24,8 @@ export const NotificationView = Type.Object({
   sentAt: Nullable(Instant),
   deliveredAt: Nullable(Instant),
 });
+
+export const FailedNotificationsReply = Type.Object({ notifications: Type.Array(NotificationView) });
 
 export const HurrySchema = Type.Object({
   id: Type.String({ description: 'also the reference number the customer quotes' }),

@@ -6,6 +6,7 @@ import { applications, applicationSteps, handlers, teams } from '../../db/schema
 import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
+import { cleanText, type TextKind } from '../domain/text-input.ts';
 import { applyStepEvent, type StepState, type StepStatus } from '../domain/step-state.ts';
 import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
@@ -41,6 +42,13 @@ export interface IngestHooks {
 const checkEvent = Compile(SyncEvent);
 /** how far before the working calendar's end the last accepted fact (an event's `at`, an `acceptedAt`) may be */
 const PLANNING_HORIZON_DAYS = 366;
+
+/** A name or free text from the sync body, cleaned by text-input's rule; a rejected one is a 400 naming the field. */
+function cleaned(field: string, kind: TextKind, value: string): string {
+  const result = cleanText(kind, value);
+  if (!result.ok) throw invalid(`body.${field} ${result.problem}`);
+  return result.value;
+}
 
 export function queryCodeHmac(secret: string, accountNo: string, queryCode: string): string {
   return createHmac('sha256', secret).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
@@ -145,7 +153,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
   return {
     checkRequestedDate,
 
-    upsertHandler(handlerId: string, body: HandlerBody) {
+    upsertHandler(handlerId: string, raw: HandlerBody) {
+      const body = { ...raw, name: cleaned('name', 'name', raw.name), teamName: cleaned('teamName', 'name', raw.teamName) };
       const now = ctx.clock.now();
       // a PUT replaces the handler: a contact left out is no longer there
       const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
@@ -183,10 +192,10 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       checkRequestedDate(body.requestedConnectDate ?? null);
       const fields = {
         accountNo: body.accountNo,
-        customerName: body.customerName,
+        customerName: cleaned('customerName', 'name', body.customerName),
         processCode: body.processCode,
         capacityKva: body.capacityKva ?? null,
-        address: body.address ?? '',
+        address: cleaned('address', 'text', body.address ?? ''),
         phone: body.phone,
         queryCodeHmac: queryCodeHmac(ctx.secret, body.accountNo, body.queryCode),
         requestedConnectDate: body.requestedConnectDate ?? null,

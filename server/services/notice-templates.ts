@@ -8,9 +8,12 @@
 //   helper arguments (`{{#if handlr}}`), hence the replacements; our own helpers refuse missing arguments too.
 //   Samples are JSON, so a legitimately absent value is `null`, never `undefined`.
 // - The SMS signature and, for customer notices, the opt-out hint 回TD退订 are added here, not in templates.
-// - An SMS longer than MAX_SMS_SEGMENTS is shortened, least important part first: lists lose items from the end
-//   (…等), then free text (`clip`: a customer's message, a handler's reply) is cut with '…'. If it still does not
-//   fit, render throws NoticeTooLongError rather than sending an over-long text. Only SMS are shortened.
+// - An SMS longer than MAX_SMS_SEGMENTS is shortened, least important part first: absurdly long names and numbers
+//   (`name`, `maskName`, `number`) are cut to NAME_CHARS / NUMBER_CHARS by value-shortening's rules, then lists lose
+//   items from the end (…等), then free text (`clip`: a customer's message, a handler's reply) is cut with '…', then
+//   names and numbers are cut further, down to a character or four digits. Only what no rule may shorten (the
+//   template's own wording, catalog step names) can still leave an SMS too long: render then throws
+//   NoticeTooLongError, and the notice writer records that as an operator-visible failure. Only SMS are shortened.
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
@@ -18,6 +21,7 @@ import type { ChannelKind } from '../../channels/channel.ts';
 import { formatChineseDate, formatChineseDateTime } from '../domain/chinese-dates.ts';
 import { isCalendarDate, type CalendarDate } from '../domain/dates.ts';
 import { maskName, maskPhone } from '../domain/masking.ts';
+import { displayLength, shortenValue } from '../domain/value-shortening.ts';
 import {
   isNoticeKind,
   noticeDefinitions,
@@ -153,8 +157,13 @@ interface RenderState {
   referenceYear: number;
   maxListItems: number | null;
   maxClipChars: number | null;
+  /** names (`name`, `maskName`) and numbers (`number`) are shortened to these many characters when set */
+  maxNameChars: number | null;
+  maxNumberChars: number | null;
   longestList: number;
   longestClip: number;
+  longestName: number;
+  longestNumber: number;
 }
 
 interface HelperCallOptions {
@@ -348,7 +357,18 @@ function registerHelpers(env: Env, timeZone: string): void {
     }
     return formatChineseDateTime(value, timeZone, state.referenceYear);
   });
-  helper('maskName', { min: 1, max: 1 }, ([value]) => maskName(text(value, 'a name')));
+  // Names keep their first characters, numbers their last digits (value-shortening.ts), in SMS that are too long.
+  const shortened = (kind: 'name' | 'number', value: string, state: RenderState): string => {
+    if (state.channel !== 'sms') return value;
+    const length = displayLength(value);
+    if (kind === 'name') state.longestName = Math.max(state.longestName, length);
+    else state.longestNumber = Math.max(state.longestNumber, length);
+    const limit = kind === 'name' ? state.maxNameChars : state.maxNumberChars;
+    return limit === null ? value : shortenValue(kind, value, limit);
+  };
+  helper('name', { min: 1, max: 1 }, ([value], state) => shortened('name', text(value, 'a name'), state));
+  helper('number', { min: 1, max: 1 }, ([value], state) => shortened('number', text(value, 'a number'), state));
+  helper('maskName', { min: 1, max: 1 }, ([value], state) => maskName(shortened('name', text(value, 'a name'), state)));
   helper('maskPhone', { min: 1, max: 1 }, ([value]) => maskPhone(text(value, 'a phone number')));
   // SMS: one line joined with '；' (cut to the first items + 等 when the SMS is too long); WeChat: numbered lines,
   // each starting on a new line, so a label can precede it: "请您配合：{{list tasks}}".
@@ -522,13 +542,26 @@ function finishSms(body: string, signature: string, customer: boolean): string {
   return signature + flat + separator + OPT_OUT_HINT;
 }
 
-function newState(
-  channel: ChannelKind,
-  referenceYear: number,
-  maxListItems: number | null,
-  maxClipChars: number | null,
-): RenderState {
-  return { channel, referenceYear, maxListItems, maxClipChars, longestList: 0, longestClip: 0 };
+interface Limits {
+  maxListItems: number | null;
+  maxClipChars: number | null;
+  maxNameChars: number | null;
+  maxNumberChars: number | null;
+}
+
+const UNLIMITED: Limits = { maxListItems: null, maxClipChars: null, maxNameChars: null, maxNumberChars: null };
+/** What a name or number is cut to before anything else is: longer ones are not what a reader needs. */
+const NAME_CHARS = 12;
+const NUMBER_CHARS = 16;
+/** The further cuts when lists and free text are already as short as they go, least harmful first. */
+const LAST_RESORT: readonly { name: number; number: number }[] = [
+  { name: 6, number: 12 },
+  { name: 3, number: 8 },
+  { name: 1, number: 4 },
+];
+
+function newState(channel: ChannelKind, referenceYear: number, limits: Limits = UNLIMITED): RenderState {
+  return { channel, referenceYear, ...limits, longestList: 0, longestClip: 0, longestName: 0, longestNumber: 0 };
 }
 
 interface SmsAttempt {
@@ -545,27 +578,36 @@ function renderSms(
   shorten: boolean,
 ): SmsAttempt & { shortened: boolean } {
   const customer = noticeDefinitions[file.kind].audience === 'customer';
-  const attempt = (maxListItems: number | null, maxClipChars: number | null): SmsAttempt => {
-    const state = newState('sms', referenceYear, maxListItems, maxClipChars);
+  const attempt = (limits: Limits): SmsAttempt => {
+    const state = newState('sms', referenceYear, limits);
     const text = finishSms(renderBody(file, variables, state), loaded.smsSignature, customer);
     return { text, count: smsSegments(text), state };
   };
   const fits = (a: SmsAttempt) => a.count.segments <= MAX_SMS_SEGMENTS;
-  const full = attempt(null, null);
+  const full = attempt(UNLIMITED);
   if (fits(full) || !shorten) return { ...full, shortened: false };
 
-  for (let items = full.state.longestList - 1; items >= 1; items--) {
-    const a = attempt(items, null);
+  const capped: Limits = {
+    ...UNLIMITED,
+    maxNameChars: full.state.longestName > NAME_CHARS ? NAME_CHARS : null,
+    maxNumberChars: full.state.longestNumber > NUMBER_CHARS ? NUMBER_CHARS : null,
+  };
+  if (capped.maxNameChars !== null || capped.maxNumberChars !== null) {
+    const a = attempt(capped);
     if (fits(a)) return { ...a, shortened: true };
   }
-  const items = full.state.longestList > 1 ? 1 : null;
+  for (let items = full.state.longestList - 1; items >= 1; items--) {
+    const a = attempt({ ...capped, maxListItems: items });
+    if (fits(a)) return { ...a, shortened: true };
+  }
+  const listed: Limits = { ...capped, maxListItems: full.state.longestList > 1 ? 1 : null };
   // The longest clip that fits, by bisection: a shorter clip never makes the text longer.
   let best: SmsAttempt | null = null;
   let lo = 1;
   let hi = full.state.longestClip - 1;
   while (lo <= hi) {
     const mid = Math.floor((lo + hi) / 2);
-    const a = attempt(items, mid);
+    const a = attempt({ ...listed, maxClipChars: mid });
     if (fits(a)) {
       best = a;
       lo = mid + 1;
@@ -574,7 +616,17 @@ function renderSms(
     }
   }
   if (best) return { ...best, shortened: true };
-  const shortest = attempt(items, full.state.longestClip > 0 ? 1 : null);
+  const clipped: Limits = { ...listed, maxClipChars: full.state.longestClip > 0 ? 1 : null };
+  let shortest = attempt(clipped);
+  for (const cut of LAST_RESORT) {
+    if (full.state.longestName <= cut.name && full.state.longestNumber <= cut.number) continue;
+    shortest = attempt({
+      ...clipped,
+      maxNameChars: full.state.longestName > cut.name ? cut.name : null,
+      maxNumberChars: full.state.longestNumber > cut.number ? cut.number : null,
+    });
+    if (fits(shortest)) return { ...shortest, shortened: true };
+  }
   throw new NoticeTooLongError(file.file, shortest.count.segments);
 }
 
@@ -598,7 +650,7 @@ function renderFile(
     const result = renderSms(loaded, file, variables, referenceYear, shorten);
     return { text: result.text, segments: result.count.segments, shortened: result.shortened, sms: result.count };
   }
-  const text = finishWechat(renderBody(file, variables, newState(file.channel, referenceYear, null, null)));
+  const text = finishWechat(renderBody(file, variables, newState(file.channel, referenceYear)));
   return { text, segments: null, shortened: false, sms: null };
 }
 
@@ -611,7 +663,7 @@ export function registerNoticeHelpers(env: Env, timeZone: string): void {
 
 /** The runtime options a template of such an environment renders with, as a `channel` message written `today`. */
 export function noticeRenderOptions(channel: ChannelKind, today: CalendarDate): Handlebars.RuntimeOptions {
-  return { data: { jd: newState(channel, referenceYearOf(today), null, null) } };
+  return { data: { jd: newState(channel, referenceYearOf(today)) } };
 }
 
 /** One line naming the place in `source` of what a render or parse threw. */

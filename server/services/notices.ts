@@ -37,6 +37,8 @@ export interface NoticeWriterOptions {
   log: FastifyBaseLogger;
   /** customers are rated after connection here */
   ratingHint?: string;
+  /** a notice could not be rendered (metrics); it is kept as a failed outbox row as well */
+  onUnrendered?: (notice: { kind: NoticeKind; channel: ChannelKind }) => void;
 }
 
 export interface QueueExtras {
@@ -115,17 +117,8 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     for (const { channel, address } of addresses) {
       if (outbox.isOptedOut(channel, address)) continue;
       if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.mutes.isMuted(applicationNo, channel, address)) continue;
-      let rendered;
-      try {
-        rendered = render(kind, channel, address, recipient, variables, extras, { processCode, today: calendarDateOf(now, ctx.timeZone), now });
-      } catch (error) {
-        // A notice that cannot be rendered must not lose the event that caused it: log it, skip the notice.
-        log.error({ err: error, kind, channel, applicationNo }, 'notice could not be rendered');
-        continue;
-      }
-      const quiet = heldByQuietHours({ channel, recipientKind: recipient.kind, urgent: definition.urgent });
       const id = randomUUID();
-      outbox.insert({
+      const row = {
         id,
         applicationNo,
         recipientKind: recipient.kind,
@@ -134,12 +127,27 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         address,
         noticeKind: kind,
         variables,
+        urgent: definition.urgent,
+        createdAt: now,
+      };
+      let rendered;
+      try {
+        rendered = render(kind, channel, address, recipient, variables, extras, { processCode, today: calendarDateOf(now, ctx.timeZone), now });
+      } catch (error) {
+        // The event that caused it is kept; the notice is kept too, as a failed row staff and admins see, and counted.
+        log.error({ err: error, kind, channel, applicationNo }, 'notice could not be rendered');
+        const problem = error instanceof Error ? error.message : String(error);
+        outbox.insertUnrendered({ ...row, text: '', segments: 0, nextAttemptAt: now }, `not rendered: ${problem}`);
+        options.onUnrendered?.({ kind, channel });
+        continue;
+      }
+      const quiet = heldByQuietHours({ channel, recipientKind: recipient.kind, urgent: definition.urgent });
+      outbox.insert({
+        ...row,
         text: rendered.text,
         content: rendered.content,
         segments: rendered.segments ?? 1,
-        urgent: definition.urgent,
         nextAttemptAt: quiet ? releaseAfterQuietHours(now, options.quietHours, ctx.timeZone) : now,
-        createdAt: now,
       });
       ids.push(id);
     }

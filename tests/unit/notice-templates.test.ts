@@ -254,6 +254,40 @@ describe('SMS over 3 segments', () => {
     expect(templates.render('hurry_answered', 'wechat', answer, { today }).text).toContain('答复：' + '电'.repeat(300));
   });
 
+  it('cuts a very long handler name to its first characters instead of dropping the step notice', () => {
+    const variables = { ...stepStarted, handler: { name: '李'.repeat(100), phone: '13912345678' } };
+    const rendered = templates.render('step_started', 'sms', variables, { today });
+    expect(rendered).toMatchObject({ shortened: true });
+    expect(rendered.segments).toBeLessThanOrEqual(3);
+    // the name is cut first (to 12 characters), then masked: the first character stays, the task list is whole
+    expect(rendered.text).toContain(`办理人李${'*'.repeat(11)}，工作电话13912345678`);
+    expect(rendered.text).toContain('提交受电工程设计文件及设计单位资质证明');
+  });
+
+  it('cuts a customer name of 100 emoji by whole characters in the handler hurry text', () => {
+    const hurry = { applicationNo: 'YX2026-0001', customerName: '😀'.repeat(100), stepName: '设计文件审核', message: '请尽快', stepWorkdays: 3 };
+    const rendered = templates.render('hurry_for_handler', 'sms', hurry, { today });
+    expect(rendered.segments).toBeLessThanOrEqual(3);
+    expect(rendered.text).toContain(`（${'😀'.repeat(11)}…）`);
+    expect(rendered.text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(rendered.text).toContain('客户留言：“请尽快”');
+  });
+
+  it('keeps the last digits of a very long application number', () => {
+    const applicationNo = 'YX' + '2026'.repeat(15) + '07';
+    const escalation = { applicationNo, stepName: '设计文件审核', reason: 'unacknowledged' as const, count: 2, handlerName: '李'.repeat(100) };
+    const rendered = templates.render('escalation', 'sms', escalation, { today });
+    expect(rendered.segments).toBeLessThanOrEqual(3);
+    expect(rendered.text).toContain(`督办：…${applicationNo.slice(-15)}“设计文件审核”`);
+  });
+
+  it('cuts names and numbers further when lists and free text are as short as they go', () => {
+    const hurry = { applicationNo: 'YX' + '2026'.repeat(15) + '07', customerName: '玉'.repeat(100), stepName: '环'.repeat(110), message: '快'.repeat(100), stepWorkdays: 3 };
+    const rendered = templates.render('hurry_for_handler', 'sms', hurry, { today });
+    expect(rendered.segments).toBeLessThanOrEqual(3);
+    expect(rendered.text).toContain('环'.repeat(110));
+  });
+
   it('refuses to render when nothing can be shortened enough', () => {
     const hurry = { applicationNo: 'YX2026-0001', reference: 'CB2611230007', stepName: '环'.repeat(250) };
     expect(() => templates.render('hurry_received', 'sms', hurry, { today })).toThrow(NoticeTooLongError);
