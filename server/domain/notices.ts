@@ -419,7 +419,6 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       stepWorkdays: 12,
     },
   ],
-  hurry_received: [{ applicationNo: LONGEST_APPLICATION_NO, reference: 'CB2611230007', stepName: '设计文件审核' }],
   sla_overdue: [
     {
       applicationNo: 'YX2026-0003',
