@@ -137,7 +137,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         // The event that caused it is kept; the notice is kept too, as a failed row staff and admins see, and counted.
         log.error({ err: error, kind, channel, applicationNo }, 'notice could not be rendered');
         const problem = error instanceof Error ? error.message : String(error);
-        outbox.insertUnrendered({ ...row, text: '', segments: 0, nextAttemptAt: now }, `not rendered: ${problem}`);
+        outbox.insertUnrendered({ ...row, text: '', content: null, segments: 0, nextAttemptAt: now }, `not rendered: ${problem}`);
         options.onUnrendered?.({ kind, channel });
         continue;
       }
