@@ -31,17 +31,56 @@ function applicationCount(services: DemoServices): number {
   return services.database.db.select({ n: count() }).from(applications).get()?.n ?? 0;
 }
 
-/** The staff member the demo prints a sign-in for: the first team lead, who sees the team's queue and statistics. */
-export function demoStaffMember(services: Pick<Services, 'database'>): { handlerId: string; name: string; teamName: string } | null {
-  return (
-    services.database.db
-      .select({ handlerId: handlers.id, name: handlers.name, teamName: teams.name })
-      .from(handlers)
-      .innerJoin(teams, eq(teams.id, handlers.teamId))
-      .where(eq(handlers.role, 'team_lead'))
-      .orderBy(asc(handlers.id))
-      .get() ?? null
-  );
+/**
+ * The sign-in the demo prints: the team lead who can open the most of the printed accounts' applications (so their
+ * hurries and 转人工 reach that queue), and those accounts first.
+ */
+export function demoStaffMember(
+  services: Pick<Services, 'database' | 'staffAuth' | 'staffAccess'>,
+  accounts: DemoAccount[] = [],
+): { handlerId: string; name: string; teamName: string; accounts: DemoAccount[] } | null {
+  const leads = services.database.db
+    .select({ handlerId: handlers.id, name: handlers.name, teamName: teams.name })
+    .from(handlers)
+    .innerJoin(teams, eq(teams.id, handlers.teamId))
+    .where(eq(handlers.role, 'team_lead'))
+    .orderBy(asc(handlers.id))
+    .all();
+  let best: { lead: (typeof leads)[number]; seen: DemoAccount[] } | null = null;
+  for (const lead of leads) {
+    const who = services.staffAuth.principal(lead.handlerId);
+    const seen = who ? accounts.filter((a) => a.applicationNos.every((no) => services.staffAccess.canSee(who, no))) : [];
+    if (!best || seen.length > best.seen.length) best = { lead, seen };
+  }
+  if (!best) return null;
+  return { ...best.lead, accounts: [...best.seen, ...accounts.filter((a) => !best!.seen.includes(a))] };
+}
+
+export const DEMO_ADMIN_ID = 'A900';
+
+/** An admin for the demo (all teams' queues and statistics): made here, as `staff:admin` makes one, never synced. */
+export function demoAdmin(services: Pick<Services, 'database' | 'ingest'>): { handlerId: string; name: string } | null {
+  const team = services.database.db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).get();
+  if (!team) return null;
+  if (!services.database.db.select({ id: handlers.id }).from(handlers).where(eq(handlers.id, DEMO_ADMIN_ID)).get()) {
+    services.ingest.upsertHandler(DEMO_ADMIN_ID, { name: '演示管理员', phone: '13900000900', teamId: team.id, teamName: team.name, role: 'team_lead' });
+  }
+  services.database.db.update(handlers).set({ role: 'admin' }).where(eq(handlers.id, DEMO_ADMIN_ID)).run();
+  return { handlerId: DEMO_ADMIN_ID, name: '演示管理员' };
+}
+
+const statusNames: Record<string, string> = { active: '办理中', suspended: '已暂停', completed: '已完成', cancelled: '已撤销' };
+
+/** One line per application of the account, as the database has it now (a restarted demo has moved on since). */
+export function describeAccountNow(services: Pick<Services, 'views'>, account: DemoAccount): string[] {
+  return account.applicationNos.map((no) => {
+    const view = services.views.staffView(no);
+    if (!view) return `${no} 不存在`;
+    const step = view.currentStep;
+    const where = view.status === 'active' && step ? `，当前“${step.name}”${step.side === 'customer' ? '（客户方）' : step.handler ? `（${step.handler.name}）` : ''}` : '';
+    const expected = view.status === 'active' && view.expectedConnectDate ? `，预计接电 ${view.expectedConnectDate}${view.plan.feasible === false ? '（晚于要求日期）' : ''}` : '';
+    return `${no} ${view.processName} ${statusNames[view.status]}${where}${expected}`;
+  });
 }
 
 /** Seeds only an empty database (no applications), so restarting the demo keeps what it had. */

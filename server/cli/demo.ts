@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
-import { advanceDemo, demoStaffMember, describeMove, seedDemo } from '../../db/seed/demo.ts';
+import { advanceDemo, demoAdmin, demoStaffMember, describeAccountNow, describeMove, seedDemo } from '../../db/seed/demo.ts';
 import { createRng, type DemoAccount } from '../../db/seed/demo-data.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '../../data');
@@ -46,7 +46,7 @@ function loadOrCreateSecrets(): { secrets: DemoSecrets; created: boolean } {
   return { secrets, created: true };
 }
 
-function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: StaffLogin | null): void {
+function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: StaffLogin | null, admin: StaffLogin | null, accounts: DemoAccount[], now: (a: DemoAccount) => string[]): void {
   const lines = [
     '',
     '接电 Jiedian demo',
@@ -57,17 +57,18 @@ function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: 
     staff
       ? `  staff login 工号 ${staff.handlerId}  密码 ${staff.password}   (${staff.name}, ${staff.teamName} 班长: the team's queue and statistics)`
       : '  staff login (no team lead in the data: set a password with npm run jiedian -- staff:password ID)',
+    ...(admin ? [`  admin login 工号 ${admin.handlerId}  密码 ${admin.password}   (${admin.name}: every team's queue and statistics)`] : []),
     `  database    ${path.relative(process.cwd(), databasePath)} (${seeded})`,
     `  sync token  ${secrets.syncToken}   (Authorization: Bearer …; kept in ${path.relative(process.cwd(), secretsPath)})`,
     '',
   ];
-  const accounts = secrets.demoAccounts ?? [];
   if (accounts.length === 0) {
     lines.push(`  (no demo accounts on record: delete ${path.relative(process.cwd(), dataDir)}/demo.* to seed afresh)`, '');
   }
   for (const account of accounts.slice(0, 2)) {
     lines.push(
-      `  户号 ${account.accountNo}  查询密码 ${account.queryCode}  ${account.customerName} — ${account.note} (${account.applicationNos.join(', ')})`,
+      `  户号 ${account.accountNo}  查询密码 ${account.queryCode}  ${account.customerName}${staff ? ` (催办、转人工到 ${staff.handlerId} 的队列)` : ''}`,
+      ...now(account).map((line) => `    ${line}`),
       `    curl -s -X POST ${base}/api/v1/progress/query -H 'content-type: application/json' -d '${JSON.stringify({ accountNo: account.accountNo, queryCode: account.queryCode })}'`,
       '',
     );
@@ -101,15 +102,21 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     writeSecrets(secrets);
   }
   // The printed sign-in must work whatever happened before (a new database, an old secrets file): set it each start.
-  const member = demoStaffMember(services);
+  const member = demoStaffMember(services, secrets.demoAccounts ?? []);
+  if (!secrets.staffPassword) {
+    secrets.staffPassword = `demo-${randomBytes(6).toString('base64url')}`;
+    writeSecrets(secrets);
+  }
   let staff: StaffLogin | null = null;
   if (member) {
-    if (!secrets.staffPassword) {
-      secrets.staffPassword = `demo-${randomBytes(6).toString('base64url')}`;
-      writeSecrets(secrets);
-    }
     await services.staffAuth.setPassword(member.handlerId, secrets.staffPassword);
-    staff = { ...member, password: secrets.staffPassword };
+    staff = { handlerId: member.handlerId, name: member.name, teamName: member.teamName, password: secrets.staffPassword };
+  }
+  const adminMember = demoAdmin(services);
+  let admin: StaffLogin | null = null;
+  if (adminMember) {
+    await services.staffAuth.setPassword(adminMember.handlerId, secrets.staffPassword);
+    admin = { ...adminMember, teamName: '', password: secrets.staffPassword };
   }
   const seeded = result.seeded
     ? `seeded ${result.applications} applications, ${result.handlers} handlers, ${result.events} events`
@@ -117,7 +124,9 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
 
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded, staff);
+  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded, staff, admin, member?.accounts ?? secrets.demoAccounts ?? [], (a) =>
+    describeAccountNow(services, a),
+  );
 
   const rng = createRng(Date.now() >>> 0);
   const timer = setInterval(() => {

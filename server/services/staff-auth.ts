@@ -51,6 +51,9 @@ export function createStaffAuth(deps: {
   }
 
   return {
+    /** The staff member with this id as a session would name them; null when not synced. */
+    principal,
+
     async setPassword(handlerId: string, password: string): Promise<void> {
       if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
       if (!deps.store.handler(handlerId)) throw new Error(`no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})`);
