@@ -88,7 +88,7 @@ async function ensureTemplate(applications: number): Promise<Template> {
   const rnd = mulberry32(20_000 + applications);
   for (let h = 1; h <= HANDLER_COUNT; h++) {
     const { id, name, phone, teamId, teamName, role } = handlerFields(h, rnd);
-    ingest.upsertHandler(id, { name, phone, teamId, teamName, role });
+    await ingest.upsertHandler(id, { name, phone, teamId, teamName, role });
   }
   const weighted = weightedProcesses(benchProcesses());
   for (let i = 0; i < applications; i++) {
@@ -98,7 +98,7 @@ async function ensureTemplate(applications: number): Promise<Template> {
     const acceptedAt = acceptedDay * DAY - 8 * HOUR + 9 * HOUR + Math.floor(rnd() * 8 * 60) * 60_000;
     const typicalDays = process.steps.reduce((sum, step) => sum + step.typical, 0) * 1.4;
     const requested = rnd() < 0.3 ? new Date((acceptedDay + Math.round(typicalDays * (0.8 + rnd() * 0.8))) * DAY).toISOString().slice(0, 10) : null;
-    ingest.upsertApplication(applicationNoOf(i), {
+    await ingest.upsertApplication(applicationNoOf(i), {
       accountNo,
       ...customerFields(process.code, rnd),
       processCode: process.code,

@@ -209,6 +209,7 @@ export async function buildApp(deps: AppDeps) {
     timeZone: config.timeZone,
     isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
     onStatus: countDelivery,
+    health: database.health,
   });
   const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
   const notices = createNoticeWriter({
@@ -268,6 +269,7 @@ export async function buildApp(deps: AppDeps) {
   const alertFeedTimer = createSweeper({
     intervalMs: deps.alertFeedIntervalMs ?? ALERT_FEED_INTERVAL_MS,
     log: app.log,
+    health: database.health,
     tasks: [{ name: 'alerts raised elsewhere', run: () => alertFeed.catchUp() }],
   });
   sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
@@ -284,6 +286,7 @@ export async function buildApp(deps: AppDeps) {
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
     log: app.log,
+    health: database.health,
     tasks: [
       { name: 'hurry escalation', run: () => hurries.escalateDue() },
       { name: 'sla alerts', run: () => sla.sweep() },

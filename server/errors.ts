@@ -12,6 +12,7 @@ export const errorStatus = {
   JD_HURRY_COOLDOWN: 429,
   JD_RATE_LIMITED: 429,
   JD_INTERNAL: 500,
+  JD_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

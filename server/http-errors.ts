@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { JiedianError, type ErrorCode } from './errors.ts';
+import { DatabaseUnavailableError, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
 
 interface ValidationIssue {
   instancePath: string;
@@ -52,6 +53,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
       if (error.statusCode >= 500) request.log.error({ err: error }, 'request failed');
       for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value);
       return sendError(reply, error.code, error.statusCode, error.message, error.extra.body);
+    }
+    // A write the database refused (another process's lock past the wait, a full disk, a read-only file): nothing was
+    // written, and the client may try again; never a 500.
+    const refused = error instanceof DatabaseUnavailableError ? error : writeFailureOf(error) ? new DatabaseUnavailableError(writeFailureOf(error)!, 5) : null;
+    if (refused) {
+      request.log.warn({ err: error, reason: describeWriteFailure(refused.failure) }, 'database write refused');
+      reply.header('retry-after', String(refused.retryAfterSeconds));
+      return sendError(reply, 'JD_UNAVAILABLE', 503, refused.message, { retryAfterSeconds: refused.retryAfterSeconds });
     }
     if (error.validation && error.validation.length > 0) {
       const message = describeValidationIssue(error.validationContext ?? 'body', error.validation[0]!);

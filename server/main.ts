@@ -1,12 +1,32 @@
 // Entry point: configuration, database, listen, graceful shutdown.
 import { buildApp, redactedLogPaths } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { openDatabase } from '../db/client.ts';
+import { openDatabase, type Database_ } from '../db/client.ts';
+import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
 import { loadReferenceData } from './services/reference-data.ts';
+
+/** The database could not be opened or migrated at start: said in one line, without a stack trace. */
+export class DatabaseOpenError extends Error {
+  constructor(path: string, cause: unknown) {
+    const failure = writeFailureOf(cause);
+    const reason = failure ? describeWriteFailure(failure) : cause instanceof Error ? cause.message : String(cause);
+    super(`cannot open the database DATABASE_PATH=${path}: ${reason}`);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+function openServerDatabase(path: string): Database_ {
+  try {
+    // the server's connection blocks only briefly for another process's lock: its writes wait as units of work
+    return openDatabase(path, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw new DatabaseOpenError(path, error);
+  }
+}
 
 export async function startServer(config: Config, options: { pretty?: boolean } = {}) {
   const reference = loadReferenceData(config);
-  const database = openDatabase(config.databasePath);
+  const database = openServerDatabase(config.databasePath);
   const app = await buildApp({
     config,
     database,
@@ -37,6 +57,21 @@ export async function startServer(config: Config, options: { pretty?: boolean } 
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // A refused database write that escaped every handler (a locked, full or read-only database) is logged and the
+  // process keeps serving: reads still work, writes answer 503, and /healthz says why until writes succeed again.
+  // Anything else leaves the process in a state nobody planned for: logged, and the process exits for its
+  // supervisor to restart it.
+  const escaped = (kind: string) => (error: unknown) => {
+    if (writeFailureOf(error)) {
+      database.health.failed(error);
+      app.log.error({ err: error }, `${kind}: database write refused; still running`);
+      return;
+    }
+    app.log.fatal({ err: error }, `${kind}: exiting`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', escaped('uncaught exception'));
+  process.on('unhandledRejection', escaped('unhandled rejection'));
   await app.listen({ port: config.port, host: config.host });
   return { app, database };
 }
@@ -48,6 +83,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (error instanceof ConfigError) {
       console.error(`jiedian: configuration error: ${error.message}`);
       process.exit(2);
+    }
+    if (error instanceof DatabaseOpenError) {
+      console.error(`jiedian: ${error.message}`);
+      process.exit(3);
     }
     throw error;
   }

@@ -84,16 +84,16 @@ export function describeAccountNow(services: Pick<Services, 'views'>, account: D
 }
 
 /** Seeds only an empty database (no applications), so restarting the demo keeps what it had. */
-export function seedDemo(services: DemoServices, now: number): SeedResult {
+export async function seedDemo(services: DemoServices, now: number): Promise<SeedResult> {
   const existing = applicationCount(services);
   if (existing > 0) return { seeded: false, applications: existing, handlers: 0, events: 0, demoAccounts: [] };
   const { context, ingest } = services;
   const data = generateDemoData({ now, catalog: context.catalog, calendar: context.calendar, timeZone: context.timeZone });
 
-  for (const { handlerId, ...body } of data.handlers) ingest.upsertHandler(handlerId, body);
-  for (const { applicationNo, ...body } of data.applications) ingest.upsertApplication(applicationNo, body);
+  for (const { handlerId, ...body } of data.handlers) await ingest.upsertHandler(handlerId, body);
+  for (const { applicationNo, ...body } of data.applications) await ingest.upsertApplication(applicationNo, body);
   for (let i = 0; i < data.events.length; i += MAX_EVENTS_PER_BATCH) {
-    const result = ingest.ingestEvents(data.events.slice(i, i + MAX_EVENTS_PER_BATCH));
+    const result = await ingest.ingestEvents(data.events.slice(i, i + MAX_EVENTS_PER_BATCH));
     const rejected = result.rejected[0];
     // Generated data that the ingest refuses is a bug in the generator, not something to skip quietly.
     if (rejected) throw new Error(`demo event ${rejected.eventId ?? '?'} rejected: ${rejected.message}`);
@@ -112,7 +112,7 @@ export function seedDemo(services: DemoServices, now: number): SeedResult {
  * (or starts a step that was waiting). The last step is left alone: completing an application is the
  * marketing system's call (its status), not a step event.
  */
-export function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): DemoMove[] {
+export async function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): Promise<DemoMove[]> {
   const { database, context, ingest } = services;
   const { store, catalog } = context;
   const active = database.db
@@ -157,7 +157,7 @@ export function advanceDemo(services: DemoServices, now: number, rng: Rng, limit
     });
   }
   if (events.length > 0) {
-    const result = ingest.ingestEvents(events);
+    const result = await ingest.ingestEvents(events);
     const rejected = result.rejected[0];
     if (rejected) throw new Error(`demo event ${rejected.eventId ?? '?'} rejected: ${rejected.message}`);
   }

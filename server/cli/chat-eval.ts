@@ -48,8 +48,8 @@ async function measureTurns(config: Config, texts: string[], passes: number): Pr
     const { ingest, chat, outbox, context } = app.jiedian;
     const now = context.clock.now();
     const today = calendarDateOf(now, config.timeZone);
-    ingest.upsertHandler('EVAL-H1', { name: '李明', phone: '13912345678', teamId: 'EVAL-T1', teamName: '业扩一班', role: 'handler' });
-    ingest.upsertApplication('EVAL-0001', {
+    await ingest.upsertHandler('EVAL-H1', { name: '李明', phone: '13912345678', teamId: 'EVAL-T1', teamName: '业扩一班', role: 'handler' });
+    await ingest.upsertApplication('EVAL-0001', {
       accountNo: '5300123456',
       customerName: '评测用户',
       processCode: 'hv_single',
@@ -61,7 +61,7 @@ async function measureTurns(config: Config, texts: string[], passes: number): Pr
       acceptedAt: new Date(now - 3 * 86_400_000).toISOString(),
       status: 'active',
     });
-    ingest.ingestEvents([
+    await ingest.ingestEvents([
       { eventId: 'EVAL-E1', applicationNo: 'EVAL-0001', stepCode: 'accept', type: 'step_started', at: new Date(now - 3 * 86_400_000).toISOString(), handlerId: 'EVAL-H1' },
       { eventId: 'EVAL-E2', applicationNo: 'EVAL-0001', stepCode: 'accept', type: 'step_completed', at: new Date(now - 2 * 86_400_000).toISOString(), handlerId: 'EVAL-H1' },
       { eventId: 'EVAL-E3', applicationNo: 'EVAL-0001', stepCode: 'survey', type: 'step_started', at: new Date(now - 86_400_000).toISOString(), handlerId: 'EVAL-H1' },

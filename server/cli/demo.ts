@@ -96,7 +96,7 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
   const { app } = await startServer(config);
   const services = app.jiedian;
 
-  const result = seedDemo(services, Date.now());
+  const result = await seedDemo(services, Date.now());
   if (result.seeded) {
     secrets.demoAccounts = result.demoAccounts;
     writeSecrets(secrets);
@@ -129,9 +129,9 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
   );
 
   const rng = createRng(Date.now() >>> 0);
-  const timer = setInterval(() => {
+  const timer = setInterval(async () => {
     try {
-      for (const move of advanceDemo(services, Date.now(), rng)) {
+      for (const move of await advanceDemo(services, Date.now(), rng)) {
         process.stdout.write(`${new Date().toLocaleTimeString('zh-CN', { timeZone: config.timeZone, hour12: false })}  ${describeMove(move)}\n`);
       }
     } catch (error) {

@@ -108,11 +108,11 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
 
   let buffer: { line: number; event: Record<string, unknown> }[] = [];
 
-  function flushEvents(): void {
+  async function flushEvents(): Promise<void> {
     if (buffer.length === 0) return;
     const batch = buffer;
     buffer = [];
-    const result = ingest.ingestEvents(batch.map((b) => b.event));
+    const result = await ingest.ingestEvents(batch.map((b) => b.event));
     summary.accepted += result.accepted;
     summary.duplicates += result.duplicates;
     summary.parked += result.parked;
@@ -130,33 +130,33 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
     }
   }
 
-  function importHandler(line: number, record: Record<string, unknown>): void {
+  async function importHandler(line: number, record: Record<string, unknown>): Promise<void> {
     const problem = firstIssue(checkHandlerId, 'handler', record) ?? firstIssue(checkHandler, 'handler', record);
     if (problem) return reject(line, problem);
-    ingest.upsertHandler(record.handlerId as string, without(record, 'handlerId', 'kind') as HandlerBody);
+    await ingest.upsertHandler(record.handlerId as string, without(record, 'handlerId', 'kind') as HandlerBody);
     summary.handlers++;
     summary.accepted++;
   }
 
-  function importApplication(line: number, record: Record<string, unknown>): void {
+  async function importApplication(line: number, record: Record<string, unknown>): Promise<void> {
     const problem = firstIssue(checkApplicationNo, 'application', record) ?? firstIssue(checkApplication, 'application', record);
     if (problem) return reject(line, problem);
     // Earlier events go first, so the file is applied in the order it was written.
-    flushEvents();
-    const { changed } = ingest.upsertApplication(record.applicationNo as string, without(record, 'applicationNo', 'kind') as ApplicationBody);
+    await flushEvents();
+    const { changed } = await ingest.upsertApplication(record.applicationNo as string, without(record, 'applicationNo', 'kind') as ApplicationBody);
     summary.applications++;
     if (changed) summary.accepted++;
     else summary.duplicates++;
   }
 
-  function bufferEvent(line: number, record: Record<string, unknown>): void {
+  async function bufferEvent(line: number, record: Record<string, unknown>): Promise<void> {
     const event = without(record, 'kind');
     const problem = firstIssue(checkEvent, 'event', event);
     if (problem) return reject(line, problem);
     if (parseInstant(event.at as string) === null) return reject(line, 'event.at must be an ISO date-time with offset');
     summary.events++;
     buffer.push({ line, event });
-    if (buffer.length >= MAX_EVENTS_PER_BATCH) flushEvents();
+    if (buffer.length >= MAX_EVENTS_PER_BATCH) await flushEvents();
   }
 
   const total = fs.statSync(options.file).size;
@@ -192,9 +192,9 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       const object = record as Record<string, unknown>;
       const kind = kindOf(object);
       try {
-        if (kind === 'handler') importHandler(lineNo, object);
-        else if (kind === 'application') importApplication(lineNo, object);
-        else if (kind === 'event') bufferEvent(lineNo, object);
+        if (kind === 'handler') await importHandler(lineNo, object);
+        else if (kind === 'application') await importApplication(lineNo, object);
+        else if (kind === 'event') await bufferEvent(lineNo, object);
         else reject(lineNo, kind);
       } catch (error) {
         // Only the contract's own errors are about the line; anything else (a broken database) stops the import.
@@ -202,7 +202,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
         reject(lineNo, relabel(error.message, kind === 'event' ? 'event' : String(kind)));
       }
     }
-    flushEvents();
+    await flushEvents();
     bar?.update(total);
   } finally {
     bar?.stop();

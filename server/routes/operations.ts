@@ -16,6 +16,7 @@ export function isLocalCaller(request: FastifyRequest): boolean {
   const relayed = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((name) => request.headers[name] !== undefined);
   return loopback && !relayed;
 }
+import { describeWriteFailure, writeFailureOf } from '../../db/unit-of-work.ts';
 
 const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { database, metrics, config } = app.jiedian;
@@ -44,20 +45,38 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['operations'],
-        summary: 'Liveness and database reachability',
+        summary: 'Liveness, and whether the database takes writes',
+        description:
+          '503 JD_UNAVAILABLE with the reason while writes fail (another process holds the write lock, the disk is full, the file is read-only); 200 again once a write succeeds.',
         response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') }), 503: ErrorSchema },
       },
     },
     async (request, reply) => {
-      try {
-        database.sqlite.prepare('SELECT 1').get();
-        return { status: 'ok' as const, database: 'ok' as const };
-      } catch (error) {
-        request.log.error({ err: error }, 'database unreachable');
-        return reply.code(503).send({ statusCode: 503, code: 'JD_INTERNAL', error: 'Service Unavailable', message: 'database unreachable' });
-      }
+      const failure = writeProblem();
+      if (failure === null) return { status: 'ok' as const, database: 'ok' as const };
+      request.log.warn({ reason: failure }, 'unhealthy: database writes fail');
+      reply.header('retry-after', '5');
+      return reply.code(503).send({ statusCode: 503, code: 'JD_UNAVAILABLE', error: 'Service Unavailable', message: failure });
     },
   );
+
+  /**
+   * Why writes fail now, or null. A probe takes the write lock and commits nothing, which finds a lock held elsewhere
+   * and a read-only file; a full disk shows only when real data is written, so the latest real write's failure counts
+   * too, until a write succeeds.
+   */
+  function writeProblem(): string | null {
+    try {
+      database.sqlite.exec('BEGIN IMMEDIATE');
+      database.sqlite.exec('COMMIT');
+    } catch (error) {
+      if (database.sqlite.inTransaction) database.sqlite.exec('ROLLBACK');
+      const failure = writeFailureOf(error);
+      return failure ? describeWriteFailure(failure) : `database unreachable (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const last = database.health.failure;
+    return last === null ? null : `${describeWriteFailure(last)}, since ${new Date(last.at).toISOString()}`;
+  }
 };
 
 export default operationsRoutes;

@@ -192,7 +192,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!current) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
       if (current.status !== 'active') throw new JiedianError('JD_NOT_ACTIVE', `application ${applicationNo} is ${current.status}`);
       ingest.checkRequestedDate(request.body.requestedConnectDate);
-      const replanned = ingest.replan(applicationNo, {
+      const replanned = await ingest.replan(applicationNo, {
         before: () => {
           database.db.update(applications).set({ requestedConnectDate: request.body.requestedConnectDate }).where(eq(applications.applicationNo, applicationNo)).run();
         },

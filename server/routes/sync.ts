@@ -47,7 +47,7 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ handler: HandlerView }), ...errors },
       },
     },
-    async (request) => ({ handler: ingest.upsertHandler(request.params.handlerId, request.body) }),
+    async (request) => ({ handler: await ingest.upsertHandler(request.params.handlerId, request.body) }),
   );
 
   app.put(
@@ -64,7 +64,7 @@ const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { applicationNo } = request.params;
-      const { created } = ingest.upsertApplication(applicationNo, request.body);
+      const { created } = await ingest.upsertApplication(applicationNo, request.body);
       return reply.code(created ? 201 : 200).send({ application: views.staffView(applicationNo)! });
     },
   );

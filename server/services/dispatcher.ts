@@ -4,6 +4,8 @@ import { ChannelError, type Channel } from '../../channels/channel.ts';
 import type { QuietHours } from '../config.ts';
 import { MAX_DELIVERY_ATTEMPTS, heldByQuietHours, releaseAfterQuietHours, retryDelayMs } from '../domain/delivery-policy.ts';
 import { SendRate } from '../domain/send-rate.ts';
+import { backoffMs } from '../domain/backoff.ts';
+import type { WriteHealth } from '../../db/unit-of-work.ts';
 import type { OutboxRow, OutboxStore, SendOutcome } from '../../db/outbox-store.ts';
 import type { Clock } from './clock.ts';
 
@@ -24,6 +26,8 @@ export interface DispatcherOptions {
   timeZone?: string;
   /** a queued customer notice whose application the customer has muted since for that address (免打扰) */
   isMuted?: (row: OutboxRow) => boolean;
+  /** where the dispatcher reports whether its database writes succeed (/healthz) */
+  health?: WriteHealth;
   /** called after a row changes status (metrics, live staff views) */
   onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
 }
@@ -53,6 +57,20 @@ export function createDispatcher(options: DispatcherOptions) {
   let pumping = false;
   let again = false;
   let stopped = true;
+  /** rows a stopped process left `sending` still to be put back (the database refused at start) */
+  let recoveryOwed = false;
+  /** consecutive database failures of the claim loop and of recording outcomes; each backs off on its own */
+  let pumpFailures = 0;
+  let flushFailures = 0;
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  /** Logs a database failure of the loop (the first, then every tenth: a locked database is not a log flood) and says how long to wait. */
+  function failed(what: string, error: unknown, failures: number, extra: Record<string, unknown> = {}): number {
+    options.health?.failed(error);
+    const delay = backoffMs(failures, random());
+    if (failures === 1 || failures % 10 === 0) log.error({ err: error, failures, retryInMs: delay, ...extra }, `dispatcher: ${what} failed; retrying`);
+    return delay;
+  }
 
   function changed(row: OutboxRow, status: string) {
     options.onStatus?.({ id: row.id, applicationNo: row.applicationNo, channel: row.channel, status });
@@ -126,18 +144,31 @@ export function createDispatcher(options: DispatcherOptions) {
     sends.add(task);
   }
 
-  /** Records finished sends in one transaction, frees their slots and claims more. */
+  /**
+   * Records finished sends in one transaction, frees their slots and claims more. When the database refuses, the
+   * outcomes are kept and recorded later (their slots stay taken meanwhile); a process that dies first leaves the
+   * rows `sending`, and the next one asks the provider before it sends them again.
+   */
   function flush(): void {
     flushQueued = false;
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
     if (finished.length === 0) return;
     const batch = finished.splice(0);
     try {
       store.recordOutcomes(batch.map((f) => f.outcome));
-      for (const { row, outcome } of batch) changed(row, outcome.status);
+      options.health?.ok();
+      flushFailures = 0;
     } catch (error) {
-      // The rows stay `sending` and are queued again at the next start (the idempotency key prevents doubles).
-      log.error({ err: error, outboxIds: batch.map((f) => f.row.id) }, 'dispatcher failed to record deliveries');
+      finished.unshift(...batch);
+      const delay = failed('recording deliveries', error, ++flushFailures, { outboxIds: batch.map((f) => f.row.id) });
+      if (!stopped) {
+        flushTimer = setTimeout(flush, delay);
+        flushTimer.unref();
+      }
+      return;
     }
+    for (const { row, outcome } of batch) changed(row, outcome.status);
     for (const { row } of batch) active.delete(row.id);
     pump();
   }
@@ -156,6 +187,7 @@ export function createDispatcher(options: DispatcherOptions) {
     }
     pumping = true;
     try {
+      if (recoveryOwed) recover();
       do {
         again = false;
         const now = clock.now();
@@ -191,21 +223,44 @@ export function createDispatcher(options: DispatcherOptions) {
         );
         for (const row of chosen) if (claimed.has(row.id)) start(row, now);
       } while (again);
+      if (pumpFailures > 0) options.health?.ok();
+      pumpFailures = 0;
+    } catch (error) {
+      // a timer callback must never throw: the process would die. Wait, then try again.
+      retryLater(failed('claiming due rows', error, ++pumpFailures));
+      return;
     } finally {
       pumping = false;
     }
     schedule();
   }
 
-  function schedule(): void {
+  function retryLater(delay: number): void {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    const now = clock.now();
-    const next = store.nextDueAt();
-    const paced = Math.min(...[...rates.values()].map((r) => r.waitMs(1, now)).filter((ms) => ms > 0), pollMs);
-    const delay = next === null ? pollMs : Math.max(5, Math.min(pollMs, paced, next - now));
     timer = setTimeout(pump, delay);
     timer.unref();
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    const now = clock.now();
+    let next: number | null;
+    try {
+      next = store.nextDueAt();
+    } catch (error) {
+      retryLater(failed('looking for due rows', error, ++pumpFailures));
+      return;
+    }
+    const paced = Math.min(...[...rates.values()].map((r) => r.waitMs(1, now)).filter((ms) => ms > 0), pollMs);
+    retryLater(next === null ? pollMs : Math.max(5, Math.min(pollMs, paced, next - now)));
+  }
+
+  /** Puts rows a stopped process left `sending` back in the queue, in doubt; throws when the database refuses. */
+  function recover(): void {
+    const recovered = store.recoverSending(clock.now());
+    recoveryOwed = false;
+    if (recovered > 0) log.warn({ recovered }, 'outbox rows left sending by a previous process are queued again');
   }
 
   function wake(): void {
@@ -219,8 +274,13 @@ export function createDispatcher(options: DispatcherOptions) {
     start(): void {
       if (!stopped) return;
       stopped = false;
-      const recovered = store.recoverSending(clock.now());
-      if (recovered > 0) log.warn({ recovered }, 'outbox rows left sending by a previous process are queued again');
+      try {
+        recover();
+      } catch (error) {
+        // left to the pump, which backs off and tries again while the database refuses
+        recoveryOwed = true;
+        failed('queueing rows left sending', error, ++pumpFailures);
+      }
       wake();
     },
     wake,
@@ -230,6 +290,7 @@ export function createDispatcher(options: DispatcherOptions) {
       if (timer) clearTimeout(timer);
       await Promise.allSettled([...sends]);
       flush();
+      if (flushTimer) clearTimeout(flushTimer);
     },
     /**
      * Resolves when nothing is in flight and nothing is due that could be sent now (tests, benchmarks): rows

@@ -15,6 +15,7 @@ import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
 import type { ServiceContext } from './context.ts';
 import { replanApplication, type Replanned } from './planning.ts';
+import { writeFailureOf } from '../../db/unit-of-work.ts';
 
 /** What a committed ingest changed, for everything that fans out after commit (notices, live updates). */
 export interface IngestChanges {
@@ -84,10 +85,13 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     for (const listener of hooks.afterCommit ?? []) listener(changes);
   }
 
-  /** Runs a write and undoes the learnt-duration cache if it fails, so cache and database never disagree. */
-  function write<T>(work: () => T): T {
+  /**
+   * Runs a write as a unit of work (waiting for another process's lock without blocking the event loop) and undoes
+   * the learnt-duration cache if it fails, so cache and database never disagree.
+   */
+  async function write<T>(work: () => T): Promise<T> {
     try {
-      return database.transaction(work);
+      return await database.write(work);
     } catch (error) {
       ctx.learnt.forget();
       throw error;
@@ -150,15 +154,32 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     }
   }
 
+  /** One re-plan as a transaction body: `before` may change the application first, `after` sees the new plan. */
+  function replanWork(applicationNo: string, steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {}) {
+    const now = ctx.clock.now();
+    const changes = emptyChanges();
+    const work = (): Replanned | null => {
+      if (!store.application(applicationNo)) return null;
+      steps.before?.();
+      const r = replanApplication(ctx, store.application(applicationNo)!, now);
+      changes.applications.add(applicationNo);
+      changes.replans.push(r);
+      consequences(changes);
+      steps.after?.(r, store.application(applicationNo)!);
+      return r;
+    };
+    return { changes, work };
+  }
+
   return {
     checkRequestedDate,
 
-    upsertHandler(handlerId: string, raw: HandlerBody) {
+    async upsertHandler(handlerId: string, raw: HandlerBody) {
       const body = { ...raw, name: cleaned('name', 'name', raw.name), teamName: cleaned('teamName', 'name', raw.teamName) };
       const now = ctx.clock.now();
       // a PUT replaces the handler: a contact left out is no longer there
       const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
-      write(() => {
+      await write(() => {
         database.db
           .insert(teams)
           .values({ id: body.teamId, name: body.teamName, updatedAt: now })
@@ -180,7 +201,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     },
 
     /** Creates or updates an application; an identical body changes nothing. */
-    upsertApplication(applicationNo: string, body: ApplicationBody): { created: boolean; changed: boolean } {
+    async upsertApplication(applicationNo: string, body: ApplicationBody): Promise<{ created: boolean; changed: boolean }> {
       if (!findProcess(ctx.catalog, body.processCode)) {
         throw invalid(`body.processCode "${body.processCode}" is not a process in the catalog`);
       }
@@ -210,7 +231,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       const sourceDigest = createHash('sha256').update(JSON.stringify(fields.email === null ? withoutEmail : fields)).digest('base64url');
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      const result = write(() => {
+      const result = await write(() => {
         const existing = store.application(applicationNo);
         if (existing && existing.sourceDigest === sourceDigest) return { created: false, changed: false };
         if (existing) {
@@ -256,7 +277,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     },
 
     /** Judges each event on its own; the whole batch is written in one transaction. */
-    ingestEvents(events: unknown[]): BatchResult {
+    async ingestEvents(events: unknown[]): Promise<BatchResult> {
       const result: BatchResult = { accepted: 0, duplicates: 0, parked: 0, rejected: [] };
       const valid: { event: SyncEvent; at: number }[] = [];
       events.forEach((raw, index) => {
@@ -280,7 +301,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       });
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      write(() => {
+      await write(() => {
         const applicationCache = new Map<string, ApplicationRow | undefined>();
         const dirty = new Set<string>();
         for (const { event, at } of valid) {
@@ -323,21 +344,32 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
      * Re-plans one application in one transaction: `before` may change it first (a staff re-plan sets a new requested
      * date), `after` sees the new plan and may queue what it causes.
      */
-    replan(applicationNo: string, steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {}): Replanned | null {
-      const now = ctx.clock.now();
-      const changes = emptyChanges();
-      const replanned = write(() => {
-        if (!store.application(applicationNo)) return null;
-        steps.before?.();
-        const r = replanApplication(ctx, store.application(applicationNo)!, now);
-        changes.applications.add(applicationNo);
-        changes.replans.push(r);
-        consequences(changes);
-        steps.after?.(r, store.application(applicationNo)!);
-        return r;
-      });
+    async replan(
+      applicationNo: string,
+      steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {},
+    ): Promise<Replanned | null> {
+      const { changes, work } = replanWork(applicationNo, steps);
+      const replanned = await write(work);
       publish(changes);
       return replanned;
+    },
+
+    /**
+     * Re-plans at once, for a read that finds a plan made on an earlier day. A write that cannot be made now (another
+     * process holds the lock, a full disk) leaves the stored plan as it is and answers false: a read never waits for
+     * the lock, nor fails for want of it.
+     */
+    refreshPlan(applicationNo: string): boolean {
+      const { changes, work } = replanWork(applicationNo);
+      try {
+        database.transaction(work);
+      } catch (error) {
+        ctx.learnt.forget();
+        if (writeFailureOf(error)) return false;
+        throw error;
+      }
+      publish(changes);
+      return true;
     },
   };
 }

@@ -11,7 +11,7 @@ export function createProgressViews(ctx: ServiceContext, ingest: IngestService) 
 
   function fresh(application: ApplicationRow, now: number): ApplicationRow {
     if (application.status !== 'active' || application.plannedOn === calendarDateOf(now, ctx.timeZone)) return application;
-    ingest.replan(application.applicationNo);
+    if (!ingest.refreshPlan(application.applicationNo)) return application;
     return store.application(application.applicationNo) ?? application;
   }
 

@@ -1,36 +1,65 @@
-// Runs time-driven checks (hurry escalation, SLA alerts) every interval; one run at a time, never overlapping.
+// Runs time-driven checks (hurry escalation, SLA alerts, the weekly digest, alerts other processes raised) every
+// interval; one run at a time, never overlapping. A task that fails (a locked or full database) is logged and backs
+// off on its own, the others keep their pace, and nothing it throws reaches the timer.
 import type { FastifyBaseLogger } from 'fastify';
+import { backoffMs } from '../domain/backoff.ts';
+import type { WriteHealth } from '../../db/unit-of-work.ts';
 
 export interface SweepTask {
   name: string;
   run(): unknown | Promise<unknown>;
 }
 
-export function createSweeper(options: { tasks: SweepTask[]; intervalMs: number; log: FastifyBaseLogger }) {
+export interface SweeperOptions {
+  tasks: SweepTask[];
+  intervalMs: number;
+  log: FastifyBaseLogger;
+  /** where failures that are refused writes are reported (/healthz) */
+  health?: WriteHealth;
+  random?: () => number;
+  /** the time for backoff (tests); Date.now by default */
+  now?: () => number;
+}
+
+export function createSweeper(options: SweeperOptions) {
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
+  /** per task: consecutive failures, and the time before which a periodic run skips it */
+  const backoff = new Map<string, { failures: number; until: number }>();
 
-  async function sweepOnce(): Promise<void> {
+  async function sweepOnce(periodic: boolean): Promise<void> {
     for (const task of options.tasks) {
+      const state = backoff.get(task.name);
+      if (periodic && state && now() < state.until) continue;
       try {
         await task.run();
+        backoff.delete(task.name);
       } catch (error) {
-        options.log.error({ err: error, task: task.name }, 'sweep task failed');
+        options.health?.failed(error);
+        const failures = (state?.failures ?? 0) + 1;
+        const delay = Math.max(options.intervalMs, backoffMs(failures, random()));
+        backoff.set(task.name, { failures, until: now() + delay });
+        // the first failure and then every tenth: a database locked for minutes is not a log flood
+        if (failures === 1 || failures % 10 === 0) options.log.error({ err: error, task: task.name, failures, retryInMs: delay }, 'sweep task failed');
       }
     }
   }
 
+  function sweep(periodic: boolean): Promise<void> {
+    running ??= sweepOnce(periodic).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
   return {
     /** Runs every task once; a call while a sweep runs waits for that sweep instead of starting another. */
-    sweep(): Promise<void> {
-      running ??= sweepOnce().finally(() => {
-        running = null;
-      });
-      return running;
-    },
+    sweep: () => sweep(false),
     start(): void {
       if (timer) return;
-      timer = setInterval(() => void this.sweep(), options.intervalMs);
+      timer = setInterval(() => void sweep(true), options.intervalMs);
       timer.unref();
     },
     async stop(): Promise<void> {

@@ -11,7 +11,7 @@ describe('demo data', () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
     const services = t.app.jiedian;
 
-    const result = seedDemo(services, t.clock.now());
+    const result = await seedDemo(services, t.clock.now());
     expect(result.seeded).toBe(true);
     expect(result.applications).toBeGreaterThanOrEqual(180);
     expect(result.applications).toBeLessThanOrEqual(220);
@@ -93,8 +93,8 @@ describe('demo data', () => {
   it('does not seed a database that already has applications', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
     const services = t.app.jiedian;
-    const first = seedDemo(services, t.clock.now());
-    const second = seedDemo(services, t.clock.now());
+    const first = await seedDemo(services, t.clock.now());
+    const second = await seedDemo(services, t.clock.now());
     expect(second).toMatchObject({ seeded: false, applications: first.applications });
     const total = services.database.sqlite.prepare('select count(*) as n from applications').get() as { n: number };
     expect(total.n).toBe(first.applications);
@@ -102,7 +102,7 @@ describe('demo data', () => {
 
   it('lets a demo customer query progress with a printed account number and query code', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const { demoAccounts } = seedDemo(t.app.jiedian, t.clock.now());
+    const { demoAccounts } = await seedDemo(t.app.jiedian, t.clock.now());
     const account = demoAccounts[0]!;
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: account.accountNo, queryCode: account.queryCode } });
     expect(response.statusCode).toBe(200);
@@ -112,13 +112,13 @@ describe('demo data', () => {
   it('advanceDemo completes the current step of a few applications and starts the next', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
     const services = t.app.jiedian;
-    seedDemo(services, t.clock.now());
+    await seedDemo(services, t.clock.now());
     const before = new Map<string, ProgressView>();
     const all = services.database.sqlite.prepare("select application_no as no from applications where status = 'active'").all() as { no: string }[];
     for (const { no } of all) before.set(no, services.views.staffView(no)!);
 
     t.clock.advance(60_000);
-    const moves = advanceDemo(services, t.clock.now(), createRng(7), 3);
+    const moves = await advanceDemo(services, t.clock.now(), createRng(7), 3);
 
     expect(moves).toHaveLength(3);
     for (const move of moves) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { buildApp, type AppDeps, type JiedianApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { openDatabase, type Database_ } from '../../db/client.ts';
+import { openDatabase, type Database_, type OpenOptions } from '../../db/client.ts';
 import { ManualClock } from '../../server/services/clock.ts';
 
 export const SYNC_TOKEN = 'test-sync-token-0123456789';
@@ -42,10 +42,10 @@ export function tempDatabasePath(): string {
 }
 
 export async function buildTestApp(
-  options: { env?: Record<string, string>; now?: number; databasePath?: string; deps?: Partial<AppDeps> } = {},
+  options: { env?: Record<string, string>; now?: number; databasePath?: string; open?: OpenOptions; deps?: Partial<AppDeps> } = {},
 ): Promise<TestApp> {
   const config = testConfig(options.env);
-  const database = openDatabase(options.databasePath ?? ':memory:');
+  const database = openDatabase(options.databasePath ?? ':memory:', options.open);
   const clock = new ManualClock(options.now ?? DEFAULT_NOW);
   const app = await buildApp({ config, database, clock, ...options.deps });
   await app.ready();

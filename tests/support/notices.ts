@@ -5,6 +5,7 @@ import type { OutboxRow } from '../../db/outbox-store.ts';
 import { applicationBody, buildTestApp, handlerBody, type TestApp } from './app.ts';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.ts';
 import type { AppDeps } from '../../server/app.ts';
+import type { OpenOptions } from '../../db/client.ts';
 
 export const TWILIO_FROM = '+15005550006';
 export const PUBLIC_URL = 'https://jiedian.example.cn';
@@ -34,7 +35,7 @@ export function twilioEnv(fake: FakeTwilio, over: Record<string, string> = {}): 
 
 export async function buildNoticeApp(
   fake: FakeTwilio,
-  options: { env?: Record<string, string>; now?: number; databasePath?: string; deps?: Partial<AppDeps> } = {},
+  options: { env?: Record<string, string>; now?: number; databasePath?: string; open?: OpenOptions; deps?: Partial<AppDeps> } = {},
 ): Promise<TestApp> {
   // random 0: retries wait exactly the minimum backoff, so tests can advance the clock to them
   return buildTestApp({ ...options, env: twilioEnv(fake, options.env), deps: { random: () => 0, ...options.deps } });

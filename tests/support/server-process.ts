@@ -23,9 +23,11 @@ afterEach(() => {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-export function start(env: Record<string, string>): Server {
+/** `uid`: run as that user (a test run as root checks what an unprivileged server meets) */
+export function start(env: Record<string, string>, options: { uid?: number } = {}): Server {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: projectRoot,
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
     // only what is given: no TWILIO_* or WECHATY_* from the developer's shell
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

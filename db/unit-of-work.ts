@@ -1,0 +1,114 @@
+// The one way a write reaches the database: one transaction per unit of work, queued per database, retried after a
+// short wait when another connection holds SQLite's write lock, and recorded for /healthz.
+//
+// better-sqlite3 waits for a busy lock synchronously (busy_timeout), which blocks the event loop: the server's
+// connection waits only briefly (SERVER_BUSY_TIMEOUT_MS), and a unit of work that finds the lock taken is tried again
+// after a timer, with backoff, so reads and other requests run meanwhile. Writes wait in one queue per database, in
+// order: the shape a later write queue with async store ports keeps.
+import type { Database_ } from './client.ts';
+
+/** How long the server's connection blocks for a busy lock before the unit of work waits asynchronously instead. */
+export const SERVER_BUSY_TIMEOUT_MS = 20;
+
+export type WriteFailureKind = 'busy' | 'full' | 'read-only' | 'io';
+
+/** Why SQLite refused a write, or null for an error that is not a refused write (a bug, a constraint). */
+export function writeFailureOf(error: unknown): { kind: WriteFailureKind; code: string } | null {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'busy', code };
+  if (code === 'SQLITE_FULL') return { kind: 'full', code };
+  if (code.startsWith('SQLITE_READONLY')) return { kind: 'read-only', code };
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return { kind: 'io', code };
+  return null;
+}
+
+const describeKind: Record<WriteFailureKind, string> = {
+  busy: 'the database is locked by another process',
+  full: 'the database or its disk is full',
+  'read-only': 'the database is read-only',
+  io: 'the database cannot be written (I/O error)',
+};
+
+export function describeWriteFailure(failure: { kind: WriteFailureKind; code: string }): string {
+  return `${describeKind[failure.kind]} (${failure.code})`;
+}
+
+/** A write that could not be made now; the contract's `503 JD_UNAVAILABLE` with Retry-After. */
+export class DatabaseUnavailableError extends Error {
+  constructor(
+    readonly failure: { kind: WriteFailureKind; code: string },
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`${describeWriteFailure(failure)}; try again later`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * The outcome of the latest write, for /healthz: every unit of work, every transaction through `Database_` and the
+ * dispatcher's own writes report here. A failure stands until a write succeeds.
+ */
+export class WriteHealth {
+  #failure: { kind: WriteFailureKind; code: string; at: number } | null = null;
+  ok(): void {
+    this.#failure = null;
+  }
+  failed(error: unknown, at = Date.now()): void {
+    const failure = writeFailureOf(error);
+    if (failure) this.#failure = { ...failure, at };
+  }
+  /** null while writes succeed; otherwise why the last one failed, and since when */
+  get failure(): { kind: WriteFailureKind; code: string; at: number } | null {
+    return this.#failure;
+  }
+}
+
+export interface UnitOfWorkOptions {
+  /** the longest a unit of work waits for the lock, in all, before it gives up (DatabaseUnavailableError) */
+  maxWaitMs?: number;
+  /** the first wait after a busy lock; doubled each time (with jitter) up to maxDelayMs */
+  firstDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+}
+
+export type UnitOfWork = <T>(work: () => T) => Promise<T>;
+
+/**
+ * `write(work)` runs `work` in one transaction (synchronous: it may await nothing) once the writes queued before it
+ * are done. A busy lock is waited for asynchronously, with backoff, up to `maxWaitMs`; any other refused write (a
+ * full disk, a read-only file) fails at once. Both become DatabaseUnavailableError; other errors pass unchanged.
+ */
+export function createUnitOfWork(database: Database_, options: UnitOfWorkOptions = {}): UnitOfWork {
+  const maxWaitMs = options.maxWaitMs ?? 5000;
+  const firstDelayMs = options.firstDelayMs ?? 10;
+  const maxDelayMs = options.maxDelayMs ?? 500;
+  const random = options.random ?? Math.random;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function attempt<T>(work: () => T): Promise<T> {
+    const started = Date.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        return database.transaction(work);
+      } catch (error) {
+        const failure = writeFailureOf(error);
+        if (!failure) throw error;
+        const waited = Date.now() - started;
+        if (failure.kind !== 'busy' || waited >= maxWaitMs) {
+          throw new DatabaseUnavailableError(failure, failure.kind === 'busy' ? Math.max(1, Math.ceil(maxWaitMs / 1000)) : 30);
+        }
+        const ceiling = Math.min(maxDelayMs, firstDelayMs * 2 ** tries);
+        const delay = Math.min(maxWaitMs - waited, Math.max(1, Math.round(ceiling / 2 + (ceiling / 2) * random())));
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  return <T>(work: () => T): Promise<T> => {
+    const run = queue.then(() => attempt(work));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
