@@ -125,7 +125,7 @@ export function createOutboxStore(db: Db) {
     insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
       // The json and boolean columns map placeholder values themselves: stringifying here stored the variables
       // as a JSON string inside JSON, and readers got a string instead of the object.
-      insert.run(row);
+      insert.run({ ...row, lane: row.lane ?? 1, topic: row.topic ?? null });
     },
     /**
      * Marks the application's customer rows not yet sent on these topics superseded (all topics when null), so they
