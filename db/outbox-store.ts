@@ -35,6 +35,8 @@ export function createOutboxStore(db: Db) {
     content: p('content'),
     segments: p('segments'),
     urgent: p('urgent'),
+    lane: p('lane'),
+    topic: p('topic'),
     status: 'pending',
     attempts: 0,
     nextAttemptAt: p('nextAttemptAt'),
@@ -99,6 +101,16 @@ export function createOutboxStore(db: Db) {
     .orderBy(desc(applications.acceptedAt), desc(applications.applicationNo))
     .prepare();
 
+  // Texts to one address about one application go out in the order they were written (the order of the facts that
+  // caused them): a row waits while an earlier one of the same thread is unsent. The priority lane neither waits nor
+  // holds others up. rowid is the order of writing (ids are random UUIDs).
+  const inTurn = sql`(${outbox.lane} = 0 OR ${outbox.applicationNo} IS NULL OR NOT EXISTS (
+    SELECT 1 FROM outbox AS earlier
+    WHERE earlier.application_no = ${outbox.applicationNo} AND earlier.address = ${outbox.address}
+      AND earlier.channel = ${outbox.channel} AND earlier.status IN ('pending', 'sending') AND earlier.lane = 1
+      AND earlier.rowid < outbox.rowid))`;
+  const unsentStatuses = ['pending', 'sending', 'sent', 'delivered'] as const;
+
   /**
    * What a binding kept before scopes were (application_nos NULL) covers: the applications with the phone a binding
    * code for the account goes to — the latest active application's, else the latest's. Newest first.
@@ -113,7 +125,58 @@ export function createOutboxStore(db: Db) {
     insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
       // The json and boolean columns map placeholder values themselves: stringifying here stored the variables
       // as a JSON string inside JSON, and readers got a string instead of the object.
-      insert.run(row);
+      insert.run({ ...row, lane: row.lane ?? 1, topic: row.topic ?? null });
+    },
+    /**
+     * Marks the application's customer rows not yet sent on these topics superseded (all topics when null), so they
+     * are never sent; returns them, oldest first.
+     */
+    supersede(applicationNo: string, topics: string[] | null, now: number, reason: string): OutboxRow[] {
+      const where = and(
+        eq(outbox.applicationNo, applicationNo),
+        eq(outbox.recipientKind, 'customer'),
+        eq(outbox.status, 'pending'),
+        topics === null ? sql`${outbox.topic} IS NOT NULL` : topics.length === 0 ? sql`0` : inArray(outbox.topic, topics),
+      );
+      return db
+        .update(outbox)
+        .set({ status: 'superseded', lastError: reason, updatedAt: now })
+        .where(where)
+        .returning()
+        .all()
+        .sort((a, b) => a.createdAt - b.createdAt);
+    },
+    /** Whether a notice of this kind about the application was sent (or is being sent) since `since`. */
+    sentSince(applicationNo: string, kind: string, since: number): boolean {
+      return (
+        db
+          .select({ id: outbox.id })
+          .from(outbox)
+          .where(and(eq(outbox.applicationNo, applicationNo), eq(outbox.noticeKind, kind), inArray(outbox.status, ['sending', 'sent', 'delivered']), sql`coalesce(${outbox.sentAt}, ${outbox.updatedAt}) >= ${since}`))
+          .limit(1)
+          .get() !== undefined
+      );
+    },
+    /**
+     * Whether the application's customer has had (or will have) the fixed regulatory sentence: a plan notice, or a
+     * step notice written with it, sent or on its way.
+     */
+    regulationCarried(applicationNo: string): boolean {
+      return (
+        db
+          .select({ id: outbox.id })
+          .from(outbox)
+          .where(
+            and(
+              eq(outbox.applicationNo, applicationNo),
+              eq(outbox.recipientKind, 'customer'),
+              inArray(outbox.status, [...unsentStatuses]),
+              sql`(${outbox.noticeKind} = 'plan_created' OR json_extract(${outbox.variables}, '$.includeRegulation') = 1)`,
+            ),
+          )
+          .limit(1)
+          .get() !== undefined
+      );
     },
     /** A notice that could not be rendered: kept as a failed row, never sent, so staff see what was not said. */
     insertUnrendered(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>, lastError: string): void {
@@ -170,8 +233,8 @@ export function createOutboxStore(db: Db) {
         statement = db
           .select()
           .from(outbox)
-          .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, p('now')), inArray(outbox.channel, channels)))
-          .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt))
+          .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, p('now')), inArray(outbox.channel, channels), inTurn))
+          .orderBy(asc(outbox.lane), asc(outbox.nextAttemptAt), asc(outbox.createdAt))
           .limit(p('limit'))
           .prepare();
         dueByChannels.set(key, statement);

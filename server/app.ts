@@ -221,6 +221,8 @@ export async function buildApp(deps: AppDeps) {
     unsubscribe,
     quietHours: config.quietHours,
     log: app.log,
+    lateEventHorizonHours: config.lateEventHorizonHours,
+    planChangeMinWorkdays: config.planChangeMinWorkdays,
     onUnrendered: ({ kind, channel }) =>
       metrics.count('jiedian_notices_unrendered_total', 'Notices that could not be rendered (kept as failed outbox rows), by kind and channel', { kind, channel }),
   });

@@ -42,6 +42,10 @@ export interface Config {
   /** provider send rates: SMS segments per second, WeChat messages per second */
   sendRates: { sms: number; wechat: number; wechat_oa: number };
   dispatchConcurrency: number;
+  /** facts older than this when they arrive update the mirror but text the customer at most the current state */
+  lateEventHorizonHours: number;
+  /** a separate plan_changed text only when the expected date moves later by at least this many workdays */
+  planChangeMinWorkdays: number;
   logLevel: string;
 }
 
@@ -273,6 +277,8 @@ export function loadConfig(env: Env = process.env): Config {
       wechat_oa: integer(env, 'WECHAT_OA_MESSAGES_PER_SECOND', 50, 1, 100_000),
     },
     dispatchConcurrency: integer(env, 'DISPATCH_CONCURRENCY', 16, 1, 1000),
+    lateEventHorizonHours: integer(env, 'LATE_EVENT_HORIZON_HOURS', 24, 1, 24 * 366),
+    planChangeMinWorkdays: integer(env, 'PLAN_CHANGE_MIN_WORKDAYS', 3, 1, 250),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', logLevels),
   };
 }

@@ -2,7 +2,8 @@
 import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
 import type { MessageContent } from '../../channels/channel.ts';
 
-export const outboxStatuses = ['pending', 'sending', 'sent', 'delivered', 'failed', 'dead'] as const;
+/** `superseded`: made obsolete by a later fact before it was sent (its step completed, a newer plan), never sent. */
+export const outboxStatuses = ['pending', 'sending', 'sent', 'delivered', 'failed', 'dead', 'superseded'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
 export const recipientKinds = ['customer', 'handler'] as const;
 
@@ -27,6 +28,13 @@ export const outbox = sqliteTable(
     content: text('content', { mode: 'json' }).$type<MessageContent>(),
     segments: integer('segments').notNull(),
     urgent: integer('urgent', { mode: 'boolean' }).notNull(),
+    /** 0: the priority lane (a binding code, a hurry's receipt and answer) goes ahead of 1, the notices queued */
+    lane: integer('lane').notNull().default(1),
+    /**
+     * What the notice tells, for superseding: `plan`, `step:<code>`, `catch_up` (the one text after late facts);
+     * null for notices nothing makes obsolete.
+     */
+    topic: text('topic'),
     status: text('status', { enum: outboxStatuses }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
@@ -48,7 +56,9 @@ export const outbox = sqliteTable(
   },
   (t) => [
     // created_at too: the dispatcher's ORDER BY next_attempt_at, created_at LIMIT n then reads n rows, not a whole batch
-    index('outbox_due_idx').on(t.status, t.nextAttemptAt, t.createdAt),
+    index('outbox_due_idx').on(t.status, t.lane, t.nextAttemptAt, t.createdAt),
+    // one address's texts about one application go out in order: the dispatcher looks for an earlier one unsent
+    index('outbox_thread_idx').on(t.applicationNo, t.address, t.channel, t.status),
     index('outbox_provider_idx').on(t.providerId),
     index('outbox_application_idx').on(t.applicationNo, t.createdAt),
   ],

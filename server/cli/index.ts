@@ -88,6 +88,17 @@ const commands: Record<string, Command> = {
     },
   },
 
+  'notices:report': {
+    args: '',
+    summary: "replay one application per process through its whole life (live, and as a 40-day backlog) and print the customer's texts and SMS segments",
+    async run(rest, io) {
+      if (rest.length > 0) throw new UsageError('notices:report takes no arguments');
+      const { runNoticesReport } = await import('./notices-report.ts');
+      await runNoticesReport(configFor(io.env), io.stdout);
+      return 0;
+    },
+  },
+
   'staff:password': {
     args: 'HANDLER_ID',
     summary: "set a staff member's sign-in password, read as one line from stdin (at least 8 characters)",

@@ -37,6 +37,9 @@ export interface NoticeDefinition {
   /**
    * Mandatory notices answer what the customer did themself (the hurry's receipt and answer, the binding code): they
    * go even to an address that muted the application (免打扰). A 退订 of the whole channel still stops them.
+   * They are also the priority lane: the customer is waiting for them this minute (a binding code expires), so they
+   * go ahead of notices already queued and are not held behind them by the per-application order. Pacing still
+   * holds: they take the next free slot.
    */
   mandatory: boolean;
 }
@@ -106,6 +109,11 @@ export interface StepStartedVariables {
   nextStep: { name: string; plannedStart: CalendarDate } | null;
   handler: HandlerContact | null;
   expectedConnectDate: CalendarDate;
+  /**
+   * Whether the process's fixed regulatory sentence (if its template has one) goes in this text: once per
+   * application, with the plan notice or the first step notice, not in every text.
+   */
+  includeRegulation: boolean;
 }
 
 export interface PlanCreatedVariables {
@@ -230,6 +238,7 @@ export const noticeSamples: { [K in NoticeKind]: NoticeVariables[K] } = {
     nextStep: { name: '客户受电工程施工', plannedStart: '2026-11-27' },
     handler: { name: '李明', phone: '13912345678' },
     expectedConnectDate: '2027-01-15',
+    includeRegulation: false,
   },
   plan_created: {
     customerName: '玉溪某某食品有限公司',
@@ -336,6 +345,7 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       nextStep: { name: '现场勘查', plannedStart: '2026-11-25' },
       handler: null,
       expectedConnectDate: '2026-11-30',
+      includeRegulation: false,
     },
     {
       customerName: '玉溪某某食品有限公司',
@@ -345,6 +355,7 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       nextStep: null,
       handler: { name: '王芳', phone: '0877-2012345' },
       expectedConnectDate: '2027-01-15',
+      includeRegulation: true,
     },
     {
       customerName: '玉'.repeat(100),
@@ -354,6 +365,7 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
       nextStep: { name: '客户受电工程施工', plannedStart: '2026-11-27' },
       handler: { name: '李'.repeat(100), phone: '13912345678' },
       expectedConnectDate: '2027-01-15',
+      includeRegulation: true,
     },
   ],
   plan_created: [

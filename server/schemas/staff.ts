@@ -13,7 +13,7 @@ export const NotificationView = Type.Object({
   recipient: Type.Enum(['customer', 'handler']),
   channel: Type.String(),
   address: Type.String(),
-  status: Type.Enum(['pending', 'sending', 'sent', 'delivered', 'failed', 'dead']),
+  status: Type.Enum(['pending', 'sending', 'sent', 'delivered', 'failed', 'dead', 'superseded']),
   text: Type.String(),
   segments: Type.Integer(),
   attempts: Type.Integer(),

@@ -11,7 +11,7 @@ export interface DeliveryReport {
   optedOut: boolean;
 }
 
-const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3 } as const;
+const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3, superseded: 3 } as const;
 
 export function createDeliveryStatus(
   outbox: OutboxStore,

@@ -196,14 +196,20 @@ export function createDispatcher(options: DispatcherOptions) {
         const ready = readyChannels(now);
         if (ready.length === 0) break;
         const chosen: OutboxRow[] = [];
+        // a priority row the channel's rate cannot afford yet keeps the next free slot: nothing queued takes it first
+        const reserved = new Set<string>();
         for (const row of store.due(now, ready, free)) {
+          if (reserved.has(row.channel)) continue;
           // rows queued before the quiet window (a backlog, a retry, a restart) wait for its end as well
           const release = releaseOf(row, now);
           if (release > now) {
             store.update(row.id, { nextAttemptAt: release, updatedAt: now });
             continue;
           }
-          if (!affordable(row, now)) continue;
+          if (!affordable(row, now)) {
+            if (row.lane === 0) reserved.add(row.channel);
+            continue;
+          }
           if (store.isOptedOut(row.channel, row.address)) {
             store.update(row.id, { status: 'failed', lastError: 'opted out', updatedAt: now });
             changed(row, 'failed');

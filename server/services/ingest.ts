@@ -22,13 +22,13 @@ export interface IngestChanges {
   applications: Set<string>;
   replans: Replanned[];
   /** `from`: the step's status before the event; a step already in progress whose start was corrected has `in_progress` */
-  startedSteps: { applicationNo: string; stepCode: string; from: StepStatus }[];
+  startedSteps: { applicationNo: string; stepCode: string; from: StepStatus; at: number }[];
   /**
    * `from`: the step's status before the event; a corrected completion time of a done step has `done`.
    * `runningDueAt`: the due time stored while the occurrence ran (what the sweep judged it by); null when no re-plan saw
    * it running (started in the same batch, or not in progress before the event).
    */
-  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus; runningDueAt: number | null }[];
+  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus; runningDueAt: number | null; at: number }[];
 }
 
 export type ChangeListener = (changes: IngestChanges) => void;
@@ -110,7 +110,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
     if (after === before) return;
     store.updateStepState({ applicationNo: application.applicationNo, stepCode: event.stepCode, ...after });
     if (after.status === 'in_progress' && (before.status !== 'in_progress' || before.actualStart !== after.actualStart)) {
-      changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status });
+      changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, at: event.at });
     }
     if (after.status === 'done' && after.actualEnd !== null && (before.status !== 'done' || before.actualEnd !== after.actualEnd)) {
       const workdays = workdaysTaken(after.actualStart ?? after.actualEnd, after.actualEnd, ctx.calendar, ctx.workingHours ?? DEFAULT_WORKING_HOURS, ctx.timeZone);
@@ -124,7 +124,7 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       ctx.learnt.completed(application.processCode, event.stepCode, workdays);
       const startedInBatch = changes.startedSteps.some((s) => s.applicationNo === application.applicationNo && s.stepCode === event.stepCode);
       const runningDueAt = before.status === 'in_progress' && !startedInBatch ? row.dueAt : null;
-      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, runningDueAt });
+      changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, runningDueAt, at: event.at });
     }
     changes.applications.add(application.applicationNo);
   }

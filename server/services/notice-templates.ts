@@ -351,6 +351,11 @@ function registerHelpers(env: Env, timeZone: string): void {
     if (!isCalendarDate(value)) throw new Error(`needs a YYYY-MM-DD date, got ${show(value)}`);
     return formatChineseDate(value, state.referenceYear);
   });
+  // A date without its weekday, for the secondary dates of a text that must stay short (a step notice's next start).
+  helper('day', { min: 1, max: 1 }, ([value], state) => {
+    if (!isCalendarDate(value)) throw new Error(`needs a YYYY-MM-DD date, got ${show(value)}`);
+    return formatChineseDate(value, state.referenceYear).replace(/（[^）]*）$/, '');
+  });
   helper('datetime', { min: 1, max: 1 }, ([value], state) => {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new Error(`needs an instant in epoch milliseconds, got ${show(value)}`);

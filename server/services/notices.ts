@@ -4,9 +4,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelKind, MessageAttachment, MessageContent } from '../../channels/channel.ts';
 import type { QuietHours } from '../config.ts';
 import { findProcess, findStep } from '../domain/catalog.ts';
-import { calendarDateOf } from '../domain/dates.ts';
+import { addDays, calendarDateOf, startOfDay } from '../domain/dates.ts';
 import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-policy.ts';
-import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables } from '../domain/notices.ts';
+import { isLateFact, planChangeWorthText } from '../domain/notice-policy.ts';
+import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables, type PlanChangedVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
@@ -14,6 +15,7 @@ import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';
+import type { Replanned } from './planning.ts';
 import type { NoticeTemplates } from './notice-templates.ts';
 
 export type NoticeRecipient =
@@ -39,6 +41,10 @@ export interface NoticeWriterOptions {
   ratingHint?: string;
   /** a notice could not be rendered (metrics); it is kept as a failed outbox row as well */
   onUnrendered?: (notice: { kind: NoticeKind; channel: ChannelKind }) => void;
+  /** LATE_EVENT_HORIZON_HOURS: facts older than this on arrival text the customer only the current state, once */
+  lateEventHorizonHours?: number;
+  /** PLAN_CHANGE_MIN_WORKDAYS: the least later move of the expected date worth a text of its own */
+  planChangeMinWorkdays?: number;
 }
 
 export interface QueueExtras {
@@ -46,9 +52,31 @@ export interface QueueExtras {
   attachments?: MessageAttachment[];
 }
 
+export interface QueueOptions {
+  /**
+   * What the notice tells, for superseding (a newer customer notice on a topic supersedes the pending older one).
+   * Defaults: `plan` for plan notices, none for the others.
+   */
+  topic?: string | null;
+  /** not sent before this instant (the catch-up text's settling time, the next day's plan-change text) */
+  notBefore?: number;
+}
+
+/**
+ * The one text after late facts waits this long for the rest of the same backlog (an outage's events arrive one
+ * after another), each newer one replacing it, so the customer hears the state the backlog ends in, once.
+ */
+export const CATCH_UP_SETTLE_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+
+const defaultTopic = (kind: NoticeKind): string | null => (kind === 'plan_created' || kind === 'plan_changed' ? 'plan' : null);
+const stepTopic = (stepCode: string) => `step:${stepCode}`;
+
 export function createNoticeWriter(options: NoticeWriterOptions) {
   const { ctx, outbox, templates, emailTemplates, log } = options;
   const { store } = ctx;
+  const lateHorizonMs = (options.lateEventHorizonHours ?? 24) * HOUR_MS;
+  const planChangeMinWorkdays = options.planChangeMinWorkdays ?? 3;
 
   /**
    * Every channel address a customer notice for this application goes to (opted-out ones are left out by `queue`):
@@ -107,10 +135,15 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
   }
 
   /** Writes the notice's outbox rows; must run inside the caller's transaction. Returns the row ids. */
-  function queue<K extends NoticeKind>(kind: K, recipient: NoticeRecipient, variables: NoticeVariables[K], extras: QueueExtras = {}): string[] {
+  function queue<K extends NoticeKind>(kind: K, recipient: NoticeRecipient, variables: NoticeVariables[K], extras: QueueExtras & QueueOptions = {}): string[] {
     const now = ctx.clock.now();
     const definition = noticeDefinitions[kind];
     const addresses = recipient.kind === 'customer' ? customerAddresses(kind, recipient) : handlerAddresses(kind, recipient);
+    const topic = extras.topic !== undefined ? extras.topic : defaultTopic(kind);
+    const notBefore = Math.max(now, extras.notBefore ?? now);
+    if (recipient.kind === 'customer' && topic !== null) {
+      outbox.supersede(recipient.application.applicationNo, [topic], now, `superseded by a newer ${kind}`);
+    }
     const processCode = recipient.kind === 'customer' ? recipient.application.processCode : null;
     const applicationNo = recipient.kind === 'customer' ? recipient.application.applicationNo : recipient.applicationNo;
     const ids: string[] = [];
@@ -128,6 +161,8 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         noticeKind: kind,
         variables,
         urgent: definition.urgent,
+        lane: definition.mandatory ? 0 : 1,
+        topic,
         createdAt: now,
       };
       let rendered;
@@ -147,14 +182,14 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         text: rendered.text,
         content: rendered.content,
         segments: rendered.segments ?? 1,
-        nextAttemptAt: quiet ? releaseAfterQuietHours(now, options.quietHours, ctx.timeZone) : now,
+        nextAttemptAt: quiet ? releaseAfterQuietHours(notBefore, options.quietHours, ctx.timeZone) : notBefore,
       });
       ids.push(id);
     }
     return ids;
   }
 
-  function stepStarted(application: ApplicationRow, stepCode: string): void {
+  function stepStarted(application: ApplicationRow, stepCode: string, queueOptions: QueueOptions = {}): void {
     const process = findProcess(ctx.catalog, application.processCode);
     const step = process && findStep(process, stepCode);
     if (!process || !step) return;
@@ -176,12 +211,13 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       nextStep: next && nextRow?.plannedStart ? { name: next.name, plannedStart: nextRow.plannedStart } : null,
       handler: handler ? { name: handler.name, phone: handler.phone } : null,
       expectedConnectDate: application.expectedConnectDate,
-    });
+      // the fixed regulatory sentence goes once per application: with the plan notice, or the first step notice
+      includeRegulation: !outbox.regulationCarried(application.applicationNo),
+    }, { topic: stepTopic(stepCode), ...queueOptions });
   }
 
-  function planNotice(application: ApplicationRow, previous: string | null): void {
-    if (!application.expectedConnectDate) return;
-    const base = {
+  function planVariables(application: ApplicationRow & { expectedConnectDate: string }) {
+    return {
       customerName: application.customerName,
       applicationNo: application.applicationNo,
       expectedConnectDate: application.expectedConnectDate,
@@ -189,33 +225,86 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       feasible: application.planFeasible,
       earliestFeasibleDate: application.earliestFeasibleDate,
     };
-    if (previous === null) queue('plan_created', { kind: 'customer', application }, base);
-    else queue('plan_changed', { kind: 'customer', application }, { ...base, previousExpectedConnectDate: previous });
+  }
+
+  function planCreated(application: ApplicationRow, queueOptions: QueueOptions = {}): void {
+    if (!application.expectedConnectDate) return;
+    queue('plan_created', { kind: 'customer', application }, planVariables({ ...application, expectedConnectDate: application.expectedConnectDate }), queueOptions);
+  }
+
+  /**
+   * A re-plan moved the expected date or flipped feasibility. A text only when it matters (planChangeWorthText), at
+   * most one a day: a newer change replaces one not yet sent, and one after a text sent today waits for tomorrow.
+   */
+  function planChanged(application: ApplicationRow, replan: Replanned): void {
+    const expected = application.expectedConnectDate;
+    if (!expected || replan.previousExpectedConnectDate === null) return;
+    const now = ctx.clock.now();
+    const unsent = outbox.supersede(application.applicationNo, ['plan'], now, 'superseded by a newer plan');
+    // The customer has not heard the first plan yet: they hear the current one instead.
+    if (unsent.some((r) => r.noticeKind === 'plan_created')) return planCreated(application);
+    const told = unsent.find((r) => r.noticeKind === 'plan_changed')?.variables as PlanChangedVariables | undefined;
+    const previous = told?.previousExpectedConnectDate ?? replan.previousExpectedConnectDate;
+    const move = { previous, next: expected, previousFeasible: replan.previousFeasible, feasible: application.planFeasible };
+    if (!planChangeWorthText(move, planChangeMinWorkdays, ctx.calendar)) return;
+    const today = calendarDateOf(now, ctx.timeZone);
+    const sentToday = outbox.sentSince(application.applicationNo, 'plan_changed', startOfDay(today, ctx.timeZone));
+    queue('plan_changed', { kind: 'customer', application }, { ...planVariables({ ...application, expectedConnectDate: expected }), previousExpectedConnectDate: previous }, {
+      notBefore: sentToday ? startOfDay(addDays(today, 1), ctx.timeZone) : now,
+    });
+  }
+
+  function connected(application: ApplicationRow, queueOptions: QueueOptions = {}): void {
+    // power is on: no step or plan notice still queued is news any more
+    outbox.supersede(application.applicationNo, null, ctx.clock.now(), 'superseded: the application is connected');
+    queue('connected', { kind: 'customer', application }, {
+      customerName: application.customerName,
+      applicationNo: application.applicationNo,
+      ratingHint: options.ratingHint ?? '回复1-5为本次服务评分',
+    }, queueOptions);
   }
 
   return {
     queue,
 
-    /** The ingest hook: step_started, plan_created / plan_changed and connected notices for what a sync changed. */
+    /**
+     * The ingest hook: step_started, plan_created / plan_changed and connected notices for what a sync changed. An
+     * application whose facts in this sync are all late (older than LATE_EVENT_HORIZON_HOURS) gets at most one text,
+     * the state it is in now, held CATCH_UP_SETTLE_MS so the rest of a backlog replaces it rather than adds to it.
+     */
     onIngest(changes: IngestChanges): void {
+      const now = ctx.clock.now();
       const applications = new Map<string, ApplicationRow | undefined>();
       const applicationOf = (no: string) => {
         if (!applications.has(no)) applications.set(no, store.application(no));
         const row = applications.get(no);
         return row && row.status === 'active' ? row : undefined;
       };
+      const factTimes = new Map<string, number[]>();
+      for (const { applicationNo, at } of [...changes.startedSteps, ...changes.completedSteps]) {
+        factTimes.set(applicationNo, [...(factTimes.get(applicationNo) ?? []), at]);
+      }
+      const first = new Set(changes.replans.filter((r) => r.first).map((r) => r.applicationNo));
+      const late = new Set<string>();
+      for (const applicationNo of changes.applications) {
+        const application = store.application(applicationNo);
+        const times = [...(factTimes.get(applicationNo) ?? []), ...(first.has(applicationNo) && application ? [application.acceptedAt] : [])];
+        if (times.length > 0 && times.every((at) => isLateFact(at, now, lateHorizonMs))) late.add(applicationNo);
+      }
+
       for (const replan of changes.replans) {
+        if (late.has(replan.applicationNo)) continue;
         const application = applicationOf(replan.applicationNo);
         if (!application) continue;
-        if (replan.first) planNotice(application, null);
-        else if (replan.previousExpectedConnectDate !== null && replan.previousExpectedConnectDate !== replan.expectedConnectDate) {
-          planNotice(application, replan.previousExpectedConnectDate);
+        if (replan.first) planCreated(application);
+        else if (replan.previousExpectedConnectDate !== replan.expectedConnectDate || (replan.previousFeasible !== null && replan.previousFeasible !== replan.feasible)) {
+          planChanged(application, replan);
         }
       }
       const started = new Set<string>();
       for (const { applicationNo, stepCode, from } of changes.startedSteps) {
         // A corrected start time of a step already in progress is no news: the customer was told when it started.
-        if (from === 'in_progress') continue;
+        if (from === 'in_progress' || late.has(applicationNo)) continue;
         const key = `${applicationNo}/${stepCode}`;
         if (started.has(key)) continue;
         started.add(key);
@@ -225,18 +314,44 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
         // A corrected completion time of a step already done is no news either.
         if (from === 'done') continue;
+        outbox.supersede(applicationNo, [stepTopic(stepCode)], now, 'superseded: the step has completed');
+        if (late.has(applicationNo)) continue;
         const application = store.application(applicationNo);
         if (!application || application.status === 'cancelled') continue;
         // The connection (装表接电) is the last step of every process.
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
-        queue('connected', { kind: 'customer', application }, {
-          customerName: application.customerName,
-          applicationNo,
-          ratingHint: options.ratingHint ?? '回复1-5为本次服务评分',
-        });
+        connected(application);
       }
+
+      for (const applicationNo of late) catchUp(applicationNo, changes, first.has(applicationNo), now);
     },
   };
+
+  /** The one text for an application whose facts arrived late: the state it is in now, replacing any not yet sent. */
+  function catchUp(applicationNo: string, changes: IngestChanges, firstPlan: boolean, now: number): void {
+    const application = store.application(applicationNo);
+    if (!application || application.status === 'cancelled') return;
+    const process = findProcess(ctx.catalog, application.processCode);
+    if (!process) return;
+    const settle = { notBefore: now + CATCH_UP_SETTLE_MS };
+    const lastStep = process.steps.at(-1)?.code;
+    if (changes.completedSteps.some((c) => c.applicationNo === applicationNo && c.stepCode === lastStep && c.from !== 'done')) {
+      return connected(application, settle);
+    }
+    if (application.status !== 'active') return;
+    const steps = store.steps(applicationNo);
+    const running = changes.startedSteps
+      .filter((s) => s.applicationNo === applicationNo && s.from !== 'in_progress' && steps.find((r) => r.stepCode === s.stepCode)?.status === 'in_progress')
+      .at(-1);
+    if (running) {
+      outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
+      return stepStarted(application, running.stepCode, settle);
+    }
+    if (firstPlan) {
+      outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
+      planCreated(application, settle);
+    }
+  }
 }
 
 export type NoticeWriter = ReturnType<typeof createNoticeWriter>;

@@ -12,6 +12,8 @@ export interface Replanned {
   previousExpectedConnectDate: string | null;
   expectedConnectDate: string | null;
   feasible: boolean;
+  /** whether the requested date could be met before this re-plan; null for the first plan */
+  previousFeasible: boolean | null;
   /** true for the first plan of an application */
   first: boolean;
 }
@@ -107,6 +109,7 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
     previousExpectedConnectDate: first ? null : application.expectedConnectDate,
     expectedConnectDate: plan.expectedConnectDate,
     feasible: plan.feasible,
+    previousFeasible: first ? null : application.planFeasible,
     first,
   };
 }

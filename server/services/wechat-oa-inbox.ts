@@ -73,6 +73,8 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
           content: null,
           segments: 1,
           urgent: true,
+          // the customer is waiting for this answer: the priority lane, ahead of queued notices
+          lane: 0,
           nextAttemptAt: now,
           createdAt: now,
         });

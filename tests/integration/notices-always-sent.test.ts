@@ -23,7 +23,7 @@ describe('notices with very long names and numbers', () => {
 
     const stepTexts = fake.requests.filter((r) => r.body?.includes('已进入“业务受理”环节'));
     expect(stepTexts).toHaveLength(1);
-    expect(stepTexts[0]!.body).toContain(`办理人李${'*'.repeat(11)}，工作电话13912345678`);
+    expect(stepTexts[0]!.body).toContain(`办理人李${'*'.repeat(11)}，电话13912345678`);
     expect(outboxOf(t, no).every((r) => r.status === 'sent')).toBe(true);
   });
 

@@ -95,7 +95,7 @@ describe('notices to a binding that proved some of the account\'s applications',
     expect(row).toMatchObject({ status: 'sent', provider: 'twilio' });
     expect(anythingTo(t, APPLICATION_NO, 'sms', address)).toEqual([]);
     const texted = fake.requests.filter((r) => r.to === from).map((r) => r.body ?? '');
-    expect(texted.some((body) => body.includes(`（${OTHER.applicationNo}）已进入“业务受理”环节`))).toBe(true);
+    expect(texted.some((body) => body.includes(`${OTHER.applicationNo}已进入“业务受理”环节`))).toBe(true);
     expect(texted.some((body) => body.includes(APPLICATION_NO))).toBe(false);
   });
 

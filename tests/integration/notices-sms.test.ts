@@ -24,10 +24,11 @@ import {
   started,
 } from '../support/notices.ts';
 
+// two segments, and it carries the expected connection date (issue 12 item 14)
 const DESIGN_REVIEW_SMS =
-  '【接电助手】您的用电申请（YX2026-0001）已进入“设计文件审核”环节，预计11月26日（周四）前完成。' +
-  '请您配合：提交受电工程设计文件及设计单位资质证明。下一环节“客户受电工程施工”预计11月27日（周五）开始。' +
-  '办理人李*，工作电话13912345678。回TD退订';
+  '【接电助手】用电申请YX2026-0001已进入“设计文件审核”环节，预计11月26日前完成。' +
+  '需配合：提交受电工程设计文件及设计单位资质证明。下一环节“客户受电工程施工”11月27日开始，预计2027年1月27日接电。' +
+  '办理人李*，电话13912345678。回TD退订';
 
 const designReviewStarted = (applicationNo = 'YX2026-0001') => started(applicationNo, 'design_review', '2026-11-24T09:30:00+08:00');
 
@@ -50,7 +51,7 @@ describe('step_started over SMS', () => {
       StatusCallback: PUBLIC_URL + STATUS_PATH,
     });
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
-    expect(row).toMatchObject({ status: 'sent', attempts: 1, text: DESIGN_REVIEW_SMS, segments: 3, provider: 'twilio' });
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, text: DESIGN_REVIEW_SMS, segments: 2, provider: 'twilio' });
     expect(sent[0]!.idempotencyToken).toBe(row!.id);
     expect(row!.providerId).toBe(fake.messages.at(-1)!.sid);
   });
@@ -71,6 +72,7 @@ describe('step_started over SMS', () => {
       nextStep: { name: '客户受电工程施工', plannedStart: '2026-11-27' },
       handler: { name: '李明', phone: '13912345678' },
       expectedConnectDate: '2027-01-27',
+      includeRegulation: false,
     });
   });
 
@@ -102,7 +104,7 @@ describe('step_started over SMS', () => {
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
   });
 
-  it('uses the hv_single wording for hv_single applications and the general one for lv_resident', async () => {
+  it('gives hv_single customers the regulatory sentence once, in the plan notice, and lv_resident customers never', async () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake);
     await putHandler(t);
@@ -120,16 +122,20 @@ describe('step_started over SMS', () => {
     await t.app.jiedian.dispatcher.idle();
 
     const bodyOf = (applicationNo: string) => requestsFor(fake, rowsOfKind(t, applicationNo, 'step_started')[0]!.id).map((r) => r.body);
+    const regulation = '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。';
+    const planOf = (applicationNo: string) => requestsFor(fake, rowsOfKind(t, applicationNo, 'plan_created')[0]!.id).map((r) => r.body);
+    expect(planOf('YX2026-0001')[0]).toContain('您的10千伏用电申请（YX2026-0001）接电计划已制定');
+    expect(planOf('YX2026-0001')[0]).toContain(regulation);
     expect(bodyOf('YX2026-0001')).toEqual([
-      '【接电助手】您的10千伏用电申请（YX2026-0001）已进入“现场勘查”环节，预计11月24日（周二）前完成。' +
-        '请您配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
-        '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。' +
-        '下一环节“供电方案答复”预计11月25日（周三）开始。办理人李*，工作电话13912345678。回TD退订',
+      '【接电助手】用电申请YX2026-0001已进入“现场勘查”环节，预计11月24日前完成。' +
+        '需配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
+        '下一环节“供电方案答复”11月25日开始，预计2027年1月15日接电。办理人李*，电话13912345678。回TD退订',
     ]);
+    expect(planOf('YX2026-0002')[0]).not.toContain(regulation);
     expect(bodyOf('YX2026-0002')).toEqual([
-      '【接电助手】您的用电申请（YX2026-0002）已进入“现场勘查”环节，预计11月24日（周二）前完成。' +
-        '请您配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
-        '下一环节“装表接电”预计11月25日（周三）开始。办理人李*，工作电话13912345678。回TD退订',
+      '【接电助手】用电申请YX2026-0002已进入“现场勘查”环节，预计11月24日前完成。' +
+        '需配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
+        '下一环节“装表接电”11月25日开始，预计11月26日接电。办理人李*，电话13912345678。回TD退订',
     ]);
   });
 });
@@ -316,7 +322,9 @@ describe('plan and connection notices', () => {
     await t.app.jiedian.dispatcher.idle();
 
     expect(fake.requests.map((r) => r.body)).toEqual([
-      '【接电助手】您的用电申请（YX2026-0001）接电计划已制定，预计2027年3月1日（周一）接电。可以满足您要求的2027年3月1日（周一）接电。回TD退订',
+      // the requested date is the expected one: said once (issue 12 item 14)
+      '【接电助手】您的10千伏用电申请（YX2026-0001）接电计划已制定，预计2027年3月1日（周一）接电。可以满足您要求的接电日期。' +
+        '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。回TD退订',
     ]);
     expect(outboxOf(t, 'YX2026-0001').map((r) => [r.noticeKind, r.status])).toEqual([['plan_created', 'sent']]);
   });
@@ -342,7 +350,7 @@ describe('plan and connection notices', () => {
     expect(changed).toHaveLength(1);
     expect(requestsFor(fake, changed[0]!.id).map((r) => r.body)).toEqual([
       '【接电助手】您的用电申请（YX2026-0001）预计接电日期由2027年3月1日（周一）调整为2027年4月1日（周四）。' +
-        '可以满足您要求的2027年4月1日（周四）接电。回TD退订',
+        '可以满足您要求的接电日期。回TD退订',
     ]);
   });
 
@@ -412,15 +420,15 @@ describe('staff view and metrics', () => {
       address: '13800001111',
       status: 'pending',
       text: DESIGN_REVIEW_SMS,
-      segments: 3,
+      segments: 2,
       attempts: 1,
       lastError: '20500: Twilio answered HTTP 500 with error 20500',
       createdAt: '2026-11-24T10:00:00+08:00',
       nextAttemptAt: '2026-11-24T10:00:01+08:00',
       sentAt: null,
     });
+    // the plan moving by less than PLAN_CHANGE_MIN_WORKDAYS as the plan reply completed is no text of its own
     expect(body.notifications.slice(1).map((n: { kind: string; status: string }) => [n.kind, n.status])).toEqual([
-      ['plan_changed', 'sent'],
       ['plan_created', 'sent'],
     ]);
   });
@@ -451,8 +459,9 @@ describe('staff view and metrics', () => {
     expect(reply.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
     const lines = reply.body.split('\n');
     expect(lines).toContain('jiedian_outbox_rows{channel="sms",status="pending"} 1');
-    expect(lines).toContain('jiedian_outbox_rows{channel="sms",status="sent"} 2');
-    expect(lines).toContain('jiedian_deliveries_total{channel="sms",status="sent"} 2');
+    // plan_created; the plan's small move as the plan reply completed rides along in the step notice
+    expect(lines).toContain('jiedian_outbox_rows{channel="sms",status="sent"} 1');
+    expect(lines).toContain('jiedian_deliveries_total{channel="sms",status="sent"} 1');
     expect(lines).toContain('jiedian_deliveries_total{channel="sms",status="pending"} 1');
   });
 

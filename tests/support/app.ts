@@ -12,7 +12,9 @@ export const SYNC_TOKEN = 'test-sync-token-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: ':memory:', QUIET_HOURS: '', ...env });
+  // The scenarios replay histories from days before DEFAULT_NOW as if they were live; the late-event horizon
+  // (LATE_EVENT_HORIZON_HOURS) is tested on its own, with its default, in notices-replay.test.ts.
+  return loadConfig({ SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: ':memory:', QUIET_HOURS: '', LATE_EVENT_HORIZON_HOURS: '8760', ...env });
 }
 
 /** 2026-11-24 10:00 in Shanghai */

@@ -35,6 +35,7 @@ const stepStarted: StepStartedVariables = {
   nextStep: { name: '客户受电工程施工', plannedStart: '2026-11-27' },
   handler: { name: '李明', phone: '13912345678' },
   expectedConnectDate: '2027-01-15',
+  includeRegulation: true,
 };
 
 const temporaryDirs: string[] = [];
@@ -101,11 +102,12 @@ describe('notice templates', () => {
   it('step_started SMS says the step, its due date, the tasks, the next step and its start, and the handler', () => {
     const { text, segments } = templates.render('step_started', 'sms', stepStarted, { today });
     expect(text).toBe(
-      '【接电助手】您的用电申请（YX2026-0001）已进入“设计文件审核”环节，预计11月26日（周四）前完成。' +
-        '请您配合：提交受电工程设计文件及设计单位资质证明。下一环节“客户受电工程施工”预计11月27日（周五）开始。' +
-        '办理人李*，工作电话13912345678。回TD退订',
+      '【接电助手】用电申请YX2026-0001已进入“设计文件审核”环节，预计11月26日前完成。' +
+        '需配合：提交受电工程设计文件及设计单位资质证明。下一环节“客户受电工程施工”11月27日开始，预计2027年1月15日接电。' +
+        '办理人李*，电话13912345678。回TD退订',
     );
-    expect(segments).toBe(3);
+    // a typical step notice, carrying the expected connection date, fits two segments (issue 12 item 14)
+    expect(segments).toBe(2);
   });
 
   it('step_started WeChat is structured in lines, with the tasks numbered', () => {
@@ -130,14 +132,14 @@ describe('notice templates', () => {
   it('step_started without a handler, at the last step, without tasks points to the hotline', () => {
     const variables = { ...stepStarted, step: { ...stepStarted.step, name: '装表接电', customerTasks: [] }, nextStep: null, handler: null };
     expect(templates.render('step_started', 'sms', variables, { today }).text).toBe(
-      '【接电助手】您的用电申请（YX2026-0001）已进入“装表接电”环节，预计11月26日（周四）前完成。' +
-        '本环节无需您另外准备材料。本环节完成后即为您送电。如有疑问请拨打95598供电服务热线。回TD退订',
+      '【接电助手】用电申请YX2026-0001已进入“装表接电”环节，预计11月26日前完成。' +
+        '本环节无需您另外准备材料。本环节完成后即为您送电，预计2027年1月15日接电。如有疑问请拨打95598供电服务热线。回TD退订',
     );
   });
 
   it('joins tasks with ；in SMS', () => {
     const variables = { ...stepStarted, step: { ...stepStarted.step, customerTasks: ['用电申请书', '身份证明'] } };
-    expect(templates.render('step_started', 'sms', variables, { today }).text).toContain('请您配合：用电申请书；身份证明。');
+    expect(templates.render('step_started', 'sms', variables, { today }).text).toContain('需配合：用电申请书；身份证明。');
   });
 
   it('writes dates with the weekday, and with the year only outside the year of today', () => {
@@ -214,8 +216,13 @@ describe('notice templates', () => {
   it('chooses the hv_single step_started SMS for hv_single applications only', () => {
     const reminder = '受电工程的设计、施工须委托具备相应资质的单位承担';
     const hv = templates.render('step_started', 'sms', stepStarted, { today, processCode: 'hv_single' }).text;
-    expect(hv).toContain('您的10千伏用电申请（YX2026-0001）');
+    expect(hv).toContain('用电申请YX2026-0001');
     expect(hv).toContain(reminder);
+    // the regulatory sentence goes once per application: not in a step notice after the customer has had it
+    const later = templates.render('step_started', 'sms', { ...stepStarted, includeRegulation: false }, { today, processCode: 'hv_single' });
+    expect(later.text).not.toContain(reminder);
+    expect(later.segments).toBe(2);
+    expect(templates.render('plan_created', 'sms', noticeSamples.plan_created, { today, processCode: 'hv_single' }).text).toContain(reminder);
     for (const processCode of [undefined, null, 'lv_resident', 'hv_dual']) {
       expect(templates.render('step_started', 'sms', stepStarted, { today, processCode }).text).not.toContain(reminder);
     }
@@ -232,9 +239,9 @@ describe('SMS over 3 segments', () => {
     const rendered = templates.render('step_started', 'sms', variables, { today });
     // 117 characters around the list leave room for two 30-character tasks, the ； and 等 (62); a third would need 93.
     expect(rendered.text).toBe(
-      '【接电助手】您的用电申请（YX2026-0001）已进入“设计文件审核”环节，预计11月26日（周四）前完成。' +
-        `请您配合：材料1${'甲'.repeat(27)}；材料2${'甲'.repeat(27)}等。` +
-        '下一环节“客户受电工程施工”预计11月27日（周五）开始。办理人李*，工作电话13912345678。回TD退订',
+      '【接电助手】用电申请YX2026-0001已进入“设计文件审核”环节，预计11月26日前完成。' +
+        `需配合：材料1${'甲'.repeat(27)}；材料2${'甲'.repeat(27)}等。` +
+        '下一环节“客户受电工程施工”11月27日开始，预计2027年1月15日接电。办理人李*，电话13912345678。回TD退订',
     );
     expect(rendered).toMatchObject({ segments: 3, shortened: true });
   });
@@ -260,7 +267,7 @@ describe('SMS over 3 segments', () => {
     expect(rendered).toMatchObject({ shortened: true });
     expect(rendered.segments).toBeLessThanOrEqual(3);
     // the name is cut first (to 12 characters), then masked: the first character stays, the task list is whole
-    expect(rendered.text).toContain(`办理人李${'*'.repeat(11)}，工作电话13912345678`);
+    expect(rendered.text).toContain(`办理人李${'*'.repeat(11)}，电话13912345678`);
     expect(rendered.text).toContain('提交受电工程设计文件及设计单位资质证明');
   });
 
@@ -371,12 +378,12 @@ describe('templates:check', () => {
   it('prints every SMS with its segment count and every WeChat text, and passes the shipped templates', () => {
     const { failures, output } = run(templatesDir);
     expect(failures).toBe(0);
-    expect(output).toContain('sms/step-started.hbs (3 segments, 136 UCS-2 units)');
+    expect(output).toContain('sms/step-started.hbs (2 segments, 134 UCS-2 units)');
     expect(output).toContain('sms/step-started.hv_single.hbs (');
     expect(output).toContain('    【接电助手】验证码482913，用于绑定用电进度通知，10分钟内有效。请勿告知他人，如非本人操作请忽略。回TD退订');
     expect(output).toContain('wechat/weekly-digest.hbs (');
     expect(output).toContain('\n    · YX2026-0003 现场勘查，将到期（11月24日（周二）23:59），办理人未指派\n');
-    expect(output).toMatch(/25 templates rendered, \d+ edge-sample renders checked, 0 problems\n$/);
+    expect(output).toMatch(/26 templates rendered, \d+ edge-sample renders checked, 0 problems\n$/);
   });
 
   it('fails on an SMS over 3 segments', () => {

@@ -2,7 +2,7 @@
 export const hurryStatusNames: Record<string, string> = { open: '待处理', acknowledged: '已确认', answered: '已回复', escalated: '已督办' };
 export const channelNames: Record<string, string> = { kiosk: '自助终端', web: '网页', sms: '短信', wechat: '微信', wechat_oa: '微信服务号', log: '日志' };
 export const alertLevelNames: Record<string, string> = { warning: '预警', overdue: '超期' };
-export const deliveryNames: Record<string, string> = { pending: '待发送', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '发送失败', dead: '放弃发送' };
+export const deliveryNames: Record<string, string> = { pending: '待发送', sending: '发送中', sent: '已发送', delivered: '已送达', failed: '发送失败', dead: '放弃发送', superseded: '已被取代，未发送' };
 export const noticeKindNames: Record<string, string> = {
   step_started: '环节开始',
   plan_created: '计划告知',
