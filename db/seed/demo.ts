@@ -59,11 +59,11 @@ export function demoStaffMember(
 export const DEMO_ADMIN_ID = 'A900';
 
 /** An admin for the demo (all teams' queues and statistics): made here, as `staff:admin` makes one, never synced. */
-export function demoAdmin(services: Pick<Services, 'database' | 'ingest'>): { handlerId: string; name: string } | null {
+export async function demoAdmin(services: Pick<Services, 'database' | 'ingest'>): Promise<{ handlerId: string; name: string } | null> {
   const team = services.database.db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).get();
   if (!team) return null;
   if (!services.database.db.select({ id: handlers.id }).from(handlers).where(eq(handlers.id, DEMO_ADMIN_ID)).get()) {
-    services.ingest.upsertHandler(DEMO_ADMIN_ID, { name: '演示管理员', phone: '13900000900', teamId: team.id, teamName: team.name, role: 'team_lead' });
+    await services.ingest.upsertHandler(DEMO_ADMIN_ID, { name: '演示管理员', phone: '13900000900', teamId: team.id, teamName: team.name, role: 'team_lead' });
   }
   services.database.db.update(handlers).set({ role: 'admin' }).where(eq(handlers.id, DEMO_ADMIN_ID)).run();
   return { handlerId: DEMO_ADMIN_ID, name: '演示管理员' };

@@ -112,7 +112,7 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     await services.staffAuth.setPassword(member.handlerId, secrets.staffPassword);
     staff = { handlerId: member.handlerId, name: member.name, teamName: member.teamName, password: secrets.staffPassword };
   }
-  const adminMember = demoAdmin(services);
+  const adminMember = await demoAdmin(services);
   let admin: StaffLogin | null = null;
   if (adminMember) {
     await services.staffAuth.setPassword(adminMember.handlerId, secrets.staffPassword);

@@ -31,7 +31,7 @@ describe('the demo loop', () => {
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: lead });
     expect(queue.body.hurries).toHaveLength(hurried);
 
-    const admin = demoAdmin(services)!;
+    const admin = (await demoAdmin(services))!;
     await services.staffAuth.setPassword(admin.handlerId, PASSWORD);
     const adminToken = (await api(base, 'POST', '/api/v1/staff/login', { body: { handlerId: admin.handlerId, password: PASSWORD } })).body;
     expect(adminToken.handler.role).toBe('admin');
@@ -53,7 +53,7 @@ describe('the demo loop', () => {
     expect(before.join('\n')).toContain(`${no} ${view.processName} 办理中，当前“${view.currentStep!.name}”`);
 
     const rng = createRng(7);
-    for (let i = 0; i < 200 && describeAccountNow(services, account).join() === before.join(); i++) advanceDemo(services, t.clock.now(), rng);
+    for (let i = 0; i < 200 && describeAccountNow(services, account).join() === before.join(); i++) await advanceDemo(services, t.clock.now(), rng);
     const after = describeAccountNow(services, account);
     expect(after).not.toEqual(before);
     const now = services.views.staffView(no)!;
