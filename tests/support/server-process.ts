@@ -55,7 +55,8 @@ export function start(env: Record<string, string>, options: { uid?: number } = {
 
 export function serverEnv(databasePath: string, extra: Record<string, string> = {}): Record<string, string> {
   tempDirs.push(path.dirname(databasePath));
-  return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: databasePath, PORT: '0', QUIET_HOURS: '', ...extra };
+  // the fixtures' histories (accepted 2026-11-20) are replayed as live on today's clock, as in testConfig
+  return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: databasePath, PORT: '0', QUIET_HOURS: '', LATE_EVENT_HORIZON_HOURS: '8784', ...extra };
 }
 
 export async function send(origin: string, method: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
