@@ -6,7 +6,7 @@ import type { Locator, Page } from 'playwright-core';
 import { completed, postEvents, putApplication, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
 import { landscape, newPage, openBrowser, portrait, screenshot, unnamedControls, type Browser } from './support/browser.ts';
-import { at, startApp, tightApplication } from './support/scenario.ts';
+import { at, startApp, tightApplication, tapSignIn } from './support/scenario.ts';
 
 let browser: Browser;
 let page: Page;
@@ -30,13 +30,7 @@ const orientations = [
   ['landscape', landscape],
 ] as const;
 
-async function signInOnKeypad(accountNo: string, queryCode: string): Promise<void> {
-  const keypad = page.getByRole('group', { name: '数字键盘' });
-  for (const digit of accountNo) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
-  await keypad.getByRole('button', { name: '下一步：输入查询密码' }).click();
-  for (const digit of queryCode) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
-  await keypad.getByRole('button', { name: '查询办理进度' }).click();
-}
+const signInOnKeypad = (accountNo: string, queryCode: string) => tapSignIn(page, accountNo, queryCode);
 
 const card = (applicationNo: string) => page.locator(`.card[data-application-no="${applicationNo}"]`);
 

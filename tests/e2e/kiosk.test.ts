@@ -6,7 +6,7 @@ import { topics } from '../../server/realtime/hub.ts';
 import { completed, postEvents, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
-import { signInOnStaffPage, startApp, tightApplication } from './support/scenario.ts';
+import { signInOnStaffPage, startApp, tightApplication, tapSignIn } from './support/scenario.ts';
 import { WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/services/query-code-guesses.ts';
 
 let browser: Browser;
@@ -27,14 +27,7 @@ afterEach(async () => {
   problems.length = 0;
 });
 
-/** Taps the keypad (never the physical keyboard): digits into the account field, 下一步, digits into the code, 查询. */
-async function signInOnKeypad(accountNo: string, queryCode: string): Promise<void> {
-  const keypad = page.getByRole('group', { name: '数字键盘' });
-  for (const digit of accountNo) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
-  await keypad.getByRole('button', { name: '下一步：输入查询密码' }).click();
-  for (const digit of queryCode) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
-  await keypad.getByRole('button', { name: '查询办理进度' }).click();
-}
+const signInOnKeypad = (accountNo: string, queryCode: string) => tapSignIn(page, accountNo, queryCode);
 
 const card = (applicationNo: string) => page.locator(`.card[data-application-no="${applicationNo}"]`);
 

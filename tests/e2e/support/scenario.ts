@@ -66,3 +66,12 @@ export async function signInOnStaffPage(page: Page, e: E2eApp, handlerId: string
   // the queue follows /ws from here on
   await page.locator('#live-status[data-state="live"]').waitFor();
 }
+
+/** Taps the kiosk's keypad (never the physical keyboard): digits into the account field, 下一步, digits into the code, 查询. */
+export async function tapSignIn(page: Page, accountNo: string, queryCode: string): Promise<void> {
+  const keypad = page.getByRole('group', { name: '数字键盘' });
+  for (const digit of accountNo) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
+  await keypad.getByRole('button', { name: '下一步：输入查询密码' }).click();
+  for (const digit of queryCode) await keypad.getByRole('button', { name: `数字 ${digit}`, exact: true }).click();
+  await keypad.getByRole('button', { name: '查询办理进度' }).click();
+}
