@@ -113,8 +113,9 @@ describe('PostgreSQL schema and migrations', () => {
   it('holds the same tables, columns, NOT NULLs, primary keys and indexes as the SQLite schema', () => {
     const sqlite = sqliteShapes();
     const postgres = pgShapes();
-    expect([...postgres.keys()].sort()).toEqual([...sqlite.keys()].sort());
-    for (const [name, shape] of sqlite) expect({ table: name, ...postgres.get(name) }).toEqual({ table: name, ...shape });
+    const hint = 'a table or column added to db/schema/ needs its twin in db/postgres/schema/ and `npm run db:generate:postgres`';
+    expect([...postgres.keys()].sort(), hint).toEqual([...sqlite.keys()].sort());
+    for (const [name, shape] of sqlite) expect({ table: name, ...postgres.get(name) }, hint).toEqual({ table: name, ...shape });
   });
 
   it('migrates an empty database to the current schema', async () => {
