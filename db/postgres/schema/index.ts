@@ -7,3 +7,4 @@ export * from './hurries.ts';
 export * from './alerts.ts';
 export * from './chat.ts';
 export * from './wechat-oa.ts';
+export * from './realtime.ts';
