@@ -21,9 +21,10 @@ export interface Database_ {
    */
   transaction<T>(work: () => T): T;
   /**
-   * The same transaction as a unit of work (db/unit-of-work.ts): queued behind the writes before it, and when another
-   * process holds the write lock, tried again after a wait that does not block the event loop; still locked after
-   * `writeWaitMs`, or refused for another reason (full, read-only): DatabaseUnavailableError.
+   * A transaction as a unit of work (db/unit-of-work.ts), the way the server writes: queued behind the writes before
+   * it, its body may await its stores (nothing else); when another process holds the write lock, tried again after a
+   * wait that does not block the event loop; still locked after `writeWaitMs`, or refused for another reason (full,
+   * read-only): DatabaseUnavailableError.
    */
   write: UnitOfWork;
   /** the outcome of the latest write (/healthz) */
@@ -63,6 +64,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database_
     sqlite,
     health,
     transaction: (work) => {
+      // it would silently become part of the open unit of work, and be rolled back with it
+      if (unitOfWork.isOpen()) throw new Error('a synchronous transaction was started while a unit of work was open; write through database.write');
       try {
         const value = sqlite
           .transaction(() => {
@@ -78,11 +81,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database_
         throw error;
       }
     },
-    write: (work) => unitOfWork(work),
+    write: (work) => unitOfWork.write(work),
     close: () => {
       if (sqlite.open) sqlite.close();
     },
   };
-  const unitOfWork = createUnitOfWork(database, { maxWaitMs: options.writeWaitMs });
+  const unitOfWork = createUnitOfWork({ sqlite, health }, { maxWaitMs: options.writeWaitMs });
   return database;
 }

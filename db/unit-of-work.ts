@@ -4,8 +4,8 @@
 // better-sqlite3 waits for a busy lock synchronously (busy_timeout), which blocks the event loop: the server's
 // connection waits only briefly (SERVER_BUSY_TIMEOUT_MS), and a unit of work that finds the lock taken is tried again
 // after a timer, with backoff, so reads and other requests run meanwhile. Writes wait in one queue per database, in
-// order: the shape a later write queue with async store ports keeps.
-import type { Database_ } from './client.ts';
+// order; a body may await its (async) stores, and nothing else runs a write transaction until it has committed.
+import type Database from 'better-sqlite3';
 
 /** How long the server's connection blocks for a busy lock before the unit of work waits asynchronously instead. */
 export const SERVER_BUSY_TIMEOUT_MS = 20;
@@ -73,25 +73,89 @@ export interface UnitOfWorkOptions {
   random?: () => number;
 }
 
-export type UnitOfWork = <T>(work: () => T) => Promise<T>;
+/**
+ * Runs `work` as one write transaction. The body may be synchronous, or async awaiting nothing but its stores: a
+ * body that awaits anything else (a timer, the network, another request) is rolled back with
+ * UnitOfWorkAwaitError, because on SQLite every request shares the one connection and would otherwise write into,
+ * or read from, the open transaction.
+ */
+export type UnitOfWork = <T>(work: () => T | Promise<T>) => Promise<T>;
+
+/** A unit of work's body awaited something other than its stores; the transaction was rolled back. */
+export class UnitOfWorkAwaitError extends Error {
+  constructor() {
+    super('a unit of work awaited something other than its stores; its transaction was rolled back');
+    this.name = 'UnitOfWorkAwaitError';
+  }
+}
+
+/** The SQLite connection as the unit of work needs it. */
+export interface WriteConnection {
+  sqlite: Database.Database;
+  health: WriteHealth;
+}
 
 /**
- * `write(work)` runs `work` in one transaction (synchronous: it may await nothing) once the writes queued before it
- * are done. A busy lock is waited for asynchronously, with backoff, up to `maxWaitMs`; any other refused write (a
- * full disk, a read-only file) fails at once. Both become DatabaseUnavailableError; other errors pass unchanged.
+ * `write(work)` runs `work` in one transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK when it throws) once the writes
+ * queued before it are done, so two units of work never interleave inside a transaction. A busy lock is waited for
+ * asynchronously, with backoff, up to `maxWaitMs`, and the body is run again; any other refused write (a full disk,
+ * a read-only file) fails at once. Both become DatabaseUnavailableError; other errors pass unchanged.
  */
-export function createUnitOfWork(database: Database_, options: UnitOfWorkOptions = {}): UnitOfWork {
+export function createUnitOfWork(connection: WriteConnection, options: UnitOfWorkOptions = {}): { write: UnitOfWork; isOpen: () => boolean } {
+  const { sqlite, health } = connection;
   const maxWaitMs = options.maxWaitMs ?? 5000;
   const firstDelayMs = options.firstDelayMs ?? 10;
   const maxDelayMs = options.maxDelayMs ?? 500;
   const random = options.random ?? Math.random;
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  const rollback = sqlite.prepare('ROLLBACK');
   let queue: Promise<unknown> = Promise.resolve();
+  let open = false;
 
-  async function attempt<T>(work: () => T): Promise<T> {
+  const abandon = () => {
+    if (sqlite.inTransaction) rollback.run();
+  };
+
+  /** One try: the transaction around the body, its outcome reported to `health`. */
+  async function once<T>(work: () => T | Promise<T>): Promise<T> {
+    try {
+      begin.run();
+    } catch (error) {
+      health.failed(error);
+      throw error;
+    }
+    open = true;
+    try {
+      let result = work();
+      if (result instanceof Promise) {
+        // Microtasks all run before the next macrotask: the body settled first unless it awaited real I/O or a timer.
+        let awaitedElsewhere = false;
+        const watch = setImmediate(() => (awaitedElsewhere = true));
+        try {
+          result = await result;
+        } finally {
+          clearImmediate(watch);
+        }
+        if (awaitedElsewhere) throw new UnitOfWorkAwaitError();
+      }
+      commit.run();
+      open = false;
+      health.ok();
+      return result;
+    } catch (error) {
+      open = false;
+      abandon();
+      health.failed(error);
+      throw error;
+    }
+  }
+
+  async function attempt<T>(work: () => T | Promise<T>): Promise<T> {
     const started = Date.now();
     for (let tries = 0; ; tries++) {
       try {
-        return database.transaction(work);
+        return await once(work);
       } catch (error) {
         const failure = writeFailureOf(error);
         if (!failure) throw error;
@@ -106,9 +170,10 @@ export function createUnitOfWork(database: Database_, options: UnitOfWorkOptions
     }
   }
 
-  return <T>(work: () => T): Promise<T> => {
+  const write: UnitOfWork = <T>(work: () => T | Promise<T>): Promise<T> => {
     const run = queue.then(() => attempt(work));
     queue = run.catch(() => undefined);
     return run;
   };
+  return { write, isOpen: () => open };
 }

@@ -93,7 +93,7 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
       const source = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      return { notifications: mutes.set(request.params.applicationNo, request.body.muted, source) };
+      return { notifications: await mutes.set(request.params.applicationNo, request.body.muted, source) };
     },
   );
 };

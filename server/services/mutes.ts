@@ -33,9 +33,9 @@ export function createMuteService(ctx: ServiceContext, mutes: MuteStore) {
     state,
 
     /** The kiosk's switch: mutes every address of the application, or lifts every mute of it. */
-    set(applicationNo: string, muted: boolean, source: 'kiosk' | 'web'): MuteState {
+    async set(applicationNo: string, muted: boolean, source: 'kiosk' | 'web'): Promise<MuteState> {
       const now = ctx.clock.now();
-      ctx.database.transaction(() => {
+      await ctx.database.write(() => {
         if (muted) mutes.mute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, source, now);
         else mutes.unmute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, now);
       });
