@@ -1,8 +1,11 @@
 // Picks each channel's adapter from config; a channel without credentials falls back to the log.
 import type { Wechaty } from 'wechaty';
 import type { Config } from '../server/config.ts';
-import type { Channel, ChannelKind, ChannelLogger } from './channel.ts';
+import { loadSmsTemplateMap } from '../server/services/sms-template-maps.ts';
+import type { Channel, ChannelKind, ChannelLogger, SendResult } from './channel.ts';
 import { EmailChannel } from './email/email-channel.ts';
+import { AliyunSmsChannel } from './sms-aliyun/channel.ts';
+import { TencentSmsChannel } from './sms-tencent/channel.ts';
 import { LogChannel } from './log.ts';
 import { TwilioSmsChannel } from './sms-twilio.ts';
 import { WechatyWeChatChannel, createWechatyBot } from './wechat-wechaty.ts';
@@ -12,8 +15,16 @@ import { loadTemplateMap } from './wechat-oa/template-map.ts';
 import { WecomChannel } from './wecom/wecom-channel.ts';
 
 export interface CreateChannelsOptions {
-  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wechatOa' | 'timeZone' | 'wecom' | 'email'>;
+  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wechatOa' | 'timeZone' | 'wecom' | 'email'> & Partial<Pick<Config, 'smsProvider' | 'aliyunSms' | 'tencentSms'>>;
   logger: ChannelLogger;
+  /** the templates directory holding sms-aliyun.json / sms-tencent.json (needed for those providers) */
+  templatesDir?: string;
+  /** the server's clock: template values write dates relative to its today */
+  now?: () => number;
+  /** an error code of a template SMS provider that needs an operator (metrics) */
+  onOperatorAlert?: (provider: string, code: string) => void;
+  /** a status report already received for an outbox id (Tencent's findSent asks it first) */
+  receiptFor?: (provider: string, outboxId: string) => SendResult | null;
   /** a ready-built bot (tests: one on wechaty-puppet-mock); takes precedence over `config.wechaty` */
   wechaty?: Wechaty;
   /** the Official Account's shared access token (the database) and the clock its expiry is judged by */
@@ -37,12 +48,33 @@ export function progressPageUrl(publicUrl: string, applicationNo: string | null)
   return `${publicUrl}/m/progress${applicationNo ? `?applicationNo=${encodeURIComponent(applicationNo)}` : ''}`;
 }
 
-export function createChannels({ config, logger, wechaty, wechatOa: oaDeps }: CreateChannelsOptions): Channels {
+export function createChannels({ config, logger, wechaty, wechatOa: oaDeps, templatesDir, now, onOperatorAlert, receiptFor }: CreateChannelsOptions): Channels {
   const announce: string[] = [];
   const fallbacks: ChannelKind[] = [];
+  const timeZone = config.timeZone ?? 'Asia/Shanghai';
+  const mapOf = (provider: 'aliyun' | 'tencent', signName: string) => {
+    if (!templatesDir) throw new Error(`SMS_PROVIDER=${provider} needs the templates directory`);
+    return loadSmsTemplateMap(templatesDir, provider, signName, timeZone);
+  };
 
   let sms: Channel;
-  if (config.twilio) {
+  if (config.smsProvider === 'aliyun' && config.aliyunSms) {
+    const aliyun = config.aliyunSms;
+    sms = new AliyunSmsChannel({ ...aliyun, templates: mapOf('aliyun', aliyun.signName), timeZone, now, logger, onOperatorAlert: (code) => onOperatorAlert?.('aliyun', code) });
+    announce.push(`SMS channel: aliyun (sign name ${aliyun.signName} via ${aliyun.endpoint}; templates/sms-aliyun.json; receipts and replies at /webhooks/aliyun/sms-report and /webhooks/aliyun/sms-up)`);
+  } else if (config.smsProvider === 'tencent' && config.tencentSms) {
+    const tencent = config.tencentSms;
+    sms = new TencentSmsChannel({
+      ...tencent,
+      templates: mapOf('tencent', tencent.signName),
+      timeZone,
+      now,
+      logger,
+      onOperatorAlert: (code) => onOperatorAlert?.('tencent', code),
+      receiptFor: receiptFor ? (outboxId) => receiptFor('tencent', outboxId) : undefined,
+    });
+    announce.push(`SMS channel: tencent (SDK AppID ${tencent.sdkAppId}, sign name ${tencent.signName} via ${tencent.endpoint}; templates/sms-tencent.json; statuses and replies at /webhooks/tencent/sms-status and /webhooks/tencent/sms-reply)`);
+  } else if (config.twilio) {
     const statusCallbackUrl = `${config.publicUrl}/webhooks/twilio/status`;
     sms = new TwilioSmsChannel({ ...config.twilio, statusCallbackUrl });
     announce.push(

@@ -192,6 +192,28 @@ export function createOutboxStore(db: Db) {
         .orderBy(desc(outbox.updatedAt), desc(sql`rowid`))
         .limit(limit)
         .all(),
+    /** Inserts a row whose id says what it answers (a provider's inbound message); false when it was there already. */
+    insertOnce(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): boolean {
+      return db.insert(outbox).values({ ...row, status: 'pending', attempts: 0, updatedAt: row.createdAt }).onConflictDoNothing().run().changes > 0;
+    },
+    /**
+     * An address's messages on a channel that went, or are going, to the provider since `since` (for per-number
+     * sending limits): when each was handed over (sent, or claimed for a send in flight), its notice kind and text.
+     */
+    recentTo(channel: string, address: string, since: number): { at: number; noticeKind: string; text: string }[] {
+      return db
+        .select({ at: sql<number>`coalesce(${outbox.sentAt}, ${outbox.updatedAt})`, noticeKind: outbox.noticeKind, text: outbox.text })
+        .from(outbox)
+        .where(
+          and(
+            eq(outbox.address, address),
+            eq(outbox.channel, channel),
+            inArray(outbox.status, ['sending', 'sent', 'delivered']),
+            sql`coalesce(${outbox.sentAt}, ${outbox.updatedAt}) >= ${since}`,
+          ),
+        )
+        .all();
+    },
     isOptedOut: (channel: string, address: string) => optedOut.get({ channel, address }) !== undefined,
     /** why the address opted out (e.g. 'chat', 'wechat_oa:unsubscribe'), or null when it has not */
     optOutSource: (channel: string, address: string): string | null =>

@@ -58,6 +58,11 @@ import staffRoutes from './routes/staff.ts';
 import twilioWebhooks from './routes/webhooks-twilio.ts';
 import twilioSmsWebhook from './routes/webhooks-twilio-sms.ts';
 import chatRoutes from './routes/chat.ts';
+import aliyunSmsWebhooks from './routes/webhooks-aliyun-sms.ts';
+import tencentSmsWebhooks from './routes/webhooks-tencent-sms.ts';
+import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
+import { createSmsLimitCheck } from './services/sms-limits.ts';
+import { createTemplateSms, type TemplateSms } from './services/template-sms.ts';
 import staffChatRoutes from './routes/staff-chat.ts';
 import { createChatStore } from '../db/chat-store.ts';
 import { createKnowledgeBase, loadKnowledgeFile, type KnowledgeBase } from './services/knowledge-base.ts';
@@ -119,6 +124,7 @@ export interface Services {
   sla: SlaService;
   weeklyDigest: WeeklyDigest;
   chat: ChatService;
+  templateSms: TemplateSms;
   consults: ConsultService;
   knowledge: KnowledgeBase;
   securityNotices: SecurityNotices;
@@ -188,11 +194,17 @@ export async function buildApp(deps: AppDeps) {
     processCodes: reference.catalog.processes.map((p) => p.code),
   });
   const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
+  // Assigned below: Tencent's findSent reads the status reports received, which the template SMS service keeps.
+  let templateSms: TemplateSms;
   const channels = createChannels({
     config,
     logger: app.log,
     wechaty: deps.wechaty,
     wechatOa: { tokens: wechatOaStore.tokens, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
+    templatesDir,
+    now: () => clock.now(),
+    onOperatorAlert: (provider, code) => metrics.count('jiedian_sms_provider_alerts_total', 'Template SMS refusals an operator must act on (balance, sign name, template), by provider and code', { provider, code }),
+    receiptFor: (provider, outboxId) => templateSms.receiptFor(provider, outboxId),
   });
   const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
   const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
@@ -210,6 +222,7 @@ export async function buildApp(deps: AppDeps) {
     isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
     onStatus: countDelivery,
     health: database.health,
+    waitBeforeSend: config.smsLimits ? createSmsLimitCheck(outbox, config.smsLimits) : undefined,
   });
   const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
   const notices = createNoticeWriter({
@@ -284,6 +297,15 @@ export async function buildApp(deps: AppDeps) {
   const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, chats, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
   const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, chats, outbox, customers, publicUrl: config.publicUrl });
+  templateSms = createTemplateSms({
+    ctx: context,
+    outbox,
+    receipts: createSmsReceiptStore(database.db),
+    deliveryStatus,
+    chat,
+    smsSignature: config.smsSignature,
+    wakeDispatcher: () => dispatcher.wake(),
+  });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   const sweeper = createSweeper({
     intervalMs: config.slaSweepIntervalMs,
@@ -334,6 +356,7 @@ export async function buildApp(deps: AppDeps) {
     sla,
     weeklyDigest,
     chat,
+    templateSms,
     consults,
     knowledge,
     securityNotices,
@@ -397,6 +420,8 @@ export async function buildApp(deps: AppDeps) {
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });
   await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
+  await app.register(aliyunSmsWebhooks, { prefix: '/webhooks/aliyun' });
+  await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
   await app.register(chatRoutes, { prefix: '/api/v1' });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);

@@ -1,6 +1,8 @@
 // Environment → typed, validated configuration. The only module that reads process.env.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseWorkingPeriods, type WorkingPeriod } from './domain/working-time.ts';
+import type { SmsLimits } from './domain/sms-limits.ts';
 
 export interface QuietHours {
   /** minutes after local midnight */
@@ -22,6 +24,16 @@ export interface Config {
   kioskDeviceKey: string | null;
   smsSignature: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | null } | null;
+  /** which provider sends SMS (SMS_PROVIDER); `log` when nothing is configured */
+  smsProvider: SmsProvider;
+  /** SMS_PROVIDER=aliyun: Aliyun dysmsapi */
+  aliyunSms: { accessKeyId: string; accessKeySecret: string; signName: string; endpoint: string } | null;
+  /** SMS_PROVIDER=tencent: Tencent Cloud SMS */
+  tencentSms: { secretId: string; secretKey: string; sdkAppId: string; signName: string; endpoint: string; region: string } | null;
+  /** the mainland providers' callback routes: the `token` query parameter they must carry, and the sources allowed */
+  smsCallbacks: { token: string | null; allowedSources: string[] | null };
+  /** Aliyun/Tencent: the carrier's per-number limits checked before an SMS goes out (SMS_LIMIT_*); null otherwise */
+  smsLimits: SmsLimits | null;
   wechaty: { puppet: string; puppetToken: string | null } | null;
   /** the WeChat Official Account (服务号): callbacks, template/subscription notices, web authorization */
   wechatOa: WechatOaConfig | null;
@@ -65,6 +77,9 @@ export interface WechatOaConfig {
   /** step notices as template messages (/cgi-bin/message/template/send) or subscription notices (subscribe/bizsend) */
   messageKind: (typeof wechatOaMessageKinds)[number];
 }
+
+export const smsProviders = ['twilio', 'aliyun', 'tencent', 'log'] as const;
+export type SmsProvider = (typeof smsProviders)[number];
 
 export class ConfigError extends Error {
   constructor(
@@ -241,6 +256,74 @@ function wechatOa(env: Env): Config['wechatOa'] {
   };
 }
 
+function mainlandSms(env: Env, provider: SmsProvider, names: readonly string[]): void {
+  const missing = names.find((n) => !env[n]);
+  if (missing) throw new ConfigError(missing, `is required when SMS_PROVIDER=${provider} (${names.join(', ')})`);
+}
+
+/** SMS_PROVIDER when given; else twilio when its credentials are there, else log (the previous behaviour). */
+function smsProvider(env: Env): SmsProvider {
+  if (env.SMS_PROVIDER) return oneOf(env, 'SMS_PROVIDER', 'log', smsProviders);
+  return env.TWILIO_ACCOUNT_SID || env.TWILIO_AUTH_TOKEN || env.TWILIO_FROM ? 'twilio' : 'log';
+}
+
+function aliyunSms(env: Env, provider: SmsProvider): Config['aliyunSms'] {
+  if (provider !== 'aliyun') return null;
+  mainlandSms(env, provider, ['ALIYUN_ACCESS_KEY_ID', 'ALIYUN_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'SMS_CALLBACK_TOKEN']);
+  return {
+    accessKeyId: env.ALIYUN_ACCESS_KEY_ID!,
+    accessKeySecret: env.ALIYUN_ACCESS_KEY_SECRET!,
+    signName: env.ALIYUN_SMS_SIGN_NAME!,
+    endpoint: url(env, 'ALIYUN_SMS_ENDPOINT', 'https://dysmsapi.aliyuncs.com')!,
+  };
+}
+
+function tencentSms(env: Env, provider: SmsProvider): Config['tencentSms'] {
+  if (provider !== 'tencent') return null;
+  mainlandSms(env, provider, ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'SMS_CALLBACK_TOKEN']);
+  if (!/^\d+$/.test(env.TENCENT_SMS_SDK_APP_ID!)) throw new ConfigError('TENCENT_SMS_SDK_APP_ID', `must be the SDK AppID's digits, got "${env.TENCENT_SMS_SDK_APP_ID}"`);
+  return {
+    secretId: env.TENCENT_SECRET_ID!,
+    secretKey: env.TENCENT_SECRET_KEY!,
+    sdkAppId: env.TENCENT_SMS_SDK_APP_ID!,
+    signName: env.TENCENT_SMS_SIGN_NAME!,
+    endpoint: url(env, 'TENCENT_SMS_ENDPOINT', 'https://sms.tencentcloudapi.com')!,
+    region: text(env, 'TENCENT_SMS_REGION', 'ap-guangzhou'),
+  };
+}
+
+function smsCallbacks(env: Env): Config['smsCallbacks'] {
+  const token = env.SMS_CALLBACK_TOKEN || null;
+  if (token !== null && token.length < 16) throw new ConfigError('SMS_CALLBACK_TOKEN', `must be at least 16 characters, got ${token.length}`);
+  const raw = env.SMS_CALLBACK_ALLOWED_SOURCES;
+  if (raw === undefined || raw.trim() === '') return { token, allowedSources: null };
+  const sources = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = sources.find((s) => !isIP(s));
+  if (bad !== undefined) throw new ConfigError('SMS_CALLBACK_ALLOWED_SOURCES', `must be a comma-separated list of IP addresses, got "${bad}"`);
+  return { token, allowedSources: sources };
+}
+
+/** `1/60,5/3600,10/86400`: at most 1 in 60 s, 5 in an hour, 10 in a day. */
+function limitList(env: Env, name: string, fallback: string): SmsLimits['verification'] {
+  const raw = text(env, name, fallback).trim();
+  if (raw === '0') return [];
+  return raw.split(',').map((part) => {
+    const match = /^(\d+)\/(\d+)$/.exec(part.trim());
+    if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new ConfigError(name, `must look like 1/60,5/3600,10/86400 (count/seconds) or be 0, got "${raw}"`);
+    return { max: Number(match[1]), windowMs: Number(match[2]) * 1000 };
+  });
+}
+
+function smsLimits(env: Env, provider: SmsProvider): SmsLimits {
+  // Carrier defaults of the provider: Aliyun caps a template to one number at 50 a day, Tencent the same text at
+  // one per 30 s; both (and so we, whatever the provider) cap verification texts at 1 a minute, 5 an hour, 10 a day.
+  return {
+    verification: limitList(env, 'SMS_LIMIT_VERIFICATION', '1/60,5/3600,10/86400'),
+    templatePerDay: integer(env, 'SMS_LIMIT_TEMPLATE_PER_DAY', provider === 'aliyun' ? 50 : 0, 0, 100_000),
+    sameContentMs: integer(env, 'SMS_LIMIT_SAME_CONTENT_SECONDS', provider === 'tencent' ? 30 : 0, 0, 86_400) * 1000,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const secret = required(env, 'JIEDIAN_SECRET', 'at least 32 characters; `npm run demo` generates one');
   if (secret.length < 32) throw new ConfigError('JIEDIAN_SECRET', `must be at least 32 characters, got ${secret.length}`);
@@ -248,6 +331,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (syncToken.length < 16) throw new ConfigError('SYNC_TOKEN', `must be at least 16 characters, got ${syncToken.length}`);
   const databasePath = text(env, 'DATABASE_PATH', 'data/jiedian.db');
   const puppet = env.WECHATY_PUPPET;
+  const sms = smsProvider(env);
+  if (sms === 'twilio' && !env.TWILIO_ACCOUNT_SID) throw new ConfigError('TWILIO_ACCOUNT_SID', 'is required when SMS_PROVIDER=twilio');
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -259,7 +344,12 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: optionalSecret(env, 'METRICS_TOKEN'),
     kioskDeviceKey: optionalSecret(env, 'KIOSK_DEVICE_KEY'),
     smsSignature: text(env, 'SMS_SIGNATURE', '【接电助手】'),
-    twilio: twilio(env),
+    twilio: sms === 'twilio' || !env.SMS_PROVIDER ? twilio(env) : null,
+    smsProvider: sms,
+    aliyunSms: aliyunSms(env, sms),
+    tencentSms: tencentSms(env, sms),
+    smsCallbacks: smsCallbacks(env),
+    smsLimits: sms === 'aliyun' || sms === 'tencent' ? smsLimits(env, sms) : null,
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,
     wechatOa: wechatOa(env),
     wecom: wecom(env),

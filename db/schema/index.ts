@@ -6,3 +6,4 @@ export * from './hurries.ts';
 export * from './alerts.ts';
 export * from './chat.ts';
 export * from './wechat-oa.ts';
+export * from './sms.ts';

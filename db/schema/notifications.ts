@@ -61,6 +61,8 @@ export const outbox = sqliteTable(
     index('outbox_thread_idx').on(t.applicationNo, t.address, t.channel, t.status),
     index('outbox_provider_idx').on(t.providerId),
     index('outbox_application_idx').on(t.applicationNo, t.createdAt),
+    // the per-number sending limits read an address's recent messages before each SMS
+    index('outbox_address_idx').on(t.address, t.createdAt),
   ],
 );
 

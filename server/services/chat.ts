@@ -10,6 +10,7 @@ import type { ProgressView } from '../domain/progress-view.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
 import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
+import { templateReply, type TemplateReply, type TemplateReplyInput } from '../domain/chat/template-replies.ts';
 import {
   BIND_CODE_VALID_MINUTES,
   respond,
@@ -81,6 +82,8 @@ export interface InboundChatMessage {
 export interface ChatResult {
   intent: Intent;
   replies: string[];
+  /** the answer as a template SMS (Aliyun, Tencent); null for a redelivered message, answered before */
+  template: TemplateReply | null;
 }
 
 export interface ChatServiceOptions {
@@ -357,7 +360,7 @@ export function createChatService(options: ChatServiceOptions) {
     const text = message.text.slice(0, MAX_CHAT_TEXT);
     if (message.providerMessageId) {
       const again = chats.redelivered(message.channel, message.providerMessageId);
-      if (again) return { intent: (again.intent ?? 'unknown') as Intent, replies: again.replies };
+      if (again) return { intent: (again.intent ?? 'unknown') as Intent, replies: again.replies, template: null };
     }
     const conversation = chats.conversation(message.channel, message.address);
     const conversationId = conversation?.id ?? randomUUID();
@@ -382,8 +385,10 @@ export function createChatService(options: ChatServiceOptions) {
     const work: TurnWork = { writes: [], patch: {}, wake: false };
     let replies = turn.replies;
     let stateChange = turn.state;
+    let hurried: TemplateReplyInput['hurried'] = null;
     if (turn.effect) {
       const outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
+      if (outcome.kind === 'hurried' && turn.effect.kind === 'hurry') hurried = { applicationNo: turn.effect.applicationNo, reference: outcome.reference };
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -420,7 +425,8 @@ export function createChatService(options: ChatServiceOptions) {
       for (const r of replies) chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
     });
     if (work.wake) options.wakeDispatcher();
-    return { intent: turn.intent, replies };
+    const views = facts.accounts.flatMap((account) => account.applications);
+    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried }) };
   }
 
   return {

@@ -9,6 +9,8 @@ export interface DeliveryReport {
   errorCode: string | null;
   /** the provider's error code that means the recipient opted out */
   optedOut: boolean;
+  /** the outbox id the provider echoes (Aliyun out_id, Tencent ext): matches when the provider id is not known */
+  outboxId?: string | null;
 }
 
 const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3, superseded: 3 } as const;
@@ -22,7 +24,7 @@ export function createDeliveryStatus(
   return {
     /** false when no outbox row has that provider id */
     record(report: DeliveryReport): boolean {
-      const row = outbox.byProviderId(report.providerId);
+      const row = outbox.byProviderId(report.providerId) ?? (report.outboxId ? outbox.byId(report.outboxId) : undefined);
       if (!row) return false;
       const now = clock.now();
       if (report.optedOut) outbox.optOut(row.channel, row.address, now, `${row.provider ?? 'provider'}:${report.errorCode ?? 'opt-out'}`);

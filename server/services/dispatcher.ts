@@ -28,6 +28,11 @@ export interface DispatcherOptions {
   isMuted?: (row: OutboxRow) => boolean;
   /** where the dispatcher reports whether its database writes succeed (/healthz) */
   health?: WriteHealth;
+  /**
+   * Milliseconds a row must wait before it may go (a carrier's per-number limits), given the rows picked to go with
+   * it in the same turn; 0: now. A row that must wait is put back with that time, never failed.
+   */
+  waitBeforeSend?: (row: OutboxRow, alsoGoing: readonly OutboxRow[], now: number) => number;
   /** called after a row changes status (metrics, live staff views) */
   onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
 }
@@ -204,6 +209,11 @@ export function createDispatcher(options: DispatcherOptions) {
           const release = releaseOf(row, now);
           if (release > now) {
             store.update(row.id, { nextAttemptAt: release, updatedAt: now });
+            continue;
+          }
+          const wait = options.waitBeforeSend?.(row, chosen, now) ?? 0;
+          if (wait > 0) {
+            store.update(row.id, { nextAttemptAt: now + wait, updatedAt: now });
             continue;
           }
           if (!affordable(row, now)) {

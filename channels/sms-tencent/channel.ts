@@ -1,0 +1,131 @@
+// SMS through Tencent Cloud SMS (2021-01-11): a registered template id and its ordered parameters, the outbox id
+// as SessionContext.
+import * as tencentcloud from 'tencentcloud-sdk-nodejs-sms';
+import { calendarDateOf } from '../../server/domain/dates.ts';
+import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
+import { normalizeSmsAddress } from '../sms-inbound.ts';
+import { ChannelError, type Channel, type ChannelLogger, type OutboundMessage, type SendResult } from '../channel.ts';
+import { classifyTencentCode, tencentChannelError } from './errors.ts';
+
+const SmsClient = tencentcloud.sms.v20210111.Client;
+
+export interface TencentSmsOptions {
+  secretId: string;
+  secretKey: string;
+  /** the SMS application's SDK AppID */
+  sdkAppId: string;
+  /** 签名 content, registered with Tencent */
+  signName: string;
+  /** https://sms.tencentcloudapi.com, or a local fake in tests */
+  endpoint: string;
+  region: string;
+  templates: SmsTemplateMap;
+  timeZone: string;
+  /** the clock dates in variables are written against */
+  now?: () => number;
+  logger: ChannelLogger;
+  onOperatorAlert?: (code: string) => void;
+  /** a status report already received for this outbox id (the status callback): asked before the API */
+  receiptFor?: (outboxId: string) => SendResult | null;
+  timeoutMs?: number;
+}
+
+/** Tencent wants E.164; customer phones are stored as 11 domestic digits. */
+function e164(phone: string): string {
+  const address = normalizeSmsAddress(phone);
+  return /^1\d{10}$/.test(address) ? `+86${address}` : address;
+}
+
+export class TencentSmsChannel implements Channel {
+  readonly kind = 'sms' as const;
+  readonly provider = 'tencent';
+  readonly #client: InstanceType<typeof SmsClient>;
+  readonly #options: TencentSmsOptions;
+
+  constructor(options: TencentSmsOptions) {
+    const endpoint = new URL(options.endpoint);
+    this.#client = new SmsClient({
+      credential: { secretId: options.secretId, secretKey: options.secretKey },
+      region: options.region,
+      profile: {
+        httpProfile: { endpoint: endpoint.host, protocol: `${endpoint.protocol}//`, reqTimeout: (options.timeoutMs ?? 15_000) / 1000 },
+      },
+    });
+    this.#options = options;
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const template = templateFor(this.#options.templates, message.notice);
+    if (!template) throw new ChannelError('permanent', `templates/sms-tencent.json maps no template for ${message.notice.kind}`);
+    let params: Record<string, string>;
+    try {
+      ({ params } = renderTemplate(template, message.notice.variables, providerLimits.tencent, {
+        today: calendarDateOf((this.#options.now ?? Date.now)(), this.#options.timeZone),
+        timeZone: this.#options.timeZone,
+      }));
+    } catch (error) {
+      if (error instanceof TemplateValueError) throw new ChannelError('permanent', `${message.notice.kind}: ${error.message}`);
+      throw error;
+    }
+    const ordered = Object.keys(params)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => params[k]!);
+    let status: { SerialNo?: string; Code?: string } | undefined;
+    try {
+      const response = await this.#client.SendSms({
+        PhoneNumberSet: [e164(message.to)],
+        SmsSdkAppId: this.#options.sdkAppId,
+        SignName: this.#options.signName,
+        TemplateId: template.templateId,
+        TemplateParamSet: ordered,
+        SessionContext: message.outboxId,
+      });
+      status = response.SendStatusSet?.[0];
+    } catch (error) {
+      throw this.#failure(error);
+    }
+    if (status?.Code === 'Ok' && status.SerialNo) return { providerId: status.SerialNo, status: 'sent' };
+    throw this.#refused(status?.Code ?? 'NoSendStatus');
+  }
+
+  /**
+   * The status reports received (callbacks) first; then PullSmsSendStatusByPhoneNumber for the recipient since the
+   * claim, matched by SessionContext. (The plain PullSmsSendStatus hands each report out once, so pulling there
+   * would take other messages' reports away from their callbacks.) A report exists once the carrier answered.
+   */
+  async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | null> {
+    const received = this.#options.receiptFor?.(message.outboxId) ?? null;
+    if (received) return received;
+    try {
+      const response = await this.#client.PullSmsSendStatusByPhoneNumber({
+        BeginTime: Math.floor(sinceMs / 1000) - 60,
+        Offset: 0,
+        Limit: 100,
+        PhoneNumber: e164(message.to),
+        SmsSdkAppId: this.#options.sdkAppId,
+      });
+      const found = (response.PullSmsSendStatusSet ?? []).find((s) => s.SessionContext === message.outboxId);
+      if (!found) return null;
+      return { providerId: found.SerialNo ?? message.outboxId, status: found.ReportStatus === 'SUCCESS' ? 'delivered' : 'sent' };
+    } catch (error) {
+      throw this.#failure(error);
+    }
+  }
+
+  #refused(code: string): ChannelError {
+    if (classifyTencentCode(code).operatorAlert) {
+      this.#options.logger.error({ provider: 'tencent', code }, `Tencent Cloud SMS refused a message with ${code}: the SMS account needs an operator`);
+      this.#options.onOperatorAlert?.(code);
+    }
+    return tencentChannelError(code);
+  }
+
+  /** The SDK's exception: with a code, Tencent answered; without one, it did not (timeout, reset, HTTP 5xx). */
+  #failure(error: unknown): ChannelError {
+    if (error instanceof ChannelError) return error;
+    const fields = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; httpCode?: unknown };
+    if (typeof fields.code === 'string' && fields.code !== '') return this.#refused(fields.code);
+    const reason = typeof fields.httpCode === 'number' ? `HTTP ${fields.httpCode}` : error instanceof Error ? error.message : String(error);
+    return new ChannelError('temporary', `Tencent Cloud SMS did not answer: ${reason}`, null, true);
+  }
+}

@@ -1,0 +1,51 @@
+// Carriers' per-number limits on SMS, checked before a send: how long a message must wait so that sending it
+// breaks none of them. A message that would break one waits; it never fails for it.
+
+export interface SmsLimits {
+  /** verification texts (VERIFICATION_NOTICE_KINDS) per number: at most `max` in any `windowMs` */
+  verification: { max: number; windowMs: number }[];
+  /** the same notice kind to one number in any 24 hours; 0: no limit */
+  templatePerDay: number;
+  /** the same text to one number at most once in this many ms; 0: no limit */
+  sameContentMs: number;
+}
+
+/** Notice kinds the carriers count as verification texts (验证码). */
+export const VERIFICATION_NOTICE_KINDS: readonly string[] = ['bind_code'];
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface SmsSend {
+  /** when it was handed to the provider (epoch ms) */
+  at: number;
+  noticeKind: string;
+  text: string;
+}
+
+/** How far back sends matter for these limits. */
+export function limitLookbackMs(limits: SmsLimits): number {
+  return Math.max(limits.templatePerDay > 0 ? DAY_MS : 0, limits.sameContentMs, ...limits.verification.map((l) => l.windowMs));
+}
+
+/** Milliseconds from `now` until at most `max - 1` of `times` lie in the window, i.e. one more may go. */
+function waitForWindow(times: number[], max: number, windowMs: number, now: number): number {
+  const inWindow = times.filter((t) => t > now - windowMs).sort((a, b) => a - b);
+  if (inWindow.length < max) return 0;
+  return inWindow[inWindow.length - max]! + windowMs - now;
+}
+
+/** 0 when `next` may go to the number now; else how long it must wait, given the number's recent sends. */
+export function smsLimitWaitMs(limits: SmsLimits, next: { noticeKind: string; text: string }, recent: SmsSend[], now: number): number {
+  const waits = [0];
+  if (VERIFICATION_NOTICE_KINDS.includes(next.noticeKind)) {
+    const times = recent.filter((s) => VERIFICATION_NOTICE_KINDS.includes(s.noticeKind)).map((s) => s.at);
+    for (const { max, windowMs } of limits.verification) waits.push(waitForWindow(times, max, windowMs, now));
+  }
+  if (limits.templatePerDay > 0) {
+    waits.push(waitForWindow(recent.filter((s) => s.noticeKind === next.noticeKind).map((s) => s.at), limits.templatePerDay, DAY_MS, now));
+  }
+  if (limits.sameContentMs > 0) {
+    waits.push(waitForWindow(recent.filter((s) => s.text === next.text).map((s) => s.at), 1, limits.sameContentMs, now));
+  }
+  return Math.max(...waits);
+}

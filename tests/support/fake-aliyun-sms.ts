@@ -1,0 +1,179 @@
+/**
+ * A fake Aliyun SMS API (dysmsapi 2017-05-25) on 127.0.0.1 for tests: point the real SDK at it with
+ * ALIYUN_SMS_ENDPOINT and assert on what arrived.
+ *
+ * Every request must carry a valid ACS3-HMAC-SHA256 signature (Aliyun's V3 request signature, which the SDK uses by
+ * default): the fake rebuilds the canonical request (method, path, sorted percent-encoded query, the signed
+ * x-acs-*, host and content-type headers, the body's SHA-256) and checks the HMAC with the access key secret;
+ * anything else gets 403 SignatureDoesNotMatch. Implemented actions: SendSms (records the message, answers a BizId)
+ * and QuerySendDetails (the messages sent to a number on a day, with their OutId).
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const FAKE_ALIYUN_ACCESS_KEY_ID = 'LTAI5tFakeAccessKeyId01';
+export const FAKE_ALIYUN_ACCESS_KEY_SECRET = 'fake-aliyun-access-key-secret-0123';
+
+export interface AliyunSentMessage {
+  bizId: string;
+  phoneNumbers: string;
+  signName: string;
+  templateCode: string;
+  /** TemplateParam, parsed */
+  templateParam: Record<string, string>;
+  outId: string | null;
+  /** yyyyMMdd in Beijing time */
+  sendDate: string;
+}
+
+export interface AliyunRequest {
+  action: string;
+  query: Record<string, string>;
+  /** whether the signature checked out */
+  signed: boolean;
+  /** the HTTP status answered, 'timeout' for a request left unanswered on purpose */
+  outcome: number | 'timeout' | null;
+}
+
+/**
+ * The next SendSms requests misbehave: `{ code }` answers that error code (HTTP 200, as Aliyun does);
+ * `{ timeout: true }` takes the message (it is sent) but never answers, so the client times out.
+ */
+export type AliyunFailure = { code: string } | { timeout: true };
+
+export interface FakeAliyunSms {
+  /** the endpoint to configure, e.g. http://127.0.0.1:53121 */
+  url: string;
+  credentials: { accessKeyId: string; accessKeySecret: string };
+  requests: AliyunRequest[];
+  /** messages accepted, in order (a timed-out one included) */
+  sent: AliyunSentMessage[];
+  failNext(count: number, failure: AliyunFailure): void;
+  close(): Promise<void>;
+}
+
+/** RFC 3986 percent-encoding, as Aliyun's signature documents it. */
+function percentEncode(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Checks the V3 signature of a request as https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature describes it. */
+export function isValidAcs3Signature(request: { method: string; path: string; query: [string, string][]; headers: Record<string, string | string[] | undefined>; body: Buffer }, secret: string): boolean {
+  const authorization = String(request.headers.authorization ?? '');
+  const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(authorization);
+  if (!match) return false;
+  const signedHeaders = match[2]!.split(';');
+  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-acs-date') || !signedHeaders.includes('x-acs-signature-nonce')) return false;
+  const payloadHash = sha256Hex(request.body);
+  if (request.headers['x-acs-content-sha256'] !== payloadHash) return false;
+  const canonicalQuery = [...request.query]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
+    .join('&');
+  const canonicalHeaders = signedHeaders.map((h) => `${h}:${String(request.headers[h] ?? '').trim()}\n`).join('');
+  const canonicalRequest = [request.method, request.path, canonicalQuery, canonicalHeaders, signedHeaders.join(';'), payloadHash].join('\n');
+  const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
+  const expected = createHmac('sha256', secret).update(stringToSign).digest('hex');
+  return expected === match[3];
+}
+
+function beijingDate(ms: number): string {
+  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+export async function startFakeAliyunSms(
+  credentials = { accessKeyId: FAKE_ALIYUN_ACCESS_KEY_ID, accessKeySecret: FAKE_ALIYUN_ACCESS_KEY_SECRET },
+): Promise<FakeAliyunSms> {
+  const requests: AliyunRequest[] = [];
+  const sent: AliyunSentMessage[] = [];
+  const failures: AliyunFailure[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const json = (res: ServerResponse, status: number, body: unknown, record: AliyunRequest) => {
+    record.outcome = status;
+    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8' }).end(JSON.stringify(body));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const queryPairs = [...url.searchParams.entries()];
+    // a form body carries parameters too (the SDK puts SendSms's in the query)
+    const formPairs = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? [...new URLSearchParams(body.toString('utf8')).entries()] : [];
+    const query = Object.fromEntries([...queryPairs, ...formPairs]);
+    const action = String(req.headers['x-acs-action'] ?? '');
+    const signed = isValidAcs3Signature({ method: req.method ?? 'GET', path: url.pathname, query: queryPairs, headers: req.headers, body }, credentials.accessKeySecret);
+    const credential = /Credential=([^,]+)/.exec(String(req.headers.authorization ?? ''))?.[1];
+    const record: AliyunRequest = { action, query, signed: signed && credential === credentials.accessKeyId, outcome: null };
+    requests.push(record);
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    if (!record.signed) {
+      return json(res, 403, { Code: 'SignatureDoesNotMatch', Message: 'Specified signature does not match our calculation.', RequestId: requestId }, record);
+    }
+    if (req.headers['x-acs-version'] !== '2017-05-25') return json(res, 400, { Code: 'InvalidVersion', Message: 'Specified parameter Version is not valid.', RequestId: requestId }, record);
+
+    if (action === 'SendSms') {
+      for (const name of ['PhoneNumbers', 'SignName', 'TemplateCode'] as const) {
+        if (!query[name]) return json(res, 400, { Code: 'MissingParameter', Message: `${name} is mandatory for this action.`, RequestId: requestId }, record);
+      }
+      const failure = failures.shift();
+      if (failure && 'code' in failure) return json(res, 200, { Code: failure.code, Message: failure.code, RequestId: requestId }, record);
+      const message: AliyunSentMessage = {
+        bizId: `${Date.now()}${randomBytes(4).toString('hex')}`,
+        phoneNumbers: query.PhoneNumbers!,
+        signName: query.SignName!,
+        templateCode: query.TemplateCode!,
+        templateParam: query.TemplateParam ? (JSON.parse(query.TemplateParam) as Record<string, string>) : {},
+        outId: query.OutId ?? null,
+        sendDate: beijingDate(Date.now()),
+      };
+      sent.push(message);
+      if (failure && 'timeout' in failure) {
+        record.outcome = 'timeout';
+        hanging.add(res);
+        return;
+      }
+      return json(res, 200, { Code: 'OK', Message: 'OK', BizId: message.bizId, RequestId: requestId }, record);
+    }
+    if (action === 'QuerySendDetails') {
+      const details = sent
+        .filter((m) => m.phoneNumbers.split(',').includes(query.PhoneNumber ?? '') && m.sendDate === query.SendDate)
+        .map((m) => ({
+          PhoneNum: query.PhoneNumber,
+          SendStatus: 3,
+          ErrCode: 'DELIVERED',
+          TemplateCode: m.templateCode,
+          Content: `【${m.signName}】…`,
+          SendDate: m.sendDate,
+          ReceiveDate: m.sendDate,
+          OutId: m.outId ?? '',
+        }));
+      return json(res, 200, { Code: 'OK', Message: 'OK', RequestId: requestId, TotalCount: details.length, SmsSendDetailDTOs: { SmsSendDetailDTO: details } }, record);
+    }
+    return json(res, 404, { Code: 'InvalidAction.NotFound', Message: `Specified api is not found: ${action}`, RequestId: requestId }, record);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    credentials,
+    requests,
+    sent,
+    failNext(count, failure) {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
