@@ -160,7 +160,7 @@ const commands: Record<string, Command> = {
 
   'templates:check': {
     args: '',
-    summary: 'render every notice template with sample data and report problems',
+    summary: 'render every notice template with sample data, check the template SMS maps (sms-aliyun.json, sms-tencent.json), report problems',
     async run(args, io) {
       if (args.length > 0) throw new UsageError('templates:check takes no arguments');
       const config = configFor(io.env);
@@ -171,6 +171,7 @@ const commands: Record<string, Command> = {
         smsSignature: config.smsSignature,
         timeZone: config.timeZone,
         processCodes: loadReferenceData(config).catalog.processes.map((p) => p.code),
+        requiredProvider: config.smsProvider === 'aliyun' || config.smsProvider === 'tencent' ? config.smsProvider : null,
       });
       return problems === 0 ? 0 : 1;
     },

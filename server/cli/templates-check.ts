@@ -1,10 +1,14 @@
-// `npm run jiedian -- templates:check`: renders every notice template with the sample data and reports problems.
+// `npm run jiedian -- templates:check`: renders every notice template with the sample data, checks the template maps
+// (WeChat Official Account; SMS providers templates/sms-aliyun.json, sms-tencent.json) and reports problems.
+import fs from 'node:fs';
 import path from 'node:path';
 import { checkTemplateMap } from '../../channels/wechat-oa/template-map.ts';
 import { noticeDefinitions, noticeEdgeSamples, noticeKinds, noticeSamples } from '../domain/notices.ts';
 import { MAX_SMS_SEGMENTS } from '../domain/sms-segments.ts';
+import { templateProviders, type TemplateProvider } from '../domain/sms-template-maps.ts';
 import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../services/notice-templates.ts';
 import { checkEmailTemplates } from '../services/email-templates.ts';
+import { inspectSmsTemplateMap, smsTemplateMapFile } from '../services/sms-template-maps.ts';
 
 /** The Official Account's field map: every notice customers get, filled from every sample within WeChat's limits. */
 function checkWechatOaMap(options: NoticeTemplatesOptions) {
@@ -15,6 +19,29 @@ function checkWechatOaMap(options: NoticeTemplatesOptions) {
 
 export interface TemplatesCheckOptions extends NoticeTemplatesOptions {
   out: { write(chunk: string): unknown };
+  /** a provider whose map must be there (the one SMS_PROVIDER selects); the other maps are checked when present */
+  requiredProvider?: TemplateProvider | null;
+}
+
+/** Checks each provider's map in `dir`; prints its templates and problems; returns the number of problems. */
+function checkSmsTemplateMaps({ out, dir, smsSignature, timeZone, requiredProvider }: TemplatesCheckOptions): number {
+  let problems = 0;
+  const signName = smsSignature.replace(/^【|】$/g, '');
+  for (const provider of templateProviders) {
+    const file = path.basename(smsTemplateMapFile(dir, provider));
+    if (!fs.existsSync(smsTemplateMapFile(dir, provider))) {
+      if (provider === requiredProvider) {
+        out.write(`FAIL ${file}: missing, and SMS_PROVIDER=${provider} sends every notice through it\n`);
+        problems += 1;
+      }
+      continue;
+    }
+    const check = inspectSmsTemplateMap(dir, provider, signName, timeZone);
+    for (const r of check.renders) out.write(`${file} ${r.where} → ${r.templateId} (${r.segments} segment${r.segments === 1 ? '' : 's'})\n    ${r.text}\n\n`);
+    for (const p of check.problems) out.write(`FAIL ${file}: ${p.where} ${p.message}\n`);
+    problems += check.problems.length;
+  }
+  return problems;
 }
 
 /** Prints each rendered sample (SMS with its segment count) and each problem; returns the number of problems. */
@@ -41,9 +68,10 @@ export function runTemplatesCheck({ out, ...options }: TemplatesCheckOptions): n
   out.write(`wechat-oa.json: ${oa.renders.length} notice kinds mapped, ${oa.checked} sample renders checked\n`);
   for (const p of problems) out.write(`FAIL ${p.file}: ${p.message}\n`);
   out.write(`e-mail templates (email/): ${email.renders} renders of subject, HTML and plain text checked\n`);
+  const total = problems.length + checkSmsTemplateMaps({ out, ...options });
   out.write(
     `${renders.length} templates rendered, ${edgeRenders} edge-sample renders checked, ` +
-      `${problems.length} problem${problems.length === 1 ? '' : 's'}\n`,
+      `${total} problem${total === 1 ? '' : 's'}\n`,
   );
-  return problems.length;
+  return total;
 }

@@ -151,6 +151,29 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect(sent().slice(before)).toHaveLength(2);
   });
 
+  it('holds a second binding code to the same number for the verification limit, then sends it', async () => {
+    const { t, sent } = await provider.build();
+    await planReplyStarted(t);
+    const now = t.clock.now();
+    for (const [id, code] of [['limit-1', '111111'], ['limit-2', '222222']] as const) {
+      t.app.jiedian.outbox.insert({
+        id, applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
+        noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
+      });
+    }
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+    expect(t.app.jiedian.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
+    expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
+    expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(0);
+
+    t.clock.advance(60_000);
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+    expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(1);
+  });
+
   it('refuses callbacks without the token (401) and malformed ones (400), changing nothing', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
