@@ -1,17 +1,24 @@
 // SMS through Aliyun (dysmsapi 2017-05-25): a registered template code and its variables, the outbox id as OutId.
-import DysmsapiModule, * as $Dysmsapi from '@alicloud/dysmsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-import * as $dara from '@darabonba/typescript';
+import { createRequire } from 'node:module';
+import type * as $Dysmsapi from '@alicloud/dysmsapi20170525';
+import type DysmsapiModule from '@alicloud/dysmsapi20170525';
+import type * as $OpenApiCore from '@alicloud/openapi-core';
+import type * as $Dara from '@darabonba/typescript';
 import { calendarDateOf } from '../../server/domain/dates.ts';
 import { normalizeSmsAddress } from '../sms-inbound.ts';
 import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
 import { ChannelError, type Channel, type ChannelLogger, type OutboundMessage, type SendResult } from '../channel.ts';
 import { aliyunChannelError, classifyAliyunCode } from './errors.ts';
 
-// The package is CommonJS with `exports.default = Client`: tsx hands the default import over as its exports object,
-// vite (vitest) as the class itself.
-const imported = DysmsapiModule as unknown as typeof DysmsapiModule.default | typeof DysmsapiModule;
-const Dysmsapi = 'default' in imported ? imported.default : imported;
+// The SDKs are CommonJS and take seconds to load (every dysmsapi model): loaded when an Aliyun channel is made, not
+// at every start of the server.
+const require = createRequire(import.meta.url);
+function sdk() {
+  const dysmsapi = require('@alicloud/dysmsapi20170525') as typeof $Dysmsapi;
+  const { $OpenApiUtil } = require('@alicloud/openapi-core') as typeof $OpenApiCore;
+  const dara = require('@darabonba/typescript') as typeof $Dara;
+  return { Dysmsapi: (dysmsapi as unknown as typeof DysmsapiModule).default, dysmsapi, $OpenApiUtil, dara };
+}
 
 export interface AliyunSmsOptions {
   accessKeyId: string;
@@ -37,12 +44,15 @@ const ALIYUN_TIME_ZONE = 'Asia/Shanghai';
 export class AliyunSmsChannel implements Channel {
   readonly kind = 'sms' as const;
   readonly provider = 'aliyun';
-  readonly #client: InstanceType<typeof Dysmsapi>;
+  readonly #client: InstanceType<typeof DysmsapiModule.default>;
   readonly #options: AliyunSmsOptions;
-  readonly #runtime: $dara.RuntimeOptions;
+  readonly #runtime: $Dara.RuntimeOptions;
+  readonly #models: typeof $Dysmsapi;
 
   constructor(options: AliyunSmsOptions) {
     const endpoint = new URL(options.endpoint);
+    const { Dysmsapi, dysmsapi, $OpenApiUtil, dara } = sdk();
+    this.#models = dysmsapi;
     this.#client = new Dysmsapi(
       new $OpenApiUtil.Config({
         accessKeyId: options.accessKeyId,
@@ -53,7 +63,7 @@ export class AliyunSmsChannel implements Channel {
     );
     const timeout = options.timeoutMs ?? 15_000;
     // retries belong to the outbox, which asks QuerySendDetails first (a retried SendSms could text twice)
-    this.#runtime = new $dara.RuntimeOptions({ autoretry: false, readTimeout: timeout, connectTimeout: timeout });
+    this.#runtime = new dara.RuntimeOptions({ autoretry: false, readTimeout: timeout, connectTimeout: timeout });
     this.#options = options;
   }
 
@@ -73,7 +83,7 @@ export class AliyunSmsChannel implements Channel {
     let body: $Dysmsapi.SendSmsResponseBody | undefined;
     try {
       const response = await this.#client.sendSmsWithOptions(
-        new $Dysmsapi.SendSmsRequest({
+        new this.#models.SendSmsRequest({
           phoneNumbers: normalizeSmsAddress(message.to),
           signName: this.#options.signName,
           templateCode: template.templateId,
@@ -102,7 +112,7 @@ export class AliyunSmsChannel implements Channel {
       let body: $Dysmsapi.QuerySendDetailsResponseBody | undefined;
       try {
         const response = await this.#client.querySendDetailsWithOptions(
-          new $Dysmsapi.QuerySendDetailsRequest({ phoneNumber: normalizeSmsAddress(message.to), sendDate: day.replaceAll('-', ''), pageSize: 50, currentPage: 1 }),
+          new this.#models.QuerySendDetailsRequest({ phoneNumber: normalizeSmsAddress(message.to), sendDate: day.replaceAll('-', ''), pageSize: 50, currentPage: 1 }),
           this.#runtime,
         );
         body = response.body;

@@ -1,13 +1,16 @@
 // SMS through Tencent Cloud SMS (2021-01-11): a registered template id and its ordered parameters, the outbox id
 // as SessionContext.
-import * as tencentcloud from 'tencentcloud-sdk-nodejs-sms';
+import { createRequire } from 'node:module';
+import type * as Tencentcloud from 'tencentcloud-sdk-nodejs-sms';
 import { calendarDateOf } from '../../server/domain/dates.ts';
 import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
 import { normalizeSmsAddress } from '../sms-inbound.ts';
 import { ChannelError, type Channel, type ChannelLogger, type OutboundMessage, type SendResult } from '../channel.ts';
 import { classifyTencentCode, tencentChannelError } from './errors.ts';
 
-const SmsClient = tencentcloud.sms.v20210111.Client;
+// CommonJS, loaded when a Tencent channel is made rather than at every start of the server
+const require = createRequire(import.meta.url);
+type SmsClient = InstanceType<typeof Tencentcloud.sms.v20210111.Client>;
 
 export interface TencentSmsOptions {
   secretId: string;
@@ -39,12 +42,13 @@ function e164(phone: string): string {
 export class TencentSmsChannel implements Channel {
   readonly kind = 'sms' as const;
   readonly provider = 'tencent';
-  readonly #client: InstanceType<typeof SmsClient>;
+  readonly #client: SmsClient;
   readonly #options: TencentSmsOptions;
 
   constructor(options: TencentSmsOptions) {
     const endpoint = new URL(options.endpoint);
-    this.#client = new SmsClient({
+    const { sms } = require('tencentcloud-sdk-nodejs-sms') as typeof Tencentcloud;
+    this.#client = new sms.v20210111.Client({
       credential: { secretId: options.secretId, secretKey: options.secretKey },
       region: options.region,
       profile: {
