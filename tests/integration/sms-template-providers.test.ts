@@ -158,7 +158,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     for (const [id, code] of [['limit-1', '111111'], ['limit-2', '222222']] as const) {
       t.app.jiedian.outbox.insert({
         id, applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
-        noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
+        noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
       });
     }
     t.app.jiedian.dispatcher.wake();
