@@ -15,7 +15,7 @@ import { loadTemplateMap } from './wechat-oa/template-map.ts';
 import { WecomChannel } from './wecom/wecom-channel.ts';
 
 export interface CreateChannelsOptions {
-  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wechatOa' | 'timeZone' | 'wecom' | 'email'> & Partial<Pick<Config, 'smsProvider' | 'aliyunSms' | 'tencentSms'>>;
+  config: Pick<Config, 'publicUrl' | 'twilio' | 'wechaty' | 'wechatOa' | 'timeZone' | 'wecom' | 'email'> & Partial<Pick<Config, 'smsProvider' | 'aliyunSms' | 'tencentSms' | 'smsRequestTimeoutMs'>>;
   logger: ChannelLogger;
   /** the templates directory holding sms-aliyun.json / sms-tencent.json (needed for those providers) */
   templatesDir?: string;
@@ -60,13 +60,14 @@ export function createChannels({ config, logger, wechaty, wechatOa: oaDeps, temp
   let sms: Channel;
   if (config.smsProvider === 'aliyun' && config.aliyunSms) {
     const aliyun = config.aliyunSms;
-    sms = new AliyunSmsChannel({ ...aliyun, templates: mapOf('aliyun', aliyun.signName), timeZone, now, logger, onOperatorAlert: (code) => onOperatorAlert?.('aliyun', code) });
+    sms = new AliyunSmsChannel({ ...aliyun, templates: mapOf('aliyun', aliyun.signName), timeZone, now, logger, timeoutMs: config.smsRequestTimeoutMs, onOperatorAlert: (code) => onOperatorAlert?.('aliyun', code) });
     announce.push(`SMS channel: aliyun (sign name ${aliyun.signName} via ${aliyun.endpoint}; templates/sms-aliyun.json; receipts and replies at /webhooks/aliyun/sms-report and /webhooks/aliyun/sms-up)`);
   } else if (config.smsProvider === 'tencent' && config.tencentSms) {
     const tencent = config.tencentSms;
     sms = new TencentSmsChannel({
       ...tencent,
       templates: mapOf('tencent', tencent.signName),
+      timeoutMs: config.smsRequestTimeoutMs,
       timeZone,
       now,
       logger,

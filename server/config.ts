@@ -34,6 +34,8 @@ export interface Config {
   smsCallbacks: { token: string | null; allowedSources: string[] | null };
   /** Aliyun/Tencent: the carrier's per-number limits checked before an SMS goes out (SMS_LIMIT_*); null otherwise */
   smsLimits: SmsLimits | null;
+  /** Aliyun/Tencent: how long one API call may take before it counts as unanswered (and the send as in doubt) */
+  smsRequestTimeoutMs: number;
   wechaty: { puppet: string; puppetToken: string | null } | null;
   /** the WeChat Official Account (服务号): callbacks, template/subscription notices, web authorization */
   wechatOa: WechatOaConfig | null;
@@ -350,6 +352,7 @@ export function loadConfig(env: Env = process.env): Config {
     tencentSms: tencentSms(env, sms),
     smsCallbacks: smsCallbacks(env),
     smsLimits: sms === 'aliyun' || sms === 'tencent' ? smsLimits(env, sms) : null,
+    smsRequestTimeoutMs: integer(env, 'SMS_REQUEST_TIMEOUT_MS', 15_000, 100, 120_000),
     wechaty: puppet ? { puppet, puppetToken: env.WECHATY_PUPPET_SERVICE_TOKEN || null } : null,
     wechatOa: wechatOa(env),
     wecom: wecom(env),

@@ -116,6 +116,21 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect(sent().filter((s) => s.outboxId === refused.id)).toHaveLength(0);
   });
 
+  it('does not send again a message whose send timed out once the provider says it arrived', async () => {
+    const { t, fail, sent } = await provider.build({ env: { SMS_REQUEST_TIMEOUT_MS: '300' } });
+    await planReplyStarted(t, () => fail('timeout'));
+    const row = stepRow(t);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.inDoubtSince).not.toBeNull();
+    expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
+
+    t.clock.advance(3600_000);
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
+  });
+
   it('answers a bound customer\'s "JD" with the progress template, and a redelivered reply once', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
