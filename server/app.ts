@@ -1,7 +1,7 @@
 // buildApp(deps) → a Fastify instance that never listens by itself: the one place that wires plugins.
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -150,13 +150,44 @@ export const redactedLogPaths = [
   '*.viewToken',
 ];
 
+/**
+ * Query parameters whose value is a secret: the SMS callback token (SMS_CALLBACK_TOKEN, in the callback URL the
+ * providers post to), the e-mail unsubscribe link's signed token, a WeChat web authorization code.
+ */
+const secretQueryParameters = ['token', 'code', 'access_token'];
+const secretQueryPattern = new RegExp(`([?&](?:${secretQueryParameters.join('|')})=)[^&#]*`, 'gi');
+
+/** A request URL as it may be logged: the values of secret query parameters replaced, the rest as received. */
+export function loggableUrl(url: string): string {
+  return url.replace(secretQueryPattern, '$1[redacted]');
+}
+
+/** Fastify's request log fields, with the URL made loggable. */
+function requestLogFields(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    version: request.headers['accept-version']?.toString(),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** Every logger the app makes logs requests through `requestLogFields`, whatever else its options say. */
+function withRequestSerializer(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: requestLogFields } };
+}
+
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const reference = deps.reference ?? loadReferenceData(config);
 
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: withRequestSerializer(deps.logger),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
