@@ -62,6 +62,16 @@ export class ChannelError extends Error {
   }
 }
 
+/**
+ * `findSent`'s answer when the provider cannot tell yet whether it has the message (Tencent learns of a message only
+ * from the carrier's status report): the message stays in doubt, unsent, and the provider is asked again at
+ * `askAgainAt` (epoch ms).
+ */
+export interface NotKnownYet {
+  notKnownYet: true;
+  askAgainAt: number;
+}
+
 export interface Channel {
   readonly kind: ChannelKind;
   /** e.g. 'twilio', 'wechaty', 'log' */
@@ -70,9 +80,10 @@ export interface Channel {
   /**
    * Asks the provider whether a message whose send may have reached it (a crash mid-send, a timeout) was in fact
    * sent since `sinceMs` (epoch ms of the claim): its result when it was, null when the provider has no record of
-   * it. The dispatcher calls it before it sends such a message again; a channel that cannot ask leaves it out.
+   * it, NotKnownYet while the provider may still learn of it. The dispatcher calls it before it sends such a message
+   * again; a channel that cannot ask leaves it out.
    */
-  findSent?(message: OutboundMessage, sinceMs: number): Promise<SendResult | null>;
+  findSent?(message: OutboundMessage, sinceMs: number): Promise<SendResult | NotKnownYet | null>;
   start?(): Promise<void>;
   stop?(): Promise<void>;
 }

@@ -17,6 +17,8 @@ export type SendOutcome =
       at: number;
       /** the row's `inDoubtSince` after this attempt: set by an attempt whose outcome is unknown, else kept */
       inDoubtSince: number | null;
+      /** the attempt only asked the provider whether it had the message (it could not tell yet): not counted */
+      onlyAsked?: boolean;
     };
 
 const p = sql.placeholder;
@@ -80,6 +82,7 @@ export function createOutboxStore(db: Db) {
       nextAttemptAt: sql`coalesce(${p('nextAttemptAt')}, ${outbox.nextAttemptAt})`,
       lastError: sql`${p('lastError')}`,
       inDoubtSince: sql`${p('inDoubtSince')}`,
+      attempts: sql`${outbox.attempts} - ${p('givenBack')}`,
       updatedAt: sql`${p('at')}`,
     })
     .where(eq(outbox.id, p('id')))
@@ -283,7 +286,7 @@ export function createOutboxStore(db: Db) {
           if ('providerId' in o) {
             recordSent.run({ id: o.id, status: o.status, provider: o.provider, providerId: o.providerId, at: o.at, deliveredAt: o.status === 'delivered' ? o.at : null });
           } else {
-            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, inDoubtSince: o.inDoubtSince, at: o.at });
+            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, inDoubtSince: o.inDoubtSince, givenBack: o.onlyAsked ? 1 : 0, at: o.at });
           }
         }
       });

@@ -29,7 +29,16 @@ export interface Config {
   /** SMS_PROVIDER=aliyun: Aliyun dysmsapi */
   aliyunSms: { accessKeyId: string; accessKeySecret: string; signName: string; endpoint: string } | null;
   /** SMS_PROVIDER=tencent: Tencent Cloud SMS */
-  tencentSms: { secretId: string; secretKey: string; sdkAppId: string; signName: string; endpoint: string; region: string } | null;
+  tencentSms: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    signName: string;
+    endpoint: string;
+    region: string;
+    /** how long a send in doubt waits for its status report before it is taken as not sent (TENCENT_SMS_REPORT_WAIT_MS) */
+    reportWaitMs: number;
+  } | null;
   /** the mainland providers' callback routes: the `token` query parameter they must carry, and the sources allowed */
   smsCallbacks: { token: string | null; allowedSources: string[] | null };
   /** Aliyun/Tencent: the carrier's per-number limits checked before an SMS goes out (SMS_LIMIT_*); null otherwise */
@@ -291,6 +300,7 @@ function tencentSms(env: Env, provider: SmsProvider): Config['tencentSms'] {
     signName: env.TENCENT_SMS_SIGN_NAME!,
     endpoint: url(env, 'TENCENT_SMS_ENDPOINT', 'https://sms.tencentcloudapi.com')!,
     region: text(env, 'TENCENT_SMS_REGION', 'ap-guangzhou'),
+    reportWaitMs: integer(env, 'TENCENT_SMS_REPORT_WAIT_MS', 600_000, 0, 86_400_000),
   };
 }
 

@@ -3,9 +3,10 @@
 import { createRequire } from 'node:module';
 import type * as Tencentcloud from 'tencentcloud-sdk-nodejs-sms';
 import { calendarDateOf } from '../../server/domain/dates.ts';
+import { askAgainAt } from '../../server/domain/delivery-policy.ts';
 import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
 import { normalizeSmsAddress } from '../sms-inbound.ts';
-import { ChannelError, type Channel, type ChannelLogger, type OutboundMessage, type SendResult } from '../channel.ts';
+import { ChannelError, type Channel, type ChannelLogger, type NotKnownYet, type OutboundMessage, type SendResult } from '../channel.ts';
 import { classifyTencentCode, tencentChannelError } from './errors.ts';
 
 // CommonJS, loaded when a Tencent channel is made rather than at every start of the server
@@ -31,6 +32,11 @@ export interface TencentSmsOptions {
   /** a status report already received for this outbox id (the status callback): asked before the API */
   receiptFor?: (outboxId: string) => SendResult | null;
   timeoutMs?: number;
+  /**
+   * How long after a send in doubt began Tencent may still report it (TENCENT_SMS_REPORT_WAIT_MS): until then a send
+   * without a report is not known yet and not made again; after it, it is taken as never having reached Tencent.
+   */
+  reportWaitMs: number;
 }
 
 /** Tencent wants E.164; customer phones are stored as 11 domestic digits. */
@@ -95,9 +101,10 @@ export class TencentSmsChannel implements Channel {
   /**
    * The status reports received (callbacks) first; then PullSmsSendStatusByPhoneNumber for the recipient since the
    * claim, matched by SessionContext. (The plain PullSmsSendStatus hands each report out once, so pulling there
-   * would take other messages' reports away from their callbacks.) A report exists once the carrier answered.
+   * would take other messages' reports away from their callbacks.) A report exists only once the carrier answered:
+   * without one the message is not known yet until `reportWaitMs` has passed.
    */
-  async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | null> {
+  async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | NotKnownYet | null> {
     const received = this.#options.receiptFor?.(message.outboxId) ?? null;
     if (received) return received;
     try {
@@ -109,7 +116,10 @@ export class TencentSmsChannel implements Channel {
         SmsSdkAppId: this.#options.sdkAppId,
       });
       const found = (response.PullSmsSendStatusSet ?? []).find((s) => s.SessionContext === message.outboxId);
-      if (!found) return null;
+      if (!found) {
+        const again = askAgainAt(sinceMs, (this.#options.now ?? Date.now)(), this.#options.reportWaitMs);
+        return again === null ? null : { notKnownYet: true, askAgainAt: again };
+      }
       return { providerId: found.SerialNo ?? message.outboxId, status: found.ReportStatus === 'SUCCESS' ? 'delivered' : 'sent' };
     } catch (error) {
       throw this.#failure(error);

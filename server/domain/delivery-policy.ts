@@ -34,6 +34,19 @@ export function releaseAfterQuietHours(now: number, quiet: QuietHours | null, ti
   return startOfDay(endDay, timeZone) + (quiet.end % DAY_MINUTES) * MINUTE_MS;
 }
 
+/** How often a send in doubt is looked up again while its provider cannot tell yet whether it has it. */
+export const DOUBT_ASK_EVERY_MS = 30_000;
+
+/**
+ * When a provider that learns of a message only from the carrier's status report has none yet for a send in doubt
+ * since `inDoubtSince`: the time to ask again, or null once `waitMs` has passed without a report (the send did not
+ * reach the provider, and may be made again).
+ */
+export function askAgainAt(inDoubtSince: number, now: number, waitMs: number): number | null {
+  const end = inDoubtSince + waitMs;
+  return now >= end ? null : Math.min(end, now + DOUBT_ASK_EVERY_MS);
+}
+
 /**
  * Delay before attempt `attempt + 1` after `attempt` failed attempts: exponential with full jitter
  * (`random` in [0, 1)), so retries from many rows do not arrive at the provider together.

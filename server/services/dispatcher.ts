@@ -101,6 +101,11 @@ export function createDispatcher(options: DispatcherOptions) {
     try {
       if (row.inDoubtSince !== null && channel.findSent) {
         const found = await channel.findSent(message, row.inDoubtSince);
+        if (found && 'notKnownYet' in found) {
+          log.info({ outboxId: row.id, channel: row.channel, askAgainAt: found.askAgainAt }, 'the provider cannot tell yet whether it has this message; not sent, asked again later');
+          const lastError = 'in doubt: the provider cannot tell yet whether it has the message';
+          return { id: row.id, status: 'pending', nextAttemptAt: found.askAgainAt, lastError, at: clock.now(), inDoubtSince: row.inDoubtSince, onlyAsked: true };
+        }
         if (found) {
           log.warn({ outboxId: row.id, channel: row.channel, providerId: found.providerId }, 'the provider already has this message; not sent again');
           return { id: row.id, status: found.status, provider: channel.provider, providerId: found.providerId, at: clock.now() };

@@ -7,7 +7,7 @@ import { MAX_DELIVERY_ATTEMPTS } from '../../server/domain/delivery-policy.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE } from '../support/chat.ts';
 import { completed, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
 import type { TestApp } from '../support/app.ts';
-import { CALLBACK_TOKEN, providers, type ProviderHarness } from '../support/template-sms.ts';
+import { CALLBACK_TOKEN, providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
 
 /** hv_single, accepted and surveyed; plan_reply starts 11-24 09:00 (a step_started SMS to 13800001111). */
 async function planReplyStarted(t: TestApp, beforeStep: () => void = () => {}) {
@@ -210,5 +210,55 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const other = await provider.build({ env: { SMS_CALLBACK_ALLOWED_SOURCES: '10.0.0.1' } });
     const elsewhere = await other.t.app.inject({ method: 'POST', url: report.url, payload: report.payload as object });
     expect(elsewhere.statusCode).toBe(401);
+  });
+});
+
+describe('template SMS through tencent, before the carrier has reported', () => {
+  const inDoubtEnv = { SMS_REQUEST_TIMEOUT_MS: '300', TENCENT_SMS_REPORT_WAIT_MS: '600000' };
+  const retry = async (t: TestApp, ms: number) => {
+    t.clock.advance(ms);
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+  };
+
+  it('keeps a timed-out send in doubt and unsent while Tencent has no report of it, and takes the report once it comes', async () => {
+    const { t, fail, sent, holdReports } = await tencent.build({ env: inDoubtEnv });
+    await planReplyStarted(t, () => {
+      holdReports!(true);
+      fail('timeout'); // the message reaches Tencent; the answer does not come back
+    });
+    const row = stepRow(t);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.inDoubtSince).not.toBeNull();
+    const copies = () => sent().filter((s) => s.outboxId === row.id);
+    expect(copies()).toHaveLength(1);
+
+    // the retries come due; Tencent cannot tell yet: each is a look-up only, not a send and not an attempt
+    for (let i = 0; i < 3; i++) {
+      await retry(t, 60_000);
+      expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1, inDoubtSince: row.inDoubtSince, nextAttemptAt: t.clock.now() + 30_000 });
+    }
+    expect(copies()).toHaveLength(1);
+
+    holdReports!(false); // the carrier reports: Tencent now lists the message
+    await retry(t, 30_000);
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'delivered', providerId: copies()[0]!.providerId });
+    expect(copies()).toHaveLength(1);
+  });
+
+  it('sends a timed-out message again once TENCENT_SMS_REPORT_WAIT_MS has passed without a report (it never reached Tencent)', async () => {
+    const { t, fail, sent } = await tencent.build({ env: { ...inDoubtEnv, TENCENT_SMS_REPORT_WAIT_MS: '120000' } });
+    await planReplyStarted(t, () => fail('lost'));
+    const row = stepRow(t);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    const copies = () => sent().filter((s) => s.outboxId === row.id);
+
+    await retry(t, 60_000);
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(copies()).toHaveLength(0);
+
+    await retry(t, 60_000);
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(copies()).toHaveLength(1);
   });
 });

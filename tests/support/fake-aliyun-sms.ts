@@ -38,9 +38,10 @@ export interface AliyunRequest {
 
 /**
  * The next SendSms requests misbehave: `{ code }` answers that error code (HTTP 200, as Aliyun does);
- * `{ timeout: true }` takes the message (it is sent) but never answers, so the client times out.
+ * `{ timeout: true }` takes the message (it is sent) but never answers, so the client times out; with `lost: true` the
+ * request is lost before the provider takes the message (nothing is sent), and never answered either.
  */
-export type AliyunFailure = { code: string } | { timeout: true };
+export type AliyunFailure = { code: string } | { timeout: true; lost?: boolean };
 
 export interface FakeAliyunSms {
   /** the endpoint to configure, e.g. http://127.0.0.1:53121 */
@@ -120,6 +121,11 @@ export async function startFakeAliyunSms(
       }
       const failure = failures.shift();
       if (failure && 'code' in failure) return json(res, 200, { Code: failure.code, Message: failure.code, RequestId: requestId }, record);
+      if (failure?.lost) {
+        record.outcome = 'timeout';
+        hanging.add(res);
+        return;
+      }
       const message: AliyunSentMessage = {
         bizId: `${Date.now()}${randomBytes(4).toString('hex')}`,
         phoneNumbers: query.PhoneNumbers!,

@@ -24,6 +24,8 @@ export interface TencentSentMessage {
   templateParamSet: string[];
   sessionContext: string | null;
   sentAt: number;
+  /** the carrier has reported on it: PullSmsSendStatusByPhoneNumber lists it */
+  reported: boolean;
 }
 
 export interface TencentRequest {
@@ -36,9 +38,10 @@ export interface TencentRequest {
 /**
  * The next SendSms requests misbehave: `{ statusCode }` answers the send with that SendStatus code (how Tencent
  * reports a number's failure: blacklist, frequency limit, bad number); `{ errorCode }` fails the whole request with
- * that Error code (a template or signature not approved); `{ timeout: true }` sends but never answers.
+ * that Error code (a template or signature not approved); `{ timeout: true }` sends but never answers; with
+ * `lost: true` the request is lost before Tencent takes the message (nothing is sent), and never answered either.
  */
-export type TencentFailure = { statusCode: string } | { errorCode: string } | { timeout: true };
+export type TencentFailure = { statusCode: string } | { errorCode: string } | { timeout: true; lost?: boolean };
 
 export interface FakeTencentSms {
   url: string;
@@ -46,6 +49,11 @@ export interface FakeTencentSms {
   requests: TencentRequest[];
   sent: TencentSentMessage[];
   failNext(count: number, failure: TencentFailure): void;
+  /**
+   * While held, messages are sent but the carrier has not reported on them yet (Tencent has no status to pull);
+   * releasing reports every message sent so far.
+   */
+  holdReports(held: boolean): void;
   close(): Promise<void>;
 }
 
@@ -81,6 +89,7 @@ export async function startFakeTencentSms(
   const sent: TencentSentMessage[] = [];
   const failures: TencentFailure[] = [];
   const hanging = new Set<ServerResponse>();
+  let holding = false;
 
   const answer = (res: ServerResponse, response: Record<string, unknown>, record: TencentRequest) => {
     record.outcome = 200;
@@ -115,6 +124,11 @@ export async function startFakeTencentSms(
       if (failure && 'statusCode' in failure) {
         return answer(res, { SendStatusSet: [{ SerialNo: '', PhoneNumber: phones[0], Fee: 0, SessionContext: sessionContext ?? '', Code: failure.statusCode, Message: failure.statusCode, IsoCode: 'CN' }] }, record);
       }
+      if (failure?.lost) {
+        record.outcome = 'timeout';
+        hanging.add(res);
+        return;
+      }
       const message: TencentSentMessage = {
         serialNo: `2433:${randomBytes(10).toString('hex')}`,
         phoneNumber: phones[0]!,
@@ -123,6 +137,7 @@ export async function startFakeTencentSms(
         templateParamSet: (body.TemplateParamSet as string[] | undefined) ?? [],
         sessionContext,
         sentAt: Date.now(),
+        reported: !holding,
       };
       sent.push(message);
       if (failure && 'timeout' in failure) {
@@ -135,7 +150,7 @@ export async function startFakeTencentSms(
     if (action === 'PullSmsSendStatusByPhoneNumber') {
       const since = Number(body.BeginTime) * 1000;
       const statuses = sent
-        .filter((m) => m.phoneNumber === body.PhoneNumber && m.sentAt >= since)
+        .filter((m) => m.reported && m.phoneNumber === body.PhoneNumber && m.sentAt >= since)
         .map((m) => ({
           UserReceiveTime: Math.floor(m.sentAt / 1000) + 1,
           CountryCode: '86',
@@ -165,6 +180,10 @@ export async function startFakeTencentSms(
     sent,
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    holdReports(held) {
+      holding = held;
+      if (!held) for (const m of sent) m.reported = true;
     },
     async close() {
       for (const res of hanging) res.destroy();

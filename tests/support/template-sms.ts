@@ -19,12 +19,20 @@ export interface SentTemplateSms {
   providerId: string;
 }
 
-export type ProviderFailure = 'temporary' | 'permanent' | 'opted_out' | 'timeout';
+/** `timeout`: the provider took the message but did not answer; `lost`: the request never reached it, unanswered */
+export type ProviderFailure = 'temporary' | 'permanent' | 'opted_out' | 'timeout' | 'lost';
 
 export interface ProviderHarness {
   name: 'aliyun' | 'tencent';
   /** starts the fake (closed after the test) and builds the app sending through it */
-  build(options?: { env?: Record<string, string>; now?: number; deps?: Partial<AppDeps> }): Promise<{ t: TestApp; sent: () => SentTemplateSms[]; fail: (failure: ProviderFailure) => void; requests: () => { signed: boolean }[] }>;
+  build(options?: { env?: Record<string, string>; now?: number; deps?: Partial<AppDeps> }): Promise<{
+    t: TestApp;
+    sent: () => SentTemplateSms[];
+    fail: (failure: ProviderFailure) => void;
+    requests: () => { signed: boolean }[];
+    /** Tencent: while held, sent messages have no status report yet (Aliyun knows a message as soon as it took it) */
+    holdReports?: (held: boolean) => void;
+  }>;
   /** step_started's template id in templates/sms-<provider>.json, and the progress reply's */
   stepStartedTemplate: string;
   progressTemplate: string;
@@ -60,7 +68,7 @@ export const aliyun: ProviderHarness = {
       sent: () =>
         fake.sent.map((m) => ({ to: m.phoneNumbers, templateId: m.templateCode, params: m.templateParam, outboxId: m.outId, providerId: m.bizId })),
       fail(failure) {
-        if (failure === 'timeout') fake.failNext(1, { timeout: true });
+        if (failure === 'timeout' || failure === 'lost') fake.failNext(1, { timeout: true, lost: failure === 'lost' });
         else fake.failNext(1, { code: { temporary: 'isv.BUSINESS_LIMIT_CONTROL', permanent: 'isv.AMOUNT_NOT_ENOUGH', opted_out: 'MOBILE_IN_BLACK' }[failure] });
       },
       requests: () => fake.requests,
@@ -125,11 +133,12 @@ export const tencent: ProviderHarness = {
           providerId: m.serialNo,
         })),
       fail(failure) {
-        if (failure === 'timeout') fake.failNext(1, { timeout: true });
+        if (failure === 'timeout' || failure === 'lost') fake.failNext(1, { timeout: true, lost: failure === 'lost' });
         else if (failure === 'permanent') fake.failNext(1, { errorCode: 'FailedOperation.TemplateIncorrectOrUnapproved' });
         else fake.failNext(1, { statusCode: failure === 'temporary' ? 'LimitExceeded.DeliveryFrequencyLimit' : 'FailedOperation.PhoneNumberInBlacklist' });
       },
       requests: () => fake.requests,
+      holdReports: (held) => fake.holdReports(held),
     };
   },
   stepStartedTemplate: '1856001',
