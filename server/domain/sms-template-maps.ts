@@ -39,7 +39,7 @@ export interface ProviderTemplate {
 }
 
 /** The chat replies a template provider can send back to a customer's SMS. */
-export const replyTemplateKinds = ['progress', 'hurry', 'unbound', 'knowledge', 'fallback'] as const;
+export const replyTemplateKinds = ['progress', 'hurry', 'unbound', 'knowledge', 'muted', 'unmuted', 'fallback'] as const;
 export type ReplyTemplateKind = (typeof replyTemplateKinds)[number];
 
 export interface SmsTemplateMap {
@@ -171,6 +171,8 @@ export const replySamples: Record<ReplyTemplateKind, Record<string, unknown>[]> 
   hurry: [{ applicationNo: 'YX2026-0001', reference: 'CB2611230007', stepName: '设计文件审核' }],
   unbound: [{}],
   knowledge: [{ question: '办理低压居民新装需要准备哪些材料，可以线上办理吗？' }],
+  muted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],
+  unmuted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],
   fallback: [{}],
 };
 

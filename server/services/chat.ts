@@ -386,9 +386,11 @@ export function createChatService(options: ChatServiceOptions) {
     let replies = turn.replies;
     let stateChange = turn.state;
     let hurried: TemplateReplyInput['hurried'] = null;
+    let muting: TemplateReplyInput['muting'] = null;
     if (turn.effect) {
       const outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
       if (outcome.kind === 'hurried' && turn.effect.kind === 'hurry') hurried = { applicationNo: turn.effect.applicationNo, reference: outcome.reference };
+      if (outcome.kind === 'muted' || outcome.kind === 'unmuted') muting = { applicationNo: outcome.applicationNo, muted: outcome.kind === 'muted' };
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -426,7 +428,7 @@ export function createChatService(options: ChatServiceOptions) {
     });
     if (work.wake) options.wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);
-    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried }) };
+    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried, muting }) };
   }
 
   return {

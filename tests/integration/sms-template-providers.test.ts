@@ -154,6 +154,26 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect(answers[0]!.to).toMatch(/13800001111$/);
   });
 
+  it('answers "TD <application>" with the muted template and "BD <application>" with the unmuted one, and mutes in between', async () => {
+    const { t, sent } = await provider.build();
+    await planReplyStarted(t);
+    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    const before = sent().length;
+
+    expect((await post(t, provider.reply(APPLICATION_PHONE, `TD ${APPLICATION_NO}`, 31))).statusCode).toBe(200);
+    await t.app.jiedian.dispatcher.idle();
+    // the next step's notice is held back for this number; nothing goes out but the answer
+    await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T10:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T10:40:00+08:00')]);
+    await t.app.jiedian.dispatcher.idle();
+    expect((await post(t, provider.reply(APPLICATION_PHONE, `BD ${APPLICATION_NO}`, 32))).statusCode).toBe(200);
+    await t.app.jiedian.dispatcher.idle();
+
+    expect(sent().slice(before).map((s) => ({ templateId: s.templateId, params: s.params }))).toEqual([
+      { templateId: provider.mutedTemplate, params: provider.named({ applicationNo: APPLICATION_NO }) },
+      { templateId: provider.unmutedTemplate, params: provider.named({ applicationNo: APPLICATION_NO }) },
+    ]);
+  });
+
   it('answers an unbound number with the binding template and a question it cannot answer by text with the fallback', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);

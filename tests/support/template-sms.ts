@@ -36,6 +36,9 @@ export interface ProviderHarness {
   /** step_started's template id in templates/sms-<provider>.json, and the progress reply's */
   stepStartedTemplate: string;
   progressTemplate: string;
+  /** the reply templates after muting one application's notices and after turning them back on */
+  mutedTemplate: string;
+  unmutedTemplate: string;
   /** a status report of `sms` as the provider posts it */
   receipt(sms: SentTemplateSms, delivered: boolean, errorCode?: string): { url: string; payload: unknown };
   /** a customer's SMS as the provider posts it; `id` makes a redelivery the same message */
@@ -76,6 +79,8 @@ export const aliyun: ProviderHarness = {
   },
   stepStartedTemplate: 'SMS_487000001',
   progressTemplate: 'SMS_487000013',
+  mutedTemplate: 'SMS_487000018',
+  unmutedTemplate: 'SMS_487000019',
   receipt(sms, delivered, errorCode) {
     return {
       url: `/webhooks/aliyun/sms-report?token=${CALLBACK_TOKEN}`,
@@ -143,6 +148,8 @@ export const tencent: ProviderHarness = {
   },
   stepStartedTemplate: '1856001',
   progressTemplate: '1856013',
+  mutedTemplate: '1856018',
+  unmutedTemplate: '1856019',
   receipt(sms, delivered, errorCode) {
     return {
       url: `/webhooks/tencent/sms-status?token=${CALLBACK_TOKEN}`,

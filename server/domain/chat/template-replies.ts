@@ -20,12 +20,15 @@ export interface TemplateReplyInput {
   knowledge: KnowledgeMatch | null;
   /** the hurry this turn made, if it made one */
   hurried: { applicationNo: string; reference: string } | null;
+  /** the application whose progress notices this turn muted (免打扰) or turned back on, if any */
+  muting: { applicationNo: string; muted: boolean } | null;
 }
 
 /** The reply template for an SMS chat turn; `fallback` (see the kiosk or WeChat) when none says what the answer says. */
-export function templateReply({ replies, views, today, knowledge, hurried }: TemplateReplyInput): TemplateReply {
+export function templateReply({ replies, views, today, knowledge, hurried, muting }: TemplateReplyInput): TemplateReply {
   const [answer] = replies;
   if (hurried) return { template: 'hurry', variables: { applicationNo: hurried.applicationNo, reference: hurried.reference } };
+  if (muting) return { template: muting.muted ? 'muted' : 'unmuted', variables: { applicationNo: muting.applicationNo } };
   if (replies.length === 1 && answer === say.mustBind('sms')) return { template: 'unbound', variables: {} };
   const view = replies.length === 1 ? views.find((v) => say.progress(v, today) === answer) : undefined;
   if (view) {
