@@ -7,4 +7,5 @@ export * from './hurries.ts';
 export * from './alerts.ts';
 export * from './chat.ts';
 export * from './wechat-oa.ts';
+export * from './sms.ts';
 export * from './realtime.ts';

@@ -40,6 +40,7 @@ export const outbox = pgTable(
     index('outbox_thread_idx').on(t.applicationNo, t.address, t.channel, t.status),
     index('outbox_provider_idx').on(t.providerId),
     index('outbox_application_idx').on(t.applicationNo, t.createdAt),
+    index('outbox_address_idx').on(t.address, t.createdAt),
   ],
 );
 
