@@ -1,16 +1,11 @@
 import path from 'node:path';
-import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChannels } from '../../channels/index.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
 import { createMockWechat, type MockWechat } from '../support/wechaty-mock.ts';
+import { recordingLogger } from '../support/logger.ts';
 
-function recordingLogger() {
-  const lines: string[] = [];
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
-  return { logger: app.log, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 const baseEnv = {
   JIEDIAN_SECRET: 'x'.repeat(32),

@@ -1,7 +1,7 @@
 // The kiosk/web chat route: sessions, view tokens, binding by query code for the session, rate limits.
 import { describe, expect, it } from 'vitest';
 import { fakeTwilioForTest } from '../support/notices.ts';
-import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, SECRETS, chatApp, kiosk } from '../support/chat.ts';
+import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, SECRETS, chatApp, kiosk , kioskViewToken as viewToken } from '../support/chat.ts';
 import { CHAT_MESSAGES_PER_CLIENT, CHAT_MESSAGES_PER_SESSION } from '../../server/routes/chat.ts';
 
 const SESSION = 'kiosk-session-0123456789abcdef';
@@ -11,11 +11,6 @@ async function app() {
   return chatApp(fake);
 }
 
-async function viewToken(t: Awaited<ReturnType<typeof app>>): Promise<string> {
-  const reply = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: ACCOUNT_NO, queryCode: QUERY_CODE } });
-  expect(reply.statusCode).toBe(200);
-  return reply.json().viewToken as string;
-}
 
 describe('POST /api/v1/chat/messages', () => {
   it('answers with the intent and the replies', async () => {

@@ -8,6 +8,9 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import type { TestApp } from '../support/app.ts';
 import { eventually, fakeTwilioForTest, putApplication } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, SECRETS, chatApp } from '../support/chat.ts';
+import { askWechat } from '../support/wechaty-mock.ts';
+
+const ask = (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1) => askWechat(wx, contact, inbox, text, count);
 
 async function wechatApp() {
   const fake = await fakeTwilioForTest();
@@ -18,12 +21,6 @@ async function wechatApp() {
 }
 
 /** The customer writes; resolves with the bot's next message(s) to them. */
-async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1): Promise<string[]> {
-  const before = inbox.messages.length;
-  wx.say(contact, text);
-  const messages = await inbox.waitFor(before + count, 3000);
-  return messages.slice(before).map((m) => m.text ?? '');
-}
 
 async function codeReceived(fake: FakeTwilio, t: TestApp, after: number): Promise<string> {
   await t.app.jiedian.dispatcher.idle();

@@ -6,6 +6,9 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import type { TestApp } from '../support/app.ts';
 import { eventually, fakeTwilioForTest, staffHeaders } from '../support/notices.ts';
 import { APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
+import { askWechat } from '../support/wechaty-mock.ts';
+
+const ask = (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1) => askWechat(wx, contact, inbox, text, count);
 
 const REPLY = '方案已出，明天上午电话通知您来营业厅签收。';
 
@@ -17,11 +20,6 @@ async function answer(t: TestApp, id: string) {
 
 const smsWithReply = (fake: FakeTwilio) => fake.requests.filter((r) => r.body?.includes(REPLY)).map((r) => r.to);
 
-async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1): Promise<string[]> {
-  const before = inbox.messages.length;
-  wx.say(contact, text);
-  return (await inbox.waitFor(before + count, 3000)).slice(before).map((m) => m.text ?? '');
-}
 
 describe('the answer to a hurry reaches the customer where they asked', () => {
   it('a hurry made in WeChat is answered in WeChat, not by SMS', async () => {

@@ -5,16 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { fakeTwilioForTest } from '../support/notices.ts';
-import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, kiosk, postSms } from '../support/chat.ts';
+import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, kiosk, postSms , kioskViewToken as viewToken } from '../support/chat.ts';
 
 const receipts = (t: TestApp) => t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received');
 const smsTo = (fake: FakeTwilio, phone: string) => fake.requests.filter((r) => r.to === `+86${phone}`).map((r) => r.body ?? '');
 
-async function viewToken(t: TestApp): Promise<string> {
-  const reply = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: ACCOUNT_NO, queryCode: QUERY_CODE } });
-  expect(reply.statusCode).toBe(200);
-  return reply.json().viewToken as string;
-}
 
 describe('the receipt of a hurry', () => {
   it('made by SMS chat is the chat reply alone: it carries the reference number, and no hurry_received SMS follows', async () => {

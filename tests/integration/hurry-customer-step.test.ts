@@ -5,7 +5,7 @@ import type { AppDeps } from '../../server/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { completed, fakeTwilioForTest, postEvents, started } from '../support/notices.ts';
 import { createMockWechat } from '../support/wechaty-mock.ts';
-import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp, kiosk, postSms } from '../support/chat.ts';
+import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp, kiosk, postSms , kioskViewToken as viewToken } from '../support/chat.ts';
 
 /** chatApp's hv_single application moved on to construction (the customer's work) since 2026-11-24 09:00. */
 async function inConstruction(deps: Partial<AppDeps> = {}) {
@@ -21,11 +21,6 @@ async function inConstruction(deps: Partial<AppDeps> = {}) {
   return { fake, t };
 }
 
-async function viewToken(t: TestApp): Promise<string> {
-  const reply = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: ACCOUNT_NO, queryCode: QUERY_CODE } });
-  expect(reply.statusCode).toBe(200);
-  return reply.json().viewToken as string;
-}
 
 /** nothing recorded, nothing queued: no hurry, no receipt to the customer, no text to a handler */
 function nothingHurried(t: TestApp) {

@@ -7,6 +7,9 @@ import type { TestApp } from '../support/app.ts';
 import { completed, eventually, fakeTwilioForTest, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
 import { createMockWechat, type Inbox, type MockWechat } from '../support/wechaty-mock.ts';
+import { askWechat } from '../support/wechaty-mock.ts';
+
+const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string) => (await askWechat(wx, contact, inbox, text))[0] ?? '';
 
 const OTHER_NO = 'YX2026-0002';
 const CUSTOMER = `+86${APPLICATION_PHONE}`;
@@ -111,11 +114,6 @@ describe('muting one application', () => {
   });
 });
 
-async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string): Promise<string> {
-  const before = inbox.messages.length;
-  wx.say(contact, text);
-  return (await inbox.waitFor(before + 1, 3000))[before]!.text ?? '';
-}
 
 describe('muting in WeChat', () => {
   it('mutes the application chosen after "这个申请不用再通知我了", for this contact only', async () => {

@@ -9,6 +9,9 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { completed, eventually, fakeTwilioForTest, postEvents, putApplication, started } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
 import { normalizeSmsAddress } from '../../channels/sms-inbound.ts';
+import { askWechat } from '../support/wechaty-mock.ts';
+
+const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string) => (await askWechat(wx, contact, inbox, text)).join('\n');
 
 /** Same account, a later application with another phone and query code (the binding code goes to its phone). */
 const OTHER = { applicationNo: 'YX2026-0002', phone: '13800002222', queryCode: '731264' };
@@ -24,12 +27,6 @@ async function twoApplications() {
 }
 
 /** The customer writes; resolves with the bot's next message to them. */
-async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string): Promise<string> {
-  const before = inbox.messages.length;
-  wx.say(contact, text);
-  const messages = await inbox.waitFor(before + 1, 3000);
-  return messages.slice(before).map((m) => m.text ?? '').join('\n');
-}
 
 /** A step starts on each application: design_review on YX2026-0001, accept on YX2026-0002. */
 async function stepsStartOnBoth(t: TestApp): Promise<void> {

@@ -5,12 +5,10 @@ import { createMockWechat, type Inbox, type MockWechat } from '../support/wechat
 import { fakeTwilioForTest } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, chatApp } from '../support/chat.ts';
 import type { TestApp } from '../support/app.ts';
+import { askWechat } from '../support/wechaty-mock.ts';
 
-async function ask(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string): Promise<string> {
-  const before = inbox.messages.length;
-  wx.say(contact, text);
-  return (await inbox.waitFor(before + 1, 3000))[before]!.text ?? '';
-}
+const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string) => (await askWechat(wx, contact, inbox, text))[0] ?? '';
+
 
 /** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
 function queueWeChatNotice(t: TestApp, contactId: string, reference: string): string {

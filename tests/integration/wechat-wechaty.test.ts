@@ -1,14 +1,9 @@
-import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError, type OutboundMessage } from '../../channels/channel.ts';
 import { WechatyWeChatChannel, createWechatyBot, type IncomingWeChatMessage } from '../../channels/wechat-wechaty.ts';
 import { createMockWechat, until, type MockWechat } from '../support/wechaty-mock.ts';
+import { recordingLogger } from '../support/logger.ts';
 
-function recordingLogger() {
-  const lines: string[] = [];
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
-  return { logger: app.log, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
 
 function outbound(to: string, overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   return {

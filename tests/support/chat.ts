@@ -1,6 +1,7 @@
 // Scenario helpers for chatbot tests: an app with one application in progress, signed Twilio inbound SMS, the
 // binding code as it went out, kiosk chat calls.
 import twilio from 'twilio';
+import { expect } from 'vitest';
 import type { AppDeps } from '../../server/app.ts';
 import type { TestApp } from './app.ts';
 import type { FakeTwilio } from './fake-twilio.ts';
@@ -74,3 +75,10 @@ export async function kiosk(t: TestApp, sessionId: string, text: string, headers
 
 /** Things about the application no unproved sender may learn. */
 export const SECRETS = [APPLICATION_NO, '供电方案答复', '高压新装', '李', '13912345678', '2027', '玉溪', '食品', '138****', '1111'];
+
+/** The view token the kiosk gets for the account's query code (POST /api/v1/progress/query must answer 200). */
+export async function kioskViewToken(t: TestApp, accountNo = ACCOUNT_NO, queryCode = QUERY_CODE): Promise<string> {
+  const reply = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo, queryCode } });
+  expect(reply.statusCode).toBe(200);
+  return reply.json().viewToken as string;
+}

@@ -110,3 +110,10 @@ export async function until(condition: () => boolean, timeoutMs: number, what: s
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** Says `text` to the bot and returns the `count` replies (at least) that came after it. */
+export async function askWechat(wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1): Promise<string[]> {
+  const before = inbox.messages.length;
+  wx.say(contact, text);
+  return (await inbox.waitFor(before + count, 3000)).slice(before).map((m) => m.text ?? '');
+}

@@ -1,14 +1,7 @@
-import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../channels/channel.ts';
 import { LogChannel, maskAddress } from '../../channels/log.ts';
-
-/** A real pino logger (Fastify's) whose JSON lines are kept for inspection. */
-function recordingLogger() {
-  const lines: string[] = [];
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
-  return { logger: app.log, lines, entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+import { recordingLogger } from '../support/logger.ts';
 
 const text = '【接电助手】您的用电申请 YX2026-0001 已进入“现场勘查”环节，查询码 482913。回复 TD 退订';
 
