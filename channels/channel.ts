@@ -40,6 +40,18 @@ export interface SendResult {
   status: 'sent' | 'delivered';
 }
 
+/** A provider's delivery status callback in our words, mapped back to the outbox row by the notices module. */
+export interface DeliveryReport {
+  providerId: string;
+  status: 'sent' | 'delivered' | 'failed';
+  /** the provider's error code, e.g. Twilio's 21610 (recipient replied STOP) */
+  errorCode: string | null;
+  /** the provider's error code that means the recipient opted out */
+  optedOut: boolean;
+  /** the outbox id the provider echoes (Aliyun out_id, Tencent ext): matches when the provider id is not known */
+  outboxId?: string | null;
+}
+
 /**
  * How a failed send should be handled: `temporary` retries with backoff, `permanent` fails the row at once,
  * `opted_out` fails it and marks the address as opted out on that channel.

@@ -7,7 +7,7 @@ import { EmailChannel } from './email/email-channel.ts';
 import { AliyunSmsChannel } from './sms-aliyun/channel.ts';
 import { TencentSmsChannel } from './sms-tencent/channel.ts';
 import { LogChannel } from './log.ts';
-import { TwilioSmsChannel } from './sms-twilio.ts';
+import { TwilioSmsChannel } from './sms-twilio/channel.ts';
 import { WechatyWeChatChannel, createWechatyBot } from './wechat-wechaty.ts';
 import { WechatOaApi, type AccessTokenStore } from './wechat-oa/api.ts';
 import { WechatOaChannel } from './wechat-oa/channel.ts';

@@ -1,5 +1,6 @@
 // Inbound SMS in our words. Twilio posts a webhook; a mainland provider's uplink (上行短信) posts or pushes its own
-// shape: each maps to InboundSms and the chat service answers, whoever carried the message.
+// shape: each maps to InboundSms and the chat service answers, whoever carried the message. The mainland providers'
+// status reports map to SmsReceipt.
 
 export interface InboundSms {
   /** the sender's number as the provider gives it (E.164 or national) */
@@ -11,6 +12,19 @@ export interface InboundSms {
   providerMessageId: string;
 }
 
+/** A template SMS provider's status report (Aliyun SmsReport, Tencent's status callback) in our words. */
+export interface SmsReceipt {
+  /** Aliyun biz_id, Tencent sid */
+  providerId: string;
+  phone: string;
+  /** the outbox id the provider echoes (Aliyun out_id, Tencent ext), if any */
+  outboxId: string | null;
+  delivered: boolean;
+  errorCode: string | null;
+  /** the error code means the recipient refuses our texts */
+  optedOut: boolean;
+}
+
 /**
  * The form an SMS address is stored and compared in: a mainland mobile number as its 11 digits (how applications
  * hold the customer's phone, so an opt-out or binding of +8613800001111 applies to notices to 13800001111);
@@ -20,17 +34,4 @@ export function normalizeSmsAddress(phone: string): string {
   const compact = phone.replace(/[\s-]/g, '');
   const mainland = /^(?:\+86|0086|86)?(1[3-9]\d{9})$/.exec(compact);
   return mainland ? mainland[1]! : compact;
-}
-
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-export function escapeXml(text: string): string {
-  // characters XML 1.0 cannot carry at all are dropped rather than escaped
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
-}
-
-/** A TwiML answer: one <Message> with the text, or an empty <Response/> when there is nothing to say. */
-export function twimlReply(text: string | null): string {
-  const body = text === null || text === '' ? '<Response/>' : `<Response><Message>${escapeXml(text)}</Message></Response>`;
-  return `<?xml version="1.0" encoding="UTF-8"?>${body}`;
 }

@@ -1,7 +1,7 @@
 // Aliyun's pushes (消息推送 over HTTP): SmsReport (status reports) and SmsUp (the customer's replies), as
 // provider-neutral receipts and inbound SMS.
 import Type, { type Static } from 'typebox';
-import type { InboundSms } from '../sms-inbound.ts';
+import type { InboundSms, SmsReceipt } from '../sms-inbound.ts';
 import { classifyAliyunCode } from './errors.ts';
 
 const text = (maxLength: number) => Type.String({ maxLength });
@@ -41,8 +41,9 @@ export const AliyunSmsUp = Type.Array(
 
 /** Aliyun's answer to a push it may stop retrying. */
 export const aliyunPushAccepted = { code: 0, msg: '接收成功' } as const;
+export const AliyunPushAccepted = Type.Object({ code: Type.Integer(), msg: Type.String() });
 
-export function aliyunReceipts(body: Static<typeof AliyunSmsReport>) {
+export function aliyunReceipts(body: Static<typeof AliyunSmsReport>): SmsReceipt[] {
   return body.map((r) => {
     const errorCode = r.success ? null : r.err_code || 'UNKNOWN';
     return {

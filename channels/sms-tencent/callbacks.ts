@@ -2,7 +2,7 @@
 // provider-neutral receipts and inbound SMS.
 import { createHash } from 'node:crypto';
 import Type, { type Static } from 'typebox';
-import type { InboundSms } from '../sms-inbound.ts';
+import type { InboundSms, SmsReceipt } from '../sms-inbound.ts';
 
 const text = (maxLength: number) => Type.String({ maxLength });
 
@@ -39,8 +39,9 @@ const Reply = Type.Object(
 export const TencentSmsReply = Type.Union([Reply, Type.Array(Reply, { maxItems: 1000 })]);
 
 export const tencentCallbackAccepted = { result: 0, errmsg: 'OK' } as const;
+export const TencentCallbackAccepted = Type.Object({ result: Type.Integer(), errmsg: Type.String() });
 
-export function tencentReceipts(body: Static<typeof TencentSmsStatus>) {
+export function tencentReceipts(body: Static<typeof TencentSmsStatus>): SmsReceipt[] {
   return body.map((r) => ({
     providerId: r.sid,
     phone: r.mobile,

@@ -39,6 +39,16 @@ export class WechatTransportError extends Error {
 }
 
 /** A token is used until this long before WeChat says it expires (a send in flight must not carry a dying token). */
+/**
+ * Where WeChat's web authorization (snsapi_base: silent, yields only the OpenID) starts; WeChat comes back to
+ * `redirectUri` with a `code` for `WechatOaApi.openIdOfCode`.
+ */
+export function webAuthorizeUrl(oauthBaseUrl: string, appId: string, redirectUri: string): string {
+  const params = new URLSearchParams({ appid: appId, redirect_uri: redirectUri, response_type: 'code', scope: 'snsapi_base', state: 'jd' });
+  // WeChat wants its parameters in this order and the fragment as written
+  return `${oauthBaseUrl}/connect/oauth2/authorize?${params.toString()}#wechat_redirect`;
+}
+
 export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
 export interface TemplateData {

@@ -1,6 +1,7 @@
 // One Official Account callback, as WeChat sends it: the URL check's echostr, and a posted message — its signature
 // checked, decrypted in safe mode, parsed — plus the passive reply to it (encrypted when the message was).
 import { randomBytes } from 'node:crypto';
+import Type, { type Static } from 'typebox';
 import { decryptMessage, encryptMessage, SafeModeError } from './safe-mode.ts';
 import { isValidWechatSignature, wechatSignature } from './signature.ts';
 import { encryptedOf, encryptedReplyXml, parseInbound, textReplyXml, WechatXmlError, type WechatOaInbound } from './xml.ts';
@@ -12,14 +13,22 @@ export interface CallbackSecrets {
 }
 
 /** The query string WeChat adds to every callback. */
-export interface CallbackQuery {
-  signature?: string;
-  timestamp?: string;
-  nonce?: string;
-  echostr?: string;
-  encrypt_type?: string;
-  msg_signature?: string;
-}
+export const CallbackQuery = Type.Object({
+  signature: Type.Optional(Type.String({ maxLength: 64 })),
+  timestamp: Type.Optional(Type.String({ maxLength: 20 })),
+  nonce: Type.Optional(Type.String({ maxLength: 64 })),
+  echostr: Type.Optional(Type.String({ maxLength: 256 })),
+  openid: Type.Optional(Type.String({ maxLength: 64 })),
+  encrypt_type: Type.Optional(Type.String({ maxLength: 16 })),
+  msg_signature: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export type CallbackQuery = Static<typeof CallbackQuery>;
+
+/** WeChat's callbacks are small; a body over this is not WeChat's. */
+export const MAX_CALLBACK_BYTES = 64 * 1024;
+
+/** The content types WeChat posts its XML with. */
+export const CALLBACK_CONTENT_TYPES = ['text/xml', 'application/xml', 'text/plain'];
 
 /** A signature that does not check out: the request is refused (401), nothing else happens. */
 export class CallbackSignatureError extends Error {

@@ -2,8 +2,12 @@
 // with SMS_CALLBACK_TOKEN as its `token` query parameter, and from an allowed source when a list is configured.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { Config } from '../config.ts';
 import { JiedianError } from '../errors.ts';
+
+/** The callback URLs' query: the token (checked by the hook, before validation). */
+export const SmsCallbackQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) });
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,6 +1,6 @@
 // The preValidation hook both Twilio webhooks share: a request counts only with a valid X-Twilio-Signature.
 import type { FastifyRequest } from 'fastify';
-import { isValidTwilioSignature } from '../../channels/twilio-signature.ts';
+import { TWILIO_SIGNATURE_HEADER, isValidTwilioSignature } from '../../channels/sms-twilio/signature.ts';
 import type { Config } from '../config.ts';
 import { JiedianError } from '../errors.ts';
 
@@ -13,7 +13,7 @@ export function requireTwilioSignature(config: Config) {
         publicUrl: config.publicUrl,
         path: request.url,
         params: (request.body ?? {}) as Record<string, unknown>,
-        signature: request.headers['x-twilio-signature'] as string | undefined,
+        signature: request.headers[TWILIO_SIGNATURE_HEADER] as string | undefined,
       });
     if (!valid) throw new JiedianError('JD_UNAUTHORIZED', 'missing or invalid X-Twilio-Signature');
   };

@@ -1,13 +1,10 @@
 // Tencent Cloud SMS callbacks: status reports update outbox rows; the customer's replies go to the chat, answered
 // by template SMS.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
-import { TencentSmsReply, TencentSmsStatus, tencentCallbackAccepted, tencentInbound, tencentReceipts } from '../../channels/sms-tencent/callbacks.ts';
+import { TencentSmsReply, TencentSmsStatus, TencentCallbackAccepted, tencentCallbackAccepted, tencentInbound, tencentReceipts } from '../../channels/sms-tencent/callbacks.ts';
 import { ErrorSchema } from '../schemas/error.ts';
-import { requireSmsCallbackToken } from './sms-callback-token.ts';
+import { SmsCallbackQuery, requireSmsCallbackToken } from './sms-callback-token.ts';
 
-const Accepted = Type.Object({ result: Type.Integer(), errmsg: Type.String() });
-const Query = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) });
 
 const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config, templateSms } = app.jiedian;
@@ -19,9 +16,9 @@ const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: 'Tencent Cloud SMS status reports, each applied once (by sid and phone number)',
-        querystring: Query,
+        querystring: SmsCallbackQuery,
         body: TencentSmsStatus,
-        response: { 200: Accepted, 400: ErrorSchema, 401: ErrorSchema },
+        response: { 200: TencentCallbackAccepted, 400: ErrorSchema, 401: ErrorSchema },
       },
     },
     async (request) => {
@@ -36,9 +33,9 @@ const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: "Tencent Cloud SMS replies: the customer's message goes to the chatbot (once); the answer goes back as template SMS",
-        querystring: Query,
+        querystring: SmsCallbackQuery,
         body: TencentSmsReply,
-        response: { 200: Accepted, 400: ErrorSchema, 401: ErrorSchema },
+        response: { 200: TencentCallbackAccepted, 400: ErrorSchema, 401: ErrorSchema },
       },
     },
     async (request) => {

@@ -4,8 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import Type from 'typebox';
 import { requireTwilioSignature } from './twilio-signed.ts';
-import { twimlReply, type InboundSms } from '../../channels/sms-inbound.ts';
-import { TwilioInboundSms } from '../schemas/chat.ts';
+import { TWIML_CONTENT_TYPE, TwilioInboundSms, twilioInboundSms, twimlReply } from '../../channels/sms-twilio/callbacks.ts';
 import { smsReplyText } from '../domain/chat/replies.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
@@ -26,15 +25,10 @@ const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const sms: InboundSms = {
-        from: request.body.From,
-        to: request.body.To ?? '',
-        text: request.body.Body ?? '',
-        providerMessageId: request.body.MessageSid,
-      };
+      const sms = twilioInboundSms(request.body);
       const result = sms.text.trim() === '' ? null : chat.handleSms(sms);
       const text = result ? smsReplyText(result.replies, config.smsSignature) : null;
-      return reply.type('text/xml; charset=utf-8').send(twimlReply(text));
+      return reply.type(TWIML_CONTENT_TYPE).send(twimlReply(text));
     },
   );
 };

@@ -3,17 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import Type from 'typebox';
 import { requireTwilioSignature } from './twilio-signed.ts';
-import { mapTwilioStatus } from '../../channels/sms-twilio.ts';
+import { TwilioStatusCallback, twilioDeliveryReport } from '../../channels/sms-twilio/callbacks.ts';
 import { JiedianError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
-
-const OPTED_OUT_CODE = '21610';
-
-const StatusCallback = Type.Object({
-  MessageSid: Type.String({ minLength: 1, maxLength: 64 }),
-  MessageStatus: Type.String({ minLength: 1, maxLength: 32 }),
-  ErrorCode: Type.Optional(Type.String({ maxLength: 16 })),
-});
 
 const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config, deliveryStatus } = app.jiedian;
@@ -27,16 +19,14 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: 'Twilio delivery status callback',
-        body: StatusCallback,
+        body: TwilioStatusCallback,
         response: { 204: Type.Null(), 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (request, reply) => {
-      const status = mapTwilioStatus(request.body.MessageStatus);
-      if (status === null) throw new JiedianError('JD_INVALID_REQUEST', `body.MessageStatus "${request.body.MessageStatus}" is not a known status`);
-      const errorCode = request.body.ErrorCode || null;
-      const known = deliveryStatus.record({ providerId: request.body.MessageSid, status, errorCode, optedOut: errorCode === OPTED_OUT_CODE });
-      if (!known) throw new JiedianError('JD_NOT_FOUND', `no message ${request.body.MessageSid}`);
+      const report = twilioDeliveryReport(request.body);
+      if (report === null) throw new JiedianError('JD_INVALID_REQUEST', `body.MessageStatus "${request.body.MessageStatus}" is not a known status`);
+      if (!deliveryStatus.record(report)) throw new JiedianError('JD_NOT_FOUND', `no message ${report.providerId}`);
       return reply.code(204).send(null);
     },
   );

@@ -4,6 +4,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
   ACKNOWLEDGED,
+  CALLBACK_CONTENT_TYPES,
+  CallbackQuery,
+  MAX_CALLBACK_BYTES,
   checkSignature,
   CallbackBodyError,
   CallbackSignatureError,
@@ -15,26 +18,13 @@ import {
 import { JiedianError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
-const CallbackQuery = Type.Object({
-  signature: Type.Optional(Type.String({ maxLength: 64 })),
-  timestamp: Type.Optional(Type.String({ maxLength: 20 })),
-  nonce: Type.Optional(Type.String({ maxLength: 64 })),
-  echostr: Type.Optional(Type.String({ maxLength: 256 })),
-  openid: Type.Optional(Type.String({ maxLength: 64 })),
-  encrypt_type: Type.Optional(Type.String({ maxLength: 16 })),
-  msg_signature: Type.Optional(Type.String({ maxLength: 64 })),
-});
-
-/** WeChat's callbacks are small; a body over this is not WeChat's. */
-const MAX_CALLBACK_BYTES = 64 * 1024;
-
 const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
   const { config, wechatOaInbox, context } = app.jiedian;
   const secrets: CallbackSecrets = config.wechatOa
     ? { appId: config.wechatOa.appId, token: config.wechatOa.token, aesKey: config.wechatOa.aesKey }
     : { appId: '', token: '', aesKey: null };
 
-  app.addContentTypeParser(['text/xml', 'application/xml', 'text/plain'], { parseAs: 'string', bodyLimit: MAX_CALLBACK_BYTES }, (_request, body, done) =>
+  app.addContentTypeParser(CALLBACK_CONTENT_TYPES, { parseAs: 'string', bodyLimit: MAX_CALLBACK_BYTES }, (_request, body, done) =>
     done(null, body),
   );
 

@@ -1,4 +1,5 @@
-// Schemas of the chat channels (API.md §5) and of the staff's knowledge-base and consult routes.
+// Schemas of the kiosk/web chat (API.md §5; the vendors' webhook bodies are in their channels/ folders) and of the
+// staff's knowledge-base and consult routes.
 import Type from 'typebox';
 import { intentNames } from '../domain/chat/intents.ts';
 
@@ -13,14 +14,6 @@ export const ChatMessageBody = Type.Object({
 export const ChatMessageReply = Type.Object({
   intent: Type.Enum([...intentNames]),
   replies: Type.Array(Type.String()),
-});
-
-/** Twilio's inbound-message form post; Twilio sends many more fields, which are ignored. */
-export const TwilioInboundSms = Type.Object({
-  MessageSid: Type.String({ minLength: 1, maxLength: 64 }),
-  From: Type.String({ minLength: 1, maxLength: 64 }),
-  To: Type.Optional(Type.String({ maxLength: 64 })),
-  Body: Type.Optional(Type.String({ maxLength: 1600 })),
 });
 
 export const ConsultSchema = Type.Object({

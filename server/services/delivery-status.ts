@@ -1,17 +1,7 @@
 // Provider delivery callbacks mapped back to outbox rows. A late 'sent' never undoes 'delivered'.
+import type { DeliveryReport } from '../../channels/channel.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { Clock } from './clock.ts';
-
-export interface DeliveryReport {
-  providerId: string;
-  status: 'sent' | 'delivered' | 'failed';
-  /** the provider's error code, e.g. Twilio's 21610 (recipient replied STOP) */
-  errorCode: string | null;
-  /** the provider's error code that means the recipient opted out */
-  optedOut: boolean;
-  /** the outbox id the provider echoes (Aliyun out_id, Tencent ext): matches when the provider id is not known */
-  outboxId?: string | null;
-}
 
 const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3, superseded: 3 } as const;
 

@@ -2,7 +2,7 @@
 // row they are about, and a customer's SMS goes to the chat, whose answer goes back as a template SMS.
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { SmsReceiptStore } from '../../db/sms-receipt-store.ts';
-import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
+import { normalizeSmsAddress, type InboundSms, type SmsReceipt } from '../../channels/sms-inbound.ts';
 import type { SendResult } from '../../channels/channel.ts';
 import { smsReplyText } from '../domain/chat/replies.ts';
 import { CHAT_REPLY_NOTICE_KIND } from '../domain/sms-template-maps.ts';
@@ -10,18 +10,6 @@ import { smsSegments } from '../domain/sms-segments.ts';
 import type { ChatService } from './chat.ts';
 import type { ServiceContext } from './context.ts';
 import type { DeliveryStatus } from './delivery-status.ts';
-
-export interface SmsReceipt {
-  /** Aliyun biz_id, Tencent sid */
-  providerId: string;
-  phone: string;
-  /** the outbox id the provider echoes (Aliyun out_id, Tencent ext), if any */
-  outboxId: string | null;
-  delivered: boolean;
-  errorCode: string | null;
-  /** the error code means the recipient refuses our texts */
-  optedOut: boolean;
-}
 
 export interface TemplateSmsOptions {
   ctx: ServiceContext;

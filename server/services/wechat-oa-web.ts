@@ -1,6 +1,6 @@
 // The mobile progress page's sign-in inside WeChat: web authorization (snsapi_base) gives the page a code, the code
 // gives the OpenID, and the OpenID's binding gives a view token for the applications it covers.
-import { WechatApiError, WechatTransportError, type WechatOaApi } from '../../channels/wechat-oa/api.ts';
+import { WechatApiError, WechatTransportError, webAuthorizeUrl, type WechatOaApi } from '../../channels/wechat-oa/api.ts';
 import type { ChatStore } from '../../db/chat-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { WechatOaConfig } from '../config.ts';
@@ -26,15 +26,7 @@ export function createWechatOaWeb(options: WechatOaWebOptions) {
     /** Where WeChat's web authorization starts for the page at `pagePath` (path and query of our page). */
     authorizeUrl(pagePath: string): string {
       if (!config) throw new JiedianError('JD_NOT_FOUND', 'WeChat web authorization is not configured');
-      const params = new URLSearchParams({
-        appid: config.appId,
-        redirect_uri: `${options.publicUrl}${pagePath}`,
-        response_type: 'code',
-        scope: 'snsapi_base',
-        state: 'jd',
-      });
-      // WeChat wants its parameters in this order and the fragment as written
-      return `${config.oauthBaseUrl}/connect/oauth2/authorize?${params.toString()}#wechat_redirect`;
+      return webAuthorizeUrl(config.oauthBaseUrl, config.appId, `${options.publicUrl}${pagePath}`);
     },
 
     /**

@@ -1,7 +1,7 @@
 // A message that may have reached the provider (the process died mid-send, the answer was lost) is looked up at the
 // provider before it is sent again: never a second SMS to the customer.
 import { describe, expect, it } from 'vitest';
-import { TwilioSmsChannel } from '../../channels/sms-twilio.ts';
+import { TwilioSmsChannel } from '../../channels/sms-twilio/channel.ts';
 import { tempDatabasePath, type TestApp } from '../support/app.ts';
 import { buildNoticeApp, eventually, fakeTwilioForTest, putApplication, TWILIO_FROM } from '../support/notices.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';

@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelError, type OutboundMessage } from '../../channels/channel.ts';
-import { TwilioSmsChannel, mapTwilioStatus, toE164 } from '../../channels/sms-twilio.ts';
+import { TwilioSmsChannel, toE164 } from '../../channels/sms-twilio/channel.ts';
+import { mapTwilioStatus } from '../../channels/sms-twilio/callbacks.ts';
 import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.ts';
 
 const FROM = '+15005550006';

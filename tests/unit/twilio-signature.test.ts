@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import { isValidTwilioSignature } from '../../channels/twilio-signature.ts';
+import { isValidTwilioSignature } from '../../channels/sms-twilio/signature.ts';
 
 const authToken = '12345678901234567890123456789012';
 const publicUrl = 'https://jiedian.example.cn';

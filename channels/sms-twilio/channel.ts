@@ -5,7 +5,8 @@ import https from 'node:https';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type responseModule from 'twilio/lib/http/response.js';
-import { ChannelError, type Channel, type OutboundMessage, type SendResult } from './channel.ts';
+import { ChannelError, type Channel, type OutboundMessage, type SendResult } from '../channel.ts';
+import { toChannelError } from './errors.ts';
 
 type Response<T> = InstanceType<typeof responseModule.default<T>>;
 
@@ -29,8 +30,6 @@ const RECENT_PAGE = 20;
 /** A lookup reads at most this many messages sent to the number since the claim's day. */
 const LOOKUP_LIMIT = 1000;
 
-/** Twilio error 21610: the recipient replied STOP, so Twilio refuses to message them. */
-const TWILIO_UNSUBSCRIBED = 21610;
 const IDEMPOTENCY_HEADER = 'I-Twilio-Idempotency-Token';
 
 // messages.create() takes no per-call headers, so the outbox id travels to the HTTP layer in the async context
@@ -188,60 +187,4 @@ export function toE164(phone: string): string {
   if (compact.startsWith('00')) return '+' + compact.slice(2);
   if (/^1\d{10}$/.test(compact)) return '+86' + compact;
   return compact;
-}
-
-/**
- * The one place Twilio failures become delivery decisions. Twilio's own message text is left out on purpose: it
- * often quotes the recipient's number, and ChannelError messages end up in logs and the outbox.
- */
-export function toChannelError(error: unknown): ChannelError {
-  if (error instanceof ChannelError) return error;
-  const status = numberProp(error, 'status');
-  if (status !== null) {
-    const code = numberProp(error, 'code');
-    const providerCode = code === null ? null : String(code);
-    const description = `Twilio answered HTTP ${status}` + (code === null ? '' : ` with error ${code}`);
-    if (code === TWILIO_UNSUBSCRIBED) return new ChannelError('opted_out', `${description} (recipient unsubscribed)`, providerCode);
-    // a server error may come after the message was created; a 429 or 408 means it was not taken
-    if (status >= 500) return new ChannelError('temporary', description, providerCode, true);
-    if (status === 429 || status === 408) return new ChannelError('temporary', description, providerCode);
-    return new ChannelError('permanent', description, providerCode);
-  }
-  // No HTTP status: the request never got an answer (refused, reset, DNS, timeout). Unknown errors are also retried;
-  // the outbox's attempt limit bounds them.
-  const networkCode = stringProp(error, 'code');
-  const reason = error instanceof Error ? error.message : String(error);
-  // Refused or unresolved: the request never left. Anything else (a timeout, a reset) may have reached Twilio.
-  const neverSent = networkCode === 'ECONNREFUSED' || networkCode === 'ENOTFOUND' || networkCode === 'EAI_AGAIN';
-  return new ChannelError('temporary', `Twilio unreachable: ${networkCode ?? reason}`, null, !neverSent);
-}
-
-function numberProp(value: unknown, name: string): number | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const prop = (value as Record<string, unknown>)[name];
-  return typeof prop === 'number' && Number.isFinite(prop) ? prop : null;
-}
-
-function stringProp(value: unknown, name: string): string | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const prop = (value as Record<string, unknown>)[name];
-  return typeof prop === 'string' ? prop : null;
-}
-
-/** Twilio's delivery status (StatusCallback's MessageStatus) in our words; null for statuses we do not track. */
-export function mapTwilioStatus(status: string): 'sent' | 'delivered' | 'failed' | null {
-  switch (status) {
-    case 'queued':
-    case 'accepted':
-    case 'sending':
-    case 'sent':
-      return 'sent';
-    case 'delivered':
-      return 'delivered';
-    case 'undelivered':
-    case 'failed':
-      return 'failed';
-    default:
-      return null;
-  }
 }

@@ -1,6 +1,9 @@
 // Checks that a webhook request really comes from Twilio (the X-Twilio-Signature header).
 import twilio from 'twilio';
 
+/** The header Twilio signs its webhook requests in. */
+export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
+
 export interface TwilioSignatureInput {
   authToken: string;
   /** PUBLIC_URL: the origin (and any path prefix) Twilio was configured to call */
