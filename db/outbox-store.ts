@@ -1,5 +1,6 @@
 // Queries over the outbox, bindings and opt-outs.
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import type { ChannelKind } from '../channels/channel.ts';
 import type { Db } from './client.ts';
 import { applications, channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
 
@@ -203,7 +204,7 @@ export function createOutboxStore(db: Db) {
      * An address's messages on a channel that went, or are going, to the provider since `since` (for per-number
      * sending limits): when each was handed over (sent, or claimed for a send in flight), its notice kind and text.
      */
-    recentTo(channel: string, address: string, since: number): { at: number; noticeKind: string; text: string }[] {
+    recentTo(channel: ChannelKind, address: string, since: number): { at: number; noticeKind: string; text: string }[] {
       return db
         .select({ at: sql<number>`coalesce(${outbox.sentAt}, ${outbox.updatedAt})`, noticeKind: outbox.noticeKind, text: outbox.text })
         .from(outbox)
@@ -250,7 +251,7 @@ export function createOutboxStore(db: Db) {
         .run();
     },
     /** Rows due now on the given channels, oldest due first. */
-    due(now: number, channels: string[], limit: number): OutboxRow[] {
+    due(now: number, channels: ChannelKind[], limit: number): OutboxRow[] {
       if (channels.length === 0) return [];
       const key = channels.join('\u0000');
       let statement = dueByChannels.get(key);

@@ -1,6 +1,6 @@
 // The outbox of notices, and the channel addresses customers bound or opted out.
 import { sqliteTable, text, integer, index, primaryKey } from 'drizzle-orm/sqlite-core';
-import type { MessageContent } from '../../channels/channel.ts';
+import type { ChannelKind, MessageContent } from '../../channels/channel.ts';
 
 /** `superseded`: made obsolete by a later fact before it was sent (its step completed, a newer plan), never sent. */
 export const outboxStatuses = ['pending', 'sending', 'sent', 'delivered', 'failed', 'dead', 'superseded'] as const;
@@ -19,7 +19,8 @@ export const outbox = sqliteTable(
     recipientKind: text('recipient_kind', { enum: recipientKinds }).notNull(),
     /** handler id for handler notices, account number for customer notices */
     recipientRef: text('recipient_ref'),
-    channel: text('channel').notNull(),
+    /** one of channelKinds (channels/channel.ts); an older database may hold a name this version no longer has */
+    channel: text('channel').$type<ChannelKind>().notNull(),
     address: text('address').notNull(),
     noticeKind: text('notice_kind').notNull(),
     variables: text('variables', { mode: 'json' }).notNull(),

@@ -1,6 +1,6 @@
 // Delivers outbox rows after commit: bounded concurrency, per-channel pacing, retries with backoff, then dead.
 import type { FastifyBaseLogger } from 'fastify';
-import { ChannelError, type Channel } from '../../channels/channel.ts';
+import { ChannelError, channelKinds, type Channel, type ChannelKind } from '../../channels/channel.ts';
 import type { QuietHours } from '../config.ts';
 import { MAX_DELIVERY_ATTEMPTS, heldByQuietHours, releaseAfterQuietHours, retryDelayMs } from '../domain/delivery-policy.ts';
 import { SendRate } from '../domain/send-rate.ts';
@@ -11,13 +11,13 @@ import type { Clock } from './clock.ts';
 
 export interface DispatcherOptions {
   store: OutboxStore;
-  channels: Record<string, Channel>;
+  channels: Record<ChannelKind, Channel>;
   clock: Clock;
   log: FastifyBaseLogger;
   /** sends in flight at once */
   concurrency?: number;
   /** send rate per channel kind, in SMS segments (or messages) per second; absent: unpaced */
-  ratePerSecond?: Record<string, number>;
+  ratePerSecond?: Partial<Record<ChannelKind, number>>;
   /** how often to look for retries and released quiet-hour rows when nothing wakes the dispatcher */
   pollMs?: number;
   random?: () => number;
@@ -44,7 +44,27 @@ export function createDispatcher(options: DispatcherOptions) {
   const concurrency = options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 1000;
-  const rates = new Map(Object.keys(channels).map((kind) => [kind, new SendRate(options.ratePerSecond?.[kind] ?? Infinity)]));
+  const rates = new Map(channelKinds.map((kind) => [kind, new SendRate(options.ratePerSecond?.[kind] ?? Infinity)]));
+
+  /**
+   * The channel a row goes out through: every name the outbox may hold has its case. Rows naming a channel this
+   * version does not know (another version's, in a shared database) are never claimed: `due` asks for known ones.
+   */
+  function channelOf(kind: ChannelKind): Channel | null {
+    switch (kind) {
+      case 'sms':
+      case 'wechat':
+      case 'wechat_oa':
+      case 'wecom':
+      case 'email':
+        return channels[kind];
+      default: {
+        const unknown: never = kind;
+        log.error({ channel: unknown }, 'an outbox row names a channel this version does not have');
+        return null;
+      }
+    }
+  }
   const quietHours = options.quietHours ?? null;
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   /** `at`, or the end of the quiet window `at` falls in for rows quiet hours hold */
@@ -87,7 +107,7 @@ export function createDispatcher(options: DispatcherOptions) {
    * and not sent again when it has it.
    */
   async function deliver(row: OutboxRow, claimedAt: number): Promise<SendOutcome> {
-    const channel = channels[row.channel];
+    const channel = channelOf(row.channel);
     const attempt = row.attempts + 1;
     if (!channel) return { id: row.id, status: 'dead', nextAttemptAt: null, lastError: `no channel ${row.channel}`, at: clock.now(), inDoubtSince: row.inDoubtSince };
     const message = {

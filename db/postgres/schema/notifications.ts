@@ -1,7 +1,7 @@
 // The outbox of notices, channel bindings, opt-outs and mutes (PostgreSQL; the same tables as
 // db/schema/notifications.ts, where the columns are described).
 import { pgTable, text, integer, boolean, jsonb, index, primaryKey } from 'drizzle-orm/pg-core';
-import type { MessageContent } from '../../../channels/channel.ts';
+import type { ChannelKind, MessageContent } from '../../../channels/channel.ts';
 import { outboxStatuses, recipientKinds } from '../../schema/notifications.ts';
 import { ms } from './columns.ts';
 
@@ -12,7 +12,7 @@ export const outbox = pgTable(
     applicationNo: text('application_no'),
     recipientKind: text('recipient_kind', { enum: recipientKinds }).notNull(),
     recipientRef: text('recipient_ref'),
-    channel: text('channel').notNull(),
+    channel: text('channel').$type<ChannelKind>().notNull(),
     address: text('address').notNull(),
     noticeKind: text('notice_kind').notNull(),
     variables: jsonb('variables').notNull(),
