@@ -1,6 +1,6 @@
 // Prepared queries over applications, their steps and sync events. Prepared once per database:
 // unprepared drizzle queries cost several times a raw statement on hot paths.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { alerts, applications, applicationSteps, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
 
@@ -89,6 +89,19 @@ export function createApplicationStore(db: Db) {
       limitAlertAt: sql`${p('limitAlertAt')}`,
     })
     .where(eq(applications.applicationNo, p('applicationNo')))
+    .prepare();
+  const setRequestedDate = db
+    .update(applications)
+    .set({ requestedConnectDate: sql`${p('requestedConnectDate')}` })
+    .where(eq(applications.applicationNo, p('applicationNo')))
+    .prepare();
+  // The plan refresh's walk: a bounded range of the primary key per statement, however few plans are out of date.
+  const planStatesAfter = db
+    .select({ applicationNo: applications.applicationNo, status: applications.status, plannedOn: applications.plannedOn, updatedAt: applications.updatedAt })
+    .from(applications)
+    .where(gt(applications.applicationNo, p('after')))
+    .orderBy(asc(applications.applicationNo))
+    .limit(p('limit'))
     .prepare();
   const raisedAlertsOf = db
     .select({ stepCode: alerts.stepCode, occurrence: alerts.occurrence, level: alerts.level })
@@ -186,6 +199,10 @@ export function createApplicationStore(db: Db) {
       updatedAt: number;
       limitAlertAt: number | null;
     }) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
+    /** A staff re-plan's new requested connection date (kept until the marketing system syncs another). */
+    setRequestedConnectDate: (applicationNo: string, requestedConnectDate: string | null) => setRequestedDate.run({ applicationNo, requestedConnectDate }),
+    /** Up to `limit` applications after `after` by number, with what says whether their plan is current. */
+    planStatesAfter: (after: string, limit: number) => planStatesAfter.all({ after, limit }),
     eventExists: (eventId: string) => eventById.get({ eventId }) !== undefined,
     insertEvent: (row: Omit<SyncEventRow, 'rejection'>) => insertEvent.run(row),
     parkedEvents: (applicationNo: string) => parkedEventsOf.all({ applicationNo }),

@@ -21,7 +21,10 @@ import { createMuteStore } from '../db/mute-store.ts';
 import { createMuteService, type MuteService } from './services/mutes.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
-import { createProgressViews, type ProgressViews } from './services/progress-views.ts';
+import { createChangeFlow } from './applications/change-flow.ts';
+import { createReplanning, type Replanning } from './applications/replanning.ts';
+import { createPlanRefresh, type PlanRefresh, type PlanRefreshOptions } from './applications/plan-refresh.ts';
+import { createProgressViews, type ProgressViews } from './applications/progress-views.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
@@ -93,6 +96,8 @@ export interface AppDeps {
   startSweeper?: boolean;
   /** the SLA sweep's chunking (tests, benchmarks): rows and milliseconds per transaction, a per-chunk report */
   sla?: SlaChunkOptions;
+  /** the plan refresh's chunking (tests, benchmarks) */
+  planRefresh?: Pick<PlanRefreshOptions, 'chunkMs' | 'scanRows' | 'runMs' | 'onChunk'>;
   /** how often the server looks for alerts other processes committed (ALERT_FEED_INTERVAL_MS); tests shorten it */
   alertFeedIntervalMs?: number;
   hub?: RealtimeHub;
@@ -104,6 +109,8 @@ export interface Services {
   database: Database_;
   context: ServiceContext;
   ingest: IngestService;
+  replanning: Replanning;
+  planRefresh: PlanRefresh;
   views: ProgressViews;
   customers: CustomerAccess;
   outbox: OutboxStore;
@@ -272,8 +279,7 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
-  // Assigned below: live progress frames need the views, which need the ingest service.
-  let views: ProgressViews;
+  const views = createProgressViews(context);
   const pushProgress = (changes: { applications: Set<string> }) => {
     for (const applicationNo of changes.applications) {
       const topic = topics.application(applicationNo);
@@ -284,11 +290,13 @@ export async function buildApp(deps: AppDeps) {
   };
   // Assigned below: the SLA service records steps synced done late, and needs the alert service built later.
   let sla: SlaService;
-  const ingest = createIngestService(context, {
+  const changeFlow = createChangeFlow(context, {
     inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
     afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
   });
-  views = createProgressViews(context, ingest);
+  const ingest = createIngestService(context, changeFlow);
+  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
+  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
   // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
   const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
@@ -346,6 +354,7 @@ export async function buildApp(deps: AppDeps) {
       { name: 'hurry escalation', run: () => hurries.escalateDue() },
       { name: 'sla alerts', run: () => sla.sweep() },
       { name: 'weekly digest', run: () => weeklyDigest.run() },
+      { name: 'plan refresh', run: () => planRefresh.run() },
     ],
   });
 
@@ -367,6 +376,8 @@ export async function buildApp(deps: AppDeps) {
     database,
     context,
     ingest,
+    replanning,
+    planRefresh,
     views,
     customers,
     outbox,

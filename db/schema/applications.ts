@@ -36,9 +36,13 @@ export const applications = sqliteTable(
     earliestFeasibleDate: text('earliest_feasible_date'),
     planBasis: text('plan_basis', { enum: planBases }).notNull(),
     planCompressed: integer('plan_compressed', { mode: 'boolean' }).notNull(),
-    /** the `today` the stored plan was made for; a plan from an earlier day is refreshed on read */
+    /**
+     * the `today` the stored plan was made for; a plan out of date (domain/plan-refresh.ts) is stored anew by the plan
+     * refresh job, and until then a read shows it refreshed in memory
+     */
     plannedOn: text('planned_on').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** when the application was last written, which is when it was last planned: every write re-plans it */
     updatedAt: integer('updated_at').notNull(),
     /**
      * When the application's utility-side time passes its process's totalLimit, while that overdue alert is still

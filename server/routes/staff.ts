@@ -1,7 +1,5 @@
 // Staff API (API.md §3): sign-in, the live queue, acknowledging and answering hurries, application detail, re-plan.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { eq } from 'drizzle-orm';
-import { applications } from '../../db/schema/index.ts';
 import type { OutboxRow } from '../../db/outbox-store.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { JiedianError } from '../errors.ts';
@@ -32,7 +30,7 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, ingest, notices, database, context, alerts, consults, securityNotices } = app.jiedian;
+  const { config, views, outbox, staffAuth, hurries, staffAccess, replanning, alerts, consults, securityNotices } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -188,29 +186,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { applicationNo } = request.params;
       if (!staffAccess.canSee(principal(request), applicationNo)) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
-      const current = context.store.application(applicationNo);
-      if (!current) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
-      if (current.status !== 'active') throw new JiedianError('JD_NOT_ACTIVE', `application ${applicationNo} is ${current.status}`);
-      ingest.checkRequestedDate(request.body.requestedConnectDate);
-      const replanned = await ingest.replan(applicationNo, {
-        before: () => {
-          database.db.update(applications).set({ requestedConnectDate: request.body.requestedConnectDate }).where(eq(applications.applicationNo, applicationNo)).run();
-        },
-        after: (r, row) => {
-          // When the expected date moves the ingest hook sends plan_changed; otherwise the customer still hears the new plan.
-          if (r.previousExpectedConnectDate === r.expectedConnectDate && row.expectedConnectDate) {
-            notices.queue('plan_created', { kind: 'customer', application: row }, {
-              customerName: row.customerName,
-              applicationNo,
-              expectedConnectDate: row.expectedConnectDate,
-              requestedConnectDate: row.requestedConnectDate,
-              feasible: row.planFeasible,
-              earliestFeasibleDate: row.earliestFeasibleDate,
-            });
-          }
-        },
-      });
-      if (!replanned) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
+      await replanning.replanWithRequestedDate(applicationNo, request.body.requestedConnectDate);
       return { application: views.staffView(applicationNo)! };
     },
   );

@@ -3,6 +3,7 @@
 import type { Database_ } from '../../db/client.ts';
 import type { CommittedAlerts } from '../../db/committed-alerts.ts';
 import type { AlertService } from './alerts.ts';
+import { yieldToEventLoop } from '../event-loop.ts';
 
 /** How often the feed asks SQLite whether another connection committed: one `PRAGMA data_version`, no page read. */
 export const ALERT_FEED_INTERVAL_MS = 1000;
@@ -14,8 +15,6 @@ export interface AlertFeedOptions {
   committed: CommittedAlerts;
   alerts: AlertService;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createAlertFeed(options: AlertFeedOptions) {
   const { database, committed, alerts } = options;

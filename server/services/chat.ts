@@ -35,7 +35,7 @@ import type { CustomerStepRefusal, HurryService } from './hurries.ts';
 import { queryCodeHmac } from './ingest.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { NoticeWriter } from './notices.ts';
-import type { ProgressViews } from './progress-views.ts';
+import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from './query-code-guesses.ts';
 
 export const MAX_CHAT_TEXT = 500;

@@ -7,38 +7,17 @@ import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
 import { cleanText, type TextKind } from '../domain/text-input.ts';
-import { applyStepEvent, type StepState, type StepStatus } from '../domain/step-state.ts';
+import { applyStepEvent, type StepState } from '../domain/step-state.ts';
 import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
 import type { ServiceContext } from './context.ts';
-import { replanApplication, type Replanned } from './planning.ts';
-import { writeFailureOf } from '../../db/unit-of-work.ts';
+import { replanApplication } from '../applications/planning.ts';
+import type { ChangeFlow, IngestChanges } from '../applications/change-flow.ts';
 
-/** What a committed ingest changed, for everything that fans out after commit (notices, live updates). */
-export interface IngestChanges {
-  applications: Set<string>;
-  replans: Replanned[];
-  /** `from`: the step's status before the event; a step already in progress whose start was corrected has `in_progress` */
-  startedSteps: { applicationNo: string; stepCode: string; from: StepStatus; at: number }[];
-  /**
-   * `from`: the step's status before the event; a corrected completion time of a done step has `done`.
-   * `runningDueAt`: the due time stored while the occurrence ran (what the sweep judged it by); null when no re-plan saw
-   * it running (started in the same batch, or not in progress before the event).
-   */
-  completedSteps: { applicationNo: string; stepCode: string; from: StepStatus; runningDueAt: number | null; at: number }[];
-}
-
-export type ChangeListener = (changes: IngestChanges) => void;
-
-export interface IngestHooks {
-  /** run inside the transaction, after re-planning: write what the changes cause (outbox rows, alerts) */
-  inTransaction?: ChangeListener[];
-  /** run after commit: fan out (dispatcher, live updates) */
-  afterCommit?: ChangeListener[];
-}
+export type { ChangeListener, IngestChanges, IngestHooks } from '../applications/change-flow.ts';
 
 const checkEvent = Compile(SyncEvent);
 /** how far before the working calendar's end the last accepted fact (an event's `at`, an `acceptedAt`) may be */
@@ -55,11 +34,7 @@ export function queryCodeHmac(secret: string, accountNo: string, queryCode: stri
   return createHmac('sha256', secret).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
 }
 
-function emptyChanges(): IngestChanges {
-  return { applications: new Set(), replans: [], startedSteps: [], completedSteps: [] };
-}
-
-export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}) {
+export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
   const { database, store } = ctx;
   /** Dates outside the working calendar cannot be planned or timed: such input is rejected, not a 500. */
   const inCalendar = (date: string) => date >= ctx.calendar.range.from && date <= ctx.calendar.range.to;
@@ -75,28 +50,8 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
   const lastFactDay = addDays(ctx.calendar.range.to, -PLANNING_HORIZON_DAYS);
   const factsEnd = endOfDay(lastFactDay, ctx.timeZone);
 
-  function consequences(changes: IngestChanges) {
-    if (changes.applications.size === 0) return;
-    for (const hook of hooks.inTransaction ?? []) hook(changes);
-  }
-
-  function publish(changes: IngestChanges) {
-    if (changes.applications.size === 0) return;
-    for (const listener of hooks.afterCommit ?? []) listener(changes);
-  }
-
-  /**
-   * Runs a write as a unit of work (waiting for another process's lock without blocking the event loop) and undoes
-   * the learnt-duration cache if it fails, so cache and database never disagree.
-   */
-  async function write<T>(work: () => T): Promise<T> {
-    try {
-      return await database.write(work);
-    } catch (error) {
-      ctx.learnt.forget();
-      throw error;
-    }
-  }
+  const { consequences, publish, write } = flow;
+  const emptyChanges = flow.empty;
 
   function applyEvent(
     application: ApplicationRow,
@@ -152,23 +107,6 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
         .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, stale)))
         .run();
     }
-  }
-
-  /** One re-plan as a transaction body: `before` may change the application first, `after` sees the new plan. */
-  function replanWork(applicationNo: string, steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {}) {
-    const now = ctx.clock.now();
-    const changes = emptyChanges();
-    const work = (): Replanned | null => {
-      if (!store.application(applicationNo)) return null;
-      steps.before?.();
-      const r = replanApplication(ctx, store.application(applicationNo)!, now);
-      changes.applications.add(applicationNo);
-      changes.replans.push(r);
-      consequences(changes);
-      steps.after?.(r, store.application(applicationNo)!);
-      return r;
-    };
-    return { changes, work };
   }
 
   return {
@@ -338,38 +276,6 @@ export function createIngestService(ctx: ServiceContext, hooks: IngestHooks = {}
       });
       publish(changes);
       return result;
-    },
-
-    /**
-     * Re-plans one application in one transaction: `before` may change it first (a staff re-plan sets a new requested
-     * date), `after` sees the new plan and may queue what it causes.
-     */
-    async replan(
-      applicationNo: string,
-      steps: { before?: () => void; after?: (replanned: Replanned, application: ApplicationRow) => void } = {},
-    ): Promise<Replanned | null> {
-      const { changes, work } = replanWork(applicationNo, steps);
-      const replanned = await write(work);
-      publish(changes);
-      return replanned;
-    },
-
-    /**
-     * Re-plans at once, for a read that finds a plan made on an earlier day. A write that cannot be made now (another
-     * process holds the lock, a full disk) leaves the stored plan as it is and answers false: a read never waits for
-     * the lock, nor fails for want of it.
-     */
-    refreshPlan(applicationNo: string): boolean {
-      const { changes, work } = replanWork(applicationNo);
-      try {
-        database.transaction(work);
-      } catch (error) {
-        ctx.learnt.forget();
-        if (writeFailureOf(error)) return false;
-        throw error;
-      }
-      publish(changes);
-      return true;
     },
   };
 }

@@ -15,7 +15,7 @@ import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';
-import type { Replanned } from './planning.ts';
+import type { Replanned } from '../applications/planning.ts';
 import type { NoticeTemplates } from './notice-templates.ts';
 
 export type NoticeRecipient =
@@ -300,6 +300,8 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         else if (replan.previousExpectedConnectDate !== replan.expectedConnectDate || (replan.previousFeasible !== null && replan.previousFeasible !== replan.feasible)) {
           planChanged(application, replan);
         }
+        // a staff re-plan: the customer hears the new plan even when the expected date stays
+        if (replan.requestedDateSet && replan.previousExpectedConnectDate === replan.expectedConnectDate) planCreated(application);
       }
       const started = new Set<string>();
       for (const { applicationNo, stepCode, from } of changes.startedSteps) {

@@ -9,8 +9,9 @@ import type { AlertInsert, AlertRow, AlertStore } from '../../db/alert-store.ts'
 import type { AlertService } from './alerts.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
-import { runningDueAt } from './planning.ts';
+import { runningDueAt } from '../applications/planning.ts';
 import type { NoticeWriter } from './notices.ts';
+import { yieldToEventLoop } from '../event-loop.ts';
 
 /**
  * Most rows one chunk transaction handles (raised alerts and held texts together). Each alert dirties ~8 pages (the
@@ -69,8 +70,6 @@ export interface SlaServiceOptions extends SlaChunkOptions {
    */
   transaction: <T>(work: () => T) => T;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What a sweep still has to look at, as of its `now`; each source is done once a read comes back short. */
 interface Sources {

@@ -5,6 +5,7 @@
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { applicationBody, buildTestApp as buildApp, handlerBody, SYNC_TOKEN, type TestApp } from '../support/app.ts';
+import { databaseSnapshot } from '../support/db-snapshot.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -331,12 +332,18 @@ describe('what the customer sees of the plan', () => {
     expect(plannedOn()).toEqual({ d: '2026-11-24' });
 
     t.clock.advance(2 * DAY);
-    // the query refreshes the plan as it reads
+    // the query shows today's plan, computed as it reads; a read writes nothing
+    const before = databaseSnapshot(t.database);
     const later = ((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]!;
-    expect(plannedOn()).toEqual({ d: '2026-11-26' });
+    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(plannedOn()).toEqual({ d: '2026-11-24' });
     expect(later.currentStep).toMatchObject({ code: 'survey', plannedEnd: '2026-11-26', overdue: true });
     expect(later.nextStep).toMatchObject({ code: 'connect', plannedStart: '2026-11-27', plannedEnd: '2026-11-30' });
     expect(later.expectedConnectDate).toBe('2026-11-30');
+    // the sweep's plan refresh stores that plan
+    await t.app.jiedian.sweeper.sweep();
+    expect(plannedOn()).toEqual({ d: '2026-11-26' });
+    expect(((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]).toEqual(later);
   });
 
   it('a GET on a later day refreshes the plan too', async () => {

@@ -1,24 +1,38 @@
-// Reads one application as a ProgressView; a plan made on an earlier day is refreshed first.
+// Reads one application as a ProgressView. A read never writes: a plan out of date (made on an earlier day, or before
+// today's working hours ended) is shown as the refresh will store it, computed in memory from the stored facts.
 import { getProcess } from '../domain/catalog.ts';
-import { calendarDateOf } from '../domain/dates.ts';
+import { isPlanCurrent } from '../domain/plan-refresh.ts';
 import { buildProgressView, type Audience, type HandlerContact, type ProgressView } from '../domain/progress-view.ts';
+import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
-import type { ServiceContext } from './context.ts';
-import type { IngestService } from './ingest.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { currentPlan } from './planning.ts';
 
-export function createProgressViews(ctx: ServiceContext, ingest: IngestService) {
+type ViewStep = ReturnType<ServiceContext['store']['stepsForView']>[number];
+
+export function createProgressViews(ctx: ServiceContext) {
   const { store } = ctx;
+  const frame = { calendar: ctx.calendar, timeZone: ctx.timeZone, workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS };
 
-  function fresh(application: ApplicationRow, now: number): ApplicationRow {
-    if (application.status !== 'active' || application.plannedOn === calendarDateOf(now, ctx.timeZone)) return application;
-    if (!ingest.refreshPlan(application.applicationNo)) return application;
-    return store.application(application.applicationNo) ?? application;
+  /** The application and its steps with the plan current at `now`. */
+  function current(application: ApplicationRow, steps: ViewStep[], now: number): { application: ApplicationRow; steps: ViewStep[] } {
+    if (application.status !== 'active' || isPlanCurrent({ plannedOn: application.plannedOn, plannedAt: application.updatedAt }, now, frame)) {
+      return { application, steps };
+    }
+    const plan = currentPlan(ctx, application, steps, now);
+    const byCode = new Map(plan.steps.map((s) => [s.stepCode, s]));
+    return {
+      application: { ...application, ...plan.application },
+      steps: steps.map((s) => {
+        const planned = byCode.get(s.stepCode);
+        return planned ? { ...s, plannedStart: planned.plannedStart, plannedEnd: planned.plannedEnd, dueAt: planned.dueAt } : s;
+      }),
+    };
   }
 
   function view(row: ApplicationRow, audience: Audience): ProgressView {
     const now = ctx.clock.now();
-    const application = fresh(row, now);
-    const steps = store.stepsForView(application.applicationNo);
+    const { application, steps } = current(row, store.stepsForView(row.applicationNo), now);
     const contacts = new Map<string, HandlerContact>();
     for (const s of steps) {
       if (s.handlerId !== null && s.handlerTeamId !== null) contacts.set(s.handlerId, { name: s.handlerName!, phone: s.handlerPhone! });
