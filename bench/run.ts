@@ -8,6 +8,7 @@ const benchmarks: Record<string, { describe: string; load: () => Promise<{ run: 
   notify: { describe: 'step events → SMS at a fake Twilio over loopback: notices/s and p99 commit→receipt at 1,000/s', load: () => import('./notify.ts') },
   ws: { describe: '5,000 WebSocket subscribers of one application: one change fanned out to all; time to the last, memory per idle connection', load: () => import('./ws.ts') },
   sweep: { describe: 'SLA sweep on 1M active applications: one interval\'s alerts vs a plain indexed SELECT of the same rows; event-loop stall', load: () => import('./sweep.ts') },
+  refresh: { describe: 'the plan refresh job over every active plan a day old (20,000 applications): longest event-loop stall, vs computing the plans in memory', load: () => import('./refresh.ts') },
   generate: { describe: 'generate (or reuse) a benchmark database: --applications N --profile mixed|fresh|sla', load: () => import('./generate-db.ts') },
 };
 

@@ -73,10 +73,12 @@ export function createReplanning(options: ReplanningOptions) {
           // read again inside the transaction: a sync since the walk's read may have re-planned it already
           const application = store.application(due[i]!.applicationNo);
           if (!application || !outOfDate(application, now)) continue;
+          // each application's consequences at once (they are its own), so the time budget counts them too
+          const one = { ...flow.empty(), applications: new Set([application.applicationNo]), replans: [replanApplication(ctx, application, now)] };
+          flow.consequences(one);
           changes.applications.add(application.applicationNo);
-          changes.replans.push(replanApplication(ctx, application, now));
+          changes.replans.push(...one.replans);
         }
-        flow.consequences(changes);
         return i;
       });
       flow.publish(changes);
