@@ -188,17 +188,9 @@ export function createApplicationStore(db: Db) {
     updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId' | 'handlerAt'>) =>
       updateStepState.run(row),
     updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt' | 'warnAt' | 'alertAt'>) => updateStepPlan.run(row),
-    updateApplicationPlan: (row: {
-      applicationNo: string;
-      expectedConnectDate: string | null;
-      planFeasible: boolean;
-      earliestFeasibleDate: string | null;
-      planBasis: 'requested_date' | 'typical';
-      planCompressed: boolean;
-      plannedOn: string;
-      updatedAt: number;
-      limitAlertAt: number | null;
-    }) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
+    updateApplicationPlan: (
+      row: Pick<ApplicationRow, 'applicationNo' | 'expectedConnectDate' | 'planFeasible' | 'earliestFeasibleDate' | 'planBasis' | 'planCompressed' | 'plannedOn' | 'updatedAt' | 'limitAlertAt'>,
+    ) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
     /** A staff re-plan's new requested connection date (kept until the marketing system syncs another). */
     setRequestedConnectDate: (applicationNo: string, requestedConnectDate: string | null) => setRequestedDate.run({ applicationNo, requestedConnectDate }),
     /** Up to `limit` applications after `after` by number, with what says whether their plan is current. */

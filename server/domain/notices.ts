@@ -1,6 +1,7 @@
 // The notices customers and handlers receive: their kinds, who gets them, whether they may wake someone,
 // the variables each kind's templates (templates/sms, templates/wechat) are rendered with, and sample values.
 import type { CalendarDate } from './dates.ts';
+import type { HandlerContact } from './progress-view.ts';
 
 export const noticeKinds = [
   'step_started',
@@ -94,11 +95,6 @@ export function noticeFileStem(kind: NoticeKind): string {
 // Variables carry names and phones unmasked; the customer templates mask them (maskName) where the
 // customer must not see them in full, as the ProgressView does for customers.
 
-/** A handler's name and work phone (the phone is shown to customers as given). */
-export interface HandlerContact {
-  name: string;
-  phone: string;
-}
 
 export interface StepStartedVariables {
   customerName: string;

@@ -3,7 +3,8 @@
 import { DEFAULT_WARNING_RULE, type Process } from './catalog.ts';
 import type { WorkingCalendar } from './calendar.ts';
 import { calendarDateOf, startOfDay, type CalendarDate } from './dates.ts';
-import { planApplication, type PlanBasis, type StepStatus } from './planner.ts';
+import { planApplication, type PlanBasis } from './planner.ts';
+import type { StepStatus } from './step-state.ts';
 import { applicationLimitDueAt, owedAlertAt, warningInstant, type TimeFrame } from './sla.ts';
 import { periodsOn, type WorkingHours } from './working-time.ts';
 

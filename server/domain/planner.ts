@@ -6,9 +6,8 @@
 import type { WorkingCalendar } from './calendar.ts';
 import type { Process, ProcessStep } from './catalog.ts';
 import { calendarDateOf, endOfDay, type CalendarDate } from './dates.ts';
+import type { StepStatus } from './step-state.ts';
 import { DEFAULT_WORKING_HOURS, firstWorkdayOf, type WorkingHours } from './working-time.ts';
-
-export type StepStatus = 'pending' | 'in_progress' | 'done';
 
 export interface StepRecord {
   code: string;

@@ -2,6 +2,7 @@
 import type { Process } from './catalog.ts';
 import { formatInstant } from './dates.ts';
 import { customerKind, maskName } from './masking.ts';
+import type { PlanBasis } from './planner.ts';
 import type { StepStatus } from './step-state.ts';
 
 export type Audience = 'customer' | 'staff';
@@ -17,7 +18,7 @@ export interface ApplicationRecord {
   expectedConnectDate: string | null;
   planFeasible: boolean;
   earliestFeasibleDate: string | null;
-  planBasis: 'requested_date' | 'typical';
+  planBasis: PlanBasis;
   planCompressed: boolean;
   updatedAt: number;
 }
@@ -33,6 +34,7 @@ export interface StepRecordWithPlan {
   dueAt: number | null;
 }
 
+/** A handler's name and work phone (the phone is shown to customers as given). */
 export interface HandlerContact {
   name: string;
   phone: string;
@@ -65,7 +67,7 @@ export interface ProgressView {
   acceptedAt: string;
   requestedConnectDate: string | null;
   expectedConnectDate: string | null;
-  plan: { feasible: boolean; earliestFeasibleDate: string | null; basis: 'requested_date' | 'typical'; compressed: boolean };
+  plan: { feasible: boolean; earliestFeasibleDate: string | null; basis: PlanBasis; compressed: boolean };
   currentStep: StepView | null;
   nextStep: StepView | null;
   steps: StepView[];

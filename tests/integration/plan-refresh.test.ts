@@ -8,6 +8,7 @@ import { applicationBody, buildTestApp, handlerBody, tempDatabasePath, type Test
 import { databaseSnapshot } from '../support/db-snapshot.ts';
 import type { AppDeps } from '../../server/app.ts';
 import type { RefreshChunk } from '../../server/applications/replanning.ts';
+import type { ProgressView } from '../../server/web/shared/contract.ts';
 
 const at = (local: string) => Date.parse(`${local}+08:00`);
 const ACCOUNT = '5300123456';
@@ -40,11 +41,7 @@ async function viewToken(t: TestApp): Promise<string> {
 async function read(t: TestApp, applicationNo: string, token: string) {
   const res = await supertest(t.app.server).get(`/api/v1/progress/${applicationNo}`).set('authorization', `Bearer ${token}`);
   expect(res.status, res.text).toBe(200);
-  return res.body.application as {
-    expectedConnectDate: string | null;
-    updatedAt: string;
-    steps: { code: string; plannedStart: string | null; plannedEnd: string | null; dueAt: string | null }[];
-  };
+  return res.body.application as ProgressView;
 }
 
 /** The stored plan, formatted as the view shows it. */
@@ -64,7 +61,7 @@ function storedPlan(t: TestApp, applicationNo: string) {
   };
 }
 
-const shownPlan = (view: Awaited<ReturnType<typeof read>>) => ({
+const shownPlan = (view: ProgressView) => ({
   expectedConnectDate: view.expectedConnectDate,
   steps: view.steps.map((s) => ({ code: s.code, plannedStart: s.plannedStart, plannedEnd: s.plannedEnd, dueAt: s.dueAt === null ? null : Date.parse(s.dueAt) })),
 });

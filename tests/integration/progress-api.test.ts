@@ -6,30 +6,12 @@ import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { applicationBody, buildTestApp as buildApp, handlerBody, SYNC_TOKEN, type TestApp } from '../support/app.ts';
 import { databaseSnapshot } from '../support/db-snapshot.ts';
+import type { ProgressView } from '../../server/web/shared/contract.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const ACCOUNT = '5300123456';
 const CODE = '482913';
-
-interface StepView {
-  code: string;
-  status: string;
-  plannedStart: string | null;
-  plannedEnd: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  handler: { name: string; phone: string } | null;
-}
-interface ProgressView {
-  applicationNo: string;
-  accountNo: string;
-  customerName: string;
-  expectedConnectDate: string | null;
-  currentStep: StepView | null;
-  nextStep: StepView | null;
-  steps: StepView[];
-}
 
 const buildTestApp = (options: Parameters<typeof buildApp>[0] = {}) => buildApp({ ...options, deps: { startDispatcher: false, ...options.deps } });
 

@@ -10,36 +10,13 @@
 import { describe, expect, it } from 'vitest';
 import { applicationBody, buildTestApp as buildApp, DEFAULT_NOW, handlerBody, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
 import { databaseSnapshot } from '../support/db-snapshot.ts';
+import type { ProgressView } from '../../server/web/shared/contract.ts';
 
 const APP_NO = 'YX2026-0001';
 
 /** The outbox dispatcher stays stopped: queued notices keep still, so database snapshots compare exactly. */
 const buildTestApp = (options: Parameters<typeof buildApp>[0] = {}) => buildApp({ ...options, deps: { startDispatcher: false, ...options.deps } });
 const MINUTE = 60_000;
-
-interface StepView {
-  code: string;
-  status: string;
-  plannedStart: string | null;
-  plannedEnd: string | null;
-  actualStart: string | null;
-  actualEnd: string | null;
-  dueAt: string | null;
-  overdue: boolean;
-  handler: { name: string; phone: string } | null;
-}
-interface ProgressView {
-  applicationNo: string;
-  customerName: string;
-  status: string;
-  requestedConnectDate: string | null;
-  expectedConnectDate: string | null;
-  plan: { feasible: boolean; earliestFeasibleDate: string | null; basis: string; compressed: boolean };
-  currentStep: StepView | null;
-  nextStep: StepView | null;
-  steps: StepView[];
-  updatedAt: string;
-}
 
 function putHandler(t: TestApp, handlerId = 'H001', over: Record<string, unknown> = {}) {
   return t.app.inject({ method: 'PUT', url: `/api/v1/sync/handlers/${handlerId}`, headers: t.sync, payload: handlerBody(over) });
