@@ -2,7 +2,7 @@
 // unprepared drizzle queries cost several times a raw statement on hot paths.
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { alerts, applications, applicationSteps, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
+import { alerts, applications, applicationSteps, riskSignals, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type StepRow = typeof applicationSteps.$inferSelect;
@@ -87,6 +87,7 @@ export function createApplicationStore(db: Db) {
       plannedOn: sql`${p('plannedOn')}`,
       updatedAt: sql`${p('updatedAt')}`,
       limitAlertAt: sql`${p('limitAlertAt')}`,
+      riskLimitAt: sql`${p('riskLimitAt')}`,
     })
     .where(eq(applications.applicationNo, p('applicationNo')))
     .prepare();
@@ -102,6 +103,12 @@ export function createApplicationStore(db: Db) {
     .where(gt(applications.applicationNo, p('after')))
     .orderBy(asc(applications.applicationNo))
     .limit(p('limit'))
+    .prepare();
+  const limitRiskOf = db
+    .select({ id: riskSignals.id })
+    .from(riskSignals)
+    .where(and(eq(riskSignals.applicationNo, p('applicationNo')), eq(riskSignals.kind, 'limit')))
+    .limit(1)
     .prepare();
   const raisedAlertsOf = db
     .select({ stepCode: alerts.stepCode, occurrence: alerts.occurrence, level: alerts.level })
@@ -189,7 +196,7 @@ export function createApplicationStore(db: Db) {
       updateStepState.run(row),
     updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt' | 'warnAt' | 'alertAt'>) => updateStepPlan.run(row),
     updateApplicationPlan: (
-      row: Pick<ApplicationRow, 'applicationNo' | 'expectedConnectDate' | 'planFeasible' | 'earliestFeasibleDate' | 'planBasis' | 'planCompressed' | 'plannedOn' | 'updatedAt' | 'limitAlertAt'>,
+      row: Pick<ApplicationRow, 'applicationNo' | 'expectedConnectDate' | 'planFeasible' | 'earliestFeasibleDate' | 'planBasis' | 'planCompressed' | 'plannedOn' | 'updatedAt' | 'limitAlertAt' | 'riskLimitAt'>,
     ) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
     /** A staff re-plan's new requested connection date (kept until the marketing system syncs another). */
     setRequestedConnectDate: (applicationNo: string, requestedConnectDate: string | null) => setRequestedDate.run({ applicationNo, requestedConnectDate }),
@@ -207,6 +214,8 @@ export function createApplicationStore(db: Db) {
     handler: (handlerId: string) => handlerById.get({ handlerId }),
     /** The time-limit alerts already raised for the application (step '' = application-level), whichever occurrence. */
     raisedAlerts: (applicationNo: string) => raisedAlertsOf.all({ applicationNo }),
+    /** Whether the application's nearly-used-up limit was already a risk signal (it is raised once). */
+    limitRiskRaised: (applicationNo: string) => limitRiskOf.get({ applicationNo }) !== undefined,
   };
 }
 

@@ -76,6 +76,11 @@ import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-in
 import wechatOaWebhook from './routes/webhooks-wechat-oa.ts';
 import wechatOaWebRoutes from './routes/wechat-oa-web.ts';
 import { createWechatOaWeb, type WechatOaWeb } from './services/wechat-oa-web.ts';
+import { createRiskStore } from '../db/risk-store.ts';
+import { loadRiskRules } from './services/risk-rules.ts';
+import { createRiskService, type RiskService } from './services/risks.ts';
+import { createRatingService, type RatingService } from './services/ratings.ts';
+import riskRoutes from './routes/risks.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -137,6 +142,8 @@ export interface Services {
   securityNotices: SecurityNotices;
   wechatOaInbox: WechatOaInbox;
   wechatOaWeb: WechatOaWeb;
+  risks: RiskService;
+  ratings: RatingService;
 }
 
 declare module 'fastify' {
@@ -210,6 +217,7 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
+  const riskRules = loadRiskRules(config.riskRulesPath);
   const store = createApplicationStore(database.db);
   const outbox = createOutboxStore(database.db);
   const mutes = createMuteStore(database.db);
@@ -223,6 +231,7 @@ export async function buildApp(deps: AppDeps) {
     timeZone: config.timeZone,
     secret: config.secret,
     workingHours,
+    limitRiskShare: riskRules.rules.limit_nearly_used.remainingShare,
   };
   const metrics = createMetrics();
   const templates = loadNoticeTemplates({
@@ -290,8 +299,10 @@ export async function buildApp(deps: AppDeps) {
   };
   // Assigned below: the SLA service records steps synced done late, and needs the alert service built later.
   let sla: SlaService;
+  // Assigned below: the satisfaction follow-up asks on switch-on, and needs the risk service built later.
+  let ratings: RatingService;
   const changeFlow = createChangeFlow(context, {
-    inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
+    inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), (changes) => ratings.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
     afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
   });
   const ingest = createIngestService(context, changeFlow);
@@ -305,7 +316,21 @@ export async function buildApp(deps: AppDeps) {
   const staff = createStaffStore(database.db);
   const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const staffAccess = createStaffAccess(store, staff);
+  const riskStore = createRiskStore(database.db);
+  const risks = createRiskService({
+    ctx: context,
+    risks: riskStore,
+    staff,
+    notices,
+    hub,
+    rules: riskRules,
+    workingHours,
+    log: app.log,
+    wakeDispatcher: () => dispatcher.wake(),
+  });
+  ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks, notices });
   const hurries = createHurryService({
+    risks,
     ctx: context,
     staff,
     notices,
@@ -355,6 +380,8 @@ export async function buildApp(deps: AppDeps) {
       { name: 'sla alerts', run: () => sla.sweep() },
       { name: 'weekly digest', run: () => weeklyDigest.run() },
       { name: 'plan refresh', run: () => planRefresh.run() },
+      { name: 'risk limits', run: () => risks.raiseLimitRisks() },
+      { name: 'risk texts', run: () => risks.sendDueTexts() },
     ],
   });
 
@@ -367,6 +394,11 @@ export async function buildApp(deps: AppDeps) {
     name: 'jiedian_open_alerts',
     help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
     collect: () => alertStore.openCount().map((r) => ({ labels: { level: r.level }, value: r.n })),
+  });
+  metrics.gauge({
+    name: 'jiedian_open_risk_items',
+    help: 'Complaint-risk items not yet closed, by tier',
+    collect: () => riskStore.openCount().map((r) => ({ labels: { tier: r.tier }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
@@ -404,6 +436,8 @@ export async function buildApp(deps: AppDeps) {
     securityNotices,
     wechatOaInbox,
     wechatOaWeb,
+    risks,
+    ratings,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -466,6 +500,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
   await app.register(chatRoutes, { prefix: '/api/v1' });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
+  await app.register(riskRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes);
   await app.register(pagesRoutes);
   await app.register(emailUnsubscribeRoutes, { unsubscribe });

@@ -58,6 +58,8 @@ export interface Config {
   calendarPath: string;
   /** the curated knowledge base (服务征询知识库) loaded into the DB at start */
   knowledgeBasePath: string;
+  /** the complaint-risk rules and tiers, and the monthly report's bounds */
+  riskRulesPath: string;
   quietHours: QuietHours | null;
   /** when handlers are texted and hurry escalation time runs */
   /** WORKING_HOURS: the working periods of a workday; seasonal hours come from the calendar file */
@@ -372,6 +374,7 @@ export function loadConfig(env: Env = process.env): Config {
     catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),
     calendarPath: path.resolve(text(env, 'CALENDAR_PATH', path.join(projectRoot, 'catalog/calendar.json'))),
     knowledgeBasePath: path.resolve(text(env, 'KNOWLEDGE_BASE_PATH', path.join(projectRoot, 'catalog/knowledge-base.json'))),
+    riskRulesPath: path.resolve(text(env, 'RISK_RULES_PATH', path.join(projectRoot, 'catalog/risk-rules.json'))),
     quietHours: parseQuietHours(env.QUIET_HOURS ?? '22:00-08:00'),
     workingHours: workingHours(env),
     sendRates: {

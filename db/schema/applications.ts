@@ -49,10 +49,16 @@ export const applications = sqliteTable(
      * owed; null otherwise (not active, no utility step under way, or already raised). The sweep's range key.
      */
     limitAlertAt: integer('limit_alert_at'),
+    /**
+     * When less than the risk rules' share of the total limit will be left while the requested date cannot be met
+     * (a complaint-risk signal), while that signal is still owed; null otherwise. The risk sweep's range key.
+     */
+    riskLimitAt: integer('risk_limit_at'),
   },
   (t) => [
     index('applications_account_idx').on(t.accountNo),
     index('applications_limit_alert_idx').on(t.limitAlertAt).where(sql`${t.limitAlertAt} IS NOT NULL`),
+    index('applications_risk_limit_idx').on(t.riskLimitAt).where(sql`${t.riskLimitAt} IS NOT NULL`),
   ],
 );
 

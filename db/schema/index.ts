@@ -7,3 +7,4 @@ export * from './alerts.ts';
 export * from './chat.ts';
 export * from './wechat-oa.ts';
 export * from './sms.ts';
+export * from './risks.ts';

@@ -43,7 +43,9 @@ export function currentPlan(
   const process = getProcess(ctx.catalog, application.processCode);
   const active = application.status === 'active';
   const raised = owesAlerts(active, steps) ? ctx.store.raisedAlerts(application.applicationNo) : [];
-  return refreshedPlan({ process, requestedConnectDate: application.requestedConnectDate, active, steps, raised }, now, planningFrame(ctx, process));
+  const share = ctx.limitRiskShare ?? null;
+  const limitRisk = share === null ? undefined : { share, raised: ctx.store.limitRiskRaised(application.applicationNo) };
+  return refreshedPlan({ process, requestedConnectDate: application.requestedConnectDate, active, steps, raised, limitRisk }, now, planningFrame(ctx, process));
 }
 
 export function replanApplication(ctx: ServiceContext, application: ApplicationRow, now: number, first = false): Replanned {

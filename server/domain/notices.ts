@@ -16,6 +16,9 @@ export const noticeKinds = [
   'sla_overdue',
   'escalation',
   'weekly_digest',
+  'rating_request',
+  'risk_urgent',
+  'monthly_report',
 ] as const;
 
 export type NoticeKind = (typeof noticeKinds)[number];
@@ -58,6 +61,10 @@ export const noticeDefinitions: Record<NoticeKind, NoticeDefinition> = {
   sla_overdue: { audience: 'handler', urgent: true, mandatory: false },
   escalation: { audience: 'handler', urgent: true, mandatory: false },
   weekly_digest: { audience: 'handler', urgent: false, mandatory: false },
+  rating_request: { audience: 'customer', urgent: false, mandatory: false },
+  // an urgent risk item is texted in working time only (services/risks.ts); at night it waits for the morning
+  risk_urgent: { audience: 'handler', urgent: true, mandatory: false },
+  monthly_report: { audience: 'handler', urgent: false, mandatory: false },
 };
 
 /** Whether a customer's mute of the application (免打扰) holds this notice back: every customer notice but the mandatory. */
@@ -204,6 +211,44 @@ export interface WeeklyDigestVariables {
   openAlerts: DigestAlert[];
 }
 
+export interface RatingRequestVariables {
+  applicationNo: string;
+  customerName: string;
+}
+
+export interface RiskUrgentVariables {
+  applicationNo: string;
+  customerName: string;
+  /** the risk item's reference number */
+  reference: string;
+  /** the rules it set off, in Chinese */
+  reasons: string[];
+}
+
+export interface MonthlyReportTeam {
+  teamName: string;
+  /** 点名预警 / 约谈整改 / 现场办公会 */
+  tierName: string;
+  urgentItems: number;
+  /** average score, null without ratings */
+  satisfaction: number | null;
+}
+
+export interface MonthlyReportCase {
+  applicationNo: string;
+  teamName: string;
+  tierName: string;
+  /** the handling note, null while the item is open */
+  note: string | null;
+}
+
+export interface MonthlyReportVariables {
+  /** YYYY-MM, the month reported on */
+  month: string;
+  teams: MonthlyReportTeam[];
+  worstCases: MonthlyReportCase[];
+}
+
 export interface NoticeVariables {
   step_started: StepStartedVariables;
   plan_created: PlanCreatedVariables;
@@ -217,6 +262,9 @@ export interface NoticeVariables {
   sla_overdue: SlaAlertVariables;
   escalation: EscalationVariables;
   weekly_digest: WeeklyDigestVariables;
+  rating_request: RatingRequestVariables;
+  risk_urgent: RiskUrgentVariables;
+  monthly_report: MonthlyReportVariables;
 }
 
 /** The `today` the samples are written for (a Monday). */
@@ -311,6 +359,19 @@ export const noticeSamples: { [K in NoticeKind]: NoticeVariables[K] } = {
         dueAt: at('2026-11-24T23:59:59.999+08:00'),
         handlerName: null,
       },
+    ],
+  },
+  rating_request: { applicationNo: 'YX2026-0001', customerName: '玉溪某某食品有限公司' },
+  risk_urgent: { applicationNo: 'YX2026-0001', customerName: '玉溪某某食品有限公司', reference: 'FX2611230001', reasons: ['投诉/升级言辞', '7天内反复诉求'] },
+  monthly_report: {
+    month: '2026-10',
+    teams: [
+      { teamName: '业扩一班', tierName: '约谈整改', urgentItems: 4, satisfaction: 3.6 },
+      { teamName: '业扩二班', tierName: '点名预警', urgentItems: 3, satisfaction: null },
+    ],
+    worstCases: [
+      { applicationNo: 'YX2026-0001', teamName: '业扩一班', tierName: '紧急', note: '李明已电话联系客户，约定11月25日上午现场勘查。' },
+      { applicationNo: 'YX2026-0003', teamName: '业扩二班', tierName: '紧急', note: null },
     ],
   },
 };
@@ -449,4 +510,5 @@ export const noticeEdgeSamples: { [K in NoticeKind]?: NoticeVariables[K][] } = {
     { teamName: '班'.repeat(100), weekStart: '2026-11-16', weekEnd: '2026-11-22', overdueCount: 3, openAlerts: [] },
     { teamName: '业扩二班', weekStart: '2026-12-28', weekEnd: '2027-01-03', overdueCount: 0, openAlerts: [] },
   ],
+  monthly_report: [{ month: '2026-11', teams: [], worstCases: [] }],
 };

@@ -7,6 +7,7 @@ import { planApplication, type PlanBasis } from './planner.ts';
 import type { StepStatus } from './step-state.ts';
 import { applicationLimitDueAt, owedAlertAt, warningInstant, type TimeFrame } from './sla.ts';
 import { periodsOn, type WorkingHours } from './working-time.ts';
+import { limitDaysBeforeRisk } from './risk.ts';
 
 /** What every plan is made with: the calendar, the working hours and the learnt typical durations. */
 export interface PlanningFrame {
@@ -30,6 +31,12 @@ export interface PlanFacts {
    * again. Only read when `owesAlerts` says so.
    */
   raised: { stepCode: string; occurrence: number; level: 'warning' | 'overdue' }[];
+  /**
+   * The complaint-risk rule on the total limit (catalog/risk-rules.json): its share of the limit below which, with the
+   * requested date infeasible, the application is at risk, and whether that signal was already raised (it is raised
+   * once). Left out: not watched.
+   */
+  limitRisk?: { share: number; raised: boolean };
 }
 
 export interface ApplicationPlan {
@@ -44,6 +51,11 @@ export interface ApplicationPlan {
   updatedAt: number;
   /** when the application's utility-side time passes its total limit, while that alert is owed */
   limitAlertAt: number | null;
+  /**
+   * when less than the risk rule's share of the total limit will be left while the requested date cannot be met (a
+   * complaint-risk signal), while that signal is owed
+   */
+  riskLimitAt: number | null;
 }
 
 export interface StepPlan {
@@ -137,6 +149,11 @@ export function refreshedPlan(facts: PlanFacts, now: number, frame: PlanningFram
       : [];
   });
   const limitAlertAt = facts.active && !hasRaised('', 0, 'overdue') ? applicationLimitDueAt(process.totalLimit, utilityTimes, timeFrame) : null;
+  const risk = facts.limitRisk;
+  const riskLimitAt =
+    facts.active && risk && !risk.raised && !plan.feasible && facts.requestedConnectDate !== null
+      ? applicationLimitDueAt({ ...process.totalLimit, days: limitDaysBeforeRisk(process.totalLimit, risk.share) }, utilityTimes, timeFrame)
+      : null;
   return {
     application: {
       expectedConnectDate: plan.expectedConnectDate,
@@ -147,6 +164,7 @@ export function refreshedPlan(facts: PlanFacts, now: number, frame: PlanningFram
       plannedOn: today,
       updatedAt: now,
       limitAlertAt,
+      riskLimitAt,
     },
     steps,
   };

@@ -30,7 +30,7 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, replanning, alerts, consults, securityNotices } = app.jiedian;
+  const { config, views, outbox, staffAuth, hurries, staffAccess, replanning, alerts, consults, securityNotices, risks, ratings } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -79,8 +79,13 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/staff/queue',
-    { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries and alerts, open first, oldest first', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
-    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)), consults: consults.queue(principal(request)) }),
+    { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries, alerts, consults and complaint-risk items', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
+    async (request) => ({
+      hurries: hurries.queue(principal(request)),
+      alerts: alerts.queue(principal(request)),
+      consults: consults.queue(principal(request)),
+      risks: risks.queue(principal(request)),
+    }),
   );
 
   app.get(
@@ -165,6 +170,8 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hurries: hurries.ofApplication(applicationNo),
         alerts: alerts.ofApplication(applicationNo),
         mutes: app.jiedian.mutes.ofApplication(applicationNo),
+        risk: risks.ofApplication(applicationNo),
+        rating: ratings.ofApplication(applicationNo),
       };
     },
   );

@@ -2,6 +2,7 @@
 import Type from 'typebox';
 import { ProgressViewSchema } from './progress.ts';
 import { ConsultSchema } from './chat.ts';
+import { RatingSchema, RiskItemSchema } from './risks.ts';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Instant = Type.String({ format: 'date-time' });
@@ -85,6 +86,8 @@ export const QueueReply = Type.Object({
   alerts: Type.Array(AlertSchema),
   /** 转人工 requests from the chatbot: team leads and admins only (empty for handlers) */
   consults: Type.Array(ConsultSchema),
+  /** complaint-risk items (投诉风险预警): open first, urgent first, then oldest first */
+  risks: Type.Array(RiskItemSchema),
 });
 export const ReplanBody = Type.Object({ requestedConnectDate: Nullable(Type.String({ format: 'date' })) });
 
@@ -105,6 +108,10 @@ export const StaffApplicationReply = Type.Object({
   hurries: Type.Array(HurrySchema),
   alerts: Type.Array(AlertSchema),
   mutes: Type.Array(MuteSchema),
+  /** the application's complaint-risk item with each signal and its source, or null */
+  risk: Nullable(RiskItemSchema),
+  /** the satisfaction follow-up (回访): null until the application is switched on */
+  rating: Nullable(RatingSchema),
 });
 
 export const CustomerHurryBody = Type.Object({ message: Type.Optional(Type.String({ maxLength: 200 })) });

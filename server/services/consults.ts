@@ -7,6 +7,7 @@ import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
 import { publishToStaff, staffSees } from './staff-topics.ts';
+import { responsibleFor } from './responsible.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
 
 /** closed consults stay visible in the queue this long */
@@ -55,11 +56,7 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
 
   /** The team of whoever handles the application now, else of whoever handled it last. */
   function teamOf(applicationNo: string | null): string | null {
-    if (!applicationNo) return null;
-    const steps = ctx.store.steps(applicationNo);
-    const current = steps.find((s) => s.status === 'in_progress' && s.handlerId);
-    const last = current ?? [...steps].filter((s) => s.handlerId).sort((a, b) => (b.handlerAt ?? 0) - (a.handlerAt ?? 0))[0];
-    return last?.handlerId ? (ctx.store.handler(last.handlerId)?.teamId ?? null) : null;
+    return applicationNo ? responsibleFor(ctx, applicationNo).teamId : null;
   }
 
   function nextReference(now: number): string {

@@ -18,4 +18,9 @@ export interface ServiceContext {
   secret: string;
   /** handlers' working hours (WORKING_HOURS): warning instants are measured in them; default 08:30–17:30 */
   workingHours?: WorkingHours;
+  /**
+   * The risk rules' share of an application's total limit below which, with the requested date infeasible, the
+   * application is at risk of a complaint (catalog/risk-rules.json); null: not watched
+   */
+  limitRiskShare?: number | null;
 }

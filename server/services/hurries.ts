@@ -15,6 +15,7 @@ import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
 import type { StaffPrincipal } from './staff-auth.ts';
 import { publishToStaff, staffSees } from './staff-topics.ts';
+import type { RiskService } from './risks.ts';
 
 export const ESCALATE_AFTER_WORKING_MINUTES = 4 * 60;
 export const ESCALATE_AT_COUNT = 3;
@@ -76,6 +77,8 @@ export interface HurryServiceOptions {
   log: FastifyBaseLogger;
   /** after commit: deliver the notices just queued */
   wakeDispatcher: () => void;
+  /** every press is a complaint-risk signal (a second one on the same step raises a risk item) */
+  risks: Pick<RiskService, 'record'>;
 }
 
 export function createHurryService(options: HurryServiceOptions) {
@@ -200,6 +203,7 @@ export function createHurryService(options: HurryServiceOptions) {
         if (step.side === 'customer') throw customerStepRefusal(input.applicationNo, step, process.steps[current + 1] ?? null);
         const stepRow = byCode.get(step.code);
         const latest = staff.latestHurry(application.applicationNo, step.code);
+        options.risks.record({ applicationNo: application.applicationNo, kind: 'hurry', source: input.channel, stepCode: step.code, detail: message });
 
         if (latest && (latest.status !== 'answered' || now < latest.lastHurriedAt + cooldownMs)) {
           const withinCooldown = now < latest.lastHurriedAt + cooldownMs;

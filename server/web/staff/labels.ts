@@ -17,6 +17,9 @@ export const noticeKindNames: Record<string, string> = {
   bind_code: '绑定验证码',
   weekly_digest: '每周汇总',
   chat_reply: '聊天回复',
+  rating_request: '满意度回访',
+  risk_urgent: '紧急风险',
+  monthly_report: '月度曝光台',
 };
 export const roleNames: Record<string, string> = { handler: '经办人', team_lead: '班长', admin: '管理员' };
 export const escalationReasons: Record<string, string> = { unacknowledged: '超时未确认', repeated: '客户多次催办' };

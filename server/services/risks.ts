@@ -1,0 +1,362 @@
+// Risk items (投诉风险预警): every signal about an application is judged by the risk rules; one open item per
+// application gathers the signals that set a rule off and rises to the highest tier they reach. Shown live in the
+// team lead's queue, an urgent item texts the team lead once in working time, closing needs a handling note.
+import type { FastifyBaseLogger } from 'fastify';
+import { JiedianError } from '../errors.ts';
+import { findProcess, findStep } from '../domain/catalog.ts';
+import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
+import { currentStepIndex } from '../domain/progress-view.ts';
+import {
+  highestTier,
+  judgeSignal,
+  riskRuleLabels,
+  riskTierNames,
+  tierRank,
+  type RiskRuleName,
+  type RiskRules,
+  type RiskSignalFacts,
+  type RiskSignalKind,
+  type RiskTier,
+} from '../domain/risk.ts';
+import { addWorkingMinutes, isWorkingTime, nextWorkingTime, workingMinutesOfDay, type WorkingHours } from '../domain/working-time.ts';
+import type { RiskItemRow, RiskSignalRow, RiskStore } from '../../db/risk-store.ts';
+import type { StaffStore } from '../../db/staff-store.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
+import type { ServiceContext } from './context.ts';
+import type { NoticeWriter } from './notices.ts';
+import { responsibleFor } from './responsible.ts';
+import type { StaffPrincipal } from './staff-auth.ts';
+import { publishToStaff, staffSees } from './staff-topics.ts';
+
+/** closed items stay visible in the queue this long */
+const CLOSED_VISIBLE_MS = 24 * 60 * 60 * 1000;
+export const MAX_HANDLING_NOTE = 1000;
+
+export interface RiskSignalView {
+  kind: RiskSignalKind;
+  at: string;
+  /** sms, wechat, kiosk, web or system */
+  source: string;
+  stepCode: string | null;
+  stepName: string | null;
+  stepOverdue: boolean;
+  score: number | null;
+  detail: string | null;
+  rules: RiskRuleName[];
+  /** the rules in Chinese, as the staff pages show them */
+  ruleNames: string[];
+  tier: RiskTier | null;
+}
+
+export interface RiskItemView {
+  id: string;
+  applicationNo: string;
+  customerName: string | null;
+  teamId: string | null;
+  handlerId: string | null;
+  handlerName: string | null;
+  tier: RiskTier;
+  tierName: string;
+  status: 'open' | 'closed';
+  openedAt: string;
+  raisedAt: string;
+  lastSignalAt: string;
+  handleBy: string | null;
+  textedAt: string | null;
+  closedAt: string | null;
+  closedBy: string | null;
+  note: string | null;
+  signals: RiskSignalView[];
+}
+
+export interface RiskSignalInput {
+  applicationNo: string;
+  kind: RiskSignalKind;
+  source: string;
+  /** the step the signal is about; the application's current step when left out */
+  stepCode?: string | null;
+  detail?: string | null;
+  score?: number | null;
+  negativeComment?: boolean;
+}
+
+export interface RiskRecord {
+  /** the item the signal raised or joined; null when it set off no rule and found no open item */
+  item: RiskItemRow | null;
+  /** the rules it set off */
+  rules: RiskRuleName[];
+}
+
+export interface RiskServiceOptions {
+  ctx: ServiceContext;
+  risks: RiskStore;
+  staff: StaffStore;
+  notices: NoticeWriter;
+  hub: RealtimeHub;
+  rules: RiskRules;
+  workingHours: WorkingHours;
+  log: FastifyBaseLogger;
+  wakeDispatcher: () => void;
+}
+
+export function createRiskService(options: RiskServiceOptions) {
+  const { ctx, risks, staff, notices, hub, rules } = options;
+  const { store } = ctx;
+  const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
+
+  function stepName(applicationNo: string, stepCode: string | null): string | null {
+    if (stepCode === null) return null;
+    const application = store.application(applicationNo);
+    const process = application && findProcess(ctx.catalog, application.processCode);
+    return (process && findStep(process, stepCode)?.name) ?? stepCode;
+  }
+
+  function signalView(row: RiskSignalRow): RiskSignalView {
+    const fired = JSON.parse(row.rules) as RiskRuleName[];
+    return {
+      kind: row.kind,
+      at: instant(row.at)!,
+      source: row.source,
+      stepCode: row.stepCode,
+      stepName: stepName(row.applicationNo, row.stepCode),
+      stepOverdue: row.stepOverdue,
+      score: row.score,
+      detail: row.detail,
+      rules: fired,
+      ruleNames: fired.map((r) => riskRuleLabels[r]),
+      tier: row.tier,
+    };
+  }
+
+  function view(row: RiskItemRow): RiskItemView {
+    const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
+    return {
+      id: row.id,
+      applicationNo: row.applicationNo,
+      customerName: store.application(row.applicationNo)?.customerName ?? null,
+      teamId: row.teamId,
+      handlerId: row.handlerId,
+      handlerName: handler?.name ?? null,
+      tier: row.tier,
+      tierName: riskTierNames[row.tier],
+      status: row.status,
+      openedAt: instant(row.openedAt)!,
+      raisedAt: instant(row.raisedAt)!,
+      lastSignalAt: instant(row.lastSignalAt)!,
+      handleBy: instant(row.handleBy),
+      textedAt: instant(row.textedAt),
+      closedAt: instant(row.closedAt),
+      closedBy: row.closedBy,
+      note: row.note,
+      signals: risks.signalsOfItem(row.id).map(signalView),
+    };
+  }
+
+  /** After the commit that changed it (the caller's transaction, when there is one), the item as committed goes live. */
+  function publishAfterCommit(id: string): void {
+    queueMicrotask(() => {
+      const row = risks.item(id);
+      if (row) publishToStaff(hub, JSON.stringify({ type: 'risk', risk: view(row) }), row, staff);
+      options.wakeDispatcher();
+    });
+  }
+
+  function nextReference(now: number): string {
+    const today = calendarDateOf(now, ctx.timeZone);
+    const sequence = risks.countItemsSince(startOfDay(today, ctx.timeZone)) + 1;
+    return `FX${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
+  }
+
+  const leadsOf = (teamId: string | null) => (teamId ? staff.teamLeads(teamId) : staff.allTeamLeads());
+
+  /** Texts the item's team leads that it is urgent, and records it; inside the caller's transaction. */
+  function textLeads(row: RiskItemRow, now: number): void {
+    const leads = leadsOf(row.teamId);
+    if (leads.length === 0) options.log.warn({ risk: row.id, teamId: row.teamId }, 'urgent risk item, but no team lead to text');
+    const application = store.application(row.applicationNo);
+    const fired = new Set(risks.signalsOfItem(row.id).flatMap((s) => JSON.parse(s.rules) as RiskRuleName[]));
+    for (const lead of leads) {
+      notices.queue('risk_urgent', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: row.applicationNo }, {
+        applicationNo: row.applicationNo,
+        customerName: application?.customerName ?? '',
+        reference: row.id,
+        reasons: [...fired].map((r) => riskRuleLabels[r]),
+      });
+    }
+    risks.updateItem(row.id, { textAt: null, textedAt: now });
+    risks.audit(row.id, 'texted', 'system', now, leads.map((l) => l.id).join(','));
+  }
+
+  /** An urgent item owes one text: at once in working time, else at the start of the next working period. */
+  function oweText(id: string, now: number): void {
+    const row = risks.item(id)!;
+    if (row.tier !== 'urgent' || row.textedAt !== null || row.textAt !== null) return;
+    if (isWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone)) textLeads(row, now);
+    else risks.updateItem(id, { textAt: nextWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone) });
+  }
+
+  function facts(row: RiskSignalRow): RiskSignalFacts {
+    return { kind: row.kind, at: row.at, stepCode: row.stepCode, stepOverdue: row.stepOverdue, score: row.score, negativeComment: false };
+  }
+
+  /**
+   * Records a signal and judges it; runs in its own transaction, or in the caller's (a hurry). Returns the item it
+   * raised or joined and the rules it set off.
+   */
+  function record(input: RiskSignalInput): RiskRecord {
+    const now = ctx.clock.now();
+    const recorded = ctx.database.transaction((): RiskRecord => {
+      const application = store.application(input.applicationNo);
+      if (!application) return { item: null, rules: [] };
+      const process = findProcess(ctx.catalog, application.processCode);
+      const steps = store.steps(application.applicationNo);
+      let stepCode = input.stepCode ?? null;
+      if (input.stepCode === undefined && process) {
+        const byCode = new Map(steps.map((s) => [s.stepCode, s.status]));
+        const current = currentStepIndex(process.steps.map((s) => byCode.get(s.code) ?? 'pending'));
+        stepCode = current >= 0 ? process.steps[current]!.code : null;
+      }
+      const stepRow = stepCode === null ? undefined : steps.find((s) => s.stepCode === stepCode);
+      const stepOverdue = stepRow?.status === 'in_progress' && stepRow.dueAt !== null && now > stepRow.dueAt;
+      const signal: RiskSignalFacts = { kind: input.kind, at: now, stepCode, stepOverdue, score: input.score ?? null, negativeComment: input.negativeComment === true };
+      const findings = judgeSignal(signal, risks.signalsOfApplication(application.applicationNo).map(facts), rules);
+      const tier = highestTier(findings.map((f) => f.tier));
+      let item = risks.itemOfApplication(application.applicationNo);
+      const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
+      if (tier !== null) {
+        const handleBy =
+          findings.some((f) => f.rule === 'low_rating')
+            ? addWorkingMinutes(
+                now,
+                rules.rules.low_rating.handleWithinWorkdays * workingMinutesOfDay(calendarDateOf(now, ctx.timeZone), options.workingHours),
+                ctx.calendar,
+                options.workingHours,
+                ctx.timeZone,
+              )
+            : null;
+        if (!item) {
+          const id = nextReference(now);
+          risks.insertItem({
+            id,
+            applicationNo: application.applicationNo,
+            teamId,
+            handlerId: handler?.id ?? null,
+            tier,
+            status: 'open',
+            openedAt: now,
+            raisedAt: now,
+            lastSignalAt: now,
+            handleBy,
+          });
+          risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+        } else if (item.status === 'closed') {
+          risks.updateItem(item.id, {
+            status: 'open',
+            tier,
+            raisedAt: now,
+            lastSignalAt: now,
+            teamId,
+            handlerId: handler?.id ?? null,
+            handleBy,
+            textAt: null,
+            textedAt: null,
+          });
+          risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+        } else {
+          const rises = tierRank(tier) > tierRank(item.tier);
+          risks.updateItem(item.id, {
+            tier: rises ? tier : item.tier,
+            raisedAt: rises ? now : item.raisedAt,
+            lastSignalAt: now,
+            teamId,
+            handlerId: handler?.id ?? null,
+            handleBy: handleBy === null ? item.handleBy : Math.min(handleBy, item.handleBy ?? handleBy),
+          });
+          if (rises) risks.audit(item.id, 'raised', 'system', now, `${item.tier} → ${tier}`);
+        }
+        item = risks.itemOfApplication(application.applicationNo)!;
+      }
+      const itemId = item && item.status === 'open' ? item.id : null;
+      risks.insertSignal({
+        applicationNo: application.applicationNo,
+        itemId,
+        kind: input.kind,
+        at: now,
+        source: input.source,
+        stepCode,
+        stepOverdue,
+        score: input.score ?? null,
+        detail: input.detail ?? null,
+        rules: JSON.stringify(findings.map((f) => f.rule)),
+        tier,
+      });
+      const fired = findings.map((f) => f.rule);
+      if (itemId === null) return { item: null, rules: fired };
+      risks.audit(itemId, 'signal', input.source === 'system' ? 'system' : 'customer', now, `${input.kind}${fired.length ? ` ${fired.join(',')}` : ''}`);
+      oweText(itemId, now);
+      return { item: risks.item(itemId)!, rules: fired };
+    });
+    if (recorded.item) publishAfterCommit(recorded.item.id);
+    return recorded;
+  }
+
+  return {
+    view,
+    record,
+
+    /** Closes an item with its handling note (回访/处理说明). */
+    close(principal: StaffPrincipal, id: string, note: string): RiskItemView {
+      const now = ctx.clock.now();
+      const text = note.trim();
+      const row = risks.item(id);
+      if (!row || !staffSees(principal, row)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${id} in your queue`);
+      if (text === '') throw new JiedianError('JD_INVALID_REQUEST', 'body.note must say who called the customer and what was agreed');
+      if (row.status === 'closed') throw new JiedianError('JD_CONFLICT', `risk item ${id} is already closed`);
+      ctx.database.transaction(() => {
+        risks.updateItem(id, { status: 'closed', closedAt: now, closedBy: principal.handlerId, note: text, textAt: null });
+        risks.audit(id, 'closed', principal.handlerId, now, text);
+      });
+      publishAfterCommit(id);
+      return view(risks.item(id)!);
+    },
+
+    queue(principal: StaffPrincipal): RiskItemView[] {
+      return risks.queue(principal, ctx.clock.now() - CLOSED_VISIBLE_MS).map(view);
+    },
+
+    ofApplication(applicationNo: string): RiskItemView | null {
+      const row = risks.itemOfApplication(applicationNo);
+      return row ? view(row) : null;
+    },
+
+    item: (id: string) => risks.item(id),
+    auditOf: (id: string) => risks.auditOf(id),
+
+    /** The sweeper's task: urgent items raised outside working time text their team leads once it has come. */
+    sendDueTexts(): number {
+      const now = ctx.clock.now();
+      const sent = ctx.database.transaction(() => {
+        const due = risks.textsDue(now).filter((row) => row.status === 'open' && row.textedAt === null);
+        for (const row of due) textLeads(row, now);
+        return due.length;
+      });
+      if (sent > 0) options.wakeDispatcher();
+      return sent;
+    },
+
+    /** The sweeper's task: applications whose total limit is nearly used while their requested date is infeasible. */
+    raiseLimitRisks(): number {
+      const now = ctx.clock.now();
+      const due = risks.limitRisksDue(now);
+      for (const { applicationNo } of due) {
+        ctx.database.transaction(() => {
+          risks.clearLimitRisk(applicationNo);
+          record({ applicationNo, kind: 'limit', source: 'system', stepCode: null });
+        });
+      }
+      return due.length;
+    },
+  };
+}
+
+export type RiskService = ReturnType<typeof createRiskService>;
