@@ -1,7 +1,7 @@
 // Queries over risk items, their signals and audit trail, the satisfaction follow-up and the monthly exposure rows.
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { applications, exposureMonths, ratings, riskAudit, riskItems, riskSignals } from './schema/index.ts';
+import { applications, exposureMonths, handlers, ratings, riskAudit, riskItems, riskSignals, teams } from './schema/index.ts';
 import type { StaffScope } from './staff-store.ts';
 
 export type RiskItemRow = typeof riskItems.$inferSelect;
@@ -82,19 +82,17 @@ export function createRiskStore(db: Db) {
     /** Risk items opened in [from, to), with their closing times, for the statistics and the monthly report. */
     itemsOpenedIn: (from: number, to: number) =>
       db.select().from(riskItems).where(and(gte(riskItems.openedAt, from), lt(riskItems.openedAt, to))).all(),
-    /** Signals that set off a rule in [from, to). */
-    ruleSignalsIn: (from: number, to: number) =>
+    /** Every signal in [from, to). */
+    signalsIn: (from: number, to: number) => db.select().from(riskSignals).where(and(gte(riskSignals.at, from), lt(riskSignals.at, to))).all(),
+    /** Urgent signals in [from, to): the items that were urgent then, by team. */
+    urgentItemsIn: (from: number, to: number) =>
       db
-        .select()
+        .selectDistinct({ itemId: riskSignals.itemId, teamId: riskSignals.teamId })
         .from(riskSignals)
-        .where(and(gte(riskSignals.at, from), lt(riskSignals.at, to), isNotNull(riskSignals.itemId)))
+        .where(and(gte(riskSignals.at, from), lt(riskSignals.at, to), eq(riskSignals.tier, 'urgent'), isNotNull(riskSignals.itemId)))
         .all(),
-    contactSignalsIn: (from: number, to: number) =>
-      db
-        .select({ applicationNo: riskSignals.applicationNo, at: riskSignals.at, kind: riskSignals.kind, rules: riskSignals.rules })
-        .from(riskSignals)
-        .where(and(gte(riskSignals.at, from), lt(riskSignals.at, to), sql`${riskSignals.kind} IN ('hurry', 'consult', 'progress_question', 'complaint')`))
-        .all(),
+    teams: () => db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all(),
+    admins: () => db.select({ id: handlers.id, name: handlers.name, phone: handlers.phone }).from(handlers).where(eq(handlers.role, 'admin')).orderBy(asc(handlers.id)).all(),
     ratingsAskedIn: (from: number, to: number) => db.select().from(ratings).where(and(gte(ratings.askedAt, from), lt(ratings.askedAt, to))).all(),
     ratingsGivenIn: (from: number, to: number) => db.select().from(ratings).where(and(gte(ratings.ratedAt, from), lt(ratings.ratedAt, to))).all(),
 

@@ -81,6 +81,8 @@ import { loadRiskRules } from './services/risk-rules.ts';
 import { createRiskService, type RiskService } from './services/risks.ts';
 import { createRatingService, type RatingService } from './services/ratings.ts';
 import riskRoutes from './routes/risks.ts';
+import { createRiskStats, type RiskStats } from './services/risk-stats.ts';
+import { createExposureReport, type ExposureReportService } from './services/exposure-report.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -144,6 +146,8 @@ export interface Services {
   wechatOaWeb: WechatOaWeb;
   risks: RiskService;
   ratings: RatingService;
+  riskStats: RiskStats;
+  exposureReport: ExposureReportService;
 }
 
 declare module 'fastify' {
@@ -329,6 +333,8 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
   });
   ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks, notices });
+  const riskStats = createRiskStats({ ctx: context, risks: riskStore, staff });
+  const exposureReport = createExposureReport({ ctx: context, risks: riskStore, staff, notices, rules: riskRules, wakeDispatcher: () => dispatcher.wake() });
   const hurries = createHurryService({
     risks,
     ctx: context,
@@ -358,7 +364,7 @@ export async function buildApp(deps: AppDeps) {
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
   const consults = createConsultService({ ctx: context, chats, staff, hub });
-  const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, wakeDispatcher: () => dispatcher.wake() });
+  const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings, wakeDispatcher: () => dispatcher.wake() });
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, chats, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
   const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, chats, outbox, customers, publicUrl: config.publicUrl });
   templateSms = createTemplateSms({
@@ -382,6 +388,7 @@ export async function buildApp(deps: AppDeps) {
       { name: 'plan refresh', run: () => planRefresh.run() },
       { name: 'risk limits', run: () => risks.raiseLimitRisks() },
       { name: 'risk texts', run: () => risks.sendDueTexts() },
+      { name: 'monthly exposure report', run: () => exposureReport.run() },
     ],
   });
 
@@ -438,6 +445,8 @@ export async function buildApp(deps: AppDeps) {
     wechatOaWeb,
     risks,
     ratings,
+    riskStats,
+    exposureReport,
   } satisfies Services);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

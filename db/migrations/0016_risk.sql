@@ -58,6 +58,8 @@ CREATE TABLE `risk_signals` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`application_no` text NOT NULL,
 	`item_id` text,
+	`team_id` text,
+	`handler_id` text,
 	`kind` text NOT NULL,
 	`at` integer NOT NULL,
 	`source` text NOT NULL,

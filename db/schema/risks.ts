@@ -46,6 +46,9 @@ export const riskSignals = sqliteTable(
     applicationNo: text('application_no').notNull(),
     /** the item the signal raised or joined; null for a contact that set off no rule */
     itemId: text('item_id'),
+    /** who handled the application when the signal came (the statistics group by them) */
+    teamId: text('team_id'),
+    handlerId: text('handler_id'),
     kind: text('kind', { enum: riskSignalKindValues }).notNull(),
     at: integer('at').notNull(),
     /** where it came from: sms, wechat, kiosk, web, system */

@@ -22,6 +22,8 @@ export const defaultHoldout = path.join(projectRoot, 'tests/fixtures/utterances-
 export const defaultHoldout2 = path.join(projectRoot, 'tests/fixtures/utterances-holdout-2.jsonl');
 /** Short and colloquial wording, written before the rules for it and not tuned on. */
 export const defaultHoldout3 = path.join(projectRoot, 'tests/fixtures/utterances-holdout-3.jsonl');
+/** Written before the complaint and rating intents existed (issue 17), not tuned on. */
+export const defaultHoldoutRisk = path.join(projectRoot, 'tests/fixtures/utterances-holdout-risk.jsonl');
 
 export interface ChatEvalResult {
   evaluation: IntentEvaluation;
@@ -120,7 +122,7 @@ export async function runChatEval(options: {
   out.write(`chat:eval — ${path.relative(process.cwd(), fixture) || fixture} (${samples.length} utterances, ${knowledge.size} knowledge-base entries)\n\n`);
   out.write(formatEvaluation(evaluation));
 
-  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2, defaultHoldout3] : options.holdout === null ? [] : [options.holdout].flat();
+  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2, defaultHoldout3, defaultHoldoutRisk] : options.holdout === null ? [] : [options.holdout].flat();
   const holdouts: ChatEvalResult['holdouts'] = [];
   for (const file of holdoutFiles) {
     if (!fs.existsSync(file) || path.resolve(file) === path.resolve(fixture)) continue;

@@ -4,7 +4,7 @@
 const DIGITS: Record<string, number> = { '1': 1, '2': 2, '3': 3, '4': 4, '5': 5, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5 };
 
 /** A score said as a number: "5", "5分", "打4分", "五星", "评价3", "给2星". */
-const NUMBER_SCORE = /^(?:我)?(?:打|给|评|评价|评分|打分|给你们|给你)?(?:个)?([1-5一二两三四五])(?:分|星|颗星|星级)?(?![0-9])/;
+const NUMBER_SCORE = /^(?:我)?(?:打|给|评|评价|评分|打分|给你们|给你)?(?:个)?(?:([1-5])(?:分|星|颗星|星级)?(?![0-9])|([一二两三四五])(?:分|星|颗星|星级))/;
 const NUMBER_SCORE_ANYWHERE = /(?:打|给|评|评价|评分|打分)(?:个)?([1-5一二两三四五])(?:分|星|颗星)?|([1-5一二两三四五])(?:分|星|颗星)(?![钟])/;
 
 /** Satisfaction said in words, most specific first. */
@@ -13,7 +13,7 @@ const WORD_SCORES: [RegExp, number][] = [
   [/不(?:太|怎么|是很|大)?满意|不好|不行|失望|差|糟糕|不咋样|不怎么样/, 2],
   [/一般|还行|凑合|马马虎虎|过得去|基本满意|中评|还可以/, 3],
   [/非常满意|很满意|特别满意|十分满意|超满意|太满意|满分|五星好评|非常好|特别好|太好了|很棒|非常棒|点赞|好评/, 5],
-  [/满意|挺好|不错|很好|可以|好/, 4],
+  [/满意|挺好|不错|很好|可以/, 4],
 ];
 
 /** Words that make a comment unhappy whatever the score: slowness, nobody answering, a bad attitude. */
@@ -35,7 +35,7 @@ export function readRating(compact: string, raw: string): RatingAnswer | null {
   let rest = raw.trim();
   const leading = NUMBER_SCORE.exec(compact);
   if (leading) {
-    score = DIGITS[leading[1]!]!;
+    score = DIGITS[(leading[1] ?? leading[2])!]!;
     rest = rest.replace(/^\s*(?:我)?(?:打|给|评|评价|评分|打分|给你们|给你)?(?:个)?\s*[1-5１-５一二两三四五]\s*(?:分|星|颗星|星级)?[\s,，。.、:：!！]*/, '');
   } else {
     const anywhere = NUMBER_SCORE_ANYWHERE.exec(compact);

@@ -4,13 +4,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { formatInstant } from '../domain/dates.ts';
 import { JiedianError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
-import { CloseRiskBody, RiskDetailReply, RiskIdParams, RiskReply } from '../schemas/risks.ts';
+import { CloseRiskBody, ExposureQuery, ExposureReply, RiskDetailReply, RiskIdParams, RiskReply, RiskStatsQuery, RiskStatsReply } from '../schemas/risks.ts';
+import { riskStatsCsv } from '../domain/risk-stats.ts';
+import { invalid } from '../errors.ts';
+import type { FastifyReply } from 'fastify';
 import { staffSees } from '../services/staff-topics.ts';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { staffAuth, risks, config } = app.jiedian;
+  const { staffAuth, risks, config, riskStats, exposureReport } = app.jiedian;
   const principalOf = (request: import('fastify').FastifyRequest) => staffAuth.authenticate(request);
 
   app.get(
@@ -43,6 +46,50 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({ risk: risks.close(principalOf(request), request.params.id, request.body.note) }),
+  );
+
+  app.get(
+    '/stats/risk',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: 'Risk items by tier and signal, median time to close, satisfaction and repeat contacts per team or handler',
+        description: 'A team lead sees their team, an admin all, a handler their own. format=csv answers text/csv (UTF-8 with a BOM, Chinese header row).',
+        security: [{ staffToken: [] }],
+        querystring: RiskStatsQuery,
+        response: { 200: RiskStatsReply, 400: ErrorSchema, 401: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const who = principalOf(request);
+      const { from, to, groupBy, format } = request.query;
+      if (from > to) throw invalid('querystring.from must not be after querystring.to');
+      const rows = riskStats.rows(who, { from, to, groupBy });
+      if (format !== 'csv') return { rows };
+      return (reply as FastifyReply)
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="risk-${groupBy}-${from}-${to}.csv"`)
+        .send(riskStatsCsv(rows));
+    },
+  );
+
+  app.get(
+    '/stats/exposure',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: "A month's exposure report (曝光台): each team's urgent items, satisfaction and tier, and the worst cases",
+        description: 'Teams are listed once the report is made (the 1st of the next month, 09:00). Team leads and admins only.',
+        security: [{ staffToken: [] }],
+        querystring: ExposureQuery,
+        response: { 200: ExposureReply, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const who = principalOf(request);
+      if (who.role === 'handler') throw new JiedianError('JD_FORBIDDEN', 'the exposure report is for team leads and admins');
+      return exposureReport.report(request.query.month);
+    },
   );
 };
 

@@ -60,3 +60,72 @@ export const RiskDetailReply = Type.Object({
   risk: RiskItemSchema,
   audit: Type.Array(Type.Object({ action: Type.String(), actor: Type.String(), at: Instant, detail: Nullable(Type.String()) })),
 });
+
+export const RiskStatsQuery = Type.Object({
+  from: Type.String({ format: 'date', description: "first day counted, YYYY-MM-DD in the utility's time zone" }),
+  to: Type.String({ format: 'date', description: 'last day counted (inclusive)' }),
+  groupBy: Type.Enum(['team', 'handler']),
+  format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: the same rows as UTF-8 CSV with a BOM and a header row' })),
+});
+
+const Count = Type.Integer({ minimum: 0 });
+export const RiskStatsRowSchema = Type.Object({
+  key: Type.String({ description: 'teamId or handlerId; "" for items without one' }),
+  name: Type.String(),
+  items: Type.Integer({ description: 'risk items opened in the range' }),
+  watch: Count,
+  warning: Count,
+  urgent: Count,
+  bySignal: Type.Object(
+    {
+      repeat_hurry: Count,
+      repeat_contact: Count,
+      contact_while_overdue: Count,
+      limit_nearly_used: Count,
+      complaint_language: Count,
+      low_rating: Count,
+    },
+    { description: 'signals in the range that set off each rule' },
+  ),
+  closed: Count,
+  medianHoursToClose: Nullable(Type.Number()),
+  ratingsAsked: Count,
+  ratings: Count,
+  satisfaction: Nullable(Type.Number({ description: 'average score 1–5' })),
+  satisfiedShare: Nullable(Type.Number({ description: 'share of ratings of 4–5' })),
+  responseRate: Nullable(Type.Number({ description: 'ratings given / ratings asked' })),
+  contacts: Count,
+  repeatContacts: Count,
+  repeatContactRate: Nullable(Type.Number({ description: 'repeatContacts / contacts' })),
+});
+export const RiskStatsReply = Type.Object({ rows: Type.Array(RiskStatsRowSchema) });
+
+export const ExposureQuery = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' }) });
+export const ExposureReply = Type.Object({
+  month: Type.String(),
+  teams: Type.Array(
+    Type.Object({
+      teamId: Type.String(),
+      teamName: Type.String(),
+      urgentItems: Count,
+      ratings: Count,
+      satisfaction: Nullable(Type.Number()),
+      breached: Type.Boolean(),
+      tier: Nullable(Type.Enum(['named', 'interview', 'on_site_meeting'])),
+      tierName: Nullable(Type.String({ description: '点名预警 / 约谈整改 / 现场办公会' })),
+    }),
+  ),
+  worstCases: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      applicationNo: Type.String(),
+      teamId: Nullable(Type.String()),
+      teamName: Nullable(Type.String()),
+      tier: Tier,
+      tierName: Type.String(),
+      signals: Count,
+      note: Nullable(Type.String()),
+      status: Type.String(),
+    }),
+  ),
+});

@@ -37,6 +37,9 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 import type { NoticeWriter } from './notices.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from './query-code-guesses.ts';
+import type { RatingService } from './ratings.ts';
+import { responsibleFor } from './responsible.ts';
+import type { RiskService } from './risks.ts';
 
 export const MAX_CHAT_TEXT = 500;
 /** wrong codes per address before binding locks, and for how long */
@@ -101,12 +104,16 @@ export interface ChatServiceOptions {
   queryCodeGuesses: QueryCodeGuesses;
   /** after commit: deliver notices just queued (the binding code) */
   wakeDispatcher: () => void;
+  /** progress questions, consults and complaints are complaint-risk signals */
+  risks: Pick<RiskService, 'record'>;
+  /** answers to the satisfaction follow-up */
+  ratings: Pick<RatingService, 'pendingAmong' | 'askedOfPhone' | 'rate' | 'ofApplication'>;
 }
 
 const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' | 'wechat_oa' => channel === 'sms' || channel === 'wechat' || channel === 'wechat_oa';
 
 export function createChatService(options: ChatServiceOptions) {
-  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses } = options;
+  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings } = options;
   // Across addresses too: many WeChat accounts or kiosk sessions guessing one account's query code, or asking
   // codes to flood its phone, are stopped per account.
   const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
@@ -334,7 +341,36 @@ export function createChatService(options: ChatServiceOptions) {
           // earlier messages as recorded, masked again: a record kept before every message was masked may hold a code
           text: [...earlier.map(maskCodes), recorded].join('\n'),
         });
+        if (effect.applicationNo && !existing) risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: channel, detail: consult.id });
         return { kind: 'consult_opened', reference: consult.id, existing };
+      }
+      case 'complaint': {
+        // A person is asked to call back (a consult in the team lead's queue); the application's risk item goes urgent.
+        const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
+        const { consult } = consults.open({
+          conversationId,
+          channel,
+          address,
+          accountNo: effect.accountNo,
+          applicationNo: effect.applicationNo,
+          text: [...earlier.map(maskCodes), recorded].join('\n'),
+        });
+        let contact: { name: string; phone: string } | null = null;
+        if (effect.applicationNo) {
+          risks.record({ applicationNo: effect.applicationNo, kind: 'complaint', source: channel, detail: recorded });
+          const { handler } = responsibleFor(ctx, effect.applicationNo);
+          if (handler) contact = { name: maskName(handler.name), phone: handler.phone };
+        }
+        return { kind: 'complaint_recorded', reference: consult.id, contact };
+      }
+      case 'rating': {
+        // An SMS reply from the number the question went to counts for that application, bound or not.
+        const candidates = [...effect.applicationNos, ...(channel === 'sms' ? ratings.askedOfPhone(address) : [])];
+        const applicationNo = ratings.pendingAmong(candidates);
+        if (!applicationNo) return candidates.some((no) => ratings.ofApplication(no) !== null) ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
+        const outcome = ratings.rate({ applicationNo, score: effect.score, comment: effect.comment === null ? null : maskCodes(effect.comment), channel });
+        if (outcome.kind === 'rated') return { kind: 'rated', score: outcome.score, replaced: outcome.replaced, followUp: outcome.followUp };
+        return outcome.kind === 'closed' ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
       }
     }
   }
@@ -373,9 +409,9 @@ export function createChatService(options: ChatServiceOptions) {
     const needsAccounts =
       message.public !== true &&
       (isApplicationIntent(understanding.intent) ||
-        understanding.intent === 'human' ||
         understanding.intent === 'unsubscribe' ||
         understanding.intent === 'bind_account' ||
+        (['human', 'complaint', 'rating'] as Intent[]).includes(understanding.intent) ||
         state?.kind === 'menu' ||
         state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
@@ -426,6 +462,7 @@ export function createChatService(options: ChatServiceOptions) {
       });
       for (const r of replies) chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
     });
+    if (turn.contactAbout) risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recordedText(text, turn.secret) });
     if (work.wake) options.wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);
     return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried, muting }) };

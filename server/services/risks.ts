@@ -280,6 +280,8 @@ export function createRiskService(options: RiskServiceOptions) {
       risks.insertSignal({
         applicationNo: application.applicationNo,
         itemId,
+        teamId,
+        handlerId: handler?.id ?? null,
         kind: input.kind,
         at: now,
         source: input.source,

@@ -194,8 +194,11 @@ describe('menu, knowledge base, unsubscribe, a person', () => {
     const state = { kind: 'menu' } as const;
     expect(turn('1', { state, accounts: BOUND }).result.replies[0]).toContain('YX2026-0001');
     expect(turn('3', { state, accounts: BOUND }).result.replies[0]).toContain('13912345678');
-    // outside the menu a lone digit is not a menu choice
-    expect(turn('1', { accounts: BOUND }).result.intent).toBe('unknown');
+    // outside the menu a lone digit is not a menu choice: 1–5 answer the satisfaction follow-up (回复1-5评价)
+    const lone = turn('1', { accounts: BOUND }).result;
+    expect(lone.intent).toBe('rating');
+    expect(lone.effect).toMatchObject({ kind: 'rating', score: 1 });
+    expect(lone.replies.join('')).not.toContain('YX2026-0001');
   });
 
   it('answers from the knowledge base, or says it found nothing and offers a person', () => {

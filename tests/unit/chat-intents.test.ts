@@ -50,8 +50,9 @@ describe('understand', () => {
     expect(intentOf('居民新装需要什么材料')).toBe('faq');
     expect(intentOf('什么时候能通电')).toBe('expected_date');
     expect(intentOf('居民新装一般要多久')).toBe('faq');
-    expect(intentOf('我要投诉你们')).toBe('human');
-    expect(intentOf('怎么投诉')).toBe('faq');
+    // complaint language is its own intent (issue 17): a person calls back, the application is at risk
+    expect(intentOf('我要投诉你们')).toBe('complaint');
+    expect(intentOf('怎么投诉')).toBe('complaint');
   });
 
   it('takes a lone account or application number as a progress question, a lone 6-digit number as a code', () => {

@@ -16,6 +16,7 @@ import {
   type Understanding,
 } from './intents.ts';
 import * as say from './replies.ts';
+import { readRating } from '../rating.ts';
 import type { ChatChannel } from './replies.ts';
 
 export type { ChatChannel } from './replies.ts';
@@ -55,7 +56,11 @@ export type Effect =
   /** mute / unmute one application's notices for this sender (a kiosk or web session: for every address) */
   | { kind: 'mute'; applicationNo: string }
   | { kind: 'unmute'; applicationNo: string }
-  | { kind: 'consult'; accountNo: string | null; applicationNo: string | null };
+  | { kind: 'consult'; accountNo: string | null; applicationNo: string | null }
+  /** complaint language: a person is asked to call back, and the application is at risk of a complaint */
+  | { kind: 'complaint'; accountNo: string | null; applicationNo: string | null }
+  /** an answer to the satisfaction follow-up: for the latest of these applications asked to rate */
+  | { kind: 'rating'; score: number; comment: string | null; applicationNos: string[] };
 
 export type EffectOutcome =
   | { kind: 'bind_code_sent'; codeHash: string | null; preface: string | null }
@@ -74,7 +79,11 @@ export type EffectOutcome =
   | { kind: 'opted_out' }
   | { kind: 'muted'; applicationNo: string }
   | { kind: 'unmuted'; applicationNo: string }
-  | { kind: 'consult_opened'; reference: string; existing: boolean };
+  | { kind: 'consult_opened'; reference: string; existing: boolean }
+  | { kind: 'complaint_recorded'; reference: string; contact: { name: string; phone: string } | null }
+  | { kind: 'rated'; score: number; replaced: boolean; followUp: boolean }
+  | { kind: 'rating_closed' }
+  | { kind: 'rating_not_asked' };
 
 export interface AccountFacts {
   accountNo: string;
@@ -108,6 +117,8 @@ export interface Turn {
   effect: Effect | null;
   /** the message held a code or query code: record it masked */
   secret: boolean;
+  /** a question about this application's progress: a contact the complaint-risk rules count */
+  contactAbout?: string;
 }
 
 const KEEP: StateChange = { kind: 'keep' };
@@ -205,6 +216,10 @@ function byIntent(input: DialogueInput, facts: DialogueFacts): Turn {
     }
     case 'human':
       return humanTurn(input, facts);
+    case 'complaint':
+      return complaintTurn(input, facts);
+    case 'rating':
+      return ratingTurn(input, facts);
     case 'bind_account':
       return bindTurn(input, facts);
     default:
@@ -284,6 +299,22 @@ function humanTurn(input: DialogueInput, facts: DialogueFacts): Turn {
   return act('human', { kind: 'consult', accountNo: account?.accountNo ?? null, applicationNo: application?.applicationNo ?? null }, CLEAR);
 }
 
+function complaintTurn(input: DialogueInput, facts: DialogueFacts): Turn {
+  if (input.public) return reply('complaint', [say.complaintInGroup]);
+  const account = facts.accounts[0];
+  const application = account && (account.applications.find((a) => a.status === 'active') ?? account.applications[0]);
+  return act('complaint', { kind: 'complaint', accountNo: account?.accountNo ?? null, applicationNo: application?.applicationNo ?? null }, CLEAR);
+}
+
+/** "5", "不满意，太慢了": the score and comment, for whichever of the sender's applications was asked to rate. */
+function ratingTurn(input: DialogueInput, facts: DialogueFacts): Turn {
+  if (input.public) return reply('rating', [say.privateInGroup]);
+  const answer = readRating(input.understanding.normalized.compact, input.understanding.normalized.raw);
+  if (!answer) return reply('rating', [say.ratingNotAsked]);
+  const applicationNos = facts.accounts.flatMap((a) => a.applications.map((v) => v.applicationNo));
+  return act('rating', { kind: 'rating', score: answer.score, comment: answer.comment, applicationNos }, CLEAR);
+}
+
 /** Which application a question is about; binding comes first for anything the sender has not proved. */
 function applicationTurn(input: DialogueInput, facts: DialogueFacts, intent: ApplicationIntent, message: string | null): Turn {
   const { understanding, channel } = input;
@@ -353,13 +384,13 @@ function answerFor(
     case 'unmute':
       return act(choiceIntent(intent), { kind: intent, applicationNo: view.applicationNo }, state);
     case 'query_progress':
-      return reply(intent, [say.progress(view, today)], state);
+      return { ...reply(intent, [say.progress(view, today)], state), contactAbout: view.applicationNo };
     case 'customer_tasks':
       return reply(intent, [say.customerTasks(view)], state);
     case 'handler_contact':
       return reply(intent, [say.handlerContact(view)], state);
     case 'expected_date':
-      return reply(intent, [say.expectedDate(view, today, date)], state);
+      return { ...reply(intent, [say.expectedDate(view, today, date)], state), contactAbout: view.applicationNo };
     case 'hurry':
       if (view.status !== 'active' || view.currentStep === null) return reply(intent, [say.notActive], state);
       return act(intent, { kind: 'hurry', applicationNo: view.applicationNo, message }, state);
@@ -407,5 +438,13 @@ export function settle(turn: Turn, outcome: EffectOutcome, input: Pick<DialogueI
       return { replies: [say.unmuted(outcome.applicationNo)], state: CLEAR };
     case 'consult_opened':
       return { replies: [say.consultOpened(outcome.reference, outcome.existing)], state: CLEAR };
+    case 'complaint_recorded':
+      return { replies: [say.complaintRecorded(outcome.reference, outcome.contact)], state: CLEAR };
+    case 'rated':
+      return { replies: [say.rated(outcome.score, outcome.replaced, outcome.followUp)], state: CLEAR };
+    case 'rating_closed':
+      return { replies: [say.ratingClosed], state: CLEAR };
+    case 'rating_not_asked':
+      return { replies: [say.ratingNotAsked], state: CLEAR };
   }
 }

@@ -68,6 +68,8 @@ const SHORT: Record<Intent, string> = {
   faq: 'faq',
   unsubscribe: 'unsub',
   human: 'human',
+  complaint: 'compl',
+  rating: 'rate',
   greeting: 'greet',
   unknown: 'unkn',
 };

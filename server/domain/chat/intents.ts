@@ -15,6 +15,8 @@ export const intentNames = [
   'faq',
   'unsubscribe',
   'human',
+  'complaint',
+  'rating',
   'greeting',
   'unknown',
 ] as const;
@@ -61,6 +63,12 @@ const notHurrying = /(?<!等)(?:不|别|不用|不必|甭|无需|莫)(?:太|那�
 
 /** Asking for notices again ("恢复通知", "重新通知我"): what binding again does, so it is bind_account's. */
 const RESUME_NOTICES = /恢复(?:通知|推送|提醒|短信|消息)|重新(?:通知|推送|接收|发通知)|继续(?:通知|推送)|打开(?:进度)?通知/;
+/**
+ * Complaint and escalation language (投诉风险): 投诉, the 12345 / 12398 / 95598 hotlines, the press and exposure,
+ * officials (not 客户经理, the customer's own contact), petitioning and reporting.
+ */
+const COMPLAINT =
+  /投诉|(?<!\d)(?:12345|12398)(?!\d)|(?:打|拨|找|向|给)了?95598|曝光|媒体|记者|电视台|报社|新闻|微博|抖音|市长热线|市民热线|市长信箱|热线|领导|(?<!客户)经理|所长|局长|主任|老总|书记|上级|政府|能源局|监管|上访|信访|举报|告你们|评评理/;
 
 /** The short SMS commands, the whole message. */
 const commands: [RegExp, Intent][] = [
@@ -208,10 +216,8 @@ const rules: Record<ScoredIntent, Rule[]> = {
   human: [
     { pattern: /人工|真人|坐席/, weight: 5 },
     { pattern: /客服/, weight: 3 },
-    { pattern: /领导|班长|班组长|主管/, weight: 3.5 },
-    { pattern: /投诉/, weight: 2.5 },
-    { pattern: /投诉(?:经办|办理|工作人员|师傅|你们|他|她|服务|态度)|态度(?:差|不好|恶劣)/, weight: 2.5 },
-    { pattern: /我要投诉|投诉你们|要投诉/, weight: 2 },
+    { pattern: /班长|班组长|主管/, weight: 3.5 },
+    { pattern: /态度(?:差|不好|恶劣)/, weight: 2.5 },
     { pattern: /机器人|听不懂|答非所问|换人|换个人|找个人|找人|(?:和|跟|同)(?:真)?人(?:说|聊|讲|谈)|你不懂|你不明白/, weight: 3 },
     { pattern: /联系我|打电话给我|给我打电话|回电|回个电话|打给我|回复我/, weight: 4 },
     { pattern: /给我打(?:个)?电话|打(?:个)?电话给我|给我回(?:个)?电话/, weight: 1.5 },
@@ -223,6 +229,18 @@ const rules: Record<ScoredIntent, Rule[]> = {
     { pattern: /撤销|撤回|取消(?:申请|报装|工单|业务|预约|勘查|装表)|不想(?:装|接电|用电|办|申请)|不(?:装|接电|用电|办)了|不要(?:装|接电|办)/, weight: 4 },
     { pattern: /(?:改|修改|更改|变更|调整)(?:一下)?.{0,4}(?:日期|时间|信息|地址|电话|号码|容量|名字|申请)|填错|写错/, weight: 4.5 },
     { pattern: /(?:找|要|安排)(?:个)?工作人员/, weight: 3 },
+  ],
+  complaint: [
+    // what a complaint names: the complaint hotlines (never inside a longer number, e.g. an account number), the press,
+    // officials, petitioning; weighted to beat every other intent but an explicit opt-out
+    { pattern: COMPLAINT, weight: 8 },
+  ],
+  rating: [
+    // a score first ("2 太慢了") outweighs the slowness it complains of: the customer is answering 回复1-5评价
+    { pattern: /^[1-5](?:分|星|颗星)?(?![\d月号日天点个年周万千百期楼栋层室元块套台户米度次遍趟钟小:：.])/, weight: 7 },
+    { pattern: /(?:打|给|评|评价|评分|打分)(?:个|了)?(?:[1-5](?![\d])|[一二两三四五](?=分|星|颗星))|[1-5一二两三四五](?:分|颗星)(?!钟)|[一二三四五]星/, weight: 6 },
+    { pattern: /满意|好评|差评|满分|五星/, weight: 7 },
+    { pattern: /^一般(?:般)?(?:吧|啦|了)?$/, weight: 5 },
   ],
   bind_account: [
     { pattern: /绑|关联/, weight: 5 },

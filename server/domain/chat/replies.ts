@@ -208,6 +208,21 @@ export const followed = `欢迎关注！${bindHowTo('wechat_oa')}绑定后，办
 
 export const humanInGroup = '转人工请私聊我发送“人工”。';
 
+/** A complaint (投诉风险): an apology, who is responsible now and how to reach them, the reference, and a call back. */
+export function complaintRecorded(reference: string, contact: { name: string; phone: string } | null): string {
+  const who = contact ? `现由${contact.name}（电话${contact.phone}）负责您的业务，` : '';
+  return `非常抱歉给您带来不便！您反映的问题已记录（编号${reference}），${who}我们会尽快安排专人给您回电处理。`;
+}
+export const complaintInGroup = '非常抱歉给您带来不便！请私聊我说明情况，我们会安排专人联系您。';
+
+/** The answer to a rating (回访). */
+export function rated(score: number, replaced: boolean, followUp: boolean): string {
+  const thanks = replaced ? `已将您的评价更新为${score}分，感谢您的反馈！` : `感谢您的评价（${score}分）！`;
+  return followUp ? `${thanks}很抱歉这次办电没有让您满意，我们会在1个工作日内安排专人联系您。` : thanks;
+}
+export const ratingClosed = '您的评价已提交超过7天，不能再修改。感谢您的反馈！';
+export const ratingNotAsked = '目前没有需要您评价的办电业务。如需帮助请回复“帮助”。';
+
 /**
  * The replies as one SMS: the signature first (required of every SMS in mainland China), within the segments every
  * SMS we send keeps to; a longer text is cut with an ellipsis.
