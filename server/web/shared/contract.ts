@@ -5,6 +5,7 @@ import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schem
 import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
 import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
 import type { TimelinessRowSchema } from '../../schemas/stats.ts';
+import type { RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
 
 export type ProgressView = Static<typeof ProgressViewSchema>;
 export type StepView = Static<typeof StepViewSchema>;
@@ -13,6 +14,7 @@ export type CustomerHurry = Static<typeof CustomerHurryReply>['hurry'];
 export type Hurry = Static<typeof HurrySchema>;
 export type Alert = Static<typeof AlertSchema>;
 export type Consult = Static<typeof ConsultSchema>;
+export type RiskItem = Static<typeof RiskItemSchema>;
 export type Notification = Static<typeof NotificationView>;
 export type StaffApplication = Static<typeof StaffApplicationReply>;
 export type Queue = Static<typeof QueueReply>;
@@ -22,6 +24,8 @@ export type ChatReply = Static<typeof ChatMessageReply>;
 /** GET /api/v1/stats/timeliness (API.md §3) */
 export type TimelinessRow = Static<typeof TimelinessRowSchema>;
 export type StatsGroup = 'step' | 'handler' | 'team';
+/** GET /api/v1/stats/risk */
+export type RiskStatsRow = Static<typeof RiskStatsRowSchema>;
 
 /** Frames of GET /ws (API.md §4) */
 export type LiveFrame =
@@ -29,6 +33,7 @@ export type LiveFrame =
   | { type: 'hurry'; hurry: Hurry }
   | { type: 'alert'; alert: Alert }
   | { type: 'consult'; consult: Consult }
+  | { type: 'risk'; risk: RiskItem }
   | { type: 'subscribed' }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string };

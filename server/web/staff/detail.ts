@@ -5,6 +5,7 @@ import type { StaffApplication } from '../shared/contract.ts';
 import { fill, h } from '../shared/dom.ts';
 import { fullInstant, longDate, statusNames } from '../shared/format.ts';
 import { timeline } from '../shared/timeline.ts';
+import { signalList } from './risk-items.ts';
 import { alertLevelNames, channelNames, deliveryNames, escalationReasons, hurryStatusNames, nameOf, noticeKindNames } from './labels.ts';
 
 export interface DetailContext {
@@ -23,6 +24,28 @@ function table(caption: string, headers: string[], rows: (string | Node)[][], em
 }
 
 const pill = (kind: string, text: string) => h('span', { class: `pill pill--${kind}`, text });
+
+/** The application's complaint-risk item with each signal and its source, and its satisfaction follow-up (回访). */
+function riskBlock(data: StaffApplication): HTMLElement {
+  const risk = data.risk;
+  const rating = data.rating;
+  const ratingText = !rating
+    ? '尚未接电，未发出回访。'
+    : rating.score === null
+      ? `已于 ${fullInstant(rating.askedAt)} 发出回访，客户尚未评价。`
+      : `${rating.score} 分${rating.comment ? `：${rating.comment}` : ''}（${fullInstant(rating.ratedAt)}，${nameOf(channelNames, rating.channel ?? '')}）`;
+  return h('div', { class: 'table-block risk-block', attrs: { id: 'detail-risk' } }, [
+    h('h3', { text: '投诉风险' }),
+    risk
+      ? h('div', {}, [
+          h('p', {}, [pill(`risk-${risk.tier}`, `${risk.tierName}`), ` ${risk.id} · ${risk.status === 'open' ? '待处理' : `已关闭：${risk.note ?? ''}`}`]),
+          signalList(risk),
+        ])
+      : h('p', { class: 'muted', text: '没有投诉风险。' }),
+    h('h3', { text: '满意度回访' }),
+    h('p', { attrs: { id: 'detail-rating' }, text: ratingText }),
+  ]);
+}
 
 export function detailView(applicationNo: string, ctx: DetailContext): HTMLElement {
   const element = h('section', { class: 'detail', attrs: { 'aria-labelledby': 'detail-title', 'aria-busy': 'true' } }, [
@@ -157,6 +180,7 @@ export function detailView(applicationNo: string, ctx: DetailContext): HTMLEleme
             ]),
             '客户没有对本申请设置免打扰。',
           ),
+          riskBlock(data),
         ]),
       ]),
     ]);

@@ -117,6 +117,9 @@ async function signedIn(): Promise<void> {
         refreshDetail(frame.alert.applicationNo);
       } else if (frame.type === 'consult') {
         queue.consult(frame.consult);
+      } else if (frame.type === 'risk') {
+        queue.risk(frame.risk);
+        refreshDetail(frame.risk.applicationNo);
       } else if (frame.type === 'error' && frame.code === 'JD_UNAUTHORIZED') {
         unauthorized();
       }

@@ -2,7 +2,8 @@
 // place: new ones are added at the end, changes are drawn into the item, and an item someone else closed stays
 // (marked closed) until the page is next loaded, so nothing jumps while a handler is reading or typing.
 import { ApiError, call } from '../shared/api.ts';
-import type { Alert, Consult, Handler, Hurry, Queue } from '../shared/contract.ts';
+import type { Alert, Consult, Handler, Hurry, Queue, RiskItem } from '../shared/contract.ts';
+import { RiskColumn } from './risk-items.ts';
 import { fill, h } from '../shared/dom.ts';
 import { fullInstant, shortInstant } from '../shared/format.ts';
 import { alertLevelNames, channelNames, escalationReasons, hurryStatusNames, nameOf } from './labels.ts';
@@ -190,6 +191,7 @@ export class QueueView {
   private readonly counts: Record<Kind, HTMLElement>;
   private readonly items = new Map<string, Item>();
   private readonly consultColumn: HTMLElement;
+  private readonly risks: RiskColumn;
 
   constructor(private readonly ctx: QueueContext) {
     const column = (kind: Kind, title: string, hint: string, tools: (list: HTMLUListElement) => HTMLElement | null = () => null) => {
@@ -214,12 +216,13 @@ export class QueueView {
     this.lists = { hurry: hurries.list, alert: alerts.list, consult: consults.list };
     this.counts = { hurry: hurries.count, alert: alerts.count, consult: consults.count };
     this.consultColumn = consults.section;
+    this.risks = new RiskColumn({ openApplication: (no) => ctx.openApplication(no), onUnauthorized: () => ctx.onUnauthorized(), onFresh: () => ctx.onFresh(this.freshCount, true) });
     this.element = h('div', { class: 'queue' }, [
       h('div', { class: 'queue-head' }, [
         h('h1', { class: 'page-title', text: '待办队列' }),
         h('button', { class: 'secondary', text: '全部标为已读', attrs: { type: 'button' }, on: { click: () => this.markAllSeen() } }),
       ]),
-      h('div', { class: 'queue-cols' }, [hurries.section, alerts.section, consults.section]),
+      h('div', { class: 'queue-cols' }, [hurries.section, alerts.section, consults.section, this.risks.section]),
     ]);
   }
 
@@ -237,6 +240,7 @@ export class QueueView {
     for (const alert of queue.alerts) this.alert(alert, false);
     for (const consult of queue.consults) this.consult(consult, false);
     this.triage.order();
+    this.risks.load(queue.risks);
     const me = this.ctx.me();
     this.consultColumn.hidden = !(queue.consults.length > 0 || me?.role === 'team_lead' || me?.role === 'admin');
     this.refreshCounts();
@@ -453,6 +457,11 @@ export class QueueView {
       details,
     ]);
     return element;
+  }
+
+  /** A risk item changed (raised, reopened, closed): drawn in its tier's place. */
+  risk(item: RiskItem): void {
+    this.risks.upsert(item);
   }
 
   // ---- consults ---------------------------------------------------------------------------
