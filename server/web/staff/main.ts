@@ -9,6 +9,7 @@ import { detailView } from './detail.ts';
 import { roleNames } from './labels.ts';
 import { loginView } from './login.ts';
 import { fetchQueue, QueueView } from './queue.ts';
+import { riskStatsView } from './risk-stats.ts';
 import { statsView } from './stats.ts';
 
 const root = byId('app');
@@ -197,7 +198,7 @@ function route(): void {
     fill(view, [detail]);
   } else if (hash.startsWith('#/stats')) {
     document.getElementById('nav-stats')?.setAttribute('aria-current', 'page');
-    fill(view, [statsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE })]);
+    fill(view, [statsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE }), riskStatsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE })]);
   } else {
     document.getElementById('nav-queue')?.setAttribute('aria-current', 'page');
     fill(view, [queue.element]);

@@ -19,18 +19,18 @@ export function riskStatsView(ctx: { onUnauthorized(): void; timeZone: string })
   const from = h('input', { attrs: { id: 'risk-from', type: 'date', value: monthStart(today), required: true } });
   const to = h('input', { attrs: { id: 'risk-to', type: 'date', value: today, required: true } });
   const group = h('select', { attrs: { id: 'risk-group' } }, (Object.keys(groupNames) as Group[]).map((g) => h('option', { text: groupNames[g], attrs: { value: g } })));
-  const submit = h('button', { class: 'primary', text: '查询', attrs: { type: 'submit' } });
+  const submit = h('button', { class: 'primary', text: '查询风险统计', attrs: { type: 'submit' } });
   const csv = h('a', { class: 'secondary', text: '下载 CSV', attrs: { id: 'risk-csv', 'aria-label': '下载风险统计的 CSV 文件' } });
   const message = h('p', { class: 'form-message', attrs: { role: 'status', 'aria-live': 'polite' } });
   const tiersChart = h('div', { class: 'chart', attrs: { id: 'chart-risk-tiers', role: 'img', 'aria-label': '风险工单按级别与重复来访率' } });
   const satisfactionChart = h('div', { class: 'chart', attrs: { id: 'chart-satisfaction', role: 'img', 'aria-label': '平均满意度、4-5分占比与评价率' } });
-  const tableBox = h('div', { class: 'stats-table' });
+  const tableBox = h('div', { class: 'risk-stats-table' });
   const form = h('form', { class: 'stats-form', attrs: { 'aria-label': '风险统计条件' } }, [
-    h('label', { text: '开始日期', attrs: { for: 'risk-from' } }),
+    h('label', { text: '起始日', attrs: { for: 'risk-from' } }),
     from,
-    h('label', { text: '结束日期', attrs: { for: 'risk-to' } }),
+    h('label', { text: '截止日', attrs: { for: 'risk-to' } }),
     to,
-    h('label', { text: '分组', attrs: { for: 'risk-group' } }),
+    h('label', { text: '汇总维度', attrs: { for: 'risk-group' } }),
     group,
     submit,
     csv,
@@ -94,7 +94,7 @@ export function riskStatsView(ctx: { onUnauthorized(): void; timeZone: string })
   });
   for (const input of [from, to, group]) input.addEventListener('change', updateCsv);
   void load();
-  return h('section', { class: 'stats stats--risk', attrs: { 'aria-labelledby': 'risk-stats-title' } }, [
+  return h('section', { class: 'risk-stats', attrs: { 'aria-labelledby': 'risk-stats-title' } }, [
     h('h2', { class: 'page-title', text: '投诉风险与满意度', attrs: { id: 'risk-stats-title' } }),
     form,
     message,

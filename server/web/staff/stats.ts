@@ -4,7 +4,6 @@ import type { StatsGroup, TimelinessRow } from '../shared/contract.ts';
 import { fill, h } from '../shared/dom.ts';
 import { todayIn } from '../shared/format.ts';
 import { timelinessColumnNames as column } from '../../domain/timeliness.ts';
-import { riskStatsView } from './risk-stats.ts';
 
 export interface StatsContext {
   onUnauthorized(): void;
@@ -129,6 +128,5 @@ export function statsView(ctx: StatsContext): HTMLElement {
     h('div', { class: 'charts' }, [rateChart, daysChart]),
     h('p', { class: 'chart-note', text: '左图每根柱子是区间内完成的环节数：绿色为按时完成，红色为超期完成，两者相加等于完成数。预警和超期告警的次数见下表（一个环节可能先预警再超期，故不叠加在柱子上）。' }),
     tableBox,
-    riskStatsView(ctx),
   ]);
 }
