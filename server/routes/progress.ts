@@ -5,9 +5,12 @@ import { CustomerHurryBody, CustomerHurryReply } from '../schemas/staff.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { isKioskDevice } from './kiosk-device.ts';
+import { CustomerRatedReply, CustomerRatingBody, CustomerRatingReply } from '../schemas/risks.ts';
+import { maskCodes } from '../domain/chat/entities.ts';
+import { JiedianError } from '../errors.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, hurries, mutes, config } = app.jiedian;
+  const { customers, hurries, mutes, ratings, config } = app.jiedian;
 
   app.post(
     '/progress/query',
@@ -94,6 +97,49 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
       customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
       const source = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       return { notifications: await mutes.set(request.params.applicationNo, request.body.muted, source) };
+    },
+  );
+
+  app.get(
+    '/applications/:applicationNo/rating',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'The satisfaction follow-up (回访) of a switched-on application: asked, rated, and whether it may still be given or changed',
+        security: [{ viewToken: [] }],
+        params: ApplicationParams,
+        response: { 200: CustomerRatingReply, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      return { rating: ratings.customerView(request.params.applicationNo) };
+    },
+  );
+
+  app.put(
+    '/applications/:applicationNo/rating',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Rate the connection 1–5 with an optional comment (the kiosk\'s question), as a reply to the SMS or WeChat question does',
+        description:
+          'One rating per application: a second one replaces the first within 7 days of it, then 409. 409 too when no rating was asked (the application is not switched on). A score of 1–2 or an unhappy comment opens a complaint-risk item (followUp: true).',
+        security: [{ viewToken: [] }],
+        params: ApplicationParams,
+        body: CustomerRatingBody,
+        response: { 200: CustomerRatedReply, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const { applicationNo } = request.params;
+      customers.read(customers.claims(request.headers.authorization), applicationNo);
+      const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
+      const comment = request.body.comment?.trim() ? maskCodes(request.body.comment.trim()) : null;
+      const outcome = ratings.rate({ applicationNo, score: request.body.score, comment, channel });
+      if (outcome.kind === 'not_asked') throw new JiedianError('JD_CONFLICT', `no rating was asked of ${applicationNo}: it is not switched on`);
+      if (outcome.kind === 'closed') throw new JiedianError('JD_CONFLICT', `the rating of ${applicationNo} was given more than 7 days ago and can no longer be changed`);
+      return { rating: ratings.customerView(applicationNo)!, followUp: outcome.followUp };
     },
   );
 };

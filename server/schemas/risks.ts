@@ -51,6 +51,26 @@ export const RatingSchema = Type.Object({
   changeableUntil: Nullable(Instant),
 });
 
+export const CustomerRatingSchema = Type.Object({
+  score: Nullable(Type.Integer({ minimum: 1, maximum: 5 })),
+  comment: Nullable(Type.String()),
+  ratedAt: Nullable(Instant),
+  open: Type.Boolean({ description: 'whether a rating may still be given, or the one given replaced (7 days after the first)' }),
+  changeableUntil: Nullable(Instant),
+});
+export const CustomerRatingReply = Type.Object({
+  rating: Type.Union([CustomerRatingSchema, Type.Null()], { description: 'null: no rating was asked of this application (it is not switched on)' }),
+});
+export const CustomerRatingBody = Type.Object({
+  score: Type.Integer({ minimum: 1, maximum: 5, description: '1 非常不满意 … 5 非常满意' }),
+  comment: Type.Optional(Type.String({ maxLength: 500 })),
+});
+export const CustomerRatedReply = Type.Object({
+  rating: CustomerRatingSchema,
+  /** a person will call back within a working day (a low score or an unhappy comment) */
+  followUp: Type.Boolean(),
+});
+
 export const RiskIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export const CloseRiskBody = Type.Object({
   note: Type.String({ minLength: 1, maxLength: 1000, description: 'who called the customer and what was agreed (回访/处理说明)' }),

@@ -24,6 +24,16 @@ export interface RatingView {
   changeableUntil: string | null;
 }
 
+/** What the customer sees of their application's follow-up (the kiosk asks it the next time they query). */
+export interface CustomerRatingView {
+  score: number | null;
+  comment: string | null;
+  ratedAt: string | null;
+  /** whether a rating may still be given, or the one given replaced */
+  open: boolean;
+  changeableUntil: string | null;
+}
+
 export type RatingOutcome =
   | { kind: 'rated'; applicationNo: string; score: number; replaced: boolean; followUp: boolean }
   /** rated more than 7 days ago: the rating stands */
@@ -54,6 +64,19 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
     ofApplication: (applicationNo: string) => {
       const row = risks.rating(applicationNo);
       return row ? view(row) : null;
+    },
+
+    /** The follow-up as the customer sees it; null when no rating was asked of this application. */
+    customerView(applicationNo: string): CustomerRatingView | null {
+      const row = risks.rating(applicationNo);
+      if (!row) return null;
+      return {
+        score: row.score,
+        comment: row.comment,
+        ratedAt: instant(row.ratedAt),
+        open: open(row, ctx.clock.now()),
+        changeableUntil: instant(row.firstRatedAt === null ? null : row.firstRatedAt + RATING_CHANGE_WINDOW_MS),
+      };
     },
 
     /** The ingest hook: the last step of an application completing asks its customer to rate the process, once. */

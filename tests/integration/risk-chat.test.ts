@@ -6,7 +6,7 @@ import { createMockWechat, type Inbox, type MockWechat } from '../support/wechat
 import type { TestApp } from '../support/app.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { completed, eventually, fakeTwilioForTest, postEvents, started } from '../support/notices.ts';
-import { APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
+import { APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms, switchOn } from '../support/chat.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const LEAD_PHONE = '+8613900009999';
@@ -31,19 +31,6 @@ async function boundWeChat(options: { now?: number; startSweeper?: boolean } = {
 }
 
 const leadTexts = (fake: FakeTwilio) => fake.requests.filter((r) => r.to === LEAD_PHONE && r.body?.includes('紧急风险'));
-
-/** Brings the chat scenario's hv_single application to switch-on (connect completed) on 2026-11-24. */
-async function switchOn(t: TestApp) {
-  const steps = ['plan_reply', 'design_review', 'construction', 'mid_inspection', 'completion_inspection', 'contract', 'connect'];
-  await postEvents(t, [
-    completed(APPLICATION_NO, 'plan_reply', '2026-11-24T09:10:00+08:00'),
-    ...steps.slice(1).flatMap((step, i) => [
-      started(APPLICATION_NO, step, `2026-11-24T09:${String(11 + 2 * i).padStart(2, '0')}:00+08:00`),
-      completed(APPLICATION_NO, step, `2026-11-24T09:${String(12 + 2 * i).padStart(2, '0')}:00+08:00`),
-    ]),
-  ]);
-  await t.app.jiedian.dispatcher.idle();
-}
 
 describe('complaint language in chat', () => {
   it('"再不处理我就打12398投诉" in WeChat raises a 紧急 item, answers with an apology, who is responsible and a reference, and texts the team lead once', async () => {

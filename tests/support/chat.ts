@@ -34,6 +34,19 @@ export async function chatApp(fake: FakeTwilio, options: { env?: Record<string, 
   return t;
 }
 
+/** Brings the chat scenario's hv_single application to switch-on (connect completed) on 2026-11-24. */
+export async function switchOn(t: TestApp) {
+  const steps = ['plan_reply', 'design_review', 'construction', 'mid_inspection', 'completion_inspection', 'contract', 'connect'];
+  await postEvents(t, [
+    completed(APPLICATION_NO, 'plan_reply', '2026-11-24T09:10:00+08:00'),
+    ...steps.slice(1).flatMap((step, i) => [
+      started(APPLICATION_NO, step, `2026-11-24T09:${String(11 + 2 * i).padStart(2, '0')}:00+08:00`),
+      completed(APPLICATION_NO, step, `2026-11-24T09:${String(12 + 2 * i).padStart(2, '0')}:00+08:00`),
+    ]),
+  ]);
+  await t.app.jiedian.dispatcher.idle();
+}
+
 /** The code of the newest bind_code SMS (as rendered into the outbox row sent to the application's phone). */
 export function lastBindCode(t: TestApp, applicationNo = APPLICATION_NO): string {
   const rows = t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code');

@@ -5,12 +5,65 @@ import type { ProgressView } from '../shared/contract.ts';
 import { h } from '../shared/dom.ts';
 import { dateIn, dueText, longDate, shortInstant, statusNames, yearOf } from '../shared/format.ts';
 import { stepStateNames, timeline } from '../shared/timeline.ts';
-import type { HurryState, NoticeState } from './session.ts';
+import type { HurryState, NoticeState, RatingState } from './session.ts';
 
 export interface CardActions {
   hurry(applicationNo: string): void;
   /** the 进度通知 switch: mute or unmute this application's notices (免打扰) */
   toggleNotices(applicationNo: string): void;
+  /** the satisfaction question: tap a score, type a comment, send */
+  chooseScore(applicationNo: string, score: number): void;
+  typeComment(applicationNo: string, comment: string): void;
+  rate(applicationNo: string): void;
+}
+
+export const scoreNames: Record<number, string> = { 1: '非常不满意', 2: '不满意', 3: '一般', 4: '满意', 5: '非常满意' };
+
+/**
+ * Whether the card asks the satisfaction question in place of its 温馨提示 box: a switched-on application asked to
+ * rate and not yet rated, or just rated here (the thanks stays until the customer leaves).
+ */
+export function asksRating(state: RatingState | undefined): state is RatingState & { rating: NonNullable<RatingState['rating']> } {
+  return state?.rating != null && ((state.rating.score === null && state.rating.open) || state.answered);
+}
+
+/** The satisfaction question (回访): 1–5, an optional comment, 提交评价. Same place and size as the 温馨提示 box. */
+export function ratingBox(applicationNo: string, state: RatingState, actions: CardActions): HTMLElement {
+  if (state.answered && state.rating?.score != null) {
+    return h('div', { class: 'rating rating--done', dataset: { applicationNo }, attrs: { 'aria-label': '服务评价' } }, [
+      h('p', { class: 'rating-title', text: '感谢您的评价' }),
+      h('p', { class: `rating-line rating-line--${state.tone}`, text: state.message ?? '', attrs: { role: 'status', 'aria-live': 'polite' } }),
+    ]);
+  }
+  const chosen = state.chosen;
+  return h('div', { class: 'rating', dataset: { applicationNo }, attrs: { role: 'group', 'aria-label': '服务评价' } }, [
+    h('p', { class: 'rating-title', text: '您的电已接通，请为这次办电服务打分' }),
+    h(
+      'div',
+      { class: 'rating-scores' },
+      [1, 2, 3, 4, 5].map((score) =>
+        h('button', {
+          class: `rating-score${chosen === score ? ' rating-score--chosen' : ''}`,
+          attrs: { type: 'button', 'aria-pressed': String(chosen === score), 'aria-label': `${score} 分 ${scoreNames[score]}`, disabled: state.busy },
+          on: { click: () => actions.chooseScore(applicationNo, score) },
+        }, [h('span', { class: 'rating-score-n', text: score }), h('span', { class: 'rating-score-name', text: scoreNames[score]! })]),
+      ),
+    ),
+    h('div', { class: 'rating-send' }, [
+      h('input', {
+        class: 'rating-comment',
+        attrs: { type: 'text', maxlength: 500, placeholder: '想说的话（可不填）', 'aria-label': '评价意见（可不填）', value: state.comment, disabled: state.busy },
+        on: { input: (event) => actions.typeComment(applicationNo, (event.target as HTMLInputElement).value) },
+      }),
+      h('button', {
+        class: 'rating-submit',
+        text: state.busy ? '正在提交…' : '提交评价',
+        attrs: { type: 'button', disabled: chosen === null || state.busy },
+        on: { click: () => actions.rate(applicationNo) },
+      }),
+    ]),
+    h('p', { class: `rating-line rating-line--${state.tone}`, text: state.message ?? (chosen === null ? '请点选 1–5 分' : `您选择了 ${chosen} 分（${scoreNames[chosen]}）`), attrs: { role: 'status', 'aria-live': 'polite' } }),
+  ]);
 }
 
 /** The card's 进度通知 switch: on, the customer gets every notice; off, only the answers to their own hurries. */
@@ -176,6 +229,7 @@ export function applicationCard(
   actions: CardActions,
   changed: Set<string> = new Set(),
   notices?: NoticeState,
+  rating?: RatingState,
 ): HTMLElement {
   const titleId = `app-${view.applicationNo.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const list = timeline(view);
@@ -194,7 +248,7 @@ export function applicationCard(
         currentBox(view),
         // the button right under the step it hurries, so it is on the first screen in landscape too
         hurryBox(view, hurry, actions),
-        tasksBox(view),
+        asksRating(rating) ? ratingBox(view.applicationNo, rating, actions) : tasksBox(view),
       ]),
       h('div', { class: 'card-steps' }, [h('h4', { class: 'card-steps-title', text: '办理环节' }), list]),
     ]),

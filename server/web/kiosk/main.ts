@@ -3,16 +3,16 @@
 // 结束查询 button and an expired token all drop it and rebuild the page from nothing.
 import './kiosk.css';
 import { ApiError, call, sendWithEveryCall } from '../shared/api.ts';
-import type { CustomerHurry, ProgressView, QueryResult } from '../shared/contract.ts';
+import type { CustomerHurry, CustomerRated, CustomerRating, ProgressView, QueryResult } from '../shared/contract.ts';
 import { byId, fill, h } from '../shared/dom.ts';
 import { waitText } from '../shared/format.ts';
 import { LiveSocket, type LiveState } from '../shared/live.ts';
 import { changedSteps } from '../shared/timeline.ts';
-import { applicationCard, customerStepLine, hurryBox, noticeSwitch, type CardActions } from './applications.ts';
+import { applicationCard, asksRating, customerStepLine, hurryBox, noticeSwitch, ratingBox, scoreNames, type CardActions } from './applications.ts';
 import { chatPanel } from './chat.ts';
 import { IdleTimer, idleSecondsFrom } from './idle.ts';
 import { loginScreen, type LoginScreen } from './login.ts';
-import { KioskSession, type HurryState } from './session.ts';
+import { KioskSession, type HurryState, type RatingState } from './session.ts';
 
 // The installer opens /kiosk#kiosk-key=KIOSK_DEVICE_KEY once: the key stays in this browser, leaves the address bar,
 // and goes with every call, so strangers guessing at an account elsewhere cannot lock its owner out here.
@@ -86,7 +86,16 @@ async function query(accountNo: string, queryCode: string): Promise<void> {
   }
 }
 
-const actions: CardActions = { hurry: (applicationNo) => void hurry(applicationNo), toggleNotices: (applicationNo) => void toggleNotices(applicationNo) };
+const actions: CardActions = {
+  hurry: (applicationNo) => void hurry(applicationNo),
+  toggleNotices: (applicationNo) => void toggleNotices(applicationNo),
+  chooseScore: (applicationNo, score) => setRating(applicationNo, { chosen: score, message: null, tone: 'info' }),
+  typeComment: (applicationNo, comment) => {
+    const state = session.ratings.get(applicationNo);
+    if (state) state.comment = comment;
+  },
+  rate: (applicationNo) => void rate(applicationNo),
+};
 
 /**
  * 您好，玉**: on a screen in a public hall the greeting need not show how long the name is. An organisation's name
@@ -118,11 +127,12 @@ function showApplications(result: QueryResult): void {
         h('button', { class: 'end-button', text: '结束查询', attrs: { type: 'button', 'aria-label': '结束查询并清除本页信息' }, on: { click: () => start() } }),
         applicationNav(result.applications),
       ]),
-      h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions, new Set(), s.notices.get(view.applicationNo)))),
+      h('div', { class: 'cards' }, result.applications.map((view) => applicationCard(view, undefined, actions, new Set(), s.notices.get(view.applicationNo), s.ratings.get(view.applicationNo)))),
       scrollCue(main),
     ]),
   ]);
   for (const view of result.applications) void readNotices(view.applicationNo);
+  for (const view of result.applications) if (view.status === 'completed') void readRating(view.applicationNo);
   main.focus({ preventScroll: true });
   s.chat?.signedIn(result.applications.length);
   s.socket = new LiveSocket({
@@ -194,7 +204,9 @@ function update(view: ProgressView): void {
   if (!before) return;
   s.applications.set(view.applicationNo, view);
   const changed = changedSteps(before, view);
-  cardElement(view.applicationNo)?.replaceWith(applicationCard(view, s.hurries.get(view.applicationNo), actions, changed, s.notices.get(view.applicationNo)));
+  // switched on while the customer looks: the question follows once it is asked
+  if (view.status === 'completed' && before.status !== 'completed') void readRating(view.applicationNo);
+  cardElement(view.applicationNo)?.replaceWith(applicationCard(view, s.hurries.get(view.applicationNo), actions, changed, s.notices.get(view.applicationNo), s.ratings.get(view.applicationNo)));
 }
 
 function redrawHurry(applicationNo: string): void {
@@ -237,6 +249,69 @@ const toggleNotices = (applicationNo: string) => {
   if (current === null || current === undefined) return Promise.resolve();
   return notices(applicationNo, !current);
 };
+
+/** Shows the application's satisfaction question in place of its 温馨提示 box, or the box again. */
+function redrawRating(applicationNo: string): void {
+  const card = cardElement(applicationNo);
+  const state = session.ratings.get(applicationNo);
+  const box = card?.querySelector('.rating, .tasks');
+  const view = session.applications.get(applicationNo);
+  if (!box || !view) return;
+  if (asksRating(state)) box.replaceWith(ratingBox(applicationNo, state, actions));
+  else if (box.classList.contains('rating')) cardElement(applicationNo)?.replaceWith(applicationCard(view, session.hurries.get(applicationNo), actions, new Set(), session.notices.get(applicationNo), state));
+}
+
+function setRating(applicationNo: string, change: Partial<RatingState>): void {
+  const state = session.ratings.get(applicationNo);
+  if (!state || state.busy) return;
+  session.ratings.set(applicationNo, { ...state, ...change });
+  redrawRating(applicationNo);
+}
+
+/** Reads whether a rating was asked of a switched-on application: if so, and not yet given, its card asks it. */
+async function readRating(applicationNo: string): Promise<void> {
+  const s = session;
+  try {
+    const reply = await call<{ rating: CustomerRating | null }>('GET', `/api/v1/applications/${encodeURIComponent(applicationNo)}/rating`, { token: s.token, signal: s.abort.signal });
+    if (s.disposed || s.ratings.get(applicationNo)?.answered) return;
+    s.ratings.set(applicationNo, { rating: reply.rating, chosen: null, comment: '', busy: false, message: null, tone: 'info', answered: false });
+    redrawRating(applicationNo);
+  } catch (error) {
+    if (s.disposed) return;
+    if (error instanceof ApiError && error.status === 401) start(EXPIRED);
+    // otherwise the card keeps its 温馨提示 box: the question is asked again by SMS or WeChat
+  }
+}
+
+async function rate(applicationNo: string): Promise<void> {
+  const s = session;
+  const state = s.ratings.get(applicationNo);
+  if (!state || state.busy || state.chosen === null) return;
+  const score = state.chosen;
+  setRating(applicationNo, { busy: true, message: '正在提交…', tone: 'info' });
+  const settle = (change: Partial<RatingState>) => {
+    s.ratings.set(applicationNo, { ...s.ratings.get(applicationNo)!, busy: false, ...change });
+    redrawRating(applicationNo);
+  };
+  try {
+    const reply = await call<CustomerRated>('PUT', `/api/v1/applications/${encodeURIComponent(applicationNo)}/rating`, {
+      token: s.token,
+      body: state.comment.trim() ? { score, comment: state.comment.trim() } : { score },
+      headers: { 'x-jiedian-channel': 'kiosk' },
+      signal: s.abort.signal,
+    });
+    if (s.disposed) return;
+    const line = reply.followUp
+      ? `您给出了 ${score} 分（${scoreNames[score]}）。很抱歉没能让您满意，工作人员将在一个工作日内与您联系。`
+      : `您给出了 ${score} 分（${scoreNames[score]}），谢谢您的支持！`;
+    settle({ rating: reply.rating, answered: true, message: line, tone: reply.followUp ? 'warn' : 'ok' });
+  } catch (error) {
+    if (s.disposed) return;
+    if (error instanceof ApiError && error.status === 401) return start(EXPIRED);
+    if (error instanceof ApiError && error.status === 409) return settle({ message: '这项申请的评价已经结束，感谢您的关注。', tone: 'warn' });
+    settle({ message: '评价没有提交成功，请稍后再试。', tone: 'warn' });
+  }
+}
 
 async function hurry(applicationNo: string): Promise<void> {
   const s = session;

@@ -1,7 +1,7 @@
 // One customer's time at the kiosk: their token, applications, socket, timers and in-flight requests. Dropping the
 // session (dispose) is how the kiosk forgets them: nothing of it survives into the next customer's session.
 import type { LiveSocket } from '../shared/live.ts';
-import type { ProgressView } from '../shared/contract.ts';
+import type { CustomerRating, ProgressView } from '../shared/contract.ts';
 
 export interface HurryState {
   /** what the line under the button says */
@@ -27,6 +27,21 @@ export interface NoticeState {
   failed: boolean;
 }
 
+/** The satisfaction question (回访) on a switched-on application's card. */
+export interface RatingState {
+  /** null: none was asked of this application */
+  rating: CustomerRating | null;
+  /** the score tapped, not yet sent */
+  chosen: number | null;
+  comment: string;
+  busy: boolean;
+  /** what the line under the question says after a send */
+  message: string | null;
+  tone: 'info' | 'ok' | 'warn';
+  /** answered here, in this session: the card thanks the customer instead of asking */
+  answered: boolean;
+}
+
 function randomSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
   return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
@@ -38,6 +53,7 @@ export class KioskSession {
   applications = new Map<string, ProgressView>();
   hurries = new Map<string, HurryState>();
   notices = new Map<string, NoticeState>();
+  ratings = new Map<string, RatingState>();
   socket: LiveSocket | null = null;
   chat: { signedIn(applications: number): void } | null = null;
   /** the chat route's session id: a new one per customer, so the chatbot's memory of the last one is not theirs */
@@ -67,5 +83,6 @@ export class KioskSession {
     this.tokenExpiresAt = null;
     this.applications.clear();
     this.hurries.clear();
+    this.ratings.clear();
   }
 }

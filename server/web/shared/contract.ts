@@ -5,7 +5,7 @@ import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schem
 import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
 import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
 import type { TimelinessRowSchema } from '../../schemas/stats.ts';
-import type { RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
+import type { CustomerRatedReply, CustomerRatingSchema, RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
 
 export type ProgressView = Static<typeof ProgressViewSchema>;
 export type StepView = Static<typeof StepViewSchema>;
@@ -15,6 +15,8 @@ export type Hurry = Static<typeof HurrySchema>;
 export type Alert = Static<typeof AlertSchema>;
 export type Consult = Static<typeof ConsultSchema>;
 export type RiskItem = Static<typeof RiskItemSchema>;
+export type CustomerRating = Static<typeof CustomerRatingSchema>;
+export type CustomerRated = Static<typeof CustomerRatedReply>;
 export type Notification = Static<typeof NotificationView>;
 export type StaffApplication = Static<typeof StaffApplicationReply>;
 export type Queue = Static<typeof QueueReply>;
