@@ -1,18 +1,21 @@
 // Complaint-risk items in the team lead's live queue in a real browser (Debian's chromium): a repeated hurry raises a
 // 预警 item live, a complaint a 紧急 one placed before it, closing asks for a handling note, and the application page
 // shows the item with each signal and its source.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { api, customerA, PASSWORD, viewToken } from '../support/live.ts';
+import { completed, postEvents, putApplication, started } from '../support/notices.ts';
+import { api, customerA, PASSWORD, signIn, viewToken } from '../support/live.ts';
 import { landscape, newPage, openBrowser, portrait, screenshot, unnamedControls, type Browser } from './support/browser.ts';
 import { startApp, tightApplication, type E2eApp } from './support/scenario.ts';
 
 let browser: Browser;
 let page: Page;
+let problems: string[];
 
 beforeAll(async () => {
   browser = await openBrowser();
-  ({ page } = await newPage(browser));
+  ({ page, problems } = await newPage(browser));
   await page.setViewportSize(landscape);
 });
 afterAll(async () => {
@@ -82,4 +85,88 @@ describe('risk items on the staff pages', () => {
     expect(await page.locator('#detail-rating').innerText()).toContain('尚未接电');
     await screenshot(page, 'staff-detail-risk-landscape');
   });
+
+  it('show the risk statistics per handler as a table and two charts, and download the same rows as CSV', async () => {
+    const e = await startApp();
+    // 李明 (H001): a repeated hurry, 预警. 王芳 (H002): a complaint, 紧急, closed with a note; a switched-on application rated 5.
+    expect((await press(e)).status).toBe(202);
+    expect((await press(e)).status).toBe(429);
+    const complaint = e.t.app.jiedian.risks.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
+    e.t.clock.set(Date.parse('2026-11-24T14:00:00+08:00'));
+    const lead = await signIn(e.t, e.base, 'L001');
+    expect((await api(e.base, 'POST', `/api/v1/staff/risks/${complaint.item!.id}/close`, { token: lead.token, body: { note: '张强电话联系客户，约定明天现场勘查。' } })).status).toBe(200);
+    await putApplication(e.t, 'YX2026-0008', { accountNo: customerA.accountNo, queryCode: customerA.queryCode, phone: customerA.phone, processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-20T09:00:00+08:00' });
+    await postEvents(e.t, [
+      started('YX2026-0008', 'accept', '2026-11-20T09:00:00+08:00', 'H002'),
+      completed('YX2026-0008', 'accept', '2026-11-20T09:30:00+08:00', 'H002'),
+      started('YX2026-0008', 'survey', '2026-11-21T09:00:00+08:00', 'H002'),
+      completed('YX2026-0008', 'survey', '2026-11-21T11:00:00+08:00', 'H002'),
+      started('YX2026-0008', 'connect', '2026-11-23T09:00:00+08:00', 'H002'),
+      completed('YX2026-0008', 'connect', '2026-11-24T11:00:00+08:00', 'H002'),
+    ]);
+    const token = await viewToken(e.base, customerA.accountNo, customerA.queryCode);
+    expect((await api(e.base, 'PUT', '/api/v1/applications/YX2026-0008/rating', { token, body: { score: 5 } })).status).toBe(200);
+    const expected = (await api(e.base, 'GET', '/api/v1/stats/risk?from=2026-11-01&to=2026-11-30&groupBy=handler', { token: lead.token })).body.rows as {
+      key: string;
+      name: string;
+      items: number;
+      urgent: number;
+      warning: number;
+      satisfaction: number | null;
+    }[];
+    expect(expected.map((r) => [r.key, r.name, r.urgent, r.warning, r.satisfaction])).toEqual([
+      ['H001', '李明', 0, 1, null],
+      ['H002', '王芳', 1, 0, 5],
+    ]);
+
+    await signInOnPage(e, 'L001');
+    await page.getByRole('link', { name: '时效统计' }).click();
+    const section = page.getByRole('region', { name: '投诉风险与满意度' });
+    await section.waitFor();
+    await page.locator('#risk-from').fill('2026-11-01');
+    await page.locator('#risk-to').fill('2026-11-30');
+    await page.getByLabel('汇总维度').selectOption('handler');
+    await section.getByRole('button', { name: '查询风险统计' }).click();
+    await expect.poll(() => section.locator('.form-message').innerText()).toBe('共 2 行，按经办人。');
+
+    // the table: the API's rows, in words and numbers a team lead reads
+    const rows = section.locator('#risk-table tbody tr');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.key))).toEqual(['H001', 'H002']);
+    expect(await rows.nth(0).locator('th').innerText()).toBe('李明');
+    // 风险工单, 紧急, 预警, 关注, 投诉言辞, 反复诉求, 关闭用时中位数, 平均满意度, 4-5分占比, 评价率, 重复来访率
+    expect((await rows.nth(0).locator('td').allInnerTexts()).slice(0, 6)).toEqual(['1', '0', '1', '0', '0', '1']);
+    const wang = await rows.nth(1).locator('td').allInnerTexts();
+    expect(wang.slice(0, 5)).toEqual(['1', '1', '0', '0', '1']);
+    expect(wang[6]).toBe('4.0');
+    expect(wang[7]).toBe('5.00');
+    expect(wang[8]).toBe('100.0%');
+
+    // the charts: ECharts drew both into their boxes (canvas), and describes them for screen readers with the data
+    for (const id of ['chart-risk-tiers', 'chart-satisfaction']) {
+      const canvas = page.locator(`#${id} canvas`).first();
+      await canvas.waitFor();
+      const size = await canvas.evaluate((c) => ({ w: (c as HTMLCanvasElement).width, h: (c as HTMLCanvasElement).height }));
+      expect(size.w).toBeGreaterThan(200);
+      expect(size.h).toBeGreaterThan(200);
+    }
+    const tiersLabel = (await page.locator('#chart-risk-tiers').getAttribute('aria-label'))!;
+    for (const word of ['风险工单（按级别）', '紧急', '预警', '李明', '王芳']) expect(tiersLabel).toContain(word);
+    const satisfactionLabel = (await page.locator('#chart-satisfaction').getAttribute('aria-label'))!;
+    for (const word of ['满意度回访', '平均满意度的柱状图', '王芳的数据是1，5', '4-5分占比']) expect(satisfactionLabel).toContain(word);
+    expect(await unnamedControls(page)).toEqual([]);
+    await section.scrollIntoViewIfNeeded();
+    await screenshot(page, 'staff-risk-stats-landscape');
+    await page.setViewportSize(portrait);
+    await screenshot(page, 'staff-risk-stats-portrait');
+    await page.setViewportSize(landscape);
+
+    // the CSV: the same rows, Excel-friendly (BOM, CRLF), with the session cookie
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '下载风险统计的 CSV 文件' }).click()]);
+    expect(download.suggestedFilename()).toBe('risk-handler-2026-11-01-2026-11-30.csv');
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const lines = csv.slice(1).trimEnd().split('\r\n');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['H001', 'H002']);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });
