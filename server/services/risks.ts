@@ -18,7 +18,7 @@ import {
   type RiskSignalKind,
   type RiskTier,
 } from '../domain/risk.ts';
-import { addWorkingMinutes, isWorkingTime, nextWorkingTime, workingMinutesOfDay, type WorkingHours } from '../domain/working-time.ts';
+import { addWorkingMinutes, firstWorkdayOf, isWorkingTime, nextWorkingTime, workingMinutesOfDay, type WorkingHours } from '../domain/working-time.ts';
 import type { RiskItemRow, RiskSignalRow, RiskStore } from '../../db/risk-store.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
@@ -228,7 +228,8 @@ export function createRiskService(options: RiskServiceOptions) {
           findings.some((f) => f.rule === 'low_rating')
             ? addWorkingMinutes(
                 now,
-                rules.rules.low_rating.handleWithinWorkdays * workingMinutesOfDay(calendarDateOf(now, ctx.timeZone), options.workingHours),
+                // a working day as long as the first one the item can be worked on (seasonal hours differ)
+                rules.rules.low_rating.handleWithinWorkdays * workingMinutesOfDay(firstWorkdayOf(now, ctx.calendar, options.workingHours, ctx.timeZone), options.workingHours),
                 ctx.calendar,
                 options.workingHours,
                 ctx.timeZone,
