@@ -31,10 +31,12 @@ export const applications = pgTable(
     createdAt: ms('created_at').notNull(),
     updatedAt: ms('updated_at').notNull(),
     limitAlertAt: ms('limit_alert_at'),
+    riskLimitAt: ms('risk_limit_at'),
   },
   (t) => [
     index('applications_account_idx').on(t.accountNo),
     index('applications_limit_alert_idx').on(t.limitAlertAt).where(sql`${t.limitAlertAt} IS NOT NULL`),
+    index('applications_risk_limit_idx').on(t.riskLimitAt).where(sql`${t.riskLimitAt} IS NOT NULL`),
   ],
 );
 

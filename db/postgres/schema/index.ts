@@ -9,3 +9,4 @@ export * from './chat.ts';
 export * from './wechat-oa.ts';
 export * from './sms.ts';
 export * from './realtime.ts';
+export * from './risks.ts';
