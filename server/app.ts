@@ -332,7 +332,7 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks, notices });
+  ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks });
   const riskStats = createRiskStats({ ctx: context, risks: riskStore, staff });
   const exposureReport = createExposureReport({ ctx: context, risks: riskStore, staff, notices, rules: riskRules, wakeDispatcher: () => dispatcher.wake() });
   const hurries = createHurryService({

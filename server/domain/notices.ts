@@ -16,7 +16,6 @@ export const noticeKinds = [
   'sla_overdue',
   'escalation',
   'weekly_digest',
-  'rating_request',
   'risk_urgent',
   'monthly_report',
 ] as const;
@@ -61,7 +60,6 @@ export const noticeDefinitions: Record<NoticeKind, NoticeDefinition> = {
   sla_overdue: { audience: 'handler', urgent: true, mandatory: false },
   escalation: { audience: 'handler', urgent: true, mandatory: false },
   weekly_digest: { audience: 'handler', urgent: false, mandatory: false },
-  rating_request: { audience: 'customer', urgent: false, mandatory: false },
   // an urgent risk item is texted in working time only (services/risks.ts); at night it waits for the morning
   risk_urgent: { audience: 'handler', urgent: true, mandatory: false },
   monthly_report: { audience: 'handler', urgent: false, mandatory: false },
@@ -211,11 +209,6 @@ export interface WeeklyDigestVariables {
   openAlerts: DigestAlert[];
 }
 
-export interface RatingRequestVariables {
-  applicationNo: string;
-  customerName: string;
-}
-
 export interface RiskUrgentVariables {
   applicationNo: string;
   customerName: string;
@@ -262,7 +255,6 @@ export interface NoticeVariables {
   sla_overdue: SlaAlertVariables;
   escalation: EscalationVariables;
   weekly_digest: WeeklyDigestVariables;
-  rating_request: RatingRequestVariables;
   risk_urgent: RiskUrgentVariables;
   monthly_report: MonthlyReportVariables;
 }
@@ -361,7 +353,6 @@ export const noticeSamples: { [K in NoticeKind]: NoticeVariables[K] } = {
       },
     ],
   },
-  rating_request: { applicationNo: 'YX2026-0001', customerName: '玉溪某某食品有限公司' },
   risk_urgent: { applicationNo: 'YX2026-0001', customerName: '玉溪某某食品有限公司', reference: 'FX2611230001', reasons: ['投诉/升级言辞', '7天内反复诉求'] },
   monthly_report: {
     month: '2026-10',

@@ -1,5 +1,5 @@
-// The satisfaction follow-up (回访): a switched-on application's customer is asked to rate the process 1–5 (by the
-// channels their notices go to, and at the kiosk the next time they query); one rating per application, a second
+// The satisfaction follow-up (回访): a switched-on application's customer is asked to rate the process 1–5 (in the
+// connection notice, which ends "回复1-5为本次服务评分" on every channel, and at the kiosk the next time they query); one rating per application, a second
 // one replacing it within 7 days; a low score or an unhappy comment raises a risk item.
 import { findProcess } from '../domain/catalog.ts';
 import { formatInstant } from '../domain/dates.ts';
@@ -8,7 +8,6 @@ import { normalize } from '../domain/chat/normalize.ts';
 import type { RatingRow, RiskStore } from '../../db/risk-store.ts';
 import type { ServiceContext } from './context.ts';
 import type { IngestChanges } from './ingest.ts';
-import type { NoticeWriter } from './notices.ts';
 import { responsibleFor } from './responsible.ts';
 import type { RiskService } from './risks.ts';
 
@@ -41,8 +40,8 @@ export type RatingOutcome =
   /** no rating was asked of this application */
   | { kind: 'not_asked' };
 
-export function createRatingService(options: { ctx: ServiceContext; risks: RiskStore; riskService: Pick<RiskService, 'record'>; notices: NoticeWriter }) {
-  const { ctx, risks, notices } = options;
+export function createRatingService(options: { ctx: ServiceContext; risks: RiskStore; riskService: Pick<RiskService, 'record'> }) {
+  const { ctx, risks } = options;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
   function view(row: RatingRow): RatingView {
@@ -79,7 +78,10 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
       };
     },
 
-    /** The ingest hook: the last step of an application completing asks its customer to rate the process, once. */
+    /**
+     * The ingest hook: the last step of an application completing asks its customer to rate the process, once. The
+     * question itself rides on the `connected` notice (its rating hint), so switching on is one text, not two.
+     */
     onIngest(changes: IngestChanges): void {
       const now = ctx.clock.now();
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
@@ -88,8 +90,7 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
         if (!application || application.status === 'cancelled') continue;
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
         const { handler, teamId } = responsibleFor(ctx, applicationNo);
-        if (!risks.askRating({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now })) continue;
-        notices.queue('rating_request', { kind: 'customer', application }, { applicationNo, customerName: application.customerName });
+        risks.askRating({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
       }
     },
 

@@ -80,16 +80,24 @@ describe('complaint language in chat', () => {
 });
 
 describe('the satisfaction follow-up', () => {
-  it('switching on an application sends the rating question by SMS and to the bound WeChat contact', async () => {
-    const { fake, t } = await boundWeChat();
+  it('switching on asks the rating question in the connection text, by SMS and to the bound WeChat contact, once; the WeChat answer is stored', async () => {
+    const { fake, t, wx, customer, inbox } = await boundWeChat();
     await switchOn(t);
-    const rows = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'rating_request');
-    expect(rows.map((r) => r.channel).sort()).toEqual(['sms', 'wechat']);
-    await eventually(() => fake.requests.some((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('回复1-5评价')), 'the rating SMS');
+    const asks = (text: string | null | undefined) => text?.includes('已完成装表接电') === true && text.includes('回复1-5为本次服务评分');
+    const connected = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected');
+    expect(connected.map((r) => r.channel).sort()).toEqual(['sms', 'wechat']);
+    await eventually(() => fake.requests.some((r) => r.to === `+86${APPLICATION_PHONE}` && asks(r.body)), 'the connection SMS with the question');
+    await eventually(() => inbox.messages.some((m) => asks(m.text)), 'the connection WeChat message with the question');
+    // one text at switch-on: the question is not sent a second time on its own
+    expect(fake.requests.filter((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('评'))).toHaveLength(1);
+    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, askedAt: '2026-11-24T10:00:00+08:00' });
     // a re-sync of the same completion does not ask again
     await postEvents(t, [completed(APPLICATION_NO, 'connect', '2026-11-24T09:30:00+08:00')]);
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'rating_request')).toHaveLength(2);
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, askedAt: '2026-11-24T10:00:00+08:00' });
+    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected')).toHaveLength(2);
+
+    expect(await ask(wx, customer, inbox, '5 非常满意，师傅很专业')).toContain('感谢您的评价（5分）');
+    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意，师傅很专业', channel: 'wechat' });
+    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
   });
 
   it('a reply "2 太慢了" from the phone asked opens a 预警 risk item to handle within a working day; one rating per application, replaced within 7 days', async () => {

@@ -175,7 +175,7 @@ describe('notice templates', () => {
   });
 
   it('ends customer SMS with 回TD退订 and handler SMS without it', () => {
-    const customer: NoticeKind[] = ['step_started', 'plan_created', 'plan_changed', 'connected', 'hurry_received', 'hurry_answered', 'bind_code', 'rating_request'];
+    const customer: NoticeKind[] = ['step_started', 'plan_created', 'plan_changed', 'connected', 'hurry_received', 'hurry_answered', 'bind_code'];
     const handler: NoticeKind[] = ['hurry_for_handler', 'sla_warning', 'sla_overdue', 'escalation', 'weekly_digest', 'risk_urgent', 'monthly_report'];
     for (const kind of customer) {
       expect(noticeDefinitions[kind].audience).toBe('customer');
@@ -383,7 +383,7 @@ describe('templates:check', () => {
     expect(output).toContain('    【接电助手】验证码482913，用于绑定用电进度通知，10分钟内有效。请勿告知他人，如非本人操作请忽略。回TD退订');
     expect(output).toContain('wechat/weekly-digest.hbs (');
     expect(output).toContain('\n    · YX2026-0003 现场勘查，将到期（11月24日（周二）23:59），办理人未指派\n');
-    expect(output).toMatch(/32 templates rendered, \d+ edge-sample renders checked, 0 problems\n$/);
+    expect(output).toMatch(/30 templates rendered, \d+ edge-sample renders checked, 0 problems\n$/);
   });
 
   it('fails on an SMS over 3 segments', () => {

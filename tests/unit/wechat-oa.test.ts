@@ -115,7 +115,7 @@ describe('templates:check and the Official Account map', () => {
     const { failures, output } = run(() => {});
     expect(failures).toBe(0);
     expect(output).toContain('wechat-oa.json step_started (5 fields)\n    character_string1: YX2026-0001\n    thing2: 设计文件审核\n    date3: 2026年11月26日\n');
-    expect(output).toMatch(/wechat-oa\.json: 8 notice kinds mapped, \d+ sample renders checked\n/);
+    expect(output).toMatch(/wechat-oa\.json: 7 notice kinds mapped, \d+ sample renders checked\n/);
   });
 
   it('fails on a customer notice left unmapped, an unknown kind, and a field a sample breaks', () => {

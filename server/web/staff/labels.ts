@@ -17,7 +17,6 @@ export const noticeKindNames: Record<string, string> = {
   bind_code: '绑定验证码',
   weekly_digest: '每周汇总',
   chat_reply: '聊天回复',
-  rating_request: '满意度回访',
   risk_urgent: '紧急风险',
   monthly_report: '月度曝光台',
 };
