@@ -199,6 +199,19 @@ export function createChatService(options: ChatServiceOptions) {
     if ((effect.kind === 'send_bind_code' || effect.kind === 'check_code') && lockedUntil !== null && lockedUntil > now) {
       return { kind: 'bind_locked', retryAfterSeconds: Math.ceil((lockedUntil - now) / 1000) };
     }
+    /** A consult for a person (转人工, or a complaint's call back), with the conversation's last messages for context. */
+    const openConsult = (about: { accountNo: string | null; applicationNo: string | null }) => {
+      const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
+      return consults.open({
+        conversationId,
+        channel,
+        address,
+        accountNo: about.accountNo,
+        applicationNo: about.applicationNo,
+        // earlier messages as recorded, masked again: a record kept before every message was masked may hold a code
+        text: [...earlier.map(maskCodes), recorded].join('\n'),
+      });
+    };
     switch (effect.kind) {
       case 'send_bind_code': {
         const { accountNo } = effect;
@@ -331,30 +344,13 @@ export function createChatService(options: ChatServiceOptions) {
         return { kind: 'unmuted', applicationNo };
       }
       case 'consult': {
-        const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
-        const { consult, existing } = consults.open({
-          conversationId,
-          channel,
-          address,
-          accountNo: effect.accountNo,
-          applicationNo: effect.applicationNo,
-          // earlier messages as recorded, masked again: a record kept before every message was masked may hold a code
-          text: [...earlier.map(maskCodes), recorded].join('\n'),
-        });
+        const { consult, existing } = openConsult(effect);
         if (effect.applicationNo && !existing) risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: channel, detail: consult.id });
         return { kind: 'consult_opened', reference: consult.id, existing };
       }
       case 'complaint': {
         // A person is asked to call back (a consult in the team lead's queue); the application's risk item goes urgent.
-        const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
-        const { consult } = consults.open({
-          conversationId,
-          channel,
-          address,
-          accountNo: effect.accountNo,
-          applicationNo: effect.applicationNo,
-          text: [...earlier.map(maskCodes), recorded].join('\n'),
-        });
+        const { consult } = openConsult(effect);
         let contact: { name: string; phone: string } | null = null;
         if (effect.applicationNo) {
           risks.record({ applicationNo: effect.applicationNo, kind: 'complaint', source: channel, detail: recorded });

@@ -2,12 +2,12 @@
 // 预警 item live, a complaint a 紧急 one placed before it, closing asks for a handling note, and the application page
 // shows the item with each signal and its source.
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { completed, postEvents, putApplication, started } from '../support/notices.ts';
-import { api, customerA, PASSWORD, signIn, viewToken } from '../support/live.ts';
+import { api, customerA, signIn, viewToken } from '../support/live.ts';
 import { landscape, newPage, openBrowser, portrait, screenshot, unnamedControls, type Browser } from './support/browser.ts';
-import { startApp, tightApplication, type E2eApp } from './support/scenario.ts';
+import { signInOnStaffPage, startApp, tightApplication, type E2eApp } from './support/scenario.ts';
 
 let browser: Browser;
 let page: Page;
@@ -21,16 +21,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function signInOnPage(e: E2eApp, handlerId: string): Promise<void> {
-  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
-  await page.goto(`${e.base}/staff`);
-  await page.getByLabel('工号', { exact: true }).fill(handlerId);
-  await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.getByRole('heading', { name: '待办队列' }).waitFor();
-  await page.locator('#live-status[data-state="live"]').waitFor();
-}
+afterEach(async () => {
+  // leave the page before the next test's server starts, and start it on a clean slate
+  await page.goto('about:blank');
+  await page.setViewportSize(landscape);
+  problems.length = 0;
+});
 
 async function press(e: E2eApp) {
   const token = await viewToken(e.base, customerA.accountNo, customerA.queryCode);
@@ -40,7 +36,7 @@ async function press(e: E2eApp) {
 describe('risk items on the staff pages', () => {
   it('appear live in the team lead\'s queue sorted by tier, say why, close only with a handling note, and show on the application page', async () => {
     const e = await startApp();
-    await signInOnPage(e, 'L001');
+    await signInOnStaffPage(page, e, 'L001');
     const risks = page.locator('.queue-list[data-kind="risk"]');
     expect(await risks.locator('.item').count()).toBe(0);
 
@@ -119,7 +115,7 @@ describe('risk items on the staff pages', () => {
       ['H002', '王芳', 1, 0, 5],
     ]);
 
-    await signInOnPage(e, 'L001');
+    await signInOnStaffPage(page, e, 'L001');
     await page.getByRole('link', { name: '时效统计' }).click();
     const section = page.getByRole('region', { name: '投诉风险与满意度' });
     await section.waitFor();
