@@ -39,7 +39,7 @@ export interface ProviderTemplate {
 }
 
 /** The chat replies a template provider can send back to a customer's SMS. */
-export const replyTemplateKinds = ['progress', 'hurry', 'unbound', 'knowledge', 'muted', 'unmuted', 'fallback'] as const;
+export const replyTemplateKinds = ['progress', 'hurry', 'unbound', 'knowledge', 'muted', 'unmuted', 'rated', 'rated_follow_up', 'complaint', 'fallback'] as const;
 export type ReplyTemplateKind = (typeof replyTemplateKinds)[number];
 
 export interface SmsTemplateMap {
@@ -173,6 +173,12 @@ export const replySamples: Record<ReplyTemplateKind, Record<string, unknown>[]> 
   knowledge: [{ question: '办理低压居民新装需要准备哪些材料，可以线上办理吗？' }],
   muted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],
   unmuted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],
+  rated: [{ score: 5 }],
+  rated_follow_up: [{ score: 2 }],
+  complaint: [
+    { reference: 'ZX2611240001', handlerName: '李*', handlerPhone: '13912345678' },
+    { reference: 'ZX2611240001', handlerName: null, handlerPhone: null },
+  ],
   fallback: [{}],
 };
 

@@ -419,10 +419,14 @@ export function createChatService(options: ChatServiceOptions) {
     let stateChange = turn.state;
     let hurried: TemplateReplyInput['hurried'] = null;
     let muting: TemplateReplyInput['muting'] = null;
+    let rated: TemplateReplyInput['rated'] = null;
+    let complaint: TemplateReplyInput['complaint'] = null;
     if (turn.effect) {
       const outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
       if (outcome.kind === 'hurried' && turn.effect.kind === 'hurry') hurried = { applicationNo: turn.effect.applicationNo, reference: outcome.reference };
       if (outcome.kind === 'muted' || outcome.kind === 'unmuted') muting = { applicationNo: outcome.applicationNo, muted: outcome.kind === 'muted' };
+      if (outcome.kind === 'rated') rated = { score: outcome.score, followUp: outcome.followUp };
+      if (outcome.kind === 'complaint_recorded') complaint = { reference: outcome.reference, contact: outcome.contact };
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -461,7 +465,7 @@ export function createChatService(options: ChatServiceOptions) {
     if (turn.contactAbout) risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recordedText(text, turn.secret) });
     if (work.wake) options.wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);
-    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried, muting }) };
+    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried, muting, rated, complaint }) };
   }
 
   return {

@@ -22,13 +22,24 @@ export interface TemplateReplyInput {
   hurried: { applicationNo: string; reference: string } | null;
   /** the application whose progress notices this turn muted (免打扰) or turned back on, if any */
   muting: { applicationNo: string; muted: boolean } | null;
+  /** the rating this turn recorded (回访), if any; `followUp`: a person will call back */
+  rated: { score: number; followUp: boolean } | null;
+  /** the complaint this turn recorded, if any: its reference and who is responsible now */
+  complaint: { reference: string; contact: { name: string; phone: string } | null } | null;
 }
 
 /** The reply template for an SMS chat turn; `fallback` (see the kiosk or WeChat) when none says what the answer says. */
-export function templateReply({ replies, views, today, knowledge, hurried, muting }: TemplateReplyInput): TemplateReply {
+export function templateReply({ replies, views, today, knowledge, hurried, muting, rated, complaint }: TemplateReplyInput): TemplateReply {
   const [answer] = replies;
   if (hurried) return { template: 'hurry', variables: { applicationNo: hurried.applicationNo, reference: hurried.reference } };
   if (muting) return { template: muting.muted ? 'muted' : 'unmuted', variables: { applicationNo: muting.applicationNo } };
+  if (rated) return { template: rated.followUp ? 'rated_follow_up' : 'rated', variables: { score: String(rated.score) } };
+  if (complaint) {
+    return {
+      template: 'complaint',
+      variables: { reference: complaint.reference, handlerName: complaint.contact?.name ?? null, handlerPhone: complaint.contact?.phone ?? null },
+    };
+  }
   if (replies.length === 1 && answer === say.mustBind('sms')) return { template: 'unbound', variables: {} };
   const view = replies.length === 1 ? views.find((v) => say.progress(v, today) === answer) : undefined;
   if (view) {
