@@ -1,4 +1,4 @@
-// The preValidation hook of the mainland SMS providers' callbacks, which they do not sign: a request counts only
+// The onRequest hook of the mainland SMS providers' callbacks, which they do not sign: a request counts only
 // with SMS_CALLBACK_TOKEN as its `token` query parameter, and from an allowed source when a list is configured.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -6,7 +6,7 @@ import Type from 'typebox';
 import type { Config } from '../config.ts';
 import { JiedianError } from '../errors.ts';
 
-/** The callback URLs' query: the token (checked by the hook, before validation). */
+/** The callback URLs' query: the token (checked by the hook, before the body is read). */
 export const SmsCallbackQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 256 })) });
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
