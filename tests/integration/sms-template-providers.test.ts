@@ -389,6 +389,27 @@ describe.each(providers)('callback batches through $name', (provider: ProviderHa
   });
 });
 
+describe.each(providers)('callback sources through $name', (provider: ProviderHarness) => {
+  it('takes callbacks from the allowed addresses and CIDR ranges only; behind a trusted proxy, from the address it forwards for', async () => {
+    const { t } = await provider.build({ env: { SMS_CALLBACK_ALLOWED_SOURCES: '203.0.113.7,100.104.0.0/16', SMS_CALLBACK_TRUSTED_PROXIES: '10.0.0.2' } });
+    const report = provider.receipt({ to: APPLICATION_PHONE, templateId: '', params: {}, outboxId: null, providerId: 'source-test' }, true);
+    const from = async (remoteAddress: string, forwardedFor?: string) =>
+      (await t.app.inject({ method: 'POST', url: report.url, remoteAddress, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}, payload: report.payload as object })).statusCode;
+
+    expect(await from('203.0.113.7')).toBe(200);
+    expect(await from('::ffff:203.0.113.7')).toBe(200);
+    expect(await from('100.104.33.9')).toBe(200);
+    expect(await from('100.105.0.1')).toBe(401);
+    expect(await from('203.0.113.8')).toBe(401);
+    // the reverse proxy relays the provider's request
+    expect(await from('10.0.0.2', '100.104.1.1')).toBe(200);
+    expect(await from('10.0.0.2', '203.0.113.7, 198.51.100.1')).toBe(401);
+    expect(await from('10.0.0.2')).toBe(401);
+    // anyone else may write the header: it counts only from a trusted proxy
+    expect(await from('198.51.100.1', '203.0.113.7')).toBe(401);
+  });
+});
+
 describe('operator alerts', () => {
   it('logs an error and counts jiedian_sms_provider_alerts_total when Aliyun refuses for isv.AMOUNT_NOT_ENOUGH, and fails the notice', async () => {
     const { logger, lines } = capturingLogger();
