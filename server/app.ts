@@ -9,6 +9,9 @@ import type { Wechaty } from 'wechaty';
 import type { Config } from './config.ts';
 import type { Database_ } from '../db/client.ts';
 import { createApplicationStore } from '../db/application-store.ts';
+import { createSqliteStores } from '../db/sqlite/stores.ts';
+import { storesPlugin } from './stores.ts';
+import { staffPlugin } from './staff/plugin.ts';
 import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
 import { createChannels, type Channels } from '../channels/index.ts';
 import { registerErrorHandling, sendError } from './http-errors.ts';
@@ -41,11 +44,9 @@ import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
 import { createAlertStore } from '../db/alert-store.ts';
 import { createCommittedAlerts } from '../db/committed-alerts.ts';
 import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
-import { createStaffAuth, type StaffAuth } from './services/staff-auth.ts';
 import { createHurryService, type HurryService } from './services/hurries.ts';
 import { createAlertService, type AlertService } from './services/alerts.ts';
 import { ALERT_FEED_INTERVAL_MS, createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
-import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
 import { createSweeper, type Sweeper } from './services/sweeper.ts';
 import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
 import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.ts';
@@ -122,8 +123,6 @@ export interface Services {
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
-  staffAuth: StaffAuth;
-  staffAccess: StaffAccess;
   hurries: HurryService;
   alerts: AlertService;
   alertFeed: AlertFeed;
@@ -279,6 +278,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
+  await app.register(storesPlugin, createSqliteStores(database));
+  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const views = createProgressViews(context);
   const pushProgress = (changes: { applications: Set<string> }) => {
     for (const applicationNo of changes.applications) {
@@ -303,8 +304,6 @@ export async function buildApp(deps: AppDeps) {
   const muteService = createMuteService(context, mutes);
   const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
-  const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
-  const staffAccess = createStaffAccess(store, staff);
   const hurries = createHurryService({
     ctx: context,
     staff,
@@ -389,8 +388,6 @@ export async function buildApp(deps: AppDeps) {
     metrics,
     hub,
     staff,
-    staffAuth,
-    staffAccess,
     hurries,
     alerts,
     alertFeed,

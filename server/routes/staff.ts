@@ -19,7 +19,7 @@ import {
   SecurityNoticesReply,
   StaffApplicationReply,
 } from '../schemas/staff.ts';
-import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../services/staff-auth.ts';
+import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../staff/staff-auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +30,7 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, replanning, alerts, consults, securityNotices } = app.jiedian;
+  const { config, views, outbox, hurries, replanning, alerts, consults, securityNotices } = app.jiedian;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -56,7 +56,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.decorateRequest('staff', null);
   const signedIn = async (request: import('fastify').FastifyRequest) => {
-    request.staff = staffAuth.authenticate(request);
+    request.staff = await app.staff.auth.authenticate(request);
   };
   const principal = (request: import('fastify').FastifyRequest): StaffPrincipal => request.staff!;
 
@@ -64,7 +64,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/login',
     { schema: { tags: ['staff'], summary: 'Sign in; sets an httpOnly session cookie and returns the same token', body: LoginBody, response: { 200: LoginReply, ...errors } } },
     async (request, reply) => {
-      const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip, request.cookies?.[STAFF_DEVICE_COOKIE]);
+      const session = await app.staff.auth.login(request.body.handlerId, request.body.password, request.ip, request.cookies?.[STAFF_DEVICE_COOKIE]);
       reply.setCookie(STAFF_COOKIE, session.token, { ...cookieAttributes, maxAge: STAFF_SESSION_TTL_MS / 1000 });
       reply.setCookie(STAFF_DEVICE_COOKIE, session.deviceToken, { ...cookieAttributes, path: '/api/v1/staff/login', maxAge: STAFF_DEVICE_TTL_MS / 1000 });
       const h = session.handler;
@@ -156,7 +156,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { applicationNo } = request.params;
-      const application = staffAccess.canSee(principal(request), applicationNo) ? views.staffView(applicationNo) : undefined;
+      const application = (await app.staff.access.canSee(principal(request), applicationNo)) ? views.staffView(applicationNo) : undefined;
       if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       const notifications = outbox.ofApplication(applicationNo).map(notificationView);
       return {
@@ -185,7 +185,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { applicationNo } = request.params;
-      if (!staffAccess.canSee(principal(request), applicationNo)) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
+      if (!(await app.staff.access.canSee(principal(request), applicationNo))) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       await replanning.replanWithRequestedDate(applicationNo, request.body.requestedConnectDate);
       return { application: views.staffView(applicationNo)! };
     },

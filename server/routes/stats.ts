@@ -8,7 +8,7 @@ import { TimelinessQuery, TimelinessReply } from '../schemas/stats.ts';
 import type { TimelinessStats } from '../services/timeliness.ts';
 
 const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = async (app, options) => {
-  const { staffAuth } = app.jiedian;
+  const { auth } = app.staff;
 
   app.get(
     '/stats/timeliness',
@@ -23,7 +23,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = 
       },
     },
     async (request, reply) => {
-      const who = staffAuth.authenticate(request);
+      const who = await auth.authenticate(request);
       const { from, to, groupBy, format, header } = request.query;
       if (from > to) throw invalid('querystring.from must not be after querystring.to');
       const rows = options.timeliness.rows(who, { from, to, groupBy });

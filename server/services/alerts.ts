@@ -4,7 +4,7 @@ import { formatInstant } from '../domain/dates.ts';
 import type { AlertRow, AlertStore } from '../../db/alert-store.ts';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 export const MAX_EXPLANATION = 1000;
 

@@ -7,7 +7,7 @@ import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { AlertStore } from '../../db/alert-store.ts';
 import type { ServiceContext } from './context.ts';
-import type { StaffScope } from '../../db/staff-store.ts';
+import type { StaffScope } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
 

@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function signInOnPage(e: E2eApp, handlerId: string): Promise<void> {
-  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await e.t.app.staff.auth.setPassword(handlerId, PASSWORD);
   await page.goto(`${e.base}/staff`);
   await page.getByLabel('工号', { exact: true }).fill(handlerId);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);

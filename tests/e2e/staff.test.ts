@@ -55,7 +55,7 @@ describe('the staff pages', () => {
     await page.setViewportSize(landscape);
 
     // a wrong password is refused in words
-    await e.t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+    await e.t.app.staff.auth.setPassword('H001', PASSWORD);
     await page.getByLabel('工号', { exact: true }).fill('H001');
     await page.getByLabel('密码', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: '登录', exact: true }).click();
