@@ -41,16 +41,11 @@ import { createDeliveryStatus, type DeliveryStatus } from './services/delivery-s
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
-import { createAlertStore } from '../db/alert-store.ts';
-import { createCommittedAlerts } from '../db/committed-alerts.ts';
+import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
 import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
 import { createHurryService, type HurryService } from './services/hurries.ts';
-import { createAlertService, type AlertService } from './services/alerts.ts';
-import { ALERT_FEED_INTERVAL_MS, createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
-import { createSweeper, type Sweeper } from './services/sweeper.ts';
-import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
-import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.ts';
-import { createTimelinessStats } from './services/timeliness.ts';
+import type { SlaChunkOptions } from './time-limits/sla.ts';
+import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import statsRoutes from './routes/stats.ts';
 import liveRoutes from './routes/live.ts';
 import { crossOriginGuard } from './routes/cross-origin.ts';
@@ -124,11 +119,6 @@ export interface Services {
   hub: RealtimeHub;
   staff: StaffStore;
   hurries: HurryService;
-  alerts: AlertService;
-  alertFeed: AlertFeed;
-  sweeper: Sweeper;
-  sla: SlaService;
-  weeklyDigest: WeeklyDigest;
   chat: ChatService;
   templateSms: TemplateSms;
   consults: ConsultService;
@@ -278,7 +268,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
-  await app.register(storesPlugin, createSqliteStores(database));
+  const sqlite = createSqliteStores(database);
+  await app.register(storesPlugin, sqlite);
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const views = createProgressViews(context);
   const pushProgress = (changes: { applications: Set<string> }) => {
@@ -289,20 +280,6 @@ export async function buildApp(deps: AppDeps) {
       if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
     }
   };
-  // Assigned below: the SLA service records steps synced done late, and needs the alert service built later.
-  let sla: SlaService;
-  const changeFlow = createChangeFlow(context, {
-    inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
-    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
-  });
-  const ingest = createIngestService(context, changeFlow);
-  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
-  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
-  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
-  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
-  const customers = createCustomerAccess(context, views, queryCodeGuesses);
-  const muteService = createMuteService(context, mutes);
-  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
   const hurries = createHurryService({
     ctx: context,
@@ -314,20 +291,33 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  const alertStore = createAlertStore(database.db);
-  const alerts = createAlertService(context, alertStore, hub);
-  const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours, wakeDispatcher: () => dispatcher.wake() };
-  // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
-  const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts });
-  const alertFeedTimer = createSweeper({
-    intervalMs: deps.alertFeedIntervalMs ?? ALERT_FEED_INTERVAL_MS,
-    log: app.log,
+  await app.register(timeLimitsPlugin, {
+    ctx: context,
+    hub,
+    notices,
+    workingHours,
     health: database.health,
-    tasks: [{ name: 'alerts raised elsewhere', run: () => alertFeed.catchUp() }],
+    sweepIntervalMs: config.slaSweepIntervalMs,
+    otherTasks: [{ name: 'hurry escalation', run: () => hurries.escalateDue() }],
+    committed: createCommittedAlerts(database),
+    insertNow: sqlite.insertAlertNow,
+    wakeDispatcher: () => dispatcher.wake(),
+    sla: deps.sla,
+    alertFeedIntervalMs: deps.alertFeedIntervalMs,
   });
-  sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
-  const timeliness = createTimelinessStats({ ctx: context, store: alertStore });
-  const weeklyDigest = createWeeklyDigest({ ...slaOptions, timeliness });
+  const { sla } = app.timeLimits;
+  const changeFlow = createChangeFlow(context, {
+    inTransaction: [notices.onIngest, sla.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
+    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
+  });
+  const ingest = createIngestService(context, changeFlow);
+  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
+  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
+  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
+  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
+  const customers = createCustomerAccess(context, views, queryCodeGuesses);
+  const muteService = createMuteService(context, mutes);
+  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
@@ -345,17 +335,7 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
   });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
-  const sweeper = createSweeper({
-    intervalMs: config.slaSweepIntervalMs,
-    log: app.log,
-    health: database.health,
-    tasks: [
-      { name: 'hurry escalation', run: () => hurries.escalateDue() },
-      { name: 'sla alerts', run: () => sla.sweep() },
-      { name: 'weekly digest', run: () => weeklyDigest.run() },
-      { name: 'plan refresh', run: () => planRefresh.run() },
-    ],
-  });
+  app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
 
   metrics.gauge({
     name: 'jiedian_outbox_rows',
@@ -365,7 +345,7 @@ export async function buildApp(deps: AppDeps) {
   metrics.gauge({
     name: 'jiedian_open_alerts',
     help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
-    collect: () => alertStore.openCount().map((r) => ({ labels: { level: r.level }, value: r.n })),
+    collect: async () => (await sqlite.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
@@ -389,11 +369,6 @@ export async function buildApp(deps: AppDeps) {
     hub,
     staff,
     hurries,
-    alerts,
-    alertFeed,
-    sweeper,
-    sla,
-    weeklyDigest,
     chat,
     templateSms,
     consults,
@@ -422,13 +397,13 @@ export async function buildApp(deps: AppDeps) {
     }
     for (const channel of Object.values(channels.channels)) await channel.start?.();
     if (deps.startDispatcher !== false) dispatcher.start();
-    if (deps.startSweeper !== false) sweeper.start();
-    alertFeedTimer.start();
+    if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
+    app.timeLimits.alertFeedTimer.start();
   });
   app.addHook('onClose', async () => {
     detachWeChat();
-    await sweeper.stop();
-    await alertFeedTimer.stop();
+    await app.timeLimits.sweeper.stop();
+    await app.timeLimits.alertFeedTimer.stop();
     await dispatcher.stop();
     for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });
@@ -454,7 +429,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(syncRoutes, { prefix: '/api/v1/sync' });
   await app.register(progressRoutes, { prefix: '/api/v1' });
   await app.register(staffRoutes, { prefix: '/api/v1' });
-  await app.register(statsRoutes, { prefix: '/api/v1', timeliness });
+  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });

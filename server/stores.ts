@@ -2,9 +2,11 @@
 // transaction's body its transaction-scoped stores. Each database implements them (SQLite: db/sqlite/).
 import fp from 'fastify-plugin';
 import type { StaffAccounts } from './staff/staff-accounts.ts';
+import type { AlertStore } from './time-limits/alert-store.ts';
 
 export interface Stores {
   staff: StaffAccounts;
+  alerts: AlertStore;
 }
 
 /**

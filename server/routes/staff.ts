@@ -30,7 +30,8 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, hurries, replanning, alerts, consults, securityNotices } = app.jiedian;
+  const { config, views, outbox, hurries, replanning, consults, securityNotices } = app.jiedian;
+  const { alerts } = app.timeLimits;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -80,7 +81,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/staff/queue',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries and alerts, open first, oldest first', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
-    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: alerts.queue(principal(request)), consults: consults.queue(principal(request)) }),
+    async (request) => ({ hurries: hurries.queue(principal(request)), alerts: await alerts.queue(principal(request)), consults: consults.queue(principal(request)) }),
   );
 
   app.get(
@@ -145,7 +146,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AlertReply, ...errors },
       },
     },
-    async (request) => ({ alert: alerts.explain(principal(request), request.params.id, request.body.text) }),
+    async (request) => ({ alert: await alerts.explain(principal(request), request.params.id, request.body.text) }),
   );
 
   app.get(
@@ -163,7 +164,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         application,
         notifications,
         hurries: hurries.ofApplication(applicationNo),
-        alerts: alerts.ofApplication(applicationNo),
+        alerts: await alerts.ofApplication(applicationNo),
         mutes: app.jiedian.mutes.ofApplication(applicationNo),
       };
     },
