@@ -22,7 +22,7 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../db/client.ts';
 import os from 'node:os';
 import { ManualClock } from '../server/services/clock.ts';
-import type { SlaSweepChunk } from '../server/services/sla.ts';
+import type { SlaSweepChunk } from '../server/time-limits/sla.ts';
 import {
   BENCH_NOW,
   benchConfig,
@@ -113,7 +113,7 @@ export async function run(argv: string[]): Promise<void> {
       for (let round = 1; round <= rounds; round++) {
         at += 3_600_000;
         clock.set(at - window);
-        await app.jiedian.sla.sweep();
+        await app.timeLimits.sla.sweep();
         clock.set(at);
         const selectTimes: number[] = [];
         let rows = 0;
@@ -133,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
         histogram.enable();
         const timed: SlaSweepChunk[] = (chunks = []);
         const t0 = performance.now();
-        const swept = await app.jiedian.sla.sweep();
+        const swept = await app.timeLimits.sla.sweep();
         const sweepMs = performance.now() - t0;
         chunks = null;
         // a one-chunk sweep resolves without the loop turning: let the timers fire, so they see its stretch
@@ -216,7 +216,7 @@ type BenchApp = Awaited<ReturnType<typeof buildApp>>;
 async function profileSweeps(app: BenchApp, clock: ManualClock, interval: number, sweeps: number, set: (c: SlaSweepChunk[] | null) => void): Promise<void> {
   let at = BENCH_NOW + 3_600_000;
   clock.set(at);
-  await app.jiedian.sla.sweep();
+  await app.timeLimits.sla.sweep();
   const timed: SlaSweepChunk[] = [];
   set(timed);
   let raised = 0;
@@ -227,7 +227,7 @@ async function profileSweeps(app: BenchApp, clock: ManualClock, interval: number
     for (let i = 0; i < sweeps; i++) {
       at += interval;
       clock.set(at);
-      const r = await app.jiedian.sla.sweep();
+      const r = await app.timeLimits.sla.sweep();
       raised += r.warnings + r.overdue + r.applicationOverdue;
       notified += r.notified;
     }
@@ -268,7 +268,7 @@ function profileParts(profile: CpuProfile): [string, number][] {
     let what: string;
     if (rendering) what = 'rendering the texts (handlebars, segments)';
     else if (native === 'run' && ours === 'db/client.ts') what = 'BEGIN / COMMIT (WAL writes, checkpoints)';
-    else if (native === 'run' && ours === 'db/alert-store.ts') what = 'alert insert + step update (SQLite)';
+    else if (native === 'run' && ours === 'db/sqlite/alert-store.ts') what = 'alert insert + step update (SQLite)';
     else if (native === 'run' && ours === 'db/outbox-store.ts') what = 'outbox insert (SQLite)';
     else if (native === 'all' || native === 'get') what = 'reads (SQLite)';
     else if (leaf.callFrame.url.includes('drizzle-orm')) what = 'drizzle: placeholders, value mapping';

@@ -68,6 +68,11 @@ export class ChannelError extends Error {
      * a server error. The dispatcher then asks `findSent` before it sends the message again.
      */
     readonly outcomeUnknown = false,
+    /**
+     * A carrier limit refused the message (too many texts to the number in a minute, an hour, a day): it waits until
+     * this instant (epoch ms) and is tried again then. Such a refusal is not counted as a failed attempt.
+     */
+    readonly retryAt: number | null = null,
   ) {
     super(message);
     this.name = 'ChannelError';

@@ -18,8 +18,11 @@ export type SendOutcome =
       at: number;
       /** the row's `inDoubtSince` after this attempt: set by an attempt whose outcome is unknown, else kept */
       inDoubtSince: number | null;
-      /** the attempt only asked the provider whether it had the message (it could not tell yet): not counted */
-      onlyAsked?: boolean;
+      /**
+       * not counted as an attempt: it only asked the provider whether it had the message (it could not tell yet), or
+       * a carrier limit put the message off
+       */
+      notCounted?: boolean;
     };
 
 const p = sql.placeholder;
@@ -63,15 +66,18 @@ export function createOutboxStore(db: Db) {
     .set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, claimedAt: sql`${p('now')}`, updatedAt: sql`${p('now')}` })
     .where(and(eq(outbox.id, p('id')), eq(outbox.status, 'pending')))
     .prepare();
+  // A status report may come while the send is still waiting for its answer (Aliyun and Tencent report by the
+  // outbox id they were given): the send's 'sent' then never overwrites the report's 'delivered' or 'failed'.
+  const reported = sql`${outbox.status} IN ('delivered', 'failed')`;
   const recordSent = db
     .update(outbox)
     .set({
-      status: sql`${p('status')}`,
+      status: sql`CASE WHEN ${reported} THEN ${outbox.status} ELSE ${p('status')} END`,
       provider: sql`${p('provider')}`,
       providerId: sql`${p('providerId')}`,
       sentAt: sql`${p('at')}`,
-      deliveredAt: sql`${p('deliveredAt')}`,
-      lastError: null,
+      deliveredAt: sql`coalesce(${outbox.deliveredAt}, ${p('deliveredAt')})`,
+      lastError: sql`CASE WHEN ${reported} THEN ${outbox.lastError} ELSE NULL END`,
       updatedAt: sql`${p('at')}`,
     })
     .where(eq(outbox.id, p('id')))
@@ -287,7 +293,7 @@ export function createOutboxStore(db: Db) {
           if ('providerId' in o) {
             recordSent.run({ id: o.id, status: o.status, provider: o.provider, providerId: o.providerId, at: o.at, deliveredAt: o.status === 'delivered' ? o.at : null });
           } else {
-            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, inDoubtSince: o.inDoubtSince, givenBack: o.onlyAsked ? 1 : 0, at: o.at });
+            recordFailure.run({ id: o.id, status: o.status, nextAttemptAt: o.nextAttemptAt, lastError: o.lastError, inDoubtSince: o.inDoubtSince, givenBack: o.notCounted ? 1 : 0, at: o.at });
           }
         }
       });

@@ -2,14 +2,11 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { handlers, hurries, hurryAudit, teams } from './schema/index.ts';
+import type { StaffScope } from '../server/staff/staff-accounts.ts';
+
+export type { StaffScope };
 
 export type HurryRow = typeof hurries.$inferSelect;
-
-export interface StaffScope {
-  role: 'handler' | 'team_lead' | 'admin';
-  handlerId: string;
-  teamId: string;
-}
 
 export function createStaffStore(db: Db) {
   function hurryScope(scope: StaffScope): SQL | undefined {

@@ -9,6 +9,9 @@ import type { Wechaty } from 'wechaty';
 import type { Config } from './config.ts';
 import type { Database_ } from '../db/client.ts';
 import { createApplicationStore } from '../db/application-store.ts';
+import { createSqliteStores } from '../db/sqlite/stores.ts';
+import { storesPlugin } from './stores.ts';
+import { staffPlugin } from './staff/plugin.ts';
 import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
 import { createChannels, type Channels } from '../channels/index.ts';
 import { registerErrorHandling, sendError } from './http-errors.ts';
@@ -38,18 +41,11 @@ import { createDeliveryStatus, type DeliveryStatus } from './services/delivery-s
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
-import { createAlertStore } from '../db/alert-store.ts';
-import { createCommittedAlerts } from '../db/committed-alerts.ts';
+import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
 import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
-import { createStaffAuth, type StaffAuth } from './services/staff-auth.ts';
 import { createHurryService, type HurryService } from './services/hurries.ts';
-import { createAlertService, type AlertService } from './services/alerts.ts';
-import { ALERT_FEED_INTERVAL_MS, createAlertFeed, type AlertFeed } from './services/alert-feed.ts';
-import { createStaffAccess, type StaffAccess } from './services/staff-access.ts';
-import { createSweeper, type Sweeper } from './services/sweeper.ts';
-import { createSlaService, type SlaChunkOptions, type SlaService } from './services/sla.ts';
-import { createWeeklyDigest, type WeeklyDigest } from './services/weekly-digest.ts';
-import { createTimelinessStats } from './services/timeliness.ts';
+import type { SlaChunkOptions } from './time-limits/sla.ts';
+import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import statsRoutes from './routes/stats.ts';
 import liveRoutes from './routes/live.ts';
 import { crossOriginGuard } from './routes/cross-origin.ts';
@@ -129,14 +125,7 @@ export interface Services {
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
-  staffAuth: StaffAuth;
-  staffAccess: StaffAccess;
   hurries: HurryService;
-  alerts: AlertService;
-  alertFeed: AlertFeed;
-  sweeper: Sweeper;
-  sla: SlaService;
-  weeklyDigest: WeeklyDigest;
   chat: ChatService;
   templateSms: TemplateSms;
   consults: ConsultService;
@@ -292,6 +281,9 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
+  const sqlite = createSqliteStores(database);
+  await app.register(storesPlugin, sqlite);
+  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const views = createProgressViews(context);
   const pushProgress = (changes: { applications: Set<string> }) => {
     for (const applicationNo of changes.applications) {
@@ -301,25 +293,7 @@ export async function buildApp(deps: AppDeps) {
       if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
     }
   };
-  // Assigned below: the SLA service records steps synced done late, and needs the alert service built later.
-  let sla: SlaService;
-  // Assigned below: the satisfaction follow-up asks on switch-on, and needs the risk service built later.
-  let ratings: RatingService;
-  const changeFlow = createChangeFlow(context, {
-    inTransaction: [notices.onIngest, (changes) => sla.onIngest(changes), (changes) => ratings.onIngest(changes), ...(deps.ingestHooks?.inTransaction ?? [])],
-    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
-  });
-  const ingest = createIngestService(context, changeFlow);
-  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
-  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
-  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
-  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
-  const customers = createCustomerAccess(context, views, queryCodeGuesses);
-  const muteService = createMuteService(context, mutes);
-  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const staff = createStaffStore(database.db);
-  const staffAuth = createStaffAuth({ secret: config.secret, staff, store, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
-  const staffAccess = createStaffAccess(store, staff);
   const riskStore = createRiskStore(database.db);
   const risks = createRiskService({
     ctx: context,
@@ -332,7 +306,7 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks });
+  const ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks });
   const riskStats = createRiskStats({ ctx: context, risks: riskStore, staff });
   const exposureReport = createExposureReport({ ctx: context, risks: riskStore, staff, notices, rules: riskRules, wakeDispatcher: () => dispatcher.wake() });
   const hurries = createHurryService({
@@ -346,20 +320,33 @@ export async function buildApp(deps: AppDeps) {
     log: app.log,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  const alertStore = createAlertStore(database.db);
-  const alerts = createAlertService(context, alertStore, hub);
-  const slaOptions = { ctx: context, store: alertStore, staff, notices, workingHours, wakeDispatcher: () => dispatcher.wake() };
-  // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
-  const alertFeed = createAlertFeed({ database, committed: createCommittedAlerts(database), alerts });
-  const alertFeedTimer = createSweeper({
-    intervalMs: deps.alertFeedIntervalMs ?? ALERT_FEED_INTERVAL_MS,
-    log: app.log,
+  await app.register(timeLimitsPlugin, {
+    ctx: context,
+    hub,
+    notices,
+    workingHours,
     health: database.health,
-    tasks: [{ name: 'alerts raised elsewhere', run: () => alertFeed.catchUp() }],
+    sweepIntervalMs: config.slaSweepIntervalMs,
+    otherTasks: [{ name: 'hurry escalation', run: () => hurries.escalateDue() }],
+    committed: createCommittedAlerts(database),
+    insertNow: sqlite.insertAlertNow,
+    wakeDispatcher: () => dispatcher.wake(),
+    sla: deps.sla,
+    alertFeedIntervalMs: deps.alertFeedIntervalMs,
   });
-  sla = createSlaService({ ...slaOptions, ...deps.sla, alerts, transaction: alertFeed.transaction, log: app.log });
-  const timeliness = createTimelinessStats({ ctx: context, store: alertStore });
-  const weeklyDigest = createWeeklyDigest({ ...slaOptions, timeliness });
+  const { sla } = app.timeLimits;
+  const changeFlow = createChangeFlow(context, {
+    inTransaction: [notices.onIngest, sla.onIngest, ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
+    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
+  });
+  const ingest = createIngestService(context, changeFlow);
+  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
+  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
+  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
+  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
+  const customers = createCustomerAccess(context, views, queryCodeGuesses);
+  const muteService = createMuteService(context, mutes);
+  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
@@ -377,20 +364,10 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
   });
   const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
-  const sweeper = createSweeper({
-    intervalMs: config.slaSweepIntervalMs,
-    log: app.log,
-    health: database.health,
-    tasks: [
-      { name: 'hurry escalation', run: () => hurries.escalateDue() },
-      { name: 'sla alerts', run: () => sla.sweep() },
-      { name: 'weekly digest', run: () => weeklyDigest.run() },
-      { name: 'plan refresh', run: () => planRefresh.run() },
-      { name: 'risk limits', run: () => risks.raiseLimitRisks() },
-      { name: 'risk texts', run: () => risks.sendDueTexts() },
-      { name: 'monthly exposure report', run: () => exposureReport.run() },
-    ],
-  });
+  app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
+  app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
+  app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
+  app.timeLimits.sweeper.add({ name: 'monthly exposure report', run: () => exposureReport.run() });
 
   metrics.gauge({
     name: 'jiedian_outbox_rows',
@@ -400,7 +377,7 @@ export async function buildApp(deps: AppDeps) {
   metrics.gauge({
     name: 'jiedian_open_alerts',
     help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
-    collect: () => alertStore.openCount().map((r) => ({ labels: { level: r.level }, value: r.n })),
+    collect: async () => (await sqlite.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
   });
   metrics.gauge({
     name: 'jiedian_open_risk_items',
@@ -428,14 +405,7 @@ export async function buildApp(deps: AppDeps) {
     metrics,
     hub,
     staff,
-    staffAuth,
-    staffAccess,
     hurries,
-    alerts,
-    alertFeed,
-    sweeper,
-    sla,
-    weeklyDigest,
     chat,
     templateSms,
     consults,
@@ -468,13 +438,13 @@ export async function buildApp(deps: AppDeps) {
     }
     for (const channel of Object.values(channels.channels)) await channel.start?.();
     if (deps.startDispatcher !== false) dispatcher.start();
-    if (deps.startSweeper !== false) sweeper.start();
-    alertFeedTimer.start();
+    if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
+    app.timeLimits.alertFeedTimer.start();
   });
   app.addHook('onClose', async () => {
     detachWeChat();
-    await sweeper.stop();
-    await alertFeedTimer.stop();
+    await app.timeLimits.sweeper.stop();
+    await app.timeLimits.alertFeedTimer.stop();
     await dispatcher.stop();
     for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });
@@ -500,7 +470,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(syncRoutes, { prefix: '/api/v1/sync' });
   await app.register(progressRoutes, { prefix: '/api/v1' });
   await app.register(staffRoutes, { prefix: '/api/v1' });
-  await app.register(statsRoutes, { prefix: '/api/v1', timeliness });
+  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
   await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });

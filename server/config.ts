@@ -1,8 +1,8 @@
 // Environment → typed, validated configuration. The only module that reads process.env.
-import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseWorkingPeriods, type WorkingPeriod } from './domain/working-time.ts';
 import type { SmsLimits } from './domain/sms-limits.ts';
+import { parseIpRange, type IpRange } from './ip-ranges.ts';
 
 export interface QuietHours {
   /** minutes after local midnight */
@@ -40,7 +40,12 @@ export interface Config {
     reportWaitMs: number;
   } | null;
   /** the mainland providers' callback routes: the `token` query parameter they must carry, and the sources allowed */
-  smsCallbacks: { token: string | null; allowedSources: string[] | null };
+  /**
+   * `allowedSources`: the addresses and ranges callbacks may come from (SMS_CALLBACK_ALLOWED_SOURCES), null: any;
+   * `trustedProxies`: reverse proxies in front of the server whose X-Forwarded-For names the source
+   * (SMS_CALLBACK_TRUSTED_PROXIES)
+   */
+  smsCallbacks: { token: string | null; allowedSources: IpRange[] | null; trustedProxies: IpRange[] };
   /** Aliyun/Tencent: the carrier's per-number limits checked before an SMS goes out (SMS_LIMIT_*); null otherwise */
   smsLimits: SmsLimits | null;
   /** Aliyun/Tencent: how long one API call may take before it counts as unanswered (and the send as in doubt) */
@@ -309,12 +314,18 @@ function tencentSms(env: Env, provider: SmsProvider): Config['tencentSms'] {
 function smsCallbacks(env: Env): Config['smsCallbacks'] {
   const token = env.SMS_CALLBACK_TOKEN || null;
   if (token !== null && token.length < 16) throw new ConfigError('SMS_CALLBACK_TOKEN', `must be at least 16 characters, got ${token.length}`);
-  const raw = env.SMS_CALLBACK_ALLOWED_SOURCES;
-  if (raw === undefined || raw.trim() === '') return { token, allowedSources: null };
-  const sources = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const bad = sources.find((s) => !isIP(s));
-  if (bad !== undefined) throw new ConfigError('SMS_CALLBACK_ALLOWED_SOURCES', `must be a comma-separated list of IP addresses, got "${bad}"`);
-  return { token, allowedSources: sources };
+  const allowed = ipRanges(env, 'SMS_CALLBACK_ALLOWED_SOURCES');
+  return { token, allowedSources: allowed.length > 0 ? allowed : null, trustedProxies: ipRanges(env, 'SMS_CALLBACK_TRUSTED_PROXIES') };
+}
+
+/** A comma-separated list of IP addresses and CIDR ranges; empty when unset. */
+function ipRanges(env: Env, name: string): IpRange[] {
+  const parts = (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return parts.map((part) => {
+    const range = parseIpRange(part);
+    if (!range) throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDR ranges (10.0.0.0/8), got "${part}"`);
+    return range;
+  });
 }
 
 /** `1/60,5/3600,10/86400`: at most 1 in 60 s, 5 in an hour, 10 in a day. */

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database_ } from '../db/client.ts';
 import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
 import { loadReferenceData } from './services/reference-data.ts';
+import { SmsTemplateMapError } from './services/sms-template-maps.ts';
 
 /** The database could not be opened or migrated at start: said in one line, without a stack trace. */
 export class DatabaseOpenError extends Error {
@@ -22,6 +23,17 @@ function openServerDatabase(path: string): Database_ {
   } catch (error) {
     throw new DatabaseOpenError(path, error);
   }
+}
+
+/** A start-up failure an operator fixes (configuration, template map, database) in one line and its exit code; null for a bug. */
+export function startupFailure(error: unknown): { line: string; exitCode: number } | null {
+  if (error instanceof ConfigError) return { line: `jiedian: configuration error: ${error.message}`, exitCode: 2 };
+  if (error instanceof SmsTemplateMapError) {
+    const problems = error.problems.map((p) => `${p.where} ${p.message}`.replace(/\s*\n\s*/g, ' '));
+    return { line: `jiedian: template SMS map error: ${error.file}: ${problems.join('; ')} (npm run jiedian -- templates:check shows them all)`, exitCode: 2 };
+  }
+  if (error instanceof DatabaseOpenError) return { line: `jiedian: ${error.message}`, exitCode: 3 };
+  return null;
 }
 
 export async function startServer(config: Config, options: { pretty?: boolean } = {}) {
@@ -80,14 +92,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     await startServer(loadConfig());
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`jiedian: configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    if (error instanceof DatabaseOpenError) {
-      console.error(`jiedian: ${error.message}`);
-      process.exit(3);
-    }
-    throw error;
+    const failure = startupFailure(error);
+    if (!failure) throw error;
+    console.error(failure.line);
+    process.exit(failure.exitCode);
   }
 }

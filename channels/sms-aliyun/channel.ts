@@ -40,6 +40,8 @@ export interface AliyunSmsOptions {
 
 /** Aliyun keeps send details by the day they were sent, in Beijing time. */
 const ALIYUN_TIME_ZONE = 'Asia/Shanghai';
+/** QuerySendDetails' largest page */
+const QUERY_PAGE_SIZE = 50;
 
 export class AliyunSmsChannel implements Channel {
   readonly kind = 'sms' as const;
@@ -73,7 +75,7 @@ export class AliyunSmsChannel implements Channel {
     let params: Record<string, string>;
     try {
       ({ params } = renderTemplate(template, message.notice.variables, providerLimits.aliyun, {
-        today: calendarDateOf((this.#options.now ?? Date.now)(), this.#options.timeZone),
+        today: calendarDateOf(this.#now(), this.#options.timeZone),
         timeZone: this.#options.timeZone,
       }));
     } catch (error) {
@@ -99,32 +101,42 @@ export class AliyunSmsChannel implements Channel {
     if (body?.code === 'OK' && body.bizId) return { providerId: body.bizId, status: 'sent' };
     const code = body?.code ?? 'NO_CODE';
     this.#alertIfNeeded(code);
-    throw aliyunChannelError(code);
+    throw aliyunChannelError(code, body?.message ?? null, this.#now());
   }
 
   /**
-   * QuerySendDetails for the recipient on each day since the claim, matched by OutId. Its details carry no BizId,
-   * so the outbox id stands for it (receipts carry both, and are matched by either).
+   * QuerySendDetails for the recipient on each day since the claim, matched by OutId, page by page until TotalCount
+   * (a number may have had more texts that day than one page holds). Its details carry no BizId, so the outbox id
+   * stands for it (receipts carry both, and are matched by either).
    */
   async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | null> {
-    const days = new Set([calendarDateOf(sinceMs, ALIYUN_TIME_ZONE), calendarDateOf(Date.now(), ALIYUN_TIME_ZONE)]);
+    const days = new Set([calendarDateOf(sinceMs, ALIYUN_TIME_ZONE), calendarDateOf(this.#now(), ALIYUN_TIME_ZONE)]);
     for (const day of days) {
-      let body: $Dysmsapi.QuerySendDetailsResponseBody | undefined;
-      try {
-        const response = await this.#client.querySendDetailsWithOptions(
-          new this.#models.QuerySendDetailsRequest({ phoneNumber: normalizeSmsAddress(message.to), sendDate: day.replaceAll('-', ''), pageSize: 50, currentPage: 1 }),
-          this.#runtime,
-        );
-        body = response.body;
-      } catch (error) {
-        throw this.#unanswered(error);
+      for (let page = 1, seen = 0; ; page++) {
+        let body: $Dysmsapi.QuerySendDetailsResponseBody | undefined;
+        try {
+          const response = await this.#client.querySendDetailsWithOptions(
+            new this.#models.QuerySendDetailsRequest({ phoneNumber: normalizeSmsAddress(message.to), sendDate: day.replaceAll('-', ''), pageSize: QUERY_PAGE_SIZE, currentPage: page }),
+            this.#runtime,
+          );
+          body = response.body;
+        } catch (error) {
+          throw this.#unanswered(error);
+        }
+        if (body?.code !== 'OK') throw new ChannelError('temporary', `Aliyun QuerySendDetails answered ${body?.code ?? 'nothing'}`, body?.code ?? null, true);
+        const details = body.smsSendDetailDTOs?.smsSendDetailDTO ?? [];
+        const found = details.find((detail) => detail.outId === message.outboxId);
+        // SendStatus 1: waiting for the receipt, 2: failed, 3: delivered. Sent either way: never again.
+        if (found) return { providerId: message.outboxId, status: found.sendStatus === 3 ? 'delivered' : 'sent' };
+        seen += details.length;
+        if (details.length === 0 || seen >= Number(body.totalCount ?? 0)) break;
       }
-      if (body?.code !== 'OK') throw new ChannelError('temporary', `Aliyun QuerySendDetails answered ${body?.code ?? 'nothing'}`, body?.code ?? null, true);
-      const found = (body.smsSendDetailDTOs?.smsSendDetailDTO ?? []).find((detail) => detail.outId === message.outboxId);
-      // SendStatus 1: waiting for the receipt, 2: failed, 3: delivered. Sent either way: never again.
-      if (found) return { providerId: message.outboxId, status: found.sendStatus === 3 ? 'delivered' : 'sent' };
     }
     return null;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
   }
 
   #alertIfNeeded(code: string): void {
@@ -136,12 +148,12 @@ export class AliyunSmsChannel implements Channel {
   /** An error without Aliyun's answer (timeout, refused connection) or a server error: the message may have gone. */
   #unanswered(error: unknown): ChannelError {
     if (error instanceof ChannelError) return error;
-    const fields = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; statusCode?: unknown; data?: { statusCode?: unknown } };
+    const fields = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; statusCode?: unknown; data?: { statusCode?: unknown; Message?: unknown } };
     const status = typeof fields.statusCode === 'number' ? fields.statusCode : typeof fields.data?.statusCode === 'number' ? fields.data.statusCode : null;
     const code = typeof fields.code === 'string' ? fields.code : null;
     if (status !== null && status < 500 && code) {
       this.#alertIfNeeded(code);
-      return aliyunChannelError(code);
+      return aliyunChannelError(code, typeof fields.data?.Message === 'string' ? fields.data.Message : null, this.#now());
     }
     // the SDK's message quotes the request URL, recipient included: only the error's name goes to logs and the outbox
     const reason = status !== null ? `HTTP ${status}` : (code ?? (error instanceof Error ? error.name : 'unknown error'));

@@ -6,7 +6,7 @@ import type { InboundSms, SmsReceipt } from '../sms-inbound.ts';
 
 const text = (maxLength: number) => Type.String({ maxLength });
 
-const StatusReport = Type.Object(
+export const TencentStatusReport = Type.Object(
   {
     mobile: Type.String({ minLength: 1, maxLength: 32 }),
     nationcode: Type.Optional(text(8)),
@@ -21,9 +21,7 @@ const StatusReport = Type.Object(
   { additionalProperties: true },
 );
 
-export const TencentSmsStatus = Type.Array(StatusReport, { maxItems: 1000 });
-
-const Reply = Type.Object(
+export const TencentReply = Type.Object(
   {
     mobile: Type.String({ minLength: 1, maxLength: 32 }),
     nationcode: Type.Optional(text(8)),
@@ -35,13 +33,10 @@ const Reply = Type.Object(
   { additionalProperties: true },
 );
 
-/** Tencent posts one reply per request; a list is taken as well. */
-export const TencentSmsReply = Type.Union([Reply, Type.Array(Reply, { maxItems: 1000 })]);
-
 export const tencentCallbackAccepted = { result: 0, errmsg: 'OK' } as const;
 export const TencentCallbackAccepted = Type.Object({ result: Type.Integer(), errmsg: Type.String() });
 
-export function tencentReceipts(body: Static<typeof TencentSmsStatus>): SmsReceipt[] {
+export function tencentReceipts(body: Static<typeof TencentStatusReport>[]): SmsReceipt[] {
   return body.map((r) => ({
     providerId: r.sid,
     phone: r.mobile,
@@ -56,8 +51,8 @@ export function tencentReceipts(body: Static<typeof TencentSmsStatus>): SmsRecei
  * A reply carries no message id: the sender, its time (seconds) and its text make one, so a redelivered callback
  * is recognised.
  */
-export function tencentInbound(body: Static<typeof TencentSmsReply>): InboundSms[] {
-  return (Array.isArray(body) ? body : [body]).map((m) => ({
+export function tencentInbound(body: Static<typeof TencentReply>[]): InboundSms[] {
+  return body.map((m) => ({
     from: m.mobile,
     to: m.extend ?? '',
     text: m.text,

@@ -34,10 +34,14 @@ export interface TencentSmsOptions {
   timeoutMs?: number;
   /**
    * How long after a send in doubt began Tencent may still report it (TENCENT_SMS_REPORT_WAIT_MS): until then a send
-   * without a report is not known yet and not made again; after it, it is taken as never having reached Tencent.
+   * without a report is not known yet and not made again; after it, it is failed (never sent again) with an
+   * operator alert.
    */
   reportWaitMs: number;
 }
+
+/** Not Tencent's code: ours, for a send in doubt that Tencent never reported on (alerts, the outbox's last error). */
+export const NO_STATUS_REPORT = 'NoStatusReport';
 
 /** Tencent wants E.164; customer phones are stored as 11 domestic digits. */
 function e164(phone: string): string {
@@ -70,7 +74,7 @@ export class TencentSmsChannel implements Channel {
     let params: Record<string, string>;
     try {
       ({ params } = renderTemplate(template, message.notice.variables, providerLimits.tencent, {
-        today: calendarDateOf((this.#options.now ?? Date.now)(), this.#options.timeZone),
+        today: calendarDateOf(this.#now(), this.#options.timeZone),
         timeZone: this.#options.timeZone,
       }));
     } catch (error) {
@@ -102,7 +106,7 @@ export class TencentSmsChannel implements Channel {
    * The status reports received (callbacks) first; then PullSmsSendStatusByPhoneNumber for the recipient since the
    * claim, matched by SessionContext. (The plain PullSmsSendStatus hands each report out once, so pulling there
    * would take other messages' reports away from their callbacks.) A report exists only once the carrier answered:
-   * without one the message is not known yet until `reportWaitMs` has passed.
+   * without one the message is not known yet until `reportWaitMs` has passed, and failed in doubt after it.
    */
   async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | NotKnownYet | null> {
     const received = this.#options.receiptFor?.(message.outboxId) ?? null;
@@ -117,8 +121,9 @@ export class TencentSmsChannel implements Channel {
       });
       const found = (response.PullSmsSendStatusSet ?? []).find((s) => s.SessionContext === message.outboxId);
       if (!found) {
-        const again = askAgainAt(sinceMs, (this.#options.now ?? Date.now)(), this.#options.reportWaitMs);
-        return again === null ? null : { notKnownYet: true, askAgainAt: again };
+        const again = askAgainAt(sinceMs, this.#now(), this.#options.reportWaitMs);
+        if (again !== null) return { notKnownYet: true, askAgainAt: again };
+        throw this.#neverReported();
       }
       return { providerId: found.SerialNo ?? message.outboxId, status: found.ReportStatus === 'SUCCESS' ? 'delivered' : 'sent' };
     } catch (error) {
@@ -126,12 +131,27 @@ export class TencentSmsChannel implements Channel {
     }
   }
 
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  /**
+   * No status report of a send in doubt within `reportWaitMs`: the handset may be off and the report come hours later,
+   * so sending again could text the customer twice. The message is failed, not resent, and an operator told.
+   */
+  #neverReported(): ChannelError {
+    const code = NO_STATUS_REPORT;
+    this.#options.logger.error({ provider: 'tencent', code }, 'Tencent Cloud SMS has no status report of a send in doubt: not sent again lest the customer get it twice; an operator must check it');
+    this.#options.onOperatorAlert?.(code);
+    return new ChannelError('permanent', 'in doubt: Tencent Cloud SMS has no status report of the message; not sent again', code);
+  }
+
   #refused(code: string): ChannelError {
     if (classifyTencentCode(code).operatorAlert) {
       this.#options.logger.error({ provider: 'tencent', code }, `Tencent Cloud SMS refused a message with ${code}: the SMS account needs an operator`);
       this.#options.onOperatorAlert?.(code);
     }
-    return tencentChannelError(code);
+    return tencentChannelError(code, this.#now());
   }
 
   /** The SDK's exception: with a code, Tencent answered; without one, it did not (timeout, reset, HTTP 5xx). */

@@ -2,6 +2,7 @@
 // few applications along now and then so the pages have something to show.
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { Services } from '../../server/app.ts';
+import type { StaffModule } from '../../server/staff/plugin.ts';
 import { getProcess } from '../../server/domain/catalog.ts';
 import { formatInstant } from '../../server/domain/dates.ts';
 import { currentStepIndex } from '../../server/domain/progress-view.ts';
@@ -35,10 +36,11 @@ function applicationCount(services: DemoServices): number {
  * The sign-in the demo prints: the team lead who can open the most of the printed accounts' applications (so their
  * hurries and 转人工 reach that queue), and those accounts first.
  */
-export function demoStaffMember(
-  services: Pick<Services, 'database' | 'staffAuth' | 'staffAccess'>,
+export async function demoStaffMember(
+  services: Pick<Services, 'database'>,
+  staff: StaffModule,
   accounts: DemoAccount[] = [],
-): { handlerId: string; name: string; teamName: string; accounts: DemoAccount[] } | null {
+): Promise<{ handlerId: string; name: string; teamName: string; accounts: DemoAccount[] } | null> {
   const leads = services.database.db
     .select({ handlerId: handlers.id, name: handlers.name, teamName: teams.name })
     .from(handlers)
@@ -48,8 +50,13 @@ export function demoStaffMember(
     .all();
   let best: { lead: (typeof leads)[number]; seen: DemoAccount[] } | null = null;
   for (const lead of leads) {
-    const who = services.staffAuth.principal(lead.handlerId);
-    const seen = who ? accounts.filter((a) => a.applicationNos.every((no) => services.staffAccess.canSee(who, no))) : [];
+    const who = await staff.auth.principal(lead.handlerId);
+    const seen: DemoAccount[] = [];
+    for (const account of who ? accounts : []) {
+      let all = true;
+      for (const no of account.applicationNos) all &&= await staff.access.canSee(who!, no);
+      if (all) seen.push(account);
+    }
     if (!best || seen.length > best.seen.length) best = { lead, seen };
   }
   if (!best) return null;

@@ -102,20 +102,20 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     writeSecrets(secrets);
   }
   // The printed sign-in must work whatever happened before (a new database, an old secrets file): set it each start.
-  const member = demoStaffMember(services, secrets.demoAccounts ?? []);
+  const member = await demoStaffMember(services, app.staff, secrets.demoAccounts ?? []);
   if (!secrets.staffPassword) {
     secrets.staffPassword = `demo-${randomBytes(6).toString('base64url')}`;
     writeSecrets(secrets);
   }
   let staff: StaffLogin | null = null;
   if (member) {
-    await services.staffAuth.setPassword(member.handlerId, secrets.staffPassword);
+    await app.staff.auth.setPassword(member.handlerId, secrets.staffPassword);
     staff = { handlerId: member.handlerId, name: member.name, teamName: member.teamName, password: secrets.staffPassword };
   }
   const adminMember = await demoAdmin(services);
   let admin: StaffLogin | null = null;
   if (adminMember) {
-    await services.staffAuth.setPassword(adminMember.handlerId, secrets.staffPassword);
+    await app.staff.auth.setPassword(adminMember.handlerId, secrets.staffPassword);
     admin = { ...adminMember, teamName: '', password: secrets.staffPassword };
   }
   const seeded = result.seeded

@@ -144,8 +144,8 @@ const commands: Record<string, Command> = {
       // Not made ready: no dispatcher here; the texts queue in the outbox for the server to send.
       const app = await buildApp({ config, database, logger: false });
       try {
-        const result = await app.jiedian.sla.sweep();
-        const digests = app.jiedian.weeklyDigest.run();
+        const result = await app.timeLimits.sla.sweep();
+        const digests = await app.timeLimits.weeklyDigest.run();
         io.stdout.write(
           `warnings raised: ${result.warnings}\noverdue raised: ${result.overdue}\napplication limits overdue: ${result.applicationOverdue}\n` +
             `alerts texted: ${result.notified}\nweekly digests: ${digests}\n`,

@@ -1,9 +1,8 @@
 // `npm run jiedian -- staff:password HANDLER_ID`: sets a staff member's sign-in password, read as one line from stdin.
 import type { Readable, Writable } from 'node:stream';
 import type { Database_ } from '../../db/client.ts';
-import { createApplicationStore } from '../../db/application-store.ts';
-import { createStaffStore } from '../../db/staff-store.ts';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../services/passwords.ts';
+import { createSqliteStores } from '../../db/sqlite/stores.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH } from '../staff/passwords.ts';
 
 /** The first line of `input` without its line ending ('' when the input is empty). */
 export async function readFirstLine(input: Readable): Promise<string> {
@@ -23,7 +22,8 @@ export async function readFirstLine(input: Readable): Promise<string> {
 /** Resolves to the exit code: 0 set, 1 refused (no such handler, too short or missing password). */
 export async function runStaffPassword(options: { handlerId: string; database: Database_; stdin: Readable; stdout: Writable; stderr: Writable }): Promise<number> {
   const { handlerId, database, stdout, stderr } = options;
-  const handler = createApplicationStore(database.db).handler(handlerId);
+  const { stores, transact } = createSqliteStores(database);
+  const handler = await stores.staff.member(handlerId);
   if (!handler) {
     stderr.write(`jiedian: no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})\n`);
     return 1;
@@ -37,7 +37,8 @@ export async function runStaffPassword(options: { handlerId: string; database: D
     stderr.write(`jiedian: a password needs at least ${MIN_PASSWORD_LENGTH} characters; nothing changed\n`);
     return 1;
   }
-  createStaffStore(database.db).setPasswordHash(handlerId, await hashPassword(password));
+  const hash = await hashPassword(password);
+  await transact((s) => s.staff.setPasswordHash(handlerId, hash));
   stdout.write(`password set for ${handlerId} (${handler.name}, ${handler.role})\n`);
   return 0;
 }

@@ -1,5 +1,7 @@
 // Carriers' per-number limits on SMS, checked before a send: how long a message must wait so that sending it
 // breaks none of them. A message that would break one waits; it never fails for it.
+import { addDays, calendarDateOf, startOfDay } from './dates.ts';
+
 
 export interface SmsLimits {
   /** verification texts (VERIFICATION_NOTICE_KINDS) per number: at most `max` in any `windowMs` */
@@ -48,4 +50,21 @@ export function smsLimitWaitMs(limits: SmsLimits, next: { noticeKind: string; te
     waits.push(waitForWindow(recent.filter((s) => s.text === next.text).map((s) => s.at), 1, limits.sameContentMs, now));
   }
   return Math.max(...waits);
+}
+
+/** The window of a carrier limit a provider said a message broke (Aliyun's flow control, Tencent's LimitExceeded.*). */
+export type CarrierLimitWindow = 'thirty_seconds' | 'minute' | 'hour' | 'day';
+
+const WINDOW_MS: Record<Exclude<CarrierLimitWindow, 'day'>, number> = { thirty_seconds: 30_000, minute: 60_000, hour: 3_600_000 };
+/** Carriers count their daily limits by the calendar day in Beijing. */
+const CARRIER_TIME_ZONE = 'Asia/Shanghai';
+
+/**
+ * When a message the carrier refused for a limit may be tried again: the next Beijing midnight for a daily limit;
+ * for a shorter one a whole window from now (the carrier's windows roll, so the send that filled one is within the
+ * last window at most).
+ */
+export function carrierLimitRetryAt(window: CarrierLimitWindow, now: number): number {
+  if (window === 'day') return startOfDay(addDays(calendarDateOf(now, CARRIER_TIME_ZONE), 1), CARRIER_TIME_ZONE);
+  return now + WINDOW_MS[window];
 }

@@ -4,7 +4,7 @@
 // cross-site request (the marketing system, a kiosk app, curl) and is judged by its credentials alone.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { STAFF_COOKIE } from '../services/staff-auth.ts';
+import { STAFF_COOKIE } from '../staff/staff-auth.ts';
 
 const MUTATIONS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { topics } from '../realtime/hub.ts';
-import { STAFF_COOKIE } from '../services/staff-auth.ts';
+import { STAFF_COOKIE } from '../staff/staff-auth.ts';
 import { crossOriginGuard } from './cross-origin.ts';
 
 /** A socket that falls this far behind is dropped rather than buffered without bound. */
@@ -17,7 +17,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 const liveRoutes: FastifyPluginAsync = async (app) => {
-  const { hub, customers, staffAuth, views, context } = app.jiedian;
+  const { hub, customers, views, context } = app.jiedian;
   await app.register(websocket, {
     options: { maxPayload: MAX_PAYLOAD_BYTES },
     // A client breaking the protocol (a frame over MAX_PAYLOAD_BYTES, bad masking, a reset) is the client's problem:
@@ -66,8 +66,7 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
       error('JD_UNAUTHORIZED', kind === 'customer' ? 'the viewToken has expired: query again to keep following' : 'the staff session has expired: sign in again');
     };
 
-    // Attached synchronously: frames that arrive before an awaited step would otherwise be lost.
-    socket.on('message', (data, isBinary) => {
+    const answer = async (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
       if (size > MAX_FRAME_BYTES) return error('JD_PAYLOAD_TOO_LARGE', `frames are limited to ${MAX_FRAME_BYTES} bytes, got ${size}`);
       let frame: { type?: unknown; viewToken?: unknown; token?: unknown };
@@ -93,7 +92,7 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
       if (frame.type === 'subscribe_staff') {
         // Staff pages signed in with the httpOnly cookie cannot read their token; the upgrade request carries the cookie.
         const token = typeof frame.token === 'string' ? frame.token : request.cookies?.[STAFF_COOKIE];
-        const session = token ? staffAuth.openSession(token) : null;
+        const session = token ? await app.staff.auth.openSession(token) : null;
         if (!session) return error('JD_UNAUTHORIZED', 'missing, invalid or expired staff token');
         const { who } = session;
         const topic = who.role === 'admin' ? topics.allStaff : who.role === 'team_lead' ? topics.team(who.teamId) : topics.handler(who.handlerId);
@@ -103,6 +102,12 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
       }
       if (frame.type === 'ping') return send(JSON.stringify({ type: 'pong' }));
       return error('JD_INVALID_REQUEST', `unknown frame type ${JSON.stringify(frame.type)}`);
+    };
+    // Attached synchronously: frames that arrive before an awaited step would otherwise be lost. Answered in order:
+    // a frame waits until the one before it (a staff session's lookup) is answered.
+    let answered: Promise<void> = Promise.resolve();
+    socket.on('message', (data, isBinary) => {
+      answered = answered.then(() => answer(data, isBinary)).catch((err: unknown) => request.log.error({ err }, 'websocket frame failed'));
     });
     socket.on('close', () => {
       stop('customer');

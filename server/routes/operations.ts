@@ -37,7 +37,7 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw unauthorized(config.metricsToken === null ? 'metrics are served to this machine only (set METRICS_TOKEN to allow others)' : 'missing or invalid metrics token');
       },
     },
-    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render()),
+    async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render()),
   );
 
   app.get(

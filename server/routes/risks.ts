@@ -8,13 +8,13 @@ import { CloseRiskBody, ExposureQuery, ExposureReply, RiskDetailReply, RiskIdPar
 import { riskStatsCsv } from '../domain/risk-stats.ts';
 import { invalid } from '../errors.ts';
 import type { FastifyReply } from 'fastify';
-import { staffSees } from '../services/staff-topics.ts';
+import { staffSees } from '../staff/staff-topics.ts';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { staffAuth, risks, config, riskStats, exposureReport } = app.jiedian;
-  const principalOf = (request: import('fastify').FastifyRequest) => staffAuth.authenticate(request);
+  const { risks, config, riskStats, exposureReport } = app.jiedian;
+  const principalOf = (request: import('fastify').FastifyRequest) => app.staff.auth.authenticate(request);
 
   app.get(
     '/staff/risks/:id',
@@ -22,7 +22,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['staff'], summary: 'A risk item with its signals and audit trail', security: [{ staffToken: [] }], params: RiskIdParams, response: { 200: RiskDetailReply, ...errors } },
     },
     async (request) => {
-      const principal = principalOf(request);
+      const principal = await principalOf(request);
       const found = risks.item(request.params.id);
       if (!found || !staffSees(principal, found)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${request.params.id} visible to you`);
       return {
@@ -45,7 +45,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RiskReply, ...errors },
       },
     },
-    async (request) => ({ risk: risks.close(principalOf(request), request.params.id, request.body.note) }),
+    async (request) => ({ risk: risks.close(await principalOf(request), request.params.id, request.body.note) }),
   );
 
   app.get(
@@ -61,7 +61,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const who = principalOf(request);
+      const who = await principalOf(request);
       const { from, to, groupBy, format } = request.query;
       if (from > to) throw invalid('querystring.from must not be after querystring.to');
       const rows = riskStats.rows(who, { from, to, groupBy });
@@ -86,7 +86,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const who = principalOf(request);
+      const who = await principalOf(request);
       if (who.role === 'handler') throw new JiedianError('JD_FORBIDDEN', 'the exposure report is for team leads and admins');
       return exposureReport.report(request.query.month);
     },

@@ -12,16 +12,17 @@ import {
   KnowledgePutBody,
 } from '../schemas/chat.ts';
 import { ErrorSchema } from '../schemas/error.ts';
-import type { StaffPrincipal } from '../services/staff-auth.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { staffAuth, knowledge, consults } = app.jiedian;
+  const { knowledge, consults } = app.jiedian;
+  const { auth } = app.staff;
 
   /** Team leads and admins only: the knowledge base answers every customer. */
-  const editor = (request: FastifyRequest): StaffPrincipal => {
-    const who = staffAuth.authenticate(request);
+  const editor = async (request: FastifyRequest): Promise<StaffPrincipal> => {
+    const who = await auth.authenticate(request);
     if (who.role !== 'team_lead' && who.role !== 'admin') throw new JiedianError('JD_FORBIDDEN', 'only team leads and admins edit the knowledge base');
     return who;
   };
@@ -30,7 +31,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/knowledge-base',
     { schema: { tags: ['staff'], summary: 'Every knowledge-base entry', security: [{ staffToken: [] }], response: { 200: KnowledgeListReply, ...errors } } },
     async (request) => {
-      editor(request);
+      await editor(request);
       return { entries: knowledge.list() };
     },
   );
@@ -39,7 +40,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/knowledge-base/:id',
     { schema: { tags: ['staff'], summary: 'One knowledge-base entry', security: [{ staffToken: [] }], params: KnowledgeIdParams, response: { 200: KnowledgeEntryReply, ...errors } } },
     async (request) => {
-      editor(request);
+      await editor(request);
       return { entry: knowledge.get(request.params.id) };
     },
   );
@@ -58,7 +59,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const who = editor(request);
+      const who = await editor(request);
       const { question, answer, variants = [], keywords = [] } = request.body;
       const { entry, created } = knowledge.put(request.params.id, { question, answer, variants, keywords }, who.handlerId);
       return reply.code(created ? 201 : 200).send({ entry });
@@ -77,7 +78,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ConsultReply, ...errors },
       },
     },
-    async (request) => ({ consult: consults.close(staffAuth.authenticate(request), request.params.id, request.body?.note?.trim() || null) }),
+    async (request) => ({ consult: consults.close(await auth.authenticate(request), request.params.id, request.body?.note?.trim() || null) }),
   );
 };
 

@@ -19,7 +19,7 @@ import {
   SecurityNoticesReply,
   StaffApplicationReply,
 } from '../schemas/staff.ts';
-import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../services/staff-auth.ts';
+import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../staff/staff-auth.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +30,8 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, staffAuth, hurries, staffAccess, replanning, alerts, consults, securityNotices, risks, ratings } = app.jiedian;
+  const { config, views, outbox, hurries, replanning, consults, securityNotices, risks, ratings } = app.jiedian;
+  const { alerts } = app.timeLimits;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -56,7 +57,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.decorateRequest('staff', null);
   const signedIn = async (request: import('fastify').FastifyRequest) => {
-    request.staff = staffAuth.authenticate(request);
+    request.staff = await app.staff.auth.authenticate(request);
   };
   const principal = (request: import('fastify').FastifyRequest): StaffPrincipal => request.staff!;
 
@@ -64,7 +65,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/login',
     { schema: { tags: ['staff'], summary: 'Sign in; sets an httpOnly session cookie and returns the same token', body: LoginBody, response: { 200: LoginReply, ...errors } } },
     async (request, reply) => {
-      const session = await staffAuth.login(request.body.handlerId, request.body.password, request.ip, request.cookies?.[STAFF_DEVICE_COOKIE]);
+      const session = await app.staff.auth.login(request.body.handlerId, request.body.password, request.ip, request.cookies?.[STAFF_DEVICE_COOKIE]);
       reply.setCookie(STAFF_COOKIE, session.token, { ...cookieAttributes, maxAge: STAFF_SESSION_TTL_MS / 1000 });
       reply.setCookie(STAFF_DEVICE_COOKIE, session.deviceToken, { ...cookieAttributes, path: '/api/v1/staff/login', maxAge: STAFF_DEVICE_TTL_MS / 1000 });
       const h = session.handler;
@@ -82,7 +83,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries, alerts, consults and complaint-risk items', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
     async (request) => ({
       hurries: hurries.queue(principal(request)),
-      alerts: alerts.queue(principal(request)),
+      alerts: await alerts.queue(principal(request)),
       consults: consults.queue(principal(request)),
       risks: risks.queue(principal(request)),
     }),
@@ -150,7 +151,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AlertReply, ...errors },
       },
     },
-    async (request) => ({ alert: alerts.explain(principal(request), request.params.id, request.body.text) }),
+    async (request) => ({ alert: await alerts.explain(principal(request), request.params.id, request.body.text) }),
   );
 
   app.get(
@@ -161,14 +162,14 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { applicationNo } = request.params;
-      const application = staffAccess.canSee(principal(request), applicationNo) ? views.staffView(applicationNo) : undefined;
+      const application = (await app.staff.access.canSee(principal(request), applicationNo)) ? views.staffView(applicationNo) : undefined;
       if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       const notifications = outbox.ofApplication(applicationNo).map(notificationView);
       return {
         application,
         notifications,
         hurries: hurries.ofApplication(applicationNo),
-        alerts: alerts.ofApplication(applicationNo),
+        alerts: await alerts.ofApplication(applicationNo),
         mutes: app.jiedian.mutes.ofApplication(applicationNo),
         risk: risks.ofApplication(applicationNo),
         rating: ratings.ofApplication(applicationNo),
@@ -192,7 +193,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { applicationNo } = request.params;
-      if (!staffAccess.canSee(principal(request), applicationNo)) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
+      if (!(await app.staff.access.canSee(principal(request), applicationNo))) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       await replanning.replanWithRequestedDate(applicationNo, request.body.requestedConnectDate);
       return { application: views.staffView(applicationNo)! };
     },

@@ -5,10 +5,10 @@ import { timelinessCsv } from '../domain/timeliness.ts';
 import { invalid } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { TimelinessQuery, TimelinessReply } from '../schemas/stats.ts';
-import type { TimelinessStats } from '../services/timeliness.ts';
+import type { TimelinessStats } from '../time-limits/timeliness.ts';
 
 const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = async (app, options) => {
-  const { staffAuth } = app.jiedian;
+  const { auth } = app.staff;
 
   app.get(
     '/stats/timeliness',
@@ -23,10 +23,10 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ timeliness: TimelinessStats }> = 
       },
     },
     async (request, reply) => {
-      const who = staffAuth.authenticate(request);
+      const who = await auth.authenticate(request);
       const { from, to, groupBy, format, header } = request.query;
       if (from > to) throw invalid('querystring.from must not be after querystring.to');
-      const rows = options.timeliness.rows(who, { from, to, groupBy });
+      const rows = await options.timeliness.rows(who, { from, to, groupBy });
       if (format !== 'csv') return { rows };
       // A string with a non-JSON type skips the JSON serializer; the schema above describes the JSON form only.
       return (reply as FastifyReply)

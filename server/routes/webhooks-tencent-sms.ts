@@ -1,28 +1,34 @@
 // Tencent Cloud SMS callbacks: status reports update outbox rows; the customer's replies go to the chat, answered
 // by template SMS.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TencentSmsReply, TencentSmsStatus, TencentCallbackAccepted, tencentCallbackAccepted, tencentInbound, tencentReceipts } from '../../channels/sms-tencent/callbacks.ts';
+import Type from 'typebox';
+import { TencentReply, TencentStatusReport, TencentCallbackAccepted, tencentCallbackAccepted, tencentInbound, tencentReceipts } from '../../channels/sms-tencent/callbacks.ts';
 import { ErrorSchema } from '../schemas/error.ts';
+import { bodyCheckedByItem, callbackItems } from './sms-callback-items.ts';
 import { SmsCallbackQuery, requireSmsCallbackToken } from './sms-callback-token.ts';
 
+const reports = callbackItems(TencentStatusReport, 'Tencent Cloud SMS status reports');
+const replies = callbackItems(TencentReply, 'Tencent Cloud SMS replies');
 
 const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
   const { config, templateSms } = app.jiedian;
-  app.addHook('preValidation', requireSmsCallbackToken(config));
+  // before the body is read: a caller without the token learns nothing, not even whether its body parses
+  app.addHook('onRequest', requireSmsCallbackToken(config));
 
   app.post(
     '/sms-status',
     {
       schema: {
         tags: ['webhooks'],
-        summary: 'Tencent Cloud SMS status reports, each applied once (by sid and phone number)',
+        summary: 'Tencent Cloud SMS status reports, each applied once (by sid and phone number); invalid items are logged and skipped, 400 only when none is valid',
         querystring: SmsCallbackQuery,
-        body: TencentSmsStatus,
+        body: Type.Array(TencentStatusReport),
         response: { 200: TencentCallbackAccepted, 400: ErrorSchema, 401: ErrorSchema },
       },
+      validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      templateSms.recordReceipts('tencent', tencentReceipts(request.body));
+      templateSms.recordReceipts('tencent', tencentReceipts(reports(request.body, request.log)));
       return tencentCallbackAccepted;
     },
   );
@@ -32,14 +38,15 @@ const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['webhooks'],
-        summary: "Tencent Cloud SMS replies: the customer's message goes to the chatbot (once); the answer goes back as template SMS",
+        summary: "Tencent Cloud SMS replies (one per request; a list is taken as well): the customer's message goes to the chatbot (once); the answer goes back as template SMS",
         querystring: SmsCallbackQuery,
-        body: TencentSmsReply,
+        body: Type.Union([TencentReply, Type.Array(TencentReply)]),
         response: { 200: TencentCallbackAccepted, 400: ErrorSchema, 401: ErrorSchema },
       },
+      validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      for (const sms of tencentInbound(request.body)) templateSms.answer('tencent', sms);
+      for (const sms of tencentInbound(replies(request.body, request.log, { single: true }))) templateSms.answer('tencent', sms);
       return tencentCallbackAccepted;
     },
   );

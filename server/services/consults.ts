@@ -6,9 +6,9 @@ import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
-import { publishToStaff, staffSees } from './staff-topics.ts';
+import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import { responsibleFor } from './responsible.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 /** closed consults stay visible in the queue this long */
 const CLOSED_VISIBLE_MS = 24 * 60 * 60 * 1000;

@@ -124,7 +124,7 @@ export function createDispatcher(options: DispatcherOptions) {
         if (found && 'notKnownYet' in found) {
           log.info({ outboxId: row.id, channel: row.channel, askAgainAt: found.askAgainAt }, 'the provider cannot tell yet whether it has this message; not sent, asked again later');
           const lastError = 'in doubt: the provider cannot tell yet whether it has the message';
-          return { id: row.id, status: 'pending', nextAttemptAt: found.askAgainAt, lastError, at: clock.now(), inDoubtSince: row.inDoubtSince, onlyAsked: true };
+          return { id: row.id, status: 'pending', nextAttemptAt: found.askAgainAt, lastError, at: clock.now(), inDoubtSince: row.inDoubtSince, notCounted: true };
         }
         if (found) {
           log.warn({ outboxId: row.id, channel: row.channel, providerId: found.providerId }, 'the provider already has this message; not sent again');
@@ -142,6 +142,12 @@ export function createDispatcher(options: DispatcherOptions) {
       const reason = error instanceof Error ? error.message : String(error);
       const lastError = error instanceof ChannelError && error.providerCode ? `${error.providerCode}: ${reason}` : reason;
       if (failure === 'opted_out') store.optOut(row.channel, row.address, now, `${channel.provider}:${(error as ChannelError).providerCode ?? 'opt-out'}`);
+      if (failure === 'temporary' && error instanceof ChannelError && error.retryAt !== null) {
+        // a carrier limit: the message waits for the window to pass, however often, and never dies of it
+        const nextAttemptAt = releaseOf(row, Math.max(now, error.retryAt));
+        log.warn({ outboxId: row.id, channel: row.channel, attempt, err: reason, nextAttemptAt }, 'a carrier limit refused the message; it waits for the limit window to pass');
+        return { id: row.id, status: 'pending', nextAttemptAt, lastError, at: now, inDoubtSince, notCounted: true };
+      }
       if (failure === 'temporary' && attempt < MAX_DELIVERY_ATTEMPTS) {
         const nextAttemptAt = releaseOf(row, now + retryDelayMs(attempt, random()));
         log.warn({ outboxId: row.id, channel: row.channel, attempt, err: reason }, 'delivery failed; will retry');

@@ -13,8 +13,8 @@ import type { ApplicationRow } from '../../db/application-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
-import { publishToStaff, staffSees } from './staff-topics.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
+import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import type { RiskService } from './risks.ts';
 
 export const ESCALATE_AFTER_WORKING_MINUTES = 4 * 60;

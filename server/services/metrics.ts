@@ -11,8 +11,8 @@ function labelText(labels: Labels): string {
 export interface Gauge {
   name: string;
   help: string;
-  /** read when scraped */
-  collect: () => { labels: Labels; value: number }[];
+  /** read when scraped (through a store port: may be async) */
+  collect: () => { labels: Labels; value: number }[] | Promise<{ labels: Labels; value: number }[]>;
 }
 
 export function createMetrics() {
@@ -30,7 +30,7 @@ export function createMetrics() {
     gauge(gauge: Gauge): void {
       gauges.push(gauge);
     },
-    render(): string {
+    async render(): Promise<string> {
       const lines: string[] = [];
       for (const [name, counter] of counters) {
         lines.push(`# HELP ${name} ${counter.help}`, `# TYPE ${name} counter`);
@@ -38,7 +38,7 @@ export function createMetrics() {
       }
       for (const gauge of gauges) {
         lines.push(`# HELP ${gauge.name} ${gauge.help}`, `# TYPE ${gauge.name} gauge`);
-        for (const { labels, value } of gauge.collect()) lines.push(`${gauge.name}${labelText(labels)} ${value}`);
+        for (const { labels, value } of await gauge.collect()) lines.push(`${gauge.name}${labelText(labels)} ${value}`);
       }
       return lines.join('\n') + '\n';
     },

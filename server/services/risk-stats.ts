@@ -6,7 +6,7 @@ import { aggregateRiskStats, type RiskStatsGrouping, type RiskStatsRow } from '.
 import type { RiskStore } from '../../db/risk-store.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { ServiceContext } from './context.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
 const CONTACTS = new Set(['hurry', 'consult', 'progress_question', 'complaint']);

@@ -25,8 +25,8 @@ import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
 import type { NoticeWriter } from './notices.ts';
 import { responsibleFor } from './responsible.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
-import { publishToStaff, staffSees } from './staff-topics.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
+import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 
 /** closed items stay visible in the queue this long */
 const CLOSED_VISIBLE_MS = 24 * 60 * 60 * 1000;

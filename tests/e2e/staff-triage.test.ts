@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 async function signInOnPage(e: E2eApp, handlerId: string): Promise<void> {
-  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await e.t.app.staff.auth.setPassword(handlerId, PASSWORD);
   await page.goto(`${e.base}/staff`);
   await page.getByLabel('工号', { exact: true }).fill(handlerId);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
@@ -58,7 +58,7 @@ async function busyTeam(): Promise<E2eApp> {
   for (let i = 0; i < 2; i++) await inDesignReview(e.t, no(), `2026-11-20T1${i}:30:00+08:00`, 'H002');
   for (let i = 0; i < 3; i++) await inSurvey(e, no(), `2026-11-25T0${i + 7}:00:00+08:00`, 'H002');
   e.t.clock.set(at('2026-11-26T15:00:00+08:00'));
-  await e.t.app.jiedian.sweeper.sweep();
+  await e.t.app.timeLimits.sweeper.sweep();
   return e;
 }
 

@@ -55,7 +55,7 @@ describe('the staff pages', () => {
     await page.setViewportSize(landscape);
 
     // a wrong password is refused in words
-    await e.t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+    await e.t.app.staff.auth.setPassword('H001', PASSWORD);
     await page.getByLabel('工号', { exact: true }).fill('H001');
     await page.getByLabel('密码', { exact: true }).fill('not the password');
     await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -170,7 +170,7 @@ describe('the staff pages', () => {
     expect(await alerts.locator('.item').count()).toBe(0);
 
     // its last day: the sweep raises a warning, which arrives over /ws
-    await e.t.app.jiedian.sweeper.sweep();
+    await e.t.app.timeLimits.sweeper.sweep();
     const warning = alerts.locator('.item[data-level="warning"]');
     await warning.waitFor({ timeout: 2000 });
     expect(await warning.locator('.item-title').innerText()).toBe('预警告警');
@@ -185,7 +185,7 @@ describe('the staff pages', () => {
 
     // past the due time: the sweep raises the overdue alert, also live
     e.t.clock.set(at('2026-11-27T00:30:00+08:00'));
-    await e.t.app.jiedian.sweeper.sweep();
+    await e.t.app.timeLimits.sweeper.sweep();
     const item = alerts.locator('.item[data-level="overdue"]');
     await item.waitFor({ timeout: 2000 });
     expect(await item.count()).toBe(1);
@@ -237,7 +237,7 @@ describe('the staff pages', () => {
     const e = await startApp();
     // some history for the numbers: the overdue design review of customer A, explained
     e.t.clock.set(at('2026-11-27T09:00:00+08:00'));
-    await e.t.app.jiedian.sweeper.sweep();
+    await e.t.app.timeLimits.sweeper.sweep();
     const handler = await signIn(e.t, e.base, 'H001');
     const [overdue] = (await api(e.base, 'GET', '/api/v1/staff/queue', { token: handler.token })).body.alerts as { id: string }[];
     expect((await api(e.base, 'POST', `/api/v1/staff/alerts/${overdue!.id}/explanation`, { token: handler.token, body: { text: '图纸补正' } })).status).toBe(200);

@@ -21,7 +21,7 @@ describe('alerts as staff see them', () => {
     const base = await listen(t);
     const live = await LiveClient.open(base);
     await live.subscribeStaff((await signIn(t, base, 'H001')).token);
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1 });
     const named = { stepCode: 'design_review', stepName: '设计文件审核', handlerId: 'H001', handlerName: '李明' };
 
     const frame = await live.next((f) => f.type === 'alert' && f.alert.level === 'overdue', 'overdue alert frame');
@@ -50,7 +50,7 @@ describe('alerts as staff see them', () => {
     await syncStaff(t);
     // lv_resident's 5 workdays used up by a slow accept and survey
     await applicationLimitUsedUp(t, NO);
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ applicationOverdue: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ applicationOverdue: 1 });
     const [alert] = (await get(t, '/api/v1/staff/queue', 'L001')).alerts;
     expect(alert).toMatchObject({ stepCode: null, stepName: null, level: 'overdue' });
     expect(alert.handlerName).toBe(alert.handlerId === null ? null : staffOf[alert.handlerId as keyof typeof staffOf].name);

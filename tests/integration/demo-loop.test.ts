@@ -13,9 +13,9 @@ describe('the demo loop', () => {
     const { demoAccounts } = await seedDemo(services, t.clock.now());
     const base = await listen(t);
 
-    const member = demoStaffMember(services, demoAccounts)!;
+    const member = (await demoStaffMember(services, t.app.staff, demoAccounts))!;
     const printed = member.accounts.slice(0, 2);
-    await services.staffAuth.setPassword(member.handlerId, PASSWORD);
+    await t.app.staff.auth.setPassword(member.handlerId, PASSWORD);
     const lead = (await api(base, 'POST', '/api/v1/staff/login', { body: { handlerId: member.handlerId, password: PASSWORD } })).body.token as string;
 
     let hurried = 0;
@@ -32,7 +32,7 @@ describe('the demo loop', () => {
     expect(queue.body.hurries).toHaveLength(hurried);
 
     const admin = (await demoAdmin(services))!;
-    await services.staffAuth.setPassword(admin.handlerId, PASSWORD);
+    await t.app.staff.auth.setPassword(admin.handlerId, PASSWORD);
     const adminToken = (await api(base, 'POST', '/api/v1/staff/login', { body: { handlerId: admin.handlerId, password: PASSWORD } })).body;
     expect(adminToken.handler.role).toBe('admin');
     for (const account of demoAccounts) {

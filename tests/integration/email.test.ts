@@ -156,11 +156,11 @@ describe('e-mail and WeCom to team leads', () => {
   it('an overdue alert reaches the handler and the team lead in WeCom; a warning does not', async () => {
     const { t, wecom } = await teamScenario();
     t.clock.set(at('2026-11-26T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
     await t.app.jiedian.dispatcher.idle();
     expect(wecom.delivered).toEqual([]);
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
     await eventually(() => wecom.delivered.length === 2, 'the overdue alerts in WeCom');
     expect(wecom.delivered.map((d) => d.touser).sort()).toEqual(['liming', 'zhangqiang']);
     expect(wecom.delivered[0]!.content).toContain('A2');
@@ -170,13 +170,13 @@ describe('e-mail and WeCom to team leads', () => {
   it('the weekly digest reaches the team lead as an HTML e-mail with the week\'s timeliness CSV, and in WeCom', async () => {
     const { t, sink, wecom } = await teamScenario();
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
-    await t.app.jiedian.sla.sweep();
+    await t.app.timeLimits.sla.sweep();
     await postEvents(t, [completed('A2', 'design_review', '2026-11-27T10:00:00+08:00')]);
     await t.app.jiedian.dispatcher.idle();
     const before = wecom.delivered.length;
 
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
     await t.app.jiedian.dispatcher.idle();
     await eventually(() => sink.mails.length === 1, 'the digest e-mail');
     const [mail] = sink.mails;

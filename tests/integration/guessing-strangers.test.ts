@@ -143,7 +143,7 @@ describe('a staff id guessed at from many addresses', () => {
 
   it('past the ceiling a new browser is refused, but the browser the handler signed in with before still gets in', async () => {
     const { t } = await staffApp();
-    await t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+    await t.app.staff.auth.setPassword('H001', PASSWORD);
     const first = await login(t, PASSWORD, '10.30.0.8');
     expect(first.statusCode).toBe(200);
     const device = first.cookies.find((c) => c.name === 'jiedian_staff_device')!;

@@ -309,7 +309,7 @@ describe('escalation (督办)', () => {
 
   it('escalates a request left unacknowledged for 4 working hours: Friday 16:00 → Monday 11:00, not before', async () => {
     const { fake, t, base } = await setUp(at('2026-11-27T16:00:00+08:00'));
-    const { sweeper } = t.app.jiedian;
+    const { sweeper } = t.app.timeLimits;
     expect((await press(base, customerA)).body.hurry.id).toBe('CB2611270001');
     // customer B's request, acknowledged at once, never escalates by time
     expect((await press(base, customerB)).body.hurry.id).toBe('CB2611270002');
@@ -355,11 +355,11 @@ describe('escalation (督办)', () => {
     // 2026-09-25 (Friday) is the Mid-Autumn Festival: without it the request would escalate on Friday at 11:00.
     for (const iso of ['2026-09-25T11:00:00+08:00', '2026-09-25T17:00:00+08:00', '2026-09-28T10:59:00+08:00']) {
       t.clock.set(at(iso));
-      await t.app.jiedian.sweeper.sweep();
+      await t.app.timeLimits.sweeper.sweep();
       expect(t.app.jiedian.staff.hurry('CB2609240001')!.status, iso).toBe('open');
     }
     t.clock.set(at('2026-09-28T11:00:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(t.app.jiedian.staff.hurry('CB2609240001')).toMatchObject({ status: 'escalated', escalationReason: 'unacknowledged' });
   });
 
@@ -372,10 +372,10 @@ describe('escalation (督办)', () => {
     expect((await press(base, customerA)).status).toBe(202);
 
     t.clock.set(at('2026-10-10T10:59:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(t.app.jiedian.staff.hurry('CB2610090001')!.status).toBe('open');
     t.clock.set(at('2026-10-10T11:00:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(t.app.jiedian.staff.hurry('CB2610090001')!.status).toBe('escalated');
   });
 });

@@ -157,7 +157,7 @@ describe('a hurry on a step without a handler', () => {
   it('escalates such a request, left unacknowledged for 4 working hours, once to every team lead', async () => {
     const { fake, t, base, before } = await setUp({}, neverHandled);
     expect((await press(base)).status).toBe(202);
-    const { sweeper } = t.app.jiedian;
+    const { sweeper } = t.app.timeLimits;
 
     t.clock.set(Date.parse('2026-11-24T14:00:00+08:00'));
     await sweeper.sweep();

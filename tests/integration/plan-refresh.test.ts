@@ -101,7 +101,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     const told = kinds();
     // Mon 11-30: survey ends 11-30 at the earliest, connect 12-01 … 12-02: four workdays later than told (11-26)
     t.clock.set(at('2026-11-30T09:00:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-30', expectedConnectDate: '2026-12-02' });
     expect(kinds()).toEqual([...told, 'plan_changed']);
     // the walk of this planning day is done: a later sweep the same day re-plans nothing

@@ -323,7 +323,7 @@ describe('what the customer sees of the plan', () => {
     expect(later.nextStep).toMatchObject({ code: 'connect', plannedStart: '2026-11-27', plannedEnd: '2026-11-30' });
     expect(later.expectedConnectDate).toBe('2026-11-30');
     // the sweep's plan refresh stores that plan
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(plannedOn()).toEqual({ d: '2026-11-26' });
     expect(((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]).toEqual(later);
   });

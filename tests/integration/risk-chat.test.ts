@@ -55,7 +55,7 @@ describe('complaint language in chat', () => {
 
     // more complaint language: the item stays urgent, and the lead is not texted again
     expect(await ask(wx, customer, inbox, '我要找媒体曝光你们')).toContain('抱歉');
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     await t.app.jiedian.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)!.signals).toHaveLength(2);
@@ -66,13 +66,13 @@ describe('complaint language in chat', () => {
     t.clock.set(at('2026-11-24T20:00:00+08:00'));
     await ask(wx, customer, inbox, '我要投訴你們');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', textedAt: null });
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     await t.app.jiedian.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
 
     t.clock.set(at('2026-11-25T08:30:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     await t.app.jiedian.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the morning text');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ textedAt: '2026-11-25T08:30:00+08:00' });

@@ -37,7 +37,7 @@ const tiers = (t: TestApp, month: string) =>
 describe('the monthly exposure report', () => {
   it('names a team over the bound, interviews it the second month in a row, calls an on-site meeting the third; a month within bounds starts over', async () => {
     const { t, base } = await setUp();
-    const sweep = () => t.app.jiedian.sweeper.sweep();
+    const sweep = () => t.app.timeLimits.sweeper.sweep();
 
     // December: both teams have an urgent item
     t.clock.set(at('2026-12-10T10:00:00+08:00'));

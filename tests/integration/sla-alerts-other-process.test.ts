@@ -50,7 +50,7 @@ describe('alerts raised by another process on the same database', () => {
 
     // `sla:sweep` in another process raises NO1's warning: the server pushes it without sweeping itself
     const cli = await otherProcess(databasePath, at('2026-11-26T08:30:00+08:00'));
-    expect(await cli.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+    expect(await cli.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
     const timeout = { timeoutMs: 20 * FEED_MS };
     const warning = await live.next((f) => f.type === 'alert' && f.alert.applicationNo === NO1, 'NO1 warning', timeout);
     // the very frame the in-process path sends: the alert as the queue shows it
@@ -62,15 +62,15 @@ describe('alerts raised by another process on the same database', () => {
     // again) the other process commits NO2's warning, so the feed's next read spans the server's own row too.
     t.clock.set(at('2026-11-27T00:00:30+08:00'));
     cli.clock.set(at('2026-11-27T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
-    expect(await cli.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
+    expect(await cli.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
     await live.next((f) => f.type === 'alert' && f.alert.applicationNo === NO1 && f.alert.level === 'overdue', 'NO1 overdue', timeout);
     await live.next((f) => f.type === 'alert' && f.alert.applicationNo === NO2, 'NO2 warning', timeout);
 
     // another process's write that raises nothing (a sync) makes the feed read again: it publishes nothing again
     const resync = await cli.app.inject({ method: 'PUT', url: `/api/v1/sync/applications/${NO2}`, headers: t.sync, payload: applicationBody({ requestedConnectDate: '2027-05-31', acceptedAt: '2026-11-20T09:00:00+08:00' }) });
     expect(resync.statusCode).toBe(200);
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 0 });
     await new Promise((resolve) => setTimeout(resolve, 5 * FEED_MS));
     await live.settle();
     expect(alertFrames(live).map(summary)).toEqual([

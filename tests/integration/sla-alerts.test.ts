@@ -32,13 +32,13 @@ describe('the SLA sweep', () => {
 
     t.clock.set(at('2026-11-26T08:29:59+08:00'));
     let live = await follow();
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-26T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 1 });
     // two sweeps at once (the timer and `sla:sweep` beside it) and a later one raise nothing more
-    await Promise.all([t.app.jiedian.sla.sweep(), t.app.jiedian.sweeper.sweep()]);
+    await Promise.all([t.app.timeLimits.sla.sweep(), t.app.timeLimits.sweeper.sweep()]);
     t.clock.set(at('2026-11-26T15:00:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     const warning = await live.next((f) => f.type === 'alert' && f.alert.level === 'warning', 'warning alert');
     expect(warning.frame.alert).toMatchObject({ applicationNo: NO, stepCode: 'design_review', handlerId: 'H001', level: 'warning', dueAt: '2026-11-26T23:59:59+08:00', raisedAt: '2026-11-26T08:30:00+08:00', explanation: null });
     expect(slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“设计文件审核”环节将于11月26日（周四）23:59到期，请抓紧办理。' }]);
@@ -46,7 +46,7 @@ describe('the SLA sweep', () => {
     // overdue at midnight: live at once, the texts wait for the working morning
     t.clock.set(at('2026-11-27T00:00:30+08:00'));
     live = await follow();
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1, notified: 0 });
     const overdue = await live.next((f) => f.type === 'alert' && f.alert.level === 'overdue', 'overdue alert');
     expect(overdue.frame.alert).toMatchObject({ level: 'overdue', raisedAt: '2026-11-27T00:00:30+08:00' });
     expect(slaTexts(t, 'sla_overdue')).toEqual([]);
@@ -56,13 +56,13 @@ describe('the SLA sweep', () => {
     await t.app.close();
     t.database.close();
     t = await buildTestApp({ databasePath, now: at('2026-11-27T08:29:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-27T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
-    await t.app.jiedian.sla.sweep();
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
+    await t.app.timeLimits.sla.sweep();
     // a re-plan (any sync) does not make the occurrence owe its alerts again
     await putApplication(t, NO, { requestedConnectDate: '2027-05-31', acceptedAt: '2026-11-20T09:00:00+08:00' });
-    await t.app.jiedian.sla.sweep();
+    await t.app.timeLimits.sla.sweep();
     const text = '【接电助手】超时警示：YX2026-0001“设计文件审核”环节已超期，到期时间为11月26日（周四）23:59，请尽快办结并在工作台提交情况说明。';
     expect(slaTexts(t, 'sla_overdue')).toEqual([
       { to: 'H001', text },
@@ -81,15 +81,15 @@ describe('the SLA sweep', () => {
       await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
       // no sweep in the warning day's working hours: the warning is raised after them and held for the morning
       t.clock.set(at('2026-11-26T17:45:00+08:00'));
-      expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
+      expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
       if (midnightSweep) {
         t.clock.set(at('2026-11-27T00:00:30+08:00'));
-        expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1, notified: 0 });
+        expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1, notified: 0 });
       }
       t.clock.set(at('2026-11-27T08:30:00+08:00'));
-      expect(await t.app.jiedian.sla.sweep(), `midnight sweep: ${midnightSweep}`).toMatchObject({ overdue: midnightSweep ? 0 : 1, notified: 1 });
+      expect(await t.app.timeLimits.sla.sweep(), `midnight sweep: ${midnightSweep}`).toMatchObject({ overdue: midnightSweep ? 0 : 1, notified: 1 });
       t.clock.set(at('2026-11-27T10:00:00+08:00'));
-      expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+      expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
       expect(slaTexts(t, 'sla_warning')).toEqual([]);
       expect(slaTexts(t, 'sla_overdue').map((r) => r.to)).toEqual(['H001', 'L001']);
       // the warning is marked handled, so no later sweep picks it up again
@@ -107,16 +107,16 @@ describe('the SLA sweep', () => {
     await postEvents(t, [started(NO, 'accept', '2026-11-24T19:00:00+08:00')]);
     expect(step(t, 'accept')).toEqual({ due_at: at('2026-11-25T23:59:59.999+08:00'), warn_at: at('2026-11-24T19:00:00+08:00'), alert_at: at('2026-11-24T19:00:00+08:00') });
     t.clock.set(at('2026-11-24T19:01:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-25T00:00:30+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-25T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
     expect(slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“业务受理”环节将于11月25日（周三）23:59到期，请抓紧办理。' }]);
     expect(slaTexts(t, 'sla_overdue')).toEqual([]);
     // overdue only at the end of that workday
     t.clock.set(at('2026-11-26T00:00:30+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1 });
   });
 
   it('extends due times over holidays: a step started before National Day 2026 is not overdue during it', async () => {
@@ -127,13 +127,13 @@ describe('the SLA sweep', () => {
     expect(step(t, 'design_review')).toMatchObject({ due_at: at('2026-10-08T23:59:59.999+08:00'), warn_at: at('2026-10-08T08:30:00+08:00') });
     for (const iso of ['2026-10-01T00:00:01+08:00', '2026-10-04T12:00:00+08:00', '2026-10-07T23:59:59+08:00']) {
       t.clock.set(at(iso));
-      await t.app.jiedian.sla.sweep();
+      await t.app.timeLimits.sla.sweep();
       expect(alertRows(t), iso).toEqual([]);
     }
     t.clock.set(at('2026-10-08T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
     t.clock.set(at('2026-10-09T00:00:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
   });
 
   it('never alerts on a customer step, and stops when the step is done', async () => {
@@ -143,7 +143,7 @@ describe('the SLA sweep', () => {
     await postEvents(t, [completed(NO, 'design_review', '2026-11-25T11:00:00+08:00'), started(NO, 'construction', '2026-11-25T14:00:00+08:00', 'H001')]);
     expect(step(t, 'construction')).toEqual({ due_at: null, warn_at: null, alert_at: null });
     t.clock.set(at('2027-03-01T10:00:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     expect(alertRows(t)).toEqual([]);
   });
 });
@@ -155,7 +155,7 @@ describe('explanations and who sees which alert', () => {
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00', 'H001');
     await inDesignReview(t, 'YX2026-0002', '2026-11-24T09:30:00+08:00', 'H101');
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 2 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 2 });
     return t;
   }
   const queue = async (t: TestApp, handlerId: string) =>
@@ -173,7 +173,7 @@ describe('explanations and who sees which alert', () => {
 
   it('closes the queue item with an explanation kept with who and when; only the handler or their team lead may file it', async () => {
     const t = await twoTeamsOverdue();
-    const [alert] = t.app.jiedian.alerts.ofApplication(NO);
+    const [alert] = (await t.app.timeLimits.alerts.ofApplication(NO));
     const explain = async (handlerId: string, text: string) =>
       t.app.inject({ method: 'POST', url: `/api/v1/staff/alerts/${alert!.id}/explanation`, headers: await staffHeaders(t, handlerId), payload: { text } });
     expect((await explain('H101', '不是我的')).statusCode).toBe(404);
@@ -192,7 +192,7 @@ describe('explanations and who sees which alert', () => {
     expect(await queue(t, 'H001')).toEqual([]);
     expect(await queue(t, 'L001')).toEqual([]);
     expect((await explain('H001', '再说明一次')).statusCode).toBe(409);
-    expect(t.app.jiedian.alerts.ofApplication(NO)[0]).toMatchObject({ explanation: text, explainedBy: 'L001' });
+    expect((await t.app.timeLimits.alerts.ofApplication(NO))[0]).toMatchObject({ explanation: text, explainedBy: 'L001' });
   });
 
   it('keeps an overdue alert in the queue after the step is done, until explained; a warning leaves with its step', async () => {
@@ -202,7 +202,7 @@ describe('explanations and who sees which alert', () => {
     // YX2026-0002: a fresh occurrence warned, then done
     await postEvents(t, [completed('YX2026-0002', 'design_review', '2026-11-27T09:10:00+08:00', 'H101'), started('YX2026-0002', 'mid_inspection', '2026-11-27T09:20:00+08:00', 'H101')]);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1 });
     expect(await queue(t, 'H101')).toEqual(['YX2026-0002:overdue', 'YX2026-0002:warning']);
     await postEvents(t, [completed('YX2026-0002', 'mid_inspection', '2026-11-30T09:00:00+08:00', 'H101')]);
     expect(await queue(t, 'H101')).toEqual(['YX2026-0002:overdue']);
@@ -220,8 +220,8 @@ describe('the application limit and steps synced done late', () => {
       ['accept', 'overdue', 0, null],
       ['survey', 'overdue', 0, null],
     ]);
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ applicationOverdue: 1, notified: 1 });
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ applicationOverdue: 1, notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ applicationOverdue: 0, notified: 0 });
     const texts = slaTexts(t, 'sla_overdue');
     expect(texts).toEqual([{ to: 'L001', text: expect.stringContaining('“低压居民新装全流程”环节已超期') }]);
     const queueOf = async (id: string) => (await t.app.inject({ method: 'GET', url: '/api/v1/staff/queue', headers: await staffHeaders(t, id) })).json().alerts;

@@ -2,7 +2,7 @@
 // chunk transactions, yielding between them, and still completely and exactly once. The chunking is driven through
 // the sweep's options (a row cap, and a time budget of 0: one row per chunk), never by timing assertions.
 import { describe, expect, it } from 'vitest';
-import type { SlaChunkOptions, SlaSweepChunk } from '../../server/services/sla.ts';
+import type { SlaChunkOptions, SlaSweepChunk } from '../../server/time-limits/sla.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 import { staffOf } from '../support/live.ts';
@@ -56,7 +56,7 @@ describe('a backlog of owed alerts', () => {
     const { t, chunks } = await backlog({ chunkSize: 5, chunkMs: 60_000 });
     const warnedAt = at('2026-11-26T08:30:00+08:00');
     t.clock.set(warnedAt);
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: N, overdue: 0, applicationOverdue: 0, notified: N });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: N, overdue: 0, applicationOverdue: 0, notified: N });
     // 5 + 5 + 2 rows, then nothing left to read
     expect(chunks.map((c) => c.rows)).toEqual([5, 5, 2]);
     expect(alertsOf(t)).toEqual(applications.map(({ no }) => ({ application_no: no, level: 'warning', raised_at: warnedAt, notified_at: warnedAt })));
@@ -64,13 +64,13 @@ describe('a backlog of owed alerts', () => {
     // a quiet interval is one transaction
     chunks.length = 0;
     t.clock.set(warnedAt + 60_000);
-    expect(await t.app.jiedian.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     expect(chunks).toHaveLength(1);
   });
 
   it('with a time budget of 0 (one row per chunk) two overlapping sweeps raise each alert once and release its held texts once', async () => {
     const { t, chunks } = await backlog({ chunkMs: 0 });
-    const sla = t.app.jiedian.sla;
+    const sla = t.app.timeLimits.sla;
     // overdue at night: raised and pushed at once, the texts held for the working morning
     const raisedAt = at('2026-11-27T00:00:30+08:00');
     t.clock.set(raisedAt);

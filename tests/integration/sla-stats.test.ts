@@ -28,14 +28,14 @@ async function fixture() {
   t.clock.set(at('2026-11-25T12:00:00+08:00'));
   await postEvents(t, [completed('A1', 'design_review', '2026-11-25T11:00:00+08:00')]);
   t.clock.set(at('2026-11-26T08:30:00+08:00'));
-  expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
+  expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
   t.clock.set(at('2026-11-27T09:00:00+08:00'));
-  expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
+  expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
   await inDesignReview(t, 'A4', '2026-11-17T09:00:00+08:00', 'H002', '2026-11-16');
   await postEvents(t, [completed('A4', 'design_review', '2026-11-24T10:00:00+08:00', 'H002')]);
   t.clock.set(at('2026-11-27T10:00:00+08:00'));
   await postEvents(t, [completed('A2', 'design_review', '2026-11-27T10:00:00+08:00')]);
-  const [overdue] = t.app.jiedian.alerts.ofApplication('A2').filter((a) => a.level === 'overdue');
+  const [overdue] = (await t.app.timeLimits.alerts.ofApplication('A2')).filter((a) => a.level === 'overdue');
   const explained = await t.app.inject({ method: 'POST', url: `/api/v1/staff/alerts/${overdue!.id}/explanation`, headers: await staffHeaders(t, 'H001'), payload: { text: '等待客户补充资料' } });
   expect(explained.statusCode).toBe(200);
   t.clock.set(at('2026-11-27T11:00:00+08:00'));
@@ -95,13 +95,13 @@ describe('timeliness statistics', () => {
       if (live) {
         await postEvents(t, history);
         t.clock.set(at('2026-11-26T00:00:30+08:00'));
-        expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1 });
+        expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1 });
         t.clock.set(at('2026-11-26T10:00:00+08:00'));
         await postEvents(t, [done]);
       } else {
         await postEvents(t, [...history, done]);
       }
-      const alerts = t.app.jiedian.alerts.ofApplication('B1').map((a) => [a.level, a.live, a.dueAt]);
+      const alerts = (await t.app.timeLimits.alerts.ofApplication('B1')).map((a) => [a.level, a.live, a.dueAt]);
       const rows = (await stats(t, 'L001', 'groupBy=step')).json().rows;
       return { alerts, rows };
     }
@@ -179,13 +179,13 @@ describe('the weekly digest', () => {
     const digests = () =>
       t.database.sqlite.prepare("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'weekly_digest' ORDER BY recipient_ref").all() as { who: string; text: string }[];
     t.clock.set(at('2026-11-30T08:29:59+08:00'));
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     expect(digests()).toEqual([]);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
-    await t.app.jiedian.sweeper.sweep();
-    await t.app.jiedian.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
+    await t.app.timeLimits.sweeper.sweep();
     t.clock.set(at('2026-11-30T14:00:00+08:00'));
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(0);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(0);
     const sent = digests();
     // the admin leads no team
     expect(sent.map((d) => d.who)).toEqual(['L001', 'L101']);
@@ -202,16 +202,16 @@ describe('the weekly digest', () => {
     const digests = () => (t.database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE notice_kind = 'weekly_digest'").get() as { n: number }).n;
     for (const iso of ['2026-02-16T08:30:00+08:00', '2026-02-20T10:00:00+08:00', '2026-02-23T08:30:00+08:00', '2026-02-24T08:29:59+08:00']) {
       t.clock.set(at(iso));
-      expect(t.app.jiedian.weeklyDigest.run(), iso).toBe(0);
+      expect(await t.app.timeLimits.weeklyDigest.run(), iso).toBe(0);
     }
     t.clock.set(at('2026-02-24T08:30:00+08:00'));
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(4);
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(0);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(4);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(0);
     expect(weeks()).toEqual(['T01 2026-02-09', 'T02 2026-02-09', 'T01 2026-02-16', 'T02 2026-02-16']);
     expect(digests()).toBe(4);
     // the next Monday: only the week just ended
     t.clock.set(at('2026-03-02T08:30:00+08:00'));
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
     expect(weeks().slice(4)).toEqual(['T01 2026-02-23', 'T02 2026-02-23']);
   });
 
@@ -219,7 +219,7 @@ describe('the weekly digest', () => {
     const t = await buildTestApp({ now: at('2026-11-30T08:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await syncStaff(t);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
-    expect(t.app.jiedian.weeklyDigest.run()).toBe(2);
+    expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
     expect((t.database.sqlite.prepare('SELECT DISTINCT week_start AS w FROM weekly_digests').all() as { w: string }[]).map((r) => r.w)).toEqual(['2026-11-23']);
   });
 });

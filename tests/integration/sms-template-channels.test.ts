@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelError, type Channel, type OutboundMessage } from '../../channels/channel.ts';
 import { AliyunSmsChannel } from '../../channels/sms-aliyun/channel.ts';
-import { TencentSmsChannel, type TencentSmsOptions } from '../../channels/sms-tencent/channel.ts';
+import { NO_STATUS_REPORT, TencentSmsChannel, type TencentSmsOptions } from '../../channels/sms-tencent/channel.ts';
 import { templatesDir } from '../../server/app.ts';
 import { noticeSamples } from '../../server/domain/notices.ts';
 import { readTemplateMap } from '../../server/domain/sms-template-maps.ts';
@@ -44,6 +44,8 @@ interface Setup {
   sentCount: () => number;
   timeoutNext: () => void;
   wrongSecret: () => Channel;
+  /** what findSent makes of a message the provider has no record of */
+  neverSent: (found: Promise<unknown>) => Promise<void>;
 }
 
 const setups: { name: string; start: () => Promise<Setup> }[] = [
@@ -54,7 +56,9 @@ const setups: { name: string; start: () => Promise<Setup> }[] = [
       closers.push(() => fake.close());
       const make = (secret: string) =>
         new AliyunSmsChannel({ accessKeyId: fake.credentials.accessKeyId, accessKeySecret: secret, signName: '接电助手', endpoint: fake.url, templates: mapOf('aliyun'), timeZone: 'Asia/Shanghai', logger, timeoutMs: 300 });
-      return { channel: make(fake.credentials.accessKeySecret), sentCount: () => fake.sent.length, timeoutNext: () => fake.failNext(1, { timeout: true }), wrongSecret: () => make('not-the-secret') };
+      return { channel: make(fake.credentials.accessKeySecret), sentCount: () => fake.sent.length, timeoutNext: () => fake.failNext(1, { timeout: true }), wrongSecret: () => make('not-the-secret'),
+        neverSent: async (found) => expect(await found).toBeNull(),
+      };
     },
   },
   {
@@ -64,14 +68,17 @@ const setups: { name: string; start: () => Promise<Setup> }[] = [
       closers.push(() => fake.close());
       // no wait for reports: a message Tencent has no report of counts as not sent (the wait is tested below)
       const make = (secretKey: string) => tencentChannel(fake, { secretKey, reportWaitMs: 0 });
-      return { channel: make(fake.credentials.secretKey), sentCount: () => fake.sent.length, timeoutNext: () => fake.failNext(1, { timeout: true }), wrongSecret: () => make('not-the-secret-key') };
+      return { channel: make(fake.credentials.secretKey), sentCount: () => fake.sent.length, timeoutNext: () => fake.failNext(1, { timeout: true }), wrongSecret: () => make('not-the-secret-key'),
+        // Tencent learns of a message only from its status report: none after the wait is doubt, never a resend
+        neverSent: async (found) => expect(await found.then(() => null, (e: unknown) => e)).toMatchObject({ failure: 'permanent', providerCode: NO_STATUS_REPORT }),
+      };
     },
   },
 ];
 
 describe.each(setups)('$name adapter', ({ start }) => {
   it('reports a send without an answer as in doubt, and finds it at the provider by the outbox id', async () => {
-    const { channel, sentCount, timeoutNext } = await start();
+    const { channel, sentCount, timeoutNext, neverSent } = await start();
     const since = Date.now() - 1000;
     timeoutNext();
     const error = await channel.send(message('obx-timeout')).then(() => null, (e: unknown) => e);
@@ -80,7 +87,7 @@ describe.each(setups)('$name adapter', ({ start }) => {
     expect(sentCount()).toBe(1);
 
     expect(await channel.findSent!(message('obx-timeout'), since)).toMatchObject({ status: 'delivered' });
-    expect(await channel.findSent!(message('obx-never-sent'), since)).toBeNull();
+    await neverSent(channel.findSent!(message('obx-never-sent'), since));
     expect(sentCount()).toBe(1);
   });
 
@@ -94,11 +101,13 @@ describe.each(setups)('$name adapter', ({ start }) => {
 });
 
 describe('tencent adapter, before the carrier has reported', () => {
-  it('cannot tell yet whether it has a message without a report until reportWaitMs has passed; then it has not', async () => {
+  it('cannot tell yet whether it has a message without a report until reportWaitMs has passed; then fails it in doubt with an operator alert', async () => {
     const fake = await startFakeTencentSms();
     closers.push(() => fake.close());
     let now = Date.now();
-    const channel = tencentChannel(fake, { reportWaitMs: 120_000, now: () => now });
+    const alerts: string[] = [];
+    const errors: unknown[] = [];
+    const channel = tencentChannel(fake, { reportWaitMs: 120_000, now: () => now, onOperatorAlert: (code) => alerts.push(code), logger: { ...logger, error: (...args: unknown[]) => void errors.push(args) } });
     const since = now - 1000;
     fake.holdReports(true);
     await channel.send(message('obx-unreported'));
@@ -107,8 +116,32 @@ describe('tencent adapter, before the carrier has reported', () => {
     expect(await channel.findSent(message('obx-never-sent'), since)).toEqual({ notKnownYet: true, askAgainAt: now + 30_000 });
     fake.holdReports(false);
     expect(await channel.findSent(message('obx-unreported'), since)).toMatchObject({ status: 'delivered' });
+    expect(alerts).toEqual([]);
     now = since + 120_000;
-    expect(await channel.findSent(message('obx-never-sent'), since)).toBeNull();
+    const inDoubt = await channel.findSent(message('obx-never-sent'), since).then(() => null, (e: unknown) => e);
+    expect(inDoubt).toBeInstanceOf(ChannelError);
+    expect(inDoubt).toMatchObject({ failure: 'permanent', providerCode: NO_STATUS_REPORT });
+    expect(alerts).toEqual([NO_STATUS_REPORT]);
+    expect(errors).toHaveLength(1);
     expect(fake.sent).toHaveLength(1);
+  });
+});
+
+describe('aliyun adapter, a busy number', () => {
+  it('finds a message among more than one page (50) of the day\'s sends to the number', async () => {
+    const fake = await startFakeAliyunSms();
+    closers.push(() => fake.close());
+    const channel = new AliyunSmsChannel({ ...fake.credentials, signName: '接电助手', endpoint: fake.url, templates: mapOf('aliyun'), timeZone: 'Asia/Shanghai', logger, timeoutMs: 2000 });
+    const since = Date.now() - 1000;
+    for (let i = 1; i <= 120; i++) await channel.send(message(`obx-busy-${i}`));
+    expect(fake.sent).toHaveLength(120);
+
+    for (const id of ['obx-busy-1', 'obx-busy-50', 'obx-busy-51', 'obx-busy-101', 'obx-busy-120']) {
+      expect(await channel.findSent(message(id), since)).toMatchObject({ status: 'delivered' });
+    }
+    expect(await channel.findSent(message('obx-busy-121'), since)).toBeNull();
+    const queries = fake.requests.filter((r) => r.action === 'QuerySendDetails');
+    expect(queries.every((q) => Number(q.query.PageSize) <= 50)).toBe(true);
+    expect(fake.sent).toHaveLength(120);
   });
 });

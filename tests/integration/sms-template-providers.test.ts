@@ -2,12 +2,20 @@
 // 127.0.0.1 that check each request's signature. Every scenario runs through both providers.
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { optOuts, outbox } from '../../db/schema/index.ts';
+import { optOuts, outbox, smsReceipts } from '../../db/schema/index.ts';
+import { createChatStore } from '../../db/chat-store.ts';
 import { MAX_DELIVERY_ATTEMPTS } from '../../server/domain/delivery-policy.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE } from '../support/chat.ts';
 import { completed, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
 import type { TestApp } from '../support/app.ts';
-import { CALLBACK_TOKEN, providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
+import { CALLBACK_TOKEN, aliyun, providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
+import { NO_STATUS_REPORT } from '../../channels/sms-tencent/channel.ts';
+
+function capturingLogger() {
+  const lines: string[] = [];
+  return { logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } }, lines };
+}
+const scrapeMetrics = async (t: TestApp) => (await t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1' })).body;
 
 /** hv_single, accepted and surveyed; plan_reply starts 11-24 09:00 (a step_started SMS to 13800001111). */
 async function planReplyStarted(t: TestApp, beforeStep: () => void = () => {}) {
@@ -233,6 +241,189 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   });
 });
 
+const DAY = 24 * 3600_000;
+
+describe.each(providers)('carrier limits and server errors through $name', (provider: ProviderHarness) => {
+  const sendsOf = (requests: () => { action: string }[]) => requests().filter((r) => r.action === 'SendSms').length;
+  const retryAt = async (t: TestApp, at: number) => {
+    t.clock.set(at);
+    t.app.jiedian.dispatcher.wake();
+    await t.app.jiedian.dispatcher.idle();
+  };
+
+  it('keeps a notice the carrier refuses for its daily limit waiting for the next Beijing day, however often, then sends it once', async () => {
+    const { t, fail, sent, requests } = await provider.build();
+    await planReplyStarted(t, () => fail('day_limit', 12));
+    const id = stepRow(t).id;
+    for (let day = 1; day <= 12; day++) {
+      // the next Beijing midnight falls in quiet hours (22:00-08:00): the step notice waits for 08:00
+      const release = Date.parse('2026-11-25T08:00:00+08:00') + (day - 1) * DAY;
+      expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: release, lastError: expect.stringMatching(/limit/i) });
+      const tried = sendsOf(requests);
+      await retryAt(t, release - 60_000);
+      expect(sendsOf(requests)).toBe(tried);
+      await retryAt(t, release);
+      expect(sendsOf(requests)).toBe(tried + 1);
+    }
+    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
+  });
+
+  it('keeps a notice the carrier refuses for its hourly limit waiting an hour each time, not counted as attempts, then sends it once', async () => {
+    const { t, fail, sent, requests } = await provider.build();
+    await planReplyStarted(t, () => fail('hour_limit', MAX_DELIVERY_ATTEMPTS + 4));
+    const id = stepRow(t).id;
+    for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 4; i++) {
+      const row = t.app.jiedian.outbox.byId(id)!;
+      expect(row).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: t.clock.now() + 3600_000 });
+      const tried = sendsOf(requests);
+      await retryAt(t, row.nextAttemptAt! - 1000);
+      expect(sendsOf(requests)).toBe(tried);
+      await retryAt(t, row.nextAttemptAt!);
+    }
+    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
+  });
+
+  it("asks the provider before resending after its own server error, which may come after it took the message", async () => {
+    const { t, fail, sent } = await provider.build();
+    await planReplyStarted(t, () => fail('server_error'));
+    const row = stepRow(t);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row.inDoubtSince).not.toBeNull();
+    expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
+
+    await retryAt(t, t.clock.now() + 3600_000);
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
+  });
+});
+
+describe.each(providers)('status reports through $name, each applied once', (provider: ProviderHarness) => {
+  it('keeps one sms_receipts row for a report posted twice', async () => {
+    const { t, sent } = await provider.build();
+    await planReplyStarted(t);
+    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    for (let i = 0; i < 3; i++) expect((await post(t, provider.receipt(sms, true))).statusCode).toBe(200);
+    expect(t.database.db.select().from(smsReceipts).all()).toEqual([expect.objectContaining({ provider: provider.name, providerId: sms.providerId, outboxId: sms.outboxId, status: 'delivered' })]);
+    expect(stepRow(t)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('keeps a report that came while the send still waited for its answer: the send does not turn delivered back into sent', async () => {
+    const { t } = await provider.build();
+    await planReplyStarted(t);
+    const now = t.clock.now();
+    const { outbox: store } = t.app.jiedian;
+    store.insert({
+      id: 'race-1', applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
+      noticeKind: 'bind_code', variables: { code: '123456', validMinutes: 10 }, text: '验证码123456', content: null, segments: 1, urgent: true, nextAttemptAt: now + DAY, createdAt: now,
+    });
+    store.claimAll(['race-1'], now);
+    // the provider reports by the outbox id it was given before its SendSms answer is recorded
+    expect((await post(t, provider.receipt({ to: APPLICATION_PHONE, templateId: '', params: {}, outboxId: 'race-1', providerId: 'early-report-1' }, true))).statusCode).toBe(200);
+    expect(store.byId('race-1')).toMatchObject({ status: 'delivered' });
+    store.recordOutcomes([{ id: 'race-1', status: 'sent', provider: provider.name, providerId: 'early-report-1', at: now + 1000 }]);
+    expect(store.byId('race-1')).toMatchObject({ status: 'delivered', providerId: 'early-report-1', sentAt: now + 1000 });
+    expect(store.byId('race-1')!.deliveredAt).not.toBeNull();
+  });
+});
+
+describe('status reports through aliyun, an opt-out applied once', () => {
+  it('does not opt a number out again when a blacklist report it was re-subscribed after is posted again', async () => {
+    const { t, sent } = await aliyun.build();
+    await planReplyStarted(t);
+    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
+    expect(isOptedOut(t)).toBe(true);
+    createChatStore(t.database.db).clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
+    expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
+    expect(isOptedOut(t)).toBe(false);
+  });
+});
+
+describe.each(providers)('callback batches through $name', (provider: ProviderHarness) => {
+  it('applies the valid items of a batch with a bad one, logs the bad one whole at warn, and answers as accepted', async () => {
+    const { logger, lines } = capturingLogger();
+    const { t, sent } = await provider.build({ deps: { logger } });
+    await planReplyStarted(t);
+    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const good = provider.receipt(sms, true);
+    const bad = { broken: 'item', mobile: 12345, phone_number: 13800001111 };
+    const mixed = await post(t, { url: good.url, payload: [bad, ...(good.payload as unknown[])] });
+    expect(mixed.statusCode).toBe(200);
+    expect(mixed.json()).toEqual(provider.accepted);
+    expect(stepRow(t)).toMatchObject({ status: 'delivered' });
+    expect(t.database.db.select().from(smsReceipts).all()).toHaveLength(1);
+    const kept = lines.map((l) => JSON.parse(l) as { level: number; rejectedItem?: unknown; problem?: string }).filter((l) => l.rejectedItem !== undefined);
+    expect(kept).toEqual([expect.objectContaining({ level: 40, rejectedItem: bad, problem: expect.stringContaining('body[0]') })]);
+
+    // nothing valid: refused, nothing applied
+    const allBad = await post(t, { url: good.url, payload: [bad] });
+    expect(allBad.statusCode).toBe(400);
+    expect(allBad.json()).toMatchObject({ code: 'JD_INVALID_REQUEST' });
+  });
+
+  it('answers a reply batch with a bad item for the good one', async () => {
+    const { t, sent } = await provider.build();
+    await planReplyStarted(t);
+    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    const before = sent().length;
+    const good = provider.reply(APPLICATION_PHONE, 'JD', 41);
+    const payload = [{ content: 'JD' }, ...(Array.isArray(good.payload) ? good.payload : [good.payload])];
+    expect((await post(t, { url: good.url, payload })).statusCode).toBe(200);
+    await t.app.jiedian.dispatcher.idle();
+    expect(sent().slice(before).map((s) => s.templateId)).toEqual([provider.progressTemplate]);
+  });
+
+  it('refuses a caller without the token with 401 before reading its body, broken JSON included', async () => {
+    const { t } = await provider.build();
+    const url = provider.receipt({ to: APPLICATION_PHONE, templateId: '', params: {}, outboxId: null, providerId: 'x' }, true).url.replace(/\?token=.*$/, '');
+    for (const body of ['[{"broken', 'not json at all']) {
+      const refused = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: body });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toMatchObject({ code: 'JD_UNAUTHORIZED' });
+    }
+    const withToken = await t.app.inject({ method: 'POST', url: `${url}?token=${CALLBACK_TOKEN}`, headers: { 'content-type': 'application/json' }, payload: '[{"broken' });
+    expect(withToken.statusCode).toBe(400);
+    expect(withToken.json()).toMatchObject({ code: 'JD_INVALID_REQUEST' });
+  });
+});
+
+describe.each(providers)('callback sources through $name', (provider: ProviderHarness) => {
+  it('takes callbacks from the allowed addresses and CIDR ranges only; behind a trusted proxy, from the address it forwards for', async () => {
+    const { t } = await provider.build({ env: { SMS_CALLBACK_ALLOWED_SOURCES: '203.0.113.7,100.104.0.0/16', SMS_CALLBACK_TRUSTED_PROXIES: '10.0.0.2' } });
+    const report = provider.receipt({ to: APPLICATION_PHONE, templateId: '', params: {}, outboxId: null, providerId: 'source-test' }, true);
+    const from = async (remoteAddress: string, forwardedFor?: string) =>
+      (await t.app.inject({ method: 'POST', url: report.url, remoteAddress, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}, payload: report.payload as object })).statusCode;
+
+    expect(await from('203.0.113.7')).toBe(200);
+    expect(await from('::ffff:203.0.113.7')).toBe(200);
+    expect(await from('100.104.33.9')).toBe(200);
+    expect(await from('100.105.0.1')).toBe(401);
+    expect(await from('203.0.113.8')).toBe(401);
+    // the reverse proxy relays the provider's request
+    expect(await from('10.0.0.2', '100.104.1.1')).toBe(200);
+    expect(await from('10.0.0.2', '203.0.113.7, 198.51.100.1')).toBe(401);
+    expect(await from('10.0.0.2')).toBe(401);
+    // anyone else may write the header: it counts only from a trusted proxy
+    expect(await from('198.51.100.1', '203.0.113.7')).toBe(401);
+  });
+});
+
+describe('operator alerts', () => {
+  it('logs an error and counts jiedian_sms_provider_alerts_total when Aliyun refuses for isv.AMOUNT_NOT_ENOUGH, and fails the notice', async () => {
+    const { logger, lines } = capturingLogger();
+    const { t, fail, sent } = await aliyun.build({ deps: { logger } });
+    await planReplyStarted(t, () => fail('permanent')); // isv.AMOUNT_NOT_ENOUGH: the account's balance is spent
+    expect(stepRow(t)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('isv.AMOUNT_NOT_ENOUGH') });
+    expect(sent().filter((s) => s.outboxId === stepRow(t).id)).toHaveLength(0);
+    const alerts = lines.map((l) => JSON.parse(l) as { level: number; provider?: string; code?: string; msg: string }).filter((l) => l.code === 'isv.AMOUNT_NOT_ENOUGH' && l.provider === 'aliyun');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ level: 50, msg: expect.stringContaining('needs an operator') });
+    expect(await scrapeMetrics(t)).toContain('jiedian_sms_provider_alerts_total{provider="aliyun",code="isv.AMOUNT_NOT_ENOUGH"} 1');
+  });
+});
+
 describe('template SMS through tencent, before the carrier has reported', () => {
   const inDoubtEnv = { SMS_REQUEST_TIMEOUT_MS: '300', TENCENT_SMS_REPORT_WAIT_MS: '600000' };
   const retry = async (t: TestApp, ms: number) => {
@@ -266,8 +457,9 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     expect(copies()).toHaveLength(1);
   });
 
-  it('sends a timed-out message again once TENCENT_SMS_REPORT_WAIT_MS has passed without a report (it never reached Tencent)', async () => {
-    const { t, fail, sent } = await tencent.build({ env: { ...inDoubtEnv, TENCENT_SMS_REPORT_WAIT_MS: '120000' } });
+  it('fails a timed-out message in doubt, never sending it again, with an operator alert, when TENCENT_SMS_REPORT_WAIT_MS passes without a report', async () => {
+    const { logger, lines } = capturingLogger();
+    const { t, fail, sent } = await tencent.build({ env: { ...inDoubtEnv, TENCENT_SMS_REPORT_WAIT_MS: '120000' }, deps: { logger } });
     await planReplyStarted(t, () => fail('lost'));
     const row = stepRow(t);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
@@ -277,8 +469,12 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
     expect(copies()).toHaveLength(0);
 
+    // the handset may be off and its report come hours later: a resend could be a second copy
     await retry(t, 60_000);
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(copies()).toHaveLength(1);
+    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) });
+    await retry(t, 3600_000);
+    expect(copies()).toHaveLength(0);
+    expect(lines.map((l) => JSON.parse(l) as { level: number; code?: string }).filter((l) => l.level === 50 && l.code === NO_STATUS_REPORT)).toHaveLength(1);
+    expect((await scrapeMetrics(t))).toContain(`jiedian_sms_provider_alerts_total{provider="tencent",code="${NO_STATUS_REPORT}"} 1`);
   });
 });

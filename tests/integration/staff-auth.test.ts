@@ -10,7 +10,7 @@ const NOW = at('2026-11-24T10:00:00+08:00');
 async function setUp(env: Record<string, string> = {}): Promise<{ t: TestApp; base: string }> {
   const t = await buildTestApp({ now: NOW, env, deps: { startSweeper: false } });
   for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
-  await t.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+  await t.app.staff.auth.setPassword('H001', PASSWORD);
   return { t, base: await listen(t) };
 }
 
@@ -57,7 +57,7 @@ describe('staff sign-in', () => {
     expect(limited.headers.get('retry-after')).toBe('600');
     expect(limited.body).toMatchObject({ statusCode: 429, code: 'JD_RATE_LIMITED', retryAfterSeconds: 600 });
     // another handler from the same address is not locked out by these five
-    await t.app.jiedian.staffAuth.setPassword('H002', PASSWORD);
+    await t.app.staff.auth.setPassword('H002', PASSWORD);
     expect((await login(base, 'H002', PASSWORD)).status).toBe(200);
 
     t.clock.set(NOW + 15 * 60_000);
@@ -126,7 +126,7 @@ describe('staff sign-in', () => {
     const { token } = await signIn(t, base, 'H001');
     const other = await buildTestApp({ now: NOW, env: { JIEDIAN_SECRET: 'another-secret-0123456789-0123456789-xyz' } });
     await putHandler(other, 'H001', staffOf.H001);
-    await other.app.jiedian.staffAuth.setPassword('H001', PASSWORD);
+    await other.app.staff.auth.setPassword('H001', PASSWORD);
     const foreign = (await other.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { handlerId: 'H001', password: PASSWORD } })).json().token as string;
     const customer = await viewToken(base, customerA.accountNo, customerA.queryCode);
 

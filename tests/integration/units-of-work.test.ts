@@ -3,9 +3,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database_ } from '../../db/client.ts';
 import { UnitOfWorkAwaitError } from '../../db/unit-of-work.ts';
-import type { TestApp } from '../support/app.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
 import { APPLICATION_NO, chatApp } from '../support/chat.ts';
 import { completed, fakeTwilioForTest, started } from '../support/notices.ts';
+import { inDesignReview, syncStaff } from '../support/sla.ts';
 
 const opened: Database_[] = [];
 afterEach(() => {
@@ -149,5 +150,45 @@ describe('two requests that each write, started in the same tick', () => {
       await serial.app.jiedian.ingest.ingestEvents(designReview());
     }
     expect(outcome(together)).toEqual(outcome(serial));
+  });
+});
+
+/** design review since Tue 09:30, its warning due Thu 08:30; the clock at Thu 08:30 */
+async function reviewDueForWarning(): Promise<TestApp> {
+  const t = await buildTestApp({ now: Date.parse('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+  await syncStaff(t);
+  await inDesignReview(t, 'YX2026-0001', '2026-11-24T09:30:00+08:00');
+  t.clock.set(Date.parse('2026-11-26T08:30:00+08:00'));
+  return t;
+}
+const reviewDone = () => [completed('YX2026-0001', 'design_review', '2026-11-26T08:00:00+08:00')];
+const sweepOutcome = (t: TestApp) => ({
+  ...outcome(t),
+  alerts: t.database.sqlite.prepare('select application_no, step_code, level, raised_at, notified_at from alerts order by rowid').all(),
+});
+
+describe('an SLA sweep (a unit of work awaiting its alert store) and a sync batch started in the same tick', () => {
+  it('the sweep first: it warns of the step still under way, then the batch completes it, as one after the other', async () => {
+    const together = await reviewDueForWarning();
+    const [swept, batch] = await Promise.all([together.app.timeLimits.sla.sweep(), together.app.jiedian.ingest.ingestEvents(reviewDone())]);
+    expect(swept).toMatchObject({ warnings: 1 });
+    expect(batch.accepted).toBe(1);
+
+    const serial = await reviewDueForWarning();
+    await serial.app.timeLimits.sla.sweep();
+    await serial.app.jiedian.ingest.ingestEvents(reviewDone());
+    expect(sweepOutcome(together)).toEqual(sweepOutcome(serial));
+  });
+
+  it('the batch first: the step is done before the sweep looks, so nobody is warned, as one after the other', async () => {
+    const together = await reviewDueForWarning();
+    const [batch, swept] = await Promise.all([together.app.jiedian.ingest.ingestEvents(reviewDone()), together.app.timeLimits.sla.sweep()]);
+    expect(batch.accepted).toBe(1);
+    expect(swept).toMatchObject({ warnings: 0, overdue: 0 });
+
+    const serial = await reviewDueForWarning();
+    await serial.app.jiedian.ingest.ingestEvents(reviewDone());
+    await serial.app.timeLimits.sla.sweep();
+    expect(sweepOutcome(together)).toEqual(sweepOutcome(serial));
   });
 });

@@ -23,12 +23,12 @@ describe('working hours with a lunch break', () => {
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
 
     t.clock.set(at('2026-11-26T12:10:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
     t.clock.set(at('2026-11-26T12:01:00+08:00') + 2 * 3_600_000); // 14:01, still lunch
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, notified: 0 });
     expect(warningTexts(t)).toEqual([]);
     t.clock.set(at('2026-11-26T14:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 0, notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, notified: 1 });
     expect(warningTexts(t).map((r) => [r.recipientRef, r.createdAt])).toEqual([['H001', at('2026-11-26T14:30:00+08:00')]]);
   });
 
@@ -66,15 +66,15 @@ describe('seasonal working hours', () => {
     await inDesignReview(t, NO, '2026-09-28T09:30:00+08:00', 'H001', '2026-09-25');
     // 17:30 on September 30 is working time in summer hours: the warning is texted as it is raised
     t.clock.set(at('2026-09-30T17:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ warnings: 1, notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, notified: 1 });
     // after National Day, winter hours end at 17:00: the overdue alert raised at 17:30 waits for 09:00 on the
     // make-up workday of Saturday October 10
     t.clock.set(at('2026-10-09T17:30:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ overdue: 1, notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1, notified: 0 });
     t.clock.set(at('2026-10-10T08:59:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ notified: 0 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ notified: 0 });
     t.clock.set(at('2026-10-10T09:00:00+08:00'));
-    expect(await t.app.jiedian.sla.sweep()).toMatchObject({ notified: 1 });
+    expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ notified: 1 });
     expect(outboxOf(t, NO).filter((r) => r.noticeKind === 'sla_overdue').map((r) => r.createdAt)).toEqual([
       at('2026-10-10T09:00:00+08:00'),
       at('2026-10-10T09:00:00+08:00'),

@@ -6,7 +6,7 @@
  * default): the fake rebuilds the canonical request (method, path, sorted percent-encoded query, the signed
  * x-acs-*, host and content-type headers, the body's SHA-256) and checks the HMAC with the access key secret;
  * anything else gets 403 SignatureDoesNotMatch. Implemented actions: SendSms (records the message, answers a BizId)
- * and QuerySendDetails (the messages sent to a number on a day, with their OutId).
+ * and QuerySendDetails (the messages sent to a number on a day, with their OutId, a page at a time).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -37,11 +37,13 @@ export interface AliyunRequest {
 }
 
 /**
- * The next SendSms requests misbehave: `{ code }` answers that error code (HTTP 200, as Aliyun does);
+ * The next SendSms requests misbehave: `{ code }` answers that error code (HTTP 200, as Aliyun does) with `message`
+ * as its Message (Aliyun names a flow control's window there), after sending the message all the same when `taken`
+ * (Aliyun's own failure after it took it);
  * `{ timeout: true }` takes the message (it is sent) but never answers, so the client times out; with `lost: true` the
  * request is lost before the provider takes the message (nothing is sent), and never answered either.
  */
-export type AliyunFailure = { code: string } | { timeout: true; lost?: boolean };
+export type AliyunFailure = { code: string; message?: string; taken?: boolean } | { timeout: true; lost?: boolean };
 
 export interface FakeAliyunSms {
   /** the endpoint to configure, e.g. http://127.0.0.1:53121 */
@@ -50,6 +52,8 @@ export interface FakeAliyunSms {
   requests: AliyunRequest[];
   /** messages accepted, in order (a timed-out one included) */
   sent: AliyunSentMessage[];
+  /** the clock sends are stamped with (the app's clock in tests that move it); the wall clock until set */
+  useClock(now: () => number): void;
   failNext(count: number, failure: AliyunFailure): void;
   close(): Promise<void>;
 }
@@ -92,6 +96,7 @@ export async function startFakeAliyunSms(
   const sent: AliyunSentMessage[] = [];
   const failures: AliyunFailure[] = [];
   const hanging = new Set<ServerResponse>();
+  let now = () => Date.now();
 
   const json = (res: ServerResponse, status: number, body: unknown, record: AliyunRequest) => {
     record.outcome = status;
@@ -120,22 +125,24 @@ export async function startFakeAliyunSms(
         if (!query[name]) return json(res, 400, { Code: 'MissingParameter', Message: `${name} is mandatory for this action.`, RequestId: requestId }, record);
       }
       const failure = failures.shift();
-      if (failure && 'code' in failure) return json(res, 200, { Code: failure.code, Message: failure.code, RequestId: requestId }, record);
-      if (failure?.lost) {
+      const refusal = failure && 'code' in failure ? { Code: failure.code, Message: failure.message ?? failure.code, RequestId: requestId } : null;
+      if (refusal && !(failure as { taken?: boolean }).taken) return json(res, 200, refusal, record);
+      if (failure && 'lost' in failure && failure.lost) {
         record.outcome = 'timeout';
         hanging.add(res);
         return;
       }
       const message: AliyunSentMessage = {
-        bizId: `${Date.now()}${randomBytes(4).toString('hex')}`,
+        bizId: `${now()}${randomBytes(4).toString('hex')}`,
         phoneNumbers: query.PhoneNumbers!,
         signName: query.SignName!,
         templateCode: query.TemplateCode!,
         templateParam: query.TemplateParam ? (JSON.parse(query.TemplateParam) as Record<string, string>) : {},
         outId: query.OutId ?? null,
-        sendDate: beijingDate(Date.now()),
+        sendDate: beijingDate(now()),
       };
       sent.push(message);
+      if (refusal) return json(res, 200, refusal, record);
       if (failure && 'timeout' in failure) {
         record.outcome = 'timeout';
         hanging.add(res);
@@ -144,7 +151,13 @@ export async function startFakeAliyunSms(
       return json(res, 200, { Code: 'OK', Message: 'OK', BizId: message.bizId, RequestId: requestId }, record);
     }
     if (action === 'QuerySendDetails') {
-      const details = sent
+      // as Aliyun: PageSize (1-50) and CurrentPage are required; one page of the day's messages, TotalCount of all
+      const pageSize = Number(query.PageSize);
+      const currentPage = Number(query.CurrentPage);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 50 || !Number.isInteger(currentPage) || currentPage < 1) {
+        return json(res, 400, { Code: 'isv.INVALID_PARAMETERS', Message: 'PageSize must be 1-50 and CurrentPage at least 1.', RequestId: requestId }, record);
+      }
+      const all = sent
         .filter((m) => m.phoneNumbers.split(',').includes(query.PhoneNumber ?? '') && m.sendDate === query.SendDate)
         .map((m) => ({
           PhoneNum: query.PhoneNumber,
@@ -156,7 +169,8 @@ export async function startFakeAliyunSms(
           ReceiveDate: m.sendDate,
           OutId: m.outId ?? '',
         }));
-      return json(res, 200, { Code: 'OK', Message: 'OK', RequestId: requestId, TotalCount: details.length, SmsSendDetailDTOs: { SmsSendDetailDTO: details } }, record);
+      const details = all.slice((currentPage - 1) * pageSize, currentPage * pageSize);
+      return json(res, 200, { Code: 'OK', Message: 'OK', RequestId: requestId, TotalCount: all.length, SmsSendDetailDTOs: { SmsSendDetailDTO: details } }, record);
     }
     return json(res, 404, { Code: 'InvalidAction.NotFound', Message: `Specified api is not found: ${action}`, RequestId: requestId }, record);
   };
@@ -173,6 +187,9 @@ export async function startFakeAliyunSms(
     credentials,
     requests,
     sent,
+    useClock(clock) {
+      now = clock;
+    },
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
     },

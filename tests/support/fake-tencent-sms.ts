@@ -38,16 +38,19 @@ export interface TencentRequest {
 /**
  * The next SendSms requests misbehave: `{ statusCode }` answers the send with that SendStatus code (how Tencent
  * reports a number's failure: blacklist, frequency limit, bad number); `{ errorCode }` fails the whole request with
- * that Error code (a template or signature not approved); `{ timeout: true }` sends but never answers; with
+ * that Error code (a template or signature not approved), after sending the message all the same when `taken`
+ * (Tencent's internal error after it took it); `{ timeout: true }` sends but never answers; with
  * `lost: true` the request is lost before Tencent takes the message (nothing is sent), and never answered either.
  */
-export type TencentFailure = { statusCode: string } | { errorCode: string } | { timeout: true; lost?: boolean };
+export type TencentFailure = { statusCode: string } | { errorCode: string; taken?: boolean } | { timeout: true; lost?: boolean };
 
 export interface FakeTencentSms {
   url: string;
   credentials: { secretId: string; secretKey: string; sdkAppId: string };
   requests: TencentRequest[];
   sent: TencentSentMessage[];
+  /** the clock sends are stamped with (the app's clock in tests that move it); the wall clock until set */
+  useClock(now: () => number): void;
   failNext(count: number, failure: TencentFailure): void;
   /**
    * While held, messages are sent but the carrier has not reported on them yet (Tencent has no status to pull);
@@ -89,6 +92,7 @@ export async function startFakeTencentSms(
   const sent: TencentSentMessage[] = [];
   const failures: TencentFailure[] = [];
   const hanging = new Set<ServerResponse>();
+  let now = () => Date.now();
   let holding = false;
 
   const answer = (res: ServerResponse, response: Record<string, unknown>, record: TencentRequest) => {
@@ -119,12 +123,12 @@ export async function startFakeTencentSms(
         return error(res, 'MissingParameter', 'PhoneNumberSet, TemplateId and SignName are required.', record);
       }
       const failure = failures.shift();
-      if (failure && 'errorCode' in failure) return error(res, failure.errorCode, failure.errorCode, record);
+      if (failure && 'errorCode' in failure && !failure.taken) return error(res, failure.errorCode, failure.errorCode, record);
       const sessionContext = typeof body.SessionContext === 'string' ? body.SessionContext : null;
       if (failure && 'statusCode' in failure) {
         return answer(res, { SendStatusSet: [{ SerialNo: '', PhoneNumber: phones[0], Fee: 0, SessionContext: sessionContext ?? '', Code: failure.statusCode, Message: failure.statusCode, IsoCode: 'CN' }] }, record);
       }
-      if (failure?.lost) {
+      if (failure && 'lost' in failure && failure.lost) {
         record.outcome = 'timeout';
         hanging.add(res);
         return;
@@ -136,10 +140,11 @@ export async function startFakeTencentSms(
         templateId: body.TemplateId,
         templateParamSet: (body.TemplateParamSet as string[] | undefined) ?? [],
         sessionContext,
-        sentAt: Date.now(),
+        sentAt: now(),
         reported: !holding,
       };
       sent.push(message);
+      if (failure && 'errorCode' in failure) return error(res, failure.errorCode, failure.errorCode, record);
       if (failure && 'timeout' in failure) {
         record.outcome = 'timeout';
         hanging.add(res);
@@ -178,6 +183,9 @@ export async function startFakeTencentSms(
     credentials,
     requests,
     sent,
+    useClock(clock) {
+      now = clock;
+    },
     failNext(count, failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
     },

@@ -40,7 +40,7 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** Sets `handlerId`'s password and signs in over HTTP; returns the session token and the cookie pair. */
 export async function signIn(t: TestApp, base: string, handlerId: string): Promise<{ token: string; cookie: string }> {
-  await t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await t.app.staff.auth.setPassword(handlerId, PASSWORD);
   const reply = await api(base, 'POST', '/api/v1/staff/login', { body: { handlerId, password: PASSWORD } });
   if (reply.status !== 200) throw new Error(`login ${handlerId}: ${reply.status} ${JSON.stringify(reply.body)}`);
   const cookie = reply.headers.getSetCookie()[0]!.split(';')[0]!;

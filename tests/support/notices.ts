@@ -119,7 +119,7 @@ export async function postStatusCallback(
 /** Signs `handlerId` in as staff (setting a password first) and returns an Authorization header. */
 export async function staffHeaders(t: TestApp, handlerId = 'H001'): Promise<{ authorization: string }> {
   const password = 'correct horse battery staple';
-  await t.app.jiedian.staffAuth.setPassword(handlerId, password);
+  await t.app.staff.auth.setPassword(handlerId, password);
   const reply = await t.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { handlerId, password } });
   if (reply.statusCode !== 200) throw new Error(`staff login: ${reply.statusCode} ${reply.body}`);
   return { authorization: `Bearer ${reply.json().token as string}` };

@@ -19,8 +19,12 @@ export interface SentTemplateSms {
   providerId: string;
 }
 
-/** `timeout`: the provider took the message but did not answer; `lost`: the request never reached it, unanswered */
-export type ProviderFailure = 'temporary' | 'permanent' | 'opted_out' | 'timeout' | 'lost';
+/**
+ * `timeout`: the provider took the message but did not answer; `lost`: the request never reached it, unanswered;
+ * `day_limit` / `hour_limit`: the carrier's limit on the number for the day / the hour; `server_error`: the provider's
+ * own failure after it took the message (Aliyun isp.SYSTEM_ERROR, Tencent InternalError.*).
+ */
+export type ProviderFailure = 'temporary' | 'permanent' | 'opted_out' | 'timeout' | 'lost' | 'day_limit' | 'hour_limit' | 'server_error';
 
 export interface ProviderHarness {
   name: 'aliyun' | 'tencent';
@@ -28,8 +32,9 @@ export interface ProviderHarness {
   build(options?: { env?: Record<string, string>; now?: number; deps?: Partial<AppDeps> }): Promise<{
     t: TestApp;
     sent: () => SentTemplateSms[];
-    fail: (failure: ProviderFailure) => void;
-    requests: () => { signed: boolean }[];
+    /** the next `count` sends (default 1) fail so */
+    fail: (failure: ProviderFailure, count?: number) => void;
+    requests: () => { signed: boolean; action: string }[];
     /** Tencent: while held, sent messages have no status report yet (Aliyun knows a message as soon as it took it) */
     holdReports?: (held: boolean) => void;
   }>;
@@ -66,13 +71,17 @@ export const aliyun: ProviderHarness = {
       ...options.env,
     };
     const t = await buildTestApp({ ...options, env, deps: { random: () => 0, ...options.deps } });
+    fake.useClock(() => t.clock.now());
     return {
       t,
       sent: () =>
         fake.sent.map((m) => ({ to: m.phoneNumbers, templateId: m.templateCode, params: m.templateParam, outboxId: m.outId, providerId: m.bizId })),
-      fail(failure) {
-        if (failure === 'timeout' || failure === 'lost') fake.failNext(1, { timeout: true, lost: failure === 'lost' });
-        else fake.failNext(1, { code: { temporary: 'isv.BUSINESS_LIMIT_CONTROL', permanent: 'isv.AMOUNT_NOT_ENOUGH', opted_out: 'MOBILE_IN_BLACK' }[failure] });
+      fail(failure, count = 1) {
+        if (failure === 'timeout' || failure === 'lost') fake.failNext(count, { timeout: true, lost: failure === 'lost' });
+        else if (failure === 'day_limit') fake.failNext(count, { code: 'isv.DAY_LIMIT_CONTROL', message: '触发日发送限额' });
+        else if (failure === 'hour_limit') fake.failNext(count, { code: 'isv.BUSINESS_LIMIT_CONTROL', message: '触发小时级流控Permits:5' });
+        else if (failure === 'server_error') fake.failNext(count, { code: 'isp.SYSTEM_ERROR', taken: true });
+        else fake.failNext(count, { code: { temporary: 'Throttling.User', permanent: 'isv.AMOUNT_NOT_ENOUGH', opted_out: 'MOBILE_IN_BLACK' }[failure] });
       },
       requests: () => fake.requests,
     };
@@ -127,6 +136,7 @@ export const tencent: ProviderHarness = {
       ...options.env,
     };
     const t = await buildTestApp({ ...options, env, deps: { random: () => 0, ...options.deps } });
+    fake.useClock(() => t.clock.now());
     return {
       t,
       sent: () =>
@@ -137,10 +147,14 @@ export const tencent: ProviderHarness = {
           outboxId: m.sessionContext,
           providerId: m.serialNo,
         })),
-      fail(failure) {
-        if (failure === 'timeout' || failure === 'lost') fake.failNext(1, { timeout: true, lost: failure === 'lost' });
-        else if (failure === 'permanent') fake.failNext(1, { errorCode: 'FailedOperation.TemplateIncorrectOrUnapproved' });
-        else fake.failNext(1, { statusCode: failure === 'temporary' ? 'LimitExceeded.DeliveryFrequencyLimit' : 'FailedOperation.PhoneNumberInBlacklist' });
+      fail(failure, count = 1) {
+        if (failure === 'timeout' || failure === 'lost') fake.failNext(count, { timeout: true, lost: failure === 'lost' });
+        else if (failure === 'permanent') fake.failNext(count, { errorCode: 'FailedOperation.TemplateIncorrectOrUnapproved' });
+        else if (failure === 'temporary') fake.failNext(count, { errorCode: 'RequestLimitExceeded' });
+        else if (failure === 'server_error') fake.failNext(count, { errorCode: 'InternalError.Timeout', taken: true });
+        else if (failure === 'day_limit') fake.failNext(count, { statusCode: 'LimitExceeded.PhoneNumberDailyLimit' });
+        else if (failure === 'hour_limit') fake.failNext(count, { statusCode: 'LimitExceeded.PhoneNumberOneHourLimit' });
+        else fake.failNext(count, { statusCode: 'FailedOperation.PhoneNumberInBlacklist' });
       },
       requests: () => fake.requests,
       holdReports: (held) => fake.holdReports(held),

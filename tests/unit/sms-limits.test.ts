@@ -1,6 +1,6 @@
 // Carriers' per-number limits: how long a message waits so that it breaks none.
 import { describe, expect, it } from 'vitest';
-import { limitLookbackMs, smsLimitWaitMs, type SmsLimits } from '../../server/domain/sms-limits.ts';
+import { carrierLimitRetryAt, limitLookbackMs, smsLimitWaitMs, type SmsLimits } from '../../server/domain/sms-limits.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -42,5 +42,17 @@ describe('smsLimitWaitMs', () => {
   it('looks back as far as the longest window', () => {
     expect(limitLookbackMs(aliyun)).toBe(DAY);
     expect(limitLookbackMs({ verification: [], templatePerDay: 0, sameContentMs: 30_000 })).toBe(30_000);
+  });
+});
+
+describe('carrierLimitRetryAt', () => {
+  it('puts a daily limit off to the next midnight in Beijing, whatever the hour, and a shorter one by its window', () => {
+    expect(carrierLimitRetryAt('day', Date.parse('2026-11-24T23:59:00+08:00'))).toBe(Date.parse('2026-11-25T00:00:00+08:00'));
+    // 00:30 Beijing is still the previous day in UTC: the Beijing day counts
+    expect(carrierLimitRetryAt('day', Date.parse('2026-11-24T16:30:00Z'))).toBe(Date.parse('2026-11-26T00:00:00+08:00'));
+    const at = Date.parse('2026-11-24T10:00:00+08:00');
+    expect(carrierLimitRetryAt('thirty_seconds', at)).toBe(at + 30_000);
+    expect(carrierLimitRetryAt('minute', at)).toBe(at + MIN);
+    expect(carrierLimitRetryAt('hour', at)).toBe(at + HOUR);
   });
 });

@@ -57,7 +57,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<E2eApp
 
 /** Opens /staff and signs in through the form, as a handler would, then waits for the live queue. */
 export async function signInOnStaffPage(page: Page, e: E2eApp, handlerId: string): Promise<void> {
-  await e.t.app.jiedian.staffAuth.setPassword(handlerId, PASSWORD);
+  await e.t.app.staff.auth.setPassword(handlerId, PASSWORD);
   await page.goto(`${e.base}/staff`);
   await page.getByLabel('工号', { exact: true }).fill(handlerId);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);

@@ -30,7 +30,7 @@ export function createSweeper(options: SweeperOptions) {
   const backoff = new Map<string, { failures: number; until: number }>();
 
   async function sweepOnce(periodic: boolean): Promise<void> {
-    for (const task of options.tasks) {
+    for (const task of tasks) {
       const state = backoff.get(task.name);
       if (periodic && state && now() < state.until) continue;
       try {
@@ -54,7 +54,13 @@ export function createSweeper(options: SweeperOptions) {
     return running;
   }
 
+  const tasks = [...options.tasks];
+
   return {
+    /** Adds a timed job of another module, run after the tasks before it (at start-up, before the timer starts). */
+    add(task: SweepTask): void {
+      tasks.push(task);
+    },
     /** Runs every task once; a call while a sweep runs waits for that sweep instead of starting another. */
     sweep: () => sweep(false),
     start(): void {

@@ -5,14 +5,15 @@ import { calendarDateOf, endOfDay, startOfDay, type CalendarDate } from '../doma
 import { aggregateTimeliness, catalogStepOrder, timelinessOrder, type AlertFact, type OccurrenceFact, type TimelinessGrouping, type TimelinessRow } from '../domain/timeliness.ts';
 import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
-import type { AlertStore } from '../../db/alert-store.ts';
-import type { ServiceContext } from './context.ts';
-import type { StaffScope } from '../../db/staff-store.ts';
+import type { Stores } from '../stores.ts';
+import type { AlertStore } from './alert-store.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { StaffScope } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
 
-export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertStore }) {
-  const { ctx, store } = deps;
+export function createTimelinessStats(deps: { ctx: ServiceContext; stores: Pick<Stores, 'alerts'> }) {
+  const { ctx } = deps;
   // the order the rows by step are listed in: the catalog's steps in process order
   const stepOrder = catalogStepOrder(ctx.catalog.processes);
 
@@ -29,7 +30,8 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
   }
 
   return {
-    rows(who: StaffScope, query: { from: CalendarDate; to: CalendarDate; groupBy: TimelinessGrouping }): TimelinessRow[] {
+    /** `store`: a transaction's, when the rows go into what it writes (the weekly digest) */
+    async rows(who: StaffScope, query: { from: CalendarDate; to: CalendarDate; groupBy: TimelinessGrouping }, store: AlertStore = deps.stores.alerts): Promise<TimelinessRow[]> {
       const from = startOfDay(query.from, ctx.timeZone);
       const to = endOfDay(query.to, ctx.timeZone);
       const group = (stepCode: string, stepName: string, handlerId: string | null, handlerName: string | null, teamId: string | null, teamName: string | null) => {
@@ -38,7 +40,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
         return { key: teamId ?? '', name: teamName ?? UNASSIGNED };
       };
       const occurrences: OccurrenceFact[] = [];
-      for (const o of store.occurrencesInRange(from, to)) {
+      for (const o of await store.occurrencesInRange(from, to)) {
         const step = utilityStep(o.processCode, o.stepCode);
         if (!step || o.actualStart === null || !visible(who, o.handlerId, o.teamId)) continue;
         const done = o.status === 'done' && o.actualEnd !== null;
@@ -52,7 +54,7 @@ export function createTimelinessStats(deps: { ctx: ServiceContext; store: AlertS
         });
       }
       const alerts: AlertFact[] = [];
-      for (const a of store.stepAlertsInRange(from, to)) {
+      for (const a of await store.stepAlertsInRange(from, to)) {
         const step = utilityStep(a.processCode, a.stepCode);
         if (!step || !visible(who, a.handlerId, a.teamId)) continue;
         alerts.push({ ...group(a.stepCode, step.name, a.handlerId, a.handlerName, a.teamId, a.teamName), level: a.level, explained: Boolean(a.explained) });

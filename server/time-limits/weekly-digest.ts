@@ -6,10 +6,9 @@ import { addDays, calendarDateOf, endOfDay, startOfDay, weekday, type CalendarDa
 import type { DigestAlert } from '../domain/notices.ts';
 import { timelinessCsv } from '../domain/timeliness.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
-import type { AlertStore } from '../../db/alert-store.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
-import type { ServiceContext } from './context.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { Transact } from '../stores.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { NoticeWriter } from '../services/notices.ts';
 import type { TimelinessStats } from './timeliness.ts';
 
 /** Weeks back a digest may be sent for: the week before last (only when its due time fell in this week), then last week. */
@@ -22,14 +21,13 @@ export function mondayOf(date: CalendarDate): CalendarDate {
 
 export function createWeeklyDigest(options: {
   ctx: ServiceContext;
-  store: AlertStore;
-  staff: StaffStore;
+  transact: Transact;
   notices: NoticeWriter;
   timeliness: TimelinessStats;
   workingHours: WorkingHours;
   wakeDispatcher: () => void;
 }) {
-  const { ctx, store, staff, notices } = options;
+  const { ctx, notices } = options;
 
   function stepName(applicationNo: string, stepCode: string): string {
     const application = ctx.store.application(applicationNo);
@@ -43,7 +41,7 @@ export function createWeeklyDigest(options: {
      * Sends this week's digests once their time has come; a team's digest goes once per week whatever restarts or
      * sweeps happen (one weekly_digests row, written with the outbox rows). Returns how many digests went (teams × weeks).
      */
-    run(): number {
+    async run(): Promise<number> {
       const now = ctx.clock.now();
       const thisMonday = mondayOf(calendarDateOf(now, ctx.timeZone));
       // Last week's digest, and the week before's when its due time fell in this week: when the working morning after a
@@ -56,25 +54,25 @@ export function createWeeklyDigest(options: {
         return [{ weekStart: addDays(monday, -7), weekEnd: addDays(monday, -1) }];
       });
       if (weeks.length === 0) return 0;
-      const sent = ctx.database.transaction(() => {
+      const sent = await options.transact(async ({ alerts: store }) => {
         let teams = 0;
         for (const { weekStart, weekEnd } of weeks) {
           const from = startOfDay(weekStart, ctx.timeZone);
           const to = endOfDay(weekEnd, ctx.timeZone);
-          for (const team of store.teamsWithLeads()) {
-            if (!store.recordDigest(team.teamId, weekStart, now)) continue;
-            const openAlerts: DigestAlert[] = store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' }).map((alert) => ({
+          for (const team of await store.teamsWithLeads()) {
+            if (!(await store.recordDigest(team.teamId, weekStart, now))) continue;
+            const openAlerts: DigestAlert[] = (await store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' })).map((alert) => ({
               applicationNo: alert.applicationNo,
               stepName: stepName(alert.applicationNo, alert.stepCode),
               level: alert.level,
               dueAt: alert.dueAt ?? alert.raisedAt,
               handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
             }));
-            const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: store.teamOverdueCount(team.teamId, from, to), openAlerts };
+            const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: await store.teamOverdueCount(team.teamId, from, to), openAlerts };
             // the team's week by handler, as a team lead sees it in GET /api/v1/stats/timeliness?groupBy=handler&format=csv
-            const rows = options.timeliness.rows({ role: 'team_lead', teamId: team.teamId, handlerId: '' }, { from: weekStart, to: weekEnd, groupBy: 'handler' });
+            const rows = await options.timeliness.rows({ role: 'team_lead', teamId: team.teamId, handlerId: '' }, { from: weekStart, to: weekEnd, groupBy: 'handler' }, store);
             const csv = { filename: `timeliness-${team.teamId}-${weekStart}-${weekEnd}.csv`, contentType: 'text/csv; charset=utf-8', content: timelinessCsv(rows) };
-            for (const lead of staff.teamLeads(team.teamId)) {
+            for (const lead of await store.teamLeads(team.teamId)) {
               notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables, { attachments: [csv] });
             }
             teams++;

@@ -1,7 +1,7 @@
 // Pushes live the alerts other processes commit to the database (`sla:sweep` beside the server), each once: this
 // process's own sweep publishes its alerts at once, so the feed passes over the rows it raised.
-import type { Database_ } from '../../db/client.ts';
-import type { CommittedAlerts } from '../../db/committed-alerts.ts';
+import type { Stores, Transact } from '../stores.ts';
+import type { CommittedAlerts } from '../../db/sqlite/committed-alerts.ts';
 import type { AlertService } from './alerts.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
 
@@ -11,13 +11,13 @@ export const ALERT_FEED_INTERVAL_MS = 1000;
 const PAGE = 100;
 
 export interface AlertFeedOptions {
-  database: Database_;
+  transact: Transact;
   committed: CommittedAlerts;
   alerts: AlertService;
 }
 
 export function createAlertFeed(options: AlertFeedOptions) {
-  const { database, committed, alerts } = options;
+  const { transact, committed, alerts } = options;
   // What other connections had committed before this process started is old news: staff load it with the queue.
   let version = committed.dataVersion();
   /** every alert with a rowid up to here is published (or was not this feed's to publish) */
@@ -72,17 +72,28 @@ export function createAlertFeed(options: AlertFeedOptions) {
      * Runs `work` in one transaction, as the SLA sweep raises and publishes its alerts: the rows it inserts are
      * recorded as this process's own once it commits, so the feed never publishes them a second time.
      */
-    transaction<T>(work: () => T): T {
-      let range: [number, number] = [0, 0];
-      const result = database.transaction(() => {
-        const from = committed.lastSeq();
-        const value = work();
-        range = [from, committed.lastSeq()];
-        return value;
-      });
-      // after the commit, before any other code runs: a rolled-back insert's rowid may be handed out again
-      if (range[1] > range[0]) own.push(range);
-      return result;
+    async transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+      let pushed: [number, number] | null = null;
+      const unpush = () => {
+        const at = pushed ? own.indexOf(pushed) : -1;
+        if (at >= 0) own.splice(at, 1);
+        pushed = null;
+      };
+      try {
+        return await transact(async (stores) => {
+          unpush(); // a try the unit of work rolled back and runs again
+          const from = committed.lastSeq();
+          const value = await work(stores);
+          const to = committed.lastSeq();
+          // before the commit, so no catch-up passes between it and the caller; a rolled-back insert's rowid may be
+          // handed out again, so a range is taken back when its transaction fails
+          if (to > from) own.push((pushed = [from, to]));
+          return value;
+        });
+      } catch (error) {
+        unpush();
+        throw error;
+      }
     },
 
     /** Publishes the live alerts other connections committed since the last look; resolves to how many. */

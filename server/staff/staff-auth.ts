@@ -2,13 +2,15 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { createGuessLimits, type UnderAttack } from './guess-limits.ts';
+import { createGuessLimits, type UnderAttack } from '../services/guess-limits.ts';
 import { formatInstant } from '../domain/dates.ts';
-import type { StaffScope, StaffStore } from '../../db/staff-store.ts';
-import type { ApplicationStore } from '../../db/application-store.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../services/clock.ts';
+import { createSignedTokens } from '../services/signed-tokens.ts';
+import type { Stores, Transact } from '../stores.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, UNMATCHABLE_HASH, verifyPassword } from './passwords.ts';
-import { createSignedTokens } from './signed-tokens.ts';
+import type { StaffPrincipal } from './staff-accounts.ts';
+
+export type { StaffPrincipal } from './staff-accounts.ts';
 
 export const STAFF_COOKIE = 'jiedian_staff';
 export const STAFF_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -19,45 +21,37 @@ export const STAFF_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const STAFF_DEVICE_COOKIE = 'jiedian_staff_device';
 export const STAFF_DEVICE_TTL_MS = 365 * 24 * 60 * 60 * 1000;
 
-export interface StaffPrincipal extends StaffScope {
-  name: string;
-  teamName: string;
-  phone: string;
-}
-
 export function createStaffAuth(deps: {
   secret: string;
-  staff: StaffStore;
-  store: ApplicationStore;
+  stores: Pick<Stores, 'staff'>;
+  transact: Transact;
   clock: Clock;
   timeZone: string;
   onUnderAttack?: (notice: UnderAttack) => void;
 }) {
+  const { staff } = deps.stores;
   const tokens = createSignedTokens<{ h: string }>(deps.secret, 'staff');
   const devices = createSignedTokens<{ h: string }>(deps.secret, 'staff-device');
   const guesses = createGuessLimits({ kind: 'staff_password', onUnderAttack: deps.onUnderAttack ?? (() => {}) });
 
-  function principal(handlerId: string): StaffPrincipal | null {
-    const handler = deps.store.handler(handlerId);
-    if (!handler) return null;
-    return {
-      handlerId: handler.id,
-      role: handler.role,
-      teamId: handler.teamId,
-      name: handler.name,
-      teamName: handler.teamName,
-      phone: handler.phone,
-    };
+  /** The signed-in staff member of a session token; null when missing, forged, expired or the handler is gone. */
+  async function verify(token: string): Promise<StaffPrincipal | null> {
+    const claims = tokens.verify(token, deps.clock.now());
+    return claims ? staff.member(claims.h) : null;
   }
 
   return {
     /** The staff member with this id as a session would name them; null when not synced. */
-    principal,
+    principal: (handlerId: string): Promise<StaffPrincipal | null> => staff.member(handlerId),
 
     async setPassword(handlerId: string, password: string): Promise<void> {
       if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
-      if (!deps.store.handler(handlerId)) throw new Error(`no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})`);
-      deps.staff.setPasswordHash(handlerId, await hashPassword(password));
+      const noHandler = () => new Error(`no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})`);
+      if (!(await staff.member(handlerId))) throw noHandler();
+      // hashed before the transaction: its body awaits nothing but the store
+      const hash = await hashPassword(password);
+      const set = await deps.transact((stores) => stores.staff.setPasswordHash(handlerId, hash));
+      if (!set) throw noHandler();
     },
 
     /** `deviceToken`: the device cookie this browser got at an earlier sign-in, if any. */
@@ -72,9 +66,9 @@ export function createStaffAuth(deps: {
           body: { retryAfterSeconds: wait },
         });
       }
-      const stored = deps.staff.passwordHash(handlerId);
+      const stored = await staff.passwordHash(handlerId);
       const ok = await verifyPassword(stored ?? UNMATCHABLE_HASH, password);
-      const who = ok ? principal(handlerId) : null;
+      const who = ok ? await staff.member(handlerId) : null;
       if (!who) {
         guesses.wrong(guess, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'handler id and password do not match');
@@ -90,24 +84,20 @@ export function createStaffAuth(deps: {
       };
     },
 
-    /** The signed-in staff member of a session token; null when missing, forged, expired or the handler is gone. */
-    verify(token: string): StaffPrincipal | null {
-      const claims = tokens.verify(token, deps.clock.now());
-      return claims ? principal(claims.h) : null;
-    },
+    verify,
 
     /** As verify, with the instant the session ends. */
-    openSession(token: string): { who: StaffPrincipal; expiresAt: number } | null {
+    async openSession(token: string): Promise<{ who: StaffPrincipal; expiresAt: number } | null> {
       const opened = tokens.open(token, deps.clock.now());
-      const who = opened ? principal(opened.claims.h) : null;
+      const who = opened ? await staff.member(opened.claims.h) : null;
       return who ? { who, expiresAt: opened!.expiresAt } : null;
     },
 
     /** From `Authorization: Bearer …` or the session cookie; 401 otherwise. */
-    authenticate(request: FastifyRequest): StaffPrincipal {
+    async authenticate(request: FastifyRequest): Promise<StaffPrincipal> {
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7) : (request.cookies?.[STAFF_COOKIE] ?? '');
-      const who = token ? this.verify(token) : null;
+      const who = token ? await verify(token) : null;
       if (!who) throw new JiedianError('JD_UNAUTHORIZED', 'sign in first: missing, invalid or expired staff token');
       return who;
     },

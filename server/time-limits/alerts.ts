@@ -1,10 +1,11 @@
 // Alerts as staff see them: the queue, per application, and the explanations (情况说明) that close overdue ones.
 import { JiedianError } from '../errors.ts';
 import { formatInstant } from '../domain/dates.ts';
-import type { AlertRow, AlertStore } from '../../db/alert-store.ts';
+import type { Stores, Transact } from '../stores.ts';
+import type { Alert as AlertRow } from './alert-store.ts';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from './context.ts';
-import type { StaffPrincipal } from './staff-auth.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 export const MAX_EXPLANATION = 1000;
 
@@ -26,7 +27,8 @@ export interface AlertView {
   live: boolean;
 }
 
-export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: RealtimeHub) {
+export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'alerts'>, transact: Transact, hub: RealtimeHub) {
+  const store = stores.alerts;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
   // A step's name is defined once per code in the catalog (its `steps` map), so no lookup of the application is needed.
   const stepNames = new Map<string, string>();
@@ -76,24 +78,24 @@ export function createAlertService(ctx: ServiceContext, store: AlertStore, hub: 
   return {
     view: (row: AlertRow) => view(row),
     publish,
-    queue: (who: StaffPrincipal) => {
+    async queue(who: StaffPrincipal): Promise<AlertView[]> {
       const names = new Map<string, string | null>();
-      return store.queue(who).map((row) => view(row, names));
+      return (await store.queue(who)).map((row) => view(row, names));
     },
-    ofApplication: (applicationNo: string) => {
+    async ofApplication(applicationNo: string): Promise<AlertView[]> {
       const names = new Map<string, string | null>();
-      return store.ofApplication(applicationNo).map((row) => view(row, names));
+      return (await store.ofApplication(applicationNo)).map((row) => view(row, names));
     },
 
     /** By the alert's handler or their team lead (or an admin); closes the alert in the queue. */
-    explain(who: StaffPrincipal, id: string, text: string): AlertView {
+    async explain(who: StaffPrincipal, id: string, text: string): Promise<AlertView> {
       const now = ctx.clock.now();
-      const row = ctx.database.transaction(() => {
-        const alert = store.byId(id);
+      const row = await transact(async ({ alerts }) => {
+        const alert = await alerts.byId(id);
         if (!alert || !visible(who, alert)) throw new JiedianError('JD_NOT_FOUND', `no alert ${id} in your queue`);
         if (alert.explainedAt !== null) throw new JiedianError('JD_CONFLICT', `alert ${id} is already explained`);
-        store.update(id, { explanation: text, explainedAt: now, explainedBy: who.handlerId });
-        return store.byId(id)!;
+        await alerts.explain(id, { text, at: now, by: who.handlerId });
+        return (await alerts.byId(id))!;
       });
       publish(row);
       return view(row);

@@ -1,5 +1,5 @@
 // Where a staff queue item (hurry, consult) is pushed live, matching the topics staff subscribe to (routes/live.ts).
-import type { StaffScope, StaffStore } from '../../db/staff-store.ts';
+import type { StaffScope } from './staff-accounts.ts';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
 
 export interface StaffQueueItem {
@@ -12,7 +12,7 @@ export interface StaffQueueItem {
  * Publishes `frame` to the item's handler, its team (team leads listen on their team's topic) or, without a team,
  * every team that has a lead, and to the admins.
  */
-export function publishToStaff(hub: RealtimeHub, frame: string, item: StaffQueueItem, staff: Pick<StaffStore, 'allTeamLeads'>): void {
+export function publishToStaff(hub: RealtimeHub, frame: string, item: StaffQueueItem, staff: { allTeamLeads(): { teamId: string }[] }): void {
   if (item.handlerId) hub.publish(topics.handler(item.handlerId), frame);
   for (const teamId of item.teamId ? [item.teamId] : new Set(staff.allTeamLeads().map((lead) => lead.teamId))) hub.publish(topics.team(teamId), frame);
   hub.publish(topics.allStaff, frame);

@@ -5,12 +5,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import { findProcess, findStep } from '../domain/catalog.ts';
 import { alertLevelAt } from '../domain/sla.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
-import type { AlertInsert, AlertRow, AlertStore } from '../../db/alert-store.ts';
+import type { Stores } from '../stores.ts';
+import type { Alert as AlertRow, AlertStore } from './alert-store.ts';
 import type { AlertService } from './alerts.ts';
-import type { ServiceContext } from './context.ts';
-import type { IngestChanges } from './ingest.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { IngestChanges } from '../services/ingest.ts';
 import { runningDueAt } from '../applications/planning.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { NoticeWriter } from '../services/notices.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
 
 /**
@@ -57,8 +58,12 @@ export interface SlaChunkOptions {
 
 export interface SlaServiceOptions extends SlaChunkOptions {
   ctx: ServiceContext;
-  store: AlertStore;
   alerts: AlertService;
+  /**
+   * Records an alert inside the sync's transaction, which awaits nothing yet (the ingest hook): SQLite's insert run
+   * at once. Goes once the ingest's transaction body awaits its stores.
+   */
+  insertNow: (alert: AlertRow) => boolean;
   notices: NoticeWriter;
   workingHours: WorkingHours;
   log: FastifyBaseLogger;
@@ -68,7 +73,7 @@ export interface SlaServiceOptions extends SlaChunkOptions {
    * The transaction each chunk runs in (`AlertFeed.transaction`): its alerts are published here at once, so the feed
    * that publishes other processes' alerts must know them as this process's own.
    */
-  transaction: <T>(work: () => T) => T;
+  transaction: <T>(work: (stores: Stores) => Promise<T>) => Promise<T>;
 }
 
 /** What a sweep still has to look at, as of its `now`; each source is done once a read comes back short. */
@@ -79,6 +84,8 @@ interface Sources {
 }
 
 interface ChunkState {
+  /** the chunk transaction's store */
+  store: AlertStore;
   now: number;
   /** when texts may go out: `now` in working time */
   notifyAt: number;
@@ -92,12 +99,14 @@ interface ChunkState {
 }
 
 export function createSlaService(options: SlaServiceOptions) {
-  const { ctx, store, alerts, notices } = options;
+  const { ctx, alerts, notices } = options;
   const maxRows = Math.max(1, options.chunkSize ?? SLA_SWEEP_CHUNK);
   const budgetMs = options.chunkMs ?? SLA_SWEEP_CHUNK_MS;
   const notifyFrom = (now: number) => nextWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone);
 
-  function alertRow(fields: Omit<AlertInsert, 'id' | 'explanation' | 'explainedAt' | 'explainedBy'>): AlertRow {
+  type AlertFields = Omit<AlertRow, 'id' | 'explanation' | 'explainedAt' | 'explainedBy' | 'handlerId' | 'teamId' | 'dueAt' | 'notifyAt' | 'notifiedAt'> &
+    Partial<Pick<AlertRow, 'handlerId' | 'teamId' | 'dueAt' | 'notifyAt' | 'notifiedAt'>>;
+  function alertRow(fields: AlertFields): AlertRow {
     return {
       id: randomUUID(),
       handlerId: null,
@@ -124,14 +133,14 @@ export function createSlaService(options: SlaServiceOptions) {
   });
 
   /** Handles `source`'s rows, read in batches, until the chunk is full or the source has no more. */
-  function drain<T>(chunk: ChunkState, sources: Sources, source: keyof Sources, read: (limit: number) => T[], handle: (row: T) => void): void {
+  async function drain<T>(chunk: ChunkState, sources: Sources, source: keyof Sources, read: (limit: number) => Promise<T[]>, handle: (row: T) => Promise<void>): Promise<void> {
     while (sources[source] && !full(chunk)) {
       const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
-      const rows = read(limit);
+      const rows = await read(limit);
       let i = 0;
       for (; i < rows.length && !full(chunk); i++) {
         chunk.rows++;
-        handle(rows[i]!);
+        await handle(rows[i]!);
       }
       if (i === rows.length && rows.length < limit) sources[source] = false;
     }
@@ -143,9 +152,9 @@ export function createSlaService(options: SlaServiceOptions) {
     return (process && findStep(process, stepCode)?.name) ?? stepCode;
   }
 
-  function teamLeads(chunk: ChunkState, teamId: string) {
+  async function teamLeads(chunk: ChunkState, teamId: string) {
     let leads = chunk.leads.get(teamId);
-    if (!leads) chunk.leads.set(teamId, (leads = store.teamLeads(teamId)));
+    if (!leads) chunk.leads.set(teamId, (leads = await chunk.store.teamLeads(teamId)));
     return leads;
   }
 
@@ -153,12 +162,12 @@ export function createSlaService(options: SlaServiceOptions) {
    * Queues the SMS of an alert its caller has claimed (raised it with `notifiedAt` set, or won `claimNotice`):
    * the handler, and the team lead for an overdue alert or one without a handler. False when nobody is texted.
    */
-  function queueTexts(chunk: ChunkState, alert: AlertRow, processCode: string, handlerPhone: string | null): boolean {
+  async function queueTexts(chunk: ChunkState, alert: AlertRow, processCode: string, handlerPhone: string | null): Promise<boolean> {
     const recipients = new Map<string, string>();
     if (alert.handlerId && handlerPhone !== null) recipients.set(alert.handlerId, handlerPhone);
     // The team lead hears of every overdue step, and of a warning nobody else would hear of.
     if ((alert.level === 'overdue' || handlerPhone === null) && alert.teamId) {
-      for (const lead of teamLeads(chunk, alert.teamId)) recipients.set(lead.id, lead.phone);
+      for (const lead of await teamLeads(chunk, alert.teamId)) recipients.set(lead.id, lead.phone);
     }
     if (recipients.size === 0) return false;
     const kind = alert.level === 'warning' ? 'sla_warning' : 'sla_overdue';
@@ -177,11 +186,12 @@ export function createSlaService(options: SlaServiceOptions) {
    * claimed (`notifiedAt`) and texted in the same transaction: the unique index lets one sweep insert it, so one
    * sweep texts it. Outside working time it waits for `releaseHeld`.
    */
-  function raiseSteps(chunk: ChunkState, sources: Sources): void {
+  async function raiseSteps(chunk: ChunkState, sources: Sources): Promise<void> {
+    const { store } = chunk;
     const texting = chunk.notifyAt <= chunk.now;
-    drain(chunk, sources, 'steps', (limit) => store.owingSteps(chunk.now, limit), (row) => {
+    await drain(chunk, sources, 'steps', (limit) => store.owingSteps(chunk.now, limit), async (row) => {
       if (row.dueAt === null || row.actualStart === null) {
-        store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
+        await store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, null);
         return;
       }
       const level = alertLevelAt(chunk.now, row.dueAt);
@@ -195,13 +205,13 @@ export function createSlaService(options: SlaServiceOptions) {
         dueAt: row.dueAt,
         ...raisedIn(chunk),
       });
-      if (store.insert(alert)) {
+      if (await store.insert(alert)) {
         chunk.raised.push(alert);
         // a warning goes out only while its occurrence is under way (as `releaseHeld` checks)
         const moot = level === 'warning' && row.status !== 'in_progress';
-        if (texting && !moot && row.processCode !== null && queueTexts(chunk, alert, row.processCode, row.handlerPhone)) chunk.notified++;
+        if (texting && !moot && row.processCode !== null && (await queueTexts(chunk, alert, row.processCode, row.handlerPhone))) chunk.notified++;
       }
-      store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
+      await store.advanceStep(row.applicationNo, row.stepCode, row.alertAt, level === 'warning' ? row.dueAt : null);
     });
   }
 
@@ -213,9 +223,10 @@ export function createSlaService(options: SlaServiceOptions) {
     return latest ? (ctx.store.handler(latest.handlerId!)?.teamId ?? null) : null;
   }
 
-  function raiseApplications(chunk: ChunkState, sources: Sources): void {
+  async function raiseApplications(chunk: ChunkState, sources: Sources): Promise<void> {
+    const { store } = chunk;
     const texting = chunk.notifyAt <= chunk.now;
-    drain(chunk, sources, 'applications', (limit) => store.owingApplications(chunk.now, limit), (row) => {
+    await drain(chunk, sources, 'applications', (limit) => store.owingApplications(chunk.now, limit), async (row) => {
       // Addressed to the team lead: no handler of its own, so only the team (and admins) see and explain it.
       const alert = alertRow({
         applicationNo: row.applicationNo,
@@ -226,17 +237,18 @@ export function createSlaService(options: SlaServiceOptions) {
         dueAt: row.limitAlertAt,
         ...raisedIn(chunk),
       });
-      if (store.insert(alert)) {
+      if (await store.insert(alert)) {
         chunk.raised.push(alert);
-        if (texting && queueTexts(chunk, alert, row.processCode, null)) chunk.notified++;
+        if (texting && (await queueTexts(chunk, alert, row.processCode, null))) chunk.notified++;
       }
-      store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
+      await store.clearApplicationLimit(row.applicationNo, row.limitAlertAt);
     });
   }
 
   /** Texts one held alert whose time has come; false when it was someone else's to send or is moot. */
-  function releaseOne(chunk: ChunkState, alert: AlertRow): boolean {
-    if (!store.claimNotice(alert.id, chunk.now)) return false;
+  async function releaseOne(chunk: ChunkState, alert: AlertRow): Promise<boolean> {
+    const { store } = chunk;
+    if (!(await store.claimNotice(alert.id, chunk.now))) return false;
     const application = ctx.store.application(alert.applicationNo);
     if (!application) return false;
     if (alert.level === 'warning') {
@@ -244,25 +256,25 @@ export function createSlaService(options: SlaServiceOptions) {
       // the step "will be due" once it is past due or its overdue alert exists. Claimed above, it is never sent later.
       const step = ctx.store.step(alert.applicationNo, alert.stepCode);
       if (!step || step.status !== 'in_progress' || step.actualStart !== alert.occurrence) return false;
-      if ((alert.dueAt !== null && chunk.now >= alert.dueAt) || store.hasOverdue(alert.applicationNo, alert.stepCode, alert.occurrence)) return false;
+      if ((alert.dueAt !== null && chunk.now >= alert.dueAt) || (await store.hasOverdue(alert.applicationNo, alert.stepCode, alert.occurrence))) return false;
     }
     const handler = alert.handlerId ? ctx.store.handler(alert.handlerId) : undefined;
     return queueTexts(chunk, alert, application.processCode, handler?.phone ?? null);
   }
 
   /** Alerts raised outside working time whose texts may go out now. */
-  function releaseHeld(chunk: ChunkState, sources: Sources): void {
-    drain(chunk, sources, 'notices', (limit) => store.dueForNotice(chunk.now, limit), (alert) => {
-      if (releaseOne(chunk, alert)) chunk.notified++;
+  async function releaseHeld(chunk: ChunkState, sources: Sources): Promise<void> {
+    await drain(chunk, sources, 'notices', (limit) => chunk.store.dueForNotice(chunk.now, limit), async (alert) => {
+      if (await releaseOne(chunk, alert)) chunk.notified++;
     });
   }
 
   /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
-  function runChunk(now: number, notifyAt: number, sources: Sources): ChunkState {
-    const chunk: ChunkState = { now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
-    raiseSteps(chunk, sources);
-    raiseApplications(chunk, sources);
-    releaseHeld(chunk, sources);
+  async function runChunk(store: AlertStore, now: number, notifyAt: number, sources: Sources): Promise<ChunkState> {
+    const chunk: ChunkState = { store, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
+    await raiseSteps(chunk, sources);
+    await raiseApplications(chunk, sources);
+    await releaseHeld(chunk, sources);
     chunk.workMs = performance.now() - chunk.startedAt;
     return chunk;
   }
@@ -280,7 +292,7 @@ export function createSlaService(options: SlaServiceOptions) {
       const sources: Sources = { steps: true, applications: true, notices: true };
       for (;;) {
         const t0 = performance.now();
-        const chunk = options.transaction(() => runChunk(now, notifyAt, sources));
+        const chunk = await options.transaction((stores) => runChunk(stores.alerts, now, notifyAt, sources));
         options.onChunk?.({ rows: chunk.rows, ms: performance.now() - t0, workMs: chunk.workMs });
         // after the commit: push what was raised, deliver what was queued
         for (const alert of chunk.raised) {
@@ -316,7 +328,7 @@ export function createSlaService(options: SlaServiceOptions) {
         const dueAt = storedDueAt ?? runningDueAt(ctx, application, stepCode, step.actualStart);
         if (dueAt === null || step.actualEnd <= dueAt) continue;
         const handler = step.handlerId ? ctx.store.handler(step.handlerId) : undefined;
-        store.insert(
+        options.insertNow(
           alertRow({
             applicationNo,
             stepCode,

@@ -1,9 +1,9 @@
-// Alerts in the order they were committed, by any connection to the file: what `services/alert-feed.ts` reads to
+// Alerts in the order they were committed, by any connection to the file: what `server/time-limits/alert-feed.ts` reads to
 // push live the alerts another process (`sla:sweep` beside the server) raised.
 import { asc, sql } from 'drizzle-orm';
-import type { Database_ } from './client.ts';
-import { alerts } from './schema/index.ts';
-import type { AlertRow } from './alert-store.ts';
+import type { Database_ } from '../client.ts';
+import { alerts } from '../schema/index.ts';
+import type { Alert } from '../../server/time-limits/alert-store.ts';
 
 /**
  * An alert's place in commit order is its rowid: SQLite lets one writer commit at a time and gives a new row the
@@ -13,7 +13,7 @@ import type { AlertRow } from './alert-store.ts';
  */
 export interface SequencedAlert {
   seq: number;
-  alert: AlertRow;
+  alert: Alert;
 }
 
 export function createCommittedAlerts(database: Database_) {

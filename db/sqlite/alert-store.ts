@@ -1,32 +1,20 @@
-// Queries over alerts, the step and application time limits the SLA sweep reads, and the weekly digests sent.
+// Time limits' store (server/time-limits/alert-store.ts) on SQLite: alerts, the step and application time limits the
+// SLA sweep reads, the statistics' facts and the weekly digests sent.
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
-import type { Db } from './client.ts';
-import { alerts, applications, applicationSteps, handlers, teams, weeklyDigests } from './schema/index.ts';
-import type { StaffScope } from './staff-store.ts';
+import type { Db } from '../client.ts';
+import { alerts, applications, applicationSteps, handlers, teams, weeklyDigests } from '../schema/index.ts';
+import type { StaffScope } from '../../server/staff/staff-accounts.ts';
+import type { Alert, AlertStore, OwingStep } from '../../server/time-limits/alert-store.ts';
 
-export type AlertRow = typeof alerts.$inferSelect;
-export type AlertInsert = typeof alerts.$inferInsert;
 
 const p = sql.placeholder;
 
-/** A step whose next alert is due: what the sweep needs to raise it and, in working time, text it at once. */
-export interface OwingStep {
-  applicationNo: string;
-  stepCode: string;
-  status: string;
-  actualStart: number | null;
-  dueAt: number | null;
-  alertAt: number;
-  handlerId: string | null;
-  /** the step's handler's team (null when the handler is unknown) */
-  teamId: string | null;
-  /** the handler's phone when the handler and their team exist (as `ApplicationStore.handler` finds them) */
-  handlerPhone: string | null;
-  /** null when the application row is missing */
-  processCode: string | null;
+export interface SqliteAlertStore extends AlertStore {
+  /** `insert` at once, for a transaction body that awaits nothing (the sync's ingest hook) */
+  insertNow(alert: Alert): boolean;
 }
 
-export function createAlertStore(db: Db) {
+export function createSqliteAlertStore(db: Db): SqliteAlertStore {
   function scope(who: StaffScope): SQL | undefined {
     if (who.role === 'admin') return undefined;
     if (who.role === 'team_lead') return eq(alerts.teamId, who.teamId);
@@ -119,35 +107,34 @@ export function createAlertStore(db: Db) {
     .where(and(eq(handlers.teamId, p('teamId')), eq(handlers.role, 'team_lead')))
     .prepare();
 
+  // False when an alert of that level already exists for the step occurrence: the unique index is what makes
+  // restarts, overlapping sweeps and a CLI sweep beside the server raise each alert at most once.
+  const insertNow = (row: Alert) =>
+    insertAlert.run({
+      ...row,
+      live: row.live ? 1 : 0,
+      // set by a sweep that texts the alert in the transaction that raises it: the insert is then the claim
+      notifiedAt: row.notifiedAt,
+    }).changes === 1;
+
   return {
-    /**
-     * False when an alert of that level already exists for the step occurrence: the unique index is what makes
-     * restarts, overlapping sweeps and a CLI sweep beside the server raise each alert at most once.
-     */
-    insert: (row: AlertInsert) =>
-      insertAlert.run({
-        ...row,
-        live: row.live ? 1 : 0,
-        handlerId: row.handlerId ?? null,
-        teamId: row.teamId ?? null,
-        dueAt: row.dueAt ?? null,
-        notifyAt: row.notifyAt ?? null,
-        // set by a sweep that texts the alert in the transaction that raises it: the insert is then the claim
-        notifiedAt: row.notifiedAt ?? null,
-      }).changes === 1,
-    byId: (id: string) => db.select().from(alerts).where(eq(alerts.id, id)).get(),
-    update: (id: string, fields: Partial<AlertInsert>) => db.update(alerts).set(fields).where(eq(alerts.id, id)).run(),
+    insertNow,
+    insert: async (row) => insertNow(row),
+    byId: async (id: string) => db.select().from(alerts).where(eq(alerts.id, id)).get(),
+    explain: async (id: string, explanation: { text: string; at: number; by: string }) => {
+      db.update(alerts).set({ explanation: explanation.text, explainedAt: explanation.at, explainedBy: explanation.by }).where(eq(alerts.id, id)).run();
+    },
     /** The queue: live alerts not yet closed, overdue first, oldest first. */
-    queue: (who: StaffScope) =>
+    queue: async (who: StaffScope) =>
       db
         .select()
         .from(alerts)
         .where(and(scope(who), eq(alerts.live, true), isNull(alerts.explainedAt), open))
         .orderBy(sql`${alerts.level} = 'warning'`, asc(alerts.raisedAt))
         .all(),
-    ofApplication: (applicationNo: string) =>
+    ofApplication: async (applicationNo: string) =>
       db.select().from(alerts).where(eq(alerts.applicationNo, applicationNo)).orderBy(desc(alerts.raisedAt)).all(),
-    openCount: () =>
+    openCount: async () =>
       db
         .select({ level: alerts.level, n: sql<number>`count(*)` })
         .from(alerts)
@@ -156,24 +143,24 @@ export function createAlertStore(db: Db) {
         .all(),
 
     // ---- the sweep ----
-    owingSteps: (now: number, limit: number): OwingStep[] => owingSteps.all({ now, limit }),
+    owingSteps: async (now: number, limit: number): Promise<OwingStep[]> => owingSteps.all({ now, limit }),
     /** Moves a step on to its next owed alert, unless a re-plan changed it meanwhile. */
-    advanceStep: (applicationNo: string, stepCode: string, expected: number, next: number | null) =>
+    advanceStep: async (applicationNo: string, stepCode: string, expected: number, next: number | null) =>
       advanceStep.run({ applicationNo, stepCode, expected, next }).changes === 1,
-    owingApplications: (now: number, limit: number) => owingApplications.all({ now, limit }),
-    clearApplicationLimit: (applicationNo: string, expected: number) => clearLimit.run({ applicationNo, expected }).changes === 1,
+    owingApplications: async (now: number, limit: number) => owingApplications.all({ now, limit }),
+    clearApplicationLimit: async (applicationNo: string, expected: number) => clearLimit.run({ applicationNo, expected }).changes === 1,
     /** Live alerts whose SMS is due (raised in, or released into, working time) and not yet sent. */
-    dueForNotice: (now: number, limit: number): AlertRow[] => dueForNotice.all({ now, limit }),
+    dueForNotice: async (now: number, limit: number) => dueForNotice.all({ now, limit }),
     /** True for the one caller that may send the alert's SMS. */
-    claimNotice: (id: string, now: number) => claimNotice.run({ id, now }).changes === 1,
+    claimNotice: async (id: string, now: number) => claimNotice.run({ id, now }).changes === 1,
     /** Whether the step occurrence has its overdue alert (live or recorded), through the alerts' unique index. */
-    hasOverdue: (applicationNo: string, stepCode: string, occurrence: number) => overdueOf.get({ applicationNo, stepCode, occurrence }) !== undefined,
-    /** The team's leads (as `StaffStore.teamLeads`), through a statement prepared once. */
-    teamLeads: (teamId: string): { id: string; phone: string }[] => teamLeadsOf.all({ teamId }),
+    hasOverdue: async (applicationNo: string, stepCode: string, occurrence: number) => overdueOf.get({ applicationNo, stepCode, occurrence }) !== undefined,
+    /** The team's leads, through a statement prepared once. */
+    teamLeads: async (teamId: string) => teamLeadsOf.all({ teamId }),
 
     // ---- statistics ----
     /** Utility and customer step occurrences that started or ended in [from, to], with their handler and team. */
-    occurrencesInRange: (from: number, to: number) =>
+    occurrencesInRange: async (from: number, to: number) =>
       db
         .select({
           applicationNo: applicationSteps.applicationNo,
@@ -198,7 +185,7 @@ export function createAlertStore(db: Db) {
         )
         .all(),
     /** Step-level alerts counted in [from, to]: warnings by when raised, overdue ones by when the step was due. */
-    stepAlertsInRange: (from: number, to: number) =>
+    stepAlertsInRange: async (from: number, to: number) =>
       db
         .select({
           stepCode: alerts.stepCode,
@@ -223,7 +210,7 @@ export function createAlertStore(db: Db) {
 
     // ---- weekly digest ----
     /** Teams with at least one team lead, who get the digest. */
-    teamsWithLeads: () =>
+    teamsWithLeads: async () =>
       db
         .selectDistinct({ teamId: teams.id, teamName: teams.name })
         .from(teams)
@@ -231,10 +218,10 @@ export function createAlertStore(db: Db) {
         .orderBy(asc(teams.id))
         .all(),
     /** False when the team's digest for that week was already sent. */
-    recordDigest: (teamId: string, weekStart: string, sentAt: number) =>
+    recordDigest: async (teamId: string, weekStart: string, sentAt: number) =>
       db.insert(weeklyDigests).values({ teamId, weekStart, sentAt }).onConflictDoNothing().run().changes === 1,
     /** The team's step occurrences that went overdue in [from, to] (live or recorded after the fact). */
-    teamOverdueCount: (teamId: string, from: number, to: number) =>
+    teamOverdueCount: async (teamId: string, from: number, to: number) =>
       db
         .select({ n: sql<number>`count(*)` })
         .from(alerts)
@@ -243,4 +230,3 @@ export function createAlertStore(db: Db) {
   };
 }
 
-export type AlertStore = ReturnType<typeof createAlertStore>;

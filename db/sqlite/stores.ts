@@ -1,0 +1,20 @@
+// The store ports (server/stores.ts) on one SQLite database, and its unit of work handing them to a transaction.
+import type { Database_ } from '../client.ts';
+import { createApplicationStore } from '../application-store.ts';
+import { createStaffStore } from '../staff-store.ts';
+import type { Stores, Transact } from '../../server/stores.ts';
+import { createSqliteStaffAccounts } from './staff-accounts.ts';
+import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
+
+/**
+ * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
+ * work's queue is what keeps other writes out of an open transaction.
+ */
+export function createSqliteStores(database: Database_): { stores: Stores; transact: Transact; insertAlertNow: SqliteAlertStore['insertNow'] } {
+  const alerts = createSqliteAlertStore(database.db);
+  const stores: Stores = {
+    staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)),
+    alerts,
+  };
+  return { stores, transact: (work) => database.write(() => work(stores)), insertAlertNow: alerts.insertNow };
+}

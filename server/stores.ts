@@ -1,0 +1,39 @@
+// The store ports services write and read through, one per domain noun, and the unit of work that hands a write
+// transaction's body its transaction-scoped stores. Each database implements them (SQLite: db/sqlite/).
+import fp from 'fastify-plugin';
+import type { StaffAccounts } from './staff/staff-accounts.ts';
+import type { AlertStore } from './time-limits/alert-store.ts';
+
+export interface Stores {
+  staff: StaffAccounts;
+  alerts: AlertStore;
+}
+
+/**
+ * Runs `work` as one write transaction with stores bound to it: committed when it resolves, rolled back when it
+ * throws. The body may await its stores and nothing else (no provider calls, no timers): on SQLite every write
+ * transaction of the database waits its turn in one queue, and a body that awaits anything else is refused.
+ */
+export type Transact = <T>(work: (stores: Stores) => Promise<T>) => Promise<T>;
+
+export interface StoresPluginOptions {
+  /** for reads outside a transaction */
+  stores: Stores;
+  transact: Transact;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    stores: Stores;
+    transact: Transact;
+  }
+}
+
+/** Decorates the app with the stores and the unit of work of one database. */
+export const storesPlugin = fp<StoresPluginOptions>(
+  async (app, options) => {
+    app.decorate('stores', options.stores);
+    app.decorate('transact', options.transact);
+  },
+  { name: 'stores' },
+);
