@@ -26,6 +26,19 @@ const surveying = (raised: PlanFacts['raised'] = []): PlanFacts => ({
 });
 
 describe('the refreshed plan: stored facts and now → the plan', () => {
+  it('owes the nearly-used-limit risk only while the requested date is infeasible and the signal not yet raised', () => {
+    const watched = (requestedConnectDate: string, raised: boolean): PlanFacts => ({ ...surveying(), requestedConnectDate, limitRisk: { share: 0.5, raised } });
+    const now = at('2026-11-24T10:00:00');
+    // half of the 5-workday limit: at risk once 3 workdays are used (11-20, 11-23, 11-24), with 2 left
+    const infeasible = refreshedPlan(watched('2026-11-24', false), now, frame).application;
+    expect(infeasible.planFeasible).toBe(false);
+    expect(infeasible.riskLimitAt).toBe(endOfDay('2026-11-24'));
+    expect(refreshedPlan(watched('2026-11-24', true), now, frame).application.riskLimitAt).toBeNull();
+    const feasible = refreshedPlan(watched('2026-12-31', false), now, frame).application;
+    expect(feasible.planFeasible).toBe(true);
+    expect(feasible.riskLimitAt).toBeNull();
+  });
+
   it('a running step late on a later day pushes the plan back from that day', () => {
     const tuesday = refreshedPlan(surveying(), at('2026-11-24T10:00:00'), frame);
     expect(tuesday.application).toMatchObject({ expectedConnectDate: '2026-11-26', plannedOn: '2026-11-24', planFeasible: true, planBasis: 'typical' });
@@ -41,6 +54,8 @@ describe('the refreshed plan: stored facts and now → the plan', () => {
       updatedAt: at('2026-11-25T10:00:00'),
       // 5 workdays from the survey's start: accept's day (11-20) counts one, the survey 11-23 … 11-26
       limitAlertAt: endOfDay('2026-11-26'),
+      // no requested date: the nearly-used-limit risk is not watched
+      riskLimitAt: null,
     });
     // the survey (one workday, due at the end of 11-23) was warned of as it started; no alert raised yet, the warning
     // is what it owes first
