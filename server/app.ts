@@ -15,6 +15,7 @@ import { staffPlugin } from './staff/plugin.ts';
 import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
 import { createChannels, type Channels } from '../channels/index.ts';
 import { registerErrorHandling, sendError } from './http-errors.ts';
+import { endConnectionsOnClose } from './http-connections.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
@@ -208,6 +209,7 @@ export async function buildApp(deps: AppDeps) {
   // TypeBox's own checker: bodies are checked as sent (a number where a string is due is a 400, not coerced
   // as Fastify's default Ajv does); params, querystrings and headers are still converted from text.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  endConnectionsOnClose(app, config.shutdownGraceMs);
 
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const riskRules = loadRiskRules(config.riskRulesPath);

@@ -58,6 +58,8 @@ export interface Config {
   /** e-mail over SMTP; null: e-mails go to the log */
   email: { smtpUrl: string; from: string } | null;
   slaSweepIntervalMs: number;
+  /** how long a stopping instance waits for requests in flight before it ends their connections */
+  shutdownGraceMs: number;
   hurryCooldownHours: number;
   catalogPath: string;
   calendarPath: string;
@@ -381,6 +383,7 @@ export function loadConfig(env: Env = process.env): Config {
     wecom: wecom(env),
     email: email(env),
     slaSweepIntervalMs: integer(env, 'SLA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     hurryCooldownHours: integer(env, 'HURRY_COOLDOWN_HOURS', 24, 0, 24 * 365),
     catalogPath: path.resolve(text(env, 'CATALOG_PATH', path.join(projectRoot, 'catalog/processes.json'))),
     calendarPath: path.resolve(text(env, 'CALENDAR_PATH', path.join(projectRoot, 'catalog/calendar.json'))),
