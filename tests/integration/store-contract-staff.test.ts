@@ -1,0 +1,78 @@
+// The staff accounts store port's contract, run against every implementation: SQLite and PostgreSQL give the same
+// answers over the same rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client.ts';
+import { openPostgres } from '../../db/postgres/client.ts';
+import { createPostgresStaffAccounts } from '../../db/postgres/staff-accounts.ts';
+import { createSqliteStaffAccounts } from '../../db/sqlite/staff-accounts.ts';
+import { createApplicationStore } from '../../db/application-store.ts';
+import { createStaffStore } from '../../db/staff-store.ts';
+import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
+import { freshPostgresDatabase } from '../support/postgres.ts';
+import { STORE_CONTRACT_ROWS } from '../support/store-contract.ts';
+
+interface Implementation {
+  name: string;
+  open(): Promise<{ accounts: StaffAccounts; close(): Promise<void> }>;
+}
+
+const implementations: Implementation[] = [
+  {
+    name: 'SQLite',
+    async open() {
+      const database = openDatabase(':memory:');
+      database.sqlite.exec(STORE_CONTRACT_ROWS);
+      return { accounts: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)), close: async () => database.close() };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      const target = await freshPostgresDatabase();
+      const database = await openPostgres(target.url);
+      await database.pool.query(STORE_CONTRACT_ROWS);
+      return {
+        accounts: createPostgresStaffAccounts(database.db),
+        close: async () => {
+          await database.close();
+          await target.drop();
+        },
+      };
+    },
+  },
+];
+
+describe.each(implementations)('staff accounts on $name', (implementation) => {
+  let accounts: StaffAccounts;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ accounts, close } = await implementation.open());
+  });
+  afterAll(() => close());
+
+  it('names a synced staff member with their team, and nobody for an unknown id', async () => {
+    expect(await accounts.member('H009')).toEqual({ handlerId: 'H009', role: 'team_lead', teamId: 'T01', name: '王建国', teamName: '城东班', phone: '13900009999' });
+    expect(await accounts.member('H404')).toBeNull();
+  });
+
+  it('keeps a password hash for a synced handler only', async () => {
+    expect(await accounts.passwordHash('H001')).toBeNull();
+    expect(await accounts.setPasswordHash('H001', 'scrypt$abc$def')).toBe(true);
+    expect(await accounts.passwordHash('H001')).toBe('scrypt$abc$def');
+    expect(await accounts.setPasswordHash('H404', 'scrypt$abc$def')).toBe(false);
+    expect(await accounts.passwordHash('H404')).toBeNull();
+  });
+
+  it('finds who works on an application: step handlers, the account manager, those its hurries went to', async () => {
+    const byId = (list: { handlerId: string }[] | null) => list && [...list].sort((a, b) => a.handlerId.localeCompare(b.handlerId));
+    expect(byId(await accounts.workersOf('YX2026-0001'))).toEqual([
+      { handlerId: 'H001', teamId: 'T01' },
+      { handlerId: 'H009', teamId: 'T01' },
+      { handlerId: 'H101', teamId: 'T02' },
+    ]);
+    // an account manager the marketing system has not synced yet names no team
+    expect(await accounts.workersOf('YX2026-0002')).toEqual([{ handlerId: 'H777', teamId: null }]);
+    expect(await accounts.workersOf('YX2026-0003')).toEqual([]);
+    expect(await accounts.workersOf('YX2099-9999')).toBeNull();
+  });
+});
