@@ -2,11 +2,14 @@
 // (db/postgres/migrations, drizzle-kit output) under an advisory lock, so instances starting together migrate once.
 import path from 'node:path';
 import pg from 'pg';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import * as schema from './schema/index.ts';
 
 export type PgDb = NodePgDatabase<typeof schema>;
+/** the pool or one transaction: what a store's statements run on */
+export type PgExecutor = PgDatabase<NodePgQueryResultHKT, typeof schema>;
 
 export interface PostgresDatabase {
   db: PgDb;

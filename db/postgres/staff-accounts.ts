@@ -1,10 +1,10 @@
 // Staff accounts (server/staff/staff-accounts.ts) on PostgreSQL.
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
-import type { PgDb } from './client.ts';
+import type { PgExecutor } from './client.ts';
 import { applications, applicationSteps, handlers, hurries, teams } from './schema/index.ts';
 
-export function createPostgresStaffAccounts(db: PgDb): StaffAccounts {
+export function createPostgresStaffAccounts(db: PgExecutor): StaffAccounts {
   return {
     async member(handlerId) {
       const [row] = await db

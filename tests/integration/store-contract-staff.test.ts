@@ -1,52 +1,16 @@
 // The staff accounts store port's contract, run against every implementation: SQLite and PostgreSQL give the same
 // answers over the same rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
-import { openPostgres } from '../../db/postgres/client.ts';
-import { createPostgresStaffAccounts } from '../../db/postgres/staff-accounts.ts';
-import { createSqliteStaffAccounts } from '../../db/sqlite/staff-accounts.ts';
-import { createApplicationStore } from '../../db/application-store.ts';
-import { createStaffStore } from '../../db/staff-store.ts';
 import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
-import { freshPostgresDatabase } from '../support/postgres.ts';
-import { STORE_CONTRACT_ROWS } from '../support/store-contract.ts';
+import { storeImplementations } from '../support/store-contract.ts';
 
-interface Implementation {
-  name: string;
-  open(): Promise<{ accounts: StaffAccounts; close(): Promise<void> }>;
-}
-
-const implementations: Implementation[] = [
-  {
-    name: 'SQLite',
-    async open() {
-      const database = openDatabase(':memory:');
-      database.sqlite.exec(STORE_CONTRACT_ROWS);
-      return { accounts: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)), close: async () => database.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const target = await freshPostgresDatabase();
-      const database = await openPostgres(target.url);
-      await database.pool.query(STORE_CONTRACT_ROWS);
-      return {
-        accounts: createPostgresStaffAccounts(database.db),
-        close: async () => {
-          await database.close();
-          await target.drop();
-        },
-      };
-    },
-  },
-];
-
-describe.each(implementations)('staff accounts on $name', (implementation) => {
+describe.each(storeImplementations)('staff accounts on $name', (implementation) => {
   let accounts: StaffAccounts;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    ({ accounts, close } = await implementation.open());
+    const opened = await implementation.open();
+    accounts = opened.stores.staff;
+    close = opened.close;
   });
   afterAll(() => close());
 

@@ -1,4 +1,11 @@
 // Rows the store contract tests start from, in SQL both databases accept (TRUE/FALSE are SQLite's 1/0).
+import { openDatabase } from '../../db/client.ts';
+import { openPostgres } from '../../db/postgres/client.ts';
+import { createPostgresStores } from '../../db/postgres/stores.ts';
+import { createSqliteStores } from '../../db/sqlite/stores.ts';
+import type { Stores, Transact } from '../../server/stores.ts';
+import { freshPostgresDatabase } from './postgres.ts';
+
 export const STORE_CONTRACT_ROWS = `
 INSERT INTO teams (id, name, updated_at) VALUES ('T01', '城东班', 1), ('T02', '城西班', 1);
 INSERT INTO handlers (id, name, phone, team_id, role, updated_at) VALUES
@@ -18,3 +25,38 @@ INSERT INTO application_steps (application_no, step_code, position, status, hand
 INSERT INTO hurries (id, application_no, step_code, handler_id, team_id, channel, status, count, created_at, last_hurried_at, escalate_at) VALUES
   ('CB2611240001', 'YX2026-0001', 'survey', 'H009', 'T01', 'kiosk', 'open', 1, 1, 1, 1);
 `;
+
+/** Every database's store ports over STORE_CONTRACT_ROWS (and `extraRows`), for contract tests run on each. */
+export interface StoreImplementation {
+  name: string;
+  open(extraRows?: string): Promise<{ stores: Stores; transact: Transact; close(): Promise<void> }>;
+}
+
+export const storeImplementations: StoreImplementation[] = [
+  {
+    name: 'SQLite',
+    async open(extraRows = '') {
+      const database = openDatabase(':memory:');
+      database.sqlite.exec(STORE_CONTRACT_ROWS + extraRows);
+      const { stores, transact } = createSqliteStores(database);
+      return { stores, transact, close: async () => database.close() };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    async open(extraRows = '') {
+      const target = await freshPostgresDatabase();
+      const database = await openPostgres(target.url);
+      await database.pool.query(STORE_CONTRACT_ROWS + extraRows);
+      const { stores, transact } = createPostgresStores(database);
+      return {
+        stores,
+        transact,
+        close: async () => {
+          await database.close();
+          await target.drop();
+        },
+      };
+    },
+  },
+];

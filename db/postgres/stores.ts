@@ -1,0 +1,15 @@
+// The store ports (server/stores.ts) on PostgreSQL, and the unit of work handing them to a transaction.
+import type { Stores, Transact } from '../../server/stores.ts';
+import type { PostgresDatabase, PgExecutor } from './client.ts';
+import { createPostgresAlertStore } from './alert-store.ts';
+import { createPostgresStaffAccounts } from './staff-accounts.ts';
+import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
+
+const storesOn = (db: PgExecutor): Stores => ({
+  staff: createPostgresStaffAccounts(db),
+  alerts: createPostgresAlertStore(db),
+});
+
+export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact } {
+  return { stores: storesOn(database.db), transact: createPostgresTransact(database.db, storesOn, options) };
+}
