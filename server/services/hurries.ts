@@ -4,8 +4,8 @@ import { JiedianError } from '../errors.ts';
 import { findProcess, findStep, type ProcessStep } from '../domain/catalog.ts';
 import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import { maskName } from '../domain/masking.ts';
-import { addWorkingMinutes, type WorkingHours } from '../domain/working-time.ts';
-import { currentStepIndex } from '../domain/progress-view.ts';
+import type { WorkingHours } from '../domain/working-time.ts';
+import { decidePress, escalatesUnacknowledged, escalationRecipient, hurryTarget, type EscalationReason, type HurryRecipient, type HurryRefusal, type KnownHandler } from '../domain/hurry.ts';
 import { workdaysTaken } from '../domain/typical-durations.ts';
 import type { HurryChannel } from '../../db/schema/hurries.ts';
 import type { HurryRow, StaffStore } from '../../db/staff-store.ts';
@@ -17,8 +17,6 @@ import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import type { RiskService } from './risks.ts';
 
-export const ESCALATE_AFTER_WORKING_MINUTES = 4 * 60;
-export const ESCALATE_AT_COUNT = 3;
 export const MAX_HURRY_MESSAGE = 200;
 /** answered requests stay visible in the queue this long */
 const ANSWERED_VISIBLE_MS = 24 * 60 * 60 * 1000;
@@ -31,6 +29,12 @@ export interface CustomerStepRefusal {
   customerTasks: string[];
   /** the utility step that follows, which the customer applies for once their work is done */
   nextStep: { code: string; name: string } | null;
+}
+
+function refusalError(applicationNo: string, refusal: HurryRefusal): JiedianError {
+  if (refusal.kind === 'not_active') return new JiedianError('JD_NOT_ACTIVE', `application ${applicationNo} is ${refusal.status}`);
+  if (refusal.kind === 'no_current_step') return new JiedianError('JD_NOT_ACTIVE', `application ${applicationNo} has no current step`);
+  return customerStepRefusal(applicationNo, refusal.step, refusal.next);
 }
 
 function customerStepRefusal(applicationNo: string, step: ProcessStep, next: ProcessStep | null): JiedianError {
@@ -138,11 +142,28 @@ export function createHurryService(options: HurryServiceOptions) {
 
   const visible = (principal: StaffPrincipal, row: HurryRow): boolean => staffSees(principal, row);
 
-  function escalate(row: HurryRow, reason: 'unacknowledged' | 'repeated', now: number): HurryRow {
+  /** The handlers the staff table knows among `ids` (a step's handler, the account manager). */
+  function knownHandlers(ids: (string | null)[]): Map<string, KnownHandler> {
+    const known = new Map<string, KnownHandler>();
+    for (const id of ids) {
+      const handler = id === null || known.has(id) ? undefined : store.handler(id);
+      if (handler) known.set(handler.id, { id: handler.id, teamId: handler.teamId });
+    }
+    return known;
+  }
+
+  /** The people a recipient of the hurry rules stands for: a handler, or team leads (a team's, or every team's). */
+  function recipientsOf(recipient: HurryRecipient): { id: string; phone: string }[] {
+    if (recipient.kind === 'team_leads') return leadsOf(recipient.teamId);
+    const handler = store.handler(recipient.handlerId);
+    return handler ? [handler] : [];
+  }
+
+  function escalate(row: HurryRow, reason: EscalationReason, to: HurryRecipient, now: number): HurryRow {
     staff.updateHurry(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
     staff.audit(row.id, 'escalated', 'system', now, reason);
     const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
-    const leads = leadsOf(row.teamId);
+    const leads = recipientsOf(to);
     if (leads.length === 0) options.log.warn({ hurry: row.id, teamId: row.teamId }, 'hurry escalated, but no team lead to text');
     for (const lead of leads) {
       notices.queue('escalation', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: row.applicationNo }, {
@@ -189,58 +210,57 @@ export function createHurryService(options: HurryServiceOptions) {
     }): { hurry: HurryView; handlerName: string | null; nextHurryAt: string } {
       const now = ctx.clock.now();
       const message = input.message?.trim() ? input.message.trim().slice(0, MAX_HURRY_MESSAGE) : null;
-      const outcome = commit((): { result: { hurry: HurryView; handlerName: string | null } | { refused: JiedianError }; touched: HurryRow[] } => {
+      const outcome = commit((): { result: { hurry: HurryView; handlerName: string | null; nextPressAt: number } | { refused: JiedianError }; touched: HurryRow[] } => {
         const application = store.application(input.applicationNo);
         if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${input.applicationNo}`);
-        if (application.status !== 'active') throw new JiedianError('JD_NOT_ACTIVE', `application ${input.applicationNo} is ${application.status}`);
         const process = findProcess(ctx.catalog, application.processCode)!;
         const steps = store.steps(application.applicationNo);
-        const byCode = new Map(steps.map((s) => [s.stepCode, s]));
-        const current = currentStepIndex(process.steps.map((s) => byCode.get(s.code)?.status ?? 'pending'));
-        if (current < 0) throw new JiedianError('JD_NOT_ACTIVE', `application ${input.applicationNo} has no current step`);
-        const step = process.steps[current]!;
-        // The customer's own work (客户受电工程施工): there is nobody at the utility to hurry.
-        if (step.side === 'customer') throw customerStepRefusal(input.applicationNo, step, process.steps[current + 1] ?? null);
-        const stepRow = byCode.get(step.code);
+        const target = hurryTarget({ application, process, steps });
+        if (target.kind !== 'step') throw refusalError(input.applicationNo, target);
+        const { step } = target;
         const latest = staff.latestHurry(application.applicationNo, step.code);
         options.risks.record({ applicationNo: application.applicationNo, kind: 'hurry', source: input.channel, stepCode: step.code, detail: message });
+        const decision = decidePress({
+          now,
+          cooldownMs,
+          step,
+          latest,
+          steps,
+          accountManagerId: application.accountManagerId,
+          handlers: knownHandlers([...steps.map((s) => s.handlerId), application.accountManagerId]),
+          calendar: ctx.calendar,
+          workingHours: options.workingHours,
+          timeZone: ctx.timeZone,
+        });
 
-        if (latest && (latest.status !== 'answered' || now < latest.lastHurriedAt + cooldownMs)) {
-          const withinCooldown = now < latest.lastHurriedAt + cooldownMs;
-          if (latest.status !== 'answered') {
-            const count = latest.count + 1;
-            staff.updateHurry(latest.id, withinCooldown ? { count } : { count, lastHurriedAt: now, message: message ?? latest.message });
-            staff.audit(latest.id, 'counted', 'customer', now, withinCooldown ? 'within cooldown' : 'pressed again after the cooldown');
+        if (decision.kind === 'again') {
+          if (decision.counted) {
+            staff.updateHurry(decision.hurryId, decision.accepted ? { count: decision.count, lastHurriedAt: now, message: message ?? latest!.message } : { count: decision.count });
+            staff.audit(decision.hurryId, 'counted', 'customer', now, decision.accepted ? 'pressed again after the cooldown' : 'within cooldown');
           }
-          let row = staff.hurry(latest.id)!;
-          if ((row.status === 'open' || row.status === 'acknowledged') && row.count >= ESCALATE_AT_COUNT) row = escalate(row, 'repeated', now);
-          if (withinCooldown) {
-            const seconds = Math.max(1, Math.ceil((latest.lastHurriedAt + cooldownMs - now) / 1000));
+          let row = staff.hurry(decision.hurryId)!;
+          if (decision.escalation) row = escalate(row, decision.escalation.reason, decision.escalation.to, now);
+          if (!decision.accepted) {
+            const seconds = decision.retryAfterSeconds!;
             // The raised count must be committed although the press is refused, so the refusal is returned, not thrown.
             const refused = new JiedianError('JD_HURRY_COOLDOWN', `this step was hurried recently; request ${row.id} is ${row.status}`, {
               headers: { 'retry-after': String(seconds) },
-              body: { retryAfterSeconds: seconds, retryAt: formatInstant(now + seconds * 1000, ctx.timeZone), hurryId: row.id },
+              body: { retryAfterSeconds: seconds, retryAt: formatInstant(decision.nextPressAt, ctx.timeZone), hurryId: row.id },
             });
             // an answered request pressed again within the cooldown has not changed: nothing to push to the queue
-            return { result: { refused }, touched: latest.status === 'answered' ? [] : [row] };
+            return { result: { refused }, touched: decision.counted ? [row] : [] };
           }
           const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
-          return { result: { hurry: view(row), handlerName: handler?.name ?? null }, touched: [row] };
+          return { result: { hurry: view(row), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row] };
         }
 
-        const stepHandler = stepRow?.handlerId ? store.handler(stepRow.handlerId) : undefined;
-        // Without a handler on the step, the request goes to the team leads of whoever handled the application last;
-        // when nobody has, to its account manager (客户经理) as its handler; failing that, to every team lead.
-        const lastHandler = stepHandler ?? [...steps].filter((s) => s.handlerId).sort((a, b) => (b.handlerAt ?? 0) - (a.handlerAt ?? 0)).map((s) => store.handler(s.handlerId!)).find(Boolean);
-        const handler = stepHandler ?? (!lastHandler && application.accountManagerId ? store.handler(application.accountManagerId) : undefined);
-        const teamId = (lastHandler ?? handler)?.teamId ?? null;
         const id = nextReference(now);
         staff.insertHurry({
           id,
           applicationNo: application.applicationNo,
           stepCode: step.code,
-          handlerId: handler?.id ?? null,
-          teamId,
+          handlerId: decision.handlerId,
+          teamId: decision.teamId,
           channel: input.channel,
           replyAddress: input.replyAddress ?? null,
           message,
@@ -248,15 +268,15 @@ export function createHurryService(options: HurryServiceOptions) {
           count: 1,
           createdAt: now,
           lastHurriedAt: now,
-          escalateAt: addWorkingMinutes(now, ESCALATE_AFTER_WORKING_MINUTES, ctx.calendar, options.workingHours, ctx.timeZone),
+          escalateAt: decision.escalateAt,
         });
         staff.audit(id, 'created', 'customer', now, input.channel);
         const row = staff.hurry(id)!;
         const receipt = customerRecipient(application, row);
         const answeredInChat = input.receiptInReply === true && receipt.only.channel === input.channel && receipt.only.address === input.replyAddress;
         if (!answeredInChat) notices.queue('hurry_received', receipt, { applicationNo: application.applicationNo, reference: id, stepName: step.name });
-        const recipients = handler ? [handler] : leadsOf(teamId);
-        for (const recipient of recipients) {
+        const stepRow = steps.find((s) => s.stepCode === step.code);
+        for (const recipient of recipientsOf(decision.notify)) {
           notices.queue('hurry_for_handler', { kind: 'handler', handlerId: recipient.id, phone: recipient.phone, applicationNo: application.applicationNo }, {
             applicationNo: application.applicationNo,
             customerName: application.customerName,
@@ -265,11 +285,13 @@ export function createHurryService(options: HurryServiceOptions) {
             stepWorkdays: workdaysRunning(stepRow?.actualStart ?? null, now),
           });
         }
-        return { result: { hurry: view(row), handlerName: handler?.name ?? null }, touched: [row] };
+        const handler = decision.handlerId ? store.handler(decision.handlerId) : undefined;
+        return { result: { hurry: view(row), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row] };
       });
       if ('refused' in outcome) throw outcome.refused;
       // a press that goes through starts the cooldown now, whether the request is new or pressed again after it
-      return { ...outcome, nextHurryAt: instant(now + cooldownMs)! };
+      const { nextPressAt, ...accepted } = outcome;
+      return { ...accepted, nextHurryAt: instant(nextPressAt)! };
     },
 
     acknowledge(principal: StaffPrincipal, id: string): HurryView {
@@ -315,7 +337,10 @@ export function createHurryService(options: HurryServiceOptions) {
     escalateDue(): number {
       const now = ctx.clock.now();
       return commit(() => {
-        const touched = staff.hurriesToEscalate(now).map((row) => escalate(row, 'unacknowledged', now));
+        const touched = staff
+          .hurriesToEscalate(now)
+          .filter((row) => escalatesUnacknowledged(row, now))
+          .map((row) => escalate(row, 'unacknowledged', escalationRecipient(row.teamId), now));
         return { result: touched.length, touched };
       });
     },
