@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { DEFAULT_DISPATCH_CONCURRENCY } from '../server/services/dispatcher.ts';
+import { DEFAULT_DISPATCH_CONCURRENCY } from '../server/notices/dispatcher.ts';
 import { openDatabase } from '../db/client.ts';
 import {
   BENCH_SECRET,

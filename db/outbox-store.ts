@@ -1,29 +1,12 @@
 // Queries over the outbox, bindings and opt-outs.
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { ChannelKind } from '../channels/channel.ts';
+import type { SendOutcome } from '../server/notices/delivery-queue.ts';
 import type { Db } from './client.ts';
 import { applications, channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
-
-/** What became of one send, recorded by the dispatcher. */
-export type SendOutcome =
-  | { id: string; status: 'sent' | 'delivered'; provider: string; providerId: string; at: number }
-  | {
-      id: string;
-      status: 'pending' | 'failed' | 'dead';
-      nextAttemptAt: number | null;
-      lastError: string;
-      at: number;
-      /** the row's `inDoubtSince` after this attempt: set by an attempt whose outcome is unknown, else kept */
-      inDoubtSince: number | null;
-      /**
-       * not counted as an attempt: it only asked the provider whether it had the message (it could not tell yet), or
-       * a carrier limit put the message off
-       */
-      notCounted?: boolean;
-    };
 
 const p = sql.placeholder;
 
@@ -257,7 +240,7 @@ export function createOutboxStore(db: Db) {
         .run();
     },
     /** Rows due now on the given channels, oldest due first. */
-    due(now: number, channels: ChannelKind[], limit: number): OutboxRow[] {
+    due(now: number, channels: readonly ChannelKind[], limit: number): OutboxRow[] {
       if (channels.length === 0) return [];
       const key = channels.join('\u0000');
       let statement = dueByChannels.get(key);
@@ -265,7 +248,7 @@ export function createOutboxStore(db: Db) {
         statement = db
           .select()
           .from(outbox)
-          .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, p('now')), inArray(outbox.channel, channels), inTurn))
+          .where(and(eq(outbox.status, 'pending'), lte(outbox.nextAttemptAt, p('now')), inArray(outbox.channel, [...channels]), inTurn))
           .orderBy(asc(outbox.lane), asc(outbox.nextAttemptAt), asc(outbox.createdAt))
           .limit(p('limit'))
           .prepare();
@@ -277,7 +260,7 @@ export function createOutboxStore(db: Db) {
       return nextDue.get()?.at ?? null;
     },
     /** Claims pending rows for sending in one transaction; returns the ids claimed (another dispatcher may take some first). */
-    claimAll(ids: string[], now: number): Set<string> {
+    claimAll(ids: readonly string[], now: number): Set<string> {
       const claimed = new Set<string>();
       if (ids.length === 0) return claimed;
       db.transaction(() => {
@@ -286,7 +269,7 @@ export function createOutboxStore(db: Db) {
       return claimed;
     },
     /** Records what became of sends, in one transaction. */
-    recordOutcomes(outcomes: SendOutcome[]): void {
+    recordOutcomes(outcomes: readonly SendOutcome[]): void {
       if (outcomes.length === 0) return;
       db.transaction(() => {
         for (const o of outcomes) {

@@ -20,9 +20,8 @@ import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
 import type { WorkingHours } from './domain/working-time.ts';
-import { mutable } from './domain/notices.ts';
 import { createMuteStore } from '../db/mute-store.ts';
-import { createMuteService, type MuteService } from './services/mutes.ts';
+import type { MuteService } from './notices/mutes.ts';
 import type { ServiceContext } from './services/context.ts';
 import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
 import { createChangeFlow } from './applications/change-flow.ts';
@@ -32,13 +31,11 @@ import { createProgressViews, type ProgressViews } from './applications/progress
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
-import { loadNoticeTemplates } from './services/notice-templates.ts';
-import { loadEmailTemplates } from './services/email-templates.ts';
-import { createEmailUnsubscribe } from './services/email-unsubscribe.ts';
 import emailUnsubscribeRoutes from './routes/email-unsubscribe.ts';
-import { createNoticeWriter, type NoticeWriter } from './services/notices.ts';
-import { createDispatcher, type Dispatcher } from './services/dispatcher.ts';
-import { createDeliveryStatus, type DeliveryStatus } from './services/delivery-status.ts';
+import type { NoticeWriter } from './notices/writer.ts';
+import type { Dispatcher } from './notices/dispatcher.ts';
+import type { DeliveryStatus } from './notices/delivery-status.ts';
+import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
@@ -61,7 +58,6 @@ import chatRoutes from './routes/chat.ts';
 import aliyunSmsWebhooks from './routes/webhooks-aliyun-sms.ts';
 import tencentSmsWebhooks from './routes/webhooks-tencent-sms.ts';
 import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
-import { createSmsLimitCheck } from './services/sms-limits.ts';
 import { createTemplateSms, type TemplateSms } from './services/template-sms.ts';
 import staffChatRoutes from './routes/staff-chat.ts';
 import { createChatStore } from '../db/chat-store.ts';
@@ -229,12 +225,6 @@ export async function buildApp(deps: AppDeps) {
     limitRiskShare: riskRules.rules.limit_nearly_used.remainingShare,
   };
   const metrics = createMetrics();
-  const templates = loadNoticeTemplates({
-    dir: templatesDir,
-    smsSignature: config.smsSignature,
-    timeZone: config.timeZone,
-    processCodes: reference.catalog.processes.map((p) => p.code),
-  });
   const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
   // Assigned below: Tencent's findSent reads the status reports received, which the template SMS service keeps.
   let templateSms: TemplateSms;
@@ -248,43 +238,24 @@ export async function buildApp(deps: AppDeps) {
     onOperatorAlert: (provider, code) => metrics.count('jiedian_sms_provider_alerts_total', 'Template SMS refusals an operator must act on (balance, sign name, template), by provider and code', { provider, code }),
     receiptFor: (provider, outboxId) => templateSms.receiptFor(provider, outboxId),
   });
-  const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
-  const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
-    metrics.count('jiedian_deliveries_total', 'Outbox rows reaching a status, by channel', { channel, status });
-  const dispatcher = createDispatcher({
-    store: outbox,
-    channels: channels.channels,
-    clock,
-    log: app.log,
-    concurrency: config.dispatchConcurrency,
-    ratePerSecond: { sms: paced('sms'), wechat: paced('wechat'), wechat_oa: paced('wechat_oa') },
-    random: deps.random,
-    quietHours: config.quietHours,
-    timeZone: config.timeZone,
-    isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
-    onStatus: countDelivery,
-    health: database.health,
-    waitBeforeSend: config.smsLimits ? createSmsLimitCheck(outbox, config.smsLimits) : undefined,
-  });
-  const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
-  const notices = createNoticeWriter({
-    ctx: context,
-    outbox,
-    mutes,
-    templates,
-    emailTemplates: loadEmailTemplates({ dir: templatesDir, timeZone: config.timeZone }),
-    unsubscribe,
-    quietHours: config.quietHours,
-    log: app.log,
-    lateEventHorizonHours: config.lateEventHorizonHours,
-    planChangeMinWorkdays: config.planChangeMinWorkdays,
-    onUnrendered: ({ kind, channel }) =>
-      metrics.count('jiedian_notices_unrendered_total', 'Notices that could not be rendered (kept as failed outbox rows), by kind and channel', { kind, channel }),
-  });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
   const sqlite = createSqliteStores(database);
   await app.register(storesPlugin, sqlite);
+  await app.register(noticesPlugin, {
+    config,
+    ctx: context,
+    templatesDir,
+    processCodes: reference.catalog.processes.map((p) => p.code),
+    channels,
+    metrics,
+    queue: sqlite.deliveries,
+    outbox,
+    mutes,
+    startDispatcher: deps.startDispatcher,
+    random: deps.random,
+  });
+  const { writer: notices, dispatcher, deliveryStatus, unsubscribe, mutes: muteService } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const views = createProgressViews(context);
   const pushProgress = (changes: { applications: Set<string> }) => {
@@ -347,8 +318,6 @@ export async function buildApp(deps: AppDeps) {
   // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
   const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
-  const muteService = createMuteService(context, mutes);
-  const deliveryStatus = createDeliveryStatus(outbox, clock, countDelivery);
   const chats = createChatStore(database.db);
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
@@ -432,14 +401,6 @@ export async function buildApp(deps: AppDeps) {
     });
   });
   app.addHook('onReady', async () => {
-    for (const line of channels.announce) app.log.info(line);
-    // a warning, so it shows at LOG_LEVEL=warn too (the demo): a deployment without credentials notifies nobody
-    if (channels.fallbacks.length > 0) {
-      const names = channels.fallbacks.length > 1 ? `${channels.fallbacks.slice(0, -1).join(', ')} and ${channels.fallbacks.at(-1)}` : channels.fallbacks[0];
-      app.log.warn({ channels: channels.fallbacks }, `no credentials for ${names}: those messages go to the log only`);
-    }
-    for (const channel of Object.values(channels.channels)) await channel.start?.();
-    if (deps.startDispatcher !== false) dispatcher.start();
     if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
     app.timeLimits.alertFeedTimer.start();
   });
@@ -447,8 +408,6 @@ export async function buildApp(deps: AppDeps) {
     detachWeChat();
     await app.timeLimits.sweeper.stop();
     await app.timeLimits.alertFeedTimer.stop();
-    await dispatcher.stop();
-    for (const channel of Object.values(channels.channels)) await channel.stop?.();
   });
   registerErrorHandling(app);
 

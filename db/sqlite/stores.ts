@@ -3,18 +3,28 @@ import type { Database_ } from '../client.ts';
 import { createApplicationStore } from '../application-store.ts';
 import { createStaffStore } from '../staff-store.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
+import type { DeliveryQueue } from '../../server/notices/delivery-queue.ts';
 import { createSqliteStaffAccounts } from './staff-accounts.ts';
 import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
+import { createOutboxStore } from '../outbox-store.ts';
+import { createSqliteDeliveryQueue } from './delivery-queue.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
- * work's queue is what keeps other writes out of an open transaction.
+ * work's queue is what keeps other writes out of an open transaction. The dispatcher's queue is not one of them: it
+ * claims and records in transactions of its own, never inside a unit of work.
  */
-export function createSqliteStores(database: Database_): { stores: Stores; transact: Transact; insertAlertNow: SqliteAlertStore['insertNow'] } {
+export function createSqliteStores(database: Database_): {
+  stores: Stores;
+  transact: Transact;
+  deliveries: DeliveryQueue;
+  insertAlertNow: SqliteAlertStore['insertNow'];
+} {
   const alerts = createSqliteAlertStore(database.db);
   const stores: Stores = {
     staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)),
     alerts,
   };
-  return { stores, transact: (work) => database.write(() => work(stores)), insertAlertNow: alerts.insertNow };
+  const deliveries = createSqliteDeliveryQueue(createOutboxStore(database.db));
+  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow };
 }

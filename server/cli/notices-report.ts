@@ -6,7 +6,7 @@ import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../../db/client.ts';
 import { ManualClock } from '../services/clock.ts';
-import { CATCH_UP_SETTLE_MS } from '../services/notices.ts';
+import { CATCH_UP_SETTLE_MS } from '../notices/writer.ts';
 import { loadReferenceData } from '../services/reference-data.ts';
 
 const MINUTE = 60_000;

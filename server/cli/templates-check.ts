@@ -6,8 +6,8 @@ import { checkTemplateMap } from '../../channels/wechat-oa/template-map.ts';
 import { noticeDefinitions, noticeEdgeSamples, noticeKinds, noticeSamples } from '../domain/notices.ts';
 import { MAX_SMS_SEGMENTS } from '../domain/sms-segments.ts';
 import { templateProviders, type TemplateProvider } from '../domain/sms-template-maps.ts';
-import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../services/notice-templates.ts';
-import { checkEmailTemplates } from '../services/email-templates.ts';
+import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../notices/notice-templates.ts';
+import { checkEmailTemplates } from '../notices/email-templates.ts';
 import { inspectSmsTemplateMap, smsTemplateMapFile } from '../services/sms-template-maps.ts';
 
 /** The Official Account's field map: every notice customers get, filled from every sample within WeChat's limits. */

@@ -6,7 +6,7 @@ import Type from 'typebox';
 import { unauthorized } from '../errors.ts';
 import { maskAddress } from '../../channels/log.ts';
 import { ErrorSchema } from '../schemas/error.ts';
-import { UNSUBSCRIBE_PATH, type EmailUnsubscribe } from '../services/email-unsubscribe.ts';
+import { UNSUBSCRIBE_PATH, type EmailUnsubscribe } from '../notices/email-unsubscribe.ts';
 
 const Query = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2000, description: 'the signed token of the e-mail\'s unsubscribe link' }) });
 

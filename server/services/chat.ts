@@ -34,7 +34,7 @@ import type { ConsultService } from './consults.ts';
 import type { CustomerStepRefusal, HurryService } from './hurries.ts';
 import { queryCodeHmac } from './ingest.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from './query-code-guesses.ts';
 import type { RatingService } from './ratings.ts';

@@ -7,7 +7,7 @@ import { exposureTier, exposureTierNames, monthlyBreaches, riskTierNames, tierRa
 import type { RiskStore } from '../../db/risk-store.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { ServiceContext } from './context.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 
 /** The report goes out at this local time on the 1st. */
 export const MONTHLY_REPORT_MINUTE = 9 * 60;

@@ -12,7 +12,7 @@ import type { HurryRow, StaffStore } from '../../db/staff-store.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import type { RiskService } from './risks.ts';

@@ -23,7 +23,7 @@ import type { RiskItemRow, RiskSignalRow, RiskStore } from '../../db/risk-store.
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from './context.ts';
-import type { NoticeWriter } from './notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 import { responsibleFor } from './responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';

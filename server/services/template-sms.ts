@@ -9,7 +9,7 @@ import { CHAT_REPLY_NOTICE_KIND } from '../domain/sms-template-maps.ts';
 import { smsSegments } from '../domain/sms-segments.ts';
 import type { ChatService } from './chat.ts';
 import type { ServiceContext } from './context.ts';
-import type { DeliveryStatus } from './delivery-status.ts';
+import type { DeliveryStatus } from '../notices/delivery-status.ts';
 
 export interface TemplateSmsOptions {
   ctx: ServiceContext;

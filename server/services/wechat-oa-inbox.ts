@@ -12,7 +12,7 @@ import type { ChatStore } from '../../db/chat-store.ts';
 import { followed } from '../domain/chat/replies.ts';
 import type { ChatService } from './chat.ts';
 import type { ServiceContext } from './context.ts';
-import type { DeliveryStatus } from './delivery-status.ts';
+import type { DeliveryStatus } from '../notices/delivery-status.ts';
 
 /** A passive reply's text may hold this many bytes (UTF-8); a longer answer goes as customer-service messages. */
 export const PASSIVE_REPLY_MAX_BYTES = 2048;

@@ -11,7 +11,7 @@ import type { AlertService } from './alerts.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { IngestChanges } from '../services/ingest.ts';
 import { runningDueAt } from '../applications/planning.ts';
-import type { NoticeWriter } from '../services/notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
 
 /**

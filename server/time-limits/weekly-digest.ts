@@ -8,7 +8,7 @@ import { timelinessCsv } from '../domain/timeliness.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { Transact } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { NoticeWriter } from '../services/notices.ts';
+import type { NoticeWriter } from '../notices/writer.ts';
 import type { TimelinessStats } from './timeliness.ts';
 
 /** Weeks back a digest may be sent for: the week before last (only when its due time fell in this week), then last week. */

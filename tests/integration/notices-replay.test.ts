@@ -15,7 +15,7 @@ import {
   staffHeaders,
   started,
 } from '../support/notices.ts';
-import { CATCH_UP_SETTLE_MS } from '../../server/services/notices.ts';
+import { CATCH_UP_SETTLE_MS } from '../../server/notices/writer.ts';
 
 const NO = 'YX2026-0101';
 const PHONE = '13800001111';

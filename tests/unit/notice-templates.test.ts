@@ -16,7 +16,7 @@ import {
   NoticeTemplateError,
   NoticeTooLongError,
   type NoticeTemplatesOptions,
-} from '../../server/services/notice-templates.ts';
+} from '../../server/notices/notice-templates.ts';
 
 const templatesDir = path.resolve(import.meta.dirname, '../../templates');
 const options: NoticeTemplatesOptions = { dir: templatesDir, smsSignature: '【接电助手】', timeZone: 'Asia/Shanghai' };

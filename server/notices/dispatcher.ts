@@ -6,11 +6,11 @@ import { MAX_DELIVERY_ATTEMPTS, heldByQuietHours, releaseAfterQuietHours, retryD
 import { SendRate } from '../domain/send-rate.ts';
 import { backoffMs } from '../domain/backoff.ts';
 import type { WriteHealth } from '../../db/unit-of-work.ts';
-import type { OutboxRow, OutboxStore, SendOutcome } from '../../db/outbox-store.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../services/clock.ts';
+import type { DeliveryQueue, QueuedNotice, SendOutcome } from './delivery-queue.ts';
 
 export interface DispatcherOptions {
-  store: OutboxStore;
+  queue: DeliveryQueue;
   channels: Record<ChannelKind, Channel>;
   clock: Clock;
   log: FastifyBaseLogger;
@@ -25,14 +25,14 @@ export interface DispatcherOptions {
   quietHours?: QuietHours | null;
   timeZone?: string;
   /** a queued customer notice whose application the customer has muted since for that address (免打扰) */
-  isMuted?: (row: OutboxRow) => boolean;
+  isMuted?: (row: QueuedNotice) => boolean | Promise<boolean>;
   /** where the dispatcher reports whether its database writes succeed (/healthz) */
   health?: WriteHealth;
   /**
    * Milliseconds a row must wait before it may go (a carrier's per-number limits), given the rows picked to go with
    * it in the same turn; 0: now. A row that must wait is put back with that time, never failed.
    */
-  waitBeforeSend?: (row: OutboxRow, alsoGoing: readonly OutboxRow[], now: number) => number;
+  waitBeforeSend?: (row: QueuedNotice, alsoGoing: readonly QueuedNotice[], now: number) => number | Promise<number>;
   /** called after a row changes status (metrics, live staff views) */
   onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
 }
@@ -40,7 +40,7 @@ export interface DispatcherOptions {
 export const DEFAULT_DISPATCH_CONCURRENCY = 16;
 
 export function createDispatcher(options: DispatcherOptions) {
-  const { store, channels, clock, log } = options;
+  const { queue, channels, clock, log } = options;
   const concurrency = options.concurrency ?? DEFAULT_DISPATCH_CONCURRENCY;
   const random = options.random ?? Math.random;
   const pollMs = options.pollMs ?? 1000;
@@ -68,14 +68,14 @@ export function createDispatcher(options: DispatcherOptions) {
   const quietHours = options.quietHours ?? null;
   const timeZone = options.timeZone ?? 'Asia/Shanghai';
   /** `at`, or the end of the quiet window `at` falls in for rows quiet hours hold */
-  const releaseOf = (row: OutboxRow, at: number) =>
+  const releaseOf = (row: QueuedNotice, at: number) =>
     quietHours && heldByQuietHours(row) ? releaseAfterQuietHours(at, quietHours, timeZone) : at;
   /** ids claimed and not yet recorded: what counts against `concurrency` */
   const active = new Set<string>();
   /** the sends themselves, for stop() */
   const sends = new Set<Promise<void>>();
   /** finished sends waiting to be recorded; written together, one transaction per turn of the event loop */
-  const finished: { row: OutboxRow; outcome: SendOutcome }[] = [];
+  const finished: { row: QueuedNotice; outcome: SendOutcome }[] = [];
   let flushQueued = false;
   let pumpQueued = false;
   let timer: NodeJS.Timeout | null = null;
@@ -97,7 +97,7 @@ export function createDispatcher(options: DispatcherOptions) {
     return delay;
   }
 
-  function changed(row: OutboxRow, status: string) {
+  function changed(row: QueuedNotice, status: string) {
     options.onStatus?.({ id: row.id, applicationNo: row.applicationNo, channel: row.channel, status });
   }
 
@@ -106,7 +106,7 @@ export function createDispatcher(options: DispatcherOptions) {
    * opt-out. A row in doubt (an earlier attempt may have reached the provider) is first looked up at the provider,
    * and not sent again when it has it.
    */
-  async function deliver(row: OutboxRow, claimedAt: number): Promise<SendOutcome> {
+  async function deliver(row: QueuedNotice, claimedAt: number): Promise<SendOutcome> {
     const channel = channelOf(row.channel);
     const attempt = row.attempts + 1;
     if (!channel) return { id: row.id, status: 'dead', nextAttemptAt: null, lastError: `no channel ${row.channel}`, at: clock.now(), inDoubtSince: row.inDoubtSince };
@@ -141,7 +141,7 @@ export function createDispatcher(options: DispatcherOptions) {
       const failure = error instanceof ChannelError ? error.failure : 'temporary';
       const reason = error instanceof Error ? error.message : String(error);
       const lastError = error instanceof ChannelError && error.providerCode ? `${error.providerCode}: ${reason}` : reason;
-      if (failure === 'opted_out') store.optOut(row.channel, row.address, now, `${channel.provider}:${(error as ChannelError).providerCode ?? 'opt-out'}`);
+      if (failure === 'opted_out') await queue.optOut(row.channel, row.address, now, `${channel.provider}:${(error as ChannelError).providerCode ?? 'opt-out'}`);
       if (failure === 'temporary' && error instanceof ChannelError && error.retryAt !== null) {
         // a carrier limit: the message waits for the window to pass, however often, and never dies of it
         const nextAttemptAt = releaseOf(row, Math.max(now, error.retryAt));
@@ -159,7 +159,7 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
-  function start(row: OutboxRow, claimedAt: number) {
+  function start(row: QueuedNotice, claimedAt: number) {
     active.add(row.id);
     const task = deliver(row, claimedAt)
       .catch((error: unknown): SendOutcome => {
@@ -173,7 +173,7 @@ export function createDispatcher(options: DispatcherOptions) {
         finished.push({ row, outcome });
         if (!flushQueued) {
           flushQueued = true;
-          setImmediate(flush);
+          setImmediate(() => void flush());
         }
       })
       .finally(() => sends.delete(task));
@@ -185,36 +185,36 @@ export function createDispatcher(options: DispatcherOptions) {
    * outcomes are kept and recorded later (their slots stay taken meanwhile); a process that dies first leaves the
    * rows `sending`, and the next one asks the provider before it sends them again.
    */
-  function flush(): void {
+  async function flush(): Promise<void> {
     flushQueued = false;
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = null;
     if (finished.length === 0) return;
     const batch = finished.splice(0);
     try {
-      store.recordOutcomes(batch.map((f) => f.outcome));
+      await queue.recordOutcomes(batch.map((f) => f.outcome));
       options.health?.ok();
       flushFailures = 0;
     } catch (error) {
       finished.unshift(...batch);
       const delay = failed('recording deliveries', error, ++flushFailures, { outboxIds: batch.map((f) => f.row.id) });
       if (!stopped) {
-        flushTimer = setTimeout(flush, delay);
+        flushTimer = setTimeout(() => void flush(), delay);
         flushTimer.unref();
       }
       return;
     }
     for (const { row, outcome } of batch) changed(row, outcome.status);
     for (const { row } of batch) active.delete(row.id);
-    pump();
+    await pump();
   }
 
   /** Channels whose send rate allows a message now. */
   const readyChannels = (now: number) => [...rates].filter(([, rate]) => rate.waitMs(1, now) === 0).map(([kind]) => kind);
-  const affordable = (row: OutboxRow, now: number) => (rates.get(row.channel)?.waitMs(row.segments, now) ?? 0) === 0;
+  const affordable = (row: QueuedNotice, now: number) => (rates.get(row.channel)?.waitMs(row.segments, now) ?? 0) === 0;
 
   /** Claims and starts as many due rows as concurrency and channel rates allow. */
-  function pump(): void {
+  async function pump(): Promise<void> {
     pumpQueued = false;
     if (stopped) return;
     if (pumping) {
@@ -223,7 +223,7 @@ export function createDispatcher(options: DispatcherOptions) {
     }
     pumping = true;
     try {
-      if (recoveryOwed) recover();
+      if (recoveryOwed) await recover();
       do {
         again = false;
         const now = clock.now();
@@ -231,40 +231,40 @@ export function createDispatcher(options: DispatcherOptions) {
         if (free <= 0) break;
         const ready = readyChannels(now);
         if (ready.length === 0) break;
-        const chosen: OutboxRow[] = [];
+        const chosen: QueuedNotice[] = [];
         // a priority row the channel's rate cannot afford yet keeps the next free slot: nothing queued takes it first
         const reserved = new Set<string>();
-        for (const row of store.due(now, ready, free)) {
+        for (const row of await queue.due(now, ready, free)) {
           if (reserved.has(row.channel)) continue;
           // rows queued before the quiet window (a backlog, a retry, a restart) wait for its end as well
           const release = releaseOf(row, now);
           if (release > now) {
-            store.update(row.id, { nextAttemptAt: release, updatedAt: now });
+            await queue.putOff(row.id, release, now);
             continue;
           }
-          const wait = options.waitBeforeSend?.(row, chosen, now) ?? 0;
+          const wait = (await options.waitBeforeSend?.(row, chosen, now)) ?? 0;
           if (wait > 0) {
-            store.update(row.id, { nextAttemptAt: now + wait, updatedAt: now });
+            await queue.putOff(row.id, now + wait, now);
             continue;
           }
           if (!affordable(row, now)) {
             if (row.lane === 0) reserved.add(row.channel);
             continue;
           }
-          if (store.isOptedOut(row.channel, row.address)) {
-            store.update(row.id, { status: 'failed', lastError: 'opted out', updatedAt: now });
+          if (await queue.isOptedOut(row.channel, row.address)) {
+            await queue.refuse(row.id, 'opted out', now);
             changed(row, 'failed');
             continue;
           }
-          if (options.isMuted?.(row)) {
-            store.update(row.id, { status: 'failed', lastError: 'muted by the customer', updatedAt: now });
+          if (await options.isMuted?.(row)) {
+            await queue.refuse(row.id, 'muted by the customer', now);
             changed(row, 'failed');
             continue;
           }
           rates.get(row.channel)?.take(row.segments, now);
           chosen.push(row);
         }
-        const claimed = store.claimAll(
+        const claimed = await queue.claim(
           chosen.map((row) => row.id),
           now,
         );
@@ -279,33 +279,33 @@ export function createDispatcher(options: DispatcherOptions) {
     } finally {
       pumping = false;
     }
-    schedule();
+    await schedule();
   }
 
   function retryLater(delay: number): void {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(pump, delay);
+    timer = setTimeout(() => void pump(), delay);
     timer.unref();
   }
 
-  function schedule(): void {
+  async function schedule(): Promise<void> {
     if (stopped) return;
-    const now = clock.now();
     let next: number | null;
     try {
-      next = store.nextDueAt();
+      next = await queue.nextDueAt();
     } catch (error) {
       retryLater(failed('looking for due rows', error, ++pumpFailures));
       return;
     }
+    const now = clock.now();
     const paced = Math.min(...[...rates.values()].map((r) => r.waitMs(1, now)).filter((ms) => ms > 0), pollMs);
     retryLater(next === null ? pollMs : Math.max(5, Math.min(pollMs, paced, next - now)));
   }
 
   /** Puts rows a stopped process left `sending` back in the queue, in doubt; throws when the database refuses. */
-  function recover(): void {
-    const recovered = store.recoverSending(clock.now());
+  async function recover(): Promise<void> {
+    const recovered = await queue.recoverSending(clock.now());
     recoveryOwed = false;
     if (recovered > 0) log.warn({ recovered }, 'outbox rows left sending by a previous process are queued again');
   }
@@ -313,16 +313,16 @@ export function createDispatcher(options: DispatcherOptions) {
   function wake(): void {
     if (stopped || pumpQueued) return;
     pumpQueued = true;
-    setImmediate(pump);
+    setImmediate(() => void pump());
   }
 
   return {
     /** Puts rows a stopped process left `sending` back in the queue (in doubt: looked up before a resend), then starts delivering. */
-    start(): void {
+    async start(): Promise<void> {
       if (!stopped) return;
       stopped = false;
       try {
-        recover();
+        await recover();
       } catch (error) {
         // left to the pump, which backs off and tries again while the database refuses
         recoveryOwed = true;
@@ -336,7 +336,7 @@ export function createDispatcher(options: DispatcherOptions) {
       stopped = true;
       if (timer) clearTimeout(timer);
       await Promise.allSettled([...sends]);
-      flush();
+      await flush();
       if (flushTimer) clearTimeout(flushTimer);
     },
     /**
@@ -345,12 +345,12 @@ export function createDispatcher(options: DispatcherOptions) {
      */
     async idle(timeoutMs = 5000): Promise<void> {
       const until = Date.now() + timeoutMs;
-      const sendable = (now: number) => {
+      const sendable = async (now: number) => {
         const ready = readyChannels(now);
-        return ready.length > 0 && store.due(now, ready, concurrency).some((row) => affordable(row, now));
+        return ready.length > 0 && (await queue.due(now, ready, concurrency)).some((row) => affordable(row, now));
       };
       for (;;) {
-        if (active.size === 0 && !sendable(clock.now())) return;
+        if (active.size === 0 && !(await sendable(clock.now()))) return;
         if (Date.now() > until) throw new Error('dispatcher did not become idle');
         await new Promise((resolve) => setTimeout(resolve, 5));
       }

@@ -1,5 +1,5 @@
 // Signed unsubscribe links (退订) for e-mail notices: the link names the address, and only the server can make one.
-import { createSignedTokens } from './signed-tokens.ts';
+import { createSignedTokens } from '../services/signed-tokens.ts';
 
 /** An e-mail may be read long after it was sent: its link keeps working for a year. */
 export const UNSUBSCRIBE_LINK_DAYS = 365;

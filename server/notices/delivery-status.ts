@@ -1,7 +1,7 @@
 // Provider delivery callbacks mapped back to outbox rows. A late 'sent' never undoes 'delivered'.
 import type { DeliveryReport } from '../../channels/channel.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../services/clock.ts';
 
 const rank = { pending: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dead: 3, superseded: 3 } as const;
 

@@ -2,7 +2,7 @@
 // WeChat mute through the chat (`TD <申请编号>`), per address; notice writing and dispatch check the store.
 import { formatInstant } from '../domain/dates.ts';
 import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../services/context.ts';
 
 export interface MuteState {
   /** notices about the application go to none of the customer's addresses (the mandatory ones excepted) */

@@ -1,0 +1,127 @@
+// The notices module (通知): the writer turning facts into outbox rows, the dispatcher delivering them through the
+// channels, provider delivery reports, the notice and e-mail templates, e-mail unsubscribe links and the customer's
+// mutes (免打扰). The dispatcher starts with the app and stops, sends in flight recorded, when it closes.
+import fp from 'fastify-plugin';
+import type { Channels } from '../../channels/index.ts';
+import type { MuteStore } from '../../db/mute-store.ts';
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { Config } from '../config.ts';
+import { mutable } from '../domain/notices.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { Metrics } from '../services/metrics.ts';
+import type { DeliveryQueue } from './delivery-queue.ts';
+import { createDeliveryStatus, type DeliveryStatus } from './delivery-status.ts';
+import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { loadEmailTemplates } from './email-templates.ts';
+import { createEmailUnsubscribe, type EmailUnsubscribe } from './email-unsubscribe.ts';
+import { createMuteService, type MuteService } from './mutes.ts';
+import { loadNoticeTemplates } from './notice-templates.ts';
+import { createSmsLimitCheck } from './sms-limits.ts';
+import { createNoticeWriter, type NoticeWriter } from './writer.ts';
+
+export interface NoticesModule {
+  /** writes notices as outbox rows inside the transaction of the fact that caused them */
+  writer: NoticeWriter;
+  /** delivers outbox rows after commit; `wake()` after a transaction that wrote some */
+  dispatcher: Dispatcher;
+  /** provider delivery reports mapped back to outbox rows */
+  deliveryStatus: DeliveryStatus;
+  /** the customer's mutes of an application's notices */
+  mutes: MuteService;
+  /** signed unsubscribe links of customer e-mails */
+  unsubscribe: EmailUnsubscribe;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    notices: NoticesModule;
+  }
+}
+
+export interface NoticesPluginOptions {
+  config: Pick<
+    Config,
+    | 'secret'
+    | 'publicUrl'
+    | 'timeZone'
+    | 'smsSignature'
+    | 'quietHours'
+    | 'lateEventHorizonHours'
+    | 'planChangeMinWorkdays'
+    | 'dispatchConcurrency'
+    | 'sendRates'
+    | 'smsLimits'
+  >;
+  ctx: ServiceContext;
+  /** the notice and e-mail templates */
+  templatesDir: string;
+  processCodes: string[];
+  channels: Channels;
+  metrics: Metrics;
+  /** the outbox as the dispatcher delivers it (claims and records in transactions of its own) */
+  queue: DeliveryQueue;
+  /** the outbox as the writer and delivery reports use it inside synchronous transactions (not yet on a port) */
+  outbox: OutboxStore;
+  mutes: MuteStore;
+  /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
+  startDispatcher?: boolean;
+  random?: () => number;
+}
+
+export const noticesPlugin = fp<NoticesPluginOptions>(
+  async (app, options) => {
+    const { config, ctx, channels, metrics, outbox, mutes } = options;
+    const { queue } = options;
+    const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
+    const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
+      metrics.count('jiedian_deliveries_total', 'Outbox rows reaching a status, by channel', { channel, status });
+    const dispatcher = createDispatcher({
+      queue,
+      channels: channels.channels,
+      clock: ctx.clock,
+      log: app.log,
+      concurrency: config.dispatchConcurrency,
+      ratePerSecond: { sms: paced('sms'), wechat: paced('wechat'), wechat_oa: paced('wechat_oa') },
+      random: options.random,
+      quietHours: config.quietHours,
+      timeZone: config.timeZone,
+      isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
+      onStatus: countDelivery,
+      health: ctx.database.health,
+      waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits) : undefined,
+    });
+    const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
+    const writer = createNoticeWriter({
+      ctx,
+      outbox,
+      mutes,
+      templates: loadNoticeTemplates({ dir: options.templatesDir, smsSignature: config.smsSignature, timeZone: config.timeZone, processCodes: options.processCodes }),
+      emailTemplates: loadEmailTemplates({ dir: options.templatesDir, timeZone: config.timeZone }),
+      unsubscribe,
+      quietHours: config.quietHours,
+      log: app.log,
+      lateEventHorizonHours: config.lateEventHorizonHours,
+      planChangeMinWorkdays: config.planChangeMinWorkdays,
+      onUnrendered: ({ kind, channel }) =>
+        metrics.count('jiedian_notices_unrendered_total', 'Notices that could not be rendered (kept as failed outbox rows), by kind and channel', { kind, channel }),
+    });
+    const deliveryStatus = createDeliveryStatus(outbox, ctx.clock, countDelivery);
+    app.decorate('notices', { writer, dispatcher, deliveryStatus, mutes: createMuteService(ctx, mutes), unsubscribe } satisfies NoticesModule);
+
+    app.addHook('onReady', async () => {
+      for (const line of channels.announce) app.log.info(line);
+      // a warning, so it shows at LOG_LEVEL=warn too (the demo): a deployment without credentials notifies nobody
+      if (channels.fallbacks.length > 0) {
+        const names = channels.fallbacks.length > 1 ? `${channels.fallbacks.slice(0, -1).join(', ')} and ${channels.fallbacks.at(-1)}` : channels.fallbacks[0];
+        app.log.warn({ channels: channels.fallbacks }, `no credentials for ${names}: those messages go to the log only`);
+      }
+      for (const channel of Object.values(channels.channels)) await channel.start?.();
+      if (options.startDispatcher !== false) await dispatcher.start();
+    });
+    app.addHook('onClose', async () => {
+      await dispatcher.stop();
+      for (const channel of Object.values(channels.channels)) await channel.stop?.();
+    });
+  },
+  { name: 'notices', dependencies: ['stores'] },
+);

@@ -1,0 +1,126 @@
+// The notices module as a plugin over the dispatcher's store port (DeliveryQueue): what the port answers on SQLite
+// (the contract a second database implements too), and the plugin's declared dependency on the stores.
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import type { ChannelKind } from '../../channels/channel.ts';
+import { createOutboxStore } from '../../db/outbox-store.ts';
+import { createSqliteDeliveryQueue } from '../../db/sqlite/delivery-queue.ts';
+import { noticesPlugin, type NoticesPluginOptions } from '../../server/notices/plugin.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
+
+const MINUTE = 60_000;
+
+async function queueWorld() {
+  const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
+  const start = t.clock.now();
+  const row = (id: string, over: { channel?: ChannelKind; address?: string; applicationNo?: string | null; lane?: number; dueIn?: number } = {}) =>
+    t.app.jiedian.outbox.insert({
+      id,
+      applicationNo: over.applicationNo ?? null,
+      recipientKind: 'customer',
+      recipientRef: null,
+      channel: over.channel ?? 'sms',
+      address: over.address ?? '13800001111',
+      noticeKind: 'bind_code',
+      variables: { code: '123456', validMinutes: 10 },
+      text: `验证码 ${id}`,
+      content: null,
+      segments: 1,
+      urgent: true,
+      lane: over.lane ?? 1,
+      nextAttemptAt: start + (over.dueIn ?? 0),
+      createdAt: start,
+    });
+  return { t, start, row, queue: createSqliteDeliveryQueue(createOutboxStore(t.database.db)) };
+}
+
+const statusOf = (t: TestApp, id: string) => t.app.jiedian.outbox.byId(id);
+
+describe('the delivery queue store port', () => {
+  it('offers due rows on the asked channels, the priority lane first, and a later one of a thread only after the earlier is sent', async () => {
+    const { t, start, row, queue } = await queueWorld();
+    row('later-due', { dueIn: 10 * MINUTE });
+    row('first', { applicationNo: 'YX2026-0001' });
+    row('second-of-thread', { applicationNo: 'YX2026-0001' });
+    row('priority', { lane: 0, address: '13800002222' });
+    row('wechat', { channel: 'wechat', address: 'wxid_a' });
+    expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['priority', 'first']);
+    expect((await queue.due(start, ['wechat'], 10)).map((r) => r.id)).toEqual(['wechat']);
+    expect((await queue.due(start, [], 10))).toEqual([]);
+    expect(await queue.nextDueAt()).toBe(start);
+
+    await queue.claim(['first'], start);
+    await queue.recordOutcomes([{ id: 'first', status: 'sent', provider: 'twilio', providerId: 'SM1', at: start + 1 }]);
+    expect(statusOf(t, 'first')).toMatchObject({ status: 'sent', attempts: 1, providerId: 'SM1' });
+    expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['priority', 'second-of-thread']);
+    expect((await queue.due(start + 10 * MINUTE, ['sms'], 10)).map((r) => r.id)).toContain('later-due');
+  });
+
+  it('claims a row once: a second dispatcher asking for the same rows gets none of those already taken', async () => {
+    const { t, start, row, queue } = await queueWorld();
+    row('a');
+    row('b', { address: '13800002222' });
+    expect([...(await queue.claim(['a'], start))]).toEqual(['a']);
+    expect([...(await queue.claim(['a', 'b'], start))]).toEqual(['b']);
+    expect(statusOf(t, 'a')).toMatchObject({ status: 'sending', attempts: 1, claimedAt: start });
+    expect(await queue.due(start, ['sms'], 10)).toEqual([]);
+  });
+
+  it('puts a row off unclaimed, refuses one for good, and gives an attempt back only when told it did not count', async () => {
+    const { t, start, row, queue } = await queueWorld();
+    row('put-off');
+    row('refused', { address: '13800002222' });
+    row('retried', { address: '13800003333' });
+    await queue.putOff('put-off', start + 5 * MINUTE, start);
+    await queue.refuse('refused', 'opted out', start);
+    expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['retried']);
+    expect(statusOf(t, 'put-off')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: start + 5 * MINUTE });
+    expect(statusOf(t, 'refused')).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });
+
+    await queue.claim(['retried'], start);
+    await queue.recordOutcomes([{ id: 'retried', status: 'pending', nextAttemptAt: start + MINUTE, lastError: 'in doubt', at: start, inDoubtSince: start, notCounted: true }]);
+    expect(statusOf(t, 'retried')).toMatchObject({ status: 'pending', attempts: 0, inDoubtSince: start, nextAttemptAt: start + MINUTE });
+  });
+
+  it('puts rows a stopped process left sending back in the queue, in doubt since their claim', async () => {
+    const { t, start, row, queue } = await queueWorld();
+    row('left-sending');
+    await queue.claim(['left-sending'], start);
+    expect(await queue.recoverSending(start + MINUTE)).toBe(1);
+    expect(statusOf(t, 'left-sending')).toMatchObject({ status: 'pending', inDoubtSince: start, nextAttemptAt: start + MINUTE });
+    expect(await queue.recoverSending(start + MINUTE)).toBe(0);
+  });
+
+  it('keeps opt-outs per channel and address, and what went to an address lately', async () => {
+    const { start, row, queue } = await queueWorld();
+    expect(await queue.isOptedOut('sms', '13800001111')).toBe(false);
+    await queue.optOut('sms', '13800001111', start, 'twilio:21610');
+    expect(await queue.isOptedOut('sms', '13800001111')).toBe(true);
+    expect(await queue.isOptedOut('wechat', '13800001111')).toBe(false);
+
+    row('went');
+    await queue.claim(['went'], start);
+    await queue.recordOutcomes([{ id: 'went', status: 'sent', provider: 'twilio', providerId: 'SM2', at: start + 1 }]);
+    expect(await queue.recentTo('sms', '13800001111', start)).toEqual([{ at: start + 1, noticeKind: 'bind_code', text: '验证码 went' }]);
+    expect(await queue.recentTo('sms', '13800001111', start + 2)).toEqual([]);
+  });
+});
+
+describe('the notices plugin', () => {
+  it('decorates the app with the writer, the dispatcher, delivery reports and mutes and unsubscribe links', async () => {
+    const t = await buildTestApp({ deps: { startSweeper: false } });
+    const { notices } = t.app;
+    expect(notices.writer).toBe(t.app.jiedian.notices);
+    expect(notices.dispatcher).toBe(t.app.jiedian.dispatcher);
+    expect(notices.deliveryStatus).toBe(t.app.jiedian.deliveryStatus);
+    expect(notices.mutes).toBe(t.app.jiedian.mutes);
+    const link = new URL(notices.unsubscribe.link('a@example.cn', t.clock.now()));
+    expect(notices.unsubscribe.addressOf(link.searchParams.get('token')!, t.clock.now())).toBe('a@example.cn');
+  });
+
+  it('will not start without the stores plugin it depends on, and says which', async () => {
+    const app = Fastify();
+    app.register(noticesPlugin, {} as NoticesPluginOptions);
+    await expect(app.ready()).rejects.toThrow(/stores/);
+  });
+});
