@@ -39,7 +39,27 @@ export interface ProviderTemplate {
 }
 
 /** The chat replies a template provider can send back to a customer's SMS. */
-export const replyTemplateKinds = ['progress', 'hurry', 'unbound', 'knowledge', 'muted', 'unmuted', 'rated', 'rated_follow_up', 'complaint', 'fallback'] as const;
+export const replyTemplateKinds = [
+  'progress',
+  'hurry',
+  'hurry_cooldown',
+  'choose_application',
+  'unbound',
+  'bind_code_sent',
+  'bind_code_throttled',
+  'bind_code_limited',
+  'bind_locked',
+  'bound',
+  'code_wrong',
+  'code_expired',
+  'knowledge',
+  'muted',
+  'unmuted',
+  'rated',
+  'rated_follow_up',
+  'complaint',
+  'fallback',
+] as const;
 export type ReplyTemplateKind = (typeof replyTemplateKinds)[number];
 
 export interface SmsTemplateMap {
@@ -169,7 +189,19 @@ export const replySamples: Record<ReplyTemplateKind, Record<string, unknown>[]> 
     { applicationNo: 'YX2026-000123456', stepName: '客户受电工程竣工检验及装表接电', expectedDate: null },
   ],
   hurry: [{ applicationNo: 'YX2026-0001', reference: 'CB2611230007', stepName: '设计文件审核' }],
+  hurry_cooldown: [
+    { applicationNo: 'YX2026-0001', reference: 'CB2611230007', hours: '24' },
+    { applicationNo: 'YX2026-000123456', reference: null, hours: '1' },
+  ],
+  choose_application: [{ count: '2', applicationNo: 'YX2026-0001' }, { count: '12', applicationNo: 'YX2026-000123456' }],
   unbound: [{}],
+  bind_code_sent: [{ validMinutes: '10' }],
+  bind_code_throttled: [{}],
+  bind_code_limited: [{ minutes: '60' }],
+  bind_locked: [{ minutes: '60' }],
+  bound: [{ accountNo: '5300****56' }],
+  code_wrong: [{ attemptsLeft: '4' }],
+  code_expired: [{}],
   knowledge: [{ question: '办理低压居民新装需要准备哪些材料，可以线上办理吗？' }],
   muted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],
   unmuted: [{ applicationNo: 'YX2026-0001' }, { applicationNo: 'YX2026-000123456' }],

@@ -10,7 +10,7 @@ import type { ProgressView } from '../domain/progress-view.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
 import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
-import { templateReply, type TemplateReply, type TemplateReplyInput } from '../domain/chat/template-replies.ts';
+import { templateReply, type TemplateReply } from '../domain/chat/template-replies.ts';
 import {
   BIND_CODE_VALID_MINUTES,
   respond,
@@ -417,16 +417,9 @@ export function createChatService(options: ChatServiceOptions) {
     const work: TurnWork = { writes: [], patch: {}, wake: false };
     let replies = turn.replies;
     let stateChange = turn.state;
-    let hurried: TemplateReplyInput['hurried'] = null;
-    let muting: TemplateReplyInput['muting'] = null;
-    let rated: TemplateReplyInput['rated'] = null;
-    let complaint: TemplateReplyInput['complaint'] = null;
+    let outcome: EffectOutcome | null = null;
     if (turn.effect) {
-      const outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
-      if (outcome.kind === 'hurried' && turn.effect.kind === 'hurry') hurried = { applicationNo: turn.effect.applicationNo, reference: outcome.reference };
-      if (outcome.kind === 'muted' || outcome.kind === 'unmuted') muting = { applicationNo: outcome.applicationNo, muted: outcome.kind === 'muted' };
-      if (outcome.kind === 'rated') rated = { score: outcome.score, followUp: outcome.followUp };
-      if (outcome.kind === 'complaint_recorded') complaint = { reference: outcome.reference, contact: outcome.contact };
+      outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -465,7 +458,7 @@ export function createChatService(options: ChatServiceOptions) {
     if (turn.contactAbout) risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recordedText(text, turn.secret) });
     if (work.wake) options.wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);
-    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, hurried, muting, rated, complaint }) };
+    return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, effect: turn.effect, outcome, state: stateChange }) };
   }
 
   return {
