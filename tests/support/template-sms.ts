@@ -29,8 +29,10 @@ export type ProviderFailure = 'temporary' | 'permanent' | 'opted_out' | 'timeout
 export interface ProviderHarness {
   name: 'aliyun' | 'tencent';
   /** starts the fake (closed after the test) and builds the app sending through it */
-  build(options?: { env?: Record<string, string>; now?: number; deps?: Partial<AppDeps> }): Promise<{
+  build(options?: BuildOptions): Promise<{
     t: TestApp;
+    /** another app (a process started after `t` stopped) sending through the same fake: give both a databasePath */
+    restart: (options?: BuildOptions) => Promise<TestApp>;
     sent: () => SentTemplateSms[];
     /** the next `count` sends (default 1) fail so */
     fail: (failure: ProviderFailure, count?: number) => void;
@@ -54,6 +56,15 @@ export interface ProviderHarness {
   named(values: Record<string, string>): Record<string, string>;
 }
 
+type BuildOptions = { env?: Record<string, string>; now?: number; databasePath?: string; deps?: Partial<AppDeps> };
+
+/** An app sending through a fake provider, whose sends are stamped with that app's clock. */
+async function appOn(fake: { useClock(now: () => number): void }, env: Record<string, string>, options: BuildOptions): Promise<TestApp> {
+  const t = await buildTestApp({ ...options, env: { ...env, ...options.env }, deps: { random: () => 0, ...options.deps } });
+  fake.useClock(() => t.clock.now());
+  return t;
+}
+
 const common = { QUIET_HOURS: '22:00-08:00', SMS_SEGMENTS_PER_SECOND: '1000', WECHAT_MESSAGES_PER_SECOND: '1000', SMS_CALLBACK_TOKEN: CALLBACK_TOKEN };
 
 export const aliyun: ProviderHarness = {
@@ -68,12 +79,11 @@ export const aliyun: ProviderHarness = {
       ALIYUN_ACCESS_KEY_SECRET: fake.credentials.accessKeySecret,
       ALIYUN_SMS_SIGN_NAME: '接电助手',
       ALIYUN_SMS_ENDPOINT: fake.url,
-      ...options.env,
     };
-    const t = await buildTestApp({ ...options, env, deps: { random: () => 0, ...options.deps } });
-    fake.useClock(() => t.clock.now());
+    const t = await appOn(fake, env, options);
     return {
       t,
+      restart: (again = {}) => appOn(fake, env, again),
       sent: () =>
         fake.sent.map((m) => ({ to: m.phoneNumbers, templateId: m.templateCode, params: m.templateParam, outboxId: m.outId, providerId: m.bizId })),
       fail(failure, count = 1) {
@@ -133,12 +143,11 @@ export const tencent: ProviderHarness = {
       TENCENT_SMS_SDK_APP_ID: fake.credentials.sdkAppId,
       TENCENT_SMS_SIGN_NAME: '接电助手',
       TENCENT_SMS_ENDPOINT: fake.url,
-      ...options.env,
     };
-    const t = await buildTestApp({ ...options, env, deps: { random: () => 0, ...options.deps } });
-    fake.useClock(() => t.clock.now());
+    const t = await appOn(fake, env, options);
     return {
       t,
+      restart: (again = {}) => appOn(fake, env, again),
       sent: () =>
         fake.sent.map((m) => ({
           to: m.phoneNumber,
