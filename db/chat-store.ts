@@ -1,14 +1,12 @@
-// Queries of the chatbot: conversations and their messages, bindings by address, consults, knowledge entries.
+// Queries of the chatbot: conversations and their messages, consults, knowledge entries.
 import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import {
   applications,
-  channelBindings,
   chatConversations,
   chatMessages,
   consults,
   knowledgeEntries,
-  optOuts,
   type ChatChannelKind,
 } from './schema/index.ts';
 import type { StaffScope } from './staff-store.ts';
@@ -71,12 +69,6 @@ export function createChatStore(db: Db) {
       at: p('at'),
     })
     .returning({ id: chatMessages.id })
-    .prepare();
-  const boundAccounts = db
-    .select({ accountNo: channelBindings.accountNo, applicationNos: channelBindings.applicationNos })
-    .from(channelBindings)
-    .where(and(eq(channelBindings.channel, p('channel')), eq(channelBindings.address, p('address'))))
-    .orderBy(desc(channelBindings.verifiedAt))
     .prepare();
   const applicationNosByPhone = db
     .select({ applicationNo: applications.applicationNo })
@@ -157,15 +149,6 @@ export function createChatStore(db: Db) {
         .all()
         .reverse(),
 
-    /** Accounts bound to a notice address (sms number, WeChat contact), most recently verified first. */
-    accountsBoundTo: (channel: string, address: string) => boundAccounts.all({ channel, address }).map((r) => r.accountNo),
-    /** The bindings of a notice address with their scopes (null: kept before scopes were), most recently verified first. */
-    bindingsTo: (channel: string, address: string): { accountNo: string; applicationNos: string[] | null }[] => boundAccounts.all({ channel, address }),
-    unbindAll: (channel: string, address: string) =>
-      db.delete(channelBindings).where(and(eq(channelBindings.channel, channel), eq(channelBindings.address, address))).run().changes,
-    /** Binding is an explicit opt-in: an earlier 退订 of the same address no longer applies. */
-    clearOptOut: (channel: string, address: string) =>
-      db.delete(optOuts).where(and(eq(optOuts.channel, channel), eq(optOuts.address, address))).run().changes,
     /** newest first */
     applicationNosOfAccount: (accountNo: string) => applicationNosOfAccount.all({ accountNo }).map((r) => r.applicationNo),
     /** the account's applications registered with that phone, newest first */

@@ -1,9 +1,9 @@
-// Queries over the outbox, bindings and opt-outs.
+// Queries over the outbox and opt-outs.
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { ChannelKind } from '../channels/channel.ts';
 import type { SendOutcome } from '../server/notices/delivery-queue.ts';
 import type { Db } from './client.ts';
-import { applications, channelBindings, optOuts, outbox, type OutboxStatus } from './schema/index.ts';
+import { optOuts, outbox, type OutboxStatus } from './schema/index.ts';
 
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;
@@ -77,22 +77,6 @@ export function createOutboxStore(db: Db) {
     })
     .where(eq(outbox.id, p('id')))
     .prepare();
-  const bindingsOfAccount = db
-    .select({ channel: channelBindings.channel, address: channelBindings.address })
-    .from(channelBindings)
-    .where(eq(channelBindings.accountNo, p('accountNo')))
-    .prepare();
-  const scopedBindingsOfAccount = db
-    .select({ channel: channelBindings.channel, address: channelBindings.address, applicationNos: channelBindings.applicationNos })
-    .from(channelBindings)
-    .where(eq(channelBindings.accountNo, p('accountNo')))
-    .prepare();
-  const applicationPhones = db
-    .select({ applicationNo: applications.applicationNo, phone: applications.phone, status: applications.status })
-    .from(applications)
-    .where(eq(applications.accountNo, p('accountNo')))
-    .orderBy(desc(applications.acceptedAt), desc(applications.applicationNo))
-    .prepare();
 
   // Texts to one address about one application go out in the order they were written (the order of the facts that
   // caused them): a row waits while an earlier one of the same thread is unsent. The priority lane neither waits nor
@@ -103,16 +87,6 @@ export function createOutboxStore(db: Db) {
       AND earlier.channel = ${outbox.channel} AND earlier.status IN ('pending', 'sending') AND earlier.lane = 1
       AND earlier.rowid < outbox.rowid))`;
   const unsentStatuses = ['pending', 'sending', 'sent', 'delivered'] as const;
-
-  /**
-   * What a binding kept before scopes were (application_nos NULL) covers: the applications with the phone a binding
-   * code for the account goes to — the latest active application's, else the latest's. Newest first.
-   */
-  function legacyScope(accountNo: string): string[] {
-    const rows = applicationPhones.all({ accountNo });
-    const latest = rows.find((r) => r.status === 'active') ?? rows[0];
-    return latest ? rows.filter((r) => r.phone === latest.phone).map((r) => r.applicationNo) : [];
-  }
 
   return {
     insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
@@ -214,31 +188,9 @@ export function createOutboxStore(db: Db) {
     optOut(channel: string, address: string, at: number, source: string): void {
       db.insert(optOuts).values({ channel, address, optedOutAt: at, source }).onConflictDoNothing().run();
     },
-    bindingsOf: (accountNo: string) => bindingsOfAccount.all({ accountNo }),
-    legacyScope,
-    /** The applications a binding covers: its recorded scope, or for a binding kept before scopes, the legacy one. */
-    scopeOf: (accountNo: string, applicationNos: string[] | null): string[] => applicationNos ?? legacyScope(accountNo),
-    /** The account's bindings whose scope covers the application: where that application's customer notices go. */
-    bindingsCovering(accountNo: string, applicationNo: string): { channel: string; address: string }[] {
-      let legacy: string[] | undefined;
-      return scopedBindingsOfAccount
-        .all({ accountNo })
-        .filter((b) => (b.applicationNos ?? (legacy ??= legacyScope(accountNo))).includes(applicationNo))
-        .map(({ channel, address }) => ({ channel, address }));
-    },
-    /**
-     * Binds the address to the account for `applicationNos` (the whole scope, replacing the one kept). Without it
-     * (null) the scope already kept is left as it is; a new binding is then a legacy one (see `legacyScope`).
-     */
-    bind(channel: string, address: string, accountNo: string, at: number, applicationNos: string[] | null = null): void {
-      db.insert(channelBindings)
-        .values({ channel, address, accountNo, verifiedAt: at, applicationNos })
-        .onConflictDoUpdate({
-          target: [channelBindings.channel, channelBindings.address, channelBindings.accountNo],
-          set: applicationNos === null ? { verifiedAt: at } : { verifiedAt: at, applicationNos },
-        })
-        .run();
-    },
+    /** Binding is an explicit opt-in, following the Official Account again lifts an unfollow: the opt-out is gone. */
+    clearOptOut: (channel: string, address: string) =>
+      db.delete(optOuts).where(and(eq(optOuts.channel, channel), eq(optOuts.address, address))).run().changes,
     /** Rows due now on the given channels, oldest due first. */
     due(now: number, channels: readonly ChannelKind[], limit: number): OutboxRow[] {
       if (channels.length === 0) return [];

@@ -252,6 +252,7 @@ export async function buildApp(deps: AppDeps) {
     queue: sqlite.deliveries,
     outbox,
     mutes,
+    bindingsCovering: sqlite.bindingsCoveringNow,
     startDispatcher: deps.startDispatcher,
     random: deps.random,
   });
@@ -322,9 +323,9 @@ export async function buildApp(deps: AppDeps) {
   const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
   knowledge.syncFromFile();
   const consults = createConsultService({ ctx: context, chats, staff, hub });
-  const chat = createChatService({ ctx: context, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings, wakeDispatcher: () => dispatcher.wake() });
-  const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, chats, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
-  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, chats, outbox, customers, publicUrl: config.publicUrl });
+  const chat = createChatService({ ctx: context, stores: app.stores, transact: app.transact, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings, wakeDispatcher: () => dispatcher.wake() });
+  const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
+  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers, publicUrl: config.publicUrl });
   templateSms = createTemplateSms({
     ctx: context,
     outbox,

@@ -3,10 +3,12 @@
 import fp from 'fastify-plugin';
 import type { StaffAccounts } from './staff/staff-accounts.ts';
 import type { AlertStore } from './time-limits/alert-store.ts';
+import type { BindingStore } from './chat/binding-store.ts';
 
 export interface Stores {
   staff: StaffAccounts;
   alerts: AlertStore;
+  bindings: BindingStore;
 }
 
 /**

@@ -3,11 +3,13 @@ import type { Stores, Transact } from '../../server/stores.ts';
 import type { PostgresDatabase, PgExecutor } from './client.ts';
 import { createPostgresAlertStore } from './alert-store.ts';
 import { createPostgresStaffAccounts } from './staff-accounts.ts';
+import { createPostgresBindingStore } from './binding-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
   staff: createPostgresStaffAccounts(db),
   alerts: createPostgresAlertStore(db),
+  bindings: createPostgresBindingStore(db),
 });
 
 export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact } {

@@ -8,6 +8,7 @@ import { createSqliteStaffAccounts } from './staff-accounts.ts';
 import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
 import { createOutboxStore } from '../outbox-store.ts';
 import { createSqliteDeliveryQueue } from './delivery-queue.ts';
+import { createSqliteBindingStore, type SqliteBindingStore } from './binding-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -19,12 +20,15 @@ export function createSqliteStores(database: Database_): {
   transact: Transact;
   deliveries: DeliveryQueue;
   insertAlertNow: SqliteAlertStore['insertNow'];
+  bindingsCoveringNow: SqliteBindingStore['coveringNow'];
 } {
   const alerts = createSqliteAlertStore(database.db);
+  const bindings = createSqliteBindingStore(database.db);
   const stores: Stores = {
     staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)),
     alerts,
+    bindings,
   };
   const deliveries = createSqliteDeliveryQueue(createOutboxStore(database.db));
-  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow };
+  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow, bindingsCoveringNow: bindings.coveringNow };
 }

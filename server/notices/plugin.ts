@@ -17,7 +17,7 @@ import { createEmailUnsubscribe, type EmailUnsubscribe } from './email-unsubscri
 import { createMuteService, type MuteService } from './mutes.ts';
 import { loadNoticeTemplates } from './notice-templates.ts';
 import { createSmsLimitCheck } from './sms-limits.ts';
-import { createNoticeWriter, type NoticeWriter } from './writer.ts';
+import { createNoticeWriter, type NoticeWriter, type NoticeWriterOptions } from './writer.ts';
 
 export interface NoticesModule {
   /** writes notices as outbox rows inside the transaction of the fact that caused them */
@@ -63,6 +63,8 @@ export interface NoticesPluginOptions {
   /** the outbox as the writer and delivery reports use it inside synchronous transactions (not yet on a port) */
   outbox: OutboxStore;
   mutes: MuteStore;
+  /** where an application's customer notices go besides its phone: the bindings covering it, read at once */
+  bindingsCovering: NoticeWriterOptions['bindingsCovering'];
   /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
   startDispatcher?: boolean;
   random?: () => number;
@@ -94,6 +96,7 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
     const writer = createNoticeWriter({
       ctx,
       outbox,
+      bindingsCovering: options.bindingsCovering,
       mutes,
       templates: loadNoticeTemplates({ dir: options.templatesDir, smsSignature: config.smsSignature, timeZone: config.timeZone, processCodes: options.processCodes }),
       emailTemplates: loadEmailTemplates({ dir: options.templatesDir, timeZone: config.timeZone }),

@@ -17,6 +17,7 @@ import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';
 import type { Replanned } from '../applications/planning.ts';
 import type { NoticeTemplates } from './notice-templates.ts';
+import type { BindingTarget } from '../chat/binding-store.ts';
 
 export type NoticeRecipient =
   | {
@@ -29,6 +30,11 @@ export type NoticeRecipient =
 export interface NoticeWriterOptions {
   ctx: ServiceContext;
   outbox: OutboxStore;
+  /**
+   * The account's bindings covering the application (BindingStore.covering), read at once: the writer runs inside
+   * transactions that await nothing (the sync's ingest) until those await their stores.
+   */
+  bindingsCovering: (accountNo: string, applicationNo: string) => BindingTarget[];
   /** applications the customer muted for an address (免打扰): their non-mandatory notices are not written */
   mutes: MuteStore;
   templates: NoticeTemplates;
@@ -96,7 +102,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     };
     add('sms', recipient.application.phone);
     const { accountNo, applicationNo } = recipient.application;
-    for (const binding of outbox.bindingsCovering(accountNo, applicationNo)) add(binding.channel as ChannelKind, binding.address);
+    for (const binding of options.bindingsCovering(accountNo, applicationNo)) add(binding.channel, binding.address);
     if (isEmailNoticeKind(kind)) {
       const email = 'email' in recipient.application ? recipient.application.email : store.application(applicationNo)?.email;
       if (email) add('email', email);

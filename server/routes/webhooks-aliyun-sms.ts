@@ -45,7 +45,7 @@ const aliyunSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      for (const sms of aliyunInbound(replies(request.body, request.log))) templateSms.answer('aliyun', sms);
+      for (const sms of aliyunInbound(replies(request.body, request.log))) await templateSms.answer('aliyun', sms);
       return aliyunPushAccepted;
     },
   );

@@ -46,7 +46,7 @@ const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      for (const sms of tencentInbound(replies(request.body, request.log, { single: true }))) templateSms.answer('tencent', sms);
+      for (const sms of tencentInbound(replies(request.body, request.log, { single: true }))) await templateSms.answer('tencent', sms);
       return tencentCallbackAccepted;
     },
   );

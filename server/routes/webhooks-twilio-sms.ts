@@ -26,7 +26,7 @@ const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const sms = twilioInboundSms(request.body);
-      const result = sms.text.trim() === '' ? null : chat.handleSms(sms);
+      const result = sms.text.trim() === '' ? null : await chat.handleSms(sms);
       const text = result ? smsReplyText(result.replies, config.smsSignature) : null;
       return reply.type(TWIML_CONTENT_TYPE).send(twimlReply(text));
     },

@@ -67,7 +67,7 @@ const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const opened = guard(() => openCallback(secrets, request.query, typeof request.body === 'string' ? request.body : ''));
-      const text = wechatOaInbox.handle(opened.message);
+      const text = await wechatOaInbox.handle(opened.message);
       if (text === null) return reply.type('text/plain; charset=utf-8').send(ACKNOWLEDGED);
       return reply.type('application/xml; charset=utf-8').send(passiveReply(secrets, opened, text, context.clock.now()));
     },

@@ -25,6 +25,7 @@ import {
 } from '../domain/chat/dialogue.ts';
 import { chatStateColumn, readChatState, type ChatStore, type ConversationRow, type StoredChatState } from '../../db/chat-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { Stores, Transact } from '../stores.ts';
 import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
 import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
@@ -91,6 +92,10 @@ export interface ChatResult {
 
 export interface ChatServiceOptions {
   ctx: ServiceContext;
+  /** reads outside a transaction (bindings) */
+  stores: Stores;
+  /** the turn's record is one unit of work */
+  transact: Transact;
   chats: ChatStore;
   views: ProgressViews;
   outbox: OutboxStore;
@@ -113,7 +118,7 @@ export interface ChatServiceOptions {
 const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wechat' | 'wechat_oa' => channel === 'sms' || channel === 'wechat' || channel === 'wechat_oa';
 
 export function createChatService(options: ChatServiceOptions) {
-  const { ctx, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings } = options;
+  const { ctx, stores, transact, chats, views, outbox, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings } = options;
   // Across addresses too: many WeChat accounts or kiosk sessions guessing one account's query code, or asking
   // codes to flood its phone, are stopped per account.
   const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
@@ -139,10 +144,10 @@ export function createChatService(options: ChatServiceOptions) {
   /**
    * The applications a kiosk/web session covers: those recorded when it was proved; for one recorded before scopes
    * were kept, those with the phone a binding code for the account goes to (the latest application's) — as for a
-   * binding without a scope, and as notices read it (`outbox.legacyScope`).
+   * binding without a scope, and as notices read it (`BindingStore.legacyScope`).
    */
-  function sessionScopeOf(accountNo: string, scopes: Record<string, string[]>): string[] {
-    return scopes[accountNo] ?? outbox.legacyScope(accountNo);
+  async function sessionScopeOf(accountNo: string, scopes: Record<string, string[]>): Promise<string[]> {
+    return scopes[accountNo] ?? (await stores.bindings.legacyScope(accountNo));
   }
 
   /**
@@ -150,7 +155,7 @@ export function createChatService(options: ChatServiceOptions) {
    * (`channel_bindings.application_nos`, the one record of it: notices follow the same); for kiosk/web the
    * session's account (scope in the conversation's state) and the view token's.
    */
-  function accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): AccountFacts[] {
+  async function accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): Promise<AccountFacts[]> {
     const { scopes } = isNoticeChannel(message.channel) ? { scopes: {} } : readChatState<ConversationState>(conversation?.state ?? null);
     const scoped = new Map<string, Set<string>>();
     const add = (accountNo: string, applicationNos: string[]) => {
@@ -159,12 +164,12 @@ export function createChatService(options: ChatServiceOptions) {
       scoped.set(accountNo, set);
     };
     if (isNoticeChannel(message.channel)) {
-      for (const binding of chats.bindingsTo(message.channel, message.address)) add(binding.accountNo, outbox.scopeOf(binding.accountNo, binding.applicationNos));
+      for (const binding of await stores.bindings.boundTo({ channel: message.channel, address: message.address })) add(binding.accountNo, binding.applicationNos);
     } else {
       const claims = message.viewClaims;
       if (claims) add(claims.a, claims.n);
       const session = conversation?.sessionAccountNo;
-      if (session && (conversation.sessionUntil ?? 0) > now) add(session, sessionScopeOf(session, scopes));
+      if (session && (conversation.sessionUntil ?? 0) > now) add(session, await sessionScopeOf(session, scopes));
     }
     return [...scoped].map(([accountNo, only]) => ({ accountNo, applications: viewsOf(accountNo, [...only]) }));
   }
@@ -176,14 +181,14 @@ export function createChatService(options: ChatServiceOptions) {
 
   interface TurnWork {
     /** run inside the transaction that records the turn */
-    writes: (() => void)[];
+    writes: ((stores: Stores) => void | Promise<void>)[];
     patch: Partial<ConversationRow>;
     /** the applications each proved account covers, when this turn changes them */
     scopes?: Record<string, string[]>;
     wake: boolean;
   }
 
-  function carryOut(
+  async function carryOut(
     effect: Effect,
     message: InboundChatMessage,
     /** the message as it is kept on record (codes masked) */
@@ -193,7 +198,7 @@ export function createChatService(options: ChatServiceOptions) {
     state: ConversationState | null,
     now: number,
     work: TurnWork,
-  ): EffectOutcome {
+  ): Promise<EffectOutcome> {
     const { channel, address } = message;
     const lockedUntil = conversation?.bindLockedUntil ?? null;
     if ((effect.kind === 'send_bind_code' || effect.kind === 'check_code') && lockedUntil !== null && lockedUntil > now) {
@@ -265,12 +270,11 @@ export function createChatService(options: ChatServiceOptions) {
           if (isNoticeChannel(channel)) {
             // Proving again adds to what the binding covered (one kept before scopes: what it was read as covering).
             // The binding's row is the scope's one record: the chat reads it and notices follow it.
-            const binding = chats.bindingsTo(channel, address).find((b) => b.accountNo === accountNo);
-            const before = binding ? outbox.scopeOf(accountNo, binding.applicationNos) : [];
-            const union = [...new Set([...before, ...covered])];
-            work.writes.push(() => {
-              outbox.bind(channel, address, accountNo, now, union);
-              chats.clearOptOut(channel, address);
+            const binding = (await stores.bindings.boundTo({ channel, address })).find((b) => b.accountNo === accountNo);
+            const union = [...new Set([...(binding?.applicationNos ?? []), ...covered])];
+            work.writes.push(async (stores) => {
+              await stores.bindings.bind({ channel, address, accountNo, at: now, applicationNos: union });
+              outbox.clearOptOut(channel, address);
             });
           } else {
             // Proving again in a kiosk session adds to what it proved for the same account only.
@@ -294,8 +298,8 @@ export function createChatService(options: ChatServiceOptions) {
       }
       case 'unbind': {
         if (isNoticeChannel(channel)) {
-          const count = chats.accountsBoundTo(channel, address).length;
-          work.writes.push(() => chats.unbindAll(channel, address));
+          const count = (await stores.bindings.boundTo({ channel, address })).length;
+          work.writes.push(async (stores) => void (await stores.bindings.unbindAll({ channel, address })));
           return { kind: 'unbound', count };
         }
         const had = conversation?.sessionAccountNo && (conversation.sessionUntil ?? 0) > now ? 1 : 0;
@@ -387,7 +391,7 @@ export function createChatService(options: ChatServiceOptions) {
     return secret ? masked.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, CODE_MASK) : masked;
   };
 
-  function handle(message: InboundChatMessage): ChatResult {
+  async function handle(message: InboundChatMessage): Promise<ChatResult> {
     const now = ctx.clock.now();
     const text = message.text.slice(0, MAX_CHAT_TEXT);
     if (message.providerMessageId) {
@@ -411,7 +415,7 @@ export function createChatService(options: ChatServiceOptions) {
         state?.kind === 'menu' ||
         state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
-    const facts = { accounts: needsAccounts ? accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
+    const facts = { accounts: needsAccounts ? await accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
     const turn = respond(input, facts);
 
     const work: TurnWork = { writes: [], patch: {}, wake: false };
@@ -419,7 +423,7 @@ export function createChatService(options: ChatServiceOptions) {
     let stateChange = turn.state;
     let outcome: EffectOutcome | null = null;
     if (turn.effect) {
-      outcome = carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
+      outcome = await carryOut(turn.effect, message, recordedText(text, turn.secret), conversation, conversationId, state, now, work);
       ({ replies, state: stateChange } = settle(turn, outcome, input));
     }
     // A kiosk/web session stays bound while it is in use.
@@ -440,11 +444,11 @@ export function createChatService(options: ChatServiceOptions) {
       createdAt: now,
       lastMessageAt: now,
     };
-    ctx.database.transaction(() => {
+    await transact(async (stores) => {
       // An SMS number's or WeChat contact's scope is on its bindings: none is kept in its conversation's state.
       const scopes = isNoticeChannel(message.channel) ? {} : work.scopes;
       chats.saveConversation({ ...base, ...stateFields(stateChange, stored, scopes, now), ...work.patch, lastMessageAt: now });
-      for (const write of work.writes) write();
+      for (const write of work.writes) await write(stores);
       const inbound = chats.insertMessage({
         conversationId,
         direction: 'in',
@@ -464,7 +468,7 @@ export function createChatService(options: ChatServiceOptions) {
   return {
     handle,
     /** The provider-neutral inbound SMS (Twilio webhook, a mainland provider's uplink): answered as the `sms` channel. */
-    handleSms(sms: InboundSms): ChatResult {
+    handleSms(sms: InboundSms): Promise<ChatResult> {
       return handle({ channel: 'sms', address: normalizeSmsAddress(sms.from), text: sms.text, providerMessageId: sms.providerMessageId });
     },
     /** A conversation's record, oldest first (tests, staff tools). */
@@ -483,7 +487,7 @@ export type ChatService = ReturnType<typeof createChatService>;
  */
 export function wireWeChatBot(channel: WechatyWeChatChannel, chat: ChatService, log: Pick<FastifyBaseLogger, 'warn'>): () => void {
   return channel.onMessage(async (message) => {
-    const result = chat.handle({ channel: 'wechat', address: message.contactId, text: message.text, providerMessageId: message.messageId, public: message.inGroup });
+    const result = await chat.handle({ channel: 'wechat', address: message.contactId, text: message.text, providerMessageId: message.messageId, public: message.inGroup });
     for (const text of result.replies) {
       try {
         await message.reply(text);

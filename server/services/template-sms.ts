@@ -52,10 +52,10 @@ export function createTemplateSms({ ctx, outbox, receipts, deliveryStatus, chat,
      * The chat answers the customer's message; the answer is queued as one template SMS whose outbox id is made of
      * the provider's message id, so a redelivered message is neither a second turn nor a second SMS.
      */
-    answer(provider: string, sms: InboundSms): { repeated: boolean } {
+    async answer(provider: string, sms: InboundSms): Promise<{ repeated: boolean }> {
       const id = replyOutboxId(provider, sms.providerMessageId);
       if (sms.text.trim() === '' || outbox.byId(id)) return { repeated: outbox.byId(id) !== undefined };
-      const result = chat.handleSms({ ...sms, providerMessageId: `${provider}:${sms.providerMessageId}` });
+      const result = await chat.handleSms({ ...sms, providerMessageId: `${provider}:${sms.providerMessageId}` });
       const text = smsReplyText(result.replies, smsSignature);
       if (text === null) return { repeated: false };
       const now = ctx.clock.now();

@@ -8,7 +8,6 @@ import { CHAT_REPLY_KIND } from '../../channels/wechat-oa/channel.ts';
 import type { WechatOaInbound } from '../../channels/wechat-oa/xml.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { WechatOaStore } from '../../db/wechat-oa-store.ts';
-import type { ChatStore } from '../../db/chat-store.ts';
 import { followed } from '../domain/chat/replies.ts';
 import type { ChatService } from './chat.ts';
 import type { ServiceContext } from './context.ts';
@@ -23,7 +22,6 @@ export interface WechatOaInboxOptions {
   ctx: ServiceContext;
   store: WechatOaStore;
   chat: ChatService;
-  chats: ChatStore;
   outbox: OutboxStore;
   deliveryStatus: DeliveryStatus;
   wakeDispatcher: () => void;
@@ -38,7 +36,7 @@ export function dedupeKeyOf(message: WechatOaInbound): string {
 }
 
 export function createWechatOaInbox(options: WechatOaInboxOptions) {
-  const { ctx, store, chat, chats, outbox, deliveryStatus, log } = options;
+  const { ctx, store, chat, outbox, deliveryStatus, log } = options;
 
   /** Records the callback as handled and runs `work` in the same transaction; false when it was handled before. */
   function once(message: WechatOaInbound, passiveReply: string | null, work: () => void = () => {}): boolean {
@@ -50,8 +48,8 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
   }
 
   /** The chat's answer: passive when it fits one reply, else `success` now and customer-service messages after. */
-  function answerText(message: Extract<WechatOaInbound, { type: 'text' }>): string | null {
-    const result = chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
+  async function answerText(message: Extract<WechatOaInbound, { type: 'text' }>): Promise<string | null> {
+    const result = await chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
     const joined = result.replies.join('\n\n');
     if (Buffer.byteLength(joined, 'utf8') <= PASSIVE_REPLY_MAX_BYTES) {
       once(message, joined);
@@ -89,7 +87,7 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
      * Acts on one callback and returns the passive reply's text, or null for a plain `success`. A callback seen
      * before gets the reply it got then, and nothing is done again.
      */
-    handle(message: WechatOaInbound): string | null {
+    async handle(message: WechatOaInbound): Promise<string | null> {
       const earlier = store.handled(dedupeKeyOf(message));
       if (earlier) return earlier.passiveReply;
       const now = ctx.clock.now();
@@ -98,7 +96,7 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
           return message.text.trim() === '' ? null : answerText(message);
         case 'subscribe':
           once(message, followed, () => {
-            if (outbox.optOutSource('wechat_oa', message.openId) === UNFOLLOW_SOURCE) chats.clearOptOut('wechat_oa', message.openId);
+            if (outbox.optOutSource('wechat_oa', message.openId) === UNFOLLOW_SOURCE) outbox.clearOptOut('wechat_oa', message.openId);
           });
           return followed;
         case 'unsubscribe':

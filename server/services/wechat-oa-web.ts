@@ -1,8 +1,7 @@
 // The mobile progress page's sign-in inside WeChat: web authorization (snsapi_base) gives the page a code, the code
 // gives the OpenID, and the OpenID's binding gives a view token for the applications it covers.
 import { WechatApiError, WechatTransportError, webAuthorizeUrl, type WechatOaApi } from '../../channels/wechat-oa/api.ts';
-import type { ChatStore } from '../../db/chat-store.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { BindingStore } from '../chat/binding-store.ts';
 import type { WechatOaConfig } from '../config.ts';
 import { JiedianError } from '../errors.ts';
 import type { CustomerAccess } from './customer-access.ts';
@@ -10,14 +9,13 @@ import type { CustomerAccess } from './customer-access.ts';
 export interface WechatOaWebOptions {
   config: Pick<WechatOaConfig, 'appId' | 'oauthBaseUrl'> | null;
   api: WechatOaApi | null;
-  chats: ChatStore;
-  outbox: OutboxStore;
+  bindings: BindingStore;
   customers: CustomerAccess;
   publicUrl: string;
 }
 
 export function createWechatOaWeb(options: WechatOaWebOptions) {
-  const { config, api, chats, outbox, customers } = options;
+  const { config, api, bindings, customers } = options;
 
   return {
     /** Web authorization is possible: the Official Account is configured. */
@@ -43,10 +41,10 @@ export function createWechatOaWeb(options: WechatOaWebOptions) {
         if (error instanceof WechatTransportError) throw new JiedianError('JD_UNAUTHORIZED', 'WeChat could not be asked who this is; sign in with the account number and query code');
         throw error;
       }
-      const bindings = chats.bindingsTo('wechat_oa', openId).map((b) => ({ accountNo: b.accountNo, scope: outbox.scopeOf(b.accountNo, b.applicationNos) }));
-      const chosen = bindings.find((b) => applicationNo !== null && b.scope.includes(applicationNo)) ?? bindings[0];
+      const bound = await bindings.boundTo({ channel: 'wechat_oa', address: openId });
+      const chosen = bound.find((b) => applicationNo !== null && b.applicationNos.includes(applicationNo)) ?? bound[0];
       if (!chosen) throw new JiedianError('JD_NOT_FOUND', 'no account is bound to this WeChat user');
-      return customers.grantFor(chosen.accountNo, chosen.scope);
+      return customers.grantFor(chosen.accountNo, chosen.applicationNos);
     },
   };
 }

@@ -54,7 +54,7 @@ async function startOaApp(): Promise<string> {
   await hurryScenario(t);
   await putApplication(t, SECOND, { accountNo: customerA.accountNo, queryCode: customerA.queryCode, phone: customerA.phone, processCode: 'lv_business', requestedConnectDate: undefined, acceptedAt: '2026-11-23T09:00:00+08:00' });
   await postEvents(t, [started(SECOND, 'accept', '2026-11-23T09:00:00+08:00', 'H002'), completed(SECOND, 'accept', '2026-11-23T09:30:00+08:00', 'H002')]);
-  t.database.transaction(() => t.app.jiedian.outbox.bind('wechat_oa', BOUND_OPENID, customerA.accountNo, t.clock.now(), [customerA.applicationNo, SECOND]));
+  await t.app.transact((stores) => stores.bindings.bind({ channel: 'wechat_oa', address: BOUND_OPENID, accountNo: customerA.accountNo, at: t.clock.now(), applicationNos: [customerA.applicationNo, SECOND] }));
   await t.app.listen({ port, host: '127.0.0.1' });
   return base;
 }

@@ -21,7 +21,7 @@ async function newestCode(fake: FakeTwilio, t: TestApp, after: number): Promise<
 }
 
 const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
-const boundTo = (t: TestApp, address: string) => t.app.jiedian.outbox.bindingsOf(ACCOUNT_NO).some((b) => b.address === address);
+const boundTo = async (t: TestApp, address: string) => (await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).some((b) => b.address === address);
 
 function kiosk(t: TestApp, sessionId: string, text: string, remoteAddress: string) {
   return t.app.inject({ method: 'POST', url: '/api/v1/chat/messages', remoteAddress, payload: { sessionId, text } }).then((r) => r.json().replies.join('\n') as string);
@@ -38,7 +38,7 @@ describe('binding codes', () => {
     t.clock.advance(10 * 60 * 1000 + 1000);
     const late = await postSms(t, STRANGER, stale);
     expect(late.text).not.toContain('绑定成功');
-    expect(boundTo(t, '13700007777')).toBe(false);
+    expect(await boundTo(t, '13700007777')).toBe(false);
     expect((await postSms(t, STRANGER, '进度')).text).not.toContain(APPLICATION_NO);
 
     sent = fake.requests.length;
@@ -46,7 +46,7 @@ describe('binding codes', () => {
     const fresh = await newestCode(fake, t, sent);
     t.clock.advance(9 * 60 * 1000 + 59 * 1000);
     expect((await postSms(t, STRANGER, fresh)).text).toContain('绑定成功');
-    expect(boundTo(t, '13700007777')).toBe(true);
+    expect(await boundTo(t, '13700007777')).toBe(true);
   });
 
   it('lock the account for an hour after 10 wrong codes from any numbers: the right query code from a new number fails too', async () => {
@@ -62,7 +62,7 @@ describe('binding codes', () => {
     const newcomer = '+8613700000009';
     await postSms(t, newcomer, '绑定 5300123456');
     expect((await postSms(t, newcomer, QUERY_CODE)).text).toContain('已暂停');
-    expect(boundTo(t, '13700000009')).toBe(false);
+    expect(await boundTo(t, '13700000009')).toBe(false);
 
     t.clock.advance(61 * 60 * 1000);
     await postSms(t, newcomer, '绑定 5300123456');

@@ -57,7 +57,7 @@ describe('POST /api/v1/chat/messages', () => {
     expect((await kiosk(t, SESSION, '进度')).body.replies[0]).toContain(APPLICATION_NO);
     expect((await kiosk(t, 'another-session-0123456789', '进度')).body.replies[0]).not.toContain(APPLICATION_NO);
     // a session is not a notice address
-    expect(t.app.jiedian.outbox.bindingsOf(ACCOUNT_NO)).toEqual([]);
+    expect(await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).toEqual([]);
     // and it ends: 30 minutes after its last message
     t.clock.advance(31 * 60 * 1000);
     expect((await kiosk(t, SESSION, '进度')).body.replies[0]).not.toContain(APPLICATION_NO);

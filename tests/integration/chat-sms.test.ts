@@ -42,7 +42,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     const wrong = await postSms(t, CUSTOMER, code === '000000' ? '111111' : '000000');
     expect(wrong.text).toContain('还可再试4次');
     expect((await postSms(t, CUSTOMER, code)).text).toContain('绑定成功');
-    expect(t.app.jiedian.outbox.bindingsOf(ACCOUNT_NO)).toContainEqual({ channel: 'sms', address: APPLICATION_PHONE });
+    expect(await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).toContainEqual({ channel: 'sms', address: APPLICATION_PHONE });
 
     const progress = await postSms(t, CUSTOMER, '我的申请到哪一步了');
     expect(progress.text).toContain(APPLICATION_NO);

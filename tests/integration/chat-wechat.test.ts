@@ -50,7 +50,7 @@ describe('chat over WeChat (Wechaty)', () => {
     const [done] = await ask(wx, customer, inbox, code);
     expect(done).toContain('绑定成功');
     expect(done).toContain('本微信');
-    expect(t.app.jiedian.outbox.bindingsOf(ACCOUNT_NO)).toContainEqual({ channel: 'wechat', address: customer.id });
+    expect(await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).toContainEqual({ channel: 'wechat', address: customer.id });
 
     const [progress] = await ask(wx, customer, inbox, '进度');
     expect(progress).toContain(`工单${APPLICATION_NO}（高压新装增容（单电源））`);

@@ -1,11 +1,11 @@
 // hurry_answered goes back by the channel the customer hurried on: the WeChat contact, the SMS number that wrote.
 import { describe, expect, it } from 'vitest';
 import type { mock } from 'wechaty-puppet-mock';
-import { createMockWechat, type Inbox, type MockWechat } from '../support/wechaty-mock.ts';
+import type { Inbox, MockWechat } from '../support/wechaty-mock.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import type { TestApp } from '../support/app.ts';
 import { eventually, fakeTwilioForTest, staffHeaders } from '../support/notices.ts';
-import { APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
+import { APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms, wechatChatApp } from '../support/chat.ts';
 import { askWechat } from '../support/wechaty-mock.ts';
 
 const ask = (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text: string, count = 1) => askWechat(wx, contact, inbox, text, count);
@@ -24,11 +24,7 @@ const smsWithReply = (fake: FakeTwilio) => fake.requests.filter((r) => r.body?.i
 describe('the answer to a hurry reaches the customer where they asked', () => {
   it('a hurry made in WeChat is answered in WeChat, not by SMS', async () => {
     const fake = await fakeTwilioForTest();
-    const wx = createMockWechat();
-    const t = await chatApp(fake, { deps: { wechaty: wx.bot } });
-    await wx.login();
-    const customer = wx.createContact({ name: '王女士' });
-    const inbox = wx.inboxOf(customer);
+    const { t, wx, customer, inbox } = await wechatChatApp(fake);
     await ask(wx, customer, inbox, '绑定 5300123456');
     expect((await ask(wx, customer, inbox, `查询密码${QUERY_CODE}`))[0]).toContain('绑定成功');
     // the chat's own answer is the receipt (no hurry_received notice follows it)

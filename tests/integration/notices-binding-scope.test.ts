@@ -152,7 +152,7 @@ describe('a binding kept before scopes were (application_nos NULL)', () => {
     const { t, wx } = await twoApplications();
     const customer = wx.createContact({ name: '王女士' });
     const inbox = wx.inboxOf(customer);
-    t.app.jiedian.outbox.bind('wechat', customer.id, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     expect(scopeOf(t, 'wechat', customer.id)).toBeNull();
     const progress = await ask(wx, customer, inbox, '进度');
     expect(progress).toContain(`工单${OTHER.applicationNo}`);

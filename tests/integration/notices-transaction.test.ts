@@ -57,9 +57,9 @@ describe('notices and the ingest transaction', () => {
     await putHandler(t);
     await putApplication(t, 'YX2026-0001', { processCode: 'hv_dual', requestedConnectDate: undefined });
     // two WeChat contacts bound to the account (one bound twice over: still one row), one of them opted out
-    t.app.jiedian.outbox.bind('wechat', 'wxid_customer_a', '5300123456', t.clock.now());
-    t.app.jiedian.outbox.bind('wechat', 'wxid_customer_a', '5300123456', t.clock.now() + 1);
-    t.app.jiedian.outbox.bind('wechat', 'wxid_customer_b', '5300123456', t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now() + 1, applicationNos: null });
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_b', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
     t.app.jiedian.outbox.optOut('wechat', 'wxid_customer_b', t.clock.now(), 'test');
 
     const reply = await t.app.inject({

@@ -38,7 +38,7 @@ describe('step notices over WeChat', () => {
     const { fake, t, wx } = await appWithWechat();
     const customer = wx.createContact({ name: '王女士' });
     const inbox = wx.inboxOf(customer);
-    t.app.jiedian.outbox.bind('wechat', customer.id, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     await hvDualBeforeDesignReview(t);
     const plans = inbox.messages.length;
 
@@ -61,8 +61,8 @@ describe('step notices over WeChat', () => {
     const optedOutInbox = wx.inboxOf(optedOut);
     const otherInbox = wx.inboxOf(other);
     const now = t.clock.now();
-    t.app.jiedian.outbox.bind('wechat', optedOut.id, ACCOUNT_NO, now);
-    t.app.jiedian.outbox.bind('wechat', other.id, ACCOUNT_NO, now);
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: optedOut.id, accountNo: ACCOUNT_NO, at: now, applicationNos: null });
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: other.id, accountNo: ACCOUNT_NO, at: now, applicationNos: null });
     t.app.jiedian.outbox.optOut('wechat', optedOut.id, now, 'chat:退订');
 
     await hvDualBeforeDesignReview(t);
@@ -83,7 +83,7 @@ describe('step notices over WeChat', () => {
     const { t, wx } = await appWithWechat();
     const customer = wx.createContact({ name: '王女士' });
     const inbox = wx.inboxOf(customer);
-    t.app.jiedian.outbox.bind('wechat', customer.id, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     await hvDualBeforeDesignReview(t);
     await t.app.jiedian.dispatcher.stop();
 

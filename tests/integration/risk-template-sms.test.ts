@@ -70,7 +70,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
   it('a complaint by SMS raises a 紧急 item, is answered with who is responsible, and texts the team lead once by template', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const before = sent().length;
 
     expect((await post(t, provider.reply(APPLICATION_PHONE, '再不处理我就打12398投诉', 51))).statusCode).toBe(200);

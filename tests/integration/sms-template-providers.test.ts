@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { optOuts, outbox, smsReceipts } from '../../db/schema/index.ts';
-import { createChatStore } from '../../db/chat-store.ts';
 import { MAX_DELIVERY_ATTEMPTS } from '../../server/domain/delivery-policy.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE } from '../support/chat.ts';
 import { completed, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
@@ -142,7 +141,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('answers a bound customer\'s "JD" with the progress template, and a redelivered reply once', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const before = sent().length;
 
     const first = await post(t, provider.reply(APPLICATION_PHONE, 'JD', 7));
@@ -165,7 +164,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('answers "TD <application>" with the muted template and "BD <application>" with the unmuted one, and mutes in between', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const before = sent().length;
 
     expect((await post(t, provider.reply(APPLICATION_PHONE, `TD ${APPLICATION_NO}`, 31))).statusCode).toBe(200);
@@ -335,7 +334,7 @@ describe('status reports through aliyun, an opt-out applied once', () => {
     const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
     expect(isOptedOut(t)).toBe(true);
-    createChatStore(t.database.db).clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
+    t.app.jiedian.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
     expect(isOptedOut(t)).toBe(false);
   });
@@ -366,7 +365,7 @@ describe.each(providers)('callback batches through $name', (provider: ProviderHa
   it('answers a reply batch with a bad item for the good one', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const before = sent().length;
     const good = provider.reply(APPLICATION_PHONE, 'JD', 41);
     const payload = [{ content: 'JD' }, ...(Array.isArray(good.payload) ? good.payload : [good.payload])];

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { mock } from 'wechaty-puppet-mock';
 import { createMockWechat, type Inbox, type MockWechat } from '../support/wechaty-mock.ts';
 import { fakeTwilioForTest } from '../support/notices.ts';
-import { ACCOUNT_NO, APPLICATION_NO, chatApp } from '../support/chat.ts';
+import { ACCOUNT_NO, APPLICATION_NO, chatApp, wechatChatApp } from '../support/chat.ts';
 import type { TestApp } from '../support/app.ts';
 import { askWechat } from '../support/wechaty-mock.ts';
 
@@ -23,12 +23,8 @@ function queueWeChatNotice(t: TestApp, contactId: string, reference: string): st
 describe('the WeChat bot in the app', () => {
   it('comes back after the WeChat session drops: it answers again and delivers what was queued meanwhile', async () => {
     const fake = await fakeTwilioForTest();
-    const wx = createMockWechat();
-    const t = await chatApp(fake, { deps: { wechaty: wx.bot } });
-    await wx.login();
-    const customer = wx.createContact({ name: '王女士' });
-    const inbox = wx.inboxOf(customer);
-    t.app.jiedian.outbox.bind('wechat', customer.id, ACCOUNT_NO, t.clock.now());
+    const { t, wx, customer, inbox } = await wechatChatApp(fake);
+    await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     expect(await ask(wx, customer, inbox, '停电了找谁')).toContain('95598');
 
     await wx.logout();

@@ -92,7 +92,7 @@ describe('WeChat Official Account callbacks', () => {
     const bound = await say(t, lastBindCode(t), { safe: true });
     expect(bound.text).toContain('绑定成功');
     expect(bound.text).toContain('本微信');
-    expect(t.app.jiedian.outbox.bindingsOf(ACCOUNT_NO)).toContainEqual({ channel: 'wechat_oa', address: OPENID });
+    expect(await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).toContainEqual({ channel: 'wechat_oa', address: OPENID });
 
     const progress = await say(t, '进度');
     expect(progress.text).toContain(`工单${APPLICATION_NO}（高压新装增容（单电源））`);
@@ -287,8 +287,8 @@ describe('WeChat Official Account access token', () => {
     await bind(t);
     const others = ['oJd8s5customer000000000002', 'oJd8s5customer000000000003', 'oJd8s5customer000000000004'];
     // more bindings: each gets the notice, all sends start together
-    t.database.transaction(() => {
-      for (const openId of others) t.app.jiedian.outbox.bind('wechat_oa', openId, ACCOUNT_NO, t.clock.now(), [APPLICATION_NO]);
+    await t.app.transact(async (stores) => {
+      for (const openId of others) await stores.bindings.bind({ channel: 'wechat_oa', address: openId, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: [APPLICATION_NO] });
     });
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.jiedian.dispatcher.idle();

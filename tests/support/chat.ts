@@ -6,6 +6,7 @@ import type { AppDeps } from '../../server/app.ts';
 import type { TestApp } from './app.ts';
 import type { FakeTwilio } from './fake-twilio.ts';
 import { buildNoticeApp, completed, postEvents, putApplication, putHandler, started } from './notices.ts';
+import { createMockWechat } from './wechaty-mock.ts';
 
 export const ACCOUNT_NO = '5300123456';
 export const APPLICATION_NO = 'YX2026-0001';
@@ -32,6 +33,15 @@ export async function chatApp(fake: FakeTwilio, options: { env?: Record<string, 
   ]);
   if (options.deps?.startDispatcher !== false) await t.app.jiedian.dispatcher.idle();
   return t;
+}
+
+/** The chat scenario with a logged-in Wechaty bot (wechaty-puppet-mock) and one customer contact, 王女士, writing to it. */
+export async function wechatChatApp(fake: FakeTwilio) {
+  const wx = createMockWechat();
+  const t = await chatApp(fake, { deps: { wechaty: wx.bot } });
+  await wx.login();
+  const customer = wx.createContact({ name: '王女士' });
+  return { t, wx, customer, inbox: wx.inboxOf(customer) };
 }
 
 /** Brings the chat scenario's hv_single application to switch-on (connect completed) on 2026-11-24. */
