@@ -61,9 +61,8 @@ import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
 import { createTemplateSms, type TemplateSms } from './services/template-sms.ts';
 import staffChatRoutes from './routes/staff-chat.ts';
 import { createChatStore } from '../db/chat-store.ts';
-import { createKnowledgeBase, loadKnowledgeFile, type KnowledgeBase } from './services/knowledge-base.ts';
-import { createConsultService, type ConsultService } from './services/consults.ts';
-import { createChatService, wireWeChatBot, type ChatService } from './services/chat.ts';
+import { loadKnowledgeFile } from './chat/knowledge-base.ts';
+import { chatPlugin } from './chat/plugin.ts';
 import { createWechatOaStore } from '../db/wechat-oa-store.ts';
 import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-inbox.ts';
 import wechatOaWebhook from './routes/webhooks-wechat-oa.ts';
@@ -123,10 +122,7 @@ export interface Services {
   hub: RealtimeHub;
   staff: StaffStore;
   hurries: HurryService;
-  chat: ChatService;
   templateSms: TemplateSms;
-  consults: ConsultService;
-  knowledge: KnowledgeBase;
   securityNotices: SecurityNotices;
   wechatOaInbox: WechatOaInbox;
   wechatOaWeb: WechatOaWeb;
@@ -320,10 +316,24 @@ export async function buildApp(deps: AppDeps) {
   const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
   const chats = createChatStore(database.db);
-  const knowledge = createKnowledgeBase({ store: chats, clock, timeZone: config.timeZone, fileEntries: loadKnowledgeFile(config.knowledgeBasePath) });
-  knowledge.syncFromFile();
-  const consults = createConsultService({ ctx: context, chats, staff, hub });
-  const chat = createChatService({ ctx: context, stores: app.stores, transact: app.transact, chats, views, outbox, mutes, notices, hurries, consults, knowledge, queryCodeGuesses, risks, ratings, wakeDispatcher: () => dispatcher.wake() });
+  await app.register(chatPlugin, {
+    ctx: context,
+    chats,
+    staff,
+    views,
+    outbox,
+    mutes,
+    notices,
+    hurries,
+    hub,
+    queryCodeGuesses,
+    risks,
+    ratings,
+    knowledgeFile: loadKnowledgeFile(config.knowledgeBasePath),
+    wechat: channels.wechat ?? null,
+    wakeDispatcher: () => dispatcher.wake(),
+  });
+  const chat = app.chat.turns;
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
   const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers, publicUrl: config.publicUrl });
   templateSms = createTemplateSms({
@@ -335,7 +345,6 @@ export async function buildApp(deps: AppDeps) {
     smsSignature: config.smsSignature,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  const detachWeChat = channels.wechat ? wireWeChatBot(channels.wechat, chat, app.log) : () => {};
   app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
   app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
   app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
@@ -378,10 +387,7 @@ export async function buildApp(deps: AppDeps) {
     hub,
     staff,
     hurries,
-    chat,
     templateSms,
-    consults,
-    knowledge,
     securityNotices,
     wechatOaInbox,
     wechatOaWeb,
@@ -406,7 +412,6 @@ export async function buildApp(deps: AppDeps) {
     app.timeLimits.alertFeedTimer.start();
   });
   app.addHook('onClose', async () => {
-    detachWeChat();
     await app.timeLimits.sweeper.stop();
     await app.timeLimits.alertFeedTimer.stop();
   });

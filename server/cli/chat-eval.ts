@@ -10,7 +10,7 @@ import { calendarDateOf } from '../domain/dates.ts';
 import { buildKnowledgeIndex } from '../domain/chat/knowledge-base.ts';
 import { understand } from '../domain/chat/intents.ts';
 import { evaluateIntents, formatEvaluation, parseUtterances, percentile, type IntentEvaluation } from '../domain/chat/evaluation.ts';
-import { loadKnowledgeFile } from '../services/knowledge-base.ts';
+import { loadKnowledgeFile } from '../chat/knowledge-base.ts';
 
 export const ACCURACY_TARGET = 0.95;
 export const P99_TARGET_MS = 5;
@@ -47,7 +47,8 @@ async function measureTurns(config: Config, texts: string[], passes: number): Pr
   // Never made ready: channels, dispatcher and sweeper stay off; notices stay queued in the outbox.
   const app = await buildApp({ config: { ...config, databasePath: ':memory:' }, database, logger: false });
   try {
-    const { ingest, chat, outbox, context } = app.jiedian;
+    const { ingest, context } = app.jiedian;
+    const chat = app.chat.turns;
     const now = context.clock.now();
     const today = calendarDateOf(now, config.timeZone);
     await ingest.upsertHandler('EVAL-H1', { name: '李明', phone: '13912345678', teamId: 'EVAL-T1', teamName: '业扩一班', role: 'handler' });

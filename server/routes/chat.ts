@@ -13,7 +13,8 @@ export const CHAT_MESSAGES_PER_SESSION = 20;
 export const CHAT_MESSAGES_PER_CLIENT = 60;
 
 const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { chat, customers, context, config } = app.jiedian;
+  const { customers, context, config } = app.jiedian;
+  const chat = app.chat.turns;
   // A FailureLimiter counts events in a sliding window: here every message counts, not only failures.
   const perSession = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_SESSION, windowMs: MINUTE });
   const perClient = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_CLIENT, windowMs: MINUTE });

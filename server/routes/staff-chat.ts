@@ -17,7 +17,7 @@ import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
 const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { knowledge, consults } = app.jiedian;
+  const { knowledge, consults } = app.chat;
   const { auth } = app.staff;
 
   /** Team leads and admins only: the knowledge base answers every customer. */

@@ -30,7 +30,8 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, hurries, replanning, consults, securityNotices, risks, ratings } = app.jiedian;
+  const { config, views, outbox, hurries, replanning, securityNotices, risks, ratings } = app.jiedian;
+  const { consults } = app.chat;
   const { alerts } = app.timeLimits;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({

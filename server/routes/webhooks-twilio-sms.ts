@@ -9,7 +9,8 @@ import { smsReplyText } from '../domain/chat/replies.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, chat } = app.jiedian;
+  const { config } = app.jiedian;
+  const chat = app.chat.turns;
   await app.register(formbody);
 
   app.addHook('preValidation', requireTwilioSignature(config));

@@ -7,7 +7,7 @@ import type { SendResult } from '../../channels/channel.ts';
 import { smsReplyText } from '../domain/chat/replies.ts';
 import { CHAT_REPLY_NOTICE_KIND } from '../domain/sms-template-maps.ts';
 import { smsSegments } from '../domain/sms-segments.ts';
-import type { ChatService } from './chat.ts';
+import type { ChatTurns } from '../chat/turn.ts';
 import type { ServiceContext } from './context.ts';
 import type { DeliveryStatus } from '../notices/delivery-status.ts';
 
@@ -16,7 +16,7 @@ export interface TemplateSmsOptions {
   outbox: OutboxStore;
   receipts: SmsReceiptStore;
   deliveryStatus: DeliveryStatus;
-  chat: ChatService;
+  chat: Pick<ChatTurns, 'handleSms'>;
   smsSignature: string;
   wakeDispatcher: () => void;
 }

@@ -9,7 +9,7 @@ import type { WechatOaInbound } from '../../channels/wechat-oa/xml.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { WechatOaStore } from '../../db/wechat-oa-store.ts';
 import { followed } from '../domain/chat/replies.ts';
-import type { ChatService } from './chat.ts';
+import type { ChatTurns } from '../chat/turn.ts';
 import type { ServiceContext } from './context.ts';
 import type { DeliveryStatus } from '../notices/delivery-status.ts';
 
@@ -21,7 +21,7 @@ export const UNFOLLOW_SOURCE = 'wechat_oa:unsubscribe';
 export interface WechatOaInboxOptions {
   ctx: ServiceContext;
   store: WechatOaStore;
-  chat: ChatService;
+  chat: Pick<ChatTurns, 'handle'>;
   outbox: OutboxStore;
   deliveryStatus: DeliveryStatus;
   wakeDispatcher: () => void;

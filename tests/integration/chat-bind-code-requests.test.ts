@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import { fakeTwilioForTest, putApplication } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
-import { BIND_CODES_PER_ADDRESS, BIND_CODES_PER_CLIENT, BIND_CODES_PER_CLIENT_WINDOW_MS } from '../../server/services/chat.ts';
+import { BIND_CODES_PER_ADDRESS, BIND_CODES_PER_CLIENT, BIND_CODES_PER_CLIENT_WINDOW_MS } from '../../server/chat/rate-limits.ts';
 
 const ACCOUNTS = Array.from({ length: 40 }, (_, i) => `53004000${String(i).padStart(2, '0')}`);
 

@@ -4,7 +4,7 @@ import type { TestApp } from '../support/app.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { eventually, fakeTwilioForTest, putApplication } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, postSms } from '../support/chat.ts';
-import { CLIENT_CODE_WINDOW_MS, WRONG_CODES_PER_CLIENT } from '../../server/services/chat.ts';
+import { CLIENT_CODE_WINDOW_MS, WRONG_CODES_PER_CLIENT } from '../../server/chat/rate-limits.ts';
 
 const STRANGER = '+8613700007777';
 

@@ -68,7 +68,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     expect(t.app.jiedian.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
 
     // every message and reply is on the one conversation record of this number
-    const transcript = t.app.jiedian.chat.transcript('sms', APPLICATION_PHONE);
+    const transcript = t.app.chat.turns.transcript('sms', APPLICATION_PHONE);
     expect(transcript.filter((m) => m.direction === 'in')).toHaveLength(11);
     expect(transcript.filter((m) => m.direction === 'out')).toHaveLength(11);
     // the codes typed are not kept
@@ -158,7 +158,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     });
     expect(reply.statusCode).toBe(401);
     expect(reply.json()).toMatchObject({ code: 'JD_UNAUTHORIZED' });
-    expect(t.app.jiedian.chat.transcript('sms', APPLICATION_PHONE)).toHaveLength(0);
+    expect(t.app.chat.turns.transcript('sms', APPLICATION_PHONE)).toHaveLength(0);
   });
 
   it('answers a redelivered message (same MessageSid) the same way, without a second turn', async () => {
@@ -174,7 +174,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
   it('escapes the reply for XML and sends an empty TwiML response for an empty message', async () => {
     const fake = await fakeTwilioForTest();
     const t = await chatApp(fake);
-    const admin = t.app.jiedian.knowledge;
+    const admin = t.app.chat.knowledge;
     admin.put('xml-test', { question: '尖括号测试问题', variants: [], keywords: ['尖括号测试'], answer: '答案含<b>标签</b>&"引号"' }, 'H009');
     const reply = await postSms(t, CUSTOMER, '尖括号测试问题');
     expect(reply.body).toContain('答案含&lt;b&gt;标签&lt;/b&gt;&amp;&quot;引号&quot;');

@@ -228,7 +228,7 @@ describe('the priority lane', () => {
       await putApplication(t, `YX2026-02${i}`, { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: undefined, phone: `1390000000${i}`, accountNo: `530000000${i}` });
     }
     await eventually(() => fake.requests.length === 1, 'the first paced text');
-    await t.app.jiedian.chat.handleSms({ from: '+8613900000003', to: '+15005550006', text: 'BD 5300000003', providerMessageId: 'SM-bind-1' });
+    await t.app.chat.turns.handleSms({ from: '+8613900000003', to: '+15005550006', text: 'BD 5300000003', providerMessageId: 'SM-bind-1' });
     // two segments' worth of time: a queued 2-segment notice would take it all; the 1-segment code goes first
     t.clock.advance(2000);
     t.app.jiedian.dispatcher.wake();

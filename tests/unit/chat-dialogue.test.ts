@@ -6,7 +6,7 @@ import { smsReplyText } from '../../server/domain/chat/replies.ts';
 import { smsSegments } from '../../server/domain/sms-segments.ts';
 import { respond, settle, type AccountFacts, type ChatChannel, type ConversationState, type DialogueFacts } from '../../server/domain/chat/dialogue.ts';
 import type { ProgressView, StepView } from '../../server/domain/progress-view.ts';
-import { loadKnowledgeFile } from '../../server/services/knowledge-base.ts';
+import { loadKnowledgeFile } from '../../server/chat/knowledge-base.ts';
 
 const knowledge = buildKnowledgeIndex(loadKnowledgeFile(path.resolve(import.meta.dirname, '../../catalog/knowledge-base.json')));
 const NOW = Date.parse('2026-11-24T10:00:00+08:00');

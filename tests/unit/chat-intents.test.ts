@@ -4,7 +4,7 @@ import { buildKnowledgeIndex } from '../../server/domain/chat/knowledge-base.ts'
 import { asksHow, bindAction, greetingKind, understand } from '../../server/domain/chat/intents.ts';
 import { normalize } from '../../server/domain/chat/normalize.ts';
 import { extractEntities } from '../../server/domain/chat/entities.ts';
-import { loadKnowledgeFile } from '../../server/services/knowledge-base.ts';
+import { loadKnowledgeFile } from '../../server/chat/knowledge-base.ts';
 
 const knowledge = buildKnowledgeIndex(loadKnowledgeFile(path.resolve(import.meta.dirname, '../../catalog/knowledge-base.json')));
 const intentOf = (text: string) => understand(text, { knowledge, today: '2026-11-24' }).intent;

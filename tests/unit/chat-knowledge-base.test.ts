@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKnowledgeIndex, knowledgeWords, KNOWLEDGE_CONFIDENCE_THRESHOLD } from '../../server/domain/chat/knowledge-base.ts';
 import { normalize } from '../../server/domain/chat/normalize.ts';
-import { loadKnowledgeFile } from '../../server/services/knowledge-base.ts';
+import { loadKnowledgeFile } from '../../server/chat/knowledge-base.ts';
 
 const entries = loadKnowledgeFile(path.resolve(import.meta.dirname, '../../catalog/knowledge-base.json'));
 const index = buildKnowledgeIndex(entries);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildKnowledgeIndex } from '../../server/domain/chat/knowledge-base.ts';
 import { intentNames, understand } from '../../server/domain/chat/intents.ts';
 import { evaluateIntents, formatEvaluation, parseUtterances } from '../../server/domain/chat/evaluation.ts';
-import { loadKnowledgeFile } from '../../server/services/knowledge-base.ts';
+import { loadKnowledgeFile } from '../../server/chat/knowledge-base.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures');
 const knowledge = buildKnowledgeIndex(loadKnowledgeFile(path.resolve(import.meta.dirname, '../../catalog/knowledge-base.json')));

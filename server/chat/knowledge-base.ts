@@ -5,7 +5,7 @@ import { JiedianError } from '../errors.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { buildKnowledgeIndex, type KnowledgeEntry, type KnowledgeIndex } from '../domain/chat/knowledge-base.ts';
 import type { ChatStore, KnowledgeRow } from '../../db/chat-store.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../services/clock.ts';
 
 export const KNOWLEDGE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const MAX_ANSWER_LENGTH = 300;

@@ -5,9 +5,9 @@ import type { ChatStore, ConsultRow } from '../../db/chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../services/context.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
-import { responsibleFor } from './responsible.ts';
+import { responsibleFor } from '../services/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 /** closed consults stay visible in the queue this long */

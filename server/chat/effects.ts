@@ -1,0 +1,159 @@
+// Carrying out what the dialogue decided: one named effect per kind, each given the turn it belongs to. Effects that
+// write leave their writes in `turn.work` for the transaction that records the turn.
+import { JiedianError } from '../errors.ts';
+import { maskName } from '../domain/masking.ts';
+import { maskCodes } from '../domain/chat/entities.ts';
+import type { Effect, EffectOutcome } from '../domain/chat/dialogue.ts';
+import type { ChatStore } from '../../db/chat-store.ts';
+import type { OutboxStore } from '../../db/outbox-store.ts';
+import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { CustomerStepRefusal, HurryService } from '../services/hurries.ts';
+import type { RatingService } from '../services/ratings.ts';
+import { responsibleFor } from '../services/responsible.ts';
+import type { RiskService } from '../services/risks.ts';
+import type { Binding } from './binding.ts';
+import type { ConsultService } from './consults.ts';
+import { isNoticeChannel, type Turn } from './turn-context.ts';
+
+/** the inbound messages a consult carries to staff */
+const CONSULT_CONTEXT_MESSAGES = 5;
+
+export interface EffectsOptions {
+  ctx: ServiceContext;
+  chats: ChatStore;
+  outbox: OutboxStore;
+  /** one application's notices muted by the customer (免打扰) */
+  mutes: MuteStore;
+  hurries: HurryService;
+  consults: ConsultService;
+  binding: Binding;
+  /** progress questions, consults and complaints are complaint-risk signals */
+  risks: Pick<RiskService, 'record'>;
+  /** answers to the satisfaction follow-up */
+  ratings: Pick<RatingService, 'pendingAmong' | 'askedOfPhone' | 'rate' | 'ofApplication'>;
+}
+
+type EffectOf<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
+
+export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, binding, risks, ratings }: EffectsOptions) {
+  /** A consult for a person (转人工, or a complaint's call back), with the conversation's last messages for context. */
+  function openConsult(about: { accountNo: string | null; applicationNo: string | null }, turn: Turn) {
+    const { conversation, conversationId, message, recorded } = turn;
+    const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
+    return consults.open({
+      conversationId,
+      channel: message.channel,
+      address: message.address,
+      accountNo: about.accountNo,
+      applicationNo: about.applicationNo,
+      // earlier messages as recorded, masked again: a record kept before every message was masked may hold a code
+      text: [...earlier.map(maskCodes), recorded].join('\n'),
+    });
+  }
+
+  function hurry(effect: EffectOf<'hurry'>, { message }: Turn): EffectOutcome {
+    const { channel, address } = message;
+    try {
+      const { hurry, handlerName } = hurries.request({
+        applicationNo: effect.applicationNo,
+        channel,
+        replyAddress: isNoticeChannel(channel) ? address : null,
+        message: effect.message,
+        // SMS and WeChat: this turn's reply (with the reference number) is the receipt. A kiosk/web session
+        // keeps the hurry_received SMS to the application's phone: the customer walks away from the kiosk.
+        receiptInReply: isNoticeChannel(channel),
+      });
+      return { kind: 'hurried', reference: hurry.id, stepName: hurry.stepName, handlerName: handlerName ? maskName(handlerName) : null };
+    } catch (error) {
+      if (error instanceof JiedianError && error.code === 'JD_HURRY_COOLDOWN') {
+        const body = error.extra.body as { retryAfterSeconds?: number; hurryId?: string } | undefined;
+        return { kind: 'hurry_cooldown', reference: body?.hurryId ?? null, retryAfterSeconds: body?.retryAfterSeconds ?? 3600 };
+      }
+      if (error instanceof JiedianError && (error.code === 'JD_NOT_ACTIVE' || error.code === 'JD_NOT_FOUND')) return { kind: 'not_active' };
+      const refusal = error instanceof JiedianError && error.code === 'JD_CONFLICT' ? (error.extra.body as Partial<CustomerStepRefusal> | undefined) : undefined;
+      if (refusal?.side === 'customer') {
+        return { kind: 'customer_step', stepName: refusal.stepName ?? '', customerTasks: refusal.customerTasks ?? [], nextStepName: refusal.nextStep?.name ?? null };
+      }
+      throw error;
+    }
+  }
+
+  function optOut({ message: { channel, address }, now, work }: Turn): EffectOutcome {
+    if (isNoticeChannel(channel)) work.writes.push(() => outbox.optOut(channel, address, now, 'chat'));
+    return { kind: 'opted_out' };
+  }
+
+  function mute(effect: EffectOf<'mute' | 'unmute'>, { message: { channel, address }, now, work }: Turn): EffectOutcome {
+    // A kiosk or web session is no notice address: what it says holds for every address of the application.
+    const target = isNoticeChannel(channel) ? { channel, address } : EVERY_ADDRESS;
+    const { applicationNo } = effect;
+    if (effect.kind === 'mute') {
+      work.writes.push(() => mutes.mute(applicationNo, target.channel, target.address, channel, now));
+      return { kind: 'muted', applicationNo };
+    }
+    work.writes.push(() => void mutes.unmute(applicationNo, target.channel, target.address, now));
+    return { kind: 'unmuted', applicationNo };
+  }
+
+  function consult(effect: EffectOf<'consult'>, turn: Turn): EffectOutcome {
+    const { consult, existing } = openConsult(effect, turn);
+    if (effect.applicationNo && !existing) risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: turn.message.channel, detail: consult.id });
+    return { kind: 'consult_opened', reference: consult.id, existing };
+  }
+
+  /** A person is asked to call back (a consult in the team lead's queue); the application's risk item goes urgent. */
+  function complaint(effect: EffectOf<'complaint'>, turn: Turn): EffectOutcome {
+    const { consult } = openConsult(effect, turn);
+    let contact: { name: string; phone: string } | null = null;
+    if (effect.applicationNo) {
+      risks.record({ applicationNo: effect.applicationNo, kind: 'complaint', source: turn.message.channel, detail: turn.recorded });
+      const { handler } = responsibleFor(ctx, effect.applicationNo);
+      if (handler) contact = { name: maskName(handler.name), phone: handler.phone };
+    }
+    return { kind: 'complaint_recorded', reference: consult.id, contact };
+  }
+
+  function rating(effect: EffectOf<'rating'>, { message: { channel, address } }: Turn): EffectOutcome {
+    // An SMS reply from the number the question went to counts for that application, bound or not.
+    const candidates = [...effect.applicationNos, ...(channel === 'sms' ? ratings.askedOfPhone(address) : [])];
+    const applicationNo = ratings.pendingAmong(candidates);
+    if (!applicationNo) return candidates.some((no) => ratings.ofApplication(no) !== null) ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
+    const outcome = ratings.rate({ applicationNo, score: effect.score, comment: effect.comment === null ? null : maskCodes(effect.comment), channel });
+    if (outcome.kind === 'rated') return { kind: 'rated', score: outcome.score, replaced: outcome.replaced, followUp: outcome.followUp };
+    return outcome.kind === 'closed' ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
+  }
+
+  /** Carries out the turn's effect and says how it went, for the dialogue to settle its replies. */
+  async function carryOut(effect: Effect, turn: Turn): Promise<EffectOutcome> {
+    const lockedUntil = turn.conversation?.bindLockedUntil ?? null;
+    if ((effect.kind === 'send_bind_code' || effect.kind === 'check_code') && lockedUntil !== null && lockedUntil > turn.now) {
+      return { kind: 'bind_locked', retryAfterSeconds: Math.ceil((lockedUntil - turn.now) / 1000) };
+    }
+    switch (effect.kind) {
+      case 'send_bind_code':
+        return binding.requestCode(effect, turn);
+      case 'check_code':
+        return binding.checkCode(effect, turn);
+      case 'unbind':
+        return binding.unbind(turn);
+      case 'hurry':
+        return hurry(effect, turn);
+      case 'opt_out':
+        return optOut(turn);
+      case 'mute':
+      case 'unmute':
+        return mute(effect, turn);
+      case 'consult':
+        return consult(effect, turn);
+      case 'complaint':
+        return complaint(effect, turn);
+      case 'rating':
+        return rating(effect, turn);
+    }
+  }
+
+  return { carryOut };
+}
+
+export type Effects = ReturnType<typeof createEffects>;

@@ -1,0 +1,87 @@
+// The record of chat turns: each channel address's conversation (dialogue state, binding lock, kiosk session) and its
+// messages, codes masked; a provider's redelivered message answered from the record.
+import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
+import { stateTtlMs, type ChatChannel, type ConversationState, type StateChange } from '../domain/chat/dialogue.ts';
+import type { Intent } from '../domain/chat/intents.ts';
+import { chatStateColumn, type ChatStore, type ConversationRow, type StoredChatState } from '../../db/chat-store.ts';
+import type { Transact } from '../stores.ts';
+import { isNoticeChannel, type InboundChatMessage, type TurnWork } from './turn-context.ts';
+
+/**
+ * Codes and query codes are kept out of the record: in every message whatever it says, any run that could be one;
+ * in a message answering an awaited code, any run of 4 or more letters and digits (a short query code too).
+ */
+export function recordedText(text: string, secret: boolean): string {
+  const masked = maskCodes(text);
+  return secret ? masked.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, CODE_MASK) : masked;
+}
+
+function stateFields(change: StateChange, prior: StoredChatState<ConversationState>, scopes: Record<string, string[]> | undefined, now: number): Partial<ConversationRow> {
+  const kept = scopes ?? prior.scopes;
+  if (change.kind === 'set') return { state: chatStateColumn({ dialogue: change.state, scopes: kept }), stateExpiresAt: now + stateTtlMs[change.state.kind] };
+  if (change.kind === 'clear') return { state: chatStateColumn({ dialogue: null, scopes: kept }), stateExpiresAt: null };
+  return { state: chatStateColumn({ dialogue: prior.dialogue, scopes: kept }) };
+}
+
+/** A turn as it is recorded. */
+export interface TurnRecord {
+  message: InboundChatMessage;
+  conversation: ConversationRow | undefined;
+  conversationId: string;
+  prior: StoredChatState<ConversationState>;
+  stateChange: StateChange;
+  work: TurnWork;
+  /** the inbound text as kept (codes masked) */
+  recorded: string;
+  intent: Intent;
+  replies: string[];
+  now: number;
+}
+
+export function createChatRecord({ chats, transact }: { chats: ChatStore; transact: Transact }) {
+  return {
+    conversation: (channel: ChatChannel, address: string) => chats.conversation(channel, address),
+    redelivered: (channel: ChatChannel, providerMessageId: string) => chats.redelivered(channel, providerMessageId),
+
+    /** One unit of work: the conversation row, the effect's writes, the message and its replies. */
+    async record(turn: TurnRecord): Promise<void> {
+      const { message, conversationId, work, now } = turn;
+      const base: ConversationRow = turn.conversation ?? {
+        id: conversationId,
+        channel: message.channel,
+        address: message.address,
+        state: null,
+        stateExpiresAt: null,
+        bindFailures: 0,
+        bindLockedUntil: null,
+        sessionAccountNo: null,
+        sessionUntil: null,
+        createdAt: now,
+        lastMessageAt: now,
+      };
+      // An SMS number's or WeChat contact's scope is on its bindings: none is kept in its conversation's state.
+      const scopes = isNoticeChannel(message.channel) ? {} : work.scopes;
+      await transact(async (stores) => {
+        chats.saveConversation({ ...base, ...stateFields(turn.stateChange, turn.prior, scopes, now), ...work.patch, lastMessageAt: now });
+        for (const write of work.writes) await write(stores);
+        const inbound = chats.insertMessage({
+          conversationId,
+          direction: 'in',
+          text: turn.recorded,
+          intent: turn.intent,
+          providerMessageId: message.providerMessageId ?? null,
+          at: now,
+        });
+        for (const r of turn.replies) chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
+      });
+    },
+
+    /** A conversation's record, oldest first (tests, staff tools). */
+    transcript(channel: ChatChannel, address: string) {
+      const conversation = chats.conversation(channel, address);
+      return conversation ? chats.messagesOf(conversation.id) : [];
+    },
+  };
+}
+
+export type ChatRecord = ReturnType<typeof createChatRecord>;

@@ -1,0 +1,57 @@
+// The chat module (the chatbot): turns from every channel, binding senders to accounts, consults for a person
+// (转人工) and the knowledge base; the Wechaty bot wired to the turns.
+import fp from 'fastify-plugin';
+import type { ChatStore } from '../../db/chat-store.ts';
+import type { StaffStore } from '../../db/staff-store.ts';
+import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
+import type { KnowledgeEntry } from '../domain/chat/knowledge-base.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
+import { createBinding, type BindingOptions } from './binding.ts';
+import { createConsultService, type ConsultService } from './consults.ts';
+import { createEffects, type EffectsOptions } from './effects.ts';
+import { createKnowledgeBase, type KnowledgeBase } from './knowledge-base.ts';
+import { createChatRecord } from './messages.ts';
+import { createBindingLimits } from './rate-limits.ts';
+import { createChatTurns, type ChatTurns } from './turn.ts';
+import { wireWeChatBot } from './wechat-bot.ts';
+
+export interface ChatModule {
+  turns: ChatTurns;
+  consults: ConsultService;
+  knowledge: KnowledgeBase;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    chat: ChatModule;
+  }
+}
+
+export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'binding'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
+  /** conversations, messages, consults and knowledge entries (synchronous until converted to a port) */
+  chats: ChatStore;
+  staff: StaffStore;
+  hub: RealtimeHub;
+  /** the knowledge base's data file (KNOWLEDGE_BASE_PATH), loaded */
+  knowledgeFile: KnowledgeEntry[];
+  /** the Wechaty bot, when WeChat is configured */
+  wechat: WechatyWeChatChannel | null;
+  wakeDispatcher: () => void;
+}
+
+export const chatPlugin = fp<ChatPluginOptions>(
+  async (app, options) => {
+    const { stores, transact } = app;
+    const { ctx, chats, outbox, mutes, notices, hurries, risks, ratings, wakeDispatcher } = options;
+    const knowledge = createKnowledgeBase({ store: chats, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
+    knowledge.syncFromFile();
+    const consults = createConsultService({ ctx, chats, staff: options.staff, hub: options.hub });
+    const binding = createBinding({ ctx, stores, chats, views: options.views, outbox, notices, limits: createBindingLimits(), queryCodeGuesses: options.queryCodeGuesses });
+    const effects = createEffects({ ctx, chats, outbox, mutes, hurries, consults, binding, risks, ratings });
+    const turns = createChatTurns({ ctx, record: createChatRecord({ chats, transact }), binding, effects, knowledge, risks, wakeDispatcher });
+    const detachWeChat = options.wechat ? wireWeChatBot(options.wechat, turns, app.log) : () => {};
+    app.addHook('onClose', async () => detachWeChat());
+    app.decorate('chat', { turns, consults, knowledge } satisfies ChatModule);
+  },
+  { name: 'chat', dependencies: ['stores'] },
+);
