@@ -41,7 +41,7 @@ import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
 import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
 import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
-import { createHurryService, type HurryService } from './services/hurries.ts';
+import { hurriesPlugin } from './hurries/plugin.ts';
 import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import statsRoutes from './routes/stats.ts';
@@ -121,7 +121,6 @@ export interface Services {
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
-  hurries: HurryService;
   templateSms: TemplateSms;
   securityNotices: SecurityNotices;
   wechatOaInbox: WechatOaInbox;
@@ -279,17 +278,6 @@ export async function buildApp(deps: AppDeps) {
   const ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks });
   const riskStats = createRiskStats({ ctx: context, risks: riskStore, staff });
   const exposureReport = createExposureReport({ ctx: context, risks: riskStore, staff, notices, rules: riskRules, wakeDispatcher: () => dispatcher.wake() });
-  const hurries = createHurryService({
-    risks,
-    ctx: context,
-    staff,
-    notices,
-    hub,
-    cooldownHours: config.hurryCooldownHours,
-    workingHours,
-    log: app.log,
-    wakeDispatcher: () => dispatcher.wake(),
-  });
   await app.register(timeLimitsPlugin, {
     ctx: context,
     hub,
@@ -297,13 +285,13 @@ export async function buildApp(deps: AppDeps) {
     workingHours,
     health: database.health,
     sweepIntervalMs: config.slaSweepIntervalMs,
-    otherTasks: [{ name: 'hurry escalation', run: () => hurries.escalateDue() }],
     committed: createCommittedAlerts(database),
     insertNow: sqlite.insertAlertNow,
     wakeDispatcher: () => dispatcher.wake(),
     sla: deps.sla,
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
   });
+  await app.register(hurriesPlugin, { ctx: context, hub, notices, risks, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
   const { sla } = app.timeLimits;
   const changeFlow = createChangeFlow(context, {
     inTransaction: [notices.onIngest, sla.onIngest, ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
@@ -324,7 +312,7 @@ export async function buildApp(deps: AppDeps) {
     outbox,
     mutes,
     notices,
-    hurries,
+    hurries: app.hurries,
     hub,
     queryCodeGuesses,
     risks,
@@ -365,7 +353,7 @@ export async function buildApp(deps: AppDeps) {
     help: 'Complaint-risk items not yet closed, by tier',
     collect: () => riskStore.openCount().map((r) => ({ labels: { tier: r.tier }, value: r.n })),
   });
-  metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: () => [{ labels: {}, value: staff.openHurryCount() }] });
+  metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: async () => [{ labels: {}, value: await app.hurries.openCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
 
   app.decorate('jiedian', {
@@ -386,7 +374,6 @@ export async function buildApp(deps: AppDeps) {
     metrics,
     hub,
     staff,
-    hurries,
     templateSms,
     securityNotices,
     wechatOaInbox,

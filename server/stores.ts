@@ -4,11 +4,13 @@ import fp from 'fastify-plugin';
 import type { StaffAccounts } from './staff/staff-accounts.ts';
 import type { AlertStore } from './time-limits/alert-store.ts';
 import type { BindingStore } from './chat/binding-store.ts';
+import type { HurryStore } from './hurries/hurry-store.ts';
 
 export interface Stores {
   staff: StaffAccounts;
   alerts: AlertStore;
   bindings: BindingStore;
+  hurries: HurryStore;
 }
 
 /**

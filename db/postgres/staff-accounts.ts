@@ -1,5 +1,5 @@
 // Staff accounts (server/staff/staff-accounts.ts) on PostgreSQL.
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
 import type { PgExecutor } from './client.ts';
 import { applications, applicationSteps, handlers, hurries, teams } from './schema/index.ts';
@@ -36,5 +36,11 @@ export function createPostgresStaffAccounts(db: PgExecutor): StaffAccounts {
       const known = new Map((await db.select({ id: handlers.id, teamId: handlers.teamId }).from(handlers).where(inArray(handlers.id, [...ids]))).map((h) => [h.id, h.teamId]));
       return [...ids].map((handlerId) => ({ handlerId, teamId: known.get(handlerId) ?? null }));
     },
+    leads: async (teamId) =>
+      db
+        .select({ handlerId: handlers.id, name: handlers.name, phone: handlers.phone, teamId: handlers.teamId })
+        .from(handlers)
+        .where(and(eq(handlers.role, 'team_lead'), teamId === null ? undefined : eq(handlers.teamId, teamId)))
+        .orderBy(asc(handlers.id)),
   };
 }

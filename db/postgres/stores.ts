@@ -2,6 +2,7 @@
 import type { Stores, Transact } from '../../server/stores.ts';
 import type { PostgresDatabase, PgExecutor } from './client.ts';
 import { createPostgresAlertStore } from './alert-store.ts';
+import { createPostgresHurryStore } from './hurry-store.ts';
 import { createPostgresStaffAccounts } from './staff-accounts.ts';
 import { createPostgresBindingStore } from './binding-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
@@ -10,6 +11,7 @@ const storesOn = (db: PgExecutor): Stores => ({
   staff: createPostgresStaffAccounts(db),
   alerts: createPostgresAlertStore(db),
   bindings: createPostgresBindingStore(db),
+  hurries: createPostgresHurryStore(db),
 });
 
 export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact } {

@@ -2,8 +2,9 @@
 import type { ApplicationStore } from '../application-store.ts';
 import type { StaffStore } from '../staff-store.ts';
 import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
+import type { HurryStore } from '../../server/hurries/hurry-store.ts';
 
-export function createSqliteStaffAccounts(applications: ApplicationStore, staff: StaffStore): StaffAccounts {
+export function createSqliteStaffAccounts(applications: ApplicationStore, staff: StaffStore, hurries: HurryStore): StaffAccounts {
   return {
     async member(handlerId) {
       const handler = applications.handler(handlerId);
@@ -17,8 +18,12 @@ export function createSqliteStaffAccounts(applications: ApplicationStore, staff:
       if (!application) return null;
       const ids = new Set(applications.steps(applicationNo).flatMap((s) => (s.handlerId ? [s.handlerId] : [])));
       if (application.accountManagerId) ids.add(application.accountManagerId);
-      for (const hurry of staff.hurriesOfApplication(applicationNo)) if (hurry.handlerId) ids.add(hurry.handlerId);
+      for (const hurry of await hurries.ofApplication(applicationNo)) if (hurry.handlerId) ids.add(hurry.handlerId);
       return [...ids].map((handlerId) => ({ handlerId, teamId: applications.handler(handlerId)?.teamId ?? null }));
+    },
+    async leads(teamId) {
+      const leads = teamId === null ? staff.allTeamLeads() : staff.teamLeads(teamId).map((lead) => ({ ...lead, teamId }));
+      return leads.map((lead) => ({ handlerId: lead.id, name: lead.name, phone: lead.phone, teamId: lead.teamId })).sort((a, b) => (a.handlerId < b.handlerId ? -1 : a.handlerId > b.handlerId ? 1 : 0));
     },
   };
 }

@@ -9,6 +9,7 @@ import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts'
 import { createOutboxStore } from '../outbox-store.ts';
 import { createSqliteDeliveryQueue } from './delivery-queue.ts';
 import { createSqliteBindingStore, type SqliteBindingStore } from './binding-store.ts';
+import { createSqliteHurryStore } from './hurry-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -24,10 +25,12 @@ export function createSqliteStores(database: Database_): {
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
+  const hurries = createSqliteHurryStore(database.db);
   const stores: Stores = {
-    staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db)),
+    staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db), hurries),
     alerts,
     bindings,
+    hurries,
   };
   const deliveries = createSqliteDeliveryQueue(createOutboxStore(database.db));
   return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow, bindingsCoveringNow: bindings.coveringNow };

@@ -8,7 +8,7 @@ import type { ChatStore } from '../../db/chat-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { CustomerStepRefusal, HurryService } from '../services/hurries.ts';
+import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
 import type { RatingService } from '../services/ratings.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { RiskService } from '../services/risks.ts';
@@ -52,10 +52,10 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
     });
   }
 
-  function hurry(effect: EffectOf<'hurry'>, { message }: Turn): EffectOutcome {
+  async function hurry(effect: EffectOf<'hurry'>, { message }: Turn): Promise<EffectOutcome> {
     const { channel, address } = message;
     try {
-      const { hurry, handlerName } = hurries.request({
+      const { hurry, handlerName } = await hurries.request({
         applicationNo: effect.applicationNo,
         channel,
         replyAddress: isNoticeChannel(channel) ? address : null,

@@ -10,7 +10,8 @@ import { maskCodes } from '../domain/chat/entities.ts';
 import { JiedianError } from '../errors.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, hurries, mutes, ratings, config } = app.jiedian;
+  const { customers, mutes, ratings, config } = app.jiedian;
+  const { hurries } = app;
 
   app.post(
     '/progress/query',
@@ -59,7 +60,7 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const claims = customers.claims(request.headers.authorization);
       customers.read(claims, request.params.applicationNo);
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      const { hurry, handlerName, nextHurryAt } = hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
+      const { hurry, handlerName, nextHurryAt } = await hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
       return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName, nextHurryAt) });
     },
   );

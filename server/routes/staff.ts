@@ -30,9 +30,10 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, hurries, replanning, securityNotices, risks, ratings } = app.jiedian;
+  const { config, views, outbox, replanning, securityNotices, risks, ratings } = app.jiedian;
   const { consults } = app.chat;
   const { alerts } = app.timeLimits;
+  const { hurries } = app;
   const instant = (ms: number) => formatInstant(ms, config.timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
@@ -83,7 +84,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/staff/queue',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'The live queue: hurries, alerts, consults and complaint-risk items', security: [{ staffToken: [] }], response: { 200: QueueReply, ...errors } } },
     async (request) => ({
-      hurries: hurries.queue(principal(request)),
+      hurries: await hurries.queue(principal(request)),
       alerts: await alerts.queue(principal(request)),
       consults: consults.queue(principal(request)),
       risks: risks.queue(principal(request)),
@@ -127,7 +128,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/staff/hurries/:id/ack',
     { onRequest: signedIn, schema: { tags: ['staff'], summary: 'Acknowledge a hurry request', security: [{ staffToken: [] }], params: HurryIdParams, response: { 200: HurryReply, ...errors } } },
-    async (request) => ({ hurry: hurries.acknowledge(principal(request), request.params.id) }),
+    async (request) => ({ hurry: await hurries.acknowledge(principal(request), request.params.id) }),
   );
 
   app.post(
@@ -136,7 +137,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       onRequest: signedIn,
       schema: { tags: ['staff'], summary: 'Answer a hurry request; the answer reaches the customer by the channel they used', security: [{ staffToken: [] }], params: HurryIdParams, body: ReplyBody, response: { 200: HurryReply, ...errors } },
     },
-    async (request) => ({ hurry: hurries.reply(principal(request), request.params.id, request.body.text) }),
+    async (request) => ({ hurry: await hurries.reply(principal(request), request.params.id, request.body.text) }),
   );
 
   app.post(
@@ -169,7 +170,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return {
         application,
         notifications,
-        hurries: hurries.ofApplication(applicationNo),
+        hurries: await hurries.ofApplication(applicationNo),
         alerts: await alerts.ofApplication(applicationNo),
         mutes: app.jiedian.mutes.ofApplication(applicationNo),
         risk: risks.ofApplication(applicationNo),

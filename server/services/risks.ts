@@ -200,112 +200,122 @@ export function createRiskService(options: RiskServiceOptions) {
   }
 
   /**
-   * Records a signal and judges it; runs in its own transaction, or in the caller's (a hurry). Returns the item it
+   * Records a signal and judges it in its own transaction (`recordWithin`: in the caller's). Returns the item it
    * raised or joined and the rules it set off.
    */
   function record(input: RiskSignalInput): RiskRecord {
-    const now = ctx.clock.now();
-    const recorded = ctx.database.transaction((): RiskRecord => {
-      const application = store.application(input.applicationNo);
-      if (!application) return { item: null, rules: [] };
-      const process = findProcess(ctx.catalog, application.processCode);
-      const steps = store.steps(application.applicationNo);
-      let stepCode = input.stepCode ?? null;
-      if (input.stepCode === undefined && process) {
-        const byCode = new Map(steps.map((s) => [s.stepCode, s.status]));
-        const current = currentStepIndex(process.steps.map((s) => byCode.get(s.code) ?? 'pending'));
-        stepCode = current >= 0 ? process.steps[current]!.code : null;
-      }
-      const stepRow = stepCode === null ? undefined : steps.find((s) => s.stepCode === stepCode);
-      const stepOverdue = stepRow?.status === 'in_progress' && stepRow.dueAt !== null && now > stepRow.dueAt;
-      const signal: RiskSignalFacts = { kind: input.kind, at: now, stepCode, stepOverdue, score: input.score ?? null, negativeComment: input.negativeComment === true };
-      const findings = judgeSignal(signal, risks.signalsOfApplication(application.applicationNo).map(facts), rules);
-      const tier = highestTier(findings.map((f) => f.tier));
-      let item = risks.itemOfApplication(application.applicationNo);
-      const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
-      if (tier !== null) {
-        const handleBy =
-          findings.some((f) => f.rule === 'low_rating')
-            ? addWorkingMinutes(
-                now,
-                // a working day as long as the first one the item can be worked on (seasonal hours differ)
-                rules.rules.low_rating.handleWithinWorkdays * workingMinutesOfDay(firstWorkdayOf(now, ctx.calendar, options.workingHours, ctx.timeZone), options.workingHours),
-                ctx.calendar,
-                options.workingHours,
-                ctx.timeZone,
-              )
-            : null;
-        if (!item) {
-          const id = nextReference(now);
-          risks.insertItem({
-            id,
-            applicationNo: application.applicationNo,
-            teamId,
-            handlerId: handler?.id ?? null,
-            tier,
-            status: 'open',
-            openedAt: now,
-            raisedAt: now,
-            lastSignalAt: now,
-            handleBy,
-          });
-          risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
-        } else if (item.status === 'closed') {
-          risks.updateItem(item.id, {
-            status: 'open',
-            tier,
-            raisedAt: now,
-            lastSignalAt: now,
-            teamId,
-            handlerId: handler?.id ?? null,
-            handleBy,
-            textAt: null,
-            textedAt: null,
-          });
-          risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
-        } else {
-          const rises = tierRank(tier) > tierRank(item.tier);
-          risks.updateItem(item.id, {
-            tier: rises ? tier : item.tier,
-            raisedAt: rises ? now : item.raisedAt,
-            lastSignalAt: now,
-            teamId,
-            handlerId: handler?.id ?? null,
-            handleBy: handleBy === null ? item.handleBy : Math.min(handleBy, item.handleBy ?? handleBy),
-          });
-          if (rises) risks.audit(item.id, 'raised', 'system', now, `${item.tier} → ${tier}`);
-        }
-        item = risks.itemOfApplication(application.applicationNo)!;
-      }
-      const itemId = item && item.status === 'open' ? item.id : null;
-      risks.insertSignal({
-        applicationNo: application.applicationNo,
-        itemId,
-        teamId,
-        handlerId: handler?.id ?? null,
-        kind: input.kind,
-        at: now,
-        source: input.source,
-        stepCode,
-        stepOverdue,
-        score: input.score ?? null,
-        detail: input.detail ?? null,
-        rules: JSON.stringify(findings.map((f) => f.rule)),
-        tier,
-      });
-      const fired = findings.map((f) => f.rule);
-      if (itemId === null) return { item: null, rules: fired };
-      risks.audit(itemId, 'signal', input.source === 'system' ? 'system' : 'customer', now, `${input.kind}${fired.length ? ` ${fired.join(',')}` : ''}`);
-      oweText(itemId, now);
-      return { item: risks.item(itemId)!, rules: fired };
-    });
-    if (recorded.item) publishAfterCommit(recorded.item.id);
+    const recorded = ctx.database.transaction(() => recordWithin(input));
+    announce(recorded);
     return recorded;
+  }
+
+  /** After the commit of the unit of work that recorded it, the item it raised or joined goes live. */
+  function announce(recorded: RiskRecord): void {
+    if (recorded.item) publishAfterCommit(recorded.item.id);
+  }
+
+  /** Records a signal and judges it in the caller's unit of work (a hurry), which calls `announce` after it commits. */
+  function recordWithin(input: RiskSignalInput): RiskRecord {
+    const now = ctx.clock.now();
+    const application = store.application(input.applicationNo);
+    if (!application) return { item: null, rules: [] };
+    const process = findProcess(ctx.catalog, application.processCode);
+    const steps = store.steps(application.applicationNo);
+    let stepCode = input.stepCode ?? null;
+    if (input.stepCode === undefined && process) {
+      const byCode = new Map(steps.map((s) => [s.stepCode, s.status]));
+      const current = currentStepIndex(process.steps.map((s) => byCode.get(s.code) ?? 'pending'));
+      stepCode = current >= 0 ? process.steps[current]!.code : null;
+    }
+    const stepRow = stepCode === null ? undefined : steps.find((s) => s.stepCode === stepCode);
+    const stepOverdue = stepRow?.status === 'in_progress' && stepRow.dueAt !== null && now > stepRow.dueAt;
+    const signal: RiskSignalFacts = { kind: input.kind, at: now, stepCode, stepOverdue, score: input.score ?? null, negativeComment: input.negativeComment === true };
+    const findings = judgeSignal(signal, risks.signalsOfApplication(application.applicationNo).map(facts), rules);
+    const tier = highestTier(findings.map((f) => f.tier));
+    let item = risks.itemOfApplication(application.applicationNo);
+    const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
+    if (tier !== null) {
+      const handleBy =
+        findings.some((f) => f.rule === 'low_rating')
+          ? addWorkingMinutes(
+              now,
+              // a working day as long as the first one the item can be worked on (seasonal hours differ)
+              rules.rules.low_rating.handleWithinWorkdays * workingMinutesOfDay(firstWorkdayOf(now, ctx.calendar, options.workingHours, ctx.timeZone), options.workingHours),
+              ctx.calendar,
+              options.workingHours,
+              ctx.timeZone,
+            )
+          : null;
+      if (!item) {
+        const id = nextReference(now);
+        risks.insertItem({
+          id,
+          applicationNo: application.applicationNo,
+          teamId,
+          handlerId: handler?.id ?? null,
+          tier,
+          status: 'open',
+          openedAt: now,
+          raisedAt: now,
+          lastSignalAt: now,
+          handleBy,
+        });
+        risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+      } else if (item.status === 'closed') {
+        risks.updateItem(item.id, {
+          status: 'open',
+          tier,
+          raisedAt: now,
+          lastSignalAt: now,
+          teamId,
+          handlerId: handler?.id ?? null,
+          handleBy,
+          textAt: null,
+          textedAt: null,
+        });
+        risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+      } else {
+        const rises = tierRank(tier) > tierRank(item.tier);
+        risks.updateItem(item.id, {
+          tier: rises ? tier : item.tier,
+          raisedAt: rises ? now : item.raisedAt,
+          lastSignalAt: now,
+          teamId,
+          handlerId: handler?.id ?? null,
+          handleBy: handleBy === null ? item.handleBy : Math.min(handleBy, item.handleBy ?? handleBy),
+        });
+        if (rises) risks.audit(item.id, 'raised', 'system', now, `${item.tier} → ${tier}`);
+      }
+      item = risks.itemOfApplication(application.applicationNo)!;
+    }
+    const itemId = item && item.status === 'open' ? item.id : null;
+    risks.insertSignal({
+      applicationNo: application.applicationNo,
+      itemId,
+      teamId,
+      handlerId: handler?.id ?? null,
+      kind: input.kind,
+      at: now,
+      source: input.source,
+      stepCode,
+      stepOverdue,
+      score: input.score ?? null,
+      detail: input.detail ?? null,
+      rules: JSON.stringify(findings.map((f) => f.rule)),
+      tier,
+    });
+    const fired = findings.map((f) => f.rule);
+    if (itemId === null) return { item: null, rules: fired };
+    risks.audit(itemId, 'signal', input.source === 'system' ? 'system' : 'customer', now, `${input.kind}${fired.length ? ` ${fired.join(',')}` : ''}`);
+    oweText(itemId, now);
+    return { item: risks.item(itemId)!, rules: fired };
   }
 
   return {
     view,
     record,
+    recordWithin,
+    announce,
 
     /** Closes an item with its handling note (回访/处理说明). */
     close(principal: StaffPrincipal, id: string, note: string): RiskItemView {

@@ -26,4 +26,6 @@ export interface StaffAccounts {
    * each with their team (null: an id the marketing system has not synced as a handler). null: no such application.
    */
   workersOf(applicationNo: string): Promise<{ handlerId: string; teamId: string | null }[] | null>;
+  /** the team leads of `teamId`, or of every team when it is null, by id */
+  leads(teamId: string | null): Promise<{ handlerId: string; name: string; phone: string; teamId: string }[]>;
 }

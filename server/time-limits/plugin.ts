@@ -41,8 +41,6 @@ export interface TimeLimitsPluginOptions {
   health: WriteHealth;
   /** SLA_SWEEP_INTERVAL_MS */
   sweepIntervalMs: number;
-  /** timed jobs of other modules, run first on each sweep (hurry escalation) */
-  otherTasks: SweepTask[];
   /** alerts in the order any connection committed them */
   committed: CommittedAlerts;
   /** the sync's ingest hook records a late step in its (not yet awaiting) transaction through this */
@@ -67,7 +65,7 @@ export const timeLimitsPlugin = fp<TimeLimitsPluginOptions>(
       intervalMs: options.sweepIntervalMs,
       log: app.log,
       health: options.health,
-      tasks: [...options.otherTasks, { name: 'sla alerts', run: () => sla.sweep() }, { name: 'weekly digest', run: () => weeklyDigest.run() }],
+      tasks: [{ name: 'sla alerts', run: () => sla.sweep() }, { name: 'weekly digest', run: () => weeklyDigest.run() }],
     });
     const alertFeedTimer = createSweeper({
       intervalMs: options.alertFeedIntervalMs ?? ALERT_FEED_INTERVAL_MS,

@@ -236,7 +236,7 @@ describe('the kiosk for a customer not used to screens', () => {
       expect(await tight.locator('.hurry-line').evaluate((el) => el.scrollHeight <= el.clientHeight), name).toBe(true);
       await screenshot(page, `kiosk-layout-hurry-refused-${name}`);
     }
-    expect(t.app.jiedian.hurries.ofApplication(tightApplication)).toHaveLength(1);
+    expect(await t.app.hurries.ofApplication(tightApplication)).toHaveLength(1);
     expect(problems.filter((p) => !(p.includes('429') && p.includes(`/api/v1/applications/${tightApplication}/hurry`)))).toEqual([]);
   }, 40_000);
 });

@@ -101,7 +101,7 @@ describe('the kiosk', () => {
     expect(await tight.locator('.hurry-line').innerText()).toMatch(/^已催办（编号 CB\d{10}），已提醒经办人 王\*，处理结果将以短信告诉您。$/);
     expect(await hurryButton.innerText()).toBe('已催办');
     expect(await hurryButton.isDisabled()).toBe(true);
-    const hurries = t.app.jiedian.hurries.ofApplication(tightApplication);
+    const hurries = await t.app.hurries.ofApplication(tightApplication);
     expect(hurries).toHaveLength(1);
     expect(hurries[0]).toMatchObject({ channel: 'kiosk', count: 1, stepCode: 'survey' });
     await tight.scrollIntoViewIfNeeded();
@@ -157,7 +157,7 @@ describe('the kiosk', () => {
     expect((await first.locator('.hurry').boundingBox())!.height).toBeCloseTo((await tight.locator('.hurry').boundingBox())!.height, 0);
     await first.locator('.hurry').scrollIntoViewIfNeeded();
     await screenshot(page, 'kiosk-customer-step-landscape');
-    expect(t.app.jiedian.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
+    expect(await t.app.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
     expect(problems).toEqual([]);
   }, 30_000);
 
@@ -184,7 +184,7 @@ describe('the kiosk', () => {
       await expect.poll(() => first.locator('.hurry-line').innerText()).toBe(CONSTRUCTION_LINE);
       expect(await first.getByRole('button', { name: /^催办申请/ }).count()).toBe(0);
       expect(await first.locator('.hurry-line--warn').count()).toBe(0);
-      expect(t.app.jiedian.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
+      expect(await t.app.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
     } finally {
       hub.publish = publish;
     }

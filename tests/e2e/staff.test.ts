@@ -89,7 +89,7 @@ describe('the staff pages', () => {
     e.t.clock.set(at('2026-11-24T10:20:00+08:00'));
     await item.getByRole('button', { name: `确认收到催办 ${id}` }).click();
     await expect.poll(() => item.locator('.item-status').innerText()).toBe('已确认');
-    expect(e.t.app.jiedian.staff.hurry(id)).toMatchObject({ status: 'acknowledged' });
+    expect(await e.t.app.stores.hurries.byId(id)).toMatchObject({ status: 'acknowledged' });
     // touching the item marks it read
     await expect.poll(() => badge.getAttribute('data-count')).toBe('0');
 

@@ -47,7 +47,7 @@ describe('a query code typed into the chat', () => {
     expect(progress).not.toContain(APPLICATION_NO);
     expect((await postSms(t, from, `${APPLICATION_NO}经办人电话`)).text).toContain('没有找到这个工单');
     expect((await postSms(t, from, `${APPLICATION_NO}催办`)).text).toContain('没有找到这个工单');
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
   });
 });
 

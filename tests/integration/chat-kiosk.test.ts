@@ -45,7 +45,7 @@ describe('POST /api/v1/chat/messages', () => {
     const t = await app();
     const headers = { authorization: `Bearer ${await viewToken(t)}`, 'x-jiedian-channel': 'web' };
     expect((await kiosk(t, SESSION, '催一下', headers)).body.replies[0]).toContain('已为您催办');
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)[0]).toMatchObject({ channel: 'web' });
+    expect((await t.app.hurries.ofApplication(APPLICATION_NO))[0]).toMatchObject({ channel: 'web' });
     expect((await kiosk(t, SESSION, '退订', headers)).body.replies[0]).toContain('无需退订');
   });
 
@@ -70,7 +70,7 @@ describe('POST /api/v1/chat/messages', () => {
       replies.push(...(await kiosk(t, SESSION, text)).body.replies);
     }
     for (const secret of SECRETS) expect(replies.join('\n'), secret).not.toContain(secret);
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toHaveLength(0);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toHaveLength(0);
   });
 
   it(`limits a session to ${CHAT_MESSAGES_PER_SESSION} messages a minute`, async () => {

@@ -56,12 +56,12 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
 
     const hurry = await postSms(t, CUSTOMER, '催一下，厂里等着开工');
     expect(hurry.text).toMatch(/已为您催办（编号CB\d{10}）/);
-    const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(request).toMatchObject({ channel: 'sms', stepCode: 'plan_reply', message: '催一下，厂里等着开工', handlerId: 'H001' });
     // the hurry service's cooldown holds whichever channel asks
     const again = await postSms(t, CUSTOMER, 'CB');
     expect(again.text).toContain(`已在催办中（编号${request!.id}）`);
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toHaveLength(1);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toHaveLength(1);
 
     const optOut = await postSms(t, CUSTOMER, 'TD');
     expect(optOut.text).toContain('已退订');
@@ -112,7 +112,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     }
     const all = replies.join('\n');
     for (const secret of SECRETS) expect(all, secret).not.toContain(secret);
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toHaveLength(0);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toHaveLength(0);
     expect(replies[0]).toContain('绑定');
   });
 
@@ -168,7 +168,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     const first = await postSms(t, CUSTOMER, '催一下', { messageSid: 'SMredelivered0000000000000000000001' });
     const again = await postSms(t, CUSTOMER, '催一下', { messageSid: 'SMredelivered0000000000000000000001' });
     expect(again.body).toBe(first.body);
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)[0]!.count).toBe(1);
+    expect((await t.app.hurries.ofApplication(APPLICATION_NO))[0]!.count).toBe(1);
   });
 
   it('escapes the reply for XML and sends an empty TwiML response for an empty message', async () => {

@@ -51,13 +51,13 @@ describe('a choice offered in private, answered in a group', () => {
       expect(picked).toBe('@张先生 涉及个人办电信息，请私聊我查询。');
     }
     for (const secret of [...SECRETS, SECOND, '0002', '应于', '预计']) expect(said.join('\n')).not.toContain(secret);
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
-    expect(t.app.jiedian.hurries.ofApplication(SECOND)).toEqual([]);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
+    expect(await t.app.hurries.ofApplication(SECOND)).toEqual([]);
 
     // the private choice (the last one offered: hurry) is still there, and answered in private
     const hurried = await ask('2');
     expect(hurried).toContain('已为您催办');
-    expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toHaveLength(1);
+    expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toHaveLength(1);
   });
 
   it('a greeting in the group does not replace the private state', async () => {

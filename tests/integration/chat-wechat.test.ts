@@ -62,7 +62,7 @@ describe('chat over WeChat (Wechaty)', () => {
 
     // the chat reply is the receipt: it carries the reference number, and no hurry_received notice follows it
     const [hurried] = await ask(wx, customer, inbox, '能不能快点，等着开业');
-    const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(request).toMatchObject({ channel: 'wechat', message: '能不能快点，等着开业' });
     expect(hurried).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     const afterHurry = inbox.messages.length;

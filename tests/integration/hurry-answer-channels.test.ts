@@ -29,7 +29,7 @@ describe('the answer to a hurry reaches the customer where they asked', () => {
     expect((await ask(wx, customer, inbox, `查询密码${QUERY_CODE}`))[0]).toContain('绑定成功');
     // the chat's own answer is the receipt (no hurry_received notice follows it)
     expect((await ask(wx, customer, inbox, '催一下'))[0]).toContain('已为您催办');
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'wechat', status: 'open' });
     const before = inbox.messages.length;
 
@@ -49,7 +49,7 @@ describe('the answer to a hurry reaches the customer where they asked', () => {
     await postSms(t, other, '绑定 5300123456');
     expect((await postSms(t, other, QUERY_CODE)).text).toContain('绑定成功');
     expect((await postSms(t, other, 'CB')).text).toContain('已为您催办');
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'sms', status: 'open' });
 
     await answer(t, hurry!.id);

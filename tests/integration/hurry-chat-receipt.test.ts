@@ -24,7 +24,7 @@ describe('the receipt of a hurry', () => {
 
     const reply = await postSms(t, from, '催一下，厂里等着开工');
 
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'sms', status: 'open' });
     expect(reply.text).toBe(`【接电助手】已为您催办（编号${hurry!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     await t.app.jiedian.dispatcher.idle();
@@ -38,7 +38,7 @@ describe('the receipt of a hurry', () => {
     const fake = await fakeTwilioForTest();
     const t = await chatApp(fake);
     const reply = await kiosk(t, 'kiosk-session-0123456789abcdef', '催一下', { authorization: `Bearer ${await viewToken(t)}` });
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'kiosk' });
     expect(reply.body.replies[0]).toContain(`编号${hurry!.id}`);
     await t.app.jiedian.dispatcher.idle();

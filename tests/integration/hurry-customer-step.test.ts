@@ -23,8 +23,8 @@ async function inConstruction(deps: Partial<AppDeps> = {}) {
 
 
 /** nothing recorded, nothing queued: no hurry, no receipt to the customer, no text to a handler */
-function nothingHurried(t: TestApp) {
-  expect(t.app.jiedian.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
+async function nothingHurried(t: TestApp) {
+  expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
   const kinds = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).map((r) => r.noticeKind);
   expect(kinds.filter((k) => k === 'hurry_received' || k === 'hurry_for_handler' || k === 'escalation')).toEqual([]);
 }
@@ -59,7 +59,7 @@ describe('a hurry on a customer-side step', () => {
       nextStep: { code: 'mid_inspection', name: '中间检查' },
     });
     await t.app.jiedian.dispatcher.idle();
-    nothingHurried(t);
+    await nothingHurried(t);
   });
 
   it('is refused in the kiosk chat with a plain answer, not an error', async () => {
@@ -67,7 +67,7 @@ describe('a hurry on a customer-side step', () => {
     const reply = await kiosk(t, 'kiosk-session-0123456789abcdef', '催一下', { authorization: `Bearer ${await viewToken(t)}` });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ intent: 'hurry', replies: [CHAT_REFUSAL] });
-    nothingHurried(t);
+    await nothingHurried(t);
   });
 
   it('is refused over SMS (CB) within one SMS reply', async () => {
@@ -78,7 +78,7 @@ describe('a hurry on a customer-side step', () => {
     const reply = await postSms(t, from, 'CB');
     expect(reply.text).toBe(`【接电助手】${CHAT_REFUSAL}`);
     await t.app.jiedian.dispatcher.idle();
-    nothingHurried(t);
+    await nothingHurried(t);
   });
 
   it('is refused over WeChat', async () => {
@@ -96,6 +96,6 @@ describe('a hurry on a customer-side step', () => {
     expect((await say(`查询密码${QUERY_CODE}`))[0]).toContain('绑定成功');
     expect(await say('能不能快点')).toEqual([CHAT_REFUSAL]);
     await t.app.jiedian.dispatcher.idle();
-    nothingHurried(t);
+    await nothingHurried(t);
   });
 });

@@ -124,8 +124,8 @@ async function anotherApplicationOfA(t: TestApp, applicationNo: string) {
   ]);
 }
 
-const auditOf = (t: TestApp, id: string) =>
-  t.app.jiedian.staff.auditOf(id).map((r) => ({ action: r.action, actor: r.actor, at: new Date(r.at).toISOString(), detail: r.detail }));
+const auditOf = async (t: TestApp, id: string) =>
+  (await t.app.stores.hurries.auditOf(id)).map((r) => ({ action: r.action, actor: r.actor, at: new Date(r.at).toISOString(), detail: r.detail }));
 const utc = (iso: string) => new Date(iso).toISOString();
 
 describe('the staff queue', () => {
@@ -182,7 +182,7 @@ describe('the staff queue', () => {
     t.clock.set(at('2026-11-24T11:30:00+08:00'));
     expect((await api(base, 'POST', '/api/v1/staff/hurries/CB2611240001/reply', { token: lead.token, body: { text: '班组长已督促，今天完成审核。' } })).status).toBe(200);
 
-    expect(auditOf(t, 'CB2611240001')).toEqual([
+    expect(await auditOf(t, 'CB2611240001')).toEqual([
       { action: 'created', actor: 'customer', at: utc('2026-11-24T10:00:00+08:00'), detail: 'kiosk' },
       { action: 'counted', actor: 'customer', at: utc('2026-11-24T10:30:00+08:00'), detail: 'within cooldown' },
       { action: 'acknowledged', actor: 'H001', at: utc('2026-11-24T10:40:00+08:00'), detail: null },
@@ -190,7 +190,7 @@ describe('the staff queue', () => {
       { action: 'escalated', actor: 'system', at: utc('2026-11-24T11:00:00+08:00'), detail: 'repeated' },
       { action: 'answered', actor: 'L001', at: utc('2026-11-24T11:30:00+08:00'), detail: null },
     ]);
-    const row = t.app.jiedian.staff.hurry('CB2611240001')!;
+    const row = (await t.app.stores.hurries.byId('CB2611240001'))!;
     expect(row).toMatchObject({ ackBy: 'H001', answeredBy: 'L001', status: 'answered', count: 3, escalationReason: 'repeated' });
   });
 });
@@ -220,7 +220,7 @@ describe('cooldown and count', () => {
     const [queued] = (await api(base, 'GET', '/api/v1/staff/queue', { token: handler.token })).body.hurries;
     // the refused press counts, but does not replace the message the handler is reading
     expect(queued).toMatchObject({ id: 'CB2611240001', status: 'open', count: 2, message: '第一次催办' });
-    expect(t.app.jiedian.staff.hurriesOfApplication('YX2026-0001')).toHaveLength(1);
+    expect(await t.app.stores.hurries.ofApplication('YX2026-0001')).toHaveLength(1);
   });
 
   it('counts a press after the cooldown on the same unanswered request, and starts the cooldown again', async () => {
@@ -242,7 +242,7 @@ describe('cooldown and count', () => {
     expect(refused.status).toBe(429);
     // two hours from the 12:00 press
     expect(refused.body).toMatchObject({ hurryId: 'CB2611240001', retryAfterSeconds: 3600 });
-    expect(t.app.jiedian.staff.hurry('CB2611240001')).toMatchObject({ count: 4, message: '还没有消息吗？' });
+    expect(await t.app.stores.hurries.byId('CB2611240001')).toMatchObject({ count: 4, message: '还没有消息吗？' });
   });
 
   it('after an answer, refuses a press within the cooldown and creates a new request after it', async () => {
@@ -256,7 +256,7 @@ describe('cooldown and count', () => {
     const tooSoon = await press(base, customerA);
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.body).toMatchObject({ code: 'JD_HURRY_COOLDOWN', hurryId: 'CB2611240001', retryAfterSeconds: 1 });
-    expect(t.app.jiedian.staff.hurry('CB2611240001')).toMatchObject({ status: 'answered', count: 1 });
+    expect(await t.app.stores.hurries.byId('CB2611240001')).toMatchObject({ status: 'answered', count: 1 });
 
     t.clock.set(at('2026-11-25T10:00:00+08:00'));
     const fresh = await press(base, customerA, '审完了吗？');
@@ -268,6 +268,32 @@ describe('cooldown and count', () => {
       ['CB2611250001', 'open'],
       ['CB2611240001', 'answered'],
     ]);
+  });
+});
+
+describe('two presses on one step in the same tick', () => {
+  it('through two requests are one request pressed twice: made by the first, counted and refused for the second, in order', async () => {
+    const { t, base } = await setUp();
+    const token = await viewToken(base, customerA.accountNo, customerA.queryCode);
+    const pressNow = (message: string) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/applications/${customerA.applicationNo}/hurry`, headers: { authorization: `Bearer ${token}` }, payload: { message } });
+    const [first, second] = await Promise.all([pressNow('第一次'), pressNow('第二次')]);
+
+    expect(first.statusCode).toBe(202);
+    expect(first.json().hurry).toMatchObject({ id: 'CB2611240001', status: 'open', count: 1 });
+    expect(second.statusCode).toBe(429);
+    expect(second.json()).toMatchObject({ code: 'JD_HURRY_COOLDOWN', hurryId: 'CB2611240001', retryAfterSeconds: 24 * 60 * 60 });
+    const hurries = await t.app.stores.hurries.ofApplication(customerA.applicationNo);
+    expect(hurries).toHaveLength(1);
+    expect(hurries[0]).toMatchObject({ id: 'CB2611240001', count: 2, message: '第一次', lastHurriedAt: at('2026-11-24T10:00:00+08:00') });
+    expect(await auditOf(t, 'CB2611240001')).toEqual([
+      { action: 'created', actor: 'customer', at: utc('2026-11-24T10:00:00+08:00'), detail: 'kiosk' },
+      { action: 'counted', actor: 'customer', at: utc('2026-11-24T10:00:00+08:00'), detail: 'within cooldown' },
+    ]);
+    // one request: one receipt to the customer, one text to the handler
+    const kinds = t.app.jiedian.outbox.ofApplication(customerA.applicationNo).map((row) => row.noticeKind);
+    expect(kinds.filter((kind) => kind === 'hurry_received')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'hurry_for_handler')).toHaveLength(1);
   });
 });
 
@@ -320,7 +346,7 @@ describe('escalation (督办)', () => {
     for (const iso of ['2026-11-27T17:29:59+08:00', '2026-11-28T12:00:00+08:00', '2026-11-29T23:00:00+08:00', '2026-11-30T10:59:59.999+08:00']) {
       t.clock.set(at(iso));
       await sweeper.sweep();
-      expect(t.app.jiedian.staff.hurry('CB2611270001')!.status, iso).toBe('open');
+      expect((await t.app.stores.hurries.byId('CB2611270001'))!.status, iso).toBe('open');
     }
     // the team lead's Monday session, following the team's queue live
     const lead = await signIn(t, base, 'L001');
@@ -331,8 +357,8 @@ describe('escalation (督办)', () => {
 
     const escalated = await leadLive.next((f) => f.type === 'hurry' && f.hurry.status === 'escalated', 'escalated hurry');
     expect(escalated.frame.hurry).toMatchObject({ id: 'CB2611270001', escalatedAt: '2026-11-30T11:00:00+08:00', escalationReason: 'unacknowledged', count: 1 });
-    expect(t.app.jiedian.staff.hurry('CB2611270002')!.status).toBe('acknowledged');
-    expect(auditOf(t, 'CB2611270001').at(-1)).toEqual({ action: 'escalated', actor: 'system', at: utc('2026-11-30T11:00:00+08:00'), detail: 'unacknowledged' });
+    expect((await t.app.stores.hurries.byId('CB2611270002'))!.status).toBe('acknowledged');
+    expect((await auditOf(t, 'CB2611270001')).at(-1)).toEqual({ action: 'escalated', actor: 'system', at: utc('2026-11-30T11:00:00+08:00'), detail: 'unacknowledged' });
     // (the sweep also raises the step's time-limit alerts: only the escalation is looked at here)
     const escalations = () => smsTo(fake, staffOf.L001.phone).filter((b) => b?.includes('督办'));
     await eventually(() => escalations().length === 1, "the team lead's SMS");
@@ -341,7 +367,7 @@ describe('escalation (督办)', () => {
     // a later sweep does not escalate it again
     t.clock.set(at('2026-11-30T15:00:00+08:00'));
     await sweeper.sweep();
-    expect(auditOf(t, 'CB2611270001').filter((r) => r.action === 'escalated')).toHaveLength(1);
+    expect((await auditOf(t, 'CB2611270001')).filter((r) => r.action === 'escalated')).toHaveLength(1);
   });
 
   it('does not count a public holiday as working time: Thursday before Mid-Autumn 16:00 → Monday 11:00', async () => {
@@ -356,11 +382,11 @@ describe('escalation (督办)', () => {
     for (const iso of ['2026-09-25T11:00:00+08:00', '2026-09-25T17:00:00+08:00', '2026-09-28T10:59:00+08:00']) {
       t.clock.set(at(iso));
       await t.app.timeLimits.sweeper.sweep();
-      expect(t.app.jiedian.staff.hurry('CB2609240001')!.status, iso).toBe('open');
+      expect((await t.app.stores.hurries.byId('CB2609240001'))!.status, iso).toBe('open');
     }
     t.clock.set(at('2026-09-28T11:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(t.app.jiedian.staff.hurry('CB2609240001')).toMatchObject({ status: 'escalated', escalationReason: 'unacknowledged' });
+    expect(await t.app.stores.hurries.byId('CB2609240001')).toMatchObject({ status: 'escalated', escalationReason: 'unacknowledged' });
   });
 
   it('counts a make-up workday as working time: Friday 2026-10-09 16:00 → Saturday 2026-10-10 11:00', async () => {
@@ -373,10 +399,10 @@ describe('escalation (督办)', () => {
 
     t.clock.set(at('2026-10-10T10:59:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(t.app.jiedian.staff.hurry('CB2610090001')!.status).toBe('open');
+    expect((await t.app.stores.hurries.byId('CB2610090001'))!.status).toBe('open');
     t.clock.set(at('2026-10-10T11:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(t.app.jiedian.staff.hurry('CB2610090001')!.status).toBe('escalated');
+    expect((await t.app.stores.hurries.byId('CB2610090001'))!.status).toBe('escalated');
   });
 });
 
@@ -411,7 +437,7 @@ describe('who sees a hurry', () => {
       await client.settle();
       expect(client.frames.filter((f) => f.type === 'hurry')).toEqual([]);
     }
-    expect(t.app.jiedian.staff.hurry('CB2611240001')).toMatchObject({ status: 'open', ackAt: null, reply: null });
+    expect(await t.app.stores.hurries.byId('CB2611240001')).toMatchObject({ status: 'open', ackAt: null, reply: null });
 
     const leadQueue = await api(base, 'GET', '/api/v1/staff/queue', { token: staff.lead.token });
     expect(leadQueue.body.hurries.map((h: { id: string }) => h.id)).toEqual(['CB2611240001']);
@@ -420,7 +446,7 @@ describe('who sees a hurry', () => {
     expect(detail.body.hurries.map((h: { id: string }) => h.id)).toEqual(['CB2611240001']);
     expect(detail.body.notifications.map((n: { kind: string }) => n.kind)).toContain('hurry_for_handler');
     expect((await api(base, 'POST', '/api/v1/staff/hurries/CB2611240001/ack', { token: staff.lead.token })).body.hurry).toMatchObject({ status: 'acknowledged' });
-    expect(t.app.jiedian.staff.hurry('CB2611240001')!.ackBy).toBe('L001');
+    expect((await t.app.stores.hurries.byId('CB2611240001'))!.ackBy).toBe('L001');
   });
 
   it("refuses a press on another account's application (404) and on a completed one (409 JD_NOT_ACTIVE)", async () => {
@@ -439,7 +465,7 @@ describe('who sees a hurry', () => {
     const completedOne = await press(base, customerA);
     expect(completedOne.status).toBe(409);
     expect(completedOne.body).toEqual({ statusCode: 409, code: 'JD_NOT_ACTIVE', error: 'Conflict', message: 'application YX2026-0001 is completed' });
-    expect(t.app.jiedian.staff.hurriesOfApplication('YX2026-0001')).toEqual([]);
+    expect(await t.app.stores.hurries.ofApplication('YX2026-0001')).toEqual([]);
   });
 
   it('takes a message of up to 200 characters, refuses a longer one, and stores it as given', async () => {
@@ -449,7 +475,7 @@ describe('who sees a hurry', () => {
     const tooLong = await press(base, customerA, '催'.repeat(201));
     expect(tooLong.status).toBe(400);
     expect(tooLong.body).toEqual({ statusCode: 400, code: 'JD_INVALID_REQUEST', error: 'Bad Request', message: 'body.message must be at most 200 characters' });
-    expect(t.app.jiedian.staff.hurriesOfApplication('YX2026-0001')).toEqual([]);
+    expect(await t.app.stores.hurries.ofApplication('YX2026-0001')).toEqual([]);
 
     const markup = '<b>急</b> & "快" <script>alert(1)</script>';
     const pressed = await press(base, customerA, markup + '催'.repeat(200 - markup.length));
@@ -463,6 +489,6 @@ describe('who sees a hurry', () => {
     const customer = await viewToken(base, customerA.accountNo, customerA.queryCode);
     const pressed = await api(base, 'POST', '/api/v1/applications/YX2026-0001/hurry', { token: customer });
     expect(pressed.status).toBe(202);
-    expect(t.app.jiedian.staff.hurry(pressed.body.hurry.id)!.message).toBeNull();
+    expect((await t.app.stores.hurries.byId(pressed.body.hurry.id))!.message).toBeNull();
   });
 });

@@ -128,7 +128,7 @@ describe('a hurry on a step without a handler', () => {
     const answered = await api(base, 'POST', `/api/v1/staff/hurries/${id}/reply`, { token: leads.L001.token, body: { text: '明天上午去现场勘查。' } });
     expect(answered.status).toBe(200);
     expect(answered.body.hurry).toMatchObject({ status: 'answered', reply: '明天上午去现场勘查。' });
-    expect(t.app.jiedian.staff.hurry(id)).toMatchObject({ ackBy: 'L101', answeredBy: 'L001' });
+    expect(await t.app.stores.hurries.byId(id)).toMatchObject({ ackBy: 'L101', answeredBy: 'L001' });
 
     await t.app.jiedian.dispatcher.idle();
     await eventually(() => textedWith(fake, before, '明天上午去现场勘查。').length > 0, "the customer's answer");

@@ -95,7 +95,7 @@ describe('muting one application', () => {
     await bindBySms(t);
     expect((await postSms(t, CUSTOMER, 'TD YX2026-0001')).text).toContain('将不再收到申请YX2026-0001');
     expect((await postSms(t, CUSTOMER, 'CB')).text).toContain('已为您催办');
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     const reply = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${hurry!.id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: '方案明天出' } });
     expect(reply.statusCode).toBe(200);
     await t.app.jiedian.dispatcher.idle();

@@ -90,7 +90,7 @@ describe.each(providers)('SMS chat answers as reply templates through $name', (p
     await say(bindCode(await say(`BD ${ACCOUNT_NO}`))!);
 
     const first = answers(await say('催一下，厂里等着开工'));
-    const [hurry] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(first).toEqual([expectedReply(provider, 'hurry', { applicationNo: APPLICATION_NO, reference: hurry!.id })]);
     expect(answers(await say('再催一下'))).toEqual([expectedReply(provider, 'hurry_cooldown', { applicationNo: APPLICATION_NO, reference: hurry!.id, hours: '24' })]);
   });

@@ -39,4 +39,11 @@ describe.each(storeImplementations)('staff accounts on $name', (implementation) 
     expect(await accounts.workersOf('YX2026-0003')).toEqual([]);
     expect(await accounts.workersOf('YX2099-9999')).toBeNull();
   });
+
+  it("names a team's leads, or every team's, by id", async () => {
+    const lead = { handlerId: 'H009', name: '王建国', phone: '13900009999', teamId: 'T01' };
+    expect(await accounts.leads('T01')).toEqual([lead]);
+    expect(await accounts.leads('T02')).toEqual([]);
+    expect(await accounts.leads(null)).toEqual([lead]);
+  });
 });

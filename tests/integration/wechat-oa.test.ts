@@ -103,7 +103,7 @@ describe('WeChat Official Account callbacks', () => {
     expect(knowledge.text).toContain('95598');
 
     const hurried = await say(t, '能不能快点，等着开业');
-    const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(request).toMatchObject({ channel: 'wechat_oa', message: '能不能快点，等着开业' });
     expect(hurried.text).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     await t.app.jiedian.dispatcher.idle();
@@ -240,7 +240,7 @@ describe('WeChat Official Account notices', () => {
     const { t, wechat } = await setup();
     await bind(t);
     await say(t, '催一下，等着开业');
-    const [request] = t.app.jiedian.hurries.ofApplication(APPLICATION_NO);
+    const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     const answered = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${request!.id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: '方案已在审核，明天上午答复您，请保持电话畅通。' } });
     expect(answered.statusCode).toBe(200);
     await t.app.jiedian.dispatcher.idle();
