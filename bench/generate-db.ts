@@ -58,7 +58,7 @@ export function accountOf(i: number): { accountNo: string; queryCode: string } {
   return { accountNo: `53${String(account).padStart(8, '0')}`, queryCode: String(100_000 + ((account * 7919 + 4241) % 900_000)) };
 }
 
-/** Same formula as server/services/ingest.ts queryCodeHmac (kept local so generation has no app imports). */
+/** Same formula as server/applications/ingest.ts queryCodeHmac (kept local so generation has no app imports). */
 function queryCodeHmac(accountNo: string, queryCode: string): string {
   return crypto.createHmac('sha256', BENCH_SECRET).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
 }

@@ -8,6 +8,22 @@ export type ApplicationRow = typeof applications.$inferSelect;
 export type StepRow = typeof applicationSteps.$inferSelect;
 export type SyncEventRow = typeof syncEvents.$inferSelect;
 export type HandlerRow = typeof handlers.$inferSelect;
+/** What the marketing system says of an application; the rest of its row is Jiedian's (plan, digest, times). */
+export type ApplicationSource = Pick<
+  ApplicationRow,
+  | 'accountNo'
+  | 'customerName'
+  | 'processCode'
+  | 'capacityKva'
+  | 'address'
+  | 'phone'
+  | 'queryCodeHmac'
+  | 'requestedConnectDate'
+  | 'acceptedAt'
+  | 'status'
+  | 'accountManagerId'
+  | 'email'
+>;
 
 const p = sql.placeholder;
 
@@ -212,6 +228,55 @@ export function createApplicationStore(db: Db) {
     recentCompletionWorkdays: (processCode: string, stepCode: string, limit: number) =>
       recentCompletions.all({ processCode, stepCode, limit }).map((r) => r.workdays),
     handler: (handlerId: string) => handlerById.get({ handlerId }),
+    /**
+     * A handler and their team as the marketing system sends them: a PUT replaces the handler (a contact left out is
+     * no longer there), and admin, granted in Jiedian (`staff:admin`), not by the marketing system, survives a re-sync.
+     */
+    upsertHandler(
+      handler: Pick<HandlerRow, 'id' | 'name' | 'phone' | 'teamId' | 'wecomUserId' | 'email'> & { role: Exclude<HandlerRow['role'], 'admin'>; teamName: string },
+      now: number,
+    ): void {
+      const { teamName, role, id, ...fields } = handler;
+      db.insert(teams)
+        .values({ id: handler.teamId, name: teamName, updatedAt: now })
+        .onConflictDoUpdate({ target: teams.id, set: { name: teamName, updatedAt: now } })
+        .run();
+      db.insert(handlers)
+        .values({ id, ...fields, role, updatedAt: now })
+        .onConflictDoUpdate({
+          target: handlers.id,
+          set: { ...fields, role: sql`CASE WHEN ${handlers.role} = 'admin' THEN 'admin' ELSE ${role} END`, updatedAt: now },
+        })
+        .run();
+    },
+    /** A new application, with the plan it starts from (typical durations, made today). */
+    insertApplication(row: ApplicationSource & Pick<ApplicationRow, 'applicationNo' | 'sourceDigest' | 'plannedOn'>, now: number): void {
+      db.insert(applications)
+        .values({ ...row, planFeasible: true, planBasis: 'typical', planCompressed: false, createdAt: now, updatedAt: now })
+        .run();
+    },
+    /** What the marketing system now says of an application (its plan is re-made after). */
+    updateApplicationSource(applicationNo: string, source: ApplicationSource, sourceDigest: string, now: number): void {
+      db.update(applications)
+        .set({ ...source, sourceDigest, updatedAt: now })
+        .where(eq(applications.applicationNo, applicationNo))
+        .run();
+    },
+    /** A step of the application's process, not started, at its place in the process. */
+    addStep: (applicationNo: string, stepCode: string, position: number) =>
+      db.insert(applicationSteps).values({ applicationNo, stepCode, position, status: 'pending' }).run(),
+    moveStep: (applicationNo: string, stepCode: string, position: number) =>
+      db
+        .update(applicationSteps)
+        .set({ position })
+        .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, stepCode)))
+        .run(),
+    /** A step the application's process no longer has. */
+    removeStep: (applicationNo: string, stepCode: string) =>
+      db
+        .delete(applicationSteps)
+        .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, stepCode)))
+        .run(),
     /** The time-limit alerts already raised for the application (step '' = application-level), whichever occurrence. */
     raisedAlerts: (applicationNo: string) => raisedAlertsOf.all({ applicationNo }),
     /** Whether the application's nearly-used-up limit was already a risk signal (it is raised once). */

@@ -23,11 +23,11 @@ import type { WorkingHours } from './domain/working-time.ts';
 import { createMuteStore } from '../db/mute-store.ts';
 import type { MuteService } from './notices/mutes.ts';
 import type { ServiceContext } from './services/context.ts';
-import { createIngestService, type IngestHooks, type IngestService } from './services/ingest.ts';
-import { createChangeFlow } from './applications/change-flow.ts';
-import { createReplanning, type Replanning } from './applications/replanning.ts';
-import { createPlanRefresh, type PlanRefresh, type PlanRefreshOptions } from './applications/plan-refresh.ts';
-import { createProgressViews, type ProgressViews } from './applications/progress-views.ts';
+import type { IngestHooks, IngestService } from './applications/ingest.ts';
+import type { Replanning } from './applications/replanning.ts';
+import type { PlanRefresh, PlanRefreshOptions } from './applications/plan-refresh.ts';
+import type { ProgressViews } from './applications/progress-views.ts';
+import { applicationsPlugin } from './applications/plugin.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
@@ -40,7 +40,7 @@ import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
 import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
-import { createInProcessHub, topics, type RealtimeHub } from './realtime/hub.ts';
+import { createInProcessHub, type RealtimeHub } from './realtime/hub.ts';
 import { hurriesPlugin } from './hurries/plugin.ts';
 import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
@@ -253,15 +253,6 @@ export async function buildApp(deps: AppDeps) {
   });
   const { writer: notices, dispatcher, deliveryStatus, unsubscribe, mutes: muteService } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
-  const views = createProgressViews(context);
-  const pushProgress = (changes: { applications: Set<string> }) => {
-    for (const applicationNo of changes.applications) {
-      const topic = topics.application(applicationNo);
-      if (!hub.hasSubscribers(topic)) continue;
-      const application = views.customerView(applicationNo);
-      if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
-    }
-  };
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
   const risks = createRiskService({
@@ -293,13 +284,13 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, risks, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
   const { sla } = app.timeLimits;
-  const changeFlow = createChangeFlow(context, {
-    inTransaction: [notices.onIngest, sla.onIngest, ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])],
-    afterCommit: [() => dispatcher.wake(), pushProgress, ...(deps.ingestHooks?.afterCommit ?? [])],
+  await app.register(applicationsPlugin, {
+    ctx: context,
+    hub,
+    hooks: { inTransaction: [ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])], afterCommit: deps.ingestHooks?.afterCommit },
+    planRefresh: deps.planRefresh,
   });
-  const ingest = createIngestService(context, changeFlow);
-  const replanning = createReplanning({ ctx: context, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
-  const planRefresh = createPlanRefresh({ ctx: context, replanning, ...deps.planRefresh });
+  const { ingest, replanning, planRefresh, views } = app.applications;
   // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
   const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
@@ -333,7 +324,6 @@ export async function buildApp(deps: AppDeps) {
     smsSignature: config.smsSignature,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
   app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
   app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
   app.timeLimits.sweeper.add({ name: 'monthly exposure report', run: () => exposureReport.run() });

@@ -7,7 +7,7 @@ import { readChatState, type ChatStore, type ConversationRow } from '../../db/ch
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
-import { queryCodeHmac } from '../services/ingest.ts';
+import { queryCodeHmac } from '../applications/ingest.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from '../services/query-code-guesses.ts';

@@ -16,7 +16,7 @@ import {
   MAX_EVENTS_PER_BATCH,
   SyncEvent,
 } from '../schemas/sync.ts';
-import type { IngestService } from '../services/ingest.ts';
+import type { IngestService } from '../applications/ingest.ts';
 
 export type ImportIngest = Pick<IngestService, 'upsertHandler' | 'upsertApplication' | 'ingestEvents'>;
 

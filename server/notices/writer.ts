@@ -12,7 +12,7 @@ import type { ApplicationRow } from '../../db/application-store.ts';
 import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { IngestChanges } from '../services/ingest.ts';
+import type { IngestChanges } from '../applications/ingest.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';
 import type { Replanned } from '../applications/planning.ts';

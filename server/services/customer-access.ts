@@ -3,7 +3,7 @@ import { JiedianError } from '../errors.ts';
 import { formatInstant } from '../domain/dates.ts';
 import type { ProgressView } from '../domain/progress-view.ts';
 import type { ServiceContext } from './context.ts';
-import { queryCodeHmac } from './ingest.ts';
+import { queryCodeHmac } from '../applications/ingest.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from './query-code-guesses.ts';
 import { createSignedTokens } from './signed-tokens.ts';

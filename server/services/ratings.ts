@@ -7,7 +7,7 @@ import { isNegativeComment } from '../domain/rating.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import type { RatingRow, RiskStore } from '../../db/risk-store.ts';
 import type { ServiceContext } from './context.ts';
-import type { IngestChanges } from './ingest.ts';
+import type { IngestChanges } from '../applications/ingest.ts';
 import { responsibleFor } from './responsible.ts';
 import type { RiskService } from './risks.ts';
 

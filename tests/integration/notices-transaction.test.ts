@@ -1,6 +1,6 @@
 // Notices are written in the transaction of the event that causes them: both stand or fall together.
 import { describe, expect, it } from 'vitest';
-import type { IngestChanges } from '../../server/services/ingest.ts';
+import type { IngestChanges } from '../../server/applications/ingest.ts';
 import {
   buildNoticeApp,
   fakeTwilioForTest,

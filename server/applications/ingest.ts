@@ -1,8 +1,6 @@
 // The mirror: handlers, applications and step events from the marketing system, each fact in one transaction.
 import { createHash, createHmac } from 'node:crypto';
 import { Compile } from 'typebox/compile';
-import { and, eq, sql } from 'drizzle-orm';
-import { applications, applicationSteps, handlers, teams } from '../../db/schema/index.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
@@ -13,11 +11,11 @@ import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
-import type { ServiceContext } from './context.ts';
-import { replanApplication } from '../applications/planning.ts';
-import type { ChangeFlow, IngestChanges } from '../applications/change-flow.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { replanApplication } from './planning.ts';
+import type { ChangeFlow, IngestChanges } from './change-flow.ts';
 
-export type { ChangeListener, IngestChanges, IngestHooks } from '../applications/change-flow.ts';
+export type { ChangeListener, IngestChanges, IngestHooks } from './change-flow.ts';
 
 const checkEvent = Compile(SyncEvent);
 /** how far before the working calendar's end the last accepted fact (an event's `at`, an `acceptedAt`) may be */
@@ -35,7 +33,7 @@ export function queryCodeHmac(secret: string, accountNo: string, queryCode: stri
 }
 
 export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
-  const { database, store } = ctx;
+  const { store } = ctx;
   /** Dates outside the working calendar cannot be planned or timed: such input is rejected, not a 500. */
   const inCalendar = (date: string) => date >= ctx.calendar.range.from && date <= ctx.calendar.range.to;
   /** Plans can only be made on the calendar's years. */
@@ -90,23 +88,11 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
     const existing = new Map(store.steps(applicationNo).map((s) => [s.stepCode, s]));
     process.steps.forEach((step, position) => {
       const row = existing.get(step.code);
-      if (!row) {
-        database.db.insert(applicationSteps).values({ applicationNo, stepCode: step.code, position, status: 'pending' }).run();
-      } else if (row.position !== position) {
-        database.db
-          .update(applicationSteps)
-          .set({ position })
-          .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, step.code)))
-          .run();
-      }
+      if (!row) store.addStep(applicationNo, step.code, position);
+      else if (row.position !== position) store.moveStep(applicationNo, step.code, position);
       existing.delete(step.code);
     });
-    for (const stale of existing.keys()) {
-      database.db
-        .delete(applicationSteps)
-        .where(and(eq(applicationSteps.applicationNo, applicationNo), eq(applicationSteps.stepCode, stale)))
-        .run();
-    }
+    for (const stale of existing.keys()) store.removeStep(applicationNo, stale);
   }
 
   return {
@@ -117,22 +103,9 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const now = ctx.clock.now();
       // a PUT replaces the handler: a contact left out is no longer there
       const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
-      await write(() => {
-        database.db
-          .insert(teams)
-          .values({ id: body.teamId, name: body.teamName, updatedAt: now })
-          .onConflictDoUpdate({ target: teams.id, set: { name: body.teamName, updatedAt: now } })
-          .run();
-        database.db
-          .insert(handlers)
-          .values({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, role: body.role, ...contacts, updatedAt: now })
-          .onConflictDoUpdate({
-            target: handlers.id,
-            // admin is granted in Jiedian (`staff:admin`), not by the marketing system: a re-sync keeps it
-            set: { name: body.name, phone: body.phone, teamId: body.teamId, role: sql`CASE WHEN ${handlers.role} = 'admin' THEN 'admin' ELSE ${body.role} END`, ...contacts, updatedAt: now },
-          })
-          .run();
-      });
+      await write(() =>
+        store.upsertHandler({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, teamName: body.teamName, role: body.role, ...contacts }, now),
+      );
       const { wecomUserId, email, ...handler } = store.handler(handlerId)!;
       // the optional contacts are in the reply when set, so a marketing system that never sends them sees the reply it knew
       return { ...handler, ...(wecomUserId !== null && { wecomUserId }), ...(email !== null && { email }) };
@@ -172,28 +145,8 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const result = await write(() => {
         const existing = store.application(applicationNo);
         if (existing && existing.sourceDigest === sourceDigest) return { created: false, changed: false };
-        if (existing) {
-          database.db
-            .update(applications)
-            .set({ ...fields, sourceDigest, updatedAt: now })
-            .where(eq(applications.applicationNo, applicationNo))
-            .run();
-        } else {
-          database.db
-            .insert(applications)
-            .values({
-              applicationNo,
-              ...fields,
-              sourceDigest,
-              planFeasible: true,
-              planBasis: 'typical',
-              planCompressed: false,
-              plannedOn: calendarDateOf(now, ctx.timeZone),
-              createdAt: now,
-              updatedAt: now,
-            })
-            .run();
-        }
+        if (existing) store.updateApplicationSource(applicationNo, fields, sourceDigest, now);
+        else store.insertApplication({ applicationNo, ...fields, sourceDigest, plannedOn: calendarDateOf(now, ctx.timeZone) }, now);
         ensureSteps(applicationNo, fields.processCode);
         const application = store.application(applicationNo)!;
         const process = findProcess(ctx.catalog, fields.processCode)!;

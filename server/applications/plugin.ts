@@ -1,0 +1,63 @@
+// The applications module (业扩申请): the mirror of the marketing system (ingest), planning and re-planning, the
+// daily plan refresh on the sweeper's timer, and the progress views. A change's transaction writes what it causes
+// (notices, alerts and the hooks given), and after commit wakes the dispatcher and pushes the new progress live.
+import fp from 'fastify-plugin';
+import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { ServiceContext } from '../services/context.ts';
+import { createChangeFlow, type IngestChanges, type IngestHooks } from './change-flow.ts';
+import { createIngestService, type IngestService } from './ingest.ts';
+import { createPlanRefresh, type PlanRefresh, type PlanRefreshOptions } from './plan-refresh.ts';
+import { createProgressViews, type ProgressViews } from './progress-views.ts';
+import { createReplanning, type Replanning } from './replanning.ts';
+
+export interface ApplicationsModule {
+  /** handlers, applications and step events from the marketing system */
+  ingest: IngestService;
+  /** the staff re-plan with a new requested date */
+  replanning: Replanning;
+  /** stored plans of earlier days made current, in chunks, on the sweeper's timer */
+  planRefresh: PlanRefresh;
+  /** reads, which never write */
+  views: ProgressViews;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    applications: ApplicationsModule;
+  }
+}
+
+export interface ApplicationsPluginOptions {
+  ctx: ServiceContext;
+  hub: RealtimeHub;
+  /** other modules' consequences of a change (after the notices' and the time limits' own), and tests' hooks */
+  hooks?: IngestHooks;
+  /** the plan refresh's chunking (tests, benchmarks) */
+  planRefresh?: Pick<PlanRefreshOptions, 'chunkMs' | 'scanRows' | 'runMs' | 'onChunk'>;
+}
+
+export const applicationsPlugin = fp<ApplicationsPluginOptions>(
+  async (app, options) => {
+    const { ctx, hub } = options;
+    const { writer, dispatcher } = app.notices;
+    const views = createProgressViews(ctx);
+    const pushProgress = (changes: IngestChanges) => {
+      for (const applicationNo of changes.applications) {
+        const topic = topics.application(applicationNo);
+        if (!hub.hasSubscribers(topic)) continue;
+        const application = views.customerView(applicationNo);
+        if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
+      }
+    };
+    const changeFlow = createChangeFlow(ctx, {
+      inTransaction: [writer.onIngest, app.timeLimits.sla.onIngest, ...(options.hooks?.inTransaction ?? [])],
+      afterCommit: [() => dispatcher.wake(), pushProgress, ...(options.hooks?.afterCommit ?? [])],
+    });
+    const ingest = createIngestService(ctx, changeFlow);
+    const replanning = createReplanning({ ctx, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
+    const planRefresh = createPlanRefresh({ ctx, replanning, ...options.planRefresh });
+    app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
+    app.decorate('applications', { ingest, replanning, planRefresh, views } satisfies ApplicationsModule);
+  },
+  { name: 'applications', dependencies: ['stores', 'notices', 'time-limits'] },
+);
