@@ -84,7 +84,7 @@ async function ensureTemplate(applications: number): Promise<Template> {
   const database = openDatabase(tmp);
   const app = await buildApp({ config: benchConfig(tmp), database, clock: benchClock(), logger: false, startDispatcher: false, startSweeper: false });
   await app.ready();
-  const { ingest } = app.jiedian;
+  const { ingest } = app.applications;
   const rnd = mulberry32(20_000 + applications);
   for (let h = 1; h <= HANDLER_COUNT; h++) {
     const { id, name, phone, teamId, teamName, role } = handlerFields(h, rnd);

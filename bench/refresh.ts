@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<void> {
     const t0 = performance.now();
     chunkStarted = t0;
     cpuStarted = process.cpuUsage();
-    const result = await app.jiedian.planRefresh.run();
+    const result = await app.applications.planRefresh.run();
     const refreshMs = performance.now() - t0;
     await new Promise((resolve) => setTimeout(resolve, 5));
     histogram.disable();

@@ -21,20 +21,14 @@ import { loadReferenceData, type ReferenceData } from './services/reference-data
 import { createLearntDurations } from './services/learnt-durations.ts';
 import type { WorkingHours } from './domain/working-time.ts';
 import { createMuteStore } from '../db/mute-store.ts';
-import type { MuteService } from './notices/mutes.ts';
 import type { ServiceContext } from './services/context.ts';
-import type { IngestHooks, IngestService } from './applications/ingest.ts';
-import type { Replanning } from './applications/replanning.ts';
-import type { PlanRefresh, PlanRefreshOptions } from './applications/plan-refresh.ts';
-import type { ProgressViews } from './applications/progress-views.ts';
+import type { IngestHooks } from './applications/ingest.ts';
+import type { PlanRefreshOptions } from './applications/plan-refresh.ts';
 import { applicationsPlugin } from './applications/plugin.ts';
 import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
 import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
 import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
 import emailUnsubscribeRoutes from './routes/email-unsubscribe.ts';
-import type { NoticeWriter } from './notices/writer.ts';
-import type { Dispatcher } from './notices/dispatcher.ts';
-import type { DeliveryStatus } from './notices/delivery-status.ts';
 import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import cookie from '@fastify/cookie';
@@ -58,7 +52,7 @@ import chatRoutes from './routes/chat.ts';
 import aliyunSmsWebhooks from './routes/webhooks-aliyun-sms.ts';
 import tencentSmsWebhooks from './routes/webhooks-tencent-sms.ts';
 import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
-import { createTemplateSms, type TemplateSms } from './services/template-sms.ts';
+import { createTemplateSms, receiptLookup, type TemplateSms } from './services/template-sms.ts';
 import staffChatRoutes from './routes/staff-chat.ts';
 import { createChatStore } from '../db/chat-store.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
@@ -107,17 +101,9 @@ export interface Services {
   config: Config;
   database: Database_;
   context: ServiceContext;
-  ingest: IngestService;
-  replanning: Replanning;
-  planRefresh: PlanRefresh;
-  views: ProgressViews;
   customers: CustomerAccess;
   outbox: OutboxStore;
-  mutes: MuteService;
-  notices: NoticeWriter;
   channels: Channels;
-  dispatcher: Dispatcher;
-  deliveryStatus: DeliveryStatus;
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
@@ -221,8 +207,7 @@ export async function buildApp(deps: AppDeps) {
   };
   const metrics = createMetrics();
   const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
-  // Assigned below: Tencent's findSent reads the status reports received, which the template SMS service keeps.
-  let templateSms: TemplateSms;
+  const smsReceipts = createSmsReceiptStore(database.db);
   const channels = createChannels({
     config,
     logger: app.log,
@@ -231,7 +216,8 @@ export async function buildApp(deps: AppDeps) {
     templatesDir,
     now: () => clock.now(),
     onOperatorAlert: (provider, code) => metrics.count('jiedian_sms_provider_alerts_total', 'Template SMS refusals an operator must act on (balance, sign name, template), by provider and code', { provider, code }),
-    receiptFor: (provider, outboxId) => templateSms.receiptFor(provider, outboxId),
+    // Tencent's findSent asks the status reports received first
+    receiptFor: receiptLookup(smsReceipts),
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
@@ -251,7 +237,7 @@ export async function buildApp(deps: AppDeps) {
     startDispatcher: deps.startDispatcher,
     random: deps.random,
   });
-  const { writer: notices, dispatcher, deliveryStatus, unsubscribe, mutes: muteService } = app.notices;
+  const { writer: notices, dispatcher, deliveryStatus, unsubscribe } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
@@ -283,14 +269,13 @@ export async function buildApp(deps: AppDeps) {
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
   });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, risks, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
-  const { sla } = app.timeLimits;
   await app.register(applicationsPlugin, {
     ctx: context,
     hub,
     hooks: { inTransaction: [ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])], afterCommit: deps.ingestHooks?.afterCommit },
     planRefresh: deps.planRefresh,
   });
-  const { ingest, replanning, planRefresh, views } = app.applications;
+  const { views } = app.applications;
   // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
   const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
   const customers = createCustomerAccess(context, views, queryCodeGuesses);
@@ -315,10 +300,10 @@ export async function buildApp(deps: AppDeps) {
   const chat = app.chat.turns;
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
   const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers, publicUrl: config.publicUrl });
-  templateSms = createTemplateSms({
+  const templateSms = createTemplateSms({
     ctx: context,
     outbox,
-    receipts: createSmsReceiptStore(database.db),
+    receipts: smsReceipts,
     deliveryStatus,
     chat,
     smsSignature: config.smsSignature,
@@ -350,17 +335,9 @@ export async function buildApp(deps: AppDeps) {
     config,
     database,
     context,
-    ingest,
-    replanning,
-    planRefresh,
-    views,
     customers,
     outbox,
-    mutes: muteService,
-    notices,
     channels,
-    dispatcher,
-    deliveryStatus,
     metrics,
     hub,
     staff,

@@ -2,6 +2,7 @@
 // few applications along now and then so the pages have something to show.
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { Services } from '../../server/app.ts';
+import type { ApplicationsModule } from '../../server/applications/plugin.ts';
 import type { StaffModule } from '../../server/staff/plugin.ts';
 import { getProcess } from '../../server/domain/catalog.ts';
 import { formatInstant } from '../../server/domain/dates.ts';
@@ -11,7 +12,7 @@ import { applications } from '../schema/applications.ts';
 import { handlers, teams } from '../schema/reference.ts';
 import { generateDemoData, type DemoAccount, type Rng } from './demo-data.ts';
 
-export type DemoServices = Pick<Services, 'database' | 'context' | 'ingest'>;
+export type DemoServices = Pick<Services, 'database' | 'context'> & Pick<ApplicationsModule, 'ingest'>;
 
 export interface SeedResult {
   seeded: boolean;
@@ -66,7 +67,7 @@ export async function demoStaffMember(
 export const DEMO_ADMIN_ID = 'A900';
 
 /** An admin for the demo (all teams' queues and statistics): made here, as `staff:admin` makes one, never synced. */
-export async function demoAdmin(services: Pick<Services, 'database' | 'ingest'>): Promise<{ handlerId: string; name: string } | null> {
+export async function demoAdmin(services: Pick<Services, 'database'> & Pick<ApplicationsModule, 'ingest'>): Promise<{ handlerId: string; name: string } | null> {
   const team = services.database.db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).get();
   if (!team) return null;
   if (!services.database.db.select({ id: handlers.id }).from(handlers).where(eq(handlers.id, DEMO_ADMIN_ID)).get()) {
@@ -79,7 +80,7 @@ export async function demoAdmin(services: Pick<Services, 'database' | 'ingest'>)
 const statusNames: Record<string, string> = { active: '办理中', suspended: '已暂停', completed: '已完成', cancelled: '已撤销' };
 
 /** One line per application of the account, as the database has it now (a restarted demo has moved on since). */
-export function describeAccountNow(services: Pick<Services, 'views'>, account: DemoAccount): string[] {
+export function describeAccountNow(services: Pick<ApplicationsModule, 'views'>, account: DemoAccount): string[] {
   return account.applicationNos.map((no) => {
     const view = services.views.staffView(no);
     if (!view) return `${no} 不存在`;

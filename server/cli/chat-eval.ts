@@ -47,7 +47,8 @@ async function measureTurns(config: Config, texts: string[], passes: number): Pr
   // Never made ready: channels, dispatcher and sweeper stay off; notices stay queued in the outbox.
   const app = await buildApp({ config: { ...config, databasePath: ':memory:' }, database, logger: false });
   try {
-    const { ingest, context } = app.jiedian;
+    const { context } = app.jiedian;
+    const { ingest } = app.applications;
     const chat = app.chat.turns;
     const now = context.clock.now();
     const today = calendarDateOf(now, config.timeZone);

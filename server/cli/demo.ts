@@ -94,7 +94,7 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     DATABASE_PATH: databasePath,
   });
   const { app } = await startServer(config);
-  const services = app.jiedian;
+  const services = { ...app.jiedian, ...app.applications };
 
   const result = await seedDemo(services, Date.now());
   if (result.seeded) {

@@ -75,7 +75,7 @@ const commands: Record<string, Command> = {
       try {
         const summary = await runImport({
           file,
-          ingest: app.jiedian.ingest,
+          ingest: app.applications.ingest,
           out: io.stderr,
           summaryOut: io.stdout,
           progress: (io.stderr as { isTTY?: boolean }).isTTY === true,

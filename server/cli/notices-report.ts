@@ -30,7 +30,9 @@ async function replay(config: Config, processCode: string, mode: 'live' | 'backl
   // no SMS credentials: texts go to the log channel, unpaced; the counts are what would be sent
   const app = await buildApp({ config: { ...config, twilio: null, wechaty: null, quietHours: null }, database, clock, logger: false, startSweeper: false });
   await app.ready();
-  const { ingest, dispatcher, outbox, context } = app.jiedian;
+  const { outbox, context } = app.jiedian;
+  const { ingest } = app.applications;
+  const { dispatcher } = app.notices;
   try {
     ingest.upsertHandler('H001', { name: '李明', phone: '13912345678', teamId: 'T01', teamName: '业扩一班', role: 'handler' });
     const applicationNo = `RP-${processCode}`;

@@ -17,7 +17,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 const liveRoutes: FastifyPluginAsync = async (app) => {
-  const { hub, customers, views, context } = app.jiedian;
+  const { hub, customers, context } = app.jiedian;
+  const { views } = app.applications;
   await app.register(websocket, {
     options: { maxPayload: MAX_PAYLOAD_BYTES },
     // A client breaking the protocol (a frame over MAX_PAYLOAD_BYTES, bad masking, a reset) is the client's problem:

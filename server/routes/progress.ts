@@ -10,8 +10,9 @@ import { maskCodes } from '../domain/chat/entities.ts';
 import { JiedianError } from '../errors.ts';
 
 const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, mutes, ratings, config } = app.jiedian;
+  const { customers, ratings, config } = app.jiedian;
   const { hurries } = app;
+  const { mutes } = app.notices;
 
   app.post(
     '/progress/query',

@@ -30,7 +30,8 @@ declare module 'fastify' {
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
 const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, views, outbox, replanning, securityNotices, risks, ratings } = app.jiedian;
+  const { config, outbox, securityNotices, risks, ratings } = app.jiedian;
+  const { views, replanning } = app.applications;
   const { consults } = app.chat;
   const { alerts } = app.timeLimits;
   const { hurries } = app;
@@ -172,7 +173,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
         notifications,
         hurries: await hurries.ofApplication(applicationNo),
         alerts: await alerts.ofApplication(applicationNo),
-        mutes: app.jiedian.mutes.ofApplication(applicationNo),
+        mutes: app.notices.mutes.ofApplication(applicationNo),
         risk: risks.ofApplication(applicationNo),
         rating: ratings.ofApplication(applicationNo),
       };

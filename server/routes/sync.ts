@@ -29,7 +29,8 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema };
 
 const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { ingest, views, config } = app.jiedian;
+  const { config } = app.jiedian;
+  const { ingest, views } = app.applications;
 
   app.addHook('onRequest', async (request) => {
     if (!bearerMatches(request.headers.authorization, config.syncToken)) throw unauthorized('missing or invalid sync token');

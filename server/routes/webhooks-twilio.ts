@@ -8,7 +8,8 @@ import { JiedianError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, deliveryStatus } = app.jiedian;
+  const { config } = app.jiedian;
+  const { deliveryStatus } = app.notices;
   await app.register(formbody);
 
   app.addHook('preValidation', requireTwilioSignature(config));

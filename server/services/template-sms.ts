@@ -21,6 +21,14 @@ export interface TemplateSmsOptions {
   wakeDispatcher: () => void;
 }
 
+/** A report already received for an outbox id, as the send's result (Tencent's findSent asks this first). */
+export function receiptLookup(receipts: Pick<SmsReceiptStore, 'byOutboxId'>) {
+  return (provider: string, outboxId: string): SendResult | null => {
+    const row = receipts.byOutboxId(provider, outboxId);
+    return row ? { providerId: row.providerId, status: row.status === 'delivered' ? 'delivered' : 'sent' } : null;
+  };
+}
+
 /** The outbox id of the answer to one inbound message: the same message answered twice is one row. */
 export const replyOutboxId = (provider: string, messageId: string) => `sms-reply:${provider}:${messageId}`;
 
@@ -40,12 +48,6 @@ export function createTemplateSms({ ctx, outbox, receipts, deliveryStatus, chat,
         }
       });
       return { recorded, repeated: reports.length - recorded };
-    },
-
-    /** A report already received for an outbox id, as the send's result (Tencent's findSent asks this first). */
-    receiptFor(provider: string, outboxId: string): SendResult | null {
-      const row = receipts.byOutboxId(provider, outboxId);
-      return row ? { providerId: row.providerId, status: row.status === 'delivered' ? 'delivered' : 'sent' } : null;
     },
 
     /**

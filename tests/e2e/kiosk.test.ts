@@ -277,7 +277,7 @@ describe('the kiosk', () => {
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     expect(await card(customerA.applicationNo).locator('.notice-line').innerText()).toBe('已关闭，只通知您催办的答复');
-    expect(t.app.jiedian.mutes.state(customerA.applicationNo).muted).toBe(true);
+    expect(t.app.notices.mutes.state(customerA.applicationNo).muted).toBe(true);
     expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'kiosk-notices-off-landscape');
 
@@ -289,7 +289,7 @@ describe('the kiosk', () => {
       completed(tightApplication, 'survey', '2026-11-24T10:05:00+08:00', 'H002'),
       started(tightApplication, 'plan_reply', '2026-11-24T10:10:00+08:00', 'H002'),
     ]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await expect.poll(() => card(customerA.applicationNo).locator('.step[data-step="construction"]').getAttribute('class')).toContain('step--changed');
     expect(await toggle.getAttribute('aria-checked')).toBe('false');
     const texts = fake.requests.slice(before).map((r) => r.body ?? '');
@@ -311,7 +311,7 @@ describe('the kiosk', () => {
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
-    expect(t.app.jiedian.mutes.state(customerA.applicationNo).muted).toBe(false);
+    expect(t.app.notices.mutes.state(customerA.applicationNo).muted).toBe(false);
     expect(problems).toEqual([]);
   }, 40_000);
 });

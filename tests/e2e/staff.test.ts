@@ -115,7 +115,7 @@ describe('the staff pages', () => {
   it('show an application with its timeline, notices and their delivery status, and its hurries; a re-plan tells the customer', async () => {
     const e = await startApp();
     const { id } = await customerHurries(e, customerA.applicationNo, '请尽快审核');
-    await e.t.app.jiedian.dispatcher.idle();
+    await e.t.app.notices.dispatcher.idle();
     // Twilio reports the hurry receipt delivered
     const receipt = rowsOfKind(e.t, customerA.applicationNo, 'hurry_received').at(-1)!;
     expect((await postStatusCallback(e.t, { MessageSid: receipt.providerId!, MessageStatus: 'delivered', AccountSid: e.fake.credentials.accountSid })).statusCode).toBe(204);
@@ -154,7 +154,7 @@ describe('the staff pages', () => {
     await detail.getByRole('button', { name: '重新排期' }).click();
     await expect.poll(() => detail.locator('.replan .form-message').innerText()).toMatch(/^已重新排期：预计接电 2027年6月\d+日（可以按期完成）。$/);
     expect(await detail.locator('.facts').innerText()).toContain('2027年6月30日');
-    expect(e.t.app.jiedian.views.staffView(customerA.applicationNo)).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
+    expect(e.t.app.applications.views.staffView(customerA.applicationNo)).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
     await eventually(() => smsTo(e.fake, customerA.phone).length > before, "the customer's plan SMS");
     expect(smsTo(e.fake, customerA.phone).at(-1)).toContain('2027年6月');
     expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);

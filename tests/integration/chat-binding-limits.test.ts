@@ -10,7 +10,7 @@ const STRANGER = '+8613700007777';
 
 /** The newest binding code the application's phone received. */
 async function newestCode(fake: FakeTwilio, t: TestApp, after: number): Promise<string> {
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   let code: string | undefined;
   await eventually(() => {
     const sms = fake.requests.slice(after).reverse().find((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('验证码'));
@@ -83,7 +83,7 @@ describe('binding after 退订', () => {
     expect(t.app.jiedian.outbox.isOptedOut('sms', '13700007777')).toBe(false);
     // the next customer notice goes to the application's phone and to the newly bound number
     await putApplication(t, APPLICATION_NO, { requestedConnectDate: '2027-04-01' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const changed = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'plan_changed');
     expect(changed.map((r) => r.address).sort()).toEqual(['13700007777', APPLICATION_PHONE]);
   });

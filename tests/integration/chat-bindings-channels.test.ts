@@ -28,7 +28,7 @@ describe('bindings across channels', () => {
     // the next step's notice goes to both bindings
     const before = inbox.messages.length;
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => inbox.messages.length > before, 'the WeChat notice');
     expect(inbox.messages.slice(before).map((m) => m.text).join('\n')).toContain('设计文件审核');
     expect(fake.requests.filter((r) => r.to === `+86${RELATIVE}` && r.body?.includes('设计文件审核'))).toHaveLength(1);
@@ -45,7 +45,7 @@ describe('bindings across channels', () => {
     const wechatBefore = inbox.messages.length;
     const smsBefore = fake.requests.length;
     await postEvents(t, [completed(APPLICATION_NO, 'design_review', '2026-11-24T14:00:00+08:00'), started(APPLICATION_NO, 'construction', '2026-11-24T14:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => inbox.messages.length > wechatBefore, 'the second WeChat notice');
     expect(fake.requests.slice(smsBefore).filter((r) => r.to === `+86${RELATIVE}`)).toEqual([]);
     expect(fake.requests.slice(smsBefore).some((r) => r.to === '+8613800001111')).toBe(true);

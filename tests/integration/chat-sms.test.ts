@@ -10,7 +10,7 @@ const STRANGER = '+8613700007777';
 
 /** The binding code as the customer's phone received it from (fake) Twilio. */
 async function codeReceived(fake: FakeTwilio, t: TestApp): Promise<string> {
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   let code: string | undefined;
   await eventually(() => {
     const sms = [...fake.requests].reverse().find((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('验证码'));

@@ -23,7 +23,7 @@ async function wechatApp() {
 /** The customer writes; resolves with the bot's next message(s) to them. */
 
 async function codeReceived(fake: FakeTwilio, t: TestApp, after: number): Promise<string> {
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   let code: string | undefined;
   await eventually(() => {
     const sms = fake.requests.slice(after).find((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('验证码'));
@@ -66,7 +66,7 @@ describe('chat over WeChat (Wechaty)', () => {
     expect(request).toMatchObject({ channel: 'wechat', message: '能不能快点，等着开业' });
     expect(hurried).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     const afterHurry = inbox.messages.length;
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(inbox.messages.length).toBe(afterHurry);
     expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);

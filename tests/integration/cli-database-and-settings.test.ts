@@ -49,7 +49,7 @@ describe('commands that work on existing data refuse a database that does not ex
   it('staff:password still works on a database that exists', async () => {
     const file = path.join(tempDir(), 'jiedian.db');
     const t = await buildTestApp({ databasePath: file });
-    await t.app.jiedian.ingest.upsertHandler('H200', handlerBody() as never);
+    await t.app.applications.ingest.upsertHandler('H200', handlerBody() as never);
     const result = await run(['staff:password', 'H200'], { DATABASE_PATH: file }, 'correct horse battery\n');
     expect(result).toMatchObject({ code: 0, stdout: 'password set for H200 (李明, handler)\n' });
   });

@@ -31,7 +31,7 @@ async function setUp(writeWaitMs = 10_000) {
   const t = await buildNoticeApp(fake, { databasePath, open: { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS, writeWaitMs } });
   await putHandler(t);
   await putApplication(t, 'YX2026-0001');
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   const query = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: '5300123456', queryCode: '482913' } });
   const viewToken = query.json().viewToken as string;
   return { fake, t, databasePath, viewToken };
@@ -90,19 +90,19 @@ describe('a database another process has locked', () => {
   it('the dispatcher does not throw from its timer while the lock is held, and sends the due texts once it is free', async () => {
     const { fake, t, databasePath } = await setUp();
     const sentBefore = fake.sends().length;
-    await t.app.jiedian.dispatcher.stop();
+    await t.app.notices.dispatcher.stop();
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-20T09:00:00+08:00'), completed('YX2026-0001', 'accept', '2026-11-20T10:00:00+08:00'), started('YX2026-0001', 'survey', '2026-11-24T09:00:00+08:00')]);
     const due = (t.database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number }).n;
     expect(due).toBeGreaterThan(0);
     const other = anotherProcess(databasePath);
     other.lock();
     // the claim fails with SQLITE_BUSY; an exception escaping the timer would fail this test run
-    t.app.jiedian.dispatcher.start();
+    t.app.notices.dispatcher.start();
     await eventually(() => t.database.health.failure?.kind === 'busy', 'the dispatcher to report the locked database');
     expect(fake.sends()).toHaveLength(sentBefore);
     other.release();
     await eventually(() => fake.sends().length === sentBefore + due, 'the due texts to go out', 10_000);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(fake.sends()).toHaveLength(sentBefore + due);
   });
 });

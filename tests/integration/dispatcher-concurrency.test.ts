@@ -10,18 +10,18 @@ describe('dispatch concurrency', () => {
     const application = { applicationNo: 'YX2026-0009', accountNo: '5300999999', phone: '13800009999', processCode: 'lv_resident' };
     t.database.transaction(() => {
       for (let i = 0; i < 6; i++) {
-        t.app.jiedian.notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `20000${i}`, validMinutes: 10 });
+        t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `20000${i}`, validMinutes: 10 });
       }
     });
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
 
     let most = 0;
     const deadline = Date.now() + 5000;
     while (fake.messages.length < 6 && Date.now() < deadline) {
-      most = Math.max(most, fake.requests.filter((r) => r.outcome === null).length, t.app.jiedian.dispatcher.inFlight());
+      most = Math.max(most, fake.requests.filter((r) => r.outcome === null).length, t.app.notices.dispatcher.inFlight());
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(most).toBe(2);
     expect(fake.requests).toHaveLength(6);

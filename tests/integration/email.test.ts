@@ -22,7 +22,7 @@ async function customerScenario() {
   await putHandler(t, 'H001');
   await putApplication(t, 'YX2026-0001', { email: CUSTOMER_EMAIL });
   await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T09:30:00+08:00')]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   await eventually(() => sink.mails.length === 2, 'the plan and step e-mails');
   return { fake, sink, t };
 }
@@ -92,7 +92,7 @@ describe('e-mail to customers', () => {
     const smsBefore = fake.requests.filter((r) => r.to === e164('13800001111')).length;
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await postEvents(t, [completed('YX2026-0001', 'accept', '2026-11-24T10:30:00+08:00'), started('YX2026-0001', 'survey', '2026-11-24T10:45:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => fake.requests.filter((r) => r.to === e164('13800001111')).length > smsBefore, 'the survey SMS');
     expect(sink.mails).toHaveLength(2);
     expect(t.app.jiedian.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email' && r.noticeKind === 'step_started')).toHaveLength(1);
@@ -109,7 +109,7 @@ describe('e-mail to customers', () => {
     expect(t.app.jiedian.context.store.application('YX2026-0001')).toBeUndefined();
     await putApplication(t, 'YX2026-0001');
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T09:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email')).toEqual([]);
   });
 
@@ -118,18 +118,18 @@ describe('e-mail to customers', () => {
     sink.refuseNext(1, 451);
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await postEvents(t, [completed('YX2026-0001', 'accept', '2026-11-24T10:30:00+08:00'), started('YX2026-0001', 'survey', '2026-11-24T10:45:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const survey = () => t.app.jiedian.outbox.ofApplication('YX2026-0001').find((r) => r.channel === 'email' && r.noticeKind === 'step_started' && r.text.includes('现场勘查'))!;
     expect(survey()).toMatchObject({ status: 'pending', attempts: 1 });
     expect(survey().lastError).toContain('451');
     t.clock.set(survey().nextAttemptAt);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => survey().status === 'sent', 'the retried e-mail');
     expect(sink.mails.filter((m) => m.parsed.subject?.includes('现场勘查'))).toHaveLength(1);
 
     sink.refuseNext(1, 550);
     await postEvents(t, [completed('YX2026-0001', 'survey', '2026-11-24T11:30:00+08:00'), started('YX2026-0001', 'plan_reply', '2026-11-24T11:40:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const failed = t.app.jiedian.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email' && r.status === 'failed');
     expect(failed.map((r) => r.lastError)).toEqual([expect.stringContaining('550')]);
   });
@@ -157,7 +157,7 @@ describe('e-mail and WeCom to team leads', () => {
     const { t, wecom } = await teamScenario();
     t.clock.set(at('2026-11-26T08:30:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(wecom.delivered).toEqual([]);
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1 });
@@ -172,12 +172,12 @@ describe('e-mail and WeCom to team leads', () => {
     t.clock.set(at('2026-11-27T09:00:00+08:00'));
     await t.app.timeLimits.sla.sweep();
     await postEvents(t, [completed('A2', 'design_review', '2026-11-27T10:00:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const before = wecom.delivered.length;
 
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => sink.mails.length === 1, 'the digest e-mail');
     const [mail] = sink.mails;
     expect(mail!.rcptTo).toEqual(['zhangqiang@example.cn']);

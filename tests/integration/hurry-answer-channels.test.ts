@@ -15,7 +15,7 @@ const REPLY = '方案已出，明天上午电话通知您来营业厅签收。';
 async function answer(t: TestApp, id: string) {
   const reply = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: REPLY } });
   expect(reply.statusCode).toBe(200);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 const smsWithReply = (fake: FakeTwilio) => fake.requests.filter((r) => r.body?.includes(REPLY)).map((r) => r.to);

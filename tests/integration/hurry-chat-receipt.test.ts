@@ -19,7 +19,7 @@ describe('the receipt of a hurry', () => {
     const from = `+86${APPLICATION_PHONE}`;
     await postSms(t, from, '绑定 5300123456');
     expect((await postSms(t, from, QUERY_CODE)).text).toContain('绑定成功');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const before = smsTo(fake, APPLICATION_PHONE).length;
 
     const reply = await postSms(t, from, '催一下，厂里等着开工');
@@ -27,7 +27,7 @@ describe('the receipt of a hurry', () => {
     const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'sms', status: 'open' });
     expect(reply.text).toBe(`【接电助手】已为您催办（编号${hurry!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(receipts(t)).toEqual([]);
     expect(smsTo(fake, APPLICATION_PHONE).slice(before)).toEqual([]);
     // the handler is told as before
@@ -41,7 +41,7 @@ describe('the receipt of a hurry', () => {
     const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(hurry).toMatchObject({ channel: 'kiosk' });
     expect(reply.body.replies[0]).toContain(`编号${hurry!.id}`);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(receipts(t).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
     expect(smsTo(fake, APPLICATION_PHONE).filter((b) => b.includes(`受理编号${hurry!.id}`))).toHaveLength(1);
   });
@@ -57,7 +57,7 @@ describe('the receipt of a hurry', () => {
     });
     expect(reply.statusCode).toBe(202);
     const id = reply.json().hurry.id as string;
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(receipts(t).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
     expect(smsTo(fake, APPLICATION_PHONE).filter((b) => b.includes(`受理编号${id}`))).toHaveLength(1);
   });

@@ -17,7 +17,7 @@ async function inConstruction(deps: Partial<AppDeps> = {}) {
     completed(APPLICATION_NO, 'design_review', '2026-11-24T09:40:00+08:00'),
     started(APPLICATION_NO, 'construction', '2026-11-24T09:50:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   return { fake, t };
 }
 
@@ -58,7 +58,7 @@ describe('a hurry on a customer-side step', () => {
       customerTasks: ['委托具备资质的施工单位按审核通过的设计施工'],
       nextStep: { code: 'mid_inspection', name: '中间检查' },
     });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await nothingHurried(t);
   });
 
@@ -77,7 +77,7 @@ describe('a hurry on a customer-side step', () => {
     expect((await postSms(t, from, QUERY_CODE)).text).toContain('绑定成功');
     const reply = await postSms(t, from, 'CB');
     expect(reply.text).toBe(`【接电助手】${CHAT_REFUSAL}`);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await nothingHurried(t);
   });
 
@@ -95,7 +95,7 @@ describe('a hurry on a customer-side step', () => {
     await say('绑定 5300123456');
     expect((await say(`查询密码${QUERY_CODE}`))[0]).toContain('绑定成功');
     expect(await say('能不能快点')).toEqual([CHAT_REFUSAL]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await nothingHurried(t);
   });
 });

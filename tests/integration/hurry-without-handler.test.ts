@@ -15,7 +15,7 @@ async function setUp(application: Record<string, unknown>, events: StepEvent[]) 
   for (const [id, body] of Object.entries(staffOf)) await putHandler(t, id, body);
   await putApplication(t, no, { processCode: 'hv_dual', requestedConnectDate: undefined, accountNo: customerA.accountNo, queryCode: customerA.queryCode, phone: customerA.phone, ...application });
   await postEvents(t, events);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   const base = await listen(t);
   return { fake, t, base, before: fake.requests.length };
 }
@@ -62,7 +62,7 @@ describe('a hurry on a step without a handler', () => {
       expect(await queueOf(base, (await signIn(t, base, id)).token), id).toEqual([]);
     }
 
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => fake.requests.slice(before).some((r) => r.to === e164(staffOf.L001.phone)), "the team lead's SMS");
     const staffSms = fake.requests.slice(before).filter((r) => r.body?.includes('催办提醒'));
     expect(staffSms.map((r) => r.to)).toEqual([e164(staffOf.L001.phone)]);
@@ -91,7 +91,7 @@ describe('a hurry on a step without a handler', () => {
     expect(await queueOf(base, (await signIn(t, base, 'L101')).token)).toMatchObject([{ id }]);
     for (const other of ['H001', 'H002', 'L001'] as const) expect(await queueOf(base, (await signIn(t, base, other)).token), other).toEqual([]);
 
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => textedWith(fake, before, '催办提醒').length > 0, "the account manager's SMS");
     expect(textedWith(fake, before, '催办提醒')).toEqual([e164(staffOf.H101.phone)]);
 
@@ -119,7 +119,7 @@ describe('a hurry on a step without a handler', () => {
     expect(await hurryFrames(handlerLive)).toEqual([]);
     for (const handler of ['H001', 'H002', 'H101'] as const) expect(await queueOf(base, (await signIn(t, base, handler)).token), handler).toEqual([]);
 
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => textedWith(fake, before, '催办提醒').length >= 2, "the team leads' SMS");
     expect(textedWith(fake, before, '催办提醒').sort()).toEqual([e164(staffOf.L001.phone), e164(staffOf.L101.phone)].sort());
 
@@ -130,7 +130,7 @@ describe('a hurry on a step without a handler', () => {
     expect(answered.body.hurry).toMatchObject({ status: 'answered', reply: '明天上午去现场勘查。' });
     expect(await t.app.stores.hurries.byId(id)).toMatchObject({ ackBy: 'L101', answeredBy: 'L001' });
 
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => textedWith(fake, before, '明天上午去现场勘查。').length > 0, "the customer's answer");
     expect(textedWith(fake, before, '明天上午去现场勘查。')).toEqual([e164(customerA.phone)]);
     // no second round of staff texts
@@ -165,7 +165,7 @@ describe('a hurry on a step without a handler', () => {
     await sweeper.sweep();
 
     expect((await queueOf(base, (await signIn(t, base, 'L101')).token))[0]).toMatchObject({ status: 'escalated', escalationReason: 'unacknowledged' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => textedWith(fake, before, '督办').length >= 2, "the team leads' escalation SMS");
     expect(textedWith(fake, before, '督办').sort()).toEqual([e164(staffOf.L001.phone), e164(staffOf.L101.phone)].sort());
     expect(fake.requests.find((r) => r.body?.includes('督办'))!.body).toContain('办理人未指派');

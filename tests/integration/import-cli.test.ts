@@ -46,7 +46,7 @@ describe('npm run jiedian -- import', () => {
     ]);
     const summaryOut = textSink();
 
-    const summary = await runImport({ file, ingest: t.app.jiedian.ingest, out: textSink().stream, summaryOut: summaryOut.stream, progress: false });
+    const summary = await runImport({ file, ingest: t.app.applications.ingest, out: textSink().stream, summaryOut: summaryOut.stream, progress: false });
 
     expect({ accepted: summary.accepted, duplicates: summary.duplicates, parked: summary.parked }).toEqual({ accepted: 7, duplicates: 1, parked: 1 });
     expect(summary.rejected).toEqual([
@@ -64,7 +64,7 @@ describe('npm run jiedian -- import', () => {
       '',
     ]);
 
-    const first = t.app.jiedian.views.staffView('YX2026-0001')!;
+    const first = t.app.applications.views.staffView('YX2026-0001')!;
     expect(first.steps.map((s) => [s.code, s.status])).toEqual([
       ['accept', 'done'],
       ['survey', 'in_progress'],
@@ -79,13 +79,13 @@ describe('npm run jiedian -- import', () => {
     expect(first.currentStep?.handler).toEqual({ name: '李明', phone: '13912345678' });
 
     // Parked when its batch went in before the application's line, applied when the application arrived.
-    const second = t.app.jiedian.views.staffView('YX2026-0002')!;
+    const second = t.app.applications.views.staffView('YX2026-0002')!;
     expect(second.steps.map((s) => [s.code, s.status])).toEqual([
       ['accept', 'in_progress'],
       ['survey', 'pending'],
       ['connect', 'pending'],
     ]);
-    expect(t.app.jiedian.views.staffView('YX2026-0003')).toBeUndefined();
+    expect(t.app.applications.views.staffView('YX2026-0003')).toBeUndefined();
     expect(t.app.jiedian.context.store.handler('H002')?.name).toBe('赵丽萍');
   });
 
@@ -96,7 +96,7 @@ describe('npm run jiedian -- import', () => {
       json({ applicationNo: 'YX2026-0001', ...applicationBody() }),
       event('EV-1', 'YX2026-0001', 'accept', 'step_started', '2026-11-20T09:00:00+08:00'),
     ]);
-    const options = { file, ingest: t.app.jiedian.ingest, out: textSink().stream, summaryOut: textSink().stream, progress: false };
+    const options = { file, ingest: t.app.applications.ingest, out: textSink().stream, summaryOut: textSink().stream, progress: false };
     await runImport(options);
     const again = await runImport(options);
     expect({ accepted: again.accepted, duplicates: again.duplicates, parked: again.parked, rejected: again.rejected }).toEqual({
@@ -116,7 +116,7 @@ describe('npm run jiedian -- import', () => {
       lines.push(event(`EV-${i}`, 'YX2026-0001', i === 1500 ? 'no_such_step' : 'survey', type, at));
     }
     const calls: number[] = [];
-    const ingest = t.app.jiedian.ingest;
+    const ingest = t.app.applications.ingest;
     const counted = { ...ingest, ingestEvents: (events: unknown[]) => (calls.push(events.length), ingest.ingestEvents(events)) };
 
     const summary = await runImport({ file: jsonlFile(lines), ingest: counted, out: textSink().stream, summaryOut: textSink().stream, progress: true });
@@ -131,7 +131,7 @@ describe('npm run jiedian -- import', () => {
     const summaryOut = textSink();
     const summary = await runImport({
       file: jsonlFile(Array.from({ length: 105 }, () => 'not json')),
-      ingest: t.app.jiedian.ingest,
+      ingest: t.app.applications.ingest,
       out: textSink().stream,
       summaryOut: summaryOut.stream,
       progress: false,
@@ -148,7 +148,7 @@ describe('npm run jiedian -- import', () => {
     const t = await buildTestApp();
     const summary = await runImport({
       file: jsonlFile(['[1, 2]', json({ name: '李明' }), json({ kind: 'customer', name: '李明' })]),
-      ingest: t.app.jiedian.ingest,
+      ingest: t.app.applications.ingest,
       out: textSink().stream,
       summaryOut: textSink().stream,
       progress: false,

@@ -17,7 +17,7 @@ const CUSTOMER = `+86${APPLICATION_PHONE}`;
 /** a second application of the same account and phone, in acceptance */
 async function secondApplication(t: TestApp, { dispatching = true } = {}) {
   await putApplication(t, OTHER_NO, { processCode: 'lv_business', requestedConnectDate: undefined, acceptedAt: '2026-11-24T09:00:00+08:00' });
-  if (dispatching) await t.app.jiedian.dispatcher.idle();
+  if (dispatching) await t.app.notices.dispatcher.idle();
 }
 
 /** SMS the fake Twilio sent to the customer's phone after `from` (an index into its requests) */
@@ -37,7 +37,7 @@ async function bothMove(t: TestApp) {
     completed(OTHER_NO, 'accept', '2026-11-24T10:00:00+08:00'),
     started(OTHER_NO, 'survey', '2026-11-24T15:30:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 describe('muting one application', () => {
@@ -65,7 +65,7 @@ describe('muting one application', () => {
     expect((await postSms(t, CUSTOMER, 'bdyx2026-0001')).text).toContain('已恢复申请YX2026-0001的进度通知');
     const after = fake.requests.length;
     await postEvents(t, [completed(APPLICATION_NO, 'design_review', '2026-11-24T16:00:00+08:00'), started(APPLICATION_NO, 'construction', '2026-11-24T16:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(textsToCustomer(fake, after).some((text) => text.includes('客户受电工程施工'))).toBe(true);
     const lifted = await t.app.inject({ method: 'GET', url: `/api/v1/staff/applications/${APPLICATION_NO}`, headers: await staffHeaders(t, 'H001') });
     expect(lifted.json().mutes).toEqual([expect.objectContaining({ channel: 'sms', unmutedAt: '2026-11-24T15:00:00+08:00' })]);
@@ -82,8 +82,8 @@ describe('muting one application', () => {
 
     expect((await postSms(t, CUSTOMER, 'TD YX2026-0001')).text).toContain('将不再收到申请YX2026-0001');
     expect((await postSms(t, '+8613700007777', 'TD YX2026-0001')).text).not.toContain('将不再收到');
-    t.app.jiedian.dispatcher.start();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.start();
+    await t.app.notices.dispatcher.idle();
     expect(fake.requests.some((r) => r.body?.includes('设计文件审核'))).toBe(false);
     const row = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).find((r) => r.id === queued[0]!.id)!;
     expect([row.status, row.lastError]).toEqual(['failed', 'muted by the customer']);
@@ -98,7 +98,7 @@ describe('muting one application', () => {
     const [hurry] = await t.app.hurries.ofApplication(APPLICATION_NO);
     const reply = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${hurry!.id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: '方案明天出' } });
     expect(reply.statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => textsToCustomer(fake).some((text) => text.includes('方案明天出')), 'the hurry answer SMS');
   });
 

@@ -19,7 +19,7 @@ describe('notices with very long names and numbers', () => {
     await putHandler(t, 'H001', { name: '李'.repeat(100) });
     await putApplication(t, no);
     await postEvents(t, [started(no, 'accept', at)]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const stepTexts = fake.requests.filter((r) => r.body?.includes('已进入“业务受理”环节'));
     expect(stepTexts).toHaveLength(1);
@@ -37,7 +37,7 @@ describe('notices with very long names and numbers', () => {
 
     const pressed = await hurry(base, await viewToken(base, customerA.accountNo, customerA.queryCode), no, '请尽快');
     expect(pressed.status).toBe(202);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     await eventually(() => fake.requests.some((r) => r.to === e164(staffOf.H001.phone)), "the handler's hurry text");
     const handlerText = fake.requests.find((r) => r.to === e164(staffOf.H001.phone))!;
@@ -58,7 +58,7 @@ describe('notices with very long names and numbers', () => {
 
     const pressed = await hurry(base, await viewToken(base, customerA.accountNo, customerA.queryCode), longNo);
     expect(pressed.status).toBe(202);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const leads = [e164(staffOf.L001.phone), e164(staffOf.L101.phone)];
     await eventually(() => leads.every((to) => fake.requests.some((r) => r.to === to)), "both team leads' texts");
@@ -80,7 +80,7 @@ describe('a notice that cannot be rendered', () => {
     t.database.db.update(handlers).set({ role: 'admin' }).where(eq(handlers.id, 'A001')).run();
     await putApplication(t, no);
     await postEvents(t, [started(no, 'accept', at)]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const step = outboxOf(t, no).filter((r) => r.noticeKind === 'step_started');
     expect(step).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('names and free text at the sync boundary', () => {
     expect(t.app.jiedian.context.store.handler('H001')).toMatchObject({ name: '李明' });
     expect(t.app.jiedian.context.store.application(no)).toMatchObject({ customerName: '玉溪 某某 食品公司', address: '红塔区玉兴路\n18 号' });
     await postEvents(t, [started(no, 'accept', at)]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const text = fake.requests.find((r) => r.body?.includes('已进入'))!.body!;
     expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
   });

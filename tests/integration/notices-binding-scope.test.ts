@@ -22,7 +22,7 @@ async function twoApplications() {
   const t = await chatApp(fake, { deps: { wechaty: wx.bot } });
   await wx.login();
   await putApplication(t, OTHER.applicationNo, { phone: OTHER.phone, queryCode: OTHER.queryCode, acceptedAt: '2026-11-22T09:00:00+08:00' });
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   return { fake, t, wx };
 }
 
@@ -35,7 +35,7 @@ async function stepsStartOnBoth(t: TestApp): Promise<void> {
     started(APPLICATION_NO, 'design_review', '2026-11-24T09:30:00+08:00'),
     started(OTHER.applicationNo, 'accept', '2026-11-24T09:40:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 const stepStartedTo = (t: TestApp, applicationNo: string, channel: string, address: string) =>
@@ -49,7 +49,7 @@ async function bindCodeSent(fake: FakeTwilio, t: TestApp): Promise<string> {
   // newest first; every one to the latest application's phone
   const rows = t.app.jiedian.outbox.ofApplication(OTHER.applicationNo).filter((r) => r.noticeKind === 'bind_code');
   expect(new Set(rows.map((r) => r.address))).toEqual(new Set([OTHER.phone]));
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   expect(fake.requests.some((r) => r.to === `+86${OTHER.phone}` && r.body?.includes('验证码'))).toBe(true);
   return /(\d{6})/.exec(rows[0]!.text)![1]!;
 }

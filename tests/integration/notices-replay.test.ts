@@ -95,17 +95,17 @@ describe('a whole hv_single application replayed as a backlog 40 days old, one e
     let at = start;
     for (const step of HV_SINGLE) {
       await postEvents(t, [started(NO, step, iso((at += 2 * 60 * MINUTE)))]);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       await postEvents(t, [completed(NO, step, iso((at += 4 * DAY)))]);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
     }
     expect(t.app.jiedian.context.store.steps(NO).every((s) => s.status === 'done')).toBe(true);
     expect(textsTo(fake)).toEqual([]);
 
     t.clock.advance(CATCH_UP_SETTLE_MS);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => textsTo(fake).length > 0, 'the catch-up text');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(textsTo(fake).map(what)).toEqual(['connected']);
     const statuses = outboxOf(t, NO).map((r) => `${r.noticeKind}:${r.status}`);
@@ -119,15 +119,15 @@ describe('a whole hv_single application replayed as a backlog 40 days old, one e
     let at = start;
     for (const step of HV_SINGLE.slice(0, 5)) {
       await postEvents(t, [started(NO, step, iso((at += 2 * 60 * MINUTE)))]);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       if (step === 'construction') break;
       await postEvents(t, [completed(NO, step, iso((at += 4 * DAY)))]);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
     }
     t.clock.advance(CATCH_UP_SETTLE_MS);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => textsTo(fake).length > 0, 'the catch-up text');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const texts = textsTo(fake);
     expect(texts.map(what)).toEqual(['step:construction']);
@@ -138,13 +138,13 @@ describe('a whole hv_single application replayed as a backlog 40 days old, one e
 describe('order per address and application', () => {
   it('sends one address its texts about one application one at a time, while another address is not held up', async () => {
     const { fake, t } = await hvApp({}, Date.parse('2026-11-24T10:00:00+08:00'));
-    await t.app.jiedian.dispatcher.stop();
+    await t.app.notices.dispatcher.stop();
     await putApplication(t, NO, { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: undefined });
     await putApplication(t, 'YX2026-0102', { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: undefined, phone: '13800002222', accountNo: '5300777777' });
     await postEvents(t, [started(NO, 'accept', '2026-11-24T09:30:00+08:00')]);
     // the first text to PHONE answers slowly
     fake.failNext(1, { delayMs: 300 });
-    t.app.jiedian.dispatcher.start();
+    t.app.notices.dispatcher.start();
     await eventually(() => outboxOf(t, NO).every((r) => r.status === 'sent') && textsTo(fake, '13800002222').length === 1, 'every text');
 
     const requests = fake.requests.filter((r) => r.to === `+86${PHONE}`);
@@ -160,12 +160,12 @@ describe('order per address and application', () => {
 describe('superseded notices', () => {
   it('does not send a queued step notice once its step has completed, and shows it superseded to staff', async () => {
     const { fake, t } = await hvApp({}, Date.parse('2026-11-24T10:00:00+08:00'));
-    await t.app.jiedian.dispatcher.stop();
+    await t.app.notices.dispatcher.stop();
     await putApplication(t, NO, { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: undefined });
     await postEvents(t, [started(NO, 'accept', '2026-11-24T09:30:00+08:00')]);
     await postEvents(t, [completed(NO, 'accept', '2026-11-24T09:50:00+08:00'), started(NO, 'survey', '2026-11-24T09:55:00+08:00')]);
-    t.app.jiedian.dispatcher.start();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.start();
+    await t.app.notices.dispatcher.idle();
 
     expect(textsTo(fake).map(what)).toEqual(['plan_created', 'step:survey']);
     const detail = await t.app.inject({ method: 'GET', url: `/api/v1/staff/applications/${NO}`, headers: await staffHeaders(t) });
@@ -177,7 +177,7 @@ describe('superseded notices', () => {
     const { fake, t } = await hvApp({ QUIET_HOURS: '22:00-08:00' }, Date.parse('2026-11-24T23:00:00+08:00'));
     await putApplication(t, NO, { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: undefined });
     await postEvents(t, [started(NO, 'accept', '2026-11-24T22:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     // night: the plan and step notices wait for 08:00
     expect(textsTo(fake)).toEqual([]);
     const view = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: '5300123456', queryCode: '482913' } });
@@ -192,7 +192,7 @@ describe('plan changes', () => {
   async function planMoves(t: TestApp, requested: string[]) {
     for (const date of requested) {
       await putApplication(t, NO, { processCode: 'lv_resident', acceptedAt: '2026-11-24T09:00:00+08:00', requestedConnectDate: date });
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
     }
   }
 
@@ -231,7 +231,7 @@ describe('the priority lane', () => {
     await t.app.chat.turns.handleSms({ from: '+8613900000003', to: '+15005550006', text: 'BD 5300000003', providerMessageId: 'SM-bind-1' });
     // two segments' worth of time: a queued 2-segment notice would take it all; the 1-segment code goes first
     t.clock.advance(2000);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => fake.requests.length === 2, 'the next text');
     expect(fake.requests[1]!.body).toContain('验证码');
   });

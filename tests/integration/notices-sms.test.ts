@@ -40,7 +40,7 @@ describe('step_started over SMS', () => {
     const before = fake.requests.length;
 
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const sent = fake.requests.slice(before);
     expect(sent).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('step_started over SMS', () => {
     const t = await buildNoticeApp(fake);
     await hvDualBeforeDesignReview(t);
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row!.variables).toEqual({
@@ -82,12 +82,12 @@ describe('step_started over SMS', () => {
     await hvDualBeforeDesignReview(t);
     const event = designReviewStarted();
     await postEvents(t, [event]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const before = fake.requests.length;
 
     await postEvents(t, [event]);
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:45:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(fake.requests.length).toBe(before);
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
@@ -99,7 +99,7 @@ describe('step_started over SMS', () => {
     await hvDualBeforeDesignReview(t);
 
     await postEvents(t, [designReviewStarted(), completed('YX2026-0001', 'design_review', '2026-11-24T09:50:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
   });
@@ -119,7 +119,7 @@ describe('step_started over SMS', () => {
       ]);
       await postEvents(t, [started(applicationNo, 'survey', '2026-11-24T09:00:00+08:00')]);
     }
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const bodyOf = (applicationNo: string) => requestsFor(fake, rowsOfKind(t, applicationNo, 'step_started')[0]!.id).map((r) => r.body);
     const regulation = '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。';
@@ -148,7 +148,7 @@ describe('delivery failures', () => {
     fake.failNext(1, { status: 500 });
 
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     const first = t.app.jiedian.outbox.byId(row!.id)!;
     expect(first).toMatchObject({ status: 'pending', attempts: 1, lastError: '20500: Twilio answered HTTP 500 with error 20500' });
@@ -156,8 +156,8 @@ describe('delivery failures', () => {
     expect(first.nextAttemptAt).toBe(DEFAULT_NOW + 1000);
 
     t.clock.advance(1000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
 
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
     expect(t.app.jiedian.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
@@ -173,10 +173,10 @@ describe('delivery failures', () => {
     fake.failNext(1, { status: 400, code: 21211 });
 
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     t.clock.advance(24 * 3600_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
 
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: '21211: Twilio answered HTTP 400 with error 21211' });
@@ -191,11 +191,11 @@ describe('delivery failures', () => {
 
     await postEvents(t, [designReviewStarted()]);
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 2; i++) {
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       t.clock.advance(3600_000);
-      t.app.jiedian.dispatcher.wake();
+      t.app.notices.dispatcher.wake();
     }
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'dead', attempts: MAX_DELIVERY_ATTEMPTS });
@@ -212,13 +212,13 @@ describe('delivery failures', () => {
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       const pending = t.app.jiedian.outbox.byId(row!.id)!;
       waits.push(pending.nextAttemptAt - t.clock.now());
       t.clock.set(pending.nextAttemptAt);
-      t.app.jiedian.dispatcher.wake();
+      t.app.notices.dispatcher.wake();
     }
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     // ceilings of 2 s, 4 s and 8 s, times random() = 0.999
     expect(waits).toEqual([1998, 3996, 7992]);
@@ -232,7 +232,7 @@ describe('delivery failures', () => {
     fake.failNext(1, { status: 400, code: 21610 });
 
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(t.app.jiedian.outbox.isOptedOut('sms', '13800001111')).toBe(true);
@@ -243,8 +243,8 @@ describe('delivery failures', () => {
       started('YX2026-0001', 'construction', '2026-11-26T09:00:00+08:00'),
     ]);
     t.clock.advance(3600_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
 
     expect(fake.requests.length).toBe(before);
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
@@ -257,7 +257,7 @@ describe('Twilio delivery status callbacks', () => {
     const t = await buildNoticeApp(fake);
     await hvDualBeforeDesignReview(t);
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
     return { fake, t, row: row! };
   }
@@ -319,7 +319,7 @@ describe('plan and connection notices', () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake);
     await putApplication(t, 'YX2026-0001', { requestedConnectDate: '2027-03-01' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(fake.requests.map((r) => r.body)).toEqual([
       // the requested date is the expected one: said once (issue 12 item 14)
@@ -340,11 +340,11 @@ describe('plan and connection notices', () => {
       completed('YX2026-0001', 'accept', '2026-11-20T11:00:00+08:00'),
     ]);
     await putApplication(t, 'YX2026-0001', { requestedConnectDate: '2027-03-01', address: '红塔区玉兴路 20 号' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(outboxOf(t, 'YX2026-0001').map((r) => r.noticeKind)).toEqual(['plan_created']);
 
     await putApplication(t, 'YX2026-0001', { requestedConnectDate: '2027-04-01' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const changed = rowsOfKind(t, 'YX2026-0001', 'plan_changed');
     expect(changed).toHaveLength(1);
@@ -361,11 +361,11 @@ describe('plan and connection notices', () => {
     await putHandler(t);
     const created = await putApplication(t, 'YX2026-0001', { processCode: 'lv_resident', requestedConnectDate: undefined });
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T19:05:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const plans = outboxOf(t, 'YX2026-0001').filter((r) => r.noticeKind.startsWith('plan_'));
     expect(plans.map((r) => r.noticeKind)).toEqual(['plan_created']);
-    const view = t.app.jiedian.views.staffView('YX2026-0001')!;
+    const view = t.app.applications.views.staffView('YX2026-0001')!;
     expect(view.expectedConnectDate).toBe(created.expectedConnectDate);
     // acceptance counts from Wednesday, not from the evening it arrived
     expect(view.steps[0]).toMatchObject({ code: 'accept', plannedStart: '2026-11-24', plannedEnd: '2026-11-25', dueAt: '2026-11-25T23:59:59+08:00' });
@@ -383,13 +383,13 @@ describe('plan and connection notices', () => {
       completed('YX2026-0002', 'survey', '2026-11-23T16:00:00+08:00'),
       started('YX2026-0002', 'connect', '2026-11-24T09:00:00+08:00'),
     ]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(rowsOfKind(t, 'YX2026-0002', 'connected')).toEqual([]);
 
     await postEvents(t, [completed('YX2026-0002', 'connect', '2026-11-24T09:40:00+08:00')]);
     // the marketing system corrects the completion time: the customer is not told twice
     await postEvents(t, [completed('YX2026-0002', 'connect', '2026-11-24T09:45:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const connected = rowsOfKind(t, 'YX2026-0002', 'connected');
     expect(connected).toHaveLength(1);
@@ -406,7 +406,7 @@ describe('staff view and metrics', () => {
     await hvDualBeforeDesignReview(t);
     fake.failNext(1, { status: 500 });
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const reply = await t.app.inject({ method: 'GET', url: '/api/v1/staff/applications/YX2026-0001', headers: await staffHeaders(t) });
 
@@ -450,7 +450,7 @@ describe('staff view and metrics', () => {
     await hvDualBeforeDesignReview(t);
     fake.failNext(1, { status: 500 });
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const reply = await t.app.inject({ method: 'GET', url: '/metrics' });
 
@@ -469,7 +469,7 @@ describe('staff view and metrics', () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake);
     await putApplication(t, 'YX2026-0001');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const [row] = outboxOf(t, 'YX2026-0001');
     await postStatusCallback(t, { MessageSid: row!.providerId!, MessageStatus: 'delivered' });
 
@@ -490,7 +490,7 @@ describe('quiet hours', () => {
     await putApplication(t, 'YX2026-0002', { processCode: 'lv_resident', requestedConnectDate: undefined });
     // started in working hours, synced late: a start after them would count from the next workday and move the plan
     await postEvents(t, [started('YX2026-0002', 'accept', '2026-11-24T17:00:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(fake.requests).toEqual([]);
     expect(outboxOf(t, 'YX2026-0002').map((r) => [r.noticeKind, r.status, r.nextAttemptAt])).toEqual([
@@ -499,13 +499,13 @@ describe('quiet hours', () => {
     ]);
 
     t.clock.set(morning - 1);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(fake.requests).toEqual([]);
 
     t.clock.set(morning);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(outboxOf(t, 'YX2026-0002').map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(fake.requests).toHaveLength(2);
   });
@@ -517,10 +517,10 @@ describe('quiet hours', () => {
     const application = t.app.jiedian.context.store.application('YX2026-0002')!;
 
     const ids = t.database.transaction(() =>
-      t.app.jiedian.notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: '13800002222' } }, { code: '482913', validMinutes: 10 }),
+      t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: '13800002222' } }, { code: '482913', validMinutes: 10 }),
     );
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
 
     expect(ids).toHaveLength(1);
     expect(t.app.jiedian.outbox.byId(ids[0]!)).toMatchObject({ status: 'sent', nextAttemptAt: at23 });
@@ -536,18 +536,18 @@ describe('quiet hours', () => {
     t.clock.set(Date.parse('2026-11-24T21:59:59.500+08:00'));
     fake.failNext(1, { status: 500 });
     await postEvents(t, [designReviewStarted()]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
 
     t.clock.advance(1000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(requestsFor(fake, row!.id)).toHaveLength(1);
     expect(t.app.jiedian.outbox.byId(row!.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: morning });
 
     t.clock.set(morning);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });
@@ -560,14 +560,14 @@ describe('send rate', () => {
     t.database.transaction(() => {
       for (let i = 0; i < 6; i++) {
         // one segment each
-        t.app.jiedian.notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `10000${i}`, validMinutes: 10 });
+        t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `10000${i}`, validMinutes: 10 });
       }
     });
 
     const sentAfter = async (ms: number) => {
       t.clock.advance(ms);
-      t.app.jiedian.dispatcher.wake();
-      await t.app.jiedian.dispatcher.idle();
+      t.app.notices.dispatcher.wake();
+      await t.app.notices.dispatcher.idle();
       return fake.requests.length;
     };
     // a burst of 2, then one every 500 ms
@@ -584,12 +584,12 @@ describe('send rate', () => {
     for (const no of ['YX2026-0001', 'YX2026-0002', 'YX2026-0003']) await putApplication(t, no, { requestedConnectDate: '2027-03-01' });
     // plan_created for a requested date that holds is 2 segments
     expect(t.app.jiedian.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'pending', count: 3 }]);
-    t.app.jiedian.dispatcher.start();
+    t.app.notices.dispatcher.start();
 
     const sentAfter = async (ms: number) => {
       t.clock.advance(ms);
-      t.app.jiedian.dispatcher.wake();
-      await t.app.jiedian.dispatcher.idle();
+      t.app.notices.dispatcher.wake();
+      await t.app.notices.dispatcher.idle();
       return fake.requests.length;
     };
     expect([await sentAfter(0), await sentAfter(999), await sentAfter(1), await sentAfter(1000)]).toEqual([1, 1, 2, 3]);

@@ -31,7 +31,7 @@ describe('notices and the ingest transaction', () => {
 
     failNext = true;
     const failed = await t.app.inject({ method: 'POST', url: '/api/v1/sync/events', headers: t.sync, payload: { events: [event] } });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(failed.statusCode).toBe(500);
     expect(failed.body).not.toContain('simulated failure');
@@ -41,7 +41,7 @@ describe('notices and the ingest transaction', () => {
 
     // the marketing system retries the same batch: the event is new (nothing of it was kept) and is notified once
     const retried = await t.app.inject({ method: 'POST', url: '/api/v1/sync/events', headers: t.sync, payload: { events: [event] } });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(retried.statusCode).toBe(200);
     expect(retried.json()).toMatchObject({ accepted: 1, duplicates: 0 });

@@ -43,7 +43,7 @@ describe('step notices over WeChat', () => {
     const plans = inbox.messages.length;
 
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const messages = await inbox.waitFor(plans + 1);
     expect(messages.slice(plans).map((m) => [m.from, m.text])).toEqual([[wx.botUser.id, DESIGN_REVIEW_WECHAT]]);
@@ -67,7 +67,7 @@ describe('step notices over WeChat', () => {
 
     await hvDualBeforeDesignReview(t);
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     // the plan's small move as the plan reply completed rides along in the step notice (PLAN_CHANGE_MIN_WORKDAYS)
     const received = await otherInbox.waitFor(2);
@@ -85,13 +85,13 @@ describe('step notices over WeChat', () => {
     const inbox = wx.inboxOf(customer);
     await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     await hvDualBeforeDesignReview(t);
-    await t.app.jiedian.dispatcher.stop();
+    await t.app.notices.dispatcher.stop();
 
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00')]);
     t.app.jiedian.outbox.optOut('wechat', customer.id, t.clock.now(), 'chat:退订');
     const before = inbox.messages.length;
-    t.app.jiedian.dispatcher.start();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.start();
+    await t.app.notices.dispatcher.idle();
 
     const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started', 'wechat');
     expect(row).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });

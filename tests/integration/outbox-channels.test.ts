@@ -15,8 +15,8 @@ describe('outbox channels', () => {
     });
     t.app.jiedian.outbox.insert(row('from-another-version', 'fax' as ChannelKind));
     t.app.jiedian.outbox.insert(row('an-sms', 'sms'));
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
 
     expect(t.app.jiedian.outbox.byId('from-another-version')).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
     expect(t.app.jiedian.outbox.byId('an-sms')).toMatchObject({ status: 'sent' });

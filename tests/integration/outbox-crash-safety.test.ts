@@ -40,7 +40,7 @@ describe('outbox crash safety', () => {
     expect(fake.requests).toEqual([]);
 
     const second = await buildNoticeApp(fake, { databasePath });
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     // the rows that were sending are looked up first (Twilio has none of them), then sent like the others
     const tokens = fake.sends().map((r) => r.idempotencyToken);
@@ -56,7 +56,7 @@ describe('outbox crash safety', () => {
     await second.app.close();
     second.database.close();
     const third = await buildNoticeApp(fake, { databasePath });
-    await third.app.jiedian.dispatcher.idle();
+    await third.app.notices.dispatcher.idle();
     expect(fake.sends()).toHaveLength(written.length);
   });
 
@@ -71,7 +71,7 @@ describe('outbox crash safety', () => {
     first.database.close();
 
     const second = await buildNoticeApp(fake, { databasePath });
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     expect(fake.sends().map((r) => r.idempotencyToken)).toEqual([id]);
     expect(fake.requests[0]!.method).toBe('GET');

@@ -46,7 +46,7 @@ describe('outbox rows in doubt', () => {
 
     const second = await buildNoticeApp(fake, { databasePath, now: row.claimed_at! + 60_000 });
     fake.now = () => second.clock.now();
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     expect(fake.sends()).toHaveLength(1);
     expect(fake.requests.some((r) => r.method === 'GET')).toBe(true);
@@ -61,7 +61,7 @@ describe('outbox rows in doubt', () => {
 
     const second = await buildNoticeApp(fake, { databasePath, now: row.claimed_at! + 60_000 });
     fake.now = () => second.clock.now();
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     expect(fake.sends().map((r) => r.idempotencyToken)).toEqual([row.id]);
     const lookups = fake.requests.filter((r) => r.method === 'GET');
@@ -81,7 +81,7 @@ describe('outbox rows in doubt', () => {
     expect(failed).toMatchObject({ attempts: 1, in_doubt_since: failed!.claimed_at });
 
     t.clock.advance(60_000);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => rowsOf(t)[0]?.status === 'sent', 'the retry');
     expect(fake.sends()).toHaveLength(1);
     expect(fake.messages).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('outbox rows in doubt', () => {
     expect(rowsOf(t)[0]!.in_doubt_since).toBeNull();
 
     t.clock.advance(60_000);
-    t.app.jiedian.dispatcher.wake();
+    t.app.notices.dispatcher.wake();
     await eventually(() => rowsOf(t)[0]?.status === 'sent', 'the retry');
     expect(fake.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(fake.sends()).toHaveLength(2);

@@ -86,7 +86,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     expect(view.steps.find((s) => s.code === 'connect')).toMatchObject({ plannedStart: '2026-11-26', plannedEnd: '2026-11-27' });
     expect(view.updatedAt).toBe('2026-11-25T10:00:00+08:00');
 
-    expect(await t.app.jiedian.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
+    expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
     expect(storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-25', updatedAt: at('2026-11-25T10:00:00'), ...shownPlan(view) });
     expect(await read(t, 'YX2026-0101', token)).toEqual(view);
   });
@@ -106,7 +106,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     expect(kinds()).toEqual([...told, 'plan_changed']);
     // the walk of this planning day is done: a later sweep the same day re-plans nothing
     t.clock.set(at('2026-11-30T09:05:00'));
-    expect(await t.app.jiedian.planRefresh.run()).toEqual({ refreshed: 0, finished: true });
+    expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 0, finished: true });
   });
 
   it('after the working hours end, plans made earlier that day are refreshed: the day is over for planning', async () => {
@@ -125,7 +125,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     // 17:29, still working hours (08:30-17:30): the plan is current, nothing to refresh
     t.clock.set(at('2026-11-24T17:29:00'));
     expect((await read(t, 'YX2026-0101', await viewToken(t))).expectedConnectDate).toBe('2026-11-26');
-    expect(await t.app.jiedian.planRefresh.run()).toEqual({ refreshed: 0, finished: true });
+    expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 0, finished: true });
 
     // 17:31: nothing more happens today, so the survey ends tomorrow at the earliest and connect follows it
     t.clock.set(at('2026-11-24T17:31:00'));
@@ -135,7 +135,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     expect(databaseSnapshot(t.database)).toEqual(before);
     expect(evening.expectedConnectDate).toBe('2026-11-27');
     expect(evening.steps.find((s) => s.code === 'survey')).toMatchObject({ plannedEnd: '2026-11-25', dueAt: '2026-11-24T23:59:59+08:00' });
-    expect(await t.app.jiedian.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
+    expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
     expect(storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-24', updatedAt: at('2026-11-24T17:31:00'), ...shownPlan(evening) });
   });
 
@@ -153,7 +153,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
       if (chunk.refreshed > 0 && ++chunks === 3) throw new Error('killed');
     };
     t = await build({ databasePath, now: at('2026-11-25T00:05:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: crash } } });
-    await expect(t.app.jiedian.planRefresh.run()).rejects.toThrow('killed');
+    await expect(t.app.applications.planRefresh.run()).rejects.toThrow('killed');
     const plannedOn = () => numbers.map((n) => storedPlan(t, n).plannedOn);
     expect(plannedOn()).toEqual(['2026-11-25', '2026-11-25', '2026-11-25', '2026-11-24', '2026-11-24', '2026-11-24']);
     const firstThree = numbers.slice(0, 3).map((n) => storedPlan(t, n));
@@ -163,7 +163,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
     // a new process later that night: it re-plans the other three only
     const seen: RefreshChunk[] = [];
     t = await build({ databasePath, now: at('2026-11-25T00:20:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: (c) => seen.push(c) } } });
-    expect(await t.app.jiedian.planRefresh.run()).toEqual({ refreshed: 3, finished: true });
+    expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 3, finished: true });
     expect(plannedOn()).toEqual(numbers.map(() => '2026-11-25'));
     expect(numbers.slice(0, 3).map((n) => storedPlan(t, n))).toEqual(firstThree);
     expect(numbers.slice(3).map((n) => storedPlan(t, n).updatedAt)).toEqual([0, 0, 0].map(() => at('2026-11-25T00:20:00')));

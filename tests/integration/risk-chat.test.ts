@@ -49,14 +49,14 @@ describe('complaint language in chat', () => {
     // a person is asked to call back: the consult is in the team lead's queue
     expect(t.app.chat.consults.queue({ role: 'team_lead', handlerId: 'H009', teamId: 'T01', name: '王建国', teamName: '业扩一班' } as never).map((c) => c.id)).toContain(reference);
 
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the team lead text');
     expect(leadTexts(fake)[0]!.body).toContain(APPLICATION_NO);
 
     // more complaint language: the item stays urgent, and the lead is not texted again
     expect(await ask(wx, customer, inbox, '我要找媒体曝光你们')).toContain('抱歉');
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)!.signals).toHaveLength(2);
   });
@@ -67,13 +67,13 @@ describe('complaint language in chat', () => {
     await ask(wx, customer, inbox, '我要投訴你們');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', textedAt: null });
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
 
     t.clock.set(at('2026-11-25T08:30:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the morning text');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ textedAt: '2026-11-25T08:30:00+08:00' });
   });

@@ -21,7 +21,7 @@ async function planReplyStarted(t: TestApp) {
     completed(APPLICATION_NO, 'survey', '2026-11-23T16:00:00+08:00'),
     started(APPLICATION_NO, 'plan_reply', '2026-11-24T09:00:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 async function post(t: TestApp, request: { url: string; payload: unknown }) {
@@ -48,7 +48,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
 
     // a number that never bound: the reply counts for the application the question went to
     expect((await post(t, provider.reply(APPLICATION_PHONE, '2 太慢了', 41))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'sms' });
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({
       tier: 'warning',
@@ -62,7 +62,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
 
     // a happier second answer within 7 days replaces it, with the thanks template
     expect((await post(t, provider.reply(APPLICATION_PHONE, '5', 42))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5 });
     expect(sent().at(-1)).toMatchObject({ templateId: ids[provider.name].rated, params: params(provider, [['score', '5']]) });
   });
@@ -74,7 +74,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
     const before = sent().length;
 
     expect((await post(t, provider.reply(APPLICATION_PHONE, '再不处理我就打12398投诉', 51))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
     expect(item).toMatchObject({ tier: 'urgent', status: 'open' });
 
@@ -91,7 +91,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
     ]);
     // said again: still one text to the team lead
     expect((await post(t, provider.reply(APPLICATION_PHONE, '我要投诉到市长热线', 52))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(sent().filter((s) => s.to.endsWith(LEAD_PHONE) && s.templateId === ids[provider.name].riskUrgent)).toHaveLength(1);
   });
 });

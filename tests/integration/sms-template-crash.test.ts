@@ -40,7 +40,7 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
     const databasePath = tempDatabasePath();
     const { t: first, sent, restart, requests } = await provider.build({ databasePath });
     await planReplyStarted(first);
-    await first.app.jiedian.dispatcher.idle();
+    await first.app.notices.dispatcher.idle();
     const id = stepRowId(first);
     const copies = () => sent().filter((s) => s.outboxId === id);
     expect(copies()).toHaveLength(1);
@@ -48,7 +48,7 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
     await dieSending(first, id);
 
     const second = await restart({ databasePath });
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === lookups[provider.name])).toBe(true);
     expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) as unknown as string });
@@ -70,7 +70,7 @@ describe('a crash mid-send through aliyun, before Aliyun got the message', () =>
     expect(sent()).toHaveLength(0);
 
     const second = await restart({ databasePath });
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === 'QuerySendDetails')).toBe(true);
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
@@ -88,14 +88,14 @@ describe('a crash mid-send through tencent, before Tencent got the message', () 
     await dieSending(first, id);
 
     const second = await restart({ databasePath, env });
-    await second.app.jiedian.dispatcher.idle();
+    await second.app.notices.dispatcher.idle();
     expect(requests().some((r) => r.action === 'PullSmsSendStatusByPhoneNumber')).toBe(true);
     expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });
 
     for (let i = 0; i < 5; i++) {
       second.clock.advance(30_000);
-      second.app.jiedian.dispatcher.wake();
-      await second.app.jiedian.dispatcher.idle();
+      second.app.notices.dispatcher.wake();
+      await second.app.notices.dispatcher.idle();
     }
     expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) as unknown as string });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(0);

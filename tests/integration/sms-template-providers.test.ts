@@ -26,10 +26,10 @@ async function planReplyStarted(t: TestApp, beforeStep: () => void = () => {}) {
     started(APPLICATION_NO, 'survey', '2026-11-20T14:00:00+08:00'),
     completed(APPLICATION_NO, 'survey', '2026-11-23T16:00:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   beforeStep();
   await postEvents(t, [started(APPLICATION_NO, 'plan_reply', '2026-11-24T09:00:00+08:00')]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 const stepRow = (t: TestApp) => rowsOfKind(t, APPLICATION_NO, 'step_started').at(-1)!;
@@ -69,7 +69,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
 
     // the next notice fails at the handset; the report for the first one arrives again
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T09:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T09:40:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const second = stepRow(t);
     const failed = sent().find((s) => s.outboxId === second.id)!;
     expect((await post(t, provider.receipt(failed, false, 'UNDELIV'))).statusCode).toBe(200);
@@ -104,20 +104,20 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     await planReplyStarted(t, () => fail('temporary'));
     expect(stepRow(t)).toMatchObject({ status: 'pending', attempts: 1 });
     t.clock.advance(3600_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(stepRow(t)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(sent().filter((s) => s.outboxId === stepRow(t).id)).toHaveLength(1);
 
     fail('permanent');
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:40:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const refused = stepRow(t);
     expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS; i++) {
       t.clock.advance(3600_000);
-      t.app.jiedian.dispatcher.wake();
-      await t.app.jiedian.dispatcher.idle();
+      t.app.notices.dispatcher.wake();
+      await t.app.notices.dispatcher.idle();
     }
     expect(t.app.jiedian.outbox.byId(refused.id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === refused.id)).toHaveLength(0);
@@ -132,8 +132,8 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
 
     t.clock.advance(3600_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
   });
@@ -147,10 +147,10 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const first = await post(t, provider.reply(APPLICATION_PHONE, 'JD', 7));
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual(provider.accepted);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const replayed = await post(t, provider.reply(APPLICATION_PHONE, 'JD', 7));
     expect(replayed.statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const answers = sent().slice(before);
     expect(answers).toHaveLength(1);
@@ -168,12 +168,12 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const before = sent().length;
 
     expect((await post(t, provider.reply(APPLICATION_PHONE, `TD ${APPLICATION_NO}`, 31))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     // the next step's notice is held back for this number; nothing goes out but the answer
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T10:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T10:40:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect((await post(t, provider.reply(APPLICATION_PHONE, `BD ${APPLICATION_NO}`, 32))).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     expect(sent().slice(before).map((s) => ({ templateId: s.templateId, params: s.params }))).toEqual([
       { templateId: provider.mutedTemplate, params: provider.named({ applicationNo: APPLICATION_NO }) },
@@ -187,7 +187,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const before = sent().length;
     await post(t, provider.reply('13911112222', 'JD', 21));
     await post(t, provider.reply('13911112222', '今天天气怎么样', 22));
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const rows = t.database.db.select().from(outbox).where(eq(outbox.address, '13911112222')).all();
     expect(rows.map((r) => (r.variables as { template: string }).template)).toEqual(['unbound', 'fallback']);
     expect(sent().slice(before)).toHaveLength(2);
@@ -203,15 +203,15 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
         noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
       });
     }
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
     expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(0);
 
     t.clock.advance(60_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(1);
   });
@@ -246,8 +246,8 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
   const sendsOf = (requests: () => { action: string }[]) => requests().filter((r) => r.action === 'SendSms').length;
   const retryAt = async (t: TestApp, at: number) => {
     t.clock.set(at);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
   };
 
   it('keeps a notice the carrier refuses for its daily limit waiting for the next Beijing day, however often, then sends it once', async () => {
@@ -370,7 +370,7 @@ describe.each(providers)('callback batches through $name', (provider: ProviderHa
     const good = provider.reply(APPLICATION_PHONE, 'JD', 41);
     const payload = [{ content: 'JD' }, ...(Array.isArray(good.payload) ? good.payload : [good.payload])];
     expect((await post(t, { url: good.url, payload })).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(sent().slice(before).map((s) => s.templateId)).toEqual([provider.progressTemplate]);
   });
 
@@ -427,8 +427,8 @@ describe('template SMS through tencent, before the carrier has reported', () => 
   const inDoubtEnv = { SMS_REQUEST_TIMEOUT_MS: '300', TENCENT_SMS_REPORT_WAIT_MS: '600000' };
   const retry = async (t: TestApp, ms: number) => {
     t.clock.advance(ms);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
   };
 
   it('keeps a timed-out send in doubt and unsent while Tencent has no report of it, and takes the report once it comes', async () => {

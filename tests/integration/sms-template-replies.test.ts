@@ -37,7 +37,7 @@ async function plansInProgress(t: TestApp, applicationNos: string[]) {
       started(no, 'plan_reply', '2026-11-24T09:00:00+08:00'),
     ]);
   }
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 describe.each(providers)('SMS chat answers as reply templates through $name', (provider: ProviderHarness) => {
@@ -52,7 +52,7 @@ describe.each(providers)('SMS chat answers as reply templates through $name', (p
       id += 1;
       const reply = await t.app.inject({ method: 'POST', url: provider.reply(from, text, id).url, payload: provider.reply(from, text, id).payload as object });
       expect(reply.statusCode).toBe(200);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       return sent().slice(before);
     };
     const answers = (got: SentTemplateSms[]) => got.filter((s) => s.outboxId?.startsWith('sms-reply:')).map((s) => ({ templateId: s.templateId, params: s.params }));

@@ -104,28 +104,28 @@ const app = async () => chatApp(await fakeTwilioForTest(), { now: Date.parse('20
 describe('two requests that each write, started in the same tick', () => {
   it('a sync batch and the kiosk\'s mute switch on the same application both commit in the order they came, as if one after the other', async () => {
     const together = await app();
-    const [batch, muted] = await Promise.all([together.app.jiedian.ingest.ingestEvents(designReview()), together.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk')]);
+    const [batch, muted] = await Promise.all([together.app.applications.ingest.ingestEvents(designReview()), together.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk')]);
     expect(batch.accepted).toBe(2);
     expect(muted.muted).toBe(true);
     // the batch came first: its notice was written before the mute (which then holds it back at dispatch)
     expect(designReviewTexts(together)).toHaveLength(1);
 
     const serial = await app();
-    await serial.app.jiedian.ingest.ingestEvents(designReview());
-    await serial.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk');
+    await serial.app.applications.ingest.ingestEvents(designReview());
+    await serial.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk');
     expect(outcome(together)).toEqual(outcome(serial));
   });
 
   it('the mute switch first and then the batch: the batch sees the mute and writes no step notice, as if one after the other', async () => {
     const together = await app();
-    const [muted, batch] = await Promise.all([together.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk'), together.app.jiedian.ingest.ingestEvents(designReview())]);
+    const [muted, batch] = await Promise.all([together.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk'), together.app.applications.ingest.ingestEvents(designReview())]);
     expect(batch.accepted).toBe(2);
     expect(muted.muted).toBe(true);
     expect(designReviewTexts(together)).toHaveLength(0);
 
     const serial = await app();
-    await serial.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk');
-    await serial.app.jiedian.ingest.ingestEvents(designReview());
+    await serial.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk');
+    await serial.app.applications.ingest.ingestEvents(designReview());
     expect(outcome(together)).toEqual(outcome(serial));
   });
 
@@ -143,11 +143,11 @@ describe('two requests that each write, started in the same tick', () => {
 
     const serial = await app();
     if (batchFirst) {
-      await serial.app.jiedian.ingest.ingestEvents(designReview());
-      await serial.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk');
+      await serial.app.applications.ingest.ingestEvents(designReview());
+      await serial.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk');
     } else {
-      await serial.app.jiedian.mutes.set(APPLICATION_NO, true, 'kiosk');
-      await serial.app.jiedian.ingest.ingestEvents(designReview());
+      await serial.app.notices.mutes.set(APPLICATION_NO, true, 'kiosk');
+      await serial.app.applications.ingest.ingestEvents(designReview());
     }
     expect(outcome(together)).toEqual(outcome(serial));
   });
@@ -170,24 +170,24 @@ const sweepOutcome = (t: TestApp) => ({
 describe('an SLA sweep (a unit of work awaiting its alert store) and a sync batch started in the same tick', () => {
   it('the sweep first: it warns of the step still under way, then the batch completes it, as one after the other', async () => {
     const together = await reviewDueForWarning();
-    const [swept, batch] = await Promise.all([together.app.timeLimits.sla.sweep(), together.app.jiedian.ingest.ingestEvents(reviewDone())]);
+    const [swept, batch] = await Promise.all([together.app.timeLimits.sla.sweep(), together.app.applications.ingest.ingestEvents(reviewDone())]);
     expect(swept).toMatchObject({ warnings: 1 });
     expect(batch.accepted).toBe(1);
 
     const serial = await reviewDueForWarning();
     await serial.app.timeLimits.sla.sweep();
-    await serial.app.jiedian.ingest.ingestEvents(reviewDone());
+    await serial.app.applications.ingest.ingestEvents(reviewDone());
     expect(sweepOutcome(together)).toEqual(sweepOutcome(serial));
   });
 
   it('the batch first: the step is done before the sweep looks, so nobody is warned, as one after the other', async () => {
     const together = await reviewDueForWarning();
-    const [batch, swept] = await Promise.all([together.app.jiedian.ingest.ingestEvents(reviewDone()), together.app.timeLimits.sla.sweep()]);
+    const [batch, swept] = await Promise.all([together.app.applications.ingest.ingestEvents(reviewDone()), together.app.timeLimits.sla.sweep()]);
     expect(batch.accepted).toBe(1);
     expect(swept).toMatchObject({ warnings: 0, overdue: 0 });
 
     const serial = await reviewDueForWarning();
-    await serial.app.jiedian.ingest.ingestEvents(reviewDone());
+    await serial.app.applications.ingest.ingestEvents(reviewDone());
     await serial.app.timeLimits.sla.sweep();
     expect(sweepOutcome(together)).toEqual(sweepOutcome(serial));
   });

@@ -14,9 +14,9 @@ const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text
 function queueWeChatNotice(t: TestApp, contactId: string, reference: string): string {
   const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
   const [id] = t.database.transaction(() =>
-    t.app.jiedian.notices.queue('hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
+    t.app.notices.writer.queue('hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
   );
-  t.app.jiedian.dispatcher.wake();
+  t.app.notices.dispatcher.wake();
   return id!;
 }
 
@@ -29,14 +29,14 @@ describe('the WeChat bot in the app', () => {
 
     await wx.logout();
     const id = queueWeChatNotice(t, customer.id, 'CB2611240001');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     // not lost and not failed: waiting for a retry
     expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
 
     await wx.login();
     t.clock.advance(60_000);
-    t.app.jiedian.dispatcher.wake();
-    await t.app.jiedian.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
     const messages = await inbox.waitFor(2, 3000);
     expect(messages[1]!.text).toContain('CB2611240001');
     expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
@@ -56,8 +56,8 @@ describe('the WeChat bot in the app', () => {
 
     const deliveredAfter = async (ms: number) => {
       t.clock.advance(ms);
-      t.app.jiedian.dispatcher.wake();
-      await t.app.jiedian.dispatcher.idle();
+      t.app.notices.dispatcher.wake();
+      await t.app.notices.dispatcher.idle();
       return ids.filter((id) => t.app.jiedian.outbox.byId(id)!.status === 'delivered').length;
     };
     expect([await deliveredAfter(0), await deliveredAfter(999), await deliveredAfter(1), await deliveredAfter(1000)]).toEqual([1, 1, 2, 3]);

@@ -106,7 +106,7 @@ describe('WeChat Official Account callbacks', () => {
     const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     expect(request).toMatchObject({ channel: 'wechat_oa', message: '能不能快点，等着开业' });
     expect(hurried.text).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     // the reply was the receipt; the handler is told by SMS
     expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
     expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
@@ -118,7 +118,7 @@ describe('WeChat Official Account callbacks', () => {
 
     // no notice goes to the opted-out OpenID
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
     expect(wechat.sent('/cgi-bin/message/template/send')).toEqual([]);
 
@@ -143,19 +143,19 @@ describe('WeChat Official Account callbacks', () => {
     // their plan SMS use up the SMS send rate's burst: let the (manual) clock run until they are out
     for (let i = 0; i < 5; i += 1) {
       t.clock.advance(60_000);
-      t.app.jiedian.dispatcher.wake();
-      await t.app.jiedian.dispatcher.idle();
+      t.app.notices.dispatcher.wake();
+      await t.app.notices.dispatcher.idle();
     }
     // bound with the query code, which all of them share
     await say(t, `绑定 ${ACCOUNT_NO}`);
     expect((await say(t, QUERY_CODE)).text).toContain('绑定成功');
     const msgId = nextMsgId();
     const first = await say(t, '进度', { msgId });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(first.body).toBe('success');
     const retry = await say(t, '进度', { msgId });
     expect(retry.body).toBe('success');
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const sent = wechat.sent('/cgi-bin/message/custom/send');
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ touser: OPENID, msgtype: 'text' });
@@ -207,7 +207,7 @@ describe('WeChat Official Account notices', () => {
     await bind(t);
     await putApplication(t, APPLICATION_NO, { customerName: '玉溪市红塔区某某某某食品加工有限责任公司第二分公司' });
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     const [row] = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ address: OPENID, status: 'sent', provider: 'wechat-oa' });
@@ -243,7 +243,7 @@ describe('WeChat Official Account notices', () => {
     const [request] = await t.app.hurries.ofApplication(APPLICATION_NO);
     const answered = await t.app.inject({ method: 'POST', url: `/api/v1/staff/hurries/${request!.id}/reply`, headers: await staffHeaders(t, 'H001'), payload: { text: '方案已在审核，明天上午答复您，请保持电话畅通。' } });
     expect(answered.statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const sent = wechat.sent('/cgi-bin/message/template/send').find((m) => m.template_id === 'JD-HURRY-ANSWERED-TEMPLATE');
     // a thing holds 20 characters: the answer is shortened by the one rule
     expect(sent).toMatchObject({ touser: OPENID, data: { character_string1: { value: request!.id }, thing2: { value: '方案已在审核，明天上午答复您，请保持电…' }, phrase3: { value: '已答复' } } });
@@ -256,7 +256,7 @@ describe('WeChat Official Account notices', () => {
     await bind(t);
     wechat.failNext(43101);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const rows = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa');
     expect(rows.map((r) => r.status)).toContain('failed');
     expect(rows.find((r) => r.status === 'failed')!.lastError).toMatch(/^43101/);
@@ -266,7 +266,7 @@ describe('WeChat Official Account notices', () => {
     // the next notice is not sent to WeChat at all
     const before = wechat.calls.length;
     await postEvents(t, [completed(APPLICATION_NO, 'design_review', '2026-11-25T11:00:00+08:00'), started(APPLICATION_NO, 'construction', '2026-11-25T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(wechat.calls.slice(before).filter((c) => c.path.startsWith('/cgi-bin/message'))).toEqual([]);
   });
 
@@ -274,7 +274,7 @@ describe('WeChat Official Account notices', () => {
     const { t, wechat } = await setup({ WECHAT_OA_MESSAGE_KIND: 'subscribe' });
     await bind(t);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const sent = wechat.sent('/cgi-bin/message/subscribe/bizsend').find((m) => m.template_id === 'JD-STEP-STARTED-SUBSCRIBE');
     expect(sent).toMatchObject({ touser: OPENID, page: `https://jiedian.example.cn/m/progress?applicationNo=${APPLICATION_NO}` });
     expect(wechat.sent('/cgi-bin/message/template/send')).toEqual([]);
@@ -291,7 +291,7 @@ describe('WeChat Official Account access token', () => {
       for (const openId of others) await stores.bindings.bind({ channel: 'wechat_oa', address: openId, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: [APPLICATION_NO] });
     });
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(wechat.sent('/cgi-bin/message/template/send').filter((m) => m.template_id === 'JD-STEP-STARTED-TEMPLATE')).toHaveLength(4);
     expect(wechat.tokenRequests()).toBe(1);
     const stored = t.database.sqlite.prepare('select access_token, expires_at from wechat_oa_tokens').all() as { access_token: string; expires_at: number }[];
@@ -302,13 +302,13 @@ describe('WeChat Official Account access token', () => {
     const { t, wechat } = await setup();
     await bind(t);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await t.app.jiedian.channels.wechatOa!.accessToken();
     const tokensBefore = wechat.tokenRequests();
     expect(tokensBefore).toBe(1);
     wechat.failNext(40001);
     await postEvents(t, [started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     const stepSends = wechat.calls.filter((c) => c.path === '/cgi-bin/message/template/send' && (c.body as any)?.template_id === 'JD-STEP-STARTED-TEMPLATE');
     expect(stepSends.map((c) => c.errcode)).toEqual([40001, 0]);
     expect(wechat.tokenRequests()).toBe(tokensBefore + 1);

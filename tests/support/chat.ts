@@ -31,7 +31,7 @@ export async function chatApp(fake: FakeTwilio, options: { env?: Record<string, 
     completed(APPLICATION_NO, 'survey', '2026-11-23T16:00:00+08:00'),
     started(APPLICATION_NO, 'plan_reply', '2026-11-24T09:00:00+08:00'),
   ]);
-  if (options.deps?.startDispatcher !== false) await t.app.jiedian.dispatcher.idle();
+  if (options.deps?.startDispatcher !== false) await t.app.notices.dispatcher.idle();
   return t;
 }
 
@@ -54,7 +54,7 @@ export async function switchOn(t: TestApp) {
       completed(APPLICATION_NO, step, `2026-11-24T09:${String(12 + 2 * i).padStart(2, '0')}:00+08:00`),
     ]),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 /** The code of the newest bind_code SMS (as rendered into the outbox row sent to the application's phone). */

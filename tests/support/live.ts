@@ -181,7 +181,7 @@ export async function hurryScenario(t: TestApp, days: { firstDay: string; review
       started(no, 'design_review', `${reviewDay}T09:30:00+08:00`, handlerId),
     ]);
   }
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 /** +86 form of a Chinese mobile number, as the SMS channel sends it. */

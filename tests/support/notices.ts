@@ -149,5 +149,5 @@ export async function hvDualBeforeDesignReview(t: TestApp, applicationNo = 'YX20
     started(applicationNo, 'plan_reply', '2026-11-21T09:00:00+08:00'),
     completed(applicationNo, 'plan_reply', '2026-11-23T16:00:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }

@@ -49,7 +49,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<E2eApp
     completed(tightApplication, 'accept', '2026-11-23T09:30:00+08:00', 'H002'),
     started(tightApplication, 'survey', '2026-11-23T10:00:00+08:00', 'H002'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
   t.clock.set(NOW);
   const base = await t.app.listen({ port, host: '127.0.0.1' });
   return { t, fake, base };
