@@ -24,6 +24,8 @@ export const defaultHoldout2 = path.join(projectRoot, 'tests/fixtures/utterances
 export const defaultHoldout3 = path.join(projectRoot, 'tests/fixtures/utterances-holdout-3.jsonl');
 /** Written before the complaint and rating intents existed (issue 17), not tuned on. */
 export const defaultHoldoutRisk = path.join(projectRoot, 'tests/fixtures/utterances-holdout-risk.jsonl');
+/** Written before the review fixes of issue 17 (mixed opt-out/complaint, score/complaint, negated praise), not tuned on. */
+export const defaultHoldoutRiskfix = path.join(projectRoot, 'tests/fixtures/utterances-holdout-riskfix.jsonl');
 
 export interface ChatEvalResult {
   evaluation: IntentEvaluation;
@@ -124,7 +126,7 @@ export async function runChatEval(options: {
   out.write(`chat:eval — ${path.relative(process.cwd(), fixture) || fixture} (${samples.length} utterances, ${knowledge.size} knowledge-base entries)\n\n`);
   out.write(formatEvaluation(evaluation));
 
-  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2, defaultHoldout3, defaultHoldoutRisk] : options.holdout === null ? [] : [options.holdout].flat();
+  const holdoutFiles = options.holdout === undefined ? [defaultHoldout, defaultHoldout2, defaultHoldout3, defaultHoldoutRisk, defaultHoldoutRiskfix] : options.holdout === null ? [] : [options.holdout].flat();
   const holdouts: ChatEvalResult['holdouts'] = [];
   for (const file of holdoutFiles) {
     if (!fs.existsSync(file) || path.resolve(file) === path.resolve(fixture)) continue;
