@@ -76,6 +76,15 @@ export function createRiskStore(db: Db) {
         .orderBy(desc(ratings.askedAt))
         .all()
         .map((r) => r.applicationNo),
+    /** The application registered with `phone` a complaint by SMS from it is about: an active one first, then the newest. */
+    applicationOfPhone: (phone: string) =>
+      db
+        .select({ applicationNo: applications.applicationNo })
+        .from(applications)
+        .where(eq(applications.phone, phone))
+        .orderBy(sql`${applications.status} = 'active' DESC`, desc(applications.acceptedAt), asc(applications.applicationNo))
+        .limit(1)
+        .get()?.applicationNo ?? null,
     updateRating: (applicationNo: string, fields: Partial<typeof ratings.$inferInsert>) =>
       db.update(ratings).set(fields).where(eq(ratings.applicationNo, applicationNo)).run(),
 

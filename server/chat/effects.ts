@@ -9,7 +9,7 @@ import type { OutboxStore } from '../../db/outbox-store.ts';
 import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
-import type { RatingService } from '../services/ratings.ts';
+import type { RatingOutcome, RatingService } from '../services/ratings.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { RiskService } from '../services/risks.ts';
 import type { Binding } from './binding.ts';
@@ -29,7 +29,7 @@ export interface EffectsOptions {
   consults: ConsultService;
   binding: Binding;
   /** progress questions, consults and complaints are complaint-risk signals */
-  risks: Pick<RiskService, 'record'>;
+  risks: Pick<RiskService, 'record' | 'applicationOfPhone'>;
   /** answers to the satisfaction follow-up */
   ratings: Pick<RatingService, 'pendingAmong' | 'askedOfPhone' | 'rate' | 'ofApplication'>;
 }
@@ -104,22 +104,36 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
 
   /** A person is asked to call back (a consult in the team lead's queue); the application's risk item goes urgent. */
   function complaint(effect: EffectOf<'complaint'>, turn: Turn): EffectOutcome {
-    const { consult } = openConsult(effect, turn);
+    const { channel, address } = turn.message;
+    // An SMS number that never bound is the customer's when it is an application's phone (a reply to a notice).
+    const applicationNo = effect.applicationNo ?? (channel === 'sms' ? risks.applicationOfPhone(address) : null);
+    const accountNo = effect.accountNo ?? (applicationNo ? (ctx.store.application(applicationNo)?.accountNo ?? null) : null);
+    const { consult } = openConsult({ accountNo, applicationNo }, turn);
+    // A score given with the complaint is kept as the rating too ("1分 我要去12345投诉你们").
+    if (effect.rating) rate(effect.rating, turn);
     let contact: { name: string; phone: string } | null = null;
-    if (effect.applicationNo) {
-      risks.record({ applicationNo: effect.applicationNo, kind: 'complaint', source: turn.message.channel, detail: turn.recorded });
-      const { handler } = responsibleFor(ctx, effect.applicationNo);
+    if (applicationNo) {
+      risks.record({ applicationNo, kind: 'complaint', source: channel, detail: turn.recorded });
+      const { handler } = responsibleFor(ctx, applicationNo);
       if (handler) contact = { name: maskName(handler.name), phone: handler.phone };
     }
     return { kind: 'complaint_recorded', reference: consult.id, contact };
   }
 
-  function rating(effect: EffectOf<'rating'>, { message: { channel, address } }: Turn): EffectOutcome {
+  /** An answer to the follow-up, for the latest of the applications asked to rate that the sender may speak for. */
+  function rate(answer: { score: number; comment: string | null; applicationNos: string[] }, { message: { channel, address } }: Turn): RatingOutcome {
     // An SMS reply from the number the question went to counts for that application, bound or not.
-    const candidates = [...effect.applicationNos, ...(channel === 'sms' ? ratings.askedOfPhone(address) : [])];
+    const candidates = [...answer.applicationNos, ...(channel === 'sms' ? ratings.askedOfPhone(address) : [])];
     const applicationNo = ratings.pendingAmong(candidates);
-    if (!applicationNo) return candidates.some((no) => ratings.ofApplication(no) !== null) ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
-    const outcome = ratings.rate({ applicationNo, score: effect.score, comment: effect.comment === null ? null : maskCodes(effect.comment), channel });
+    if (!applicationNo) {
+      const closed = candidates.find((no) => ratings.ofApplication(no) !== null);
+      return closed ? { kind: 'closed', applicationNo: closed } : { kind: 'not_asked' };
+    }
+    return ratings.rate({ applicationNo, score: answer.score, comment: answer.comment === null ? null : maskCodes(answer.comment), channel });
+  }
+
+  function rating(effect: EffectOf<'rating'>, turn: Turn): EffectOutcome {
+    const outcome = rate(effect, turn);
     if (outcome.kind === 'rated') return { kind: 'rated', score: outcome.score, replaced: outcome.replaced, followUp: outcome.followUp };
     return outcome.kind === 'closed' ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
   }

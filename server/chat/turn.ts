@@ -5,7 +5,7 @@ import { calendarDateOf } from '../domain/dates.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
 import { templateReply } from '../domain/chat/template-replies.ts';
-import { respond, settle, type ConversationState, type EffectOutcome } from '../domain/chat/dialogue.ts';
+import { respond, settle, type AccountFacts, type ConversationState, type EffectOutcome } from '../domain/chat/dialogue.ts';
 import { readChatState } from '../../db/chat-store.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -23,12 +23,24 @@ export interface ChatTurnsOptions {
   effects: Effects;
   knowledge: KnowledgeBase;
   /** a question about progress is a complaint-risk signal */
-  risks: Pick<RiskService, 'record'>;
+  risks: Pick<RiskService, 'record' | 'applicationOfPhone'>;
   /** after commit: deliver notices just queued (the binding code) */
   wakeDispatcher: () => void;
 }
 
 export function createChatTurns({ ctx, record, binding, effects, knowledge, risks, wakeDispatcher }: ChatTurnsOptions) {
+  /**
+   * Complaint language in a message whose intent is another ("退订，再发我就投诉"): the other is carried out, and the
+   * complaint is a risk signal for the sender's application all the same.
+   */
+  function complaintBeside(message: InboundChatMessage, accounts: AccountFacts[], recorded: string): void {
+    const views = accounts.flatMap((a) => a.applications);
+    const applicationNo =
+      (views.find((v) => v.status === 'active') ?? views[0])?.applicationNo ?? (message.channel === 'sms' ? risks.applicationOfPhone(message.address) : null);
+    if (applicationNo) risks.record({ applicationNo, kind: 'complaint', source: message.channel, detail: recorded });
+  }
+
+
   async function handle(message: InboundChatMessage): Promise<ChatResult> {
     const now = ctx.clock.now();
     const text = message.text.slice(0, MAX_CHAT_TEXT);
@@ -52,6 +64,7 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
         understanding.intent === 'unsubscribe' ||
         understanding.intent === 'bind_account' ||
         (['human', 'complaint', 'rating'] as Intent[]).includes(understanding.intent) ||
+        understanding.complaint ||
         state?.kind === 'menu' ||
         state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
@@ -74,6 +87,7 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
     }
 
     await record.record({ message, conversation, conversationId, prior, stateChange, work, recorded, intent: turn.intent, replies, now });
+    if (understanding.complaint && message.public !== true && turn.effect?.kind !== 'complaint') complaintBeside(message, facts.accounts, recorded);
     if (turn.contactAbout) risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recorded });
     if (work.wake) wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);

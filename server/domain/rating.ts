@@ -16,9 +16,15 @@ const WORD_SCORES: [RegExp, number][] = [
   [/满意|挺好|不错|很好|可以/, 4],
 ];
 
-/** Words that make a comment unhappy whatever the score: slowness, nobody answering, a bad attitude. */
+/**
+ * Words that make a comment unhappy whatever the score: slowness, nobody answering, a bad attitude. Each is unhappy
+ * only when not negated just before it ("一点都不慢", "没有拖延", "不麻烦", "没有被踢皮球" are praise); 态度 only with
+ * what is wrong with it.
+ */
 const NEGATIVE =
-  /不满意|不好|不行|失望|差|糟|烂|垃圾|慢|拖|磨蹭|耽误|没人(?:管|理|回|接)|不理|推诿|踢皮球|态度|麻烦|折腾|坑|投诉|等了?(?:很|好|太|这么)久|太久|乱收费|收费不合理|不专业|敷衍/;
+  /不满意|不好|不行|失望|差(?!不多)|糟|烂|垃圾|慢|拖|磨蹭|耽误|没人(?:管|理|回|接)|不理|推诿|踢皮球|态度(?:差|不好|恶劣|冷淡|生硬|蛮横|很差|太差|极差)|麻烦|折腾|坑|投诉|等了?(?:很|好|太|这么)久|太久|乱收费|收费不合理|不专业|敷衍/g;
+/** What negates the word right after it: 不, 没(有), 无, 毫不, 一点(儿)都不, 并不, 从不, 不用, 没被… */
+const NEGATED_BEFORE = /(?:不|没|没有|无|毫不|并不|从不|从没|从来不|从来没有?|绝不|一点(?:儿)?(?:都|也)?不|一点(?:儿)?(?:都|也)?没(?:有)?|不用|不必|不会|不觉得|没觉得)(?:太|很|算|怎么|是|被|那么|有|再|过|觉得|啥|什么){0,2}$/;
 
 export interface RatingAnswer {
   score: number;
@@ -49,5 +55,10 @@ export function readRating(compact: string, raw: string): RatingAnswer | null {
 
 /** Whether a comment reads as unhappy (回访 then needs a person whatever the score). */
 export function isNegativeComment(compact: string | null): boolean {
-  return compact !== null && NEGATIVE.test(compact);
+  if (compact === null) return false;
+  for (const match of compact.matchAll(NEGATIVE)) {
+    // the negations are themselves words of this list ("不好", "不满意"); they are judged as they stand
+    if (match[0].startsWith('不') || !NEGATED_BEFORE.test(compact.slice(Math.max(0, match.index - 8), match.index))) return true;
+  }
+  return false;
 }

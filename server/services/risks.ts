@@ -343,6 +343,8 @@ export function createRiskService(options: RiskServiceOptions) {
     },
 
     item: (id: string) => risks.item(id),
+    /** The application a message from an SMS number that never bound is about: one registered with that phone. */
+    applicationOfPhone: (phone: string) => risks.applicationOfPhone(phone),
     auditOf: (id: string) => risks.auditOf(id),
 
     /** The sweeper's task: urgent items raised outside working time text their team leads once it has come. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildKnowledgeIndex } from '../../server/domain/chat/knowledge-base.ts';
-import { asksHow, bindAction, greetingKind, understand } from '../../server/domain/chat/intents.ts';
+import { asksHow, bindAction, complaintLanguage, greetingKind, understand } from '../../server/domain/chat/intents.ts';
 import { normalize } from '../../server/domain/chat/normalize.ts';
 import { extractEntities } from '../../server/domain/chat/entities.ts';
 import { loadKnowledgeFile } from '../../server/chat/knowledge-base.ts';
@@ -72,6 +72,36 @@ describe('understand', () => {
     const u = understand('停电了找谁', { knowledge, today: '2026-11-24' });
     expect(u.intent).toBe('faq');
     expect(u.knowledge?.entry.id).toBe('outage-report');
+  });
+});
+
+describe('complaint language beside other intents (review of issue 17)', () => {
+  const complaintOf = (text: string) => understand(text, { knowledge, today: '2026-11-24' }).complaint;
+
+  it('keeps an explicit opt-out exact when it also complains, and still sees the complaint', () => {
+    for (const text of ['退订，再发我就投诉', '我要投诉，别再给我发短信了', '退订 投诉你们', '别再发了，再发投诉你们', 'TD 投诉']) {
+      expect(intentOf(text), text).toBe('unsubscribe');
+      expect(complaintOf(text), text).toBe(true);
+    }
+  });
+
+  it('takes a score given with complaint words for a complaint, never a rating', () => {
+    for (const text of ['1分 我要去12345投诉你们', '1分 投诉', '1分，我会找记者', '差评，我要投诉你们', '2星 再拖就打九五五九八']) {
+      expect(intentOf(text), text).toBe('complaint');
+    }
+  });
+
+  it('does not fire on a bare 热线, 经理, 主任, 新闻, 政府, 抖音 or 电视台 in a harmless question', () => {
+    for (const text of ['你们的服务热线是多少', '热线电话多少', '项目经理说下周来装表', '我们物业经理让我问问进度', '物业主任要材料', '电视台旁边那个小区什么时候通电', '我在新闻里看到可以网上办理', '我是政府机关的，办电要什么材料', '抖音上看到你们可以线上申请', '还要等一二三四五天吗']) {
+      expect(complaintLanguage(normalize(text).compact), text).toBe(false);
+      expect(intentOf(text), text).not.toBe('complaint');
+    }
+  });
+
+  it('hears the hotlines said in words or spaced out', () => {
+    for (const text of ['再这样我就打九五五九八', '我要打一二三四五', '再拖我打幺二三四五', '我打12 3 4 5', '打一二三九八告你们', '叫你们经理来']) {
+      expect(intentOf(text), text).toBe('complaint');
+    }
   });
 });
 

@@ -33,4 +33,34 @@ describe('reading a rating reply', () => {
     for (const text of ['师傅很专业', '谢谢', '服务很好']) expect(negative(text), text).toBe(false);
     expect(isNegativeComment(null)).toBe(false);
   });
+
+  // review of issue 17, gap 3: a negated word of slowness or bother is praise, not an unhappy comment
+  const comments: [string, boolean][] = [
+    ['师傅态度很好，一点都不慢', false],
+    ['没有拖延，点赞', false],
+    ['办事不麻烦', false],
+    ['没有被踢皮球，很满意', false],
+    ['速度不慢，挺好', false],
+    ['一点也不拖拉，谢谢师傅', false],
+    ['总体不错，没有耽误我开业', false],
+    ['不用跑腿，不折腾', false],
+    ['不是很慢，还可以', false],
+    ['从来没被推诿过', false],
+    ['服务态度没得说', false],
+    ['差不多按时通的电，挺好', false],
+    ['太慢了，等了一个多月', true],
+    ['还行，就是有点慢', true],
+    ['一点都不快，拖了一个月', true],
+    ['态度很差', true],
+    ['师傅态度不好', true],
+    ['来回折腾了好几趟', true],
+    ['很麻烦，跑了三次', true],
+    ['耽误了我们开业', true],
+    ['不满意', true],
+    ['电话不好打', true],
+    ['被踢皮球', true],
+  ];
+  it.each(comments)('reads "%s" as unhappy: %s', (text, unhappy) => {
+    expect(negative(text)).toBe(unhappy);
+  });
 });

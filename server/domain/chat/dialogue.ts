@@ -57,8 +57,11 @@ export type Effect =
   | { kind: 'mute'; applicationNo: string }
   | { kind: 'unmute'; applicationNo: string }
   | { kind: 'consult'; accountNo: string | null; applicationNo: string | null }
-  /** complaint language: a person is asked to call back, and the application is at risk of a complaint */
-  | { kind: 'complaint'; accountNo: string | null; applicationNo: string | null }
+  /**
+   * complaint language: a person is asked to call back, and the application is at risk of a complaint; a score given
+   * with it ("1分 我要投诉") is also an answer to the satisfaction follow-up of one of `applicationNos`
+   */
+  | { kind: 'complaint'; accountNo: string | null; applicationNo: string | null; rating: { score: number; comment: string | null; applicationNos: string[] } | null }
   /** an answer to the satisfaction follow-up: for the latest of these applications asked to rate */
   | { kind: 'rating'; score: number; comment: string | null; applicationNos: string[] };
 
@@ -303,7 +306,10 @@ function complaintTurn(input: DialogueInput, facts: DialogueFacts): Turn {
   if (input.public) return reply('complaint', [say.complaintInGroup]);
   const account = facts.accounts[0];
   const application = account && (account.applications.find((a) => a.status === 'active') ?? account.applications[0]);
-  return act('complaint', { kind: 'complaint', accountNo: account?.accountNo ?? null, applicationNo: application?.applicationNo ?? null }, CLEAR);
+  const { scores, normalized } = input.understanding;
+  const answer = (scores.rating ?? 0) > 0 ? readRating(normalized.compact, normalized.raw) : null;
+  const rating = answer && { ...answer, applicationNos: facts.accounts.flatMap((a) => a.applications.map((v) => v.applicationNo)) };
+  return act('complaint', { kind: 'complaint', accountNo: account?.accountNo ?? null, applicationNo: application?.applicationNo ?? null, rating }, CLEAR);
 }
 
 /** "5", "不满意，太慢了": the score and comment, for whichever of the sender's applications was asked to rate. */

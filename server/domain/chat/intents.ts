@@ -64,11 +64,43 @@ const notHurrying = /(?<!等)(?:不|别|不用|不必|甭|无需|莫)(?:太|那�
 /** Asking for notices again ("恢复通知", "重新通知我"): what binding again does, so it is bind_account's. */
 const RESUME_NOTICES = /恢复(?:通知|推送|提醒|短信|消息)|重新(?:通知|推送|接收|发通知)|继续(?:通知|推送)|打开(?:进度)?通知/;
 /**
- * Complaint and escalation language (投诉风险): 投诉, the 12345 / 12398 / 95598 hotlines, the press and exposure,
- * officials (not 客户经理, the customer's own contact), petitioning and reporting.
+ * Complaint and escalation language (投诉风险): 投诉, the 12345 / 12398 / 95598 hotlines (95598 only when calling it: it
+ * is also the service line customers ask about), the press and exposure, officials sought out (找你们领导, not 项目经理
+ * or 物业主任 named in passing, and never 客户经理, the customer's own contact), petitioning and reporting. A bare 热线,
+ * 新闻, 政府, 抖音 or 电视台 is no complaint ("你们的服务热线是多少", "我在新闻里看到…").
  */
-const COMPLAINT =
-  /投诉|(?<!\d)(?:12345|12398)(?!\d)|(?:打|拨|找|向|给)了?95598|曝光|媒体|记者|电视台|报社|新闻|微博|抖音|市长热线|市民热线|市长信箱|热线|领导|(?<!客户)经理|所长|局长|主任|老总|书记|上级|政府|能源局|监管|上访|信访|举报|告你们|评评理/;
+const COMPLAINT = new RegExp(
+  [
+    '投诉',
+    '(?<!\\d)(?:12345|12398)(?!\\d)',
+    '(?:打|拨|找|向|给|call)了?95598',
+    '曝光|媒体|记者|报社|上访|信访|举报|告你们|告到|评评理|讨个说法|要个说法',
+    '(?:市长|市民|投诉|政府|监督)热线|市长信箱',
+    '(?:找|上|叫|请|去|联系)(?:了)?(?:电视台|电视|新闻|报纸)',
+    '(?:发|挂|曝|传|放)(?:到|在|上)?(?:网上|抖音|微博|朋友圈|快手|小红书)',
+    '领导',
+    '(?:你们|你们的|你们单位的?|你们公司的?|贵公司的?)(?:经理|主任|所长|局长|老总|书记|上级)',
+    '(?:找|向|去|到|报给|告到|反映给|反映到)(?:政府|上级|能源局|监管)|(?:政府|上级|能源局|监管)部门|上报',
+    '报道',
+  ].join('|'),
+);
+/**
+ * Hotline numbers said in words ("九五五九八", "幺二三四五"; normalising makes 幺 么), read as digits for COMPLAINT; not a
+ * count ("一二三四五天").
+ */
+const SPOKEN_DIGITS: Record<string, string> = { 幺: '1', 么: '1', 一: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9', 零: '0', 〇: '0' };
+const spokenNumbers = (compact: string) => compact.replace(/[幺么一二两三四五六七八九零〇]{5,}(?![天个月年号日次分遍步点块元条周岁])/g, (run) => [...run].map((c) => SPOKEN_DIGITS[c]).join(''));
+
+/** Whether a message holds complaint or escalation language, whatever else it says (judged on every message). */
+export function complaintLanguage(compact: string): boolean {
+  return COMPLAINT.test(spokenNumbers(compact));
+}
+
+/**
+ * An explicit request to stop our messages (退订, TD, 别再发…): it is carried out even when the message also
+ * complains ("退订，再发我就投诉"), the complaint being recorded beside it.
+ */
+const EXPLICIT_OPT_OUT = [/退订|退定/, /(?<![a-z])td(?![a-z])/, /取消(?:订阅|通知|推送|提醒|短信|消息)|关闭(?:消息|通知|提醒|推送|短信)/, optOutPhrase, optOutObjectFirst, optOutEnglish];
 
 /** The short SMS commands, the whole message. */
 const commands: [RegExp, Intent][] = [
@@ -122,7 +154,7 @@ const colloquial: Partial<Record<ScoredIntent, Rule[]>> = {
 
 
 interface Rule {
-  pattern: RegExp;
+  pattern: Pick<RegExp, 'test'>;
   weight: number;
 }
 
@@ -232,8 +264,9 @@ const rules: Record<ScoredIntent, Rule[]> = {
   ],
   complaint: [
     // what a complaint names: the complaint hotlines (never inside a longer number, e.g. an account number), the press,
-    // officials, petitioning; weighted to beat every other intent but an explicit opt-out
-    { pattern: COMPLAINT, weight: 8 },
+    // officials, petitioning; weighted to beat every other intent (a score given with it too), but an explicit opt-out
+    // (classify lowers it then)
+    { pattern: { test: complaintLanguage }, weight: 8 },
   ],
   rating: [
     // a score first ("2 太慢了") outweighs the slowness it complains of: the customer is answering 回复1-5评价
@@ -300,6 +333,8 @@ export interface Understanding {
   entities: Entities;
   /** the knowledge base's best answer when it is confident (set whatever the intent) */
   knowledge: KnowledgeMatch | null;
+  /** complaint or escalation language anywhere in the message, whatever the intent (a complaint-risk signal) */
+  complaint: boolean;
   /** the rule scores, for evaluation and debugging */
   scores: Partial<Record<Intent, number>>;
   /** how the intent was found */
@@ -324,10 +359,12 @@ export function understand(raw: string, options: ClassifyOptions): Understanding
 export function classify(normalized: NormalizedText, options: ClassifyOptions): Understanding {
   const { compact } = normalized;
   const entities = extractEntities(normalized.plain, options.today);
+  const complaint = complaintLanguage(compact);
   const result = (intent: Intent, via: Understanding['via'], scores: Understanding['scores'] = {}, knowledge: KnowledgeMatch | null = null): Understanding => ({
     intent,
     normalized,
     entities,
+    complaint,
     knowledge,
     scores,
     via,
@@ -357,6 +394,10 @@ export function classify(normalized: NormalizedText, options: ClassifyOptions): 
   if (scores.unsubscribe && notReceiving.test(compact)) scores.unsubscribe -= 5;
   if (scores.hurry && notHurrying.test(compact)) scores.hurry -= 6;
   if (scores.unsubscribe && aboutUnsubscribing.test(compact)) scores.unsubscribe -= 3;
+  // An explicit opt-out is carried out whatever else the message says; a complaint outweighs a score given with it
+  // (the service records the complaint beside the opt-out, and the rating beside the complaint).
+  if (scores.complaint && EXPLICIT_OPT_OUT.some((pattern) => pattern.test(compact)) && !aboutUnsubscribing.test(compact)) delete scores.complaint;
+  if (scores.complaint && scores.rating) scores.rating = Math.min(scores.rating, scores.complaint - 1);
   // "改一下接电日期" is a change for a person to make, not a question about the date.
   if ((scores.human ?? 0) >= 4.5 && scores.expected_date) scores.expected_date -= 3;
 
