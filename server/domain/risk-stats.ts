@@ -28,6 +28,8 @@ export interface RatingFact extends Group {
   asked: boolean;
   /** the score given in the range, or null */
   score: number | null;
+  /** asked in the range and answered (whenever): what the response rate counts */
+  answered: boolean;
 }
 
 export interface RiskStatsRow {
@@ -48,7 +50,7 @@ export interface RiskStatsRow {
   satisfaction: number | null;
   /** share of ratings of 4–5 */
   satisfiedShare: number | null;
-  /** ratings given / ratings asked */
+  /** of the ratings asked in the range, the share answered (never above 1) */
   responseRate: number | null;
   contacts: number;
   /** contacts that were repeats (a second hurry on a step, or the third or later contact within the window) */
@@ -69,7 +71,7 @@ export function median(values: number[]): number | null {
 }
 
 export function aggregateRiskStats(input: { items: RiskItemFact[]; signals: RiskSignalFact[]; ratings: RatingFact[]; groupBy: RiskStatsGrouping }): RiskStatsRow[] {
-  const rows = new Map<string, RiskStatsRow & { hours: number[]; scores: number[] }>();
+  const rows = new Map<string, RiskStatsRow & { hours: number[]; scores: number[]; answered: number }>();
   const rowOf = (g: Group) => {
     let row = rows.get(g.key);
     if (!row) {
@@ -93,6 +95,7 @@ export function aggregateRiskStats(input: { items: RiskItemFact[]; signals: Risk
         repeatContactRate: null,
         hours: [],
         scores: [],
+        answered: 0,
       };
       rows.set(g.key, row);
     }
@@ -118,20 +121,21 @@ export function aggregateRiskStats(input: { items: RiskItemFact[]; signals: Risk
   for (const rating of input.ratings) {
     const row = rowOf(rating);
     if (rating.asked) row.ratingsAsked++;
+    if (rating.asked && rating.answered) row.answered++;
     if (rating.score !== null) {
       row.ratings++;
       row.scores.push(rating.score);
     }
   }
   const out: RiskStatsRow[] = [];
-  for (const { hours, scores, ...row } of rows.values()) {
+  for (const { hours, scores, answered, ...row } of rows.values()) {
     const med = median(hours);
     out.push({
       ...row,
       medianHoursToClose: med === null ? null : round(med, 1),
       satisfaction: scores.length === 0 ? null : round(scores.reduce((a, b) => a + b, 0) / scores.length, 2),
       satisfiedShare: ratio(scores.filter((s) => s >= 4).length, scores.length),
-      responseRate: ratio(row.ratings, row.ratingsAsked),
+      responseRate: ratio(answered, row.ratingsAsked),
       repeatContactRate: ratio(row.repeatContacts, row.contacts),
     });
   }

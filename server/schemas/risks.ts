@@ -82,8 +82,8 @@ export const RiskDetailReply = Type.Object({
 });
 
 export const RiskStatsQuery = Type.Object({
-  from: Type.String({ format: 'date', description: "first day counted, YYYY-MM-DD in the utility's time zone" }),
-  to: Type.String({ format: 'date', description: 'last day counted (inclusive)' }),
+  from: Type.String({ format: 'date', pattern: '^(?:19[7-9]\\d|2\\d{3})-', description: "first day counted, YYYY-MM-DD in the utility's time zone (1970 to 2999)" }),
+  to: Type.String({ format: 'date', pattern: '^(?:19[7-9]\\d|2\\d{3})-', description: 'last day counted (inclusive; 1970 to 2999)' }),
   groupBy: Type.Enum(['team', 'handler']),
   format: Type.Optional(Type.Enum(['json', 'csv'], { description: 'csv: the same rows as UTF-8 CSV with a BOM and a header row' })),
 });
@@ -120,7 +120,10 @@ export const RiskStatsRowSchema = Type.Object({
 });
 export const RiskStatsReply = Type.Object({ rows: Type.Array(RiskStatsRowSchema) });
 
-export const ExposureQuery = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' }) });
+export const ExposureQuery = Type.Object({
+  // years the instants of the data can hold (a year below 100 or a month after 9999-12 has no instant to count from)
+  month: Type.String({ pattern: '^(?:19[7-9]\\d|2\\d{3})-(?:0[1-9]|1[0-2])$', description: 'YYYY-MM, 1970-01 to 2999-12' }),
+});
 export const ExposureReply = Type.Object({
   month: Type.String(),
   teams: Type.Array(

@@ -9,6 +9,8 @@ import type { ServiceContext } from './context.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
+/** items, signals and ratings of applications with no team (no handler known): an admin sees them in a row of their own */
+const NO_TEAM = '无班组';
 const CONTACTS = new Set(['hurry', 'consult', 'progress_question', 'complaint']);
 
 export function createRiskStats(deps: { ctx: ServiceContext; risks: RiskStore; staff: StaffStore }) {
@@ -29,7 +31,7 @@ export function createRiskStats(deps: { ctx: ServiceContext; risks: RiskStore; s
         const key = (query.groupBy === 'team' ? teamId : handlerId) ?? '';
         if (!names.has(key)) {
           const name = key === '' ? null : query.groupBy === 'team' ? staff.teamName(key) : (ctx.store.handler(key)?.name ?? null);
-          names.set(key, name ?? (key || UNASSIGNED));
+          names.set(key, name ?? (key || (query.groupBy === 'team' ? NO_TEAM : UNASSIGNED)));
         }
         return { key, name: names.get(key)! };
       };
@@ -47,6 +49,7 @@ export function createRiskStats(deps: { ctx: ServiceContext; risks: RiskStore; s
         .map((r) => ({
           ...group(r.handlerId, r.teamId),
           asked: r.askedAt >= from && r.askedAt < to,
+          answered: r.ratedAt !== null,
           score: r.ratedAt !== null && r.ratedAt >= from && r.ratedAt < to ? r.score : null,
         }));
       return aggregateRiskStats({ items, signals, ratings, groupBy: query.groupBy });
