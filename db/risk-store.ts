@@ -43,6 +43,7 @@ export function createRiskStore(db: Db) {
       db.select({ tier: riskItems.tier, n: sql<number>`count(*)` }).from(riskItems).where(eq(riskItems.status, 'open')).groupBy(riskItems.tier).all(),
 
     insertSignal: (row: typeof riskSignals.$inferInsert) => db.insert(riskSignals).values(row).returning({ id: riskSignals.id }).get().id,
+    attachSignal: (id: number, itemId: string) => db.update(riskSignals).set({ itemId }).where(eq(riskSignals.id, id)).run(),
     signalsOfApplication: (applicationNo: string) =>
       db.select().from(riskSignals).where(eq(riskSignals.applicationNo, applicationNo)).orderBy(asc(riskSignals.at), asc(riskSignals.id)).all(),
     signalsOfItem: (itemId: string) => db.select().from(riskSignals).where(eq(riskSignals.itemId, itemId)).orderBy(asc(riskSignals.at), asc(riskSignals.id)).all(),

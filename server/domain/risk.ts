@@ -72,6 +72,8 @@ export function highestTier(tiers: Iterable<RiskTier>): RiskTier | null {
 export interface RiskFinding {
   rule: RiskRuleName;
   tier: RiskTier;
+  /** the earlier signals the rule counted (indexes into the history it was judged on): they join the item too */
+  because: number[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -87,22 +89,33 @@ export function isLowRating(rules: RiskRules, score: number, negativeComment: bo
  */
 export function judgeSignal(signal: RiskSignalFacts, history: readonly RiskSignalFacts[], rules: RiskRules): RiskFinding[] {
   const findings: RiskFinding[] = [];
-  const fire = (rule: RiskRuleName) => findings.push({ rule, tier: rules.rules[rule].tier });
+  const fire = (rule: RiskRuleName, because: number[] = []) => findings.push({ rule, tier: rules.rules[rule].tier, because });
   const isContact = contactKinds.includes(signal.kind);
-  const earlier = history.filter((h) => h.at <= signal.at);
+  const earlier = history.map((h, index) => ({ ...h, index })).filter((h) => h.at <= signal.at);
 
-  if (signal.kind === 'hurry' && signal.stepCode !== null && earlier.some((h) => h.kind === 'hurry' && h.stepCode === signal.stepCode)) fire('repeat_hurry');
+  const hurriesBefore = earlier.filter((h) => signal.kind === 'hurry' && signal.stepCode !== null && h.kind === 'hurry' && h.stepCode === signal.stepCode);
+  if (hurriesBefore.length > 0) fire('repeat_hurry', hurriesBefore.map((h) => h.index));
   if (isContact) {
     const { contacts, windowDays } = rules.rules.repeat_contact;
     const since = signal.at - windowDays * DAY_MS;
-    const inWindow = earlier.filter((h) => contactKinds.includes(h.kind) && h.at > since).length + 1;
-    if (inWindow >= contacts) fire('repeat_contact');
+    const inWindow = earlier.filter((h) => contactKinds.includes(h.kind) && h.at > since);
+    if (inWindow.length + 1 >= contacts) fire('repeat_contact', inWindow.map((h) => h.index));
     if (signal.stepOverdue) fire('contact_while_overdue');
   }
   if (signal.kind === 'complaint') fire('complaint_language');
   if (signal.kind === 'limit') fire('limit_nearly_used');
   if (signal.kind === 'rating' && signal.score != null && isLowRating(rules, signal.score, signal.negativeComment === true)) fire('low_rating');
   return findings;
+}
+
+/** A press of the hurry button this soon after the last on the same step is the same press (a double click), no signal. */
+export const DOUBLE_PRESS_MS = 5 * 60 * 1000;
+
+export function isDoublePress(signal: RiskSignalFacts, history: readonly RiskSignalFacts[]): boolean {
+  return (
+    signal.kind === 'hurry' &&
+    history.some((h) => h.kind === 'hurry' && h.stepCode === signal.stepCode && h.at <= signal.at && signal.at - h.at < DOUBLE_PRESS_MS)
+  );
 }
 
 /**

@@ -29,3 +29,12 @@ export function cleanText(kind: TextKind, value: string): CleanedText {
   }
   return { ok: true, value: visible.replace(/\r\n?/g, '\n').replace(CONTROLS_BUT_LINE_BREAK, ' ').trim() };
 }
+
+/** Characters that show nothing: white space, zero-width ones (U+200B–200D, U+2060, U+FEFF), bidi and other controls. */
+// eslint-disable-next-line no-control-regex, no-misleading-character-class
+const INVISIBLE = /[\s\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u0000-\u001F\u007F-\u009F\uFE00-\uFE0F\u3164\u115F\u1160]/gu;
+
+/** Whether free text says nothing a reader can see (a handling note of only spaces or zero-width characters). */
+export function isBlankText(value: string): boolean {
+  return value.replace(INVISIBLE, '') === '';
+}

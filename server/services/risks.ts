@@ -8,6 +8,7 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import { currentStepIndex } from '../domain/progress-view.ts';
 import {
   highestTier,
+  isDoublePress,
   judgeSignal,
   riskRuleLabels,
   riskTierNames,
@@ -18,6 +19,7 @@ import {
   type RiskSignalKind,
   type RiskTier,
 } from '../domain/risk.ts';
+import { isBlankText } from '../domain/text-input.ts';
 import { addWorkingMinutes, firstWorkdayOf, isWorkingTime, nextWorkingTime, workingMinutesOfDay, type WorkingHours } from '../domain/working-time.ts';
 import type { RiskItemRow, RiskSignalRow, RiskStore } from '../../db/risk-store.ts';
 import type { StaffStore } from '../../db/staff-store.ts';
@@ -28,6 +30,8 @@ import { responsibleFor } from './responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 
+/** an item reopened this soon after it was closed is the same episode: its urgent text is not sent again */
+const REOPEN_SAME_EPISODE_MS = 24 * 60 * 60 * 1000;
 /** closed items stay visible in the queue this long */
 const CLOSED_VISIBLE_MS = 24 * 60 * 60 * 1000;
 export const MAX_HANDLING_NOTE = 1000;
@@ -230,7 +234,14 @@ export function createRiskService(options: RiskServiceOptions) {
     const stepRow = stepCode === null ? undefined : steps.find((s) => s.stepCode === stepCode);
     const stepOverdue = stepRow?.status === 'in_progress' && stepRow.dueAt !== null && now > stepRow.dueAt;
     const signal: RiskSignalFacts = { kind: input.kind, at: now, stepCode, stepOverdue, score: input.score ?? null, negativeComment: input.negativeComment === true };
-    const findings = judgeSignal(signal, risks.signalsOfApplication(application.applicationNo).map(facts), rules);
+    const history = risks.signalsOfApplication(application.applicationNo);
+    const historyFacts = history.map(facts);
+    // a double click on the hurry button is one press (the hurry itself is refused in its cooldown)
+    if (isDoublePress(signal, historyFacts)) {
+      const open = risks.itemOfApplication(application.applicationNo);
+      return { item: open?.status === 'open' ? open : null, rules: [] };
+    }
+    const findings = judgeSignal(signal, historyFacts, rules);
     const tier = highestTier(findings.map((f) => f.tier));
     let item = risks.itemOfApplication(application.applicationNo);
     const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
@@ -262,6 +273,8 @@ export function createRiskService(options: RiskServiceOptions) {
         });
         risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
       } else if (item.status === 'closed') {
+        // A new episode texts the lead again when urgent; one closed within the day is the same episode, texted once.
+        const sameEpisode = item.closedAt !== null && now - item.closedAt <= REOPEN_SAME_EPISODE_MS;
         risks.updateItem(item.id, {
           status: 'open',
           tier,
@@ -271,7 +284,7 @@ export function createRiskService(options: RiskServiceOptions) {
           handlerId: handler?.id ?? null,
           handleBy,
           textAt: null,
-          textedAt: null,
+          textedAt: sameEpisode ? item.textedAt : null,
         });
         risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
       } else {
@@ -289,6 +302,12 @@ export function createRiskService(options: RiskServiceOptions) {
       item = risks.itemOfApplication(application.applicationNo)!;
     }
     const itemId = item && item.status === 'open' ? item.id : null;
+    // the earlier signals a rule counted (the first hurry of a repeat hurry, the earlier contacts of a repeat contact)
+    // join the item, with their own times and sources
+    if (itemId !== null) {
+      const behind = new Set(findings.flatMap((f) => f.because));
+      for (const index of behind) if (history[index]!.itemId === null) risks.attachSignal(history[index]!.id, itemId);
+    }
     risks.insertSignal({
       applicationNo: application.applicationNo,
       itemId,
@@ -323,7 +342,7 @@ export function createRiskService(options: RiskServiceOptions) {
       const text = note.trim();
       const row = risks.item(id);
       if (!row || !staffSees(principal, row)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${id} in your queue`);
-      if (text === '') throw new JiedianError('JD_INVALID_REQUEST', 'body.note must say who called the customer and what was agreed');
+      if (isBlankText(text)) throw new JiedianError('JD_INVALID_REQUEST', 'body.note must say who called the customer and what was agreed');
       if (row.status === 'closed') throw new JiedianError('JD_CONFLICT', `risk item ${id} is already closed`);
       ctx.database.transaction(() => {
         risks.updateItem(id, { status: 'closed', closedAt: now, closedBy: principal.handlerId, note: text, textAt: null });

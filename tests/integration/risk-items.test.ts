@@ -44,7 +44,9 @@ describe('risk items', () => {
       tierName: '预警',
       status: 'open',
     });
+    // the first hurry, which the rule counted, is on the item too (review of issue 17: an item gathers its signals)
     expect(frame.risk.signals).toEqual([
+      expect.objectContaining({ kind: 'hurry', source: 'kiosk', stepCode: 'design_review', rules: [], tier: null, at: '2026-11-24T10:00:00+08:00' }),
       expect.objectContaining({ kind: 'hurry', source: 'kiosk', stepCode: 'design_review', stepName: '设计文件审核', rules: ['repeat_hurry'], ruleNames: ['同一环节再次催办'], tier: 'warning', at: '2026-11-24T10:30:00+08:00' }),
     ]);
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: lead.token });
@@ -74,10 +76,12 @@ describe('risk items', () => {
     const { t, base } = await setUp();
     const lead = await signIn(t, base, 'L001');
     await press(base, customerA);
+    // a second press, not a double click (presses within 5 minutes are one)
+    t.clock.set(at('2026-11-24T10:10:00+08:00'));
     await press(base, customerA);
     const id = 'FX2611240001';
 
-    for (const body of [{}, { note: '' }, { note: '   ' }, { note: 'x'.repeat(1001) }]) {
+    for (const body of [{}, { note: '' }, { note: '   ' }, { note: 'x'.repeat(1001) }, { note: '\u200b' }, { note: ' \u3000\u200b\ufeff\u2060 ' }]) {
       const refused = await api(base, 'POST', `/api/v1/staff/risks/${id}/close`, { token: lead.token, body });
       expect(refused.status, JSON.stringify(body)).toBe(400);
       expect(refused.body).toMatchObject({ code: 'JD_INVALID_REQUEST' });
