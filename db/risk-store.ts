@@ -39,6 +39,13 @@ export function createRiskStore(db: Db) {
     },
     /** Urgent items whose text to the team lead is owed by `now`. */
     textsDue: (now: number) => db.select().from(riskItems).where(and(isNotNull(riskItems.textAt), lte(riskItems.textAt, now))).all(),
+    /** Open items whose handling limit (handleBy) is past at `now` and that are not urgent yet. */
+    overdueBelowUrgent: (now: number) =>
+      db
+        .select()
+        .from(riskItems)
+        .where(and(eq(riskItems.status, 'open'), isNotNull(riskItems.handleBy), lt(riskItems.handleBy, now), sql`${riskItems.tier} <> 'urgent'`))
+        .all(),
     openCount: () =>
       db.select({ tier: riskItems.tier, n: sql<number>`count(*)` }).from(riskItems).where(eq(riskItems.status, 'open')).groupBy(riskItems.tier).all(),
 

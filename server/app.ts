@@ -310,6 +310,7 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
   });
   app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
+  app.timeLimits.sweeper.add({ name: 'risk handling limits', run: () => risks.raiseOverdue() });
   app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
   app.timeLimits.sweeper.add({ name: 'monthly exposure report', run: () => exposureReport.run() });
 

@@ -34,6 +34,7 @@ export const RiskItemSchema = Type.Object({
   raisedAt: Instant,
   lastSignalAt: Instant,
   handleBy: Nullable(Instant),
+  overdue: Type.Boolean({ description: 'open past handleBy: raised to 紧急 by the sweep (its team lead texted once)' }),
   textedAt: Nullable(Instant),
   closedAt: Nullable(Instant),
   closedBy: Nullable(Type.String()),

@@ -66,6 +66,8 @@ export interface RiskItemView {
   raisedAt: string;
   lastSignalAt: string;
   handleBy: string | null;
+  /** open past its handling limit (handleBy): the sweep has raised it to 紧急 */
+  overdue: boolean;
   textedAt: string | null;
   closedAt: string | null;
   closedBy: string | null;
@@ -148,6 +150,7 @@ export function createRiskService(options: RiskServiceOptions) {
       raisedAt: instant(row.raisedAt)!,
       lastSignalAt: instant(row.lastSignalAt)!,
       handleBy: instant(row.handleBy),
+      overdue: row.status === 'open' && row.handleBy !== null && ctx.clock.now() > row.handleBy,
       textedAt: instant(row.textedAt),
       closedAt: instant(row.closedAt),
       closedBy: row.closedBy,
@@ -376,6 +379,25 @@ export function createRiskService(options: RiskServiceOptions) {
       });
       if (sent > 0) options.wakeDispatcher();
       return sent;
+    },
+
+    /**
+     * The sweeper's task: an item not handled within its limit (a low rating's 1 working day) rises to 紧急, so it is
+     * at the top of the queue, flagged overdue, and its team lead is texted once (in working time) as for any urgent item.
+     */
+    raiseOverdue(): number {
+      const now = ctx.clock.now();
+      const raised = ctx.database.transaction(() => {
+        const due = risks.overdueBelowUrgent(now);
+        for (const row of due) {
+          risks.updateItem(row.id, { tier: 'urgent', raisedAt: now });
+          risks.audit(row.id, 'raised', 'system', now, `${row.tier} → urgent: not handled by ${instant(row.handleBy)}`);
+          oweText(row.id, now);
+        }
+        return due.map((row) => row.id);
+      });
+      for (const id of raised) publishAfterCommit(id);
+      return raised.length;
     },
 
     /** The sweeper's task: applications whose total limit is nearly used while their requested date is infeasible. */

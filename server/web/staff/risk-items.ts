@@ -113,6 +113,7 @@ export class RiskColumn {
         h('button', { class: 'link', text: item.applicationNo, attrs: { type: 'button', 'aria-label': `查看申请 ${item.applicationNo}` }, on: { click: () => this.ctx.openApplication(item.applicationNo) } }),
         ` · ${item.customerName ?? ''} · 经办人 ${item.handlerName ?? '未指派'} · 提升于 ${shortInstant(item.raisedAt)}`,
         item.handleBy ? ` · 须于 ${shortInstant(item.handleBy)} 前处理` : '',
+        item.overdue ? h('strong', { class: 'item-overdue', text: ' · 已超期' }) : '',
       ]),
       signalList(item),
       closed ? h('p', { class: 'item-reply', text: `处理说明：${item.note ?? ''}` }) : form,
