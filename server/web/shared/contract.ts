@@ -5,7 +5,7 @@ import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schem
 import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
 import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
 import type { TimelinessRowSchema } from '../../schemas/stats.ts';
-import type { CustomerRatedReply, CustomerRatingSchema, RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
+import type { CustomerRatedReply, CustomerRatingSchema, ExposureReply, RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
 
 export type ProgressView = Static<typeof ProgressViewSchema>;
 export type StepView = Static<typeof StepViewSchema>;
@@ -28,6 +28,8 @@ export type TimelinessRow = Static<typeof TimelinessRowSchema>;
 export type StatsGroup = 'step' | 'handler' | 'team';
 /** GET /api/v1/stats/risk */
 export type RiskStatsRow = Static<typeof RiskStatsRowSchema>;
+/** GET /api/v1/stats/exposure */
+export type ExposureReport = Static<typeof ExposureReply>;
 
 /** Frames of GET /ws (API.md §4) */
 export type LiveFrame =

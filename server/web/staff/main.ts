@@ -10,6 +10,7 @@ import { roleNames } from './labels.ts';
 import { loginView } from './login.ts';
 import { fetchQueue, QueueView } from './queue.ts';
 import { riskStatsView } from './risk-stats.ts';
+import { exposureView } from './exposure.ts';
 import { statsView } from './stats.ts';
 
 const root = byId('app');
@@ -198,7 +199,10 @@ function route(): void {
     fill(view, [detail]);
   } else if (hash.startsWith('#/stats')) {
     document.getElementById('nav-stats')?.setAttribute('aria-current', 'page');
-    fill(view, [statsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE }), riskStatsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE })]);
+    const sections = [statsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE }), riskStatsView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE })];
+    // the monthly exposure report is for team leads and admins
+    if (me && me.role !== 'handler') sections.push(exposureView({ onUnauthorized: unauthorized, timeZone: TIME_ZONE }));
+    fill(view, sections);
   } else {
     document.getElementById('nav-queue')?.setAttribute('aria-current', 'page');
     fill(view, [queue.element]);

@@ -4,6 +4,7 @@ import { ApiError, call } from '../shared/api.ts';
 import type { RiskStatsRow } from '../shared/contract.ts';
 import { fill, h } from '../shared/dom.ts';
 import { todayIn } from '../shared/format.ts';
+import { riskRuleLabels, riskRuleNames } from '../../domain/risk.ts';
 
 const groupNames = { team: '按班组', handler: '按经办人' } as const;
 type Group = keyof typeof groupNames;
@@ -64,7 +65,8 @@ export function riskStatsView(ctx: { onUnauthorized(): void; timeZone: string })
   }
 
   function renderTable(rows: RiskStatsRow[]): void {
-    const headers = ['名称', '风险工单', '紧急', '预警', '关注', '投诉言辞', '反复诉求', '关闭用时中位数（小时）', '平均满意度', '4-5分占比', '评价率', '重复来访率'];
+    // every signal rule, as the CSV has them
+    const headers = ['名称', '风险工单', '紧急', '预警', '关注', ...riskRuleNames.map((rule) => riskRuleLabels[rule]), '关闭用时中位数（小时）', '平均满意度', '4-5分占比', '评价率', '重复来访率'];
     fill(tableBox, [
       h('table', { class: 'data data--numbers', attrs: { id: 'risk-table' } }, [
         h('caption', { text: `风险统计 ${from.value} 至 ${to.value}（${groupNames[group.value as Group]}）` }),
@@ -75,7 +77,7 @@ export function riskStatsView(ctx: { onUnauthorized(): void; timeZone: string })
           rows.map((r) =>
             h('tr', { dataset: { key: r.key } }, [
               h('th', { text: r.name || r.key, attrs: { scope: 'row' } }),
-              ...[r.items, r.urgent, r.warning, r.watch, r.bySignal.complaint_language, r.bySignal.repeat_contact + r.bySignal.repeat_hurry].map((n) => h('td', { text: String(n) })),
+              ...[r.items, r.urgent, r.warning, r.watch, ...riskRuleNames.map((rule) => r.bySignal[rule])].map((n) => h('td', { text: String(n) })),
               h('td', { text: num(r.medianHoursToClose) }),
               h('td', { text: num(r.satisfaction, 2) }),
               h('td', { text: percent(r.satisfiedShare) }),
