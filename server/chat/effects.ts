@@ -138,6 +138,13 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
     return outcome.kind === 'closed' ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
   }
 
+  /** Whether a rating question went to this sender (its applications, or an SMS number asked) and is unanswered. */
+  function awaitsRating(applicationNos: string[], message: { channel: string; address: string }): boolean {
+    const candidates = [...applicationNos, ...(message.channel === 'sms' ? ratings.askedOfPhone(message.address) : [])];
+    const pending = ratings.pendingAmong(candidates);
+    return pending !== null && ratings.ofApplication(pending)?.score === null;
+  }
+
   /** Carries out the turn's effect and says how it went, for the dialogue to settle its replies. */
   async function carryOut(effect: Effect, turn: Turn): Promise<EffectOutcome> {
     const lockedUntil = turn.conversation?.bindLockedUntil ?? null;
@@ -167,7 +174,7 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
     }
   }
 
-  return { carryOut };
+  return { carryOut, awaitsRating };
 }
 
 export type Effects = ReturnType<typeof createEffects>;

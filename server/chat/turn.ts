@@ -68,7 +68,11 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
         state?.kind === 'menu' ||
         state?.kind === 'choose_application');
     const input = { channel: message.channel, now, today, understanding, state, public: message.public === true };
-    const facts = { accounts: needsAccounts ? await binding.accountsOf(message, conversation, now) : [], bindLockedUntil: conversation?.bindLockedUntil ?? null };
+    const accounts = needsAccounts ? await binding.accountsOf(message, conversation, now) : [];
+    // A lone 1–5 while a menu is open answers the rating question when one is waiting for this sender.
+    const awaitingRating =
+      state?.kind === 'menu' && /^[1-5]$/.test(understanding.normalized.compact) && effects.awaitsRating(accounts.flatMap((a) => a.applications.map((v) => v.applicationNo)), message);
+    const facts = { accounts, bindLockedUntil: conversation?.bindLockedUntil ?? null, awaitingRating };
     const turn = respond(input, facts);
     const recorded = recordedText(text, turn.secret);
 

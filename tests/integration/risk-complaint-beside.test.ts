@@ -112,3 +112,17 @@ describe('no complaint in a harmless question', () => {
     expect(leadTexts(fake)).toHaveLength(0);
   });
 });
+
+describe('a score while the menu is open', () => {
+  it('"你好" then "4" after the rating question: the 4 is the rating, not the menu\'s 4th item', async () => {
+    const { t } = await app();
+    await switchOn(t);
+    expect((await postSms(t, APPLICATION_PHONE, '你好')).text).toContain('回复');
+    expect((await postSms(t, APPLICATION_PHONE, '4')).text).toContain('感谢您的评价（4分）');
+    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4, channel: 'sms' });
+    // once rated, a digit under the menu picks the menu's item again
+    await postSms(t, APPLICATION_PHONE, '你好');
+    expect((await postSms(t, APPLICATION_PHONE, '4')).text).not.toContain('评价');
+    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4 });
+  });
+});

@@ -110,6 +110,8 @@ export interface DialogueFacts {
   accounts: AccountFacts[];
   /** binding is locked for this address until then (too many wrong codes) */
   bindLockedUntil: number | null;
+  /** the rating question went to this sender and is not answered yet: a lone 1–5 answers it, whatever menu is open */
+  awaitingRating?: boolean;
 }
 
 export interface Turn {
@@ -165,6 +167,7 @@ export function respond(input: DialogueInput, facts: DialogueFacts): Turn {
     }
     if (code !== null && code === state.accountNo) return resend(input, facts, state.accountNo);
   }
+  if (state?.kind === 'menu' && /^[1-5]$/.test(compact) && facts.awaitingRating) return ratingTurn(input, facts);
   if (state?.kind === 'menu' && /^[1-8]$/.test(compact)) {
     const item = menuItems[compact]!;
     if (item.apply) return applicationTurn(input, facts, item.apply, null);
