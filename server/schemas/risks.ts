@@ -42,6 +42,12 @@ export const RiskItemSchema = Type.Object({
   signals: Type.Array(RiskSignalSchema),
 });
 
+/**
+ * The `risk` frame of GET /ws, beside progress, hurry, alert and consult: a staff subscription (`subscribe_staff`) gets
+ * it whenever an item it may see is opened, joined by a signal, raised, texted, reopened or closed.
+ */
+export const RiskFrameSchema = Type.Object({ type: Type.Literal('risk'), risk: RiskItemSchema }, { $id: 'RiskFrame', description: 'GET /ws frame: a risk item as committed' });
+
 export const RatingSchema = Type.Object({
   askedAt: Instant,
   score: Nullable(Type.Integer({ minimum: 1, maximum: 5 })),

@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { buildNoticeApp, eventually, fakeTwilioForTest } from '../support/notices.ts';
-import { api, customerA, hurry, hurryScenario, listen, signIn, viewToken } from '../support/live.ts';
+import { Compile } from 'typebox/compile';
+import { RiskFrameSchema } from '../../server/schemas/risks.ts';
+import { api, customerA, hurry, hurryScenario, listen, LiveClient, signIn, viewToken } from '../support/live.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -94,5 +96,20 @@ describe('a reopened urgent item', () => {
     await t.app.jiedian.dispatcher.idle();
     await eventually(() => urgentTexts(fake).length === 2, 'the text of the new episode');
     expect(risks.ofApplication(customerA.applicationNo)).toMatchObject({ textedAt: '2026-11-26T10:00:00+08:00' });
+  });
+});
+
+describe('the /ws risk frame', () => {
+  it('matches its schema (server/schemas/risks.ts RiskFrameSchema)', async () => {
+    const { t, base } = await setUp();
+    const lead = await signIn(t, base, 'L001');
+    const live = await LiveClient.open(base);
+    await live.subscribeStaff(lead.token);
+    t.app.jiedian.risks.record({ applicationNo: customerA.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
+    const { frame } = await live.next((f) => f.type === 'risk', 'risk frame');
+    const check = Compile(RiskFrameSchema);
+    expect([...check.Errors(frame)]).toEqual([]);
+    expect(check.Check(frame)).toBe(true);
+    expect(check.Check({ ...frame, risk: { ...frame.risk, overdue: undefined } })).toBe(false);
   });
 });

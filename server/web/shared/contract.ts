@@ -5,7 +5,7 @@ import type { ProgressViewSchema, QueryReply, StepViewSchema } from '../../schem
 import type { AlertSchema, CustomerHurryReply, HurrySchema, NotificationView, StaffApplicationReply, StaffHandler, QueueReply } from '../../schemas/staff.ts';
 import type { ChatMessageReply, ConsultSchema } from '../../schemas/chat.ts';
 import type { TimelinessRowSchema } from '../../schemas/stats.ts';
-import type { CustomerRatedReply, CustomerRatingSchema, ExposureReply, RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
+import type { CustomerRatedReply, CustomerRatingSchema, ExposureReply, RiskFrameSchema, RiskItemSchema, RiskStatsRowSchema } from '../../schemas/risks.ts';
 
 export type ProgressView = Static<typeof ProgressViewSchema>;
 export type StepView = Static<typeof StepViewSchema>;
@@ -37,7 +37,7 @@ export type LiveFrame =
   | { type: 'hurry'; hurry: Hurry }
   | { type: 'alert'; alert: Alert }
   | { type: 'consult'; consult: Consult }
-  | { type: 'risk'; risk: RiskItem }
+  | Static<typeof RiskFrameSchema>
   | { type: 'subscribed' }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string };
