@@ -102,10 +102,12 @@ describe('the monthly exposure report', () => {
 describe('the risk statistics', () => {
   it('count items by tier and signal, time to close, satisfaction and repeat contacts per team, as JSON and CSV', async () => {
     const { t, base } = await setUp();
-    t.clock.set(at('2026-11-24T10:00:00+08:00'));
     const risks = t.app.jiedian.risks;
-    // team T01: two hurries (a repeat) and a third contact → one 预警 item, closed 3 hours later
+    // team T01: two hurries (a repeat; ten minutes apart, as two presses within 5 minutes are one) and a third
+    // contact → one 预警 item, closed 3 hours later
+    t.clock.set(at('2026-11-24T09:50:00+08:00'));
     risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
+    t.clock.set(at('2026-11-24T10:00:00+08:00'));
     risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
     risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'sms' });
     const lead = await signIn(t, base, 'L001');
