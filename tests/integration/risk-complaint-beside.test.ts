@@ -26,7 +26,7 @@ describe('an opt-out that also complains', () => {
       const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
       expect(item).toMatchObject({ tier: 'urgent', status: 'open' });
       expect(item.signals).toEqual([expect.objectContaining({ kind: 'complaint', source: 'sms', rules: ['complaint_language'], detail: text })]);
-      await t.app.jiedian.dispatcher.idle();
+      await t.app.notices.dispatcher.idle();
       await eventually(() => leadTexts(fake).length === 1, 'the team lead text');
     });
   }
@@ -53,10 +53,10 @@ describe('a score that also complains', () => {
       ['rating', ['low_rating']],
       ['complaint', ['complaint_language']],
     ]);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the team lead text');
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
   });
 
@@ -88,7 +88,7 @@ describe('a complaint by SMS from a number that never bound', () => {
     expect(answer.text).toContain('李*');
     expect(answer.text).toContain('13912345678');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the team lead text');
   });
 
@@ -108,7 +108,7 @@ describe('no complaint in a harmless question', () => {
     await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     for (const text of ['你们的服务热线是多少', '项目经理说下周来装表', '物业主任要材料']) expect((await postSms(t, APPLICATION_PHONE, text)).text).not.toContain('非常抱歉给您带来不便');
     expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
   });
 });

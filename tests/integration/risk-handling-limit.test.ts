@@ -26,14 +26,14 @@ describe('the handling limit of a low rating', () => {
     t.clock.set(at('2026-11-25T10:01:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
     expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', tierName: '紧急', overdue: true, raisedAt: '2026-11-25T10:01:00+08:00', textedAt: '2026-11-25T10:01:00+08:00' });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the text to the team lead');
 
     // later sweeps neither raise nor text again
     t.clock.set(at('2026-11-25T15:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
     const audit = risks.auditOf(risks.ofApplication(APPLICATION_NO)!.id).map((a) => `${a.action} ${a.detail ?? ''}`);
     expect(audit.filter((a) => a.startsWith('raised'))).toEqual(['raised warning → urgent: not handled by 2026-11-25T10:00:00+08:00']);
@@ -51,7 +51,7 @@ describe('the handling limit of a low rating', () => {
     t.clock.set(at('2026-11-26T10:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
     expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', status: 'closed', overdue: false });
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
   });
 });

@@ -75,7 +75,7 @@ describe('a reopened urgent item', () => {
       expect((await api(base, 'POST', `/api/v1/staff/risks/${id}/close`, { token: lead.token, body: { note: '已回电说明进度' } })).status).toBe(200);
     };
     complain();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => urgentTexts(fake).length === 1, 'the first text');
 
     // closed at 11:00, complained again at 15:00 the same day: the same episode, no second text
@@ -85,7 +85,7 @@ describe('a reopened urgent item', () => {
     complain();
     expect(risks.ofApplication(customerA.applicationNo)).toMatchObject({ status: 'open', tier: 'urgent', textedAt: '2026-11-24T10:00:00+08:00' });
     await t.app.timeLimits.sweeper.sweep();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     expect(urgentTexts(fake)).toHaveLength(1);
 
     // closed at 16:00, complained again two days later: a new episode, texted again
@@ -93,7 +93,7 @@ describe('a reopened urgent item', () => {
     await close();
     t.clock.set(at('2026-11-26T10:00:00+08:00'));
     complain();
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
     await eventually(() => urgentTexts(fake).length === 2, 'the text of the new episode');
     expect(risks.ofApplication(customerA.applicationNo)).toMatchObject({ textedAt: '2026-11-26T10:00:00+08:00' });
   });
