@@ -6,7 +6,7 @@ import type { CalendarDate } from './dates.ts';
 import { maskName } from './masking.ts';
 import { noticeEdgeSamples, noticeKinds, noticeSamples, noticeSampleToday } from './notices.ts';
 import { MAX_SMS_SEGMENTS, smsSegments } from './sms-segments.ts';
-import { displayLength, shortenValue, type ValueKind } from './value-shortening.ts';
+import { shortenValue, utf16Length, type LengthMeasure, type ValueKind } from './value-shortening.ts';
 
 export const templateProviders = ['aliyun', 'tencent'] as const;
 export type TemplateProvider = (typeof templateProviders)[number];
@@ -69,17 +69,21 @@ export interface SmsTemplateMap {
 }
 
 export interface ProviderLimits {
-  /** a variable's value at most this many characters */
+  /** a variable's value at most this many characters, as `measure` counts them */
   maxVariableChars: number;
+  /** how the provider counts a value's characters */
+  measure: LengthMeasure;
   /** Aliyun: named ${var}; Tencent: positional {1}, {2}… */
   placeholders: 'named' | 'positional';
 }
 
 export const providerLimits: Record<TemplateProvider, ProviderLimits> = {
-  // Aliyun: a variable of type 其他 holds up to 35 characters.
-  aliyun: { maxVariableChars: 35, placeholders: 'named' },
-  // Tencent: a variable of a notification template holds up to 12 characters.
-  tencent: { maxVariableChars: 12, placeholders: 'positional' },
+  // Aliyun: a variable of type 其他 holds up to 35 characters. Tencent: a variable of a notification template holds up
+  // to 12 (FailedOperation.TemplateParameterLengthLimit beyond). Both count a Chinese character, letter, digit,
+  // punctuation mark or space as one; a character outside the BMP (rare CJK in names, emoji) is two UTF-16 units
+  // to their length checks, so values are measured in UTF-16 units.
+  aliyun: { maxVariableChars: 35, measure: utf16Length, placeholders: 'named' },
+  tencent: { maxVariableChars: 12, measure: utf16Length, placeholders: 'positional' },
 };
 
 /** The notice kind of a chat reply sent as template SMS; its variables carry `template` (a ReplyTemplateKind). */
@@ -141,10 +145,11 @@ export function variableValue(name: string, variable: TemplateVariable, variable
   const max = variable.maxChars ?? limits.maxVariableChars;
   const value = written(variable, valueAt(variables, variable.from), context) ?? variable.ifNull ?? null;
   if (value === null) throw new TemplateValueError(name, `has no value (${variable.from} is empty and there is no ifNull)`);
-  if (displayLength(value) <= max) return value;
+  const length = limits.measure(value);
+  if (length <= max) return value;
   const kind = shortenAs[variable.format];
-  if (!kind) throw new TemplateValueError(name, `"${value}" is ${displayLength(value)} characters, over its limit of ${max}, and a ${variable.format} is not shortened`);
-  return shortenValue(kind, value, max);
+  if (!kind) throw new TemplateValueError(name, `"${value}" is ${length} characters, over its limit of ${max}, and a ${variable.format} is not shortened`);
+  return shortenValue(kind, value, max, limits.measure);
 }
 
 const placeholderPattern: Record<ProviderLimits['placeholders'], RegExp> = { named: /\$\{([A-Za-z0-9_]+)\}/g, positional: /\{(\d+)\}/g };

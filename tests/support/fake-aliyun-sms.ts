@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 
 export const FAKE_ALIYUN_ACCESS_KEY_ID = 'LTAI5tFakeAccessKeyId01';
 export const FAKE_ALIYUN_ACCESS_KEY_SECRET = 'fake-aliyun-access-key-secret-0123';
+/** the longest template variable Aliyun takes, in UTF-16 units */
+export const ALIYUN_MAX_PARAM_LENGTH = 35;
 
 export interface AliyunSentMessage {
   bizId: string;
@@ -124,6 +126,9 @@ export async function startFakeAliyunSms(
       for (const name of ['PhoneNumbers', 'SignName', 'TemplateCode'] as const) {
         if (!query[name]) return json(res, 400, { Code: 'MissingParameter', Message: `${name} is mandatory for this action.`, RequestId: requestId }, record);
       }
+      // as Aliyun: a variable holds at most 35 characters, a character outside the BMP (rare CJK, emoji) counting as two
+      const values = Object.values(query.TemplateParam ? (JSON.parse(query.TemplateParam) as Record<string, unknown>) : {});
+      if (values.some((v) => String(v).length > ALIYUN_MAX_PARAM_LENGTH)) return json(res, 200, { Code: 'isv.PARAM_LENGTH_LIMIT', Message: '参数超出长度限制', RequestId: requestId }, record);
       const failure = failures.shift();
       const refusal = failure && 'code' in failure ? { Code: failure.code, Message: failure.message ?? failure.code, RequestId: requestId } : null;
       if (refusal && !(failure as { taken?: boolean }).taken) return json(res, 200, refusal, record);

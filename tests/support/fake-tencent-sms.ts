@@ -6,7 +6,8 @@
  * query, the signed content-type and host headers, the body's SHA-256), derives the signing key from the secret key
  * through the credential scope's date and service (the date must be X-TC-Timestamp's UTC date, the service the
  * host's first label, as Tencent derives it from the endpoint) and checks the HMAC; anything else gets
- * AuthFailure.SignatureFailure. Implemented actions: SendSms and PullSmsSendStatusByPhoneNumber.
+ * AuthFailure.SignatureFailure. Implemented actions: SendSms and PullSmsSendStatusByPhoneNumber. SendSms refuses a
+ * variable longer than Tencent takes (InvalidParameterValue.TemplateParameterLengthLimit).
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -15,6 +16,8 @@ import type { AddressInfo } from 'node:net';
 export const FAKE_TENCENT_SECRET_ID = 'AKIDfakeTencentSecretId0123456789';
 export const FAKE_TENCENT_SECRET_KEY = 'fake-tencent-secret-key-0123456789';
 export const FAKE_TENCENT_SDK_APP_ID = '1400000001';
+/** the longest template variable Tencent takes, in UTF-16 units */
+export const TENCENT_MAX_PARAM_LENGTH = 12;
 
 export interface TencentSentMessage {
   serialNo: string;
@@ -121,6 +124,12 @@ export async function startFakeTencentSms(
       const phones = body.PhoneNumberSet as string[] | undefined;
       if (!Array.isArray(phones) || phones.length !== 1 || typeof body.TemplateId !== 'string' || typeof body.SignName !== 'string') {
         return error(res, 'MissingParameter', 'PhoneNumberSet, TemplateId and SignName are required.', record);
+      }
+      // as Tencent: a variable of a notification template holds at most 12 characters, a character outside the BMP
+      // (rare CJK, emoji) counting as two
+      const params = (body.TemplateParamSet as unknown[] | undefined) ?? [];
+      if (params.some((p) => typeof p !== 'string' || p.length > TENCENT_MAX_PARAM_LENGTH)) {
+        return error(res, 'InvalidParameterValue.TemplateParameterLengthLimit', '单个模板变量字符数超过12个。', record);
       }
       const failure = failures.shift();
       if (failure && 'errorCode' in failure && !failure.taken) return error(res, failure.errorCode, failure.errorCode, record);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayLength, graphemes, shortenValue } from '../../server/domain/value-shortening.ts';
+import { displayLength, graphemes, shortenValue, utf16Length } from '../../server/domain/value-shortening.ts';
 
 describe('value shortening', () => {
   it('leaves a value that fits unchanged', () => {
@@ -27,6 +27,23 @@ describe('value shortening', () => {
   it('counts graphemes, not UTF-16 units', () => {
     expect(graphemes('a👍🏽b')).toEqual(['a', '👍🏽', 'b']);
     expect(displayLength('a👍🏽b')).toBe(3);
+  });
+
+  it('measures as a provider counts when given its measure, still cutting on whole characters', () => {
+    // 𠀾 and each emoji of a family are two UTF-16 units to a carrier: a 4-unit budget holds one 𠀾 and the ellipsis
+    expect(shortenValue('name', '𠀾𠀾𠀾𠀾', 3, utf16Length)).toBe('𠀾…');
+    expect(shortenValue('name', '𠀾𠀾𠀾𠀾', 3)).toBe('𠀾𠀾…');
+    const family = '👨‍👩‍👧‍👦';
+    expect(utf16Length(family)).toBe(11);
+    expect(shortenValue('name', `${family}张三`, 12, utf16Length)).toBe(`${family}…`);
+    // a character that does not fit whole is left out, not split: the value may come out shorter than the budget
+    expect(shortenValue('name', `张${family}三`, 12, utf16Length)).toBe('张…');
+    expect(shortenValue('number', 'YX𠀾0001', 6, utf16Length)).toBe('…0001');
+    for (let max = 0; max <= 14; max++) {
+      const short = shortenValue('text', `${family}𠀾𠀾张`, max, utf16Length);
+      expect(utf16Length(short)).toBeLessThanOrEqual(max);
+      expect(short).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
   });
 
   it('drops the ellipsis when only one character is allowed', () => {
