@@ -2,6 +2,7 @@
 import type { Wechaty } from 'wechaty';
 import type { Config } from '../server/config.ts';
 import { loadSmsTemplateMap } from '../server/services/sms-template-maps.ts';
+import type { TemplateParams } from '../server/domain/sms-template-maps.ts';
 import type { Channel, ChannelKind, ChannelLogger, SendResult } from './channel.ts';
 import { EmailChannel } from './email/email-channel.ts';
 import { AliyunSmsChannel } from './sms-aliyun/channel.ts';
@@ -41,6 +42,8 @@ export interface Channels {
   announce: string[];
   /** the channels that fell back to the log for want of credentials: customers get nothing on them */
   fallbacks: ChannelKind[];
+  /** Aliyun, Tencent: the template a notice goes out as by SMS (the carrier limits count it); null for other providers */
+  smsTemplateOf: ((notice: { kind: string; variables: Record<string, unknown> }) => TemplateParams | null) | null;
 }
 
 /** The customer's mobile progress page, where every Official Account message links to. */
@@ -152,5 +155,6 @@ export function createChannels({ config, logger, wechaty, wechatOa: oaDeps, temp
     wechatOa: wechatOaApi,
     announce,
     fallbacks,
+    smsTemplateOf: sms instanceof AliyunSmsChannel || sms instanceof TencentSmsChannel ? (notice) => sms.templateOf(notice) : null,
   };
 }

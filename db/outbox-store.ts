@@ -167,9 +167,9 @@ export function createOutboxStore(db: Db) {
      * An address's messages on a channel that went, or are going, to the provider since `since` (for per-number
      * sending limits): when each was handed over (sent, or claimed for a send in flight), its notice kind and text.
      */
-    recentTo(channel: ChannelKind, address: string, since: number): { at: number; noticeKind: string; text: string }[] {
+    recentTo(channel: ChannelKind, address: string, since: number): { at: number; noticeKind: string; text: string; variables: unknown }[] {
       return db
-        .select({ at: sql<number>`coalesce(${outbox.sentAt}, ${outbox.updatedAt})`, noticeKind: outbox.noticeKind, text: outbox.text })
+        .select({ at: sql<number>`coalesce(${outbox.sentAt}, ${outbox.updatedAt})`, noticeKind: outbox.noticeKind, text: outbox.text, variables: outbox.variables })
         .from(outbox)
         .where(
           and(

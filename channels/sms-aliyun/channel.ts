@@ -6,7 +6,7 @@ import type * as $OpenApiCore from '@alicloud/openapi-core';
 import type * as $Dara from '@darabonba/typescript';
 import { calendarDateOf } from '../../server/domain/dates.ts';
 import { normalizeSmsAddress } from '../sms-inbound.ts';
-import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
+import { renderNotice, TemplateValueError, type SmsTemplateMap, type TemplateParams } from '../../server/domain/sms-template-maps.ts';
 import { ChannelError, type Channel, type ChannelLogger, type OutboundMessage, type SendResult } from '../channel.ts';
 import { aliyunChannelError, classifyAliyunCode } from './errors.ts';
 
@@ -70,25 +70,22 @@ export class AliyunSmsChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const template = templateFor(this.#options.templates, message.notice);
-    if (!template) throw new ChannelError('permanent', `templates/sms-aliyun.json maps no template for ${message.notice.kind}`);
-    let params: Record<string, string>;
+    let rendered: TemplateParams | null;
     try {
-      ({ params } = renderTemplate(template, message.notice.variables, providerLimits.aliyun, {
-        today: calendarDateOf(this.#now(), this.#options.timeZone),
-        timeZone: this.#options.timeZone,
-      }));
+      rendered = renderNotice(this.#options.templates, message.notice, this.#renderContext());
     } catch (error) {
       if (error instanceof TemplateValueError) throw new ChannelError('permanent', `${message.notice.kind}: ${error.message}`);
       throw error;
     }
+    if (!rendered) throw new ChannelError('permanent', `templates/sms-aliyun.json maps no template for ${message.notice.kind}`);
+    const { templateId, params } = rendered;
     let body: $Dysmsapi.SendSmsResponseBody | undefined;
     try {
       const response = await this.#client.sendSmsWithOptions(
         new this.#models.SendSmsRequest({
           phoneNumbers: normalizeSmsAddress(message.to),
           signName: this.#options.signName,
-          templateCode: template.templateId,
+          templateCode: templateId,
           templateParam: JSON.stringify(params),
           outId: message.outboxId,
         }),
@@ -133,6 +130,20 @@ export class AliyunSmsChannel implements Channel {
       }
     }
     return null;
+  }
+
+  /** The template and filled-in text `notice` goes out as, or null when it cannot go (the carrier limits count it). */
+  templateOf(notice: { kind: string; variables: Record<string, unknown> }): TemplateParams | null {
+    try {
+      return renderNotice(this.#options.templates, notice, this.#renderContext());
+    } catch (error) {
+      if (error instanceof TemplateValueError) return null;
+      throw error;
+    }
+  }
+
+  #renderContext() {
+    return { today: calendarDateOf(this.#now(), this.#options.timeZone), timeZone: this.#options.timeZone };
   }
 
   #now(): number {

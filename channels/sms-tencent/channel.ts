@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type * as Tencentcloud from 'tencentcloud-sdk-nodejs-sms';
 import { calendarDateOf } from '../../server/domain/dates.ts';
 import { askAgainAt } from '../../server/domain/delivery-policy.ts';
-import { providerLimits, renderTemplate, templateFor, TemplateValueError, type SmsTemplateMap } from '../../server/domain/sms-template-maps.ts';
+import { renderNotice, TemplateValueError, type SmsTemplateMap, type TemplateParams } from '../../server/domain/sms-template-maps.ts';
 import { normalizeSmsAddress } from '../sms-inbound.ts';
 import { ChannelError, type Channel, type ChannelLogger, type NotKnownYet, type OutboundMessage, type SendResult } from '../channel.ts';
 import { classifyTencentCode, tencentChannelError } from './errors.ts';
@@ -69,18 +69,15 @@ export class TencentSmsChannel implements Channel {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const template = templateFor(this.#options.templates, message.notice);
-    if (!template) throw new ChannelError('permanent', `templates/sms-tencent.json maps no template for ${message.notice.kind}`);
-    let params: Record<string, string>;
+    let rendered: TemplateParams | null;
     try {
-      ({ params } = renderTemplate(template, message.notice.variables, providerLimits.tencent, {
-        today: calendarDateOf(this.#now(), this.#options.timeZone),
-        timeZone: this.#options.timeZone,
-      }));
+      rendered = renderNotice(this.#options.templates, message.notice, this.#renderContext());
     } catch (error) {
       if (error instanceof TemplateValueError) throw new ChannelError('permanent', `${message.notice.kind}: ${error.message}`);
       throw error;
     }
+    if (!rendered) throw new ChannelError('permanent', `templates/sms-tencent.json maps no template for ${message.notice.kind}`);
+    const { templateId, params } = rendered;
     const ordered = Object.keys(params)
       .sort((a, b) => Number(a) - Number(b))
       .map((k) => params[k]!);
@@ -90,7 +87,7 @@ export class TencentSmsChannel implements Channel {
         PhoneNumberSet: [e164(message.to)],
         SmsSdkAppId: this.#options.sdkAppId,
         SignName: this.#options.signName,
-        TemplateId: template.templateId,
+        TemplateId: templateId,
         TemplateParamSet: ordered,
         SessionContext: message.outboxId,
       });
@@ -129,6 +126,20 @@ export class TencentSmsChannel implements Channel {
     } catch (error) {
       throw this.#failure(error);
     }
+  }
+
+  /** The template and filled-in text `notice` goes out as, or null when it cannot go (the carrier limits count it). */
+  templateOf(notice: { kind: string; variables: Record<string, unknown> }): TemplateParams | null {
+    try {
+      return renderNotice(this.#options.templates, notice, this.#renderContext());
+    } catch (error) {
+      if (error instanceof TemplateValueError) return null;
+      throw error;
+    }
+  }
+
+  #renderContext() {
+    return { today: calendarDateOf(this.#now(), this.#options.timeZone), timeZone: this.#options.timeZone };
   }
 
   #now(): number {

@@ -6,9 +6,9 @@ import { addDays, calendarDateOf, startOfDay } from './dates.ts';
 export interface SmsLimits {
   /** verification texts (VERIFICATION_NOTICE_KINDS) per number: at most `max` in any `windowMs` */
   verification: { max: number; windowMs: number }[];
-  /** the same notice kind to one number in any 24 hours; 0: no limit */
+  /** the same template to one number in any 24 hours; 0: no limit */
   templatePerDay: number;
-  /** the same text to one number at most once in this many ms; 0: no limit */
+  /** the same content to one number at most once in this many ms; 0: no limit */
   sameContentMs: number;
 }
 
@@ -17,12 +17,21 @@ export const VERIFICATION_NOTICE_KINDS: readonly string[] = ['bind_code'];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface SmsSend {
-  /** when it was handed to the provider (epoch ms) */
-  at: number;
+/** An SMS as the carrier sees it. */
+export interface SmsMessage {
   noticeKind: string;
+  /** the template it goes out as (a template SMS's registered code); absent: its notice kind stands for it */
+  template?: string;
+  /** what the carrier compares as the same content: the text, or a template SMS's code and filled-in text */
   text: string;
 }
+
+export interface SmsSend extends SmsMessage {
+  /** when it was handed to the provider (epoch ms) */
+  at: number;
+}
+
+const templateOf = (message: SmsMessage) => message.template ?? message.noticeKind;
 
 /** How far back sends matter for these limits. */
 export function limitLookbackMs(limits: SmsLimits): number {
@@ -37,14 +46,15 @@ function waitForWindow(times: number[], max: number, windowMs: number, now: numb
 }
 
 /** 0 when `next` may go to the number now; else how long it must wait, given the number's recent sends. */
-export function smsLimitWaitMs(limits: SmsLimits, next: { noticeKind: string; text: string }, recent: SmsSend[], now: number): number {
+export function smsLimitWaitMs(limits: SmsLimits, next: SmsMessage, recent: SmsSend[], now: number): number {
   const waits = [0];
   if (VERIFICATION_NOTICE_KINDS.includes(next.noticeKind)) {
     const times = recent.filter((s) => VERIFICATION_NOTICE_KINDS.includes(s.noticeKind)).map((s) => s.at);
     for (const { max, windowMs } of limits.verification) waits.push(waitForWindow(times, max, windowMs, now));
   }
   if (limits.templatePerDay > 0) {
-    waits.push(waitForWindow(recent.filter((s) => s.noticeKind === next.noticeKind).map((s) => s.at), limits.templatePerDay, DAY_MS, now));
+    const template = templateOf(next);
+    waits.push(waitForWindow(recent.filter((s) => templateOf(s) === template).map((s) => s.at), limits.templatePerDay, DAY_MS, now));
   }
   if (limits.sameContentMs > 0) {
     waits.push(waitForWindow(recent.filter((s) => s.text === next.text).map((s) => s.at), 1, limits.sameContentMs, now));

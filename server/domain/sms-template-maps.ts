@@ -179,6 +179,15 @@ export function templateFor(map: SmsTemplateMap, notice: { kind: string; variabl
   return map.notices[notice.kind] ?? null;
 }
 
+/**
+ * The template SMS a notice or chat reply goes out as through `map` (code, parameters, filled-in text); null when the
+ * map has no template for it. Throws TemplateValueError when a value is missing or cannot fit.
+ */
+export function renderNotice(map: SmsTemplateMap, notice: { kind: string; variables: Record<string, unknown> }, context: RenderContext): TemplateParams | null {
+  const template = templateFor(map, notice);
+  return template ? renderTemplate(template, notice.variables, providerLimits[map.provider], context) : null;
+}
+
 // ---- reading and checking a map ----------------------------------------------------------------------
 
 export interface TemplateMapProblem {

@@ -77,5 +77,5 @@ export interface DeliveryQueue {
    * An address's messages on a channel that went, or are going, to the provider since `since` (per-number sending
    * limits): when each was handed over, its notice kind and text.
    */
-  recentTo(channel: ChannelKind, address: string, since: number): Promise<{ at: number; noticeKind: string; text: string }[]>;
+  recentTo(channel: ChannelKind, address: string, since: number): Promise<{ at: number; noticeKind: string; text: string; variables: unknown }[]>;
 }

@@ -90,7 +90,7 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
       isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
       onStatus: countDelivery,
       health: ctx.database.health,
-      waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits) : undefined,
+      waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits, channels.smsTemplateOf) : undefined,
     });
     const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
     const writer = createNoticeWriter({
