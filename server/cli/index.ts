@@ -1,5 +1,6 @@
 // `npm run jiedian -- <command>`: the operator's command line. Each command is one entry of the table below.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { buildApp, templatesDir } from '../app.ts';
 import { ConfigError, loadConfig, requireSettings, type Config } from '../config.ts';
@@ -159,15 +160,17 @@ const commands: Record<string, Command> = {
   },
 
   'templates:check': {
-    args: '',
-    summary: 'render every notice template with sample data, check the template SMS maps (sms-aliyun.json, sms-tencent.json), report problems',
+    args: '[DIR]',
+    summary: 'render every notice template with sample data, check the template SMS maps (sms-aliyun.json, sms-tencent.json), report problems; DIR: check an edited copy of templates/ before deploying it',
     async run(args, io) {
-      if (args.length > 0) throw new UsageError('templates:check takes no arguments');
+      if (args.length > 1) throw new UsageError('templates:check takes at most one argument, a templates directory');
+      const dir = args[0] === undefined ? templatesDir : path.resolve(args[0]);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UserError(`${dir} is not a directory`);
       const config = configFor(io.env);
       const { runTemplatesCheck } = await import('./templates-check.ts');
       const problems = runTemplatesCheck({
         out: io.stdout,
-        dir: templatesDir,
+        dir,
         smsSignature: config.smsSignature,
         timeZone: config.timeZone,
         processCodes: loadReferenceData(config).catalog.processes.map((p) => p.code),
