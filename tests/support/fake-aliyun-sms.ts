@@ -5,7 +5,9 @@
  * Every request must carry a valid ACS3-HMAC-SHA256 signature (Aliyun's V3 request signature, which the SDK uses by
  * default): the fake rebuilds the canonical request (method, path, sorted percent-encoded query, the signed
  * x-acs-*, host and content-type headers, the body's SHA-256) and checks the HMAC with the access key secret;
- * anything else gets 403 SignatureDoesNotMatch. Implemented actions: SendSms (records the message, answers a BizId)
+ * anything else gets 403 SignatureDoesNotMatch, as does a request with an x-acs-* header left unsigned. As Aliyun, it
+ * refuses an x-acs-date more than 15 minutes off (InvalidTimeStamp.Expired) and a reused x-acs-signature-nonce
+ * (SignatureNonceUsed). Implemented actions: SendSms (records the message, answers a BizId)
  * and QuerySendDetails (the messages sent to a number on a day, with their OutId, a page at a time).
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -67,25 +69,32 @@ function percentEncode(value: string): string {
 
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-/** Checks the V3 signature of a request as https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature describes it. */
-export function isValidAcs3Signature(request: { method: string; path: string; query: [string, string][]; headers: Record<string, string | string[] | undefined>; body: Buffer }, secret: string): boolean {
-  const authorization = String(request.headers.authorization ?? '');
-  const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(authorization);
-  if (!match) return false;
-  const signedHeaders = match[2]!.split(';');
-  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-acs-date') || !signedHeaders.includes('x-acs-signature-nonce')) return false;
-  const payloadHash = sha256Hex(request.body);
-  if (request.headers['x-acs-content-sha256'] !== payloadHash) return false;
+/** The V3 signature (hex) of a request over `signedHeaders`, as https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature describes it. */
+export function acs3Signature(request: { method: string; path: string; query: [string, string][]; headers: Record<string, string | string[] | undefined>; body: Buffer }, signedHeaders: string[], secret: string): string {
   const canonicalQuery = [...request.query]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`)
     .join('&');
   const canonicalHeaders = signedHeaders.map((h) => `${h}:${String(request.headers[h] ?? '').trim()}\n`).join('');
-  const canonicalRequest = [request.method, request.path, canonicalQuery, canonicalHeaders, signedHeaders.join(';'), payloadHash].join('\n');
-  const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const expected = createHmac('sha256', secret).update(stringToSign).digest('hex');
-  return expected === match[3];
+  const canonicalRequest = [request.method, request.path, canonicalQuery, canonicalHeaders, signedHeaders.join(';'), sha256Hex(request.body)].join('\n');
+  return createHmac('sha256', secret).update(`ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`).digest('hex');
 }
+
+/** Checks the V3 signature of a request: host, content-type if sent and every x-acs-* header signed, the body's hash. */
+export function isValidAcs3Signature(request: { method: string; path: string; query: [string, string][]; headers: Record<string, string | string[] | undefined>; body: Buffer }, secret: string): boolean {
+  const authorization = String(request.headers.authorization ?? '');
+  const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(authorization);
+  if (!match) return false;
+  const signedHeaders = match[2]!.split(';');
+  // as Aliyun: host, and every x-acs-* header the request carries, must be signed
+  const mustSign = ['host', ...Object.keys(request.headers).filter((h) => h.startsWith('x-acs-'))];
+  if (!mustSign.every((h) => signedHeaders.includes(h)) || !signedHeaders.includes('x-acs-date') || !signedHeaders.includes('x-acs-signature-nonce')) return false;
+  if (request.headers['x-acs-content-sha256'] !== sha256Hex(request.body)) return false;
+  return acs3Signature(request, signedHeaders, secret) === match[3];
+}
+
+/** Aliyun refuses a request whose x-acs-date is further than this from its own time. */
+export const ACS3_MAX_SKEW_MS = 15 * 60 * 1000;
 
 function beijingDate(ms: number): string {
   return new Date(ms + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
@@ -98,6 +107,7 @@ export async function startFakeAliyunSms(
   const sent: AliyunSentMessage[] = [];
   const failures: AliyunFailure[] = [];
   const hanging = new Set<ServerResponse>();
+  const nonces = new Set<string>();
   let now = () => Date.now();
 
   const json = (res: ServerResponse, status: number, body: unknown, record: AliyunRequest) => {
@@ -120,6 +130,18 @@ export async function startFakeAliyunSms(
     if (!record.signed) {
       return json(res, 403, { Code: 'SignatureDoesNotMatch', Message: 'Specified signature does not match our calculation.', RequestId: requestId }, record);
     }
+    // as Aliyun: a stale or future x-acs-date, or a nonce already seen, is a replay (the SDK signs with the wall clock)
+    const signedAt = Date.parse(String(req.headers['x-acs-date'] ?? ''));
+    if (!Number.isFinite(signedAt) || Math.abs(Date.now() - signedAt) > ACS3_MAX_SKEW_MS) {
+      record.signed = false;
+      return json(res, 400, { Code: 'InvalidTimeStamp.Expired', Message: 'Specified time stamp or date value is expired.', RequestId: requestId }, record);
+    }
+    const nonce = String(req.headers['x-acs-signature-nonce']);
+    if (nonces.has(nonce)) {
+      record.signed = false;
+      return json(res, 400, { Code: 'SignatureNonceUsed', Message: 'Specified signature nonce was used already.', RequestId: requestId }, record);
+    }
+    nonces.add(nonce);
     if (req.headers['x-acs-version'] !== '2017-05-25') return json(res, 400, { Code: 'InvalidVersion', Message: 'Specified parameter Version is not valid.', RequestId: requestId }, record);
 
     if (action === 'SendSms') {

@@ -6,7 +6,7 @@
  * query, the signed content-type and host headers, the body's SHA-256), derives the signing key from the secret key
  * through the credential scope's date and service (the date must be X-TC-Timestamp's UTC date, the service the
  * host's first label, as Tencent derives it from the endpoint) and checks the HMAC; anything else gets
- * AuthFailure.SignatureFailure. Implemented actions: SendSms and PullSmsSendStatusByPhoneNumber. SendSms refuses a
+ * AuthFailure.SignatureFailure; a timestamp more than 5 minutes off gets AuthFailure.SignatureExpire. Implemented actions: SendSms and PullSmsSendStatusByPhoneNumber. SendSms refuses a
  * variable longer than Tencent takes (InvalidParameterValue.TemplateParameterLengthLimit).
  */
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
@@ -79,14 +79,25 @@ export function isValidTc3Signature(request: { method: string; path: string; que
   if (service !== hostname.split('.')[0]) return false;
   const signedHeaders = signedHeaderList.split(';');
   if (!signedHeaders.includes('host') || !signedHeaders.includes('content-type')) return false;
+  return tc3Signature(request, signedHeaders, timestamp, secretKey) === signature;
+}
+
+/** The TC3-HMAC-SHA256 signature (hex) of a request over `signedHeaders` at `timestamp` (seconds). */
+export function tc3Signature(request: { method: string; path: string; query: string; headers: Record<string, string | string[] | undefined>; body: Buffer }, signedHeaders: string[], timestamp: number, secretKey: string): string {
+  const hostname = String(request.headers.host ?? '').replace(/:\d+$/, '');
+  const service = hostname.split('.')[0]!;
+  const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
   // the host is signed without its port
   const value = (h: string) => (h === 'host' ? hostname : String(request.headers[h] ?? '').trim());
   const canonicalHeaders = signedHeaders.map((h) => `${h}:${value(h)}\n`).join('');
-  const canonicalRequest = [request.method, request.path, request.query, canonicalHeaders, signedHeaderList, sha256Hex(request.body)].join('\n');
+  const canonicalRequest = [request.method, request.path, request.query, canonicalHeaders, signedHeaders.join(';'), sha256Hex(request.body)].join('\n');
   const stringToSign = ['TC3-HMAC-SHA256', String(timestamp), `${date}/${service}/tc3_request`, sha256Hex(canonicalRequest)].join('\n');
   const signingKey = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
-  return createHmac('sha256', signingKey).update(stringToSign).digest('hex') === signature;
+  return createHmac('sha256', signingKey).update(stringToSign).digest('hex');
 }
+
+/** Tencent refuses a request whose X-TC-Timestamp is further than this from its own time. */
+export const TC3_MAX_SKEW_MS = 5 * 60 * 1000;
 
 export async function startFakeTencentSms(
   credentials = { secretId: FAKE_TENCENT_SECRET_ID, secretKey: FAKE_TENCENT_SECRET_KEY, sdkAppId: FAKE_TENCENT_SDK_APP_ID },
@@ -117,6 +128,11 @@ export async function startFakeTencentSms(
     const record: TencentRequest = { action, body, signed, outcome: null };
     requests.push(record);
     if (!signed) return error(res, 'AuthFailure.SignatureFailure', 'The provided credentials could not be validated.', record);
+    // as Tencent: a signature made more than 5 minutes from its time has expired (the SDK signs with the wall clock)
+    if (Math.abs(Date.now() - Number(req.headers['x-tc-timestamp']) * 1000) > TC3_MAX_SKEW_MS) {
+      record.signed = false;
+      return error(res, 'AuthFailure.SignatureExpire', 'Signature expired. Timestamp and server time cannot differ by more than 5 minutes.', record);
+    }
     if (req.headers['x-tc-version'] !== '2021-01-11') return error(res, 'InvalidParameter', 'Version is not valid.', record);
     if (body.SmsSdkAppId !== credentials.sdkAppId) return error(res, 'UnauthorizedOperation.SmsSdkAppIdVerifyFail', 'SmsSdkAppId verify fail.', record);
 
