@@ -101,7 +101,7 @@ describe('the delivery queue store port', () => {
     row('went');
     await queue.claim(['went'], start);
     await queue.recordOutcomes([{ id: 'went', status: 'sent', provider: 'twilio', providerId: 'SM2', at: start + 1 }]);
-    expect(await queue.recentTo('sms', '13800001111', start)).toEqual([{ at: start + 1, noticeKind: 'bind_code', text: '验证码 went' }]);
+    expect(await queue.recentTo('sms', '13800001111', start)).toEqual([{ at: start + 1, noticeKind: 'bind_code', text: '验证码 went', variables: { code: '123456', validMinutes: 10 } }]);
     expect(await queue.recentTo('sms', '13800001111', start + 2)).toEqual([]);
   });
 });

@@ -29,7 +29,7 @@ describe.each(providers)('template variable lengths through $name', (provider: P
       completed(APPLICATION_NO, 'survey', '2026-11-23T16:00:00+08:00'),
       started(APPLICATION_NO, 'plan_reply', '2026-11-24T09:00:00+08:00'),
     ]);
-    t.app.jiedian.outbox.bind('sms', APPLICATION_PHONE, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const request = provider.reply(APPLICATION_PHONE, '催一下', 1);
     expect((await t.app.inject({ method: 'POST', url: request.url, payload: request.payload as object })).statusCode).toBe(200);
     await t.app.jiedian.dispatcher.idle();

@@ -53,7 +53,7 @@ describe.each(providers)('the per-template day limit through $name', (provider: 
   it('counts each reply template apart: another template goes at once, the same one waits for the next day', async () => {
     const { t, sent } = await provider.build({ env: { SMS_LIMIT_TEMPLATE_PER_DAY: '1' } });
     await planReplyStarted(t);
-    t.app.jiedian.outbox.bind('sms', CUSTOMER, ACCOUNT_NO, t.clock.now());
+    await t.app.stores.bindings.bind({ channel: 'sms', address: CUSTOMER, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const say = customerSays(t, provider);
     const start = t.clock.now();
 
