@@ -32,7 +32,7 @@ describe.each(providers)('template variable lengths through $name', (provider: P
     await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     const request = provider.reply(APPLICATION_PHONE, '催一下', 1);
     expect((await t.app.inject({ method: 'POST', url: request.url, payload: request.payload as object })).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
 
     // the handler's hurry_for_handler text names the customer first
     const toHandler = sent().filter((s) => s.to.endsWith(HANDLER_PHONE));

@@ -22,7 +22,7 @@ async function planReplyStarted(t: TestApp) {
     completed(APPLICATION_NO, 'survey', '2026-11-23T16:00:00+08:00'),
     started(APPLICATION_NO, 'plan_reply', '2026-11-24T09:00:00+08:00'),
   ]);
-  await t.app.jiedian.dispatcher.idle();
+  await t.app.notices.dispatcher.idle();
 }
 
 function customerSays(t: TestApp, provider: ProviderHarness) {
@@ -31,7 +31,7 @@ function customerSays(t: TestApp, provider: ProviderHarness) {
     id += 1;
     const request = provider.reply(CUSTOMER, text, id);
     expect((await t.app.inject({ method: 'POST', url: request.url, payload: request.payload as object })).statusCode).toBe(200);
-    await t.app.jiedian.dispatcher.idle();
+    await t.app.notices.dispatcher.idle();
   };
 }
 
@@ -45,8 +45,8 @@ const replies = (t: TestApp) =>
 
 async function later(t: TestApp, ms: number) {
   t.clock.advance(ms);
-  t.app.jiedian.dispatcher.wake();
-  await t.app.jiedian.dispatcher.idle();
+  t.app.notices.dispatcher.wake();
+  await t.app.notices.dispatcher.idle();
 }
 
 describe.each(providers)('the per-template day limit through $name', (provider: ProviderHarness) => {
