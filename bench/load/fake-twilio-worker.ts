@@ -1,6 +1,6 @@
 // The fake Twilio API (tests/support/fake-twilio.ts) in its own process, standing for the remote messaging service
 // in the notify benchmark, so its work never shares the server's event loop. Messages from the parent:
-// `collect` → `{ kind: 'receipts', receipts: [outboxId, receivedAtMs, status][] }`, `reset` forgets what arrived.
+// `collect` → `{ kind: 'receipts', receipts: [outboxId, receivedAtMs, status][] }` (message sends only), `reset` forgets what arrived.
 import { startFakeTwilio } from '../../tests/support/fake-twilio.ts';
 
 export type Receipt = [outboxId: string | null, receivedAtMs: number, outcome: number | 'disconnected' | null];
@@ -21,7 +21,8 @@ process.on('message', (message: { kind: 'collect' | 'reset' }) => {
   const cpu = process.cpuUsage();
   reply({
     kind: 'receipts',
-    receipts: fake.requests.map((r): Receipt => [r.idempotencyToken, r.receivedAt.getTime(), r.outcome]),
+    // only sends: the channel's start-up check of the account (a GET) is not an SMS
+    receipts: fake.requests.filter((r) => r.method === 'POST').map((r): Receipt => [r.idempotencyToken, r.receivedAt.getTime(), r.outcome]),
     cpuMs: (cpu.user + cpu.system) / 1000,
   });
 });
