@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema/index.ts';
-import { createUnitOfWork, WriteHealth, type UnitOfWork } from './unit-of-work.ts';
+import { createUnitOfWork, describeWriteFailure, writeFailureOf, WriteHealth, type UnitOfWork } from './unit-of-work.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -88,4 +88,23 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database_
   };
   const unitOfWork = createUnitOfWork({ sqlite, health }, { maxWaitMs: options.writeWaitMs });
   return database;
+}
+
+/**
+ * Why writes fail now, or null. A probe takes the write lock and commits nothing, which finds a lock held elsewhere
+ * and a read-only file; a full disk shows only when real data is written, so the latest real write's failure counts
+ * too, until a write succeeds.
+ */
+export function writeProblem(database: Database_): string | null {
+  const { sqlite } = database;
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    sqlite.exec('COMMIT');
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    const failure = writeFailureOf(error);
+    return failure ? describeWriteFailure(failure) : `database unreachable (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const last = database.health.failure;
+  return last === null ? null : `${describeWriteFailure(last)}, since ${new Date(last.at).toISOString()}`;
 }

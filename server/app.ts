@@ -7,7 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Wechaty } from 'wechaty';
 import type { Config } from './config.ts';
-import type { Database_ } from '../db/client.ts';
+import { writeProblem, type Database_ } from '../db/client.ts';
 import { createApplicationStore } from '../db/application-store.ts';
 import { createSqliteStores } from '../db/sqlite/stores.ts';
 import { storesPlugin } from './stores.ts';
@@ -25,9 +25,7 @@ import type { ServiceContext } from './services/context.ts';
 import type { IngestHooks } from './applications/ingest.ts';
 import type { PlanRefreshOptions } from './applications/plan-refresh.ts';
 import { applicationsPlugin } from './applications/plugin.ts';
-import { createCustomerAccess, type CustomerAccess } from './services/customer-access.ts';
-import { createQueryCodeGuesses } from './services/query-code-guesses.ts';
-import { createSecurityNotices, type SecurityNotices } from './services/security-notices.ts';
+import { customersPlugin } from './customers/plugin.ts';
 import emailUnsubscribeRoutes from './routes/email-unsubscribe.ts';
 import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
@@ -101,14 +99,12 @@ export interface Services {
   config: Config;
   database: Database_;
   context: ServiceContext;
-  customers: CustomerAccess;
   outbox: OutboxStore;
   channels: Channels;
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
   templateSms: TemplateSms;
-  securityNotices: SecurityNotices;
   wechatOaInbox: WechatOaInbox;
   wechatOaWeb: WechatOaWeb;
   risks: RiskService;
@@ -220,7 +216,6 @@ export async function buildApp(deps: AppDeps) {
     receiptFor: receiptLookup(smsReceipts),
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
-  const securityNotices = createSecurityNotices({ log: app.log, metrics, hub, timeZone: config.timeZone });
   const sqlite = createSqliteStores(database);
   await app.register(storesPlugin, sqlite);
   await app.register(noticesPlugin, {
@@ -238,7 +233,7 @@ export async function buildApp(deps: AppDeps) {
     random: deps.random,
   });
   const { writer: notices, dispatcher, deliveryStatus, unsubscribe } = app.notices;
-  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, onUnderAttack: securityNotices.raise });
+  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub });
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
   const risks = createRiskService({
@@ -276,9 +271,7 @@ export async function buildApp(deps: AppDeps) {
     planRefresh: deps.planRefresh,
   });
   const { views } = app.applications;
-  // one allowance of wrong query codes per client and per account, for POST /api/v1/progress/query and the chat
-  const queryCodeGuesses = createQueryCodeGuesses(securityNotices.raise);
-  const customers = createCustomerAccess(context, views, queryCodeGuesses);
+  await app.register(customersPlugin, { ctx: context });
   const chats = createChatStore(database.db);
   await app.register(chatPlugin, {
     ctx: context,
@@ -290,7 +283,7 @@ export async function buildApp(deps: AppDeps) {
     notices,
     hurries: app.hurries,
     hub,
-    queryCodeGuesses,
+    queryCodeGuesses: app.customers.queryCodeGuesses,
     risks,
     ratings,
     knowledgeFile: loadKnowledgeFile(config.knowledgeBasePath),
@@ -299,7 +292,7 @@ export async function buildApp(deps: AppDeps) {
   });
   const chat = app.chat.turns;
   const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
-  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers, publicUrl: config.publicUrl });
+  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers: app.customers.access, publicUrl: config.publicUrl });
   const templateSms = createTemplateSms({
     ctx: context,
     outbox,
@@ -336,14 +329,12 @@ export async function buildApp(deps: AppDeps) {
     config,
     database,
     context,
-    customers,
     outbox,
     channels,
     metrics,
     hub,
     staff,
     templateSms,
-    securityNotices,
     wechatOaInbox,
     wechatOaWeb,
     risks,
@@ -388,10 +379,10 @@ export async function buildApp(deps: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
 
-  await app.register(operationsRoutes);
-  await app.register(syncRoutes, { prefix: '/api/v1/sync' });
-  await app.register(progressRoutes, { prefix: '/api/v1' });
-  await app.register(staffRoutes, { prefix: '/api/v1' });
+  await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem: async () => writeProblem(database) });
+  await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
+  await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings, kioskDeviceKey: config.kioskDeviceKey });
+  await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl });
   await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
@@ -399,10 +390,10 @@ export async function buildApp(deps: AppDeps) {
   await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
   await app.register(aliyunSmsWebhooks, { prefix: '/webhooks/aliyun' });
   await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
-  await app.register(chatRoutes, { prefix: '/api/v1' });
+  await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(riskRoutes, { prefix: '/api/v1' });
-  await app.register(liveRoutes);
+  await app.register(liveRoutes, { hub, customers: app.customers.access, clock, publicUrl: config.publicUrl });
   await app.register(pagesRoutes);
   await app.register(emailUnsubscribeRoutes, { unsubscribe });
   return app;

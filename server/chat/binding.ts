@@ -10,7 +10,7 @@ import type { ServiceContext } from '../services/context.ts';
 import { queryCodeHmac } from '../applications/ingest.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
-import type { QueryCodeGuesses } from '../services/query-code-guesses.ts';
+import type { QueryCodeGuesses } from '../customers/query-code-guesses.ts';
 import { BIND_LOCK_MS, BIND_MAX_FAILURES, type BindingLimits } from './rate-limits.ts';
 import { isNoticeChannel, type InboundChatMessage, type Turn } from './turn-context.ts';
 

@@ -9,7 +9,7 @@ export const BIND_LOCK_MS = 60 * 60 * 1000;
  * Wrong codes per kiosk/web client address, whatever session ids it makes up: counted in the limits shared with
  * POST /api/v1/progress/query (one allowance of 20 in 15 minutes for both routes, and 5 per account).
  */
-export { WRONG_QUERY_CODES_PER_CLIENT as WRONG_CODES_PER_CLIENT, QUERY_CODE_WINDOW_MS as CLIENT_CODE_WINDOW_MS } from '../services/query-code-guesses.ts';
+export { WRONG_QUERY_CODES_PER_CLIENT as WRONG_CODES_PER_CLIENT, QUERY_CODE_WINDOW_MS as CLIENT_CODE_WINDOW_MS } from '../customers/query-code-guesses.ts';
 /**
  * Binding codes asked per kiosk/web client address (whatever session ids it makes up) and per SMS number / WeChat
  * contact, whatever accounts they name: each is an SMS to someone's phone, urgent, so sent in quiet hours too.

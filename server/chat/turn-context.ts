@@ -4,7 +4,7 @@ import type { Intent } from '../domain/chat/intents.ts';
 import type { TemplateReply } from '../domain/chat/template-replies.ts';
 import type { ConversationRow } from '../../db/chat-store.ts';
 import type { Stores } from '../stores.ts';
-import type { ViewClaims } from '../services/customer-access.ts';
+import type { ViewClaims } from '../customers/customer-access.ts';
 
 export const MAX_CHAT_TEXT = 500;
 

@@ -5,6 +5,8 @@ import { FailureLimiter } from '../domain/failure-limiter.ts';
 import { ChatMessageBody, ChatMessageReply } from '../schemas/chat.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { isKioskDevice } from './kiosk-device.ts';
+import type { CustomerAccess } from '../customers/customer-access.ts';
+import type { Clock } from '../services/clock.ts';
 
 const MINUTE = 60_000;
 /** messages a kiosk/web session may send per minute */
@@ -12,8 +14,13 @@ export const CHAT_MESSAGES_PER_SESSION = 20;
 /** messages one client address may send per minute, whatever session ids it makes up */
 export const CHAT_MESSAGES_PER_CLIENT = 60;
 
-const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, context, config } = app.jiedian;
+export interface ChatRoutesOptions {
+  customers: CustomerAccess;
+  clock: Clock;
+  kioskDeviceKey: string | null;
+}
+
+const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { customers, clock, kioskDeviceKey }) => {
   const chat = app.chat.turns;
   // A FailureLimiter counts events in a sliding window: here every message counts, not only failures.
   const perSession = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_SESSION, windowMs: MINUTE });
@@ -35,7 +42,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const now = context.clock.now();
+      const now = clock.now();
       const { sessionId, text } = request.body;
       const wait = Math.max(perSession.retryAfterSeconds(sessionId, now), perClient.retryAfterSeconds(request.ip, now));
       if (wait > 0) {
@@ -49,7 +56,7 @@ const chatRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A token that no longer verifies is the kiosk's cue to ask for the query code again, not something to ignore.
       const viewClaims = request.headers.authorization ? customers.claims(request.headers.authorization) : null;
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
-      return chat.handle({ channel, address: sessionId, text, viewClaims, clientAddress: request.ip, kioskDevice: isKioskDevice(request, config.kioskDeviceKey) });
+      return chat.handle({ channel, address: sessionId, text, viewClaims, clientAddress: request.ip, kioskDevice: isKioskDevice(request, kioskDeviceKey) });
     },
   );
 };

@@ -2,7 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
-import { topics } from '../realtime/hub.ts';
+import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { CustomerAccess } from '../customers/customer-access.ts';
+import type { Clock } from '../services/clock.ts';
 import { STAFF_COOKIE } from '../staff/staff-auth.ts';
 import { crossOriginGuard } from './cross-origin.ts';
 
@@ -16,8 +18,15 @@ export const MAX_FRAME_BYTES = 64 * 1024;
  */
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
-const liveRoutes: FastifyPluginAsync = async (app) => {
-  const { hub, customers, context } = app.jiedian;
+export interface LiveRoutesOptions {
+  hub: RealtimeHub;
+  customers: CustomerAccess;
+  clock: Clock;
+  /** PUBLIC_URL: the origin browsers' upgrades must come from */
+  publicUrl: string;
+}
+
+const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { hub, customers, clock, publicUrl }) => {
   const { views } = app.applications;
   await app.register(websocket, {
     options: { maxPayload: MAX_PAYLOAD_BYTES },
@@ -31,7 +40,7 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
     },
   });
 
-  app.addHook('onRequest', crossOriginGuard(app.jiedian.config.publicUrl, 'upgrades'));
+  app.addHook('onRequest', crossOriginGuard(publicUrl, 'upgrades'));
 
   // A publish hands every subscriber the same string: encode it to UTF-8 once, not once per socket (5,000 × 4 KB).
   let lastFrame: string | null = null;
@@ -62,7 +71,7 @@ const liveRoutes: FastifyPluginAsync = async (app) => {
     // A subscription lives as long as the token it was made with: a kiosk left open must not keep showing the last
     // customer's progress. The first frame published after the token expires ends it instead of being sent.
     const until = (kind: 'customer' | 'staff', expiresAt: number) => (frame: string) => {
-      if (context.clock.now() < expiresAt) return send(frame);
+      if (clock.now() < expiresAt) return send(frame);
       stop(kind);
       error('JD_UNAUTHORIZED', kind === 'customer' ? 'the viewToken has expired: query again to keep following' : 'the staff session has expired: sign in again');
     };

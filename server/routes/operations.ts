@@ -16,10 +16,17 @@ export function isLocalCaller(request: FastifyRequest): boolean {
   const relayed = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((name) => request.headers[name] !== undefined);
   return loopback && !relayed;
 }
-import { describeWriteFailure, writeFailureOf } from '../../db/unit-of-work.ts';
+import type { Metrics } from '../services/metrics.ts';
 
-const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { database, metrics, config } = app.jiedian;
+export interface OperationsRoutesOptions {
+  metrics: Metrics;
+  /** METRICS_TOKEN: lets callers on other machines read /metrics */
+  metricsToken: string | null;
+  /** why the database takes no writes now, or null */
+  writeProblem: () => Promise<string | null>;
+}
+
+const operationsRoutes: FastifyPluginAsyncTypebox<OperationsRoutesOptions> = async (app, { metrics, metricsToken, writeProblem }) => {
 
   app.get(
     '/metrics',
@@ -33,8 +40,8 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       onRequest: async (request) => {
         if (isLocalCaller(request)) return;
-        if (config.metricsToken !== null && bearerMatches(request.headers.authorization, config.metricsToken)) return;
-        throw unauthorized(config.metricsToken === null ? 'metrics are served to this machine only (set METRICS_TOKEN to allow others)' : 'missing or invalid metrics token');
+        if (metricsToken !== null && bearerMatches(request.headers.authorization, metricsToken)) return;
+        throw unauthorized(metricsToken === null ? 'metrics are served to this machine only (set METRICS_TOKEN to allow others)' : 'missing or invalid metrics token');
       },
     },
     async (_request, reply) => reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.render()),
@@ -52,7 +59,7 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const failure = writeProblem();
+      const failure = await writeProblem();
       if (failure === null) return { status: 'ok' as const, database: 'ok' as const };
       request.log.warn({ reason: failure }, 'unhealthy: database writes fail');
       reply.header('retry-after', '5');
@@ -60,23 +67,6 @@ const operationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  /**
-   * Why writes fail now, or null. A probe takes the write lock and commits nothing, which finds a lock held elsewhere
-   * and a read-only file; a full disk shows only when real data is written, so the latest real write's failure counts
-   * too, until a write succeeds.
-   */
-  function writeProblem(): string | null {
-    try {
-      database.sqlite.exec('BEGIN IMMEDIATE');
-      database.sqlite.exec('COMMIT');
-    } catch (error) {
-      if (database.sqlite.inTransaction) database.sqlite.exec('ROLLBACK');
-      const failure = writeFailureOf(error);
-      return failure ? describeWriteFailure(failure) : `database unreachable (${error instanceof Error ? error.message : String(error)})`;
-    }
-    const last = database.health.failure;
-    return last === null ? null : `${describeWriteFailure(last)}, since ${new Date(last.at).toISOString()}`;
-  }
 };
 
 export default operationsRoutes;

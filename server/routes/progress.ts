@@ -8,9 +8,16 @@ import { isKioskDevice } from './kiosk-device.ts';
 import { CustomerRatedReply, CustomerRatingBody, CustomerRatingReply } from '../schemas/risks.ts';
 import { maskCodes } from '../domain/chat/entities.ts';
 import { JiedianError } from '../errors.ts';
+import type { CustomerAccess } from '../customers/customer-access.ts';
+import type { RatingService } from '../services/ratings.ts';
 
-const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { customers, ratings, config } = app.jiedian;
+export interface ProgressRoutesOptions {
+  customers: CustomerAccess;
+  ratings: RatingService;
+  kioskDeviceKey: string | null;
+}
+
+const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (app, { customers, ratings, kioskDeviceKey }) => {
   const { hurries } = app;
   const { mutes } = app.notices;
 
@@ -24,7 +31,7 @@ const progressRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: QueryReply, 400: ErrorSchema, 401: ErrorSchema, 429: ErrorSchema },
       },
     },
-    async (request) => customers.query(request.body.accountNo, request.body.queryCode, request.ip, isKioskDevice(request, config.kioskDeviceKey)),
+    async (request) => customers.query(request.body.accountNo, request.body.queryCode, request.ip, isKioskDevice(request, kioskDeviceKey)),
   );
 
   app.get(

@@ -29,13 +29,20 @@ declare module 'fastify' {
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 429: ErrorSchema };
 
-const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, outbox, securityNotices, risks, ratings } = app.jiedian;
+export interface StaffRoutesOptions {
+  timeZone: string;
+  /** PUBLIC_URL: session cookies are Secure when it is https */
+  publicUrl: string;
+}
+
+const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, { timeZone, publicUrl }) => {
+  const { outbox, risks, ratings } = app.jiedian;
+  const { securityNotices } = app.staff;
   const { views, replanning } = app.applications;
   const { consults } = app.chat;
   const { alerts } = app.timeLimits;
   const { hurries } = app;
-  const instant = (ms: number) => formatInstant(ms, config.timeZone);
+  const instant = (ms: number) => formatInstant(ms, timeZone);
   const notificationView = (row: OutboxRow) => ({
     id: row.id,
     applicationNo: row.applicationNo,
@@ -56,7 +63,7 @@ const staffRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // Secure whenever the service is reached over https, so the session never travels in clear text.
-  const cookieAttributes = { httpOnly: true, sameSite: 'strict', secure: config.publicUrl.startsWith('https://'), path: '/' } as const;
+  const cookieAttributes = { httpOnly: true, sameSite: 'strict', secure: publicUrl.startsWith('https://'), path: '/' } as const;
 
   app.decorateRequest('staff', null);
   const signedIn = async (request: import('fastify').FastifyRequest) => {

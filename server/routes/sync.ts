@@ -28,12 +28,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema };
 
-const syncRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { config } = app.jiedian;
+const syncRoutes: FastifyPluginAsyncTypebox<{ syncToken: string }> = async (app, { syncToken }) => {
   const { ingest, views } = app.applications;
 
   app.addHook('onRequest', async (request) => {
-    if (!bearerMatches(request.headers.authorization, config.syncToken)) throw unauthorized('missing or invalid sync token');
+    if (!bearerMatches(request.headers.authorization, syncToken)) throw unauthorized('missing or invalid sync token');
   });
 
   app.put(

@@ -4,7 +4,7 @@ import { WechatApiError, WechatTransportError, webAuthorizeUrl, type WechatOaApi
 import type { BindingStore } from '../chat/binding-store.ts';
 import type { WechatOaConfig } from '../config.ts';
 import { JiedianError } from '../errors.ts';
-import type { CustomerAccess } from './customer-access.ts';
+import type { CustomerAccess } from '../customers/customer-access.ts';
 
 export interface WechatOaWebOptions {
   config: Pick<WechatOaConfig, 'appId' | 'oauthBaseUrl'> | null;

@@ -1,13 +1,17 @@
-// The staff module: sign-in and sessions, and which applications a staff member may open.
+// The staff module: sign-in and sessions, which applications a staff member may open, and the admins' notices of
+// accounts and staff ids being guessed at.
 import fp from 'fastify-plugin';
-import type { UnderAttack } from '../services/guess-limits.ts';
 import type { Clock } from '../services/clock.ts';
+import type { Metrics } from '../services/metrics.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
+import { createSecurityNotices, type SecurityNotices } from './security-notices.ts';
 import { createStaffAccess, type StaffAccess } from './staff-access.ts';
 import { createStaffAuth, type StaffAuth } from './staff-auth.ts';
 
 export interface StaffModule {
   auth: StaffAuth;
   access: StaffAccess;
+  securityNotices: SecurityNotices;
 }
 
 declare module 'fastify' {
@@ -20,15 +24,18 @@ export interface StaffPluginOptions {
   secret: string;
   clock: Clock;
   timeZone: string;
-  onUnderAttack: (notice: UnderAttack) => void;
+  metrics: Metrics;
+  hub: RealtimeHub;
 }
 
 export const staffPlugin = fp<StaffPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
+    const securityNotices = createSecurityNotices({ log: app.log, metrics: options.metrics, hub: options.hub, timeZone: options.timeZone });
     app.decorate('staff', {
-      auth: createStaffAuth({ ...options, stores, transact }),
+      auth: createStaffAuth({ secret: options.secret, clock: options.clock, timeZone: options.timeZone, stores, transact, onUnderAttack: securityNotices.raise }),
       access: createStaffAccess(stores),
+      securityNotices,
     } satisfies StaffModule);
   },
   { name: 'staff', dependencies: ['stores'] },

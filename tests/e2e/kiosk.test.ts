@@ -7,7 +7,7 @@ import { completed, postEvents, started } from '../support/notices.ts';
 import { customerA, customerB } from '../support/live.ts';
 import { landscape, layoutShift, newPage, openBrowser, portrait, screenshot, unnamedControls, watchLayoutShifts, type Browser } from './support/browser.ts';
 import { signInOnStaffPage, startApp, tightApplication, tapSignIn } from './support/scenario.ts';
-import { WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/services/query-code-guesses.ts';
+import { WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/customers/query-code-guesses.ts';
 
 let browser: Browser;
 let page: Page;

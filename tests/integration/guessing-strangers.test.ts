@@ -6,7 +6,7 @@ import type { TestApp } from '../support/app.ts';
 import { fakeTwilioForTest, putHandler } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp } from '../support/chat.ts';
 import { api, listen, LiveClient, PASSWORD, signIn, staffOf } from '../support/live.ts';
-import { ACCOUNT_CEILING_WINDOW_MS, WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/services/query-code-guesses.ts';
+import { ACCOUNT_CEILING_WINDOW_MS, WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/customers/query-code-guesses.ts';
 import { UNDER_ATTACK_AFTER, WRONG_GUESSES_PER_SUBJECT } from '../../server/services/guess-limits.ts';
 import { KIOSK_KEY_HEADER } from '../../server/routes/kiosk-device.ts';
 import { setAdmin } from '../../server/cli/staff-admin.ts';
@@ -154,6 +154,6 @@ describe('a staff id guessed at from many addresses', () => {
     expect(newBrowser.statusCode).toBe(429);
     expect(Number(newBrowser.headers['retry-after'])).toBeGreaterThan(0);
     expect((await login(t, PASSWORD, '10.30.0.8', `${device.name}=${device.value}`)).statusCode).toBe(200);
-    expect(t.app.jiedian.securityNotices.recent().map((n) => [n.kind, n.subject])).toEqual([['staff_password', 'H001']]);
+    expect(t.app.staff.securityNotices.recent().map((n) => [n.kind, n.subject])).toEqual([['staff_password', 'H001']]);
   });
 });

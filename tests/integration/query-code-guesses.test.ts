@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import { fakeTwilioForTest } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp } from '../support/chat.ts';
-import { QUERY_CODE_WINDOW_MS, WRONG_QUERY_CODES_PER_CLIENT, WRONG_QUERY_CODES_PER_PAIR } from '../../server/services/query-code-guesses.ts';
+import { QUERY_CODE_WINDOW_MS, WRONG_QUERY_CODES_PER_CLIENT, WRONG_QUERY_CODES_PER_PAIR } from '../../server/customers/query-code-guesses.ts';
 
 const ATTACKER = '10.0.0.66';
 const HONEST = '10.0.0.7';

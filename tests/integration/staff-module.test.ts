@@ -2,6 +2,8 @@
 // implements too), and the plugin's declared dependency on the stores.
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../server/services/metrics.ts';
+import { createInProcessHub } from '../../server/realtime/hub.ts';
 import { staffPlugin } from '../../server/staff/plugin.ts';
 import { systemClock } from '../../server/services/clock.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -57,7 +59,7 @@ describe('the staff plugin', () => {
 
   it('will not start without the stores plugin it depends on, and says which', async () => {
     const app = Fastify();
-    app.register(staffPlugin, { secret: 'x'.repeat(32), clock: systemClock, timeZone: 'Asia/Shanghai', onUnderAttack: () => {} });
+    app.register(staffPlugin, { secret: 'x'.repeat(32), clock: systemClock, timeZone: 'Asia/Shanghai', metrics: createMetrics(), hub: createInProcessHub() });
     await expect(app.ready()).rejects.toThrow(/stores/);
   });
 });

@@ -1,7 +1,7 @@
 // Wrong query codes, counted once for every route a client can type one into — POST /api/v1/progress/query and the
 // chat — so that a client (or many clients at one account) get one allowance of guesses, not one per route.
 // Created once in app.ts and handed to both services. The limits themselves are guess-limits.ts'.
-import { createGuessLimits, type UnderAttack } from './guess-limits.ts';
+import { createGuessLimits, type UnderAttack } from '../services/guess-limits.ts';
 
 export {
   GUESS_WINDOW_MS as QUERY_CODE_WINDOW_MS,
@@ -9,7 +9,7 @@ export {
   WRONG_GUESSES_PER_PAIR as WRONG_QUERY_CODES_PER_PAIR,
   WRONG_GUESSES_PER_SUBJECT as WRONG_QUERY_CODES_PER_ACCOUNT,
   CEILING_WINDOW_MS as ACCOUNT_CEILING_WINDOW_MS,
-} from './guess-limits.ts';
+} from '../services/guess-limits.ts';
 
 export interface QueryCodeAttempt {
   accountNo: string;

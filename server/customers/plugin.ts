@@ -1,0 +1,33 @@
+// The customers module: a customer's access to their own applications (account number + query code → a view token)
+// and the one allowance of wrong query codes shared by every route a code can be typed into.
+import fp from 'fastify-plugin';
+import type { ServiceContext } from '../services/context.ts';
+import { createCustomerAccess, type CustomerAccess } from './customer-access.ts';
+import { createQueryCodeGuesses, type QueryCodeGuesses } from './query-code-guesses.ts';
+
+export interface CustomersModule {
+  access: CustomerAccess;
+  /** the wrong-query-code limits POST /api/v1/progress/query shares with the chat's binding */
+  queryCodeGuesses: QueryCodeGuesses;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    customers: CustomersModule;
+  }
+}
+
+export interface CustomersPluginOptions {
+  ctx: ServiceContext;
+}
+
+export const customersPlugin = fp<CustomersPluginOptions>(
+  async (app, { ctx }) => {
+    const queryCodeGuesses = createQueryCodeGuesses(app.staff.securityNotices.raise);
+    app.decorate('customers', {
+      access: createCustomerAccess(ctx, app.applications.views, queryCodeGuesses),
+      queryCodeGuesses,
+    } satisfies CustomersModule);
+  },
+  { name: 'customers', dependencies: ['applications', 'staff'] },
+);
