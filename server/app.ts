@@ -1,12 +1,10 @@
 // buildApp(deps) → a Fastify instance that never listens by itself: the one place that wires plugins.
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Wechaty } from 'wechaty';
+import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { createHttpServer } from './http-server.ts';
+import { routes } from './routes/index.ts';
 import { writeProblem, type Database_ } from '../db/client.ts';
 import { createApplicationStore } from '../db/application-store.ts';
 import { createSqliteStores } from '../db/sqlite/stores.ts';
@@ -14,8 +12,6 @@ import { storesPlugin } from './stores.ts';
 import { staffPlugin } from './staff/plugin.ts';
 import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
 import { createChannels, type Channels } from '../channels/index.ts';
-import { registerErrorHandling, sendError } from './http-errors.ts';
-import { endConnectionsOnClose } from './http-connections.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
@@ -26,45 +22,26 @@ import type { IngestHooks } from './applications/ingest.ts';
 import type { PlanRefreshOptions } from './applications/plan-refresh.ts';
 import { applicationsPlugin } from './applications/plugin.ts';
 import { customersPlugin } from './customers/plugin.ts';
-import emailUnsubscribeRoutes from './routes/email-unsubscribe.ts';
 import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
-import cookie from '@fastify/cookie';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
 import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
 import { createInProcessHub, type RealtimeHub } from './realtime/hub.ts';
 import { hurriesPlugin } from './hurries/plugin.ts';
 import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
-import statsRoutes from './routes/stats.ts';
-import liveRoutes from './routes/live.ts';
-import { crossOriginGuard } from './routes/cross-origin.ts';
-import pagesRoutes from './routes/pages.ts';
-import syncRoutes from './routes/sync.ts';
-import progressRoutes from './routes/progress.ts';
-import operationsRoutes from './routes/operations.ts';
-import staffRoutes from './routes/staff.ts';
-import twilioWebhooks from './routes/webhooks-twilio.ts';
-import twilioSmsWebhook from './routes/webhooks-twilio-sms.ts';
-import chatRoutes from './routes/chat.ts';
-import aliyunSmsWebhooks from './routes/webhooks-aliyun-sms.ts';
-import tencentSmsWebhooks from './routes/webhooks-tencent-sms.ts';
 import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
 import { createTemplateSms, receiptLookup, type TemplateSms } from './services/template-sms.ts';
-import staffChatRoutes from './routes/staff-chat.ts';
 import { createChatStore } from '../db/chat-store.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
 import { createWechatOaStore } from '../db/wechat-oa-store.ts';
 import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-inbox.ts';
-import wechatOaWebhook from './routes/webhooks-wechat-oa.ts';
-import wechatOaWebRoutes from './routes/wechat-oa-web.ts';
 import { createWechatOaWeb, type WechatOaWeb } from './services/wechat-oa-web.ts';
 import { createRiskStore } from '../db/risk-store.ts';
 import { loadRiskRules } from './services/risk-rules.ts';
 import { createRiskService, type RiskService } from './services/risks.ts';
 import { createRatingService, type RatingService } from './services/ratings.ts';
-import riskRoutes from './routes/risks.ts';
 import { createRiskStats, type RiskStats } from './services/risk-stats.ts';
 import { createExposureReport, type ExposureReportService } from './services/exposure-report.ts';
 
@@ -119,70 +96,13 @@ declare module 'fastify' {
   }
 }
 
-/** Never log secrets, tokens or full phone numbers. */
-export const redactedLogPaths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-twilio-signature"]',
-  '*.phone',
-  '*.queryCode',
-  '*.password',
-  '*.token',
-  '*.viewToken',
-];
-
-/**
- * Query parameters whose value is a secret: the SMS callback token (SMS_CALLBACK_TOKEN, in the callback URL the
- * providers post to), the e-mail unsubscribe link's signed token, a WeChat web authorization code.
- */
-const secretQueryParameters = ['token', 'code', 'access_token'];
-const secretQueryPattern = new RegExp(`([?&](?:${secretQueryParameters.join('|')})=)[^&#]*`, 'gi');
-
-/** A request URL as it may be logged: the values of secret query parameters replaced, the rest as received. */
-export function loggableUrl(url: string): string {
-  return url.replace(secretQueryPattern, '$1[redacted]');
-}
-
-/** Fastify's request log fields, with the URL made loggable. */
-function requestLogFields(request: FastifyRequest) {
-  return {
-    method: request.method,
-    url: loggableUrl(request.url),
-    version: request.headers['accept-version']?.toString(),
-    host: request.host,
-    remoteAddress: request.ip,
-    remotePort: request.socket?.remotePort,
-  };
-}
-
-/** Every logger the app makes logs requests through `requestLogFields`, whatever else its options say. */
-function withRequestSerializer(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
-  if (!logger) return false;
-  const options = logger === true ? {} : logger;
-  return { ...options, serializers: { ...options.serializers, req: requestLogFields } };
-}
-
 export async function buildApp(deps: AppDeps) {
   const { config, database } = deps;
   const clock = deps.clock ?? systemClock;
   const reference = deps.reference ?? loadReferenceData(config);
 
-  const app = Fastify({
-    logger: withRequestSerializer(deps.logger),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
-    // errors Fastify raises before routing (a URL that does not decode): the contract's shape and a request id too
-    frameworkErrors: (error, request, reply) => {
-      reply.header('x-request-id', request.id);
-      return sendError(reply, 'JD_INVALID_REQUEST', 400, error.message);
-    },
-  }).withTypeProvider<TypeBoxTypeProvider>();
-  // TypeBox's own checker: bodies are checked as sent (a number where a string is due is a 400, not coerced
-  // as Fastify's default Ajv does); params, querystrings and headers are still converted from text.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  endConnectionsOnClose(app, config.shutdownGraceMs);
+  const metrics = createMetrics();
+  const app = await createHttpServer({ logger: deps.logger, publicUrl: config.publicUrl, shutdownGraceMs: config.shutdownGraceMs, metrics });
 
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const riskRules = loadRiskRules(config.riskRulesPath);
@@ -201,7 +121,6 @@ export async function buildApp(deps: AppDeps) {
     workingHours,
     limitRiskShare: riskRules.rules.limit_nearly_used.remainingShare,
   };
-  const metrics = createMetrics();
   const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
   const smsReceipts = createSmsReceiptStore(database.db);
   const channels = createChannels({
@@ -232,7 +151,7 @@ export async function buildApp(deps: AppDeps) {
     startDispatcher: deps.startDispatcher,
     random: deps.random,
   });
-  const { writer: notices, dispatcher, deliveryStatus, unsubscribe } = app.notices;
+  const { writer: notices, dispatcher, deliveryStatus } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub });
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
@@ -342,17 +261,6 @@ export async function buildApp(deps: AppDeps) {
     riskStats,
     exposureReport,
   } satisfies Services);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  app.addHook('onRequest', crossOriginGuard(config.publicUrl, 'mutations'));
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.count('jiedian_http_requests_total', 'HTTP requests by route and status', {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unknown',
-      status: String(reply.statusCode),
-    });
-  });
   app.addHook('onReady', async () => {
     if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
     app.timeLimits.alertFeedTimer.start();
@@ -361,41 +269,8 @@ export async function buildApp(deps: AppDeps) {
     await app.timeLimits.sweeper.stop();
     await app.timeLimits.alertFeedTimer.stop();
   });
-  registerErrorHandling(app);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Jiedian (接电) API', version: '1.0.0', description: 'Connection-progress service: sync, progress, hurry, staff, chat.' },
-      components: {
-        securitySchemes: {
-          syncToken: { type: 'http', scheme: 'bearer', description: 'SYNC_TOKEN' },
-          viewToken: { type: 'http', scheme: 'bearer', description: 'viewToken from POST /api/v1/progress/query' },
-          staffToken: { type: 'http', scheme: 'bearer', description: 'token from POST /api/v1/staff/login (or its httpOnly cookie)' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics from another machine)' },
-        },
-      },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(cookie);
-
-  await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem: async () => writeProblem(database) });
-  await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
-  await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings, kioskDeviceKey: config.kioskDeviceKey });
-  await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl });
-  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
-  await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
-  await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
-  await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });
-  await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
-  await app.register(aliyunSmsWebhooks, { prefix: '/webhooks/aliyun' });
-  await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
-  await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey });
-  await app.register(staffChatRoutes, { prefix: '/api/v1' });
-  await app.register(riskRoutes, { prefix: '/api/v1' });
-  await app.register(liveRoutes, { hub, customers: app.customers.access, clock, publicUrl: config.publicUrl });
-  await app.register(pagesRoutes);
-  await app.register(emailUnsubscribeRoutes, { unsubscribe });
+  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), ratings });
   return app;
 }
 

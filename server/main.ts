@@ -1,5 +1,6 @@
 // Entry point: configuration, database, listen, graceful shutdown.
-import { buildApp, redactedLogPaths } from './app.ts';
+import { buildApp } from './app.ts';
+import { redactedLogPaths } from './http-server.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database_ } from '../db/client.ts';
 import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';

@@ -1,7 +1,7 @@
 // Secrets that arrive in a URL's query (the SMS callback token, an unsubscribe token, an authorization code) never
 // reach the request log: the app's request serializer replaces their values, whatever logger options it is given.
 import { describe, expect, it } from 'vitest';
-import { loggableUrl } from '../../server/app.ts';
+import { loggableUrl } from '../../server/http-server.ts';
 import { CALLBACK_TOKEN, aliyun, tencent } from '../support/template-sms.ts';
 
 function capturingLogger() {

@@ -1,0 +1,54 @@
+// Every route plugin of the public HTTP contract (API.md), each given only what it uses.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Clock } from '../services/clock.ts';
+import type { Metrics } from '../services/metrics.ts';
+import type { RealtimeHub } from '../realtime/hub.ts';
+import type { RatingService } from '../services/ratings.ts';
+import emailUnsubscribeRoutes from './email-unsubscribe.ts';
+import statsRoutes from './stats.ts';
+import liveRoutes from './live.ts';
+import pagesRoutes from './pages.ts';
+import syncRoutes from './sync.ts';
+import progressRoutes from './progress.ts';
+import operationsRoutes from './operations.ts';
+import staffRoutes from './staff.ts';
+import twilioWebhooks from './webhooks-twilio.ts';
+import twilioSmsWebhook from './webhooks-twilio-sms.ts';
+import chatRoutes from './chat.ts';
+import aliyunSmsWebhooks from './webhooks-aliyun-sms.ts';
+import tencentSmsWebhooks from './webhooks-tencent-sms.ts';
+import staffChatRoutes from './staff-chat.ts';
+import wechatOaWebhook from './webhooks-wechat-oa.ts';
+import wechatOaWebRoutes from './wechat-oa-web.ts';
+import riskRoutes from './risks.ts';
+
+export interface RoutesOptions {
+  config: Config;
+  clock: Clock;
+  hub: RealtimeHub;
+  metrics: Metrics;
+  /** why the database takes no writes now, or null (/healthz) */
+  writeProblem: () => Promise<string | null>;
+  ratings: RatingService;
+}
+
+export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, ratings }) => {
+  await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem });
+  await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
+  await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings, kioskDeviceKey: config.kioskDeviceKey });
+  await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl });
+  await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
+  await app.register(twilioWebhooks, { prefix: '/webhooks/twilio' });
+  await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio' });
+  await app.register(wechatOaWebhook, { prefix: '/webhooks/wechat-oa' });
+  await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
+  await app.register(aliyunSmsWebhooks, { prefix: '/webhooks/aliyun' });
+  await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
+  await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey });
+  await app.register(staffChatRoutes, { prefix: '/api/v1' });
+  await app.register(riskRoutes, { prefix: '/api/v1' });
+  await app.register(liveRoutes, { hub, customers: app.customers.access, clock, publicUrl: config.publicUrl });
+  await app.register(pagesRoutes);
+  await app.register(emailUnsubscribeRoutes, { unsubscribe: app.notices.unsubscribe });
+};
