@@ -22,6 +22,7 @@ import type { IngestHooks } from './applications/ingest.ts';
 import type { PlanRefreshOptions } from './applications/plan-refresh.ts';
 import { applicationsPlugin } from './applications/plugin.ts';
 import { customersPlugin } from './customers/plugin.ts';
+import { ATTEMPTS_KEPT_MS } from './limits/attempt-log.ts';
 import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
 import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
@@ -152,7 +153,7 @@ export async function buildApp(deps: AppDeps) {
     random: deps.random,
   });
   const { writer: notices, dispatcher, deliveryStatus } = app.notices;
-  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub });
+  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: sqlite.attempts });
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
   const risks = createRiskService({
@@ -190,7 +191,7 @@ export async function buildApp(deps: AppDeps) {
     planRefresh: deps.planRefresh,
   });
   const { views } = app.applications;
-  await app.register(customersPlugin, { ctx: context });
+  await app.register(customersPlugin, { ctx: context, attempts: sqlite.attempts });
   const chats = createChatStore(database.db);
   await app.register(chatPlugin, {
     ctx: context,
@@ -203,6 +204,7 @@ export async function buildApp(deps: AppDeps) {
     hurries: app.hurries,
     hub,
     queryCodeGuesses: app.customers.queryCodeGuesses,
+    attempts: sqlite.attempts,
     risks,
     ratings,
     knowledgeFile: loadKnowledgeFile(config.knowledgeBasePath),
@@ -221,6 +223,7 @@ export async function buildApp(deps: AppDeps) {
     smsSignature: config.smsSignature,
     wakeDispatcher: () => dispatcher.wake(),
   });
+  app.timeLimits.sweeper.add({ name: 'attempt log', run: () => sqlite.attempts.forgetBefore(clock.now() - ATTEMPTS_KEPT_MS) });
   app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
   app.timeLimits.sweeper.add({ name: 'risk handling limits', run: () => risks.raiseOverdue() });
   app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
@@ -270,7 +273,7 @@ export async function buildApp(deps: AppDeps) {
     await app.timeLimits.alertFeedTimer.stop();
   });
 
-  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), ratings });
+  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), ratings, attempts: sqlite.attempts });
   return app;
 }
 

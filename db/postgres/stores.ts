@@ -5,6 +5,8 @@ import { createPostgresAlertStore } from './alert-store.ts';
 import { createPostgresHurryStore } from './hurry-store.ts';
 import { createPostgresStaffAccounts } from './staff-accounts.ts';
 import { createPostgresBindingStore } from './binding-store.ts';
+import { createPostgresAttemptLog } from './attempt-log.ts';
+import type { AttemptLog } from '../../server/limits/attempt-log.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
@@ -14,6 +16,6 @@ const storesOn = (db: PgExecutor): Stores => ({
   hurries: createPostgresHurryStore(db),
 });
 
-export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact } {
-  return { stores: storesOn(database.db), transact: createPostgresTransact(database.db, storesOn, options) };
+export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact; attempts: AttemptLog } {
+  return { stores: storesOn(database.db), transact: createPostgresTransact(database.db, storesOn, options), attempts: createPostgresAttemptLog(database.db) };
 }

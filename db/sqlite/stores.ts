@@ -3,6 +3,7 @@ import type { Database_ } from '../client.ts';
 import { createApplicationStore } from '../application-store.ts';
 import { createStaffStore } from '../staff-store.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
+import { createInMemoryAttemptLog, type AttemptLog } from '../../server/limits/attempt-log.ts';
 import type { DeliveryQueue } from '../../server/notices/delivery-queue.ts';
 import { createSqliteStaffAccounts } from './staff-accounts.ts';
 import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
@@ -22,6 +23,8 @@ export function createSqliteStores(database: Database_): {
   deliveries: DeliveryQueue;
   insertAlertNow: SqliteAlertStore['insertNow'];
   bindingsCoveringNow: SqliteBindingStore['coveringNow'];
+  /** one process: its attempt limits are counted in its memory */
+  attempts: AttemptLog;
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
@@ -33,5 +36,5 @@ export function createSqliteStores(database: Database_): {
     hurries,
   };
   const deliveries = createSqliteDeliveryQueue(createOutboxStore(database.db));
-  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow, bindingsCoveringNow: bindings.coveringNow };
+  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow, bindingsCoveringNow: bindings.coveringNow, attempts: createInMemoryAttemptLog() };
 }

@@ -67,9 +67,9 @@ export function createBinding({ ctx, stores, chats, views, outbox, notices, limi
     const { accountNo } = effect;
     if (state?.kind === 'awaiting_code' && state.accountNo === accountNo && now - state.sentAt < RESEND_AFTER_MS) return { kind: 'bind_code_throttled' };
     // Counted and answered before the account is looked up: the same for an account that does not exist.
-    const wait = limits.codeRequestWait(message, accountNo, now);
+    const wait = await limits.codeRequestWait(message, accountNo, now);
     if (wait > 0) return { kind: 'bind_code_limited', retryAfterSeconds: wait };
-    limits.codeRequested(message, accountNo, now);
+    await limits.codeRequested(message, accountNo, now);
     const application = latestApplication(accountNo);
     // Unknown account: the same answer, and any code typed later simply fails.
     if (!application) return { kind: 'bind_code_sent', codeHash: null, preface: effect.preface };
@@ -104,11 +104,11 @@ export function createBinding({ ctx, stores, chats, views, outbox, notices, limi
     const attempt = noticeChannel
       ? { accountNo, clientAddress: `${channel}:${address}`, kiosk: false }
       : { accountNo, clientAddress: message.clientAddress ?? null, kiosk: message.kioskDevice === true };
-    const accountWait = Math.max(noticeChannel ? limits.wrongCodeWait(accountNo, now) : 0, queryCodeGuesses.retryAfterSeconds(attempt, now));
+    const accountWait = Math.max(noticeChannel ? await limits.wrongCodeWait(accountNo, now) : 0, await queryCodeGuesses.retryAfterSeconds(attempt, now));
     if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
     const covered = coveredBy(message, accountNo, code, effect.codeHash);
     if (covered.size > 0) {
-      queryCodeGuesses.right(attempt);
+      await queryCodeGuesses.right(attempt);
       if (isNoticeChannel(channel)) {
         // Proving again adds to what the binding covered (one kept before scopes: what it was read as covering).
         // The binding's row is the scope's one record: the chat reads it and notices follow it.
@@ -128,8 +128,8 @@ export function createBinding({ ctx, stores, chats, views, outbox, notices, limi
       Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: null });
       return { kind: 'bound', accountNo };
     }
-    if (noticeChannel) limits.wrongCode(accountNo, now);
-    queryCodeGuesses.wrong(attempt, now);
+    if (noticeChannel) await limits.wrongCode(accountNo, now);
+    await queryCodeGuesses.wrong(attempt, now);
     const failures = (conversation?.bindFailures ?? 0) + 1;
     if (failures >= BIND_MAX_FAILURES) {
       Object.assign(work.patch, { bindFailures: 0, bindLockedUntil: now + BIND_LOCK_MS });

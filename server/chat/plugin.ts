@@ -12,6 +12,7 @@ import { createEffects, type EffectsOptions } from './effects.ts';
 import { createKnowledgeBase, type KnowledgeBase } from './knowledge-base.ts';
 import { createChatRecord } from './messages.ts';
 import { createBindingLimits } from './rate-limits.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import { createChatTurns, type ChatTurns } from './turn.ts';
 import { wireWeChatBot } from './wechat-bot.ts';
 
@@ -28,6 +29,8 @@ declare module 'fastify' {
 }
 
 export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'binding'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
+  /** where binding-code requests and wrong codes are counted (shared by every instance on one database) */
+  attempts: AttemptLog;
   /** conversations, messages, consults and knowledge entries (synchronous until converted to a port) */
   chats: ChatStore;
   staff: StaffStore;
@@ -46,7 +49,7 @@ export const chatPlugin = fp<ChatPluginOptions>(
     const knowledge = createKnowledgeBase({ store: chats, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
     knowledge.syncFromFile();
     const consults = createConsultService({ ctx, chats, staff: options.staff, hub: options.hub });
-    const binding = createBinding({ ctx, stores, chats, views: options.views, outbox, notices, limits: createBindingLimits(), queryCodeGuesses: options.queryCodeGuesses });
+    const binding = createBinding({ ctx, stores, chats, views: options.views, outbox, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
     const effects = createEffects({ ctx, chats, outbox, mutes, hurries, consults, binding, risks, ratings });
     const turns = createChatTurns({ ctx, record: createChatRecord({ chats, transact }), binding, effects, knowledge, risks, wakeDispatcher });
     const detachWeChat = options.wechat ? wireWeChatBot(options.wechat, turns, app.log) : () => {};

@@ -1,5 +1,7 @@
-// How often binding codes may be asked and wrong ones typed, per requester and per account (in memory, per process).
-import { FailureLimiter } from '../domain/failure-limiter.ts';
+// How often binding codes may be asked and wrong ones typed, per requester and per account (counted in the attempt
+// log: across every instance on one database).
+import type { AttemptLog } from '../limits/attempt-log.ts';
+import { createWindowLimit, type WindowLimit } from '../limits/window-limit.ts';
 import { isNoticeChannel, type InboundChatMessage } from './turn-context.ts';
 
 /** wrong codes per address before binding locks, and for how long */
@@ -19,34 +21,34 @@ export const BIND_CODES_PER_CLIENT_WINDOW_MS = 15 * 60 * 1000;
 export const BIND_CODES_PER_ADDRESS = 3;
 export const BIND_CODES_PER_ADDRESS_WINDOW_MS = 60 * 60 * 1000;
 
-export function createBindingLimits() {
+export function createBindingLimits(attempts: AttemptLog) {
   // Across addresses too: many WeChat accounts or kiosk sessions guessing one account's query code, or asking
   // codes to flood its phone, are stopped per account.
-  const codeRequestsPerAccount = new FailureLimiter({ maxFailures: 5, windowMs: BIND_LOCK_MS });
-  const wrongCodesPerAccount = new FailureLimiter({ maxFailures: 10, windowMs: BIND_LOCK_MS });
-  const codeRequestsPerClient = new FailureLimiter({ maxFailures: BIND_CODES_PER_CLIENT, windowMs: BIND_CODES_PER_CLIENT_WINDOW_MS });
-  const codeRequestsPerAddress = new FailureLimiter({ maxFailures: BIND_CODES_PER_ADDRESS, windowMs: BIND_CODES_PER_ADDRESS_WINDOW_MS });
+  const codeRequestsPerAccount = createWindowLimit(attempts, 'bind-code/account', { maxFailures: 5, windowMs: BIND_LOCK_MS });
+  const wrongCodesPerAccount = createWindowLimit(attempts, 'bind-code-wrong/account', { maxFailures: 10, windowMs: BIND_LOCK_MS });
+  const codeRequestsPerClient = createWindowLimit(attempts, 'bind-code/client', { maxFailures: BIND_CODES_PER_CLIENT, windowMs: BIND_CODES_PER_CLIENT_WINDOW_MS });
+  const codeRequestsPerAddress = createWindowLimit(attempts, 'bind-code/address', { maxFailures: BIND_CODES_PER_ADDRESS, windowMs: BIND_CODES_PER_ADDRESS_WINDOW_MS });
 
   /** Who asks: the SMS number or WeChat contact; at a kiosk or on the web the client's address, not the session. */
-  function requester({ channel, address, clientAddress }: InboundChatMessage): [FailureLimiter, string] {
+  function requester({ channel, address, clientAddress }: InboundChatMessage): [WindowLimit, string] {
     if (isNoticeChannel(channel)) return [codeRequestsPerAddress, `${channel}:${address}`];
     return [codeRequestsPerClient, clientAddress ?? `${channel}:${address}`];
   }
 
   return {
     /** Seconds before the sender may ask a code for the account again; 0 when it may now. */
-    codeRequestWait(message: InboundChatMessage, accountNo: string, now: number): number {
+    async codeRequestWait(message: InboundChatMessage, accountNo: string, now: number): Promise<number> {
       const [limiter, key] = requester(message);
-      return Math.max(limiter.retryAfterSeconds(key, now), codeRequestsPerAccount.retryAfterSeconds(accountNo, now));
+      return Math.max(await limiter.retryAfterSeconds(key, now), await codeRequestsPerAccount.retryAfterSeconds(accountNo, now));
     },
-    codeRequested(message: InboundChatMessage, accountNo: string, now: number): void {
+    async codeRequested(message: InboundChatMessage, accountNo: string, now: number): Promise<void> {
       const [limiter, key] = requester(message);
-      limiter.fail(key, now);
-      codeRequestsPerAccount.fail(accountNo, now);
+      await limiter.add(key, now);
+      await codeRequestsPerAccount.add(accountNo, now);
     },
     /** SMS and WeChat binding codes' own per-account lock: seconds before a code may be typed again. */
     wrongCodeWait: (accountNo: string, now: number) => wrongCodesPerAccount.retryAfterSeconds(accountNo, now),
-    wrongCode: (accountNo: string, now: number) => wrongCodesPerAccount.fail(accountNo, now),
+    wrongCode: (accountNo: string, now: number) => wrongCodesPerAccount.add(accountNo, now),
   };
 }
 

@@ -39,17 +39,17 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
 
   return {
     /** `kiosk`: the request came from a business-hall kiosk with its device key (exempt from the account's ceiling). */
-    query(accountNo: string, queryCode: string, clientAddress: string, kiosk = false): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
+    async query(accountNo: string, queryCode: string, clientAddress: string, kiosk = false): Promise<{ viewToken: string; expiresAt: string; applications: ProgressView[] }> {
       const now = ctx.clock.now();
       const attempt = { accountNo, clientAddress, kiosk };
-      const wait = guesses.retryAfterSeconds(attempt, now);
+      const wait = await guesses.retryAfterSeconds(attempt, now);
       if (wait > 0) throw rateLimited(wait);
       const applications = views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
       if (applications.length === 0) {
-        guesses.wrong(attempt, now);
+        await guesses.wrong(attempt, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
       }
-      guesses.right(attempt);
+      await guesses.right(attempt);
       return grant(accountNo, applications, now);
     },
 

@@ -2,6 +2,7 @@
 // and the one allowance of wrong query codes shared by every route a code can be typed into.
 import fp from 'fastify-plugin';
 import type { ServiceContext } from '../services/context.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import { createCustomerAccess, type CustomerAccess } from './customer-access.ts';
 import { createQueryCodeGuesses, type QueryCodeGuesses } from './query-code-guesses.ts';
 
@@ -19,11 +20,13 @@ declare module 'fastify' {
 
 export interface CustomersPluginOptions {
   ctx: ServiceContext;
+  /** where wrong query codes are counted (shared by every instance on one database) */
+  attempts: AttemptLog;
 }
 
 export const customersPlugin = fp<CustomersPluginOptions>(
-  async (app, { ctx }) => {
-    const queryCodeGuesses = createQueryCodeGuesses(app.staff.securityNotices.raise);
+  async (app, { ctx, attempts }) => {
+    const queryCodeGuesses = createQueryCodeGuesses(attempts, app.staff.securityNotices.raise);
     app.decorate('customers', {
       access: createCustomerAccess(ctx, app.applications.views, queryCodeGuesses),
       queryCodeGuesses,

@@ -5,6 +5,16 @@ export interface FailureLimit {
   windowMs: number;
 }
 
+/**
+ * Seconds until `times` (the key's failures still in the window, oldest first) leave room for one more try, or 0.
+ * The rule every limiter follows, whether its failures are kept in memory or in the database.
+ */
+export function retryAfterSecondsOf(times: readonly number[], limit: FailureLimit, now: number): number {
+  if (times.length < limit.maxFailures) return 0;
+  const oldestThatCounts = times[times.length - limit.maxFailures]!;
+  return Math.max(1, Math.ceil((oldestThatCounts + limit.windowMs - now) / 1000));
+}
+
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
@@ -12,10 +22,7 @@ export class FailureLimiter {
 
   /** Seconds to wait before trying again, or 0 when the key may try now. */
   retryAfterSeconds(key: string, now: number): number {
-    const recent = this.recent(key, now);
-    if (recent.length < this.limit.maxFailures) return 0;
-    const oldestThatCounts = recent[recent.length - this.limit.maxFailures]!;
-    return Math.max(1, Math.ceil((oldestThatCounts + this.limit.windowMs - now) / 1000));
+    return retryAfterSecondsOf(this.recent(key, now), this.limit, now);
   }
 
   /** Failures of `key` still in the window. */

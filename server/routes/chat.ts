@@ -1,7 +1,8 @@
 // The kiosk/web chat channel (API.md §5): one message in, the intent and the replies out; rate-limited.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { JiedianError } from '../errors.ts';
-import { FailureLimiter } from '../domain/failure-limiter.ts';
+import { createWindowLimit } from '../limits/window-limit.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import { ChatMessageBody, ChatMessageReply } from '../schemas/chat.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { isKioskDevice } from './kiosk-device.ts';
@@ -18,13 +19,15 @@ export interface ChatRoutesOptions {
   customers: CustomerAccess;
   clock: Clock;
   kioskDeviceKey: string | null;
+  /** where messages are counted (shared by every instance on one database) */
+  attempts: AttemptLog;
 }
 
-const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { customers, clock, kioskDeviceKey }) => {
+const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { customers, clock, kioskDeviceKey, attempts }) => {
   const chat = app.chat.turns;
-  // A FailureLimiter counts events in a sliding window: here every message counts, not only failures.
-  const perSession = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_SESSION, windowMs: MINUTE });
-  const perClient = new FailureLimiter({ maxFailures: CHAT_MESSAGES_PER_CLIENT, windowMs: MINUTE });
+  // every message counts, not only failures
+  const perSession = createWindowLimit(attempts, 'chat/session', { maxFailures: CHAT_MESSAGES_PER_SESSION, windowMs: MINUTE });
+  const perClient = createWindowLimit(attempts, 'chat/client', { maxFailures: CHAT_MESSAGES_PER_CLIENT, windowMs: MINUTE });
 
   app.post(
     '/chat/messages',
@@ -44,15 +47,15 @@ const chatRoutes: FastifyPluginAsyncTypebox<ChatRoutesOptions> = async (app, { c
     async (request) => {
       const now = clock.now();
       const { sessionId, text } = request.body;
-      const wait = Math.max(perSession.retryAfterSeconds(sessionId, now), perClient.retryAfterSeconds(request.ip, now));
+      const wait = Math.max(await perSession.retryAfterSeconds(sessionId, now), await perClient.retryAfterSeconds(request.ip, now));
       if (wait > 0) {
         throw new JiedianError('JD_RATE_LIMITED', `too many chat messages; try again in ${wait} seconds`, {
           headers: { 'retry-after': String(wait) },
           body: { retryAfterSeconds: wait },
         });
       }
-      perSession.fail(sessionId, now);
-      perClient.fail(request.ip, now);
+      await perSession.add(sessionId, now);
+      await perClient.add(request.ip, now);
       // A token that no longer verifies is the kiosk's cue to ask for the query code again, not something to ignore.
       const viewClaims = request.headers.authorization ? customers.claims(request.headers.authorization) : null;
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';

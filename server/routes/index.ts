@@ -5,6 +5,7 @@ import type { Clock } from '../services/clock.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { RatingService } from '../services/ratings.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import emailUnsubscribeRoutes from './email-unsubscribe.ts';
 import statsRoutes from './stats.ts';
 import liveRoutes from './live.ts';
@@ -31,9 +32,11 @@ export interface RoutesOptions {
   /** why the database takes no writes now, or null (/healthz) */
   writeProblem: () => Promise<string | null>;
   ratings: RatingService;
+  /** where the chat's messages are counted for its rate limits */
+  attempts: AttemptLog;
 }
 
-export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, ratings }) => {
+export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, ratings, attempts }) => {
   await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem });
   await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
   await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings, kioskDeviceKey: config.kioskDeviceKey });
@@ -45,7 +48,7 @@ export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, c
   await app.register(wechatOaWebRoutes, { prefix: '/api/v1' });
   await app.register(aliyunSmsWebhooks, { prefix: '/webhooks/aliyun' });
   await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent' });
-  await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey });
+  await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey, attempts });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
   await app.register(riskRoutes, { prefix: '/api/v1' });
   await app.register(liveRoutes, { hub, customers: app.customers.access, clock, publicUrl: config.publicUrl });

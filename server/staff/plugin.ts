@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { Clock } from '../services/clock.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import { createSecurityNotices, type SecurityNotices } from './security-notices.ts';
 import { createStaffAccess, type StaffAccess } from './staff-access.ts';
 import { createStaffAuth, type StaffAuth } from './staff-auth.ts';
@@ -26,6 +27,8 @@ export interface StaffPluginOptions {
   timeZone: string;
   metrics: Metrics;
   hub: RealtimeHub;
+  /** where wrong passwords are counted (shared by every instance on one database) */
+  attempts: AttemptLog;
 }
 
 export const staffPlugin = fp<StaffPluginOptions>(
@@ -33,7 +36,7 @@ export const staffPlugin = fp<StaffPluginOptions>(
     const { stores, transact } = app;
     const securityNotices = createSecurityNotices({ log: app.log, metrics: options.metrics, hub: options.hub, timeZone: options.timeZone });
     app.decorate('staff', {
-      auth: createStaffAuth({ secret: options.secret, clock: options.clock, timeZone: options.timeZone, stores, transact, onUnderAttack: securityNotices.raise }),
+      auth: createStaffAuth({ secret: options.secret, clock: options.clock, timeZone: options.timeZone, stores, transact, attempts: options.attempts, onUnderAttack: securityNotices.raise }),
       access: createStaffAccess(stores),
       securityNotices,
     } satisfies StaffModule);

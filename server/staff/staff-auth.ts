@@ -2,7 +2,8 @@
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { createGuessLimits, type UnderAttack } from '../services/guess-limits.ts';
+import { createGuessLimits, type UnderAttack } from '../limits/guess-limits.ts';
+import type { AttemptLog } from '../limits/attempt-log.ts';
 import { formatInstant } from '../domain/dates.ts';
 import type { Clock } from '../services/clock.ts';
 import { createSignedTokens } from '../services/signed-tokens.ts';
@@ -27,12 +28,13 @@ export function createStaffAuth(deps: {
   transact: Transact;
   clock: Clock;
   timeZone: string;
+  attempts: AttemptLog;
   onUnderAttack?: (notice: UnderAttack) => void;
 }) {
   const { staff } = deps.stores;
   const tokens = createSignedTokens<{ h: string }>(deps.secret, 'staff');
   const devices = createSignedTokens<{ h: string }>(deps.secret, 'staff-device');
-  const guesses = createGuessLimits({ kind: 'staff_password', onUnderAttack: deps.onUnderAttack ?? (() => {}) });
+  const guesses = createGuessLimits({ kind: 'staff_password', attempts: deps.attempts, onUnderAttack: deps.onUnderAttack ?? (() => {}) });
 
   /** The signed-in staff member of a session token; null when missing, forged, expired or the handler is gone. */
   async function verify(token: string): Promise<StaffPrincipal | null> {
@@ -59,7 +61,7 @@ export function createStaffAuth(deps: {
       const now = deps.clock.now();
       const trusted = deviceToken !== undefined && devices.verify(deviceToken, now)?.h === handlerId;
       const guess = { subject: handlerId, clientAddress, trusted };
-      const wait = guesses.retryAfterSeconds(guess, now);
+      const wait = await guesses.retryAfterSeconds(guess, now);
       if (wait > 0) {
         throw new JiedianError('JD_RATE_LIMITED', `too many failed sign-ins; try again in ${wait} seconds`, {
           headers: { 'retry-after': String(wait) },
@@ -70,10 +72,10 @@ export function createStaffAuth(deps: {
       const ok = await verifyPassword(stored ?? UNMATCHABLE_HASH, password);
       const who = ok ? await staff.member(handlerId) : null;
       if (!who) {
-        guesses.wrong(guess, now);
+        await guesses.wrong(guess, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'handler id and password do not match');
       }
-      guesses.right(guess);
+      await guesses.right(guess);
       const expiresAt = now + STAFF_SESSION_TTL_MS;
       return {
         token: tokens.issue({ h: handlerId }, expiresAt),

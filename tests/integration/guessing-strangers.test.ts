@@ -7,7 +7,7 @@ import { fakeTwilioForTest, putHandler } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp } from '../support/chat.ts';
 import { api, listen, LiveClient, PASSWORD, signIn, staffOf } from '../support/live.ts';
 import { ACCOUNT_CEILING_WINDOW_MS, WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/customers/query-code-guesses.ts';
-import { UNDER_ATTACK_AFTER, WRONG_GUESSES_PER_SUBJECT } from '../../server/services/guess-limits.ts';
+import { UNDER_ATTACK_AFTER, WRONG_GUESSES_PER_SUBJECT } from '../../server/limits/guess-limits.ts';
 import { KIOSK_KEY_HEADER } from '../../server/routes/kiosk-device.ts';
 import { setAdmin } from '../../server/cli/staff-admin.ts';
 import { textSink } from '../support/text-sink.ts';

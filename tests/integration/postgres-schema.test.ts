@@ -35,7 +35,7 @@ function sqliteShapes(): Map<string, Shape> {
 }
 
 /** Tables only several instances need (a single SQLite process keeps this in memory). */
-const postgresOnly = new Set(['realtime_messages']);
+const postgresOnly = new Set(['realtime_messages', 'limit_attempts']);
 
 function pgShapes({ all = false } = {}): Map<string, Shape> {
   const shapes = new Map<string, Shape>();

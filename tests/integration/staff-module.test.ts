@@ -4,6 +4,7 @@ import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../server/services/metrics.ts';
 import { createInProcessHub } from '../../server/realtime/hub.ts';
+import { createInMemoryAttemptLog } from '../../server/limits/attempt-log.ts';
 import { staffPlugin } from '../../server/staff/plugin.ts';
 import { systemClock } from '../../server/services/clock.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
@@ -59,7 +60,7 @@ describe('the staff plugin', () => {
 
   it('will not start without the stores plugin it depends on, and says which', async () => {
     const app = Fastify();
-    app.register(staffPlugin, { secret: 'x'.repeat(32), clock: systemClock, timeZone: 'Asia/Shanghai', metrics: createMetrics(), hub: createInProcessHub() });
+    app.register(staffPlugin, { secret: 'x'.repeat(32), clock: systemClock, timeZone: 'Asia/Shanghai', metrics: createMetrics(), hub: createInProcessHub(), attempts: createInMemoryAttemptLog() });
     await expect(app.ready()).rejects.toThrow(/stores/);
   });
 });

@@ -4,6 +4,7 @@ import { openPostgres } from '../../db/postgres/client.ts';
 import { createPostgresStores } from '../../db/postgres/stores.ts';
 import { createSqliteStores } from '../../db/sqlite/stores.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
+import type { AttemptLog } from '../../server/limits/attempt-log.ts';
 import { freshPostgresDatabase } from './postgres.ts';
 
 export const STORE_CONTRACT_ROWS = `
@@ -29,7 +30,7 @@ INSERT INTO hurries (id, application_no, step_code, handler_id, team_id, channel
 /** Every database's store ports over STORE_CONTRACT_ROWS (and `extraRows`), for contract tests run on each. */
 export interface StoreImplementation {
   name: string;
-  open(extraRows?: string): Promise<{ stores: Stores; transact: Transact; close(): Promise<void> }>;
+  open(extraRows?: string): Promise<{ stores: Stores; transact: Transact; attempts: AttemptLog; close(): Promise<void> }>;
 }
 
 export const storeImplementations: StoreImplementation[] = [
@@ -38,8 +39,8 @@ export const storeImplementations: StoreImplementation[] = [
     async open(extraRows = '') {
       const database = openDatabase(':memory:');
       database.sqlite.exec(STORE_CONTRACT_ROWS + extraRows);
-      const { stores, transact } = createSqliteStores(database);
-      return { stores, transact, close: async () => database.close() };
+      const { stores, transact, attempts } = createSqliteStores(database);
+      return { stores, transact, attempts, close: async () => database.close() };
     },
   },
   {
@@ -48,10 +49,11 @@ export const storeImplementations: StoreImplementation[] = [
       const target = await freshPostgresDatabase();
       const database = await openPostgres(target.url);
       await database.pool.query(STORE_CONTRACT_ROWS + extraRows);
-      const { stores, transact } = createPostgresStores(database);
+      const { stores, transact, attempts } = createPostgresStores(database);
       return {
         stores,
         transact,
+        attempts,
         close: async () => {
           await database.close();
           await target.drop();

@@ -10,3 +10,4 @@ export * from './wechat-oa.ts';
 export * from './sms.ts';
 export * from './realtime.ts';
 export * from './risks.ts';
+export * from './limits.ts';

@@ -5,7 +5,9 @@
 // - per subject from any addresses: a ceiling of wrong guesses an hour that a distributed guesser meets, which
 //   trusted clients (a business-hall kiosk with its device key, a staff member's own signed-in browser) do not;
 // - a subject drawing many wrong guesses from more than one address is reported once an hour (`onUnderAttack`).
-import { FailureLimiter } from '../domain/failure-limiter.ts';
+// Counted in the AttemptLog, so the limits hold across every instance on one database.
+import type { AttemptLog } from './attempt-log.ts';
+import { createWindowLimit } from './window-limit.ts';
 
 export const GUESS_WINDOW_MS = 15 * 60 * 1000;
 /** wrong guesses per subject and client address in GUESS_WINDOW_MS */
@@ -35,54 +37,53 @@ export interface UnderAttack {
   at: number;
 }
 
-export function createGuessLimits(options: { kind: UnderAttack['kind']; onUnderAttack: (notice: UnderAttack) => void }) {
-  const perPair = new FailureLimiter({ maxFailures: WRONG_GUESSES_PER_PAIR, windowMs: GUESS_WINDOW_MS });
-  const perClient = new FailureLimiter({ maxFailures: WRONG_GUESSES_PER_CLIENT, windowMs: GUESS_WINDOW_MS });
-  const perSubject = new FailureLimiter({ maxFailures: WRONG_GUESSES_PER_SUBJECT, windowMs: CEILING_WINDOW_MS });
-  /** per subject: the addresses wrong guesses came from this hour, and when it was last reported */
-  const watched = new Map<string, { addresses: Map<string, number>; reportedAt: number | null }>();
+export function createGuessLimits(options: { kind: UnderAttack['kind']; attempts: AttemptLog; onUnderAttack: (notice: UnderAttack) => void }) {
+  const { attempts, kind } = options;
+  const perPair = createWindowLimit(attempts, `${kind}/pair`, { maxFailures: WRONG_GUESSES_PER_PAIR, windowMs: GUESS_WINDOW_MS });
+  const perClient = createWindowLimit(attempts, `${kind}/client`, { maxFailures: WRONG_GUESSES_PER_CLIENT, windowMs: GUESS_WINDOW_MS });
+  // tagged with the client's address: how many addresses guessed at the subject this hour
+  const perSubject = createWindowLimit(attempts, `${kind}/subject`, { maxFailures: WRONG_GUESSES_PER_SUBJECT, windowMs: CEILING_WINDOW_MS });
+  /** when a subject was last reported under attack */
+  const reported = createWindowLimit(attempts, `${kind}/reported`, { maxFailures: 1, windowMs: CEILING_WINDOW_MS });
   const pair = (guess: Guess) => JSON.stringify([guess.subject, guess.clientAddress]);
 
-  function watch(guess: Guess, now: number): void {
-    const entry = watched.get(guess.subject) ?? { addresses: new Map<string, number>(), reportedAt: null };
-    watched.set(guess.subject, entry);
-    for (const [address, at] of entry.addresses) if (at <= now - CEILING_WINDOW_MS) entry.addresses.delete(address);
-    entry.addresses.set(guess.clientAddress ?? '', now);
-    const wrongGuesses = perSubject.count(guess.subject, now);
-    const recentlyReported = entry.reportedAt !== null && entry.reportedAt > now - CEILING_WINDOW_MS;
-    if (wrongGuesses >= UNDER_ATTACK_AFTER && entry.addresses.size >= 2 && !recentlyReported) {
-      entry.reportedAt = now;
-      options.onUnderAttack({ kind: options.kind, subject: guess.subject, wrongGuesses, addresses: entry.addresses.size, at: now });
-    }
-    if (watched.size > 100_000) {
-      for (const subject of watched.keys()) if (perSubject.count(subject, now) === 0) watched.delete(subject);
+  async function watch(guess: Guess, now: number): Promise<void> {
+    const [wrongGuesses, addresses, recentlyReported] = await Promise.all([
+      perSubject.count(guess.subject, now),
+      perSubject.tags(guess.subject, now),
+      reported.count(guess.subject, now),
+    ]);
+    if (wrongGuesses >= UNDER_ATTACK_AFTER && addresses.size >= 2 && recentlyReported === 0) {
+      await reported.add(guess.subject, now);
+      options.onUnderAttack({ kind, subject: guess.subject, wrongGuesses, addresses: addresses.size, at: now });
     }
   }
 
   return {
     /** Seconds to wait before this guess may be checked, or 0. */
-    retryAfterSeconds(guess: Guess, now: number): number {
-      return Math.max(
+    async retryAfterSeconds(guess: Guess, now: number): Promise<number> {
+      const waits = await Promise.all([
         guess.clientAddress === null ? 0 : perPair.retryAfterSeconds(pair(guess), now),
         guess.clientAddress === null ? 0 : perClient.retryAfterSeconds(guess.clientAddress, now),
         guess.trusted ? 0 : perSubject.retryAfterSeconds(guess.subject, now),
-      );
+      ]);
+      return Math.max(...waits);
     },
-    wrong(guess: Guess, now: number): void {
+    async wrong(guess: Guess, now: number): Promise<void> {
       if (guess.clientAddress !== null) {
-        perPair.fail(pair(guess), now);
-        perClient.fail(guess.clientAddress, now);
+        await perPair.add(pair(guess), now);
+        await perClient.add(guess.clientAddress, now);
       }
       // A trusted client's wrong guesses count too: the ceiling is on the subject, and a thief may stand at a kiosk.
-      perSubject.fail(guess.subject, now);
-      watch(guess, now);
+      await perSubject.add(guess.subject, now, guess.clientAddress ?? '');
+      await watch(guess, now);
     },
     /**
      * The right secret from this client: its own count at this subject starts again. The subject's hourly count does
      * not: an owner signing in must not hand a guesser a fresh allowance.
      */
-    right(guess: Guess): void {
-      perPair.reset(pair(guess));
+    async right(guess: Guess): Promise<void> {
+      await perPair.reset(pair(guess));
     },
   };
 }
