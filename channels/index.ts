@@ -25,7 +25,7 @@ export interface CreateChannelsOptions {
   /** an error code of a template SMS provider that needs an operator (metrics) */
   onOperatorAlert?: (provider: string, code: string) => void;
   /** a status report already received for an outbox id (Tencent's findSent asks it first) */
-  receiptFor?: (provider: string, outboxId: string) => SendResult | null;
+  receiptFor?: (provider: string, outboxId: string) => Promise<SendResult | null>;
   /** a ready-built bot (tests: one on wechaty-puppet-mock); takes precedence over `config.wechaty` */
   wechaty?: Wechaty;
   /** the Official Account's shared access token (the database) and the clock its expiry is judged by */

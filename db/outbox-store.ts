@@ -10,6 +10,9 @@ export type NewOutboxRow = typeof outbox.$inferInsert;
 
 const p = sql.placeholder;
 
+/** Every placeholder of the insert gets a value: the row's, or the column's default. */
+const withDefaults = (row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>) => ({ ...row, content: row.content ?? null, lane: row.lane ?? 1, topic: row.topic ?? null });
+
 export function createOutboxStore(db: Db) {
   const insert = db.insert(outbox).values({
     id: p('id'),
@@ -92,7 +95,7 @@ export function createOutboxStore(db: Db) {
     insert(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>): void {
       // The json and boolean columns map placeholder values themselves: stringifying here stored the variables
       // as a JSON string inside JSON, and readers got a string instead of the object.
-      insert.run({ ...row, lane: row.lane ?? 1, topic: row.topic ?? null });
+      insert.run(withDefaults(row));
     },
     /**
      * Marks the application's customer rows not yet sent on these topics superseded (all topics when null), so they
@@ -147,7 +150,7 @@ export function createOutboxStore(db: Db) {
     },
     /** A notice that could not be rendered: kept as a failed row, never sent, so staff see what was not said. */
     insertUnrendered(row: Omit<NewOutboxRow, 'status' | 'attempts' | 'updatedAt'>, lastError: string): void {
-      insert.run(row);
+      insert.run(withDefaults(row));
       db.update(outbox).set({ status: 'failed', lastError }).where(eq(outbox.id, row.id)).run();
     },
     /** Failed and dead rows of every application, newest first: what admins follow up. */

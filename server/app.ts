@@ -10,13 +10,11 @@ import { createApplicationStore } from '../db/application-store.ts';
 import { createSqliteStores } from '../db/sqlite/stores.ts';
 import { storesPlugin } from './stores.ts';
 import { staffPlugin } from './staff/plugin.ts';
-import { createOutboxStore, type OutboxStore } from '../db/outbox-store.ts';
 import { createChannels, type Channels } from '../channels/index.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
 import type { WorkingHours } from './domain/working-time.ts';
-import { createMuteStore } from '../db/mute-store.ts';
 import type { ServiceContext } from './services/context.ts';
 import type { IngestHooks } from './applications/ingest.ts';
 import type { PlanRefreshOptions } from './applications/plan-refresh.ts';
@@ -31,14 +29,11 @@ import { createInProcessHub, type RealtimeHub } from './realtime/hub.ts';
 import { hurriesPlugin } from './hurries/plugin.ts';
 import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
-import { createSmsReceiptStore } from '../db/sms-receipt-store.ts';
-import { createTemplateSms, receiptLookup, type TemplateSms } from './services/template-sms.ts';
+import { receiptLookup } from './inbound/template-sms.ts';
+import { inboundPlugin } from './inbound/plugin.ts';
 import { createChatStore } from '../db/chat-store.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
-import { createWechatOaStore } from '../db/wechat-oa-store.ts';
-import { createWechatOaInbox, type WechatOaInbox } from './services/wechat-oa-inbox.ts';
-import { createWechatOaWeb, type WechatOaWeb } from './services/wechat-oa-web.ts';
 import { createRiskStore } from '../db/risk-store.ts';
 import { loadRiskRules } from './services/risk-rules.ts';
 import { createRiskService, type RiskService } from './services/risks.ts';
@@ -77,14 +72,10 @@ export interface Services {
   config: Config;
   database: Database_;
   context: ServiceContext;
-  outbox: OutboxStore;
   channels: Channels;
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
-  templateSms: TemplateSms;
-  wechatOaInbox: WechatOaInbox;
-  wechatOaWeb: WechatOaWeb;
   risks: RiskService;
   ratings: RatingService;
   riskStats: RiskStats;
@@ -108,8 +99,6 @@ export async function buildApp(deps: AppDeps) {
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const riskRules = loadRiskRules(config.riskRulesPath);
   const store = createApplicationStore(database.db);
-  const outbox = createOutboxStore(database.db);
-  const mutes = createMuteStore(database.db);
   const context: ServiceContext = {
     database,
     store,
@@ -122,21 +111,19 @@ export async function buildApp(deps: AppDeps) {
     workingHours,
     limitRiskShare: riskRules.rules.limit_nearly_used.remainingShare,
   };
-  const wechatOaStore = createWechatOaStore(database.db, () => clock.now());
-  const smsReceipts = createSmsReceiptStore(database.db);
+  const sqlite = createSqliteStores(database);
   const channels = createChannels({
     config,
     logger: app.log,
     wechaty: deps.wechaty,
-    wechatOa: { tokens: wechatOaStore.tokens, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
+    wechatOa: { tokens: sqlite.stores.wechatOa, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
     templatesDir,
     now: () => clock.now(),
     onOperatorAlert: (provider, code) => metrics.count('jiedian_sms_provider_alerts_total', 'Template SMS refusals an operator must act on (balance, sign name, template), by provider and code', { provider, code }),
     // Tencent's findSent asks the status reports received first
-    receiptFor: receiptLookup(smsReceipts),
+    receiptFor: receiptLookup(sqlite.stores.smsReceipts),
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
-  const sqlite = createSqliteStores(database);
   await app.register(storesPlugin, sqlite);
   await app.register(noticesPlugin, {
     config,
@@ -146,13 +133,13 @@ export async function buildApp(deps: AppDeps) {
     channels,
     metrics,
     queue: sqlite.deliveries,
-    outbox,
-    mutes,
+    outboxNow: sqlite.outboxNow,
+    isMutedNow: sqlite.isMutedNow,
     bindingsCovering: sqlite.bindingsCoveringNow,
     startDispatcher: deps.startDispatcher,
     random: deps.random,
   });
-  const { writer: notices, dispatcher, deliveryStatus } = app.notices;
+  const { writer: notices, dispatcher } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: sqlite.attempts });
   const staff = createStaffStore(database.db);
   const riskStore = createRiskStore(database.db);
@@ -198,8 +185,6 @@ export async function buildApp(deps: AppDeps) {
     chats,
     staff,
     views,
-    outbox,
-    mutes,
     notices,
     hurries: app.hurries,
     hub,
@@ -211,18 +196,7 @@ export async function buildApp(deps: AppDeps) {
     wechat: channels.wechat ?? null,
     wakeDispatcher: () => dispatcher.wake(),
   });
-  const chat = app.chat.turns;
-  const wechatOaInbox = createWechatOaInbox({ ctx: context, store: wechatOaStore, chat, outbox, deliveryStatus, wakeDispatcher: () => dispatcher.wake(), log: app.log });
-  const wechatOaWeb = createWechatOaWeb({ config: config.wechatOa, api: channels.wechatOa, bindings: app.stores.bindings, customers: app.customers.access, publicUrl: config.publicUrl });
-  const templateSms = createTemplateSms({
-    ctx: context,
-    outbox,
-    receipts: smsReceipts,
-    deliveryStatus,
-    chat,
-    smsSignature: config.smsSignature,
-    wakeDispatcher: () => dispatcher.wake(),
-  });
+  await app.register(inboundPlugin, { config, clock, wechatOaApi: channels.wechatOa });
   app.timeLimits.sweeper.add({ name: 'attempt log', run: () => sqlite.attempts.forgetBefore(clock.now() - ATTEMPTS_KEPT_MS) });
   app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
   app.timeLimits.sweeper.add({ name: 'risk handling limits', run: () => risks.raiseOverdue() });
@@ -232,7 +206,7 @@ export async function buildApp(deps: AppDeps) {
   metrics.gauge({
     name: 'jiedian_outbox_rows',
     help: 'Outbox rows by channel and status (pending + sending = depth)',
-    collect: () => outbox.countsByChannelAndStatus().map((r) => ({ labels: { channel: r.channel, status: r.status }, value: r.count })),
+    collect: async () => (await app.stores.outbox.countsByChannelAndStatus()).map((r) => ({ labels: { channel: r.channel, status: r.status }, value: r.count })),
   });
   metrics.gauge({
     name: 'jiedian_open_alerts',
@@ -251,14 +225,10 @@ export async function buildApp(deps: AppDeps) {
     config,
     database,
     context,
-    outbox,
     channels,
     metrics,
     hub,
     staff,
-    templateSms,
-    wechatOaInbox,
-    wechatOaWeb,
     risks,
     ratings,
     riskStats,

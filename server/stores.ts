@@ -5,12 +5,20 @@ import type { StaffAccounts } from './staff/staff-accounts.ts';
 import type { AlertStore } from './time-limits/alert-store.ts';
 import type { BindingStore } from './chat/binding-store.ts';
 import type { HurryStore } from './hurries/hurry-store.ts';
+import type { MuteStore } from './notices/mute-store.ts';
+import type { Outbox } from './notices/outbox.ts';
+import type { SmsReceiptStore } from './inbound/sms-receipt-store.ts';
+import type { WechatOaStore } from './inbound/wechat-oa-store.ts';
 
 export interface Stores {
   staff: StaffAccounts;
   alerts: AlertStore;
   bindings: BindingStore;
   hurries: HurryStore;
+  mutes: MuteStore;
+  outbox: Outbox;
+  smsReceipts: SmsReceiptStore;
+  wechatOa: WechatOaStore;
 }
 
 /**

@@ -30,7 +30,7 @@ export interface TencentSmsOptions {
   logger: ChannelLogger;
   onOperatorAlert?: (code: string) => void;
   /** a status report already received for this outbox id (the status callback): asked before the API */
-  receiptFor?: (outboxId: string) => SendResult | null;
+  receiptFor?: (outboxId: string) => Promise<SendResult | null>;
   timeoutMs?: number;
   /**
    * How long after a send in doubt began Tencent may still report it (TENCENT_SMS_REPORT_WAIT_MS): until then a send
@@ -106,7 +106,7 @@ export class TencentSmsChannel implements Channel {
    * without one the message is not known yet until `reportWaitMs` has passed, and failed in doubt after it.
    */
   async findSent(message: OutboundMessage, sinceMs: number): Promise<SendResult | NotKnownYet | null> {
-    const received = this.#options.receiptFor?.(message.outboxId) ?? null;
+    const received = (await this.#options.receiptFor?.(message.outboxId)) ?? null;
     if (received) return received;
     try {
       const response = await this.#client.PullSmsSendStatusByPhoneNumber({

@@ -4,9 +4,10 @@
 import { TOKEN_ERRCODES, failureOf } from './errcodes.ts';
 
 /** Where the access token is kept: every instance reads the same one (the database), so none invalidates another's. */
+/** Where the access token is kept for every instance (the inbound module's WechatOaStore). */
 export interface AccessTokenStore {
-  read(appId: string): { token: string; expiresAt: number } | undefined;
-  write(appId: string, token: string, expiresAt: number): void;
+  accessToken(appId: string): Promise<{ token: string; expiresAt: number } | null>;
+  saveAccessToken(appId: string, token: { token: string; expiresAt: number }, at: number): Promise<void>;
 }
 
 export interface WechatOaApiOptions {
@@ -70,7 +71,7 @@ export class WechatOaApi {
 
   /** A valid access token: the stored one while it has time left, else a fresh one (one request however many wait). */
   async accessToken(): Promise<string> {
-    const stored = this.options.tokens.read(this.options.appId);
+    const stored = await this.options.tokens.accessToken(this.options.appId);
     if (stored && stored.expiresAt > this.options.now()) return stored.token;
     return this.refresh(stored?.token ?? null);
   }
@@ -83,10 +84,10 @@ export class WechatOaApi {
    */
   private refresh(stale: string | null): Promise<string> {
     if (this.refreshing) return this.refreshing;
-    const stored = this.options.tokens.read(this.options.appId);
-    if (stored && stored.token !== stale && stored.expiresAt > this.options.now()) return Promise.resolve(stored.token);
     this.refreshing = (async () => {
       try {
+        const stored = await this.options.tokens.accessToken(this.options.appId);
+        if (stored && stored.token !== stale && stored.expiresAt > this.options.now()) return stored.token;
         this.tokenFetches += 1;
         const reply = await this.request('/cgi-bin/stable_token', null, {
           grant_type: 'client_credential',
@@ -98,7 +99,7 @@ export class WechatOaApi {
         const expiresIn = Number(reply.expires_in);
         if (typeof token !== 'string' || token === '' || !Number.isFinite(expiresIn)) throw new WechatTransportError('stable_token answered without access_token/expires_in');
         const expiresAt = this.options.now() + Math.max(0, expiresIn * 1000 - TOKEN_EXPIRY_MARGIN_MS);
-        this.options.tokens.write(this.options.appId, token, expiresAt);
+        await this.options.tokens.saveAccessToken(this.options.appId, { token, expiresAt }, this.options.now());
         return token;
       } finally {
         this.refreshing = null;

@@ -7,6 +7,10 @@ import { createPostgresStaffAccounts } from './staff-accounts.ts';
 import { createPostgresBindingStore } from './binding-store.ts';
 import { createPostgresAttemptLog } from './attempt-log.ts';
 import type { AttemptLog } from '../../server/limits/attempt-log.ts';
+import { createPostgresMuteStore } from './mute-store.ts';
+import { createPostgresOutbox } from './outbox.ts';
+import { createPostgresSmsReceiptStore } from './sms-receipt-store.ts';
+import { createPostgresWechatOaStore } from './wechat-oa-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
@@ -14,6 +18,10 @@ const storesOn = (db: PgExecutor): Stores => ({
   alerts: createPostgresAlertStore(db),
   bindings: createPostgresBindingStore(db),
   hurries: createPostgresHurryStore(db),
+  mutes: createPostgresMuteStore(db),
+  outbox: createPostgresOutbox(db),
+  smsReceipts: createPostgresSmsReceiptStore(db),
+  wechatOa: createPostgresWechatOaStore(db),
 });
 
 export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact; attempts: AttemptLog } {

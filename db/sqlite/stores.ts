@@ -7,10 +7,14 @@ import { createInMemoryAttemptLog, type AttemptLog } from '../../server/limits/a
 import type { DeliveryQueue } from '../../server/notices/delivery-queue.ts';
 import { createSqliteStaffAccounts } from './staff-accounts.ts';
 import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
-import { createOutboxStore } from '../outbox-store.ts';
+import { createOutboxStore, type OutboxStore } from '../outbox-store.ts';
 import { createSqliteDeliveryQueue } from './delivery-queue.ts';
 import { createSqliteBindingStore, type SqliteBindingStore } from './binding-store.ts';
 import { createSqliteHurryStore } from './hurry-store.ts';
+import { createSqliteMuteStore, type SqliteMuteStore } from './mute-store.ts';
+import { createSqliteOutbox } from './outbox.ts';
+import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
+import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -25,16 +29,34 @@ export function createSqliteStores(database: Database_): {
   bindingsCoveringNow: SqliteBindingStore['coveringNow'];
   /** one process: its attempt limits are counted in its memory */
   attempts: AttemptLog;
+  isMutedNow: SqliteMuteStore['isMutedNow'];
+  /** the outbox's statements at once, for the notice writer inside transaction bodies that await nothing */
+  outboxNow: OutboxStore;
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
   const hurries = createSqliteHurryStore(database.db);
+  const mutes = createSqliteMuteStore(database.db);
+  const outboxNow = createOutboxStore(database.db);
   const stores: Stores = {
     staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db), hurries),
     alerts,
     bindings,
     hurries,
+    mutes,
+    outbox: createSqliteOutbox(outboxNow),
+    smsReceipts: createSqliteSmsReceiptStore(database.db),
+    wechatOa: createSqliteWechatOaStore(database.db),
   };
-  const deliveries = createSqliteDeliveryQueue(createOutboxStore(database.db));
-  return { stores, transact: (work) => database.write(() => work(stores)), deliveries, insertAlertNow: alerts.insertNow, bindingsCoveringNow: bindings.coveringNow, attempts: createInMemoryAttemptLog() };
+  const deliveries = createSqliteDeliveryQueue(outboxNow);
+  return {
+    stores,
+    transact: (work) => database.write(() => work(stores)),
+    deliveries,
+    insertAlertNow: alerts.insertNow,
+    bindingsCoveringNow: bindings.coveringNow,
+    isMutedNow: mutes.isMutedNow,
+    outboxNow,
+    attempts: createInMemoryAttemptLog(),
+  };
 }

@@ -4,7 +4,6 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ProgressView } from '../domain/progress-view.ts';
 import { BIND_CODE_VALID_MINUTES, type AccountFacts, type ConversationState, type Effect, type EffectOutcome } from '../domain/chat/dialogue.ts';
 import { readChatState, type ChatStore, type ConversationRow } from '../../db/chat-store.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { queryCodeHmac } from '../applications/ingest.ts';
@@ -24,14 +23,13 @@ export interface BindingOptions {
   stores: Stores;
   chats: ChatStore;
   views: ProgressViews;
-  outbox: OutboxStore;
   notices: NoticeWriter;
   limits: BindingLimits;
   /** wrong query codes: the limits kiosk/web chat shares with POST /api/v1/progress/query */
   queryCodeGuesses: QueryCodeGuesses;
 }
 
-export function createBinding({ ctx, stores, chats, views, outbox, notices, limits, queryCodeGuesses }: BindingOptions) {
+export function createBinding({ ctx, stores, chats, views, notices, limits, queryCodeGuesses }: BindingOptions) {
   // The phone the code went to is in the hash: the binding then covers that phone's applications only.
   const codeHash = (channel: string, address: string, accountNo: string, code: string, phone: string) =>
     createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}\u0000${phone}`).digest('hex');
@@ -116,7 +114,7 @@ export function createBinding({ ctx, stores, chats, views, outbox, notices, limi
         const union = [...new Set([...(binding?.applicationNos ?? []), ...covered])];
         work.writes.push(async (stores) => {
           await stores.bindings.bind({ channel, address, accountNo, at: now, applicationNos: union });
-          outbox.clearOptOut(channel, address);
+          await stores.outbox.clearOptOut(channel, address);
         });
       } else {
         // Proving again in a kiosk session adds to what it proved for the same account only.

@@ -5,8 +5,7 @@ import { maskName } from '../domain/masking.ts';
 import { maskCodes } from '../domain/chat/entities.ts';
 import type { Effect, EffectOutcome } from '../domain/chat/dialogue.ts';
 import type { ChatStore } from '../../db/chat-store.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
-import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
+import { EVERY_ADDRESS } from '../notices/mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
 import type { RatingOutcome, RatingService } from '../services/ratings.ts';
@@ -22,9 +21,7 @@ const CONSULT_CONTEXT_MESSAGES = 5;
 export interface EffectsOptions {
   ctx: ServiceContext;
   chats: ChatStore;
-  outbox: OutboxStore;
   /** one application's notices muted by the customer (免打扰) */
-  mutes: MuteStore;
   hurries: HurryService;
   consults: ConsultService;
   binding: Binding;
@@ -36,7 +33,7 @@ export interface EffectsOptions {
 
 type EffectOf<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 
-export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, binding, risks, ratings }: EffectsOptions) {
+export function createEffects({ ctx, chats, hurries, consults, binding, risks, ratings }: EffectsOptions) {
   /** A consult for a person (转人工, or a complaint's call back), with the conversation's last messages for context. */
   function openConsult(about: { accountNo: string | null; applicationNo: string | null }, turn: Turn) {
     const { conversation, conversationId, message, recorded } = turn;
@@ -80,7 +77,7 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
   }
 
   function optOut({ message: { channel, address }, now, work }: Turn): EffectOutcome {
-    if (isNoticeChannel(channel)) work.writes.push(() => outbox.optOut(channel, address, now, 'chat'));
+    if (isNoticeChannel(channel)) work.writes.push((stores) => stores.outbox.optOut(channel, address, now, 'chat'));
     return { kind: 'opted_out' };
   }
 
@@ -89,10 +86,10 @@ export function createEffects({ ctx, chats, outbox, mutes, hurries, consults, bi
     const target = isNoticeChannel(channel) ? { channel, address } : EVERY_ADDRESS;
     const { applicationNo } = effect;
     if (effect.kind === 'mute') {
-      work.writes.push(() => mutes.mute(applicationNo, target.channel, target.address, channel, now));
+      work.writes.push((stores) => stores.mutes.mute(applicationNo, target.channel, target.address, channel, now));
       return { kind: 'muted', applicationNo };
     }
-    work.writes.push(() => void mutes.unmute(applicationNo, target.channel, target.address, now));
+    work.writes.push(async (stores) => void (await stores.mutes.unmute(applicationNo, target.channel, target.address, now)));
     return { kind: 'unmuted', applicationNo };
   }
 

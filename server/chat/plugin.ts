@@ -45,12 +45,12 @@ export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'bi
 export const chatPlugin = fp<ChatPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
-    const { ctx, chats, outbox, mutes, notices, hurries, risks, ratings, wakeDispatcher } = options;
+    const { ctx, chats, notices, hurries, risks, ratings, wakeDispatcher } = options;
     const knowledge = createKnowledgeBase({ store: chats, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
     knowledge.syncFromFile();
     const consults = createConsultService({ ctx, chats, staff: options.staff, hub: options.hub });
-    const binding = createBinding({ ctx, stores, chats, views: options.views, outbox, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
-    const effects = createEffects({ ctx, chats, outbox, mutes, hurries, consults, binding, risks, ratings });
+    const binding = createBinding({ ctx, stores, chats, views: options.views, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
+    const effects = createEffects({ ctx, chats, hurries, consults, binding, risks, ratings });
     const turns = createChatTurns({ ctx, record: createChatRecord({ chats, transact }), binding, effects, knowledge, risks, wakeDispatcher });
     const detachWeChat = options.wechat ? wireWeChatBot(options.wechat, turns, app.log) : () => {};
     app.addHook('onClose', async () => detachWeChat());

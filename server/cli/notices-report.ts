@@ -30,7 +30,8 @@ async function replay(config: Config, processCode: string, mode: 'live' | 'backl
   // no SMS credentials: texts go to the log channel, unpaced; the counts are what would be sent
   const app = await buildApp({ config: { ...config, twilio: null, wechaty: null, quietHours: null }, database, clock, logger: false, startSweeper: false });
   await app.ready();
-  const { outbox, context } = app.jiedian;
+  const { context } = app.jiedian;
+  const { outbox } = app.stores;
   const { ingest } = app.applications;
   const { dispatcher } = app.notices;
   try {
@@ -57,7 +58,7 @@ async function replay(config: Config, processCode: string, mode: 'live' | 'backl
     clock.advance(CATCH_UP_SETTLE_MS + 24 * 60 * MINUTE);
     dispatcher.wake();
     await dispatcher.idle();
-    const sent = outbox.ofApplication(applicationNo).reverse().filter((r) => r.recipientKind === 'customer' && (r.status === 'sent' || r.status === 'delivered'));
+    const sent = (await outbox.ofApplication(applicationNo)).reverse().filter((r) => r.recipientKind === 'customer' && (r.status === 'sent' || r.status === 'delivered'));
     return { processCode, replay: mode, texts: sent.length, segments: sent.reduce((sum, r) => sum + r.segments, 0), kinds: sent.map((r) => r.noticeKind) };
   } finally {
     await app.close();

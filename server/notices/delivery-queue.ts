@@ -1,28 +1,13 @@
 // The dispatcher's store port: the outbox as a queue of notices to deliver, and the opt-outs it must respect. Its
 // methods return Promises so a second database can implement it (PostgreSQL, issue 14).
-import type { ChannelKind, MessageContent } from '../../channels/channel.ts';
+import type { ChannelKind } from '../../channels/channel.ts';
+import type { OutboxRow } from './outbox.ts';
 
 /** An outbox row as the dispatcher reads it. */
-export interface QueuedNotice {
-  id: string;
-  applicationNo: string | null;
-  recipientKind: 'customer' | 'handler';
-  /** one of channelKinds; an older database may hold a name this version no longer has */
-  channel: ChannelKind;
-  address: string;
-  noticeKind: string;
-  variables: unknown;
-  text: string;
-  content: MessageContent | null;
-  segments: number;
-  urgent: boolean;
-  /** 0: the priority lane, 1: the notices queued */
-  lane: number;
-  /** attempts made so far (a claim counts one) */
-  attempts: number;
-  /** the claim time of the earliest attempt whose outcome is unknown; null: none in doubt */
-  inDoubtSince: number | null;
-}
+export type QueuedNotice = Pick<
+  OutboxRow,
+  'id' | 'applicationNo' | 'recipientKind' | 'channel' | 'address' | 'noticeKind' | 'variables' | 'text' | 'content' | 'segments' | 'urgent' | 'lane' | 'attempts' | 'inDoubtSince'
+>;
 
 /** What became of one send, recorded by the dispatcher. */
 export type SendOutcome =

@@ -1,8 +1,9 @@
 // A customer's mute (免打扰) of one application's notices, as the kiosk's switch sets it and staff see it. SMS and
 // WeChat mute through the chat (`TD <申请编号>`), per address; notice writing and dispatch check the store.
 import { formatInstant } from '../domain/dates.ts';
-import { EVERY_ADDRESS, type MuteStore } from '../../db/mute-store.ts';
+import { EVERY_ADDRESS } from './mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { Stores, Transact } from '../stores.ts';
 
 export interface MuteState {
   /** notices about the application go to none of the customer's addresses (the mandatory ones excepted) */
@@ -19,13 +20,11 @@ export interface MuteView {
   unmutedAt: string | null;
 }
 
-export function createMuteService(ctx: ServiceContext, mutes: MuteStore) {
+export function createMuteService(ctx: Pick<ServiceContext, 'clock' | 'timeZone'>, { stores, transact }: { stores: Stores; transact: Transact }) {
   const instant = (ms: number) => formatInstant(ms, ctx.timeZone);
-  const everyAddress = (applicationNo: string) =>
-    mutes.ofApplication(applicationNo).find((m) => m.channel === EVERY_ADDRESS.channel && m.address === EVERY_ADDRESS.address && m.unmutedAt === null);
 
-  function state(applicationNo: string): MuteState {
-    const row = everyAddress(applicationNo);
+  async function state(applicationNo: string): Promise<MuteState> {
+    const row = (await stores.mutes.ofApplication(applicationNo)).find((m) => m.channel === EVERY_ADDRESS.channel && m.address === EVERY_ADDRESS.address && m.unmutedAt === null);
     return { muted: row !== undefined, mutedAt: row ? instant(row.mutedAt) : null };
   }
 
@@ -35,16 +34,16 @@ export function createMuteService(ctx: ServiceContext, mutes: MuteStore) {
     /** The kiosk's switch: mutes every address of the application, or lifts every mute of it. */
     async set(applicationNo: string, muted: boolean, source: 'kiosk' | 'web'): Promise<MuteState> {
       const now = ctx.clock.now();
-      await ctx.database.write(() => {
-        if (muted) mutes.mute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, source, now);
-        else mutes.unmute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, now);
+      await transact(async ({ mutes }) => {
+        if (muted) await mutes.mute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, source, now);
+        else await mutes.unmute(applicationNo, EVERY_ADDRESS.channel, EVERY_ADDRESS.address, now);
       });
       return state(applicationNo);
     },
 
     /** Who muted what, and when, lifted mutes included (the staff application page). */
-    ofApplication: (applicationNo: string): MuteView[] =>
-      mutes.ofApplication(applicationNo).map((m) => ({
+    ofApplication: async (applicationNo: string): Promise<MuteView[]> =>
+      (await stores.mutes.ofApplication(applicationNo)).map((m) => ({
         channel: m.channel,
         address: m.address,
         source: m.source,

@@ -3,7 +3,6 @@
 // mutes (免打扰). The dispatcher starts with the app and stops, sends in flight recorded, when it closes.
 import fp from 'fastify-plugin';
 import type { Channels } from '../../channels/index.ts';
-import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { Config } from '../config.ts';
 import { mutable } from '../domain/notices.ts';
@@ -60,9 +59,12 @@ export interface NoticesPluginOptions {
   metrics: Metrics;
   /** the outbox as the dispatcher delivers it (claims and records in transactions of its own) */
   queue: DeliveryQueue;
-  /** the outbox as the writer and delivery reports use it inside synchronous transactions (not yet on a port) */
-  outbox: OutboxStore;
-  mutes: MuteStore;
+  /**
+   * The writer's outbox statements and mutes read at once: the writer runs inside transaction bodies that await
+   * nothing (the sync's ingest) until those await their stores.
+   */
+  outboxNow: OutboxStore;
+  isMutedNow: NoticeWriterOptions['isMutedNow'];
   /** where an application's customer notices go besides its phone: the bindings covering it, read at once */
   bindingsCovering: NoticeWriterOptions['bindingsCovering'];
   /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
@@ -72,7 +74,7 @@ export interface NoticesPluginOptions {
 
 export const noticesPlugin = fp<NoticesPluginOptions>(
   async (app, options) => {
-    const { config, ctx, channels, metrics, outbox, mutes } = options;
+    const { config, ctx, channels, metrics } = options;
     const { queue } = options;
     const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
     const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
@@ -87,17 +89,17 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
       random: options.random,
       quietHours: config.quietHours,
       timeZone: config.timeZone,
-      isMuted: (row) => row.applicationNo !== null && mutable(row) && mutes.isMuted(row.applicationNo, row.channel, row.address),
+      isMuted: async (row) => row.applicationNo !== null && mutable(row) && (await app.stores.mutes.isMuted(row.applicationNo, row.channel, row.address)),
       onStatus: countDelivery,
       health: ctx.database.health,
       waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits, channels.smsTemplateOf) : undefined,
     });
-    const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl });
+    const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl, stores: app.stores, transact: app.transact });
     const writer = createNoticeWriter({
       ctx,
-      outbox,
+      outbox: options.outboxNow,
       bindingsCovering: options.bindingsCovering,
-      mutes,
+      isMutedNow: options.isMutedNow,
       templates: loadNoticeTemplates({ dir: options.templatesDir, smsSignature: config.smsSignature, timeZone: config.timeZone, processCodes: options.processCodes }),
       emailTemplates: loadEmailTemplates({ dir: options.templatesDir, timeZone: config.timeZone }),
       unsubscribe,
@@ -108,8 +110,8 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
       onUnrendered: ({ kind, channel }) =>
         metrics.count('jiedian_notices_unrendered_total', 'Notices that could not be rendered (kept as failed outbox rows), by kind and channel', { kind, channel }),
     });
-    const deliveryStatus = createDeliveryStatus(outbox, ctx.clock, countDelivery);
-    app.decorate('notices', { writer, dispatcher, deliveryStatus, mutes: createMuteService(ctx, mutes), unsubscribe } satisfies NoticesModule);
+    const deliveryStatus = createDeliveryStatus(app.transact, ctx.clock, countDelivery);
+    app.decorate('notices', { writer, dispatcher, deliveryStatus, mutes: createMuteService(ctx, app), unsubscribe } satisfies NoticesModule);
 
     app.addHook('onReady', async () => {
       for (const line of channels.announce) app.log.info(line);

@@ -9,7 +9,6 @@ import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-pol
 import { isLateFact, planChangeWorthText } from '../domain/notice-policy.ts';
 import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables, type PlanChangedVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
-import type { MuteStore } from '../../db/mute-store.ts';
 import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
@@ -35,8 +34,11 @@ export interface NoticeWriterOptions {
    * transactions that await nothing (the sync's ingest) until those await their stores.
    */
   bindingsCovering: (accountNo: string, applicationNo: string) => BindingTarget[];
-  /** applications the customer muted for an address (免打扰): their non-mandatory notices are not written */
-  mutes: MuteStore;
+  /**
+   * Whether the customer muted the application for an address (免打扰; MuteStore.isMuted read at once): its
+   * non-mandatory notices are not written there
+   */
+  isMutedNow: (applicationNo: string, channel: string, address: string) => boolean;
   templates: NoticeTemplates;
   emailTemplates: EmailTemplates;
   /** signed unsubscribe links in customer e-mails */
@@ -155,7 +157,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const ids: string[] = [];
     for (const { channel, address } of addresses) {
       if (outbox.isOptedOut(channel, address)) continue;
-      if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.mutes.isMuted(applicationNo, channel, address)) continue;
+      if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.isMutedNow(applicationNo, channel, address)) continue;
       const id = randomUUID();
       const row = {
         id,

@@ -75,7 +75,7 @@ const pagesRoutes: FastifyPluginAsync<PagesOptions> = async (app, options) => {
   // Opened from an Official Account message inside WeChat: first through web authorization (snsapi_base, silent),
   // which comes back here with a `code` the page exchanges for the bound account's view token. Without the Official
   // Account configured, or back from WeChat, the page itself (it offers account number + query code).
-  const { wechatOaWeb } = app.jiedian;
+  const { wechatOaWeb } = app.inbound;
   app.get<{ Querystring: { code?: string; applicationNo?: string } }>(routes.mobile, { schema: { hide: true } }, async (request, reply) => {
     const { code, applicationNo } = request.query;
     if (wechatOaWeb.enabled && code === undefined && /micromessenger/i.test(request.headers['user-agent'] ?? '')) {

@@ -86,7 +86,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
     },
     async (request) => {
       customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
-      return { notifications: mutes.state(request.params.applicationNo) };
+      return { notifications: await mutes.state(request.params.applicationNo) };
     },
   );
 

@@ -25,7 +25,10 @@ export function callbackSource(request: FastifyRequest, isTrustedProxy: (address
   return source;
 }
 
-export function requireSmsCallbackToken(config: Config) {
+/** The configuration an SMS provider's callback routes check requests against. */
+export type SmsCallbackConfig = Pick<Config, 'smsCallbacks'>;
+
+export function requireSmsCallbackToken(config: SmsCallbackConfig) {
   const { token, allowedSources, trustedProxies } = config.smsCallbacks;
   const expected = token === null ? null : digest(token);
   const allowed = allowedSources === null ? null : ipMatcher(allowedSources);

@@ -1,6 +1,6 @@
 // Staff API (API.md §3): sign-in, the live queue, acknowledging and answering hurries, application detail, re-plan.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { OutboxRow } from '../../db/outbox-store.ts';
+import type { OutboxRow } from '../notices/outbox.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { JiedianError } from '../errors.ts';
 import { ApplicationParams } from '../schemas/sync.ts';
@@ -36,7 +36,8 @@ export interface StaffRoutesOptions {
 }
 
 const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, { timeZone, publicUrl }) => {
-  const { outbox, risks, ratings } = app.jiedian;
+  const { risks, ratings } = app.jiedian;
+  const { outbox } = app.stores;
   const { securityNotices } = app.staff;
   const { views, replanning } = app.applications;
   const { consults } = app.chat;
@@ -129,7 +130,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
     },
     async (request) => {
       if (principal(request).role !== 'admin') throw new JiedianError('JD_FORBIDDEN', 'only admins see every failed notice');
-      return { notifications: outbox.failures(200).map(notificationView) };
+      return { notifications: (await outbox.failures(200)).map(notificationView) };
     },
   );
 
@@ -174,13 +175,13 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
       const { applicationNo } = request.params;
       const application = (await app.staff.access.canSee(principal(request), applicationNo)) ? views.staffView(applicationNo) : undefined;
       if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
-      const notifications = outbox.ofApplication(applicationNo).map(notificationView);
+      const notifications = (await outbox.ofApplication(applicationNo)).map(notificationView);
       return {
         application,
         notifications,
         hurries: await hurries.ofApplication(applicationNo),
         alerts: await alerts.ofApplication(applicationNo),
-        mutes: app.notices.mutes.ofApplication(applicationNo),
+        mutes: await app.notices.mutes.ofApplication(applicationNo),
         risk: risks.ofApplication(applicationNo),
         rating: ratings.ofApplication(applicationNo),
       };

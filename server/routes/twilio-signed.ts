@@ -4,7 +4,10 @@ import { TWILIO_SIGNATURE_HEADER, isValidTwilioSignature } from '../../channels/
 import type { Config } from '../config.ts';
 import { JiedianError } from '../errors.ts';
 
-export function requireTwilioSignature(config: Config) {
+/** The configuration Twilio's webhooks are checked against. */
+export type TwilioWebhookConfig = Pick<Config, 'twilio' | 'publicUrl'>;
+
+export function requireTwilioSignature(config: TwilioWebhookConfig) {
   return async (request: FastifyRequest): Promise<void> => {
     const valid =
       config.twilio !== null &&

@@ -4,13 +4,13 @@ import Type from 'typebox';
 import { AliyunSmsReportItem, AliyunSmsUpItem, aliyunInbound, AliyunPushAccepted, aliyunPushAccepted, aliyunReceipts } from '../../channels/sms-aliyun/callbacks.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { bodyCheckedByItem, callbackItems } from './sms-callback-items.ts';
-import { SmsCallbackQuery, requireSmsCallbackToken } from './sms-callback-token.ts';
+import { SmsCallbackQuery, requireSmsCallbackToken, type SmsCallbackConfig } from './sms-callback-token.ts';
 
 const reports = callbackItems(AliyunSmsReportItem, 'Aliyun SmsReport');
 const replies = callbackItems(AliyunSmsUpItem, 'Aliyun SmsUp');
 
-const aliyunSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, templateSms } = app.jiedian;
+const aliyunSmsWebhooks: FastifyPluginAsyncTypebox<{ config: SmsCallbackConfig }> = async (app, { config }) => {
+  const { templateSms } = app.inbound;
   // before the body is read: a caller without the token learns nothing, not even whether its body parses
   app.addHook('onRequest', requireSmsCallbackToken(config));
 
@@ -27,7 +27,7 @@ const aliyunSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      templateSms.recordReceipts('aliyun', aliyunReceipts(reports(request.body, request.log)));
+      await templateSms.recordReceipts('aliyun', aliyunReceipts(reports(request.body, request.log)));
       return aliyunPushAccepted;
     },
   );

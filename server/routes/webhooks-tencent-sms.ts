@@ -5,13 +5,13 @@ import Type from 'typebox';
 import { TencentReply, TencentStatusReport, TencentCallbackAccepted, tencentCallbackAccepted, tencentInbound, tencentReceipts } from '../../channels/sms-tencent/callbacks.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { bodyCheckedByItem, callbackItems } from './sms-callback-items.ts';
-import { SmsCallbackQuery, requireSmsCallbackToken } from './sms-callback-token.ts';
+import { SmsCallbackQuery, requireSmsCallbackToken, type SmsCallbackConfig } from './sms-callback-token.ts';
 
 const reports = callbackItems(TencentStatusReport, 'Tencent Cloud SMS status reports');
 const replies = callbackItems(TencentReply, 'Tencent Cloud SMS replies');
 
-const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, templateSms } = app.jiedian;
+const tencentSmsWebhooks: FastifyPluginAsyncTypebox<{ config: SmsCallbackConfig }> = async (app, { config }) => {
+  const { templateSms } = app.inbound;
   // before the body is read: a caller without the token learns nothing, not even whether its body parses
   app.addHook('onRequest', requireSmsCallbackToken(config));
 
@@ -28,7 +28,7 @@ const tencentSmsWebhooks: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedByItem,
     },
     async (request) => {
-      templateSms.recordReceipts('tencent', tencentReceipts(reports(request.body, request.log)));
+      await templateSms.recordReceipts('tencent', tencentReceipts(reports(request.body, request.log)));
       return tencentCallbackAccepted;
     },
   );

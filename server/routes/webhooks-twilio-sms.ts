@@ -3,13 +3,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import Type from 'typebox';
-import { requireTwilioSignature } from './twilio-signed.ts';
+import { requireTwilioSignature, type TwilioWebhookConfig } from './twilio-signed.ts';
+import type { Config } from '../config.ts';
 import { TWIML_CONTENT_TYPE, TwilioInboundSms, twilioInboundSms, twimlReply } from '../../channels/sms-twilio/callbacks.ts';
 import { smsReplyText } from '../domain/chat/replies.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
-const twilioSmsWebhook: FastifyPluginAsyncTypebox = async (app) => {
-  const { config } = app.jiedian;
+const twilioSmsWebhook: FastifyPluginAsyncTypebox<{ config: TwilioWebhookConfig & Pick<Config, 'smsSignature'> }> = async (app, { config }) => {
   const chat = app.chat.turns;
   await app.register(formbody);
 

@@ -2,13 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import formbody from '@fastify/formbody';
 import Type from 'typebox';
-import { requireTwilioSignature } from './twilio-signed.ts';
+import { requireTwilioSignature, type TwilioWebhookConfig } from './twilio-signed.ts';
 import { TwilioStatusCallback, twilioDeliveryReport } from '../../channels/sms-twilio/callbacks.ts';
 import { JiedianError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
-const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
-  const { config } = app.jiedian;
+const twilioWebhooks: FastifyPluginAsyncTypebox<{ config: TwilioWebhookConfig }> = async (app, { config }) => {
   const { deliveryStatus } = app.notices;
   await app.register(formbody);
 
@@ -27,7 +26,7 @@ const twilioWebhooks: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const report = twilioDeliveryReport(request.body);
       if (report === null) throw new JiedianError('JD_INVALID_REQUEST', `body.MessageStatus "${request.body.MessageStatus}" is not a known status`);
-      if (!deliveryStatus.record(report)) throw new JiedianError('JD_NOT_FOUND', `no message ${report.providerId}`);
+      if (!(await deliveryStatus.record(report))) throw new JiedianError('JD_NOT_FOUND', `no message ${report.providerId}`);
       return reply.code(204).send(null);
     },
   );

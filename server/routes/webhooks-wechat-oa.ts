@@ -16,10 +16,12 @@ import {
   type CallbackSecrets,
 } from '../../channels/wechat-oa/callback.ts';
 import { JiedianError } from '../errors.ts';
+import type { Config } from '../config.ts';
+import type { Clock } from '../services/clock.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
-const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
-  const { config, wechatOaInbox, context } = app.jiedian;
+const wechatOaWebhook: FastifyPluginAsyncTypebox<{ config: Pick<Config, 'wechatOa'>; clock: Clock }> = async (app, { config, clock }) => {
+  const { wechatOaInbox } = app.inbound;
   const secrets: CallbackSecrets = config.wechatOa
     ? { appId: config.wechatOa.appId, token: config.wechatOa.token, aesKey: config.wechatOa.aesKey }
     : { appId: '', token: '', aesKey: null };
@@ -69,7 +71,7 @@ const wechatOaWebhook: FastifyPluginAsyncTypebox = async (app) => {
       const opened = guard(() => openCallback(secrets, request.query, typeof request.body === 'string' ? request.body : ''));
       const text = await wechatOaInbox.handle(opened.message);
       if (text === null) return reply.type('text/plain; charset=utf-8').send(ACKNOWLEDGED);
-      return reply.type('application/xml; charset=utf-8').send(passiveReply(secrets, opened, text, context.clock.now()));
+      return reply.type('application/xml; charset=utf-8').send(passiveReply(secrets, opened, text, clock.now()));
     },
   );
 };

@@ -10,7 +10,7 @@ const SessionBody = Type.Object({
 });
 
 const wechatOaWebRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { wechatOaWeb } = app.jiedian;
+  const { wechatOaWeb } = app.inbound;
 
   app.post(
     '/wechat-oa/session',

@@ -277,7 +277,7 @@ describe('the kiosk', () => {
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     expect(await card(customerA.applicationNo).locator('.notice-line').innerText()).toBe('已关闭，只通知您催办的答复');
-    expect(t.app.notices.mutes.state(customerA.applicationNo).muted).toBe(true);
+    expect((await t.app.notices.mutes.state(customerA.applicationNo)).muted).toBe(true);
     expect(await unnamedControls(page)).toEqual([]);
     await screenshot(page, 'kiosk-notices-off-landscape');
 
@@ -311,7 +311,7 @@ describe('the kiosk', () => {
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('false');
     await toggle.click();
     await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
-    expect(t.app.notices.mutes.state(customerA.applicationNo).muted).toBe(false);
+    expect((await t.app.notices.mutes.state(customerA.applicationNo)).muted).toBe(false);
     expect(problems).toEqual([]);
   }, 40_000);
 });

@@ -114,7 +114,7 @@ describe('createChannels', () => {
       WECHAT_OA_TOKEN: 'CallbackToken1',
       WECHAT_OA_API_BASE_URL: 'http://127.0.0.1:9',
     });
-    const tokens = { read: () => undefined, write: () => {} };
+    const tokens = { accessToken: async () => null, saveAccessToken: async () => {} };
     const { channels, wechatOa, announce, fallbacks } = createChannels({
       config,
       logger: recordingLogger().logger,

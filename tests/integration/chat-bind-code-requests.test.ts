@@ -20,7 +20,7 @@ async function withAccounts() {
 const APPLICATIONS = [APPLICATION_NO, ...ACCOUNTS.map((_, i) => `YX2026-04${String(i).padStart(2, '0')}`)];
 /** bind_code SMS queued to any of the applications' phones */
 const bindCodesQueued = (t: TestApp) =>
-  APPLICATIONS.reduce((n, applicationNo) => n + t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code').length, 0);
+  APPLICATIONS.reduce((n, applicationNo) => n + t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code').length, 0);
 
 function kiosk(t: TestApp, sessionId: string, text: string, remoteAddress: string) {
   return t.app.inject({ method: 'POST', url: '/api/v1/chat/messages', remoteAddress, payload: { sessionId, text } }).then((r) => r.json().replies.join('\n') as string);

@@ -65,7 +65,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
 
     const optOut = await postSms(t, CUSTOMER, 'TD');
     expect(optOut.text).toContain('已退订');
-    expect(t.app.jiedian.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
+    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
 
     // every message and reply is on the one conversation record of this number
     const transcript = t.app.chat.turns.transcript('sms', APPLICATION_PHONE);
@@ -82,7 +82,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
       const from = `+861380000200${i}`;
       const reply = await postSms(t, from, word);
       expect(reply.text, word).toContain('已退订');
-      expect(t.app.jiedian.outbox.isOptedOut('sms', `1380000200${i}`), word).toBe(true);
+      expect(t.outbox.isOptedOut('sms', `1380000200${i}`), word).toBe(true);
     }
   });
 

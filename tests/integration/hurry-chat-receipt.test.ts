@@ -7,7 +7,7 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { fakeTwilioForTest } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, kiosk, postSms , kioskViewToken as viewToken } from '../support/chat.ts';
 
-const receipts = (t: TestApp) => t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received');
+const receipts = (t: TestApp) => t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received');
 const smsTo = (fake: FakeTwilio, phone: string) => fake.requests.filter((r) => r.to === `+86${phone}`).map((r) => r.body ?? '');
 
 

@@ -291,7 +291,7 @@ describe('two presses on one step in the same tick', () => {
       { action: 'counted', actor: 'customer', at: utc('2026-11-24T10:00:00+08:00'), detail: 'within cooldown' },
     ]);
     // one request: one receipt to the customer, one text to the handler
-    const kinds = t.app.jiedian.outbox.ofApplication(customerA.applicationNo).map((row) => row.noticeKind);
+    const kinds = t.outbox.ofApplication(customerA.applicationNo).map((row) => row.noticeKind);
     expect(kinds.filter((kind) => kind === 'hurry_received')).toHaveLength(1);
     expect(kinds.filter((kind) => kind === 'hurry_for_handler')).toHaveLength(1);
   });

@@ -39,15 +39,15 @@ async function stepsStartOnBoth(t: TestApp): Promise<void> {
 }
 
 const stepStartedTo = (t: TestApp, applicationNo: string, channel: string, address: string) =>
-  t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'step_started' && r.channel === channel && r.address === address);
+  t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'step_started' && r.channel === channel && r.address === address);
 const anythingTo = (t: TestApp, applicationNo: string, channel: string, address: string) =>
-  t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.channel === channel && r.address === address);
+  t.outbox.ofApplication(applicationNo).filter((r) => r.channel === channel && r.address === address);
 const scopeOf = (t: TestApp, channel: string, address: string) =>
   t.database.sqlite.prepare('SELECT application_nos FROM channel_bindings WHERE channel = ? AND address = ? AND account_no = ?').pluck().get(channel, address, ACCOUNT_NO);
 
 async function bindCodeSent(fake: FakeTwilio, t: TestApp): Promise<string> {
   // newest first; every one to the latest application's phone
-  const rows = t.app.jiedian.outbox.ofApplication(OTHER.applicationNo).filter((r) => r.noticeKind === 'bind_code');
+  const rows = t.outbox.ofApplication(OTHER.applicationNo).filter((r) => r.noticeKind === 'bind_code');
   expect(new Set(rows.map((r) => r.address))).toEqual(new Set([OTHER.phone]));
   await t.app.notices.dispatcher.idle();
   expect(fake.requests.some((r) => r.to === `+86${OTHER.phone}` && r.body?.includes('验证码'))).toBe(true);
@@ -129,7 +129,7 @@ describe('notices to a binding that proved some of the account\'s applications',
     await postSms(t, from, 'BD 5300123456');
     await postSms(t, from, await bindCodeSent(fake, t));
     await postSms(t, from, 'TD');
-    expect(t.app.jiedian.outbox.isOptedOut('sms', address)).toBe(true);
+    expect(t.outbox.isOptedOut('sms', address)).toBe(true);
     const messages = inbox.messages.length;
     const toOwnPhone = stepStartedTo(t, APPLICATION_NO, 'sms', '13800001111').length;
 

@@ -14,7 +14,7 @@ async function queueWorld() {
   const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
   const start = t.clock.now();
   const row = (id: string, over: { channel?: ChannelKind; address?: string; applicationNo?: string | null; lane?: number; dueIn?: number } = {}) =>
-    t.app.jiedian.outbox.insert({
+    t.outbox.insert({
       id,
       applicationNo: over.applicationNo ?? null,
       recipientKind: 'customer',
@@ -34,7 +34,7 @@ async function queueWorld() {
   return { t, start, row, queue: createSqliteDeliveryQueue(createOutboxStore(t.database.db)) };
 }
 
-const statusOf = (t: TestApp, id: string) => t.app.jiedian.outbox.byId(id);
+const statusOf = (t: TestApp, id: string) => t.outbox.byId(id);
 
 describe('the delivery queue store port', () => {
   it('offers due rows on the asked channels, the priority lane first, and a later one of a thread only after the earlier is sent', async () => {

@@ -60,7 +60,7 @@ describe('notices and the ingest transaction', () => {
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now() + 1, applicationNos: null });
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_b', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
-    t.app.jiedian.outbox.optOut('wechat', 'wxid_customer_b', t.clock.now(), 'test');
+    t.outbox.optOut('wechat', 'wxid_customer_b', t.clock.now(), 'test');
 
     const reply = await t.app.inject({
       method: 'POST',
@@ -70,7 +70,7 @@ describe('notices and the ingest transaction', () => {
     });
 
     expect(reply.statusCode).toBe(200);
-    const rows = t.app.jiedian.outbox.ofApplication('YX2026-0001').filter((r) => r.noticeKind === 'step_started');
+    const rows = t.outbox.ofApplication('YX2026-0001').filter((r) => r.noticeKind === 'step_started');
     expect(rows.map((r) => [r.channel, r.address, r.status, r.attempts]).sort()).toEqual([
       ['sms', '13800001111', 'pending', 0],
       ['wechat', 'wxid_customer_a', 'pending', 0],

@@ -51,7 +51,7 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
     await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === lookups[provider.name])).toBe(true);
-    expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) as unknown as string });
+    expect(second.outbox.byId(id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) as unknown as string });
     expect(copies()).toHaveLength(1);
     // nothing else was sent twice either
     const perRow = new Map<string, number>();
@@ -74,7 +74,7 @@ describe('a crash mid-send through aliyun, before Aliyun got the message', () =>
 
     expect(requests().some((r) => r.action === 'QuerySendDetails')).toBe(true);
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
-    expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(second.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });
 
@@ -90,14 +90,14 @@ describe('a crash mid-send through tencent, before Tencent got the message', () 
     const second = await restart({ databasePath, env });
     await second.app.notices.dispatcher.idle();
     expect(requests().some((r) => r.action === 'PullSmsSendStatusByPhoneNumber')).toBe(true);
-    expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(second.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });
 
     for (let i = 0; i < 5; i++) {
       second.clock.advance(30_000);
       second.app.notices.dispatcher.wake();
       await second.app.notices.dispatcher.idle();
     }
-    expect(second.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) as unknown as string });
+    expect(second.outbox.byId(id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) as unknown as string });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(0);
   });
 });

@@ -75,7 +75,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect((await post(t, provider.receipt(failed, false, 'UNDELIV'))).statusCode).toBe(200);
     expect(stepRow(t)).toMatchObject({ status: 'failed', lastError: 'delivery failed (UNDELIV)' });
     expect((await post(t, provider.receipt(delivered, false, 'LATE'))).statusCode).toBe(200);
-    expect(t.app.jiedian.outbox.byId(delivered.outboxId!)).toMatchObject({ status: 'delivered' });
+    expect(t.outbox.byId(delivered.outboxId!)).toMatchObject({ status: 'delivered' });
   });
 
   it('marks the address opted out when the provider says the number refuses our texts', async () => {
@@ -119,7 +119,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
       t.app.notices.dispatcher.wake();
       await t.app.notices.dispatcher.idle();
     }
-    expect(t.app.jiedian.outbox.byId(refused.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(t.outbox.byId(refused.id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === refused.id)).toHaveLength(0);
   });
 
@@ -134,7 +134,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     t.clock.advance(3600_000);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(t.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
   });
 
@@ -198,21 +198,21 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     await planReplyStarted(t);
     const now = t.clock.now();
     for (const [id, code] of [['limit-1', '111111'], ['limit-2', '222222']] as const) {
-      t.app.jiedian.outbox.insert({
+      t.outbox.insert({
         id, applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
         noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
       });
     }
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
-    expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
+    expect(t.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
+    expect(t.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(0);
 
     t.clock.advance(60_000);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(t.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(1);
   });
 
@@ -257,14 +257,14 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     for (let day = 1; day <= 12; day++) {
       // the next Beijing midnight falls in quiet hours (22:00-08:00): the step notice waits for 08:00
       const release = Date.parse('2026-11-25T08:00:00+08:00') + (day - 1) * DAY;
-      expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: release, lastError: expect.stringMatching(/limit/i) });
+      expect(t.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: release, lastError: expect.stringMatching(/limit/i) });
       const tried = sendsOf(requests);
       await retryAt(t, release - 60_000);
       expect(sendsOf(requests)).toBe(tried);
       await retryAt(t, release);
       expect(sendsOf(requests)).toBe(tried + 1);
     }
-    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(t.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
   });
 
@@ -273,14 +273,14 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     await planReplyStarted(t, () => fail('hour_limit', MAX_DELIVERY_ATTEMPTS + 4));
     const id = stepRow(t).id;
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 4; i++) {
-      const row = t.app.jiedian.outbox.byId(id)!;
+      const row = t.outbox.byId(id)!;
       expect(row).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: t.clock.now() + 3600_000 });
       const tried = sendsOf(requests);
       await retryAt(t, row.nextAttemptAt! - 1000);
       expect(sendsOf(requests)).toBe(tried);
       await retryAt(t, row.nextAttemptAt!);
     }
-    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(t.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
   });
 
@@ -293,7 +293,7 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
 
     await retryAt(t, t.clock.now() + 3600_000);
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(t.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
   });
 });
@@ -312,7 +312,7 @@ describe.each(providers)('status reports through $name, each applied once', (pro
     const { t } = await provider.build();
     await planReplyStarted(t);
     const now = t.clock.now();
-    const { outbox: store } = t.app.jiedian;
+    const store = t.outbox;
     store.insert({
       id: 'race-1', applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
       noticeKind: 'bind_code', variables: { code: '123456', validMinutes: 10 }, text: '验证码123456', content: null, segments: 1, urgent: true, nextAttemptAt: now + DAY, createdAt: now,
@@ -334,7 +334,7 @@ describe('status reports through aliyun, an opt-out applied once', () => {
     const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
     expect(isOptedOut(t)).toBe(true);
-    t.app.jiedian.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
+    t.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
     expect(isOptedOut(t)).toBe(false);
   });
@@ -446,13 +446,13 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     // the retries come due; Tencent cannot tell yet: each is a look-up only, not a send and not an attempt
     for (let i = 0; i < 3; i++) {
       await retry(t, 60_000);
-      expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1, inDoubtSince: row.inDoubtSince, nextAttemptAt: t.clock.now() + 30_000 });
+      expect(t.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1, inDoubtSince: row.inDoubtSince, nextAttemptAt: t.clock.now() + 30_000 });
     }
     expect(copies()).toHaveLength(1);
 
     holdReports!(false); // the carrier reports: Tencent now lists the message
     await retry(t, 30_000);
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'delivered', providerId: copies()[0]!.providerId });
+    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'delivered', providerId: copies()[0]!.providerId });
     expect(copies()).toHaveLength(1);
   });
 
@@ -465,12 +465,12 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     const copies = () => sent().filter((s) => s.outboxId === row.id);
 
     await retry(t, 60_000);
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
     expect(copies()).toHaveLength(0);
 
     // the handset may be off and its report come hours later: a resend could be a second copy
     await retry(t, 60_000);
-    expect(t.app.jiedian.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) });
+    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) });
     await retry(t, 3600_000);
     expect(copies()).toHaveLength(0);
     expect(lines.map((l) => JSON.parse(l) as { level: number; code?: string }).filter((l) => l.level === 50 && l.code === NO_STATUS_REPORT)).toHaveLength(1);

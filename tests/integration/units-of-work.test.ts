@@ -85,7 +85,7 @@ describe('a unit of work', () => {
 
 /** design review starts: a step notice for the customer's phone */
 const designReview = () => [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T15:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T15:30:00+08:00')];
-const designReviewTexts = (t: TestApp) => t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'sms' && r.text.includes('已进入“设计文件审核”'));
+const designReviewTexts = (t: TestApp) => t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'sms' && r.text.includes('已进入“设计文件审核”'));
 
 /** What the two writes leave behind, without ids and times that differ between two databases. */
 function outcome(t: TestApp) {

@@ -31,7 +31,7 @@ describe('the WeChat bot in the app', () => {
     const id = queueWeChatNotice(t, customer.id, 'CB2611240001');
     await t.app.notices.dispatcher.idle();
     // not lost and not failed: waiting for a retry
-    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
+    expect(t.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
 
     await wx.login();
     t.clock.advance(60_000);
@@ -39,7 +39,7 @@ describe('the WeChat bot in the app', () => {
     await t.app.notices.dispatcher.idle();
     const messages = await inbox.waitFor(2, 3000);
     expect(messages[1]!.text).toContain('CB2611240001');
-    expect(t.app.jiedian.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(t.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
 
     // the message handler survived the new login
     expect(await ask(wx, customer, inbox, '进度')).toContain(APPLICATION_NO);
@@ -58,10 +58,10 @@ describe('the WeChat bot in the app', () => {
       t.clock.advance(ms);
       t.app.notices.dispatcher.wake();
       await t.app.notices.dispatcher.idle();
-      return ids.filter((id) => t.app.jiedian.outbox.byId(id)!.status === 'delivered').length;
+      return ids.filter((id) => t.outbox.byId(id)!.status === 'delivered').length;
     };
     expect([await deliveredAfter(0), await deliveredAfter(999), await deliveredAfter(1), await deliveredAfter(1000)]).toEqual([1, 1, 2, 3]);
     await inbox.waitFor(3, 3000);
-    expect(ids.map((id) => t.app.jiedian.outbox.byId(id)!.attempts)).toEqual([1, 1, 1]);
+    expect(ids.map((id) => t.outbox.byId(id)!.attempts)).toEqual([1, 1, 1]);
   });
 });

@@ -68,7 +68,7 @@ describe('WeChat Official Account callbacks', () => {
     expect(json.statusCode).toBe(401);
 
     expect(t.app.chat.turns.transcript('wechat_oa', OPENID)).toEqual([]);
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
   });
 
   it('a signed body that is not WeChat XML is a 400 in the contract shape', async () => {
@@ -108,18 +108,18 @@ describe('WeChat Official Account callbacks', () => {
     expect(hurried.text).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     await t.app.notices.dispatcher.idle();
     // the reply was the receipt; the handler is told by SMS
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
 
     const optOut = await say(t, '退订', { safe: true });
     expect(optOut.text).toContain('本微信将不再收到办电通知');
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
-    expect(t.app.jiedian.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
     // no notice goes to the opted-out OpenID
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
     expect(wechat.sent('/cgi-bin/message/template/send')).toEqual([]);
 
     const transcript = t.app.chat.turns.transcript('wechat_oa', OPENID);
@@ -133,7 +133,7 @@ describe('WeChat Official Account callbacks', () => {
     const retry = await say(t, `绑定 ${ACCOUNT_NO}`, { msgId });
     expect(retry.text).toBe(first.text);
     expect(t.app.chat.turns.transcript('wechat_oa', OPENID).filter((m) => m.direction === 'in')).toHaveLength(1);
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
   });
 
   it('an answer too long for a passive reply: success at once, then one customer-service message, once however often WeChat retries', async () => {
@@ -178,7 +178,7 @@ describe('WeChat Official Account callbacks', () => {
     const t2 = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
     const retry = await say(t2, `绑定 ${ACCOUNT_NO}`, { msgId });
     expect(retry.text).toBe(first.text);
-    expect(t2.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
+    expect(t2.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
   });
 
   it('unfollowing opts the OpenID out; following again lifts it and is welcomed once', async () => {
@@ -186,18 +186,18 @@ describe('WeChat Official Account callbacks', () => {
     await bind(t);
     const left = await postCallback(t, eventXml(OPENID, 'unsubscribe', 1764000100));
     expect(left.body).toBe('success');
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
     const back = await postCallback(t, eventXml(OPENID, 'subscribe', 1764000200), { safe: true });
     expect(back.text).toContain('欢迎关注');
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
     // a retried event changes nothing again: an unfollow retried after the follow must not opt out again
     await postCallback(t, eventXml(OPENID, 'unsubscribe', 1764000100));
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
 
     // 退订 in the chat is not lifted by following again
     await say(t, '退订');
     await postCallback(t, eventXml(OPENID, 'subscribe', 1764000300));
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
   });
 });
 
@@ -209,7 +209,7 @@ describe('WeChat Official Account notices', () => {
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
 
-    const [row] = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
+    const [row] = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ address: OPENID, status: 'sent', provider: 'wechat-oa' });
     const sent = wechat.sent('/cgi-bin/message/template/send').find((m) => m.template_id === 'JD-STEP-STARTED-TEMPLATE');
     expect(sent).toMatchObject({
@@ -233,7 +233,7 @@ describe('WeChat Official Account notices', () => {
 
     const done = await postCallback(t, eventXml(OPENID, 'TEMPLATESENDJOBFINISH', 1764000400, `<MsgID>${row!.providerId}</MsgID><Status><![CDATA[success]]></Status>`));
     expect(done.body).toBe('success');
-    expect(t.app.jiedian.outbox.byId(row!.id)).toMatchObject({ status: 'delivered' });
+    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'delivered' });
   });
 
   it("a handler's answer to a hurry made in the Official Account goes back there as a template message", async () => {
@@ -248,7 +248,7 @@ describe('WeChat Official Account notices', () => {
     // a thing holds 20 characters: the answer is shortened by the one rule
     expect(sent).toMatchObject({ touser: OPENID, data: { character_string1: { value: request!.id }, thing2: { value: '方案已在审核，明天上午答复您，请保持电…' }, phrase3: { value: '已答复' } } });
     // only there: the customer asked in WeChat
-    expect(t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_answered').map((r) => r.channel)).toEqual(['wechat_oa']);
+    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_answered').map((r) => r.channel)).toEqual(['wechat_oa']);
   });
 
   it('43101 on a subscription notice opts the user out of the Official Account, not of SMS', async () => {
@@ -257,11 +257,11 @@ describe('WeChat Official Account notices', () => {
     wechat.failNext(43101);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const rows = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa');
+    const rows = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa');
     expect(rows.map((r) => r.status)).toContain('failed');
     expect(rows.find((r) => r.status === 'failed')!.lastError).toMatch(/^43101/);
-    expect(t.app.jiedian.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
-    expect(t.app.jiedian.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
+    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
     // the next notice is not sent to WeChat at all
     const before = wechat.calls.length;
@@ -313,7 +313,7 @@ describe('WeChat Official Account access token', () => {
     expect(stepSends.map((c) => c.errcode)).toEqual([40001, 0]);
     expect(wechat.tokenRequests()).toBe(tokensBefore + 1);
     expect(stepSends[1]!.query.access_token).not.toBe(stepSends[0]!.query.access_token);
-    const [row] = t.app.jiedian.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
+    const [row] = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });
   });
 

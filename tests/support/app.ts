@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach } from 'vitest';
 import { buildApp, type AppDeps, type JiedianApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
+import { createOutboxStore, type OutboxStore } from '../../db/outbox-store.ts';
 import { openDatabase, type Database_, type OpenOptions } from '../../db/client.ts';
 import { ManualClock } from '../../server/services/clock.ts';
 
@@ -27,6 +28,8 @@ export interface TestApp {
   config: Config;
   /** an Authorization header for the sync API */
   sync: { authorization: string };
+  /** the outbox and opt-outs read (and, to arrange a case, written) at once on the SQLite database */
+  outbox: OutboxStore;
 }
 
 const open: TestApp[] = [];
@@ -51,7 +54,7 @@ export async function buildTestApp(
   const clock = new ManualClock(options.now ?? DEFAULT_NOW);
   const app = await buildApp({ config, database, clock, ...options.deps });
   await app.ready();
-  const t = { app, database, clock, config, sync: { authorization: `Bearer ${SYNC_TOKEN}` } };
+  const t = { app, database, clock, config, sync: { authorization: `Bearer ${SYNC_TOKEN}` }, outbox: createOutboxStore(database.db) };
   open.push(t);
   return t;
 }

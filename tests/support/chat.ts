@@ -59,14 +59,14 @@ export async function switchOn(t: TestApp) {
 
 /** The code of the newest bind_code SMS (as rendered into the outbox row sent to the application's phone). */
 export function lastBindCode(t: TestApp, applicationNo = APPLICATION_NO): string {
-  const rows = t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code');
+  const rows = t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code');
   const code = rows[0] && /(\d{6})/.exec(rows[0].text)?.[1];
   if (!code) throw new Error('no bind_code notice was queued');
   return code;
 }
 
 export function bindCodeCount(t: TestApp, applicationNo = APPLICATION_NO): number {
-  return t.app.jiedian.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code').length;
+  return t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code').length;
 }
 
 let sid = 0;

@@ -84,7 +84,7 @@ export async function postEvents(t: TestApp, events: StepEvent[]) {
 
 /** The application's outbox rows, oldest first. */
 export function outboxOf(t: TestApp, applicationNo: string): OutboxRow[] {
-  return t.app.jiedian.outbox.ofApplication(applicationNo).reverse();
+  return t.outbox.ofApplication(applicationNo).reverse();
 }
 
 export function rowsOfKind(t: TestApp, applicationNo: string, kind: string, channel = 'sms'): OutboxRow[] {

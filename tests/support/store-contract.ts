@@ -1,5 +1,9 @@
 // Rows the store contract tests start from, in SQL both databases accept (TRUE/FALSE are SQLite's 1/0).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { openDatabase } from '../../db/client.ts';
+import { SERVER_BUSY_TIMEOUT_MS } from '../../db/unit-of-work.ts';
 import { openPostgres } from '../../db/postgres/client.ts';
 import { createPostgresStores } from '../../db/postgres/stores.ts';
 import { createSqliteStores } from '../../db/sqlite/stores.ts';
@@ -27,10 +31,22 @@ INSERT INTO hurries (id, application_no, step_code, handler_id, team_id, channel
   ('CB2611240001', 'YX2026-0001', 'survey', 'H009', 'T01', 'kiosk', 'open', 1, 1, 1, 1);
 `;
 
+export interface OpenedStores {
+  stores: Stores;
+  transact: Transact;
+  attempts: AttemptLog;
+  close(): Promise<void>;
+}
+
 /** Every database's store ports over STORE_CONTRACT_ROWS (and `extraRows`), for contract tests run on each. */
 export interface StoreImplementation {
   name: string;
-  open(extraRows?: string): Promise<{ stores: Stores; transact: Transact; attempts: AttemptLog; close(): Promise<void> }>;
+  open(extraRows?: string): Promise<OpenedStores>;
+  /**
+   * Two instances on one database (SQLite: two connections to one file; PostgreSQL: two pools), for what must hold
+   * across instances. `close` closes both.
+   */
+  openTwo(extraRows?: string): Promise<{ instances: [Pick<OpenedStores, 'stores' | 'transact'>, Pick<OpenedStores, 'stores' | 'transact'>]; close(): Promise<void> }>;
 }
 
 export const storeImplementations: StoreImplementation[] = [
@@ -41,6 +57,26 @@ export const storeImplementations: StoreImplementation[] = [
       database.sqlite.exec(STORE_CONTRACT_ROWS + extraRows);
       const { stores, transact, attempts } = createSqliteStores(database);
       return { stores, transact, attempts, close: async () => database.close() };
+    },
+    async openTwo(extraRows = '') {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiedian-contract-'));
+      const file = path.join(dir, 'jiedian.db');
+      // as the server opens it: a lock another connection holds is waited for by the unit of work, not the thread
+      const first = openDatabase(file, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+      first.sqlite.exec(STORE_CONTRACT_ROWS + extraRows);
+      const second = openDatabase(file, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+      const on = (database: typeof first) => {
+        const { stores, transact } = createSqliteStores(database);
+        return { stores, transact };
+      };
+      return {
+        instances: [on(first), on(second)],
+        close: async () => {
+          first.close();
+          second.close();
+          fs.rmSync(dir, { recursive: true, force: true });
+        },
+      };
     },
   },
   {
@@ -56,6 +92,20 @@ export const storeImplementations: StoreImplementation[] = [
         attempts,
         close: async () => {
           await database.close();
+          await target.drop();
+        },
+      };
+    },
+    async openTwo(extraRows = '') {
+      const target = await freshPostgresDatabase();
+      const first = await openPostgres(target.url);
+      await first.pool.query(STORE_CONTRACT_ROWS + extraRows);
+      const second = await openPostgres(target.url);
+      return {
+        instances: [createPostgresStores(first), createPostgresStores(second)],
+        close: async () => {
+          await first.close();
+          await second.close();
           await target.drop();
         },
       };

@@ -6,12 +6,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { CHAT_REPLY_KIND } from '../../channels/wechat-oa/channel.ts';
 import type { WechatOaInbound } from '../../channels/wechat-oa/xml.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
-import type { WechatOaStore } from '../../db/wechat-oa-store.ts';
 import { followed } from '../domain/chat/replies.ts';
 import type { ChatTurns } from '../chat/turn.ts';
-import type { ServiceContext } from './context.ts';
+import type { Clock } from '../services/clock.ts';
 import type { DeliveryStatus } from '../notices/delivery-status.ts';
+import type { Stores, Transact } from '../stores.ts';
 
 /** A passive reply's text may hold this many bytes (UTF-8); a longer answer goes as customer-service messages. */
 export const PASSIVE_REPLY_MAX_BYTES = 2048;
@@ -19,10 +18,11 @@ export const PASSIVE_REPLY_MAX_BYTES = 2048;
 export const UNFOLLOW_SOURCE = 'wechat_oa:unsubscribe';
 
 export interface WechatOaInboxOptions {
-  ctx: ServiceContext;
-  store: WechatOaStore;
+  clock: Clock;
+  /** reads outside a transaction */
+  stores: Pick<Stores, 'wechatOa'>;
+  transact: Transact;
   chat: Pick<ChatTurns, 'handle'>;
-  outbox: OutboxStore;
   deliveryStatus: DeliveryStatus;
   wakeDispatcher: () => void;
   log: Pick<FastifyBaseLogger, 'info' | 'warn'>;
@@ -36,13 +36,16 @@ export function dedupeKeyOf(message: WechatOaInbound): string {
 }
 
 export function createWechatOaInbox(options: WechatOaInboxOptions) {
-  const { ctx, store, chat, outbox, deliveryStatus, log } = options;
+  const { clock, stores, transact, chat, deliveryStatus, log } = options;
 
-  /** Records the callback as handled and runs `work` in the same transaction; false when it was handled before. */
-  function once(message: WechatOaInbound, passiveReply: string | null, work: () => void = () => {}): boolean {
-    return ctx.database.transaction(() => {
-      const fresh = store.markHandled({ dedupeKey: dedupeKeyOf(message), openId: message.openId, receivedAt: ctx.clock.now(), passiveReply });
-      if (fresh) work();
+  /**
+   * Records the callback as handled and runs `work` in the same unit of work; false when it was handled before (by
+   * this instance or another: the record is what decides).
+   */
+  function once(message: WechatOaInbound, passiveReply: string | null, work: (stores: Stores) => Promise<void> = async () => {}): Promise<boolean> {
+    return transact(async (within) => {
+      const fresh = await within.wechatOa.markHandled({ dedupeKey: dedupeKeyOf(message), openId: message.openId, receivedAt: clock.now(), passiveReply });
+      if (fresh) await work(within);
       return fresh;
     });
   }
@@ -52,13 +55,13 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
     const result = await chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
     const joined = result.replies.join('\n\n');
     if (Buffer.byteLength(joined, 'utf8') <= PASSIVE_REPLY_MAX_BYTES) {
-      once(message, joined);
+      await once(message, joined);
       return joined === '' ? null : joined;
     }
-    const now = ctx.clock.now();
-    once(message, null, () => {
+    const now = clock.now();
+    await once(message, null, async ({ outbox }) => {
       for (const text of result.replies) {
-        outbox.insert({
+        await outbox.insert({
           id: randomUUID(),
           applicationNo: null,
           recipientKind: 'customer',
@@ -88,44 +91,50 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
      * before gets the reply it got then, and nothing is done again.
      */
     async handle(message: WechatOaInbound): Promise<string | null> {
-      const earlier = store.handled(dedupeKeyOf(message));
+      const earlier = await stores.wechatOa.handled(dedupeKeyOf(message));
       if (earlier) return earlier.passiveReply;
-      const now = ctx.clock.now();
+      const now = clock.now();
       switch (message.type) {
         case 'text':
           return message.text.trim() === '' ? null : answerText(message);
         case 'subscribe':
-          once(message, followed, () => {
-            if (outbox.optOutSource('wechat_oa', message.openId) === UNFOLLOW_SOURCE) outbox.clearOptOut('wechat_oa', message.openId);
+          await once(message, followed, async ({ outbox }) => {
+            if ((await outbox.optOutSource('wechat_oa', message.openId)) === UNFOLLOW_SOURCE) await outbox.clearOptOut('wechat_oa', message.openId);
           });
           return followed;
         case 'unsubscribe':
-          once(message, null, () => outbox.optOut('wechat_oa', message.openId, now, UNFOLLOW_SOURCE));
+          await once(message, null, ({ outbox }) => outbox.optOut('wechat_oa', message.openId, now, UNFOLLOW_SOURCE));
           return null;
         case 'template_result': {
           // success | failed:user block | failed: system failed
           const status = message.status === 'success' ? 'delivered' : 'failed';
-          once(message, null, () => {
-            const known = deliveryStatus.record({ providerId: message.msgId, status, errorCode: status === 'failed' ? message.status : null, optedOut: message.status === 'failed:user block' });
-            if (!known) log.warn({ msgId: message.msgId }, 'WeChat template delivery result for a message we did not send');
+          const applied: { known: boolean; announce: () => void }[] = [];
+          await once(message, null, async (within) => {
+            applied.push(await deliveryStatus.recordWithin(within, { providerId: message.msgId, status, errorCode: status === 'failed' ? message.status : null, optedOut: message.status === 'failed:user block' }));
           });
+          for (const { known, announce } of applied) {
+            if (known) announce();
+            else log.warn({ msgId: message.msgId }, 'WeChat template delivery result for a message we did not send');
+          }
           return null;
         }
         case 'subscribe_results':
-          once(message, null, () => {
+          const applied: { known: boolean; announce: () => void }[] = [];
+          await once(message, null, async (within) => {
             for (const result of message.results) {
               const ok = result.errorCode === '0';
-              deliveryStatus.record({ providerId: result.msgId, status: ok ? 'delivered' : 'failed', errorCode: ok ? null : result.errorCode, optedOut: result.errorCode === '43101' });
+              applied.push(await deliveryStatus.recordWithin(within, { providerId: result.msgId, status: ok ? 'delivered' : 'failed', errorCode: ok ? null : result.errorCode, optedOut: result.errorCode === '43101' }));
             }
           });
+          for (const { announce } of applied) announce();
           return null;
         case 'subscribe_choice':
           // A refusal is per template; a later send to it answers 43101 and opts the address out then.
-          once(message, null);
+          await once(message, null);
           if (message.refused.length > 0) log.info({ templates: message.refused }, 'a WeChat user refused subscription notices');
           return null;
         case 'other':
-          once(message, null);
+          await once(message, null);
           return null;
       }
     },

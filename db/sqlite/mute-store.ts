@@ -1,16 +1,17 @@
-// Mutes of one application's notices (免打扰), per address or for every address of the application.
+// Mutes (server/notices/mute-store.ts) on SQLite: application_mutes.
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
-import { applicationMutes } from './schema/index.ts';
-
-export type MuteRow = typeof applicationMutes.$inferSelect;
-
-/** The channel and address of a mute that covers every address of the application (the kiosk's switch). */
-export const EVERY_ADDRESS = { channel: '*', address: '*' } as const;
+import type { Db } from '../client.ts';
+import { applicationMutes } from '../schema/index.ts';
+import { EVERY_ADDRESS, type MuteStore } from '../../server/notices/mute-store.ts';
 
 const p = sql.placeholder;
 
-export function createMuteStore(db: Db) {
+export interface SqliteMuteStore extends MuteStore {
+  /** `isMuted` at once, for the notice writer inside transaction bodies that await nothing (the sync's ingest) */
+  isMutedNow(applicationNo: string, channel: string, address: string): boolean;
+}
+
+export function createSqliteMuteStore(db: Db): SqliteMuteStore {
   const muted = db
     .select({ at: applicationMutes.mutedAt })
     .from(applicationMutes)
@@ -26,12 +27,12 @@ export function createMuteStore(db: Db) {
     )
     .limit(1)
     .prepare();
+  const isMutedNow = (applicationNo: string, channel: string, address: string) => muted.get({ applicationNo, channel, address }) !== undefined;
 
   return {
-    /** Whether notices about `applicationNo` to this address are muted (by the address itself or for every address). */
-    isMuted: (applicationNo: string, channel: string, address: string) => muted.get({ applicationNo, channel, address }) !== undefined,
-
-    mute(applicationNo: string, channel: string, address: string, source: string, at: number): void {
+    isMutedNow,
+    isMuted: async (applicationNo, channel, address) => isMutedNow(applicationNo, channel, address),
+    async mute(applicationNo, channel, address, source, at) {
       db.insert(applicationMutes)
         .values({ applicationNo, channel, address, source, mutedAt: at, unmutedAt: null })
         .onConflictDoUpdate({
@@ -41,12 +42,7 @@ export function createMuteStore(db: Db) {
         })
         .run();
     },
-
-    /**
-     * Lifts the mutes that keep notices from this address (its own and the application-wide one); for
-     * `EVERY_ADDRESS`, every mute of the application. Returns how many were lifted.
-     */
-    unmute(applicationNo: string, channel: string, address: string, at: number): number {
+    async unmute(applicationNo, channel, address, at) {
       const every = channel === EVERY_ADDRESS.channel && address === EVERY_ADDRESS.address;
       const which = every
         ? undefined
@@ -60,11 +56,7 @@ export function createMuteStore(db: Db) {
         .where(and(eq(applicationMutes.applicationNo, applicationNo), isNull(applicationMutes.unmutedAt), which))
         .run().changes;
     },
-
-    /** Every mute of the application, lifted ones included, oldest first. */
-    ofApplication: (applicationNo: string): MuteRow[] =>
-      db.select().from(applicationMutes).where(eq(applicationMutes.applicationNo, applicationNo)).orderBy(asc(applicationMutes.mutedAt)).all(),
+    ofApplication: async (applicationNo) =>
+      db.select().from(applicationMutes).where(eq(applicationMutes.applicationNo, applicationNo)).orderBy(asc(applicationMutes.mutedAt), asc(applicationMutes.channel), asc(applicationMutes.address)).all(),
   };
 }
-
-export type MuteStore = ReturnType<typeof createMuteStore>;

@@ -1,0 +1,30 @@
+// The Official Account's shared state (server/inbound/wechat-oa-store.ts) on PostgreSQL. A callback's dedupe key is
+// the primary key: of two instances handling a WeChat retry at once, the second's insert waits for the first's
+// transaction and then does nothing (ON CONFLICT DO NOTHING), so the callback is acted on once.
+import { eq } from 'drizzle-orm';
+import type { PgExecutor } from './client.ts';
+import { wechatOaCallbacks, wechatOaTokens } from './schema/index.ts';
+import type { WechatOaStore } from '../../server/inbound/wechat-oa-store.ts';
+
+export function createPostgresWechatOaStore(db: PgExecutor): WechatOaStore {
+  return {
+    async accessToken(appId) {
+      const [row] = await db.select().from(wechatOaTokens).where(eq(wechatOaTokens.appId, appId));
+      return row ? { token: row.accessToken, expiresAt: row.expiresAt } : null;
+    },
+    async saveAccessToken(appId, { token, expiresAt }, at) {
+      await db
+        .insert(wechatOaTokens)
+        .values({ appId, accessToken: token, expiresAt, updatedAt: at })
+        .onConflictDoUpdate({ target: wechatOaTokens.appId, set: { accessToken: token, expiresAt, updatedAt: at } });
+    },
+    async handled(dedupeKey) {
+      const [row] = await db.select().from(wechatOaCallbacks).where(eq(wechatOaCallbacks.dedupeKey, dedupeKey));
+      return row ?? null;
+    },
+    async markHandled(callback) {
+      const kept = await db.insert(wechatOaCallbacks).values(callback).onConflictDoNothing().returning({ dedupeKey: wechatOaCallbacks.dedupeKey });
+      return kept.length === 1;
+    },
+  };
+}

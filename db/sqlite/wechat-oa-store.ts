@@ -1,0 +1,23 @@
+// The Official Account's shared state (server/inbound/wechat-oa-store.ts) on SQLite: wechat_oa_tokens and
+// wechat_oa_callbacks.
+import { eq } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { wechatOaCallbacks, wechatOaTokens } from '../schema/index.ts';
+import type { WechatOaStore } from '../../server/inbound/wechat-oa-store.ts';
+
+export function createSqliteWechatOaStore(db: Db): WechatOaStore {
+  return {
+    async accessToken(appId) {
+      const row = db.select().from(wechatOaTokens).where(eq(wechatOaTokens.appId, appId)).get();
+      return row ? { token: row.accessToken, expiresAt: row.expiresAt } : null;
+    },
+    async saveAccessToken(appId, { token, expiresAt }, at) {
+      db.insert(wechatOaTokens)
+        .values({ appId, accessToken: token, expiresAt, updatedAt: at })
+        .onConflictDoUpdate({ target: wechatOaTokens.appId, set: { accessToken: token, expiresAt, updatedAt: at } })
+        .run();
+    },
+    handled: async (dedupeKey) => db.select().from(wechatOaCallbacks).where(eq(wechatOaCallbacks.dedupeKey, dedupeKey)).get() ?? null,
+    markHandled: async (callback) => db.insert(wechatOaCallbacks).values(callback).onConflictDoNothing().run().changes === 1,
+  };
+}
