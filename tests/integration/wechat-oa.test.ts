@@ -6,6 +6,7 @@ import { eventXml, FAKE_OA_TOKEN, signedPost, textMessageXml } from '../support/
 import { fakeTwilioForTest, postEvents, putApplication, staffHeaders, started, completed } from '../support/notices.ts';
 import { fakeWechatForTest, oaChatApp, postCallback } from '../support/wechat-oa.ts';
 import type { TestApp } from '../support/app.ts';
+import { UNFOLLOW_SOURCE } from '../../server/inbound/wechat-oa-inbox.ts';
 
 const OPENID = 'oJd8s5customer000000000001';
 let msgSerial = 7_000_000_000_000_000_000n;
@@ -198,6 +199,29 @@ describe('WeChat Official Account callbacks', () => {
     await say(t, '退订');
     await postCallback(t, eventXml(OPENID, 'subscribe', 1764000300));
     expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+  });
+  it('a retried unfollow reaching another instance, or both at once, after the user followed again changes nothing', async () => {
+    const twilio = await fakeTwilioForTest();
+    const wechat = await fakeWechatForTest();
+    const { tempDatabasePath, buildTestApp } = await import('../support/app.ts');
+    const { twilioEnv } = await import('../support/notices.ts');
+    const { wechatOaEnv } = await import('../support/fake-wechat.ts');
+    const databasePath = tempDatabasePath();
+    const a = await oaChatApp(twilio, wechat, { databasePath });
+    const b = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
+    const left = eventXml(OPENID, 'unsubscribe', 1764000100);
+    await postCallback(a, left);
+    expect(a.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect((await postCallback(a, eventXml(OPENID, 'subscribe', 1764000200))).text).toContain('欢迎关注');
+    // WeChat's retry of the first unfollow goes to the other instance, then to both at once
+    expect((await postCallback(b, left)).body).toBe('success');
+    const retried = await Promise.all([postCallback(a, left), postCallback(b, left)]);
+    expect(retried.map((answer) => answer.body)).toEqual(['success', 'success']);
+    expect(b.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    // a new unfollow posted to both at once is acted on, once
+    const again = eventXml(OPENID, 'unsubscribe', 1764000300);
+    await Promise.all([postCallback(a, again), postCallback(b, again)]);
+    expect(a.outbox.optOutSource('wechat_oa', OPENID)).toBe(UNFOLLOW_SOURCE);
   });
 });
 
