@@ -34,12 +34,8 @@ import { inboundPlugin } from './inbound/plugin.ts';
 import { createChatStore } from '../db/chat-store.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
-import { createRiskStore } from '../db/risk-store.ts';
-import { loadRiskRules } from './services/risk-rules.ts';
-import { createRiskService, type RiskService } from './services/risks.ts';
-import { createRatingService, type RatingService } from './services/ratings.ts';
-import { createRiskStats, type RiskStats } from './services/risk-stats.ts';
-import { createExposureReport, type ExposureReportService } from './services/exposure-report.ts';
+import { loadRiskRules } from './risks/risk-rules.ts';
+import { risksPlugin } from './risks/plugin.ts';
 
 export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
@@ -76,10 +72,6 @@ export interface Services {
   metrics: Metrics;
   hub: RealtimeHub;
   staff: StaffStore;
-  risks: RiskService;
-  ratings: RatingService;
-  riskStats: RiskStats;
-  exposureReport: ExposureReportService;
 }
 
 declare module 'fastify' {
@@ -142,21 +134,6 @@ export async function buildApp(deps: AppDeps) {
   const { writer: notices, dispatcher } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: sqlite.attempts });
   const staff = createStaffStore(database.db);
-  const riskStore = createRiskStore(database.db);
-  const risks = createRiskService({
-    ctx: context,
-    risks: riskStore,
-    staff,
-    notices,
-    hub,
-    rules: riskRules,
-    workingHours,
-    log: app.log,
-    wakeDispatcher: () => dispatcher.wake(),
-  });
-  const ratings = createRatingService({ ctx: context, risks: riskStore, riskService: risks });
-  const riskStats = createRiskStats({ ctx: context, risks: riskStore, staff });
-  const exposureReport = createExposureReport({ ctx: context, risks: riskStore, staff, notices, rules: riskRules, wakeDispatcher: () => dispatcher.wake() });
   await app.register(timeLimitsPlugin, {
     ctx: context,
     hub,
@@ -170,11 +147,12 @@ export async function buildApp(deps: AppDeps) {
     sla: deps.sla,
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
   });
-  await app.register(hurriesPlugin, { ctx: context, hub, notices, risks, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
+  await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow });
+  await app.register(hurriesPlugin, { ctx: context, hub, notices, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
   await app.register(applicationsPlugin, {
     ctx: context,
     hub,
-    hooks: { inTransaction: [ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])], afterCommit: deps.ingestHooks?.afterCommit },
+    hooks: { inTransaction: [app.risks.ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])], afterCommit: deps.ingestHooks?.afterCommit },
     planRefresh: deps.planRefresh,
   });
   const { views } = app.applications;
@@ -190,18 +168,12 @@ export async function buildApp(deps: AppDeps) {
     hub,
     queryCodeGuesses: app.customers.queryCodeGuesses,
     attempts: sqlite.attempts,
-    risks,
-    ratings,
     knowledgeFile: loadKnowledgeFile(config.knowledgeBasePath),
     wechat: channels.wechat ?? null,
     wakeDispatcher: () => dispatcher.wake(),
   });
   await app.register(inboundPlugin, { config, clock, wechatOaApi: channels.wechatOa });
   app.timeLimits.sweeper.add({ name: 'attempt log', run: () => sqlite.attempts.forgetBefore(clock.now() - ATTEMPTS_KEPT_MS) });
-  app.timeLimits.sweeper.add({ name: 'risk limits', run: () => risks.raiseLimitRisks() });
-  app.timeLimits.sweeper.add({ name: 'risk handling limits', run: () => risks.raiseOverdue() });
-  app.timeLimits.sweeper.add({ name: 'risk texts', run: () => risks.sendDueTexts() });
-  app.timeLimits.sweeper.add({ name: 'monthly exposure report', run: () => exposureReport.run() });
 
   metrics.gauge({
     name: 'jiedian_outbox_rows',
@@ -212,11 +184,6 @@ export async function buildApp(deps: AppDeps) {
     name: 'jiedian_open_alerts',
     help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
     collect: async () => (await sqlite.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
-  });
-  metrics.gauge({
-    name: 'jiedian_open_risk_items',
-    help: 'Complaint-risk items not yet closed, by tier',
-    collect: () => riskStore.openCount().map((r) => ({ labels: { tier: r.tier }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: async () => [{ labels: {}, value: await app.hurries.openCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
@@ -229,10 +196,6 @@ export async function buildApp(deps: AppDeps) {
     metrics,
     hub,
     staff,
-    risks,
-    ratings,
-    riskStats,
-    exposureReport,
   } satisfies Services);
   app.addHook('onReady', async () => {
     if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
@@ -243,7 +206,7 @@ export async function buildApp(deps: AppDeps) {
     await app.timeLimits.alertFeedTimer.stop();
   });
 
-  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), ratings, attempts: sqlite.attempts });
+  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), attempts: sqlite.attempts });
   return app;
 }
 

@@ -9,6 +9,7 @@ import type { MuteStore } from './notices/mute-store.ts';
 import type { Outbox } from './notices/outbox.ts';
 import type { SmsReceiptStore } from './inbound/sms-receipt-store.ts';
 import type { WechatOaStore } from './inbound/wechat-oa-store.ts';
+import type { RiskStore } from './risks/risk-store.ts';
 
 export interface Stores {
   staff: StaffAccounts;
@@ -17,6 +18,7 @@ export interface Stores {
   hurries: HurryStore;
   mutes: MuteStore;
   outbox: Outbox;
+  risks: RiskStore;
   smsReceipts: SmsReceiptStore;
   wechatOa: WechatOaStore;
 }

@@ -11,6 +11,7 @@ import { createPostgresMuteStore } from './mute-store.ts';
 import { createPostgresOutbox } from './outbox.ts';
 import { createPostgresSmsReceiptStore } from './sms-receipt-store.ts';
 import { createPostgresWechatOaStore } from './wechat-oa-store.ts';
+import { createPostgresRiskStore } from './risk-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
@@ -20,6 +21,7 @@ const storesOn = (db: PgExecutor): Stores => ({
   hurries: createPostgresHurryStore(db),
   mutes: createPostgresMuteStore(db),
   outbox: createPostgresOutbox(db),
+  risks: createPostgresRiskStore(db),
   smsReceipts: createPostgresSmsReceiptStore(db),
   wechatOa: createPostgresWechatOaStore(db),
 });

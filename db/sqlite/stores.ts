@@ -15,6 +15,7 @@ import { createSqliteMuteStore, type SqliteMuteStore } from './mute-store.ts';
 import { createSqliteOutbox } from './outbox.ts';
 import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
 import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
+import { createSqliteRiskStore, type SqliteRiskStore } from './risk-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -32,12 +33,14 @@ export function createSqliteStores(database: Database_): {
   isMutedNow: SqliteMuteStore['isMutedNow'];
   /** the outbox's statements at once, for the notice writer inside transaction bodies that await nothing */
   outboxNow: OutboxStore;
+  askRatingNow: SqliteRiskStore['askRatingNow'];
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
   const hurries = createSqliteHurryStore(database.db);
   const mutes = createSqliteMuteStore(database.db);
   const outboxNow = createOutboxStore(database.db);
+  const risks = createSqliteRiskStore(database.db);
   const stores: Stores = {
     staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db), hurries),
     alerts,
@@ -45,6 +48,7 @@ export function createSqliteStores(database: Database_): {
     hurries,
     mutes,
     outbox: createSqliteOutbox(outboxNow),
+    risks,
     smsReceipts: createSqliteSmsReceiptStore(database.db),
     wechatOa: createSqliteWechatOaStore(database.db),
   };
@@ -58,5 +62,6 @@ export function createSqliteStores(database: Database_): {
     isMutedNow: mutes.isMutedNow,
     outboxNow,
     attempts: createInMemoryAttemptLog(),
+    askRatingNow: risks.askRatingNow,
   };
 }

@@ -8,9 +8,9 @@ import type { ChatStore } from '../../db/chat-store.ts';
 import { EVERY_ADDRESS } from '../notices/mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
-import type { RatingOutcome, RatingService } from '../services/ratings.ts';
+import type { RatingOutcome, RatingService } from '../risks/ratings.ts';
 import { responsibleFor } from '../services/responsible.ts';
-import type { RiskService } from '../services/risks.ts';
+import type { RiskService } from '../risks/risk-items.ts';
 import type { Binding } from './binding.ts';
 import type { ConsultService } from './consults.ts';
 import { isNoticeChannel, type Turn } from './turn-context.ts';
@@ -93,24 +93,24 @@ export function createEffects({ ctx, chats, hurries, consults, binding, risks, r
     return { kind: 'unmuted', applicationNo };
   }
 
-  function consult(effect: EffectOf<'consult'>, turn: Turn): EffectOutcome {
+  async function consult(effect: EffectOf<'consult'>, turn: Turn): Promise<EffectOutcome> {
     const { consult, existing } = openConsult(effect, turn);
-    if (effect.applicationNo && !existing) risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: turn.message.channel, detail: consult.id });
+    if (effect.applicationNo && !existing) await risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: turn.message.channel, detail: consult.id });
     return { kind: 'consult_opened', reference: consult.id, existing };
   }
 
   /** A person is asked to call back (a consult in the team lead's queue); the application's risk item goes urgent. */
-  function complaint(effect: EffectOf<'complaint'>, turn: Turn): EffectOutcome {
+  async function complaint(effect: EffectOf<'complaint'>, turn: Turn): Promise<EffectOutcome> {
     const { channel, address } = turn.message;
     // An SMS number that never bound is the customer's when it is an application's phone (a reply to a notice).
-    const applicationNo = effect.applicationNo ?? (channel === 'sms' ? risks.applicationOfPhone(address) : null);
+    const applicationNo = effect.applicationNo ?? (channel === 'sms' ? await risks.applicationOfPhone(address) : null);
     const accountNo = effect.accountNo ?? (applicationNo ? (ctx.store.application(applicationNo)?.accountNo ?? null) : null);
     const { consult } = openConsult({ accountNo, applicationNo }, turn);
     // A score given with the complaint is kept as the rating too ("1分 我要去12345投诉你们").
-    if (effect.rating) rate(effect.rating, turn);
+    if (effect.rating) await rate(effect.rating, turn);
     let contact: { name: string; phone: string } | null = null;
     if (applicationNo) {
-      risks.record({ applicationNo, kind: 'complaint', source: channel, detail: turn.recorded });
+      await risks.record({ applicationNo, kind: 'complaint', source: channel, detail: turn.recorded });
       const { handler } = responsibleFor(ctx, applicationNo);
       if (handler) contact = { name: maskName(handler.name), phone: handler.phone };
     }
@@ -118,28 +118,29 @@ export function createEffects({ ctx, chats, hurries, consults, binding, risks, r
   }
 
   /** An answer to the follow-up, for the latest of the applications asked to rate that the sender may speak for. */
-  function rate(answer: { score: number; comment: string | null; applicationNos: string[] }, { message: { channel, address } }: Turn): RatingOutcome {
+  async function rate(answer: { score: number; comment: string | null; applicationNos: string[] }, { message: { channel, address } }: Turn): Promise<RatingOutcome> {
     // An SMS reply from the number the question went to counts for that application, bound or not.
-    const candidates = [...answer.applicationNos, ...(channel === 'sms' ? ratings.askedOfPhone(address) : [])];
-    const applicationNo = ratings.pendingAmong(candidates);
+    const candidates = [...answer.applicationNos, ...(channel === 'sms' ? await ratings.askedOfPhone(address) : [])];
+    const applicationNo = await ratings.pendingAmong(candidates);
     if (!applicationNo) {
-      const closed = candidates.find((no) => ratings.ofApplication(no) !== null);
+      let closed: string | undefined;
+      for (const no of candidates) if (closed === undefined && (await ratings.ofApplication(no)) !== null) closed = no;
       return closed ? { kind: 'closed', applicationNo: closed } : { kind: 'not_asked' };
     }
     return ratings.rate({ applicationNo, score: answer.score, comment: answer.comment === null ? null : maskCodes(answer.comment), channel });
   }
 
-  function rating(effect: EffectOf<'rating'>, turn: Turn): EffectOutcome {
-    const outcome = rate(effect, turn);
+  async function rating(effect: EffectOf<'rating'>, turn: Turn): Promise<EffectOutcome> {
+    const outcome = await rate(effect, turn);
     if (outcome.kind === 'rated') return { kind: 'rated', score: outcome.score, replaced: outcome.replaced, followUp: outcome.followUp };
     return outcome.kind === 'closed' ? { kind: 'rating_closed' } : { kind: 'rating_not_asked' };
   }
 
   /** Whether a rating question went to this sender (its applications, or an SMS number asked) and is unanswered. */
-  function awaitsRating(applicationNos: string[], message: { channel: string; address: string }): boolean {
-    const candidates = [...applicationNos, ...(message.channel === 'sms' ? ratings.askedOfPhone(message.address) : [])];
-    const pending = ratings.pendingAmong(candidates);
-    return pending !== null && ratings.ofApplication(pending)?.score === null;
+  async function awaitsRating(applicationNos: string[], message: { channel: string; address: string }): Promise<boolean> {
+    const candidates = [...applicationNos, ...(message.channel === 'sms' ? await ratings.askedOfPhone(message.address) : [])];
+    const pending = await ratings.pendingAmong(candidates);
+    return pending !== null && (await ratings.ofApplication(pending))?.score === null;
   }
 
   /** Carries out the turn's effect and says how it went, for the dialogue to settle its replies. */

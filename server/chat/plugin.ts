@@ -28,7 +28,7 @@ declare module 'fastify' {
   }
 }
 
-export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'binding'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
+export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'binding' | 'risks' | 'ratings'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
   /** where binding-code requests and wrong codes are counted (shared by every instance on one database) */
   attempts: AttemptLog;
   /** conversations, messages, consults and knowledge entries (synchronous until converted to a port) */
@@ -45,7 +45,8 @@ export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'bi
 export const chatPlugin = fp<ChatPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
-    const { ctx, chats, notices, hurries, risks, ratings, wakeDispatcher } = options;
+    const { ctx, chats, notices, hurries, wakeDispatcher } = options;
+    const { items: risks, ratings } = app.risks;
     const knowledge = createKnowledgeBase({ store: chats, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
     knowledge.syncFromFile();
     const consults = createConsultService({ ctx, chats, staff: options.staff, hub: options.hub });
@@ -56,5 +57,5 @@ export const chatPlugin = fp<ChatPluginOptions>(
     app.addHook('onClose', async () => detachWeChat());
     app.decorate('chat', { turns, consults, knowledge } satisfies ChatModule);
   },
-  { name: 'chat', dependencies: ['stores'] },
+  { name: 'chat', dependencies: ['stores', 'risks'] },
 );

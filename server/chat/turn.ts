@@ -9,7 +9,7 @@ import { respond, settle, type AccountFacts, type ConversationState, type Effect
 import { readChatState } from '../../db/chat-store.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { RiskService } from '../services/risks.ts';
+import type { RiskService } from '../risks/risk-items.ts';
 import { isSessionBound, SESSION_TTL_MS, type Binding } from './binding.ts';
 import type { Effects } from './effects.ts';
 import type { KnowledgeBase } from './knowledge-base.ts';
@@ -33,11 +33,11 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
    * Complaint language in a message whose intent is another ("退订，再发我就投诉"): the other is carried out, and the
    * complaint is a risk signal for the sender's application all the same.
    */
-  function complaintBeside(message: InboundChatMessage, accounts: AccountFacts[], recorded: string): void {
+  async function complaintBeside(message: InboundChatMessage, accounts: AccountFacts[], recorded: string): Promise<void> {
     const views = accounts.flatMap((a) => a.applications);
     const applicationNo =
-      (views.find((v) => v.status === 'active') ?? views[0])?.applicationNo ?? (message.channel === 'sms' ? risks.applicationOfPhone(message.address) : null);
-    if (applicationNo) risks.record({ applicationNo, kind: 'complaint', source: message.channel, detail: recorded });
+      (views.find((v) => v.status === 'active') ?? views[0])?.applicationNo ?? (message.channel === 'sms' ? await risks.applicationOfPhone(message.address) : null);
+    if (applicationNo) await risks.record({ applicationNo, kind: 'complaint', source: message.channel, detail: recorded });
   }
 
 
@@ -71,7 +71,7 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
     const accounts = needsAccounts ? await binding.accountsOf(message, conversation, now) : [];
     // A lone 1–5 while a menu is open answers the rating question when one is waiting for this sender.
     const awaitingRating =
-      state?.kind === 'menu' && /^[1-5]$/.test(understanding.normalized.compact) && effects.awaitsRating(accounts.flatMap((a) => a.applications.map((v) => v.applicationNo)), message);
+      state?.kind === 'menu' && /^[1-5]$/.test(understanding.normalized.compact) && (await effects.awaitsRating(accounts.flatMap((a) => a.applications.map((v) => v.applicationNo)), message));
     const facts = { accounts, bindLockedUntil: conversation?.bindLockedUntil ?? null, awaitingRating };
     const turn = respond(input, facts);
     const recorded = recordedText(text, turn.secret);
@@ -91,8 +91,8 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
     }
 
     await record.record({ message, conversation, conversationId, prior, stateChange, work, recorded, intent: turn.intent, replies, now });
-    if (understanding.complaint && message.public !== true && turn.effect?.kind !== 'complaint') complaintBeside(message, facts.accounts, recorded);
-    if (turn.contactAbout) risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recorded });
+    if (understanding.complaint && message.public !== true && turn.effect?.kind !== 'complaint') await complaintBeside(message, facts.accounts, recorded);
+    if (turn.contactAbout) await risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recorded });
     if (work.wake) wakeDispatcher();
     const views = facts.accounts.flatMap((account) => account.applications);
     return { intent: turn.intent, replies, template: templateReply({ replies, views, today, knowledge: understanding.knowledge, effect: turn.effect, outcome, state: stateChange }) };

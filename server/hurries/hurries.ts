@@ -22,7 +22,7 @@ import type { ApplicationRow } from '../../db/application-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
-import type { RiskRecord, RiskService } from '../services/risks.ts';
+import type { RiskRecord, RiskService } from '../risks/risk-items.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import type { Stores, Transact } from '../stores.ts';
@@ -221,7 +221,7 @@ export function createHurryService(options: HurryServiceOptions) {
     if (target.kind !== 'step') throw refusalError(input.applicationNo, target);
     const { step } = target;
     const latest = await hurries.latestOnStep(application.applicationNo, step.code);
-    const risk = options.risks.recordWithin({ applicationNo: application.applicationNo, kind: 'hurry', source: input.channel, stepCode: step.code, detail: message });
+    const risk = await options.risks.recordWithin(all, { applicationNo: application.applicationNo, kind: 'hurry', source: input.channel, stepCode: step.code, detail: message });
     const decision = decidePress({
       now,
       cooldownMs,
@@ -314,7 +314,7 @@ export function createHurryService(options: HurryServiceOptions) {
       const now = ctx.clock.now();
       const message = input.message?.trim() ? input.message.trim().slice(0, MAX_HURRY_MESSAGE) : null;
       const { outcome, touched, risk } = await transact((all) => press(all, input, message, now));
-      options.risks.announce(risk);
+      await options.risks.announce(risk);
       await afterCommit(touched);
       if ('refused' in outcome) throw outcome.refused;
       const { nextPressAt, ...accepted } = outcome;

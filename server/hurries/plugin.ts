@@ -5,7 +5,6 @@ import type { WorkingHours } from '../domain/working-time.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
-import type { RiskService } from '../services/risks.ts';
 import { createHurryService, type HurryService } from './hurries.ts';
 
 declare module 'fastify' {
@@ -18,7 +17,6 @@ export interface HurriesPluginOptions {
   ctx: ServiceContext;
   hub: RealtimeHub;
   notices: NoticeWriter;
-  risks: Pick<RiskService, 'recordWithin' | 'announce'>;
   workingHours: WorkingHours;
   /** HURRY_COOLDOWN_HOURS */
   cooldownHours: number;
@@ -28,9 +26,9 @@ export interface HurriesPluginOptions {
 export const hurriesPlugin = fp<HurriesPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
-    const hurries = createHurryService({ ...options, stores, transact, log: app.log });
+    const hurries = createHurryService({ ...options, stores, transact, risks: app.risks.items, log: app.log });
     app.timeLimits.sweeper.add({ name: 'hurry escalation', run: () => hurries.escalateDue() });
     app.decorate('hurries', hurries);
   },
-  { name: 'hurries', dependencies: ['stores', 'staff', 'time-limits'] },
+  { name: 'hurries', dependencies: ['stores', 'staff', 'time-limits', 'risks'] },
 );

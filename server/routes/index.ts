@@ -4,7 +4,6 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../services/clock.ts';
 import type { Metrics } from '../services/metrics.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { RatingService } from '../services/ratings.ts';
 import type { AttemptLog } from '../limits/attempt-log.ts';
 import emailUnsubscribeRoutes from './email-unsubscribe.ts';
 import statsRoutes from './stats.ts';
@@ -31,16 +30,15 @@ export interface RoutesOptions {
   metrics: Metrics;
   /** why the database takes no writes now, or null (/healthz) */
   writeProblem: () => Promise<string | null>;
-  ratings: RatingService;
   /** where the chat's messages are counted for its rate limits */
   attempts: AttemptLog;
 }
 
-export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, ratings, attempts }) => {
+export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, attempts }) => {
   await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem });
   await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
-  await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings, kioskDeviceKey: config.kioskDeviceKey });
-  await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl });
+  await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings: app.risks.ratings, kioskDeviceKey: config.kioskDeviceKey });
+  await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl, risks: app.risks.items, ratings: app.risks.ratings });
   await app.register(statsRoutes, { prefix: '/api/v1', timeliness: app.timeLimits.timeliness });
   await app.register(twilioWebhooks, { prefix: '/webhooks/twilio', config });
   await app.register(twilioSmsWebhook, { prefix: '/webhooks/twilio', config });
@@ -50,7 +48,7 @@ export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, c
   await app.register(tencentSmsWebhooks, { prefix: '/webhooks/tencent', config });
   await app.register(chatRoutes, { prefix: '/api/v1', customers: app.customers.access, clock, kioskDeviceKey: config.kioskDeviceKey, attempts });
   await app.register(staffChatRoutes, { prefix: '/api/v1' });
-  await app.register(riskRoutes, { prefix: '/api/v1' });
+  await app.register(riskRoutes, { prefix: '/api/v1', timeZone: config.timeZone, risks: app.risks.items, stats: app.risks.stats, exposure: app.risks.exposure });
   await app.register(liveRoutes, { hub, customers: app.customers.access, clock, publicUrl: config.publicUrl });
   await app.register(pagesRoutes);
   await app.register(emailUnsubscribeRoutes, { unsubscribe: app.notices.unsubscribe, clock });

@@ -9,7 +9,7 @@ import { CustomerRatedReply, CustomerRatingBody, CustomerRatingReply } from '../
 import { maskCodes } from '../domain/chat/entities.ts';
 import { JiedianError } from '../errors.ts';
 import type { CustomerAccess } from '../customers/customer-access.ts';
-import type { RatingService } from '../services/ratings.ts';
+import type { RatingService } from '../risks/ratings.ts';
 
 export interface ProgressRoutesOptions {
   customers: CustomerAccess;
@@ -122,7 +122,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
     },
     async (request) => {
       customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
-      return { rating: ratings.customerView(request.params.applicationNo) };
+      return { rating: await ratings.customerView(request.params.applicationNo) };
     },
   );
 
@@ -145,10 +145,10 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
       customers.read(customers.claims(request.headers.authorization), applicationNo);
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       const comment = request.body.comment?.trim() ? maskCodes(request.body.comment.trim()) : null;
-      const outcome = ratings.rate({ applicationNo, score: request.body.score, comment, channel });
+      const outcome = await ratings.rate({ applicationNo, score: request.body.score, comment, channel });
       if (outcome.kind === 'not_asked') throw new JiedianError('JD_CONFLICT', `no rating was asked of ${applicationNo}: it is not switched on`);
       if (outcome.kind === 'closed') throw new JiedianError('JD_CONFLICT', `the rating of ${applicationNo} was given more than 7 days ago and can no longer be changed`);
-      return { rating: ratings.customerView(applicationNo)!, followUp: outcome.followUp };
+      return { rating: (await ratings.customerView(applicationNo))!, followUp: outcome.followUp };
     },
   );
 };

@@ -9,11 +9,20 @@ import { riskStatsCsv } from '../domain/risk-stats.ts';
 import { invalid } from '../errors.ts';
 import type { FastifyReply } from 'fastify';
 import { staffSees } from '../staff/staff-topics.ts';
+import type { RiskService } from '../risks/risk-items.ts';
+import type { RiskStats } from '../risks/risk-stats.ts';
+import type { ExposureReportService } from '../risks/exposure-report.ts';
+
+export interface RiskRoutesOptions {
+  timeZone: string;
+  risks: Pick<RiskService, 'item' | 'view' | 'auditOf' | 'close'>;
+  stats: RiskStats;
+  exposure: Pick<ExposureReportService, 'report'>;
+}
 
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema };
 
-const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { risks, config, riskStats, exposureReport } = app.jiedian;
+const riskRoutes: FastifyPluginAsyncTypebox<RiskRoutesOptions> = async (app, { timeZone, risks, stats, exposure }) => {
   const principalOf = (request: import('fastify').FastifyRequest) => app.staff.auth.authenticate(request);
 
   app.get(
@@ -23,11 +32,11 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const principal = await principalOf(request);
-      const found = risks.item(request.params.id);
+      const found = await risks.item(request.params.id);
       if (!found || !staffSees(principal, found)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${request.params.id} visible to you`);
       return {
-        risk: risks.view(found),
-        audit: risks.auditOf(found.id).map((a) => ({ action: a.action, actor: a.actor, at: formatInstant(a.at, config.timeZone), detail: a.detail })),
+        risk: await risks.view(found),
+        audit: (await risks.auditOf(found.id)).map((a) => ({ action: a.action, actor: a.actor, at: formatInstant(a.at, timeZone), detail: a.detail })),
       };
     },
   );
@@ -45,7 +54,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RiskReply, ...errors },
       },
     },
-    async (request) => ({ risk: risks.close(await principalOf(request), request.params.id, request.body.note) }),
+    async (request) => ({ risk: await risks.close(await principalOf(request), request.params.id, request.body.note) }),
   );
 
   app.get(
@@ -64,7 +73,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const who = await principalOf(request);
       const { from, to, groupBy, format } = request.query;
       if (from > to) throw invalid('querystring.from must not be after querystring.to');
-      const rows = riskStats.rows(who, { from, to, groupBy });
+      const rows = await stats.rows(who, { from, to, groupBy });
       if (format !== 'csv') return { rows };
       return (reply as FastifyReply)
         .type('text/csv; charset=utf-8')
@@ -88,7 +97,7 @@ const riskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const who = await principalOf(request);
       if (who.role === 'handler') throw new JiedianError('JD_FORBIDDEN', 'the exposure report is for team leads and admins');
-      return exposureReport.report(request.query.month);
+      return exposure.report(request.query.month);
     },
   );
 };

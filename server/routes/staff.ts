@@ -20,6 +20,8 @@ import {
   StaffApplicationReply,
 } from '../schemas/staff.ts';
 import { STAFF_COOKIE, STAFF_DEVICE_COOKIE, STAFF_DEVICE_TTL_MS, STAFF_SESSION_TTL_MS, type StaffPrincipal } from '../staff/staff-auth.ts';
+import type { RiskService } from '../risks/risk-items.ts';
+import type { RatingService } from '../risks/ratings.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,10 +35,13 @@ export interface StaffRoutesOptions {
   timeZone: string;
   /** PUBLIC_URL: session cookies are Secure when it is https */
   publicUrl: string;
+  /** the risk items in the queue and on an application */
+  risks: Pick<RiskService, 'queue' | 'ofApplication'>;
+  /** the follow-up on an application */
+  ratings: Pick<RatingService, 'ofApplication'>;
 }
 
-const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, { timeZone, publicUrl }) => {
-  const { risks, ratings } = app.jiedian;
+const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, { timeZone, publicUrl, risks, ratings }) => {
   const { outbox } = app.stores;
   const { securityNotices } = app.staff;
   const { views, replanning } = app.applications;
@@ -96,7 +101,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
       hurries: await hurries.queue(principal(request)),
       alerts: await alerts.queue(principal(request)),
       consults: consults.queue(principal(request)),
-      risks: risks.queue(principal(request)),
+      risks: await risks.queue(principal(request)),
     }),
   );
 
@@ -182,8 +187,8 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
         hurries: await hurries.ofApplication(applicationNo),
         alerts: await alerts.ofApplication(applicationNo),
         mutes: await app.notices.mutes.ofApplication(applicationNo),
-        risk: risks.ofApplication(applicationNo),
-        rating: ratings.ofApplication(applicationNo),
+        risk: await risks.ofApplication(applicationNo),
+        rating: await ratings.ofApplication(applicationNo),
       };
     },
   );

@@ -87,8 +87,8 @@ describe('the rating question at the kiosk', () => {
     await screenshot(page, 'kiosk-rating-answered-portrait');
 
     // stored like a chat answer, and a person is asked to follow it up
-    expect(e.t.app.jiedian.ratings.ofApplication(SWITCHED_ON)).toMatchObject({ score: 2, comment: '太慢了，等了好久', channel: 'kiosk' });
-    expect(e.t.app.jiedian.risks.ofApplication(SWITCHED_ON)).toMatchObject({
+    expect(await e.t.app.risks.ratings.ofApplication(SWITCHED_ON)).toMatchObject({ score: 2, comment: '太慢了，等了好久', channel: 'kiosk' });
+    expect(await e.t.app.risks.items.ofApplication(SWITCHED_ON)).toMatchObject({
       tier: 'warning',
       status: 'open',
       signals: [expect.objectContaining({ kind: 'rating', source: 'kiosk', score: 2, rules: ['low_rating'] })],

@@ -54,7 +54,7 @@ describe('risk items on the staff pages', () => {
     expect(await page.locator('#queue-risk-title .queue-count').innerText()).toBe('1');
 
     // a complaint on another application of the team: urgent, placed before the warning
-    e.t.app.jiedian.risks.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
+    await e.t.app.risks.items.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
     await risks.locator('.item[data-tier="urgent"]').waitFor({ timeout: 3000 });
     expect(await risks.locator('.item').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.tier))).toEqual(['urgent', 'warning']);
     expect(await risks.locator('.item').first().innerText()).toContain('再不处理我就打12398投诉');
@@ -68,12 +68,12 @@ describe('risk items on the staff pages', () => {
     const urgent = risks.locator('.item[data-tier="urgent"]');
     await urgent.getByRole('button', { name: '关闭风险' }).click();
     await expect.poll(() => urgent.locator('.form-message').innerText()).toContain('请先填写处理说明');
-    expect(e.t.app.jiedian.risks.ofApplication(tightApplication)!.status).toBe('open');
+    expect((await e.t.app.risks.items.ofApplication(tightApplication))!.status).toBe('open');
     await urgent.getByLabel('处理说明（回访情况）').fill('张强电话联系客户，约定明天上午现场勘查。');
     await urgent.getByRole('button', { name: '关闭风险' }).click();
     await expect.poll(() => risks.locator('.item[data-status="closed"]').count()).toBe(1);
     expect(await risks.locator('.item[data-status="closed"]').innerText()).toContain('张强电话联系客户');
-    expect(e.t.app.jiedian.risks.ofApplication(tightApplication)).toMatchObject({ status: 'closed', closedBy: 'L001' });
+    expect(await e.t.app.risks.items.ofApplication(tightApplication)).toMatchObject({ status: 'closed', closedBy: 'L001' });
     expect(await page.locator('#queue-risk-title .queue-count').innerText()).toBe('1');
 
     // the application page: the item with its signals and sources
@@ -89,7 +89,7 @@ describe('risk items on the staff pages', () => {
   it('show the risk statistics per handler as a table and two charts, and download the same rows as CSV', async () => {
     const e = await startApp();
     // 李明 (H001): a repeated hurry, 预警. 王芳 (H002): a complaint, 紧急, closed with a note; a switched-on application rated 5.
-    const complaint = e.t.app.jiedian.risks.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
+    const complaint = await e.t.app.risks.items.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
     expect((await press(e)).status).toBe(202);
     e.t.clock.set(e.t.clock.now() + 10 * 60_000);
     expect((await press(e)).status).toBe(429);
@@ -181,7 +181,7 @@ describe('risk items on the staff pages', () => {
     const rulesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jiedian-risk-')), 'risk-rules.json');
     fs.writeFileSync(rulesFile, JSON.stringify(rules));
     const e = await startApp({ RISK_RULES_PATH: rulesFile });
-    const complaint = e.t.app.jiedian.risks.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
+    const complaint = await e.t.app.risks.items.record({ applicationNo: tightApplication, kind: 'complaint', source: 'wechat', detail: '再不处理我就打12398投诉' });
     e.t.clock.set(Date.parse('2026-11-24T14:00:00+08:00'));
     const lead = await signIn(e.t, e.base, 'L001');
     const note = '张强电话联系客户，约定明天现场勘查。';

@@ -43,7 +43,7 @@ describe('complaint language in chat', () => {
     expect(answer).toContain('李*');
     expect(answer).toContain('13912345678');
 
-    const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+    const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
     expect(item).toMatchObject({ tier: 'urgent', tierName: '紧急', status: 'open', teamId: 'T01' });
     expect(item.signals).toEqual([expect.objectContaining({ kind: 'complaint', source: 'wechat', rules: ['complaint_language'], detail: '再不处理我就打12398投诉' })]);
     // a person is asked to call back: the consult is in the team lead's queue
@@ -58,14 +58,14 @@ describe('complaint language in chat', () => {
     await t.app.timeLimits.sweeper.sweep();
     await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)!.signals).toHaveLength(2);
+    expect((await t.app.risks.items.ofApplication(APPLICATION_NO))!.signals).toHaveLength(2);
   });
 
   it('outside working time the team lead is texted at the start of the next working period, once', async () => {
     const { fake, t, wx, customer, inbox } = await boundWeChat({ now: at('2026-11-24T10:00:00+08:00') });
     t.clock.set(at('2026-11-24T20:00:00+08:00'));
     await ask(wx, customer, inbox, '我要投訴你們');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', textedAt: null });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', textedAt: null });
     await t.app.timeLimits.sweeper.sweep();
     await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
@@ -75,7 +75,7 @@ describe('complaint language in chat', () => {
     await t.app.timeLimits.sweeper.sweep();
     await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the morning text');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ textedAt: '2026-11-25T08:30:00+08:00' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ textedAt: '2026-11-25T08:30:00+08:00' });
   });
 });
 
@@ -90,14 +90,14 @@ describe('the satisfaction follow-up', () => {
     await eventually(() => inbox.messages.some((m) => asks(m.text)), 'the connection WeChat message with the question');
     // one text at switch-on: the question is not sent a second time on its own
     expect(fake.requests.filter((r) => r.to === `+86${APPLICATION_PHONE}` && r.body?.includes('评'))).toHaveLength(1);
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, askedAt: '2026-11-24T10:00:00+08:00' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, askedAt: '2026-11-24T10:00:00+08:00' });
     // a re-sync of the same completion does not ask again
     await postEvents(t, [completed(APPLICATION_NO, 'connect', '2026-11-24T09:30:00+08:00')]);
     expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected')).toHaveLength(2);
 
     expect(await ask(wx, customer, inbox, '5 非常满意，师傅很专业')).toContain('感谢您的评价（5分）');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意，师傅很专业', channel: 'wechat' });
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意，师傅很专业', channel: 'wechat' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
   });
 
   it('a reply "2 太慢了" from the phone asked opens a 预警 risk item to handle within a working day; one rating per application, replaced within 7 days', async () => {
@@ -108,21 +108,21 @@ describe('the satisfaction follow-up', () => {
     const low = await postSms(t, APPLICATION_PHONE, '2 太慢了');
     expect(low.text).toContain('2分');
     expect(low.text).toContain('1个工作日内');
-    const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+    const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
     expect(item).toMatchObject({ tier: 'warning', status: 'open', handleBy: '2026-11-25T10:00:00+08:00' });
     expect(item.signals).toEqual([expect.objectContaining({ kind: 'rating', source: 'sms', score: 2, rules: ['low_rating'], detail: '2分：太慢了' })]);
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'sms' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'sms' });
 
     // a second rating within 7 days replaces the first
     t.clock.set(at('2026-11-28T10:00:00+08:00'));
     const better = await postSms(t, APPLICATION_PHONE, '非常满意');
     expect(better.text).toContain('更新为5分');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意' });
     // after 7 days the window is closed
     t.clock.set(at('2026-12-02T10:00:01+08:00'));
     const late = await postSms(t, APPLICATION_PHONE, '1');
     expect(late.text).toContain('超过7天');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5 });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5 });
   });
 
   it('a good rating opens no risk item; a good score with an unhappy comment does', async () => {
@@ -130,9 +130,9 @@ describe('the satisfaction follow-up', () => {
     const t = await chatApp(fake, { deps: { startSweeper: false } });
     await switchOn(t);
     expect((await postSms(t, APPLICATION_PHONE, '5分 谢谢师傅')).text).toContain('感谢您的评价（5分）');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
     expect((await postSms(t, APPLICATION_PHONE, '4分，就是等太久了')).text).toContain('1个工作日内');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning' });
   });
 
   it('a rating from a number never asked is not recorded', async () => {

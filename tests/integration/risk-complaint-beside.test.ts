@@ -23,7 +23,7 @@ describe('an opt-out that also complains', () => {
       const answer = await postSms(t, APPLICATION_PHONE, text);
       expect(answer.text).toContain('退订');
       expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
-      const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+      const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
       expect(item).toMatchObject({ tier: 'urgent', status: 'open' });
       expect(item.signals).toEqual([expect.objectContaining({ kind: 'complaint', source: 'sms', rules: ['complaint_language'], detail: text })]);
       await t.app.notices.dispatcher.idle();
@@ -35,7 +35,7 @@ describe('an opt-out that also complains', () => {
     const { t } = await app();
     await postSms(t, APPLICATION_PHONE, '退订，再发我就投诉');
     expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
   });
 });
 
@@ -46,8 +46,8 @@ describe('a score that also complains', () => {
     const answer = await postSms(t, APPLICATION_PHONE, '1分 我要去12345投诉你们');
     expect(answer.text).toContain('抱歉');
     expect(answer.text).toContain('13912345678');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 1, comment: '我要去12345投诉你们', channel: 'sms' });
-    const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 1, comment: '我要去12345投诉你们', channel: 'sms' });
+    const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
     expect(item.tier).toBe('urgent');
     expect(item.signals.map((s) => [s.kind, s.rules])).toEqual([
       ['rating', ['low_rating']],
@@ -64,8 +64,8 @@ describe('a score that also complains', () => {
     const { t } = await app();
     await switchOn(t);
     expect((await postSms(t, APPLICATION_PHONE, '差评，我要投诉你们')).text).toContain('抱歉');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 1 });
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 1 });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
   });
 });
 
@@ -76,7 +76,7 @@ describe('praise with a negation', () => {
     const answer = await postSms(t, APPLICATION_PHONE, '5分 师傅态度很好，一点都不慢');
     expect(answer.text).toContain('感谢您的评价（5分）');
     expect(answer.text).not.toContain('1个工作日内');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
   });
 });
 
@@ -87,7 +87,7 @@ describe('a complaint by SMS from a number that never bound', () => {
     expect(answer.text).toContain('抱歉');
     expect(answer.text).toContain('李*');
     expect(answer.text).toContain('13912345678');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
     await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the team lead text');
   });
@@ -97,7 +97,7 @@ describe('a complaint by SMS from a number that never bound', () => {
     const answer = await postSms(t, '13800005555', '我要投诉你们');
     expect(answer.text).toContain('抱歉');
     expect(answer.text).not.toContain('13912345678');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
     expect(t.app.chat.consults.queue({ role: 'admin', handlerId: 'H000', teamId: null, name: '管理员', teamName: null } as never).some((c: { address: string }) => c.address === '13800005555')).toBe(true);
   });
 });
@@ -107,7 +107,7 @@ describe('no complaint in a harmless question', () => {
     const { fake, t } = await app();
     await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
     for (const text of ['你们的服务热线是多少', '项目经理说下周来装表', '物业主任要材料']) expect((await postSms(t, APPLICATION_PHONE, text)).text).not.toContain('非常抱歉给您带来不便');
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
     await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
   });
@@ -119,10 +119,10 @@ describe('a score while the menu is open', () => {
     await switchOn(t);
     expect((await postSms(t, APPLICATION_PHONE, '你好')).text).toContain('回复');
     expect((await postSms(t, APPLICATION_PHONE, '4')).text).toContain('感谢您的评价（4分）');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4, channel: 'sms' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4, channel: 'sms' });
     // once rated, a digit under the menu picks the menu's item again
     await postSms(t, APPLICATION_PHONE, '你好');
     expect((await postSms(t, APPLICATION_PHONE, '4')).text).not.toContain('评价');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4 });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 4 });
   });
 });

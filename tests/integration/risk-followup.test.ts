@@ -24,7 +24,7 @@ describe('the rating question at the kiosk', () => {
     const early = await api(base, 'PUT', ratingPath, { token, body: { score: 5 }, headers: { 'x-jiedian-channel': 'kiosk' } });
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('JD_CONFLICT');
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toBeNull();
 
     await switchOn(t);
     expect((await api(base, 'GET', ratingPath, { token })).body).toEqual({ rating: { score: null, comment: null, ratedAt: null, open: true, changeableUntil: null } });
@@ -36,8 +36,8 @@ describe('the rating question at the kiosk', () => {
       followUp: true,
     });
     // stored as the chat stores an SMS or WeChat answer: the staff view shows it, and a risk item waits for a person
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'kiosk' });
-    const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'kiosk' });
+    const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
     expect(item).toMatchObject({ tier: 'warning', status: 'open', handleBy: '2026-11-25T10:00:00+08:00' });
     expect(item.signals).toEqual([expect.objectContaining({ kind: 'rating', source: 'kiosk', score: 2, rules: ['low_rating'], detail: '2分：太慢了' })]);
     const lead = await signIn(t, base, 'H009');
@@ -52,7 +52,7 @@ describe('the rating question at the kiosk', () => {
     expect((await api(base, 'GET', ratingPath, { token: lateToken })).body.rating).toMatchObject({ score: 5, open: false });
     const late = await api(base, 'PUT', ratingPath, { token: lateToken, body: { score: 1 } });
     expect(late.status).toBe(409);
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, channel: 'kiosk' });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, channel: 'kiosk' });
   });
 
   it('refuses bad input and strangers with clear 4xx errors and stores nothing', async () => {
@@ -70,8 +70,8 @@ describe('the rating question at the kiosk', () => {
     const stranger = await viewToken(base, '5300999999', '731264');
     expect((await api(base, 'PUT', ratingPath, { token: stranger, body: { score: 1 } })).status).toBe(404);
     expect((await api(base, 'GET', ratingPath, { token: stranger })).status).toBe(404);
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, ratedAt: null });
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toBeNull();
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, ratedAt: null });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
   });
 });
 
@@ -108,16 +108,16 @@ describe('the total time limit nearly used while the requested date is infeasibl
       started(tight, 'survey', '2026-11-23T10:00:00+08:00', 'H001'),
     ]);
     const base = await listen(t);
-    const { risks } = t.app.jiedian;
+    const risks = t.app.risks.items;
 
     // Monday 14 December: the 16th workday, 6 of 22 left (27%)
     t.clock.set(at('2026-12-14T10:00:00+08:00'));
-    expect(risks.raiseLimitRisks()).toBe(0);
-    expect(risks.ofApplication(tight)).toBeNull();
+    expect(await risks.raiseLimitRisks()).toBe(0);
+    expect(await risks.ofApplication(tight)).toBeNull();
 
     // Thursday 17 December: the 19th workday, 3–4 of 22 left (< 20%)
     t.clock.set(at('2026-12-17T10:00:00+08:00'));
-    expect(risks.raiseLimitRisks()).toBe(1);
+    expect(await risks.raiseLimitRisks()).toBe(1);
     const lead = await signIn(t, base, 'L001');
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: lead.token });
     expect(queue.body.risks).toEqual([
@@ -132,8 +132,8 @@ describe('the total time limit nearly used while the requested date is infeasibl
 
     // the sweep runs every minute: the rule fires once
     t.clock.set(at('2026-12-17T10:01:00+08:00'));
-    expect(risks.raiseLimitRisks()).toBe(0);
-    expect(risks.ofApplication(tight)!.signals).toHaveLength(1);
+    expect(await risks.raiseLimitRisks()).toBe(0);
+    expect((await risks.ofApplication(tight))!.signals).toHaveLength(1);
   });
 
   it('does not fire for an application whose requested date can be met', async () => {
@@ -144,7 +144,7 @@ describe('the total time limit nearly used while the requested date is infeasibl
     await putApplication(t, roomy, { processCode: 'hv_single', requestedConnectDate: '2027-03-01', acceptedAt: '2026-11-23T09:00:00+08:00' });
     await postEvents(t, [started(roomy, 'accept', '2026-11-23T09:00:00+08:00', 'H001'), completed(roomy, 'accept', '2026-11-23T09:30:00+08:00', 'H001'), started(roomy, 'survey', '2026-11-23T10:00:00+08:00', 'H001')]);
     t.clock.set(at('2026-12-17T10:00:00+08:00'));
-    expect(t.app.jiedian.risks.raiseLimitRisks()).toBe(0);
-    expect(t.app.jiedian.risks.ofApplication(roomy)).toBeNull();
+    expect(await t.app.risks.items.raiseLimitRisks()).toBe(0);
+    expect(await t.app.risks.items.ofApplication(roomy)).toBeNull();
   });
 });

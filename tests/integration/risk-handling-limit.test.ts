@@ -15,17 +15,17 @@ describe('the handling limit of a low rating', () => {
     const t = await chatApp(fake, { deps: { startSweeper: false } });
     await switchOn(t);
     await postSms(t, APPLICATION_PHONE, '2 太慢了');
-    const { risks } = t.app.jiedian;
-    expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', handleBy: '2026-11-25T10:00:00+08:00', overdue: false });
+    const risks = t.app.risks.items;
+    expect(await risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', handleBy: '2026-11-25T10:00:00+08:00', overdue: false });
 
     // at the limit itself: not yet
     t.clock.set(at('2026-11-25T10:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', overdue: false });
+    expect(await risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', overdue: false });
 
     t.clock.set(at('2026-11-25T10:01:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', tierName: '紧急', overdue: true, raisedAt: '2026-11-25T10:01:00+08:00', textedAt: '2026-11-25T10:01:00+08:00' });
+    expect(await risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent', tierName: '紧急', overdue: true, raisedAt: '2026-11-25T10:01:00+08:00', textedAt: '2026-11-25T10:01:00+08:00' });
     await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the text to the team lead');
 
@@ -35,7 +35,7 @@ describe('the handling limit of a low rating', () => {
     await t.app.timeLimits.sweeper.sweep();
     await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(1);
-    const audit = risks.auditOf(risks.ofApplication(APPLICATION_NO)!.id).map((a) => `${a.action} ${a.detail ?? ''}`);
+    const audit = (await risks.auditOf((await risks.ofApplication(APPLICATION_NO))!.id)).map((a) => `${a.action} ${a.detail ?? ''}`);
     expect(audit.filter((a) => a.startsWith('raised'))).toEqual(['raised warning → urgent: not handled by 2026-11-25T10:00:00+08:00']);
   });
 
@@ -44,13 +44,13 @@ describe('the handling limit of a low rating', () => {
     const t = await chatApp(fake, { deps: { startSweeper: false } });
     await switchOn(t);
     await postSms(t, APPLICATION_PHONE, '1分');
-    const { risks } = t.app.jiedian;
-    const id = risks.ofApplication(APPLICATION_NO)!.id;
+    const risks = t.app.risks.items;
+    const id = (await risks.ofApplication(APPLICATION_NO))!.id;
     t.clock.set(at('2026-11-24T15:00:00+08:00'));
-    risks.close({ role: 'admin', handlerId: 'H009', teamId: 'T01', name: '王建国', teamName: '业扩一班' } as never, id, '已回电，客户认可');
+    await risks.close({ role: 'admin', handlerId: 'H009', teamId: 'T01', name: '王建国', teamName: '业扩一班' } as never, id, '已回电，客户认可');
     t.clock.set(at('2026-11-26T10:00:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', status: 'closed', overdue: false });
+    expect(await risks.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'warning', status: 'closed', overdue: false });
     await t.app.notices.dispatcher.idle();
     expect(leadTexts(fake)).toHaveLength(0);
   });

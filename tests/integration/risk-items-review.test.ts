@@ -27,7 +27,7 @@ describe('a risk item gathers the signals that made its rule fire', () => {
     await press(base);
     t.clock.set(at('2026-11-24T10:30:00+08:00'));
     await press(base);
-    const item = t.app.jiedian.risks.ofApplication(customerA.applicationNo)!;
+    const item = (await t.app.risks.items.ofApplication(customerA.applicationNo))!;
     expect(item.signals.map((s) => `${s.kind} ${s.source} ${s.at} ${s.rules.join(',')}`)).toEqual([
       'hurry kiosk 2026-11-24T10:00:00+08:00 ',
       'hurry kiosk 2026-11-24T10:30:00+08:00 repeat_hurry',
@@ -36,13 +36,13 @@ describe('a risk item gathers the signals that made its rule fire', () => {
 
   it('a repeat contact item holds the earlier contacts of every channel', async () => {
     const { t } = await setUp();
-    const { risks } = t.app.jiedian;
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'sms', detail: '进度呢' });
+    const risks = t.app.risks.items;
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'sms', detail: '进度呢' });
     t.clock.set(at('2026-11-25T10:00:00+08:00'));
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'consult', source: 'wechat' });
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'consult', source: 'wechat' });
     t.clock.set(at('2026-11-26T10:00:00+08:00'));
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'kiosk' });
-    const item = risks.ofApplication(customerA.applicationNo)!;
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'kiosk' });
+    const item = (await risks.ofApplication(customerA.applicationNo))!;
     expect(item.signals.map((s) => `${s.kind} ${s.source} ${s.at}`)).toEqual([
       'progress_question sms 2026-11-24T10:00:00+08:00',
       'consult wechat 2026-11-25T10:00:00+08:00',
@@ -58,7 +58,7 @@ describe('a double click on the hurry button', () => {
     expect((await press(base)).status).toBe(202);
     t.clock.set(at('2026-11-24T10:00:02+08:00'));
     expect((await press(base)).status).toBe(429);
-    expect(t.app.jiedian.risks.ofApplication(customerA.applicationNo)).toBeNull();
+    expect(await t.app.risks.items.ofApplication(customerA.applicationNo)).toBeNull();
     const signals = t.database.sqlite.prepare('SELECT count(*) AS n FROM risk_signals WHERE application_no = ?').get(customerA.applicationNo) as { n: number };
     expect(signals.n).toBe(1);
   });
@@ -67,14 +67,14 @@ describe('a double click on the hurry button', () => {
 describe('a reopened urgent item', () => {
   it('texts the team lead again only when it was closed more than a day before', async () => {
     const { fake, t, base } = await setUp();
-    const { risks } = t.app.jiedian;
+    const risks = t.app.risks.items;
     const lead = await signIn(t, base, 'L001');
     const complain = () => risks.record({ applicationNo: customerA.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
     const close = async () => {
-      const id = risks.ofApplication(customerA.applicationNo)!.id;
+      const id = (await risks.ofApplication(customerA.applicationNo))!.id;
       expect((await api(base, 'POST', `/api/v1/staff/risks/${id}/close`, { token: lead.token, body: { note: '已回电说明进度' } })).status).toBe(200);
     };
-    complain();
+    await complain();
     await t.app.notices.dispatcher.idle();
     await eventually(() => urgentTexts(fake).length === 1, 'the first text');
 
@@ -82,8 +82,8 @@ describe('a reopened urgent item', () => {
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await close();
     t.clock.set(at('2026-11-24T15:00:00+08:00'));
-    complain();
-    expect(risks.ofApplication(customerA.applicationNo)).toMatchObject({ status: 'open', tier: 'urgent', textedAt: '2026-11-24T10:00:00+08:00' });
+    await complain();
+    expect(await risks.ofApplication(customerA.applicationNo)).toMatchObject({ status: 'open', tier: 'urgent', textedAt: '2026-11-24T10:00:00+08:00' });
     await t.app.timeLimits.sweeper.sweep();
     await t.app.notices.dispatcher.idle();
     expect(urgentTexts(fake)).toHaveLength(1);
@@ -92,10 +92,10 @@ describe('a reopened urgent item', () => {
     t.clock.set(at('2026-11-24T16:00:00+08:00'));
     await close();
     t.clock.set(at('2026-11-26T10:00:00+08:00'));
-    complain();
+    await complain();
     await t.app.notices.dispatcher.idle();
     await eventually(() => urgentTexts(fake).length === 2, 'the text of the new episode');
-    expect(risks.ofApplication(customerA.applicationNo)).toMatchObject({ textedAt: '2026-11-26T10:00:00+08:00' });
+    expect(await risks.ofApplication(customerA.applicationNo)).toMatchObject({ textedAt: '2026-11-26T10:00:00+08:00' });
   });
 });
 
@@ -105,7 +105,7 @@ describe('the /ws risk frame', () => {
     const lead = await signIn(t, base, 'L001');
     const live = await LiveClient.open(base);
     await live.subscribeStaff(lead.token);
-    t.app.jiedian.risks.record({ applicationNo: customerA.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
+    await t.app.risks.items.record({ applicationNo: customerA.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
     const { frame } = await live.next((f) => f.type === 'risk', 'risk frame');
     const check = Compile(RiskFrameSchema);
     expect([...check.Errors(frame)]).toEqual([]);

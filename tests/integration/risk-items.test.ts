@@ -64,9 +64,9 @@ describe('risk items', () => {
   it('the queue sorts items by tier, then age', async () => {
     const { t, base } = await setUp();
     const admin = await signIn(t, base, 'L001');
-    t.app.jiedian.risks.record({ applicationNo: customerA.applicationNo, kind: 'limit', source: 'system', stepCode: null });
+    await t.app.risks.items.record({ applicationNo: customerA.applicationNo, kind: 'limit', source: 'system', stepCode: null });
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
-    t.app.jiedian.risks.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
+    await t.app.risks.items.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
     t.app.jiedian.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'L001'").run();
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: admin.token });
     expect(queue.body.risks.map((r: { applicationNo: string; tier: string }) => `${r.applicationNo} ${r.tier}`)).toEqual(['YX2026-0002 urgent', 'YX2026-0001 warning']);
@@ -86,7 +86,7 @@ describe('risk items', () => {
       expect(refused.status, JSON.stringify(body)).toBe(400);
       expect(refused.body).toMatchObject({ code: 'JD_INVALID_REQUEST' });
     }
-    expect(t.app.jiedian.risks.ofApplication(customerA.applicationNo)).toMatchObject({ status: 'open', note: null });
+    expect(await t.app.risks.items.ofApplication(customerA.applicationNo)).toMatchObject({ status: 'open', note: null });
     // another team's lead cannot close it
     const other = await signIn(t, base, 'L101');
     expect((await api(base, 'POST', `/api/v1/staff/risks/${id}/close`, { token: other.token, body: { note: '已联系' } })).status).toBe(404);
@@ -101,7 +101,7 @@ describe('risk items', () => {
     // a third hurry the next day: the same item reopens
     t.clock.set(at('2026-11-25T11:00:00+08:00'));
     await press(base, customerA);
-    const reopened = t.app.jiedian.risks.ofApplication(customerA.applicationNo)!;
+    const reopened = (await t.app.risks.items.ofApplication(customerA.applicationNo))!;
     expect(reopened).toMatchObject({ id, status: 'open', raisedAt: '2026-11-25T11:00:00+08:00' });
     expect(reopened.signals.at(-1)).toMatchObject({ kind: 'hurry', rules: expect.arrayContaining(['repeat_hurry', 'repeat_contact']) });
 

@@ -26,7 +26,7 @@ async function setUp() {
   return { fake, t, base: await listen(t) };
 }
 
-const complain = (t: TestApp, applicationNo: string) => t.app.jiedian.risks.record({ applicationNo, kind: 'complaint', source: 'wechat', detail: '我要投诉' });
+const complain = (t: TestApp, applicationNo: string) => t.app.risks.items.record({ applicationNo, kind: 'complaint', source: 'wechat', detail: '我要投诉' });
 const reports = (t: TestApp) =>
   t.database.sqlite.prepare("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'monthly_report' ORDER BY created_at, recipient_ref").all() as { who: string; text: string }[];
 const tiers = (t: TestApp, month: string) =>
@@ -41,8 +41,8 @@ describe('the monthly exposure report', () => {
 
     // December: both teams have an urgent item
     t.clock.set(at('2026-12-10T10:00:00+08:00'));
-    complain(t, customerA.applicationNo);
-    complain(t, customerB.applicationNo);
+    await complain(t, customerA.applicationNo);
+    await complain(t, customerB.applicationNo);
     t.clock.set(at('2027-01-01T08:59:00+08:00'));
     await sweep();
     expect(reports(t)).toEqual([]);
@@ -59,10 +59,10 @@ describe('the monthly exposure report', () => {
     const lead = await signIn(t, base, 'L001');
     const leadB = await signIn(t, base, 'L101');
     const noteA = '张强1月5日上门回访，约定1月20日前完成设计审核。';
-    expect((await api(base, 'POST', `/api/v1/staff/risks/${t.app.jiedian.risks.ofApplication(customerA.applicationNo)!.id}/close`, { token: lead.token, body: { note: noteA } })).status).toBe(200);
-    expect((await api(base, 'POST', `/api/v1/staff/risks/${t.app.jiedian.risks.ofApplication(customerB.applicationNo)!.id}/close`, { token: leadB.token, body: { note: '钱伟电话回访，客户认可。' } })).status).toBe(200);
+    expect((await api(base, 'POST', `/api/v1/staff/risks/${(await t.app.risks.items.ofApplication(customerA.applicationNo))!.id}/close`, { token: lead.token, body: { note: noteA } })).status).toBe(200);
+    expect((await api(base, 'POST', `/api/v1/staff/risks/${(await t.app.risks.items.ofApplication(customerB.applicationNo))!.id}/close`, { token: leadB.token, body: { note: '钱伟电话回访，客户认可。' } })).status).toBe(200);
     t.clock.set(at('2027-01-15T10:00:00+08:00'));
-    complain(t, customerA.applicationNo);
+    await complain(t, customerA.applicationNo);
     t.clock.set(at('2027-02-01T09:00:00+08:00'));
     await sweep();
     expect(tiers(t, '2027-01')).toEqual(['T01 interview', 'T02 -']);
@@ -73,8 +73,8 @@ describe('the monthly exposure report', () => {
 
     // February: both again
     t.clock.set(at('2027-02-10T10:00:00+08:00'));
-    complain(t, customerA.applicationNo);
-    complain(t, customerB.applicationNo);
+    await complain(t, customerA.applicationNo);
+    await complain(t, customerB.applicationNo);
     t.clock.set(at('2027-03-01T09:30:00+08:00'));
     await sweep();
     expect(tiers(t, '2027-02')).toEqual(['T01 on_site_meeting', 'T02 named']);
@@ -102,19 +102,19 @@ describe('the monthly exposure report', () => {
 describe('the risk statistics', () => {
   it('count items by tier and signal, time to close, satisfaction and repeat contacts per team, as JSON and CSV', async () => {
     const { t, base } = await setUp();
-    const risks = t.app.jiedian.risks;
+    const risks = t.app.risks.items;
     // team T01: two hurries (a repeat; ten minutes apart, as two presses within 5 minutes are one) and a third
     // contact → one 预警 item, closed 3 hours later
     t.clock.set(at('2026-11-24T09:50:00+08:00'));
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
     t.clock.set(at('2026-11-24T10:00:00+08:00'));
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
-    risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'sms' });
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'hurry', source: 'kiosk' });
+    await risks.record({ applicationNo: customerA.applicationNo, kind: 'progress_question', source: 'sms' });
     const lead = await signIn(t, base, 'L001');
     t.clock.set(at('2026-11-24T13:00:00+08:00'));
-    await api(base, 'POST', `/api/v1/staff/risks/${risks.ofApplication(customerA.applicationNo)!.id}/close`, { token: lead.token, body: { note: '已回电' } });
+    await api(base, 'POST', `/api/v1/staff/risks/${(await risks.ofApplication(customerA.applicationNo))!.id}/close`, { token: lead.token, body: { note: '已回电' } });
     // team T02: a complaint → urgent
-    risks.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'wechat' });
+    await risks.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'wechat' });
 
     const admin = await signIn(t, base, 'H002');
     const json = await api(base, 'GET', '/api/v1/stats/risk?from=2026-11-01&to=2026-11-30&groupBy=team', { token: admin.token });

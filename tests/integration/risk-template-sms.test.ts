@@ -49,8 +49,8 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
     // a number that never bound: the reply counts for the application the question went to
     expect((await post(t, provider.reply(APPLICATION_PHONE, '2 太慢了', 41))).statusCode).toBe(200);
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'sms' });
-    expect(t.app.jiedian.risks.ofApplication(APPLICATION_NO)).toMatchObject({
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 2, comment: '太慢了', channel: 'sms' });
+    expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({
       tier: 'warning',
       status: 'open',
       signals: [expect.objectContaining({ kind: 'rating', source: 'sms', score: 2, rules: ['low_rating'] })],
@@ -63,7 +63,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
     // a happier second answer within 7 days replaces it, with the thanks template
     expect((await post(t, provider.reply(APPLICATION_PHONE, '5', 42))).statusCode).toBe(200);
     await t.app.notices.dispatcher.idle();
-    expect(t.app.jiedian.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5 });
+    expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5 });
     expect(sent().at(-1)).toMatchObject({ templateId: ids[provider.name].rated, params: params(provider, [['score', '5']]) });
   });
 
@@ -75,7 +75,7 @@ describe.each(providers)('risk and the follow-up through $name template SMS', (p
 
     expect((await post(t, provider.reply(APPLICATION_PHONE, '再不处理我就打12398投诉', 51))).statusCode).toBe(200);
     await t.app.notices.dispatcher.idle();
-    const item = t.app.jiedian.risks.ofApplication(APPLICATION_NO)!;
+    const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
     expect(item).toMatchObject({ tier: 'urgent', status: 'open' });
 
     const answers = sent().slice(before).map((s) => ({ to: s.to.slice(-11), templateId: s.templateId, params: s.params }));

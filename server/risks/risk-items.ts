@@ -21,12 +21,12 @@ import {
 } from '../domain/risk.ts';
 import { isBlankText } from '../domain/text-input.ts';
 import { addWorkingMinutes, firstWorkdayOf, isWorkingTime, nextWorkingTime, workingMinutesOfDay, type WorkingHours } from '../domain/working-time.ts';
-import type { RiskItemRow, RiskSignalRow, RiskStore } from '../../db/risk-store.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
+import type { RiskItem, RiskSignal } from './risk-store.ts';
+import type { Stores, Transact } from '../stores.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from './context.ts';
+import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
-import { responsibleFor } from './responsible.ts';
+import { responsibleFor } from '../services/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 
@@ -88,15 +88,16 @@ export interface RiskSignalInput {
 
 export interface RiskRecord {
   /** the item the signal raised or joined; null when it set off no rule and found no open item */
-  item: RiskItemRow | null;
+  item: RiskItem | null;
   /** the rules it set off */
   rules: RiskRuleName[];
 }
 
 export interface RiskServiceOptions {
   ctx: ServiceContext;
-  risks: RiskStore;
-  staff: StaffStore;
+  /** for reads outside a transaction */
+  stores: Stores;
+  transact: Transact;
   notices: NoticeWriter;
   hub: RealtimeHub;
   rules: RiskRules;
@@ -106,7 +107,7 @@ export interface RiskServiceOptions {
 }
 
 export function createRiskService(options: RiskServiceOptions) {
-  const { ctx, risks, staff, notices, hub, rules } = options;
+  const { ctx, stores, transact, notices, hub, rules } = options;
   const { store } = ctx;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
@@ -117,8 +118,7 @@ export function createRiskService(options: RiskServiceOptions) {
     return (process && findStep(process, stepCode)?.name) ?? stepCode;
   }
 
-  function signalView(row: RiskSignalRow): RiskSignalView {
-    const fired = JSON.parse(row.rules) as RiskRuleName[];
+  function signalView(row: RiskSignal): RiskSignalView {
     return {
       kind: row.kind,
       at: instant(row.at)!,
@@ -128,13 +128,13 @@ export function createRiskService(options: RiskServiceOptions) {
       stepOverdue: row.stepOverdue,
       score: row.score,
       detail: row.detail,
-      rules: fired,
-      ruleNames: fired.map((r) => riskRuleLabels[r]),
+      rules: row.rules,
+      ruleNames: row.rules.map((r) => riskRuleLabels[r]),
       tier: row.tier,
     };
   }
 
-  function view(row: RiskItemRow): RiskItemView {
+  async function view(row: RiskItem): Promise<RiskItemView> {
     const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
     return {
       id: row.id,
@@ -155,77 +155,79 @@ export function createRiskService(options: RiskServiceOptions) {
       closedAt: instant(row.closedAt),
       closedBy: row.closedBy,
       note: row.note,
-      signals: risks.signalsOfItem(row.id).map(signalView),
+      signals: (await stores.risks.signalsOfItem(row.id)).map(signalView),
     };
   }
 
-  /** After the commit that changed it (the caller's transaction, when there is one), the item as committed goes live. */
-  function publishAfterCommit(id: string): void {
-    queueMicrotask(() => {
-      const row = risks.item(id);
-      if (row) publishToStaff(hub, JSON.stringify({ type: 'risk', risk: view(row) }), row, staff);
-      options.wakeDispatcher();
-    });
+  /** After the commit that changed them, the items as committed go live and the texts queued go out. */
+  async function publish(ids: string[]): Promise<void> {
+    options.wakeDispatcher();
+    for (const id of ids) {
+      const row = await stores.risks.item(id);
+      if (!row) continue;
+      const everyTeam = row.teamId === null ? await stores.staff.leads(null) : [];
+      publishToStaff(hub, JSON.stringify({ type: 'risk', risk: await view(row) }), row, { allTeamLeads: () => everyTeam });
+    }
   }
 
-  function nextReference(now: number): string {
+  async function nextReference(risks: Stores['risks'], now: number): Promise<string> {
     const today = calendarDateOf(now, ctx.timeZone);
-    const sequence = risks.countItemsSince(startOfDay(today, ctx.timeZone)) + 1;
+    const sequence = (await risks.countItemsSince(startOfDay(today, ctx.timeZone))) + 1;
     return `FX${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
   }
 
-  const leadsOf = (teamId: string | null) => (teamId ? staff.teamLeads(teamId) : staff.allTeamLeads());
-
-  /** Texts the item's team leads that it is urgent, and records it; inside the caller's transaction. */
-  function textLeads(row: RiskItemRow, now: number): void {
-    const leads = leadsOf(row.teamId);
+  /** Texts the item's team leads that it is urgent, and records it; inside the caller's unit of work. */
+  async function textLeads({ risks, staff }: Stores, row: RiskItem, now: number): Promise<void> {
+    const leads = await staff.leads(row.teamId);
     if (leads.length === 0) options.log.warn({ risk: row.id, teamId: row.teamId }, 'urgent risk item, but no team lead to text');
     const application = store.application(row.applicationNo);
-    const fired = new Set(risks.signalsOfItem(row.id).flatMap((s) => JSON.parse(s.rules) as RiskRuleName[]));
+    const fired = new Set((await risks.signalsOfItem(row.id)).flatMap((s) => s.rules));
     for (const lead of leads) {
-      notices.queue('risk_urgent', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: row.applicationNo }, {
+      notices.queue('risk_urgent', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
         customerName: application?.customerName ?? '',
         reference: row.id,
         reasons: [...fired].map((r) => riskRuleLabels[r]),
       });
     }
-    risks.updateItem(row.id, { textAt: null, textedAt: now });
-    risks.audit(row.id, 'texted', 'system', now, leads.map((l) => l.id).join(','));
+    await risks.updateItem(row.id, { textAt: null, textedAt: now });
+    await risks.audit(row.id, 'texted', 'system', now, leads.map((l) => l.handlerId).join(','));
   }
 
   /** An urgent item owes one text: at once in working time, else at the start of the next working period. */
-  function oweText(id: string, now: number): void {
-    const row = risks.item(id)!;
+  async function oweText(all: Stores, id: string, now: number): Promise<void> {
+    const row = (await all.risks.item(id))!;
     if (row.tier !== 'urgent' || row.textedAt !== null || row.textAt !== null) return;
-    if (isWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone)) textLeads(row, now);
-    else risks.updateItem(id, { textAt: nextWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone) });
+    if (isWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone)) await textLeads(all, row, now);
+    else await all.risks.updateItem(id, { textAt: nextWorkingTime(now, ctx.calendar, options.workingHours, ctx.timeZone) });
   }
 
-  function facts(row: RiskSignalRow): RiskSignalFacts {
+  function facts(row: RiskSignal): RiskSignalFacts {
     return { kind: row.kind, at: row.at, stepCode: row.stepCode, stepOverdue: row.stepOverdue, score: row.score, negativeComment: false };
   }
 
   /**
-   * Records a signal and judges it in its own transaction (`recordWithin`: in the caller's). Returns the item it
-   * raised or joined and the rules it set off.
+   * Records a signal and judges it in a unit of work of its own (`recordWithin`: in the caller's). Returns the item
+   * it raised or joined and the rules it set off.
    */
-  function record(input: RiskSignalInput): RiskRecord {
-    const recorded = ctx.database.transaction(() => recordWithin(input));
-    announce(recorded);
+  async function record(input: RiskSignalInput): Promise<RiskRecord> {
+    const recorded = await transact((all) => recordWithin(all, input));
+    await announce(recorded);
     return recorded;
   }
 
   /** After the commit of the unit of work that recorded it, the item it raised or joined goes live. */
-  function announce(recorded: RiskRecord): void {
-    if (recorded.item) publishAfterCommit(recorded.item.id);
+  async function announce(recorded: RiskRecord): Promise<void> {
+    if (recorded.item) await publish([recorded.item.id]);
   }
 
   /** Records a signal and judges it in the caller's unit of work (a hurry), which calls `announce` after it commits. */
-  function recordWithin(input: RiskSignalInput): RiskRecord {
+  async function recordWithin(all: Stores, input: RiskSignalInput): Promise<RiskRecord> {
+    const { risks } = all;
     const now = ctx.clock.now();
     const application = store.application(input.applicationNo);
     if (!application) return { item: null, rules: [] };
+    await risks.lockApplication(application.applicationNo);
     const process = findProcess(ctx.catalog, application.processCode);
     const steps = store.steps(application.applicationNo);
     let stepCode = input.stepCode ?? null;
@@ -237,16 +239,16 @@ export function createRiskService(options: RiskServiceOptions) {
     const stepRow = stepCode === null ? undefined : steps.find((s) => s.stepCode === stepCode);
     const stepOverdue = stepRow?.status === 'in_progress' && stepRow.dueAt !== null && now > stepRow.dueAt;
     const signal: RiskSignalFacts = { kind: input.kind, at: now, stepCode, stepOverdue, score: input.score ?? null, negativeComment: input.negativeComment === true };
-    const history = risks.signalsOfApplication(application.applicationNo);
+    const history = await risks.signalsOfApplication(application.applicationNo);
     const historyFacts = history.map(facts);
     // a double click on the hurry button is one press (the hurry itself is refused in its cooldown)
     if (isDoublePress(signal, historyFacts)) {
-      const open = risks.itemOfApplication(application.applicationNo);
+      const open = await risks.itemOfApplication(application.applicationNo);
       return { item: open?.status === 'open' ? open : null, rules: [] };
     }
     const findings = judgeSignal(signal, historyFacts, rules);
     const tier = highestTier(findings.map((f) => f.tier));
-    let item = risks.itemOfApplication(application.applicationNo);
+    let item = await risks.itemOfApplication(application.applicationNo);
     const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
     if (tier !== null) {
       const handleBy =
@@ -261,8 +263,8 @@ export function createRiskService(options: RiskServiceOptions) {
             )
           : null;
       if (!item) {
-        const id = nextReference(now);
-        risks.insertItem({
+        const id = await nextReference(risks, now);
+        await risks.insertItem({
           id,
           applicationNo: application.applicationNo,
           teamId,
@@ -274,11 +276,11 @@ export function createRiskService(options: RiskServiceOptions) {
           lastSignalAt: now,
           handleBy,
         });
-        risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+        await risks.audit(id, 'opened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
       } else if (item.status === 'closed') {
         // A new episode texts the lead again when urgent; one closed within the day is the same episode, texted once.
         const sameEpisode = item.closedAt !== null && now - item.closedAt <= REOPEN_SAME_EPISODE_MS;
-        risks.updateItem(item.id, {
+        await risks.updateItem(item.id, {
           status: 'open',
           tier,
           raisedAt: now,
@@ -289,10 +291,10 @@ export function createRiskService(options: RiskServiceOptions) {
           textAt: null,
           textedAt: sameEpisode ? item.textedAt : null,
         });
-        risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
+        await risks.audit(item.id, 'reopened', 'system', now, `${tier} ${findings.map((f) => f.rule).join(',')}`);
       } else {
         const rises = tierRank(tier) > tierRank(item.tier);
-        risks.updateItem(item.id, {
+        await risks.updateItem(item.id, {
           tier: rises ? tier : item.tier,
           raisedAt: rises ? now : item.raisedAt,
           lastSignalAt: now,
@@ -300,18 +302,19 @@ export function createRiskService(options: RiskServiceOptions) {
           handlerId: handler?.id ?? null,
           handleBy: handleBy === null ? item.handleBy : Math.min(handleBy, item.handleBy ?? handleBy),
         });
-        if (rises) risks.audit(item.id, 'raised', 'system', now, `${item.tier} → ${tier}`);
+        if (rises) await risks.audit(item.id, 'raised', 'system', now, `${item.tier} → ${tier}`);
       }
-      item = risks.itemOfApplication(application.applicationNo)!;
+      item = (await risks.itemOfApplication(application.applicationNo))!;
     }
     const itemId = item && item.status === 'open' ? item.id : null;
     // the earlier signals a rule counted (the first hurry of a repeat hurry, the earlier contacts of a repeat contact)
     // join the item, with their own times and sources
     if (itemId !== null) {
       const behind = new Set(findings.flatMap((f) => f.because));
-      for (const index of behind) if (history[index]!.itemId === null) risks.attachSignal(history[index]!.id, itemId);
+      for (const index of behind) if (history[index]!.itemId === null) await risks.attachSignal(history[index]!.id, itemId);
     }
-    risks.insertSignal({
+    const fired = findings.map((f) => f.rule);
+    await risks.insertSignal({
       applicationNo: application.applicationNo,
       itemId,
       teamId,
@@ -323,14 +326,13 @@ export function createRiskService(options: RiskServiceOptions) {
       stepOverdue,
       score: input.score ?? null,
       detail: input.detail ?? null,
-      rules: JSON.stringify(findings.map((f) => f.rule)),
+      rules: fired,
       tier,
     });
-    const fired = findings.map((f) => f.rule);
     if (itemId === null) return { item: null, rules: fired };
-    risks.audit(itemId, 'signal', input.source === 'system' ? 'system' : 'customer', now, `${input.kind}${fired.length ? ` ${fired.join(',')}` : ''}`);
-    oweText(itemId, now);
-    return { item: risks.item(itemId)!, rules: fired };
+    await risks.audit(itemId, 'signal', input.source === 'system' ? 'system' : 'customer', now, `${input.kind}${fired.length ? ` ${fired.join(',')}` : ''}`);
+    await oweText(all, itemId, now);
+    return { item: (await risks.item(itemId))!, rules: fired };
   }
 
   return {
@@ -340,41 +342,45 @@ export function createRiskService(options: RiskServiceOptions) {
     announce,
 
     /** Closes an item with its handling note (回访/处理说明). */
-    close(principal: StaffPrincipal, id: string, note: string): RiskItemView {
+    async close(principal: StaffPrincipal, id: string, note: string): Promise<RiskItemView> {
       const now = ctx.clock.now();
       const text = note.trim();
-      const row = risks.item(id);
-      if (!row || !staffSees(principal, row)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${id} in your queue`);
-      if (isBlankText(text)) throw new JiedianError('JD_INVALID_REQUEST', 'body.note must say who called the customer and what was agreed');
-      if (row.status === 'closed') throw new JiedianError('JD_CONFLICT', `risk item ${id} is already closed`);
-      ctx.database.transaction(() => {
-        risks.updateItem(id, { status: 'closed', closedAt: now, closedBy: principal.handlerId, note: text, textAt: null });
-        risks.audit(id, 'closed', principal.handlerId, now, text);
+      const row = await transact(async ({ risks }) => {
+        const found = await risks.item(id);
+        if (!found || !staffSees(principal, found)) throw new JiedianError('JD_NOT_FOUND', `no risk item ${id} in your queue`);
+        if (isBlankText(text)) throw new JiedianError('JD_INVALID_REQUEST', 'body.note must say who called the customer and what was agreed');
+        await risks.lockApplication(found.applicationNo);
+        const current = (await risks.item(id))!;
+        if (current.status === 'closed') throw new JiedianError('JD_CONFLICT', `risk item ${id} is already closed`);
+        await risks.updateItem(id, { status: 'closed', closedAt: now, closedBy: principal.handlerId, note: text, textAt: null });
+        await risks.audit(id, 'closed', principal.handlerId, now, text);
+        return (await risks.item(id))!;
       });
-      publishAfterCommit(id);
-      return view(risks.item(id)!);
+      await publish([id]);
+      return view(row);
     },
 
-    queue(principal: StaffPrincipal): RiskItemView[] {
-      return risks.queue(principal, ctx.clock.now() - CLOSED_VISIBLE_MS).map(view);
+    async queue(principal: StaffPrincipal): Promise<RiskItemView[]> {
+      const rows = await stores.risks.queue(principal, ctx.clock.now() - CLOSED_VISIBLE_MS);
+      return Promise.all(rows.map(view));
     },
 
-    ofApplication(applicationNo: string): RiskItemView | null {
-      const row = risks.itemOfApplication(applicationNo);
+    async ofApplication(applicationNo: string): Promise<RiskItemView | null> {
+      const row = await stores.risks.itemOfApplication(applicationNo);
       return row ? view(row) : null;
     },
 
-    item: (id: string) => risks.item(id),
+    item: (id: string) => stores.risks.item(id),
     /** The application a message from an SMS number that never bound is about: one registered with that phone. */
-    applicationOfPhone: (phone: string) => risks.applicationOfPhone(phone),
-    auditOf: (id: string) => risks.auditOf(id),
+    applicationOfPhone: (phone: string) => stores.risks.applicationOfPhone(phone),
+    auditOf: (id: string) => stores.risks.auditOf(id),
 
     /** The sweeper's task: urgent items raised outside working time text their team leads once it has come. */
-    sendDueTexts(): number {
+    async sendDueTexts(): Promise<number> {
       const now = ctx.clock.now();
-      const sent = ctx.database.transaction(() => {
-        const due = risks.textsDue(now).filter((row) => row.status === 'open' && row.textedAt === null);
-        for (const row of due) textLeads(row, now);
+      const sent = await transact(async (all) => {
+        const due = (await all.risks.textsDue(now)).filter((row) => row.status === 'open' && row.textedAt === null);
+        for (const row of due) await textLeads(all, row, now);
         return due.length;
       });
       if (sent > 0) options.wakeDispatcher();
@@ -385,30 +391,33 @@ export function createRiskService(options: RiskServiceOptions) {
      * The sweeper's task: an item not handled within its limit (a low rating's 1 working day) rises to 紧急, so it is
      * at the top of the queue, flagged overdue, and its team lead is texted once (in working time) as for any urgent item.
      */
-    raiseOverdue(): number {
+    async raiseOverdue(): Promise<number> {
       const now = ctx.clock.now();
-      const raised = ctx.database.transaction(() => {
-        const due = risks.overdueBelowUrgent(now);
+      const raised = await transact(async (all) => {
+        const { risks } = all;
+        const due = await risks.overdueBelowUrgent(now);
         for (const row of due) {
-          risks.updateItem(row.id, { tier: 'urgent', raisedAt: now });
-          risks.audit(row.id, 'raised', 'system', now, `${row.tier} → urgent: not handled by ${instant(row.handleBy)}`);
-          oweText(row.id, now);
+          await risks.lockApplication(row.applicationNo);
+          await risks.updateItem(row.id, { tier: 'urgent', raisedAt: now });
+          await risks.audit(row.id, 'raised', 'system', now, `${row.tier} → urgent: not handled by ${instant(row.handleBy)}`);
+          await oweText(all, row.id, now);
         }
         return due.map((row) => row.id);
       });
-      for (const id of raised) publishAfterCommit(id);
+      if (raised.length > 0) await publish(raised);
       return raised.length;
     },
 
     /** The sweeper's task: applications whose total limit is nearly used while their requested date is infeasible. */
-    raiseLimitRisks(): number {
+    async raiseLimitRisks(): Promise<number> {
       const now = ctx.clock.now();
-      const due = risks.limitRisksDue(now);
-      for (const { applicationNo } of due) {
-        ctx.database.transaction(() => {
-          risks.clearLimitRisk(applicationNo);
-          record({ applicationNo, kind: 'limit', source: 'system', stepCode: null });
+      const due = await stores.risks.limitRisksDue(now);
+      for (const applicationNo of due) {
+        const recorded = await transact(async (all) => {
+          await all.risks.clearLimitRisk(applicationNo);
+          return recordWithin(all, { applicationNo, kind: 'limit', source: 'system', stepCode: null });
         });
+        await announce(recorded);
       }
       return due.length;
     },

@@ -1,11 +1,9 @@
 // Risk statistics (风险统计) over a date range, as the asking staff member may see them: a team lead their team, an
 // admin everyone, a handler their own work.
 import { endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
-import type { RiskRuleName } from '../domain/risk.ts';
 import { aggregateRiskStats, type RiskStatsGrouping, type RiskStatsRow } from '../domain/risk-stats.ts';
-import type { RiskStore } from '../../db/risk-store.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { Stores } from '../stores.ts';
+import type { ServiceContext } from '../services/context.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
@@ -13,8 +11,9 @@ const UNASSIGNED = '未指派';
 const NO_TEAM = '无班组';
 const CONTACTS = new Set(['hurry', 'consult', 'progress_question', 'complaint']);
 
-export function createRiskStats(deps: { ctx: ServiceContext; risks: RiskStore; staff: StaffStore }) {
-  const { ctx, risks, staff } = deps;
+export function createRiskStats(deps: { ctx: ServiceContext; stores: Stores }) {
+  const { ctx } = deps;
+  const { risks } = deps.stores;
 
   function visible(who: StaffPrincipal, handlerId: string | null, teamId: string | null): boolean {
     if (who.role === 'admin') return true;
@@ -23,27 +22,26 @@ export function createRiskStats(deps: { ctx: ServiceContext; risks: RiskStore; s
   }
 
   return {
-    rows(who: StaffPrincipal, query: { from: CalendarDate; to: CalendarDate; groupBy: RiskStatsGrouping }): RiskStatsRow[] {
+    async rows(who: StaffPrincipal, query: { from: CalendarDate; to: CalendarDate; groupBy: RiskStatsGrouping }): Promise<RiskStatsRow[]> {
       const from = startOfDay(query.from, ctx.timeZone);
       const to = endOfDay(query.to, ctx.timeZone) + 1;
+      const teamNames = query.groupBy === 'team' ? new Map((await risks.teams()).map((t) => [t.id, t.name])) : new Map<string, string>();
       const names = new Map<string, string>();
       const group = (handlerId: string | null, teamId: string | null) => {
         const key = (query.groupBy === 'team' ? teamId : handlerId) ?? '';
         if (!names.has(key)) {
-          const name = key === '' ? null : query.groupBy === 'team' ? staff.teamName(key) : (ctx.store.handler(key)?.name ?? null);
+          const name = key === '' ? null : query.groupBy === 'team' ? (teamNames.get(key) ?? null) : (ctx.store.handler(key)?.name ?? null);
           names.set(key, name ?? (key || (query.groupBy === 'team' ? NO_TEAM : UNASSIGNED)));
         }
         return { key, name: names.get(key)! };
       };
-      const items = risks
-        .itemsOpenedIn(from, to)
+      const items = (await risks.itemsOpenedIn(from, to))
         .filter((i) => visible(who, i.handlerId, i.teamId))
         .map((i) => ({ ...group(i.handlerId, i.teamId), tier: i.tier, openedAt: i.openedAt, closedAt: i.status === 'closed' ? i.closedAt : null }));
-      const signals = risks
-        .signalsIn(from, to)
+      const signals = (await risks.signalsIn(from, to))
         .filter((s) => visible(who, s.handlerId, s.teamId))
-        .map((s) => ({ ...group(s.handlerId, s.teamId), rules: JSON.parse(s.rules) as RiskRuleName[], contact: CONTACTS.has(s.kind) }));
-      const rated = new Map([...risks.ratingsAskedIn(from, to), ...risks.ratingsGivenIn(from, to)].map((r) => [r.applicationNo, r]));
+        .map((s) => ({ ...group(s.handlerId, s.teamId), rules: s.rules, contact: CONTACTS.has(s.kind) }));
+      const rated = new Map([...(await risks.ratingsAskedIn(from, to)), ...(await risks.ratingsGivenIn(from, to))].map((r) => [r.applicationNo, r]));
       const ratings = [...rated.values()]
         .filter((r) => visible(who, r.handlerId, r.teamId))
         .map((r) => ({

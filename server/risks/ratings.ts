@@ -5,11 +5,12 @@ import { findProcess } from '../domain/catalog.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { isNegativeComment } from '../domain/rating.ts';
 import { normalize } from '../domain/chat/normalize.ts';
-import type { RatingRow, RiskStore } from '../../db/risk-store.ts';
-import type { ServiceContext } from './context.ts';
+import type { Rating, RiskStore } from './risk-store.ts';
+import type { Stores, Transact } from '../stores.ts';
+import type { ServiceContext } from '../services/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
-import { responsibleFor } from './responsible.ts';
-import type { RiskService } from './risks.ts';
+import { responsibleFor } from '../services/responsible.ts';
+import type { RiskService } from './risk-items.ts';
 
 /** A second rating replaces the first within this long of it; then the window closes. */
 export const RATING_CHANGE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -40,11 +41,25 @@ export type RatingOutcome =
   /** no rating was asked of this application */
   | { kind: 'not_asked' };
 
-export function createRatingService(options: { ctx: ServiceContext; risks: RiskStore; riskService: Pick<RiskService, 'record'> }) {
-  const { ctx, risks } = options;
+export interface RatingServiceOptions {
+  ctx: ServiceContext;
+  /** for reads outside a transaction */
+  stores: Stores;
+  transact: Transact;
+  riskService: Pick<RiskService, 'recordWithin' | 'announce'>;
+  /**
+   * Records at once that the question was asked, inside the applications' synchronous ingest transaction (not a
+   * unit of work yet): `RiskStore.askRating` as a synchronous call
+   */
+  askRatingNow: (asked: Parameters<RiskStore['askRating']>[0]) => boolean;
+}
+
+export function createRatingService(options: RatingServiceOptions) {
+  const { ctx, stores, transact } = options;
+  const risks = stores.risks;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
-  function view(row: RatingRow): RatingView {
+  function view(row: Rating): RatingView {
     return {
       askedAt: instant(row.askedAt)!,
       score: row.score,
@@ -56,18 +71,18 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
   }
 
   /** Whether a rating for the row may still be given or changed at `now`. */
-  const open = (row: RatingRow, now: number) => row.firstRatedAt === null || now <= row.firstRatedAt + RATING_CHANGE_WINDOW_MS;
+  const open = (row: Rating, now: number) => row.firstRatedAt === null || now <= row.firstRatedAt + RATING_CHANGE_WINDOW_MS;
 
   return {
     view,
-    ofApplication: (applicationNo: string) => {
-      const row = risks.rating(applicationNo);
+    ofApplication: async (applicationNo: string): Promise<RatingView | null> => {
+      const row = await risks.rating(applicationNo);
       return row ? view(row) : null;
     },
 
     /** The follow-up as the customer sees it; null when no rating was asked of this application. */
-    customerView(applicationNo: string): CustomerRatingView | null {
-      const row = risks.rating(applicationNo);
+    async customerView(applicationNo: string): Promise<CustomerRatingView | null> {
+      const row = await risks.rating(applicationNo);
       if (!row) return null;
       return {
         score: row.score,
@@ -90,14 +105,14 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
         if (!application || application.status === 'cancelled') continue;
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
         const { handler, teamId } = responsibleFor(ctx, applicationNo);
-        risks.askRating({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
+        options.askRatingNow({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
       }
     },
 
     /** Among `applicationNos`, the one a rating answer is for: the latest asked whose window is still open. */
-    pendingAmong(applicationNos: readonly string[]): string | null {
+    async pendingAmong(applicationNos: readonly string[]): Promise<string | null> {
       const now = ctx.clock.now();
-      const rows = applicationNos.map((no) => risks.rating(no)).filter((r): r is RatingRow => r !== undefined && open(r, now));
+      const rows = (await Promise.all(applicationNos.map((no) => risks.rating(no)))).filter((r): r is Rating => r !== null && open(r, now));
       rows.sort((a, b) => b.askedAt - a.askedAt);
       return rows[0]?.applicationNo ?? null;
     },
@@ -105,16 +120,18 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
     /** Applications asked to rate that were sent to `phone` (an SMS reply from a number that never bound). */
     askedOfPhone: (phone: string) => risks.ratingsOfPhone(phone),
 
-    rate(input: { applicationNo: string; score: number; comment: string | null; channel: string }): RatingOutcome {
+    async rate(input: { applicationNo: string; score: number; comment: string | null; channel: string }): Promise<RatingOutcome> {
       const now = ctx.clock.now();
-      return ctx.database.transaction((): RatingOutcome => {
-        const row = risks.rating(input.applicationNo);
-        if (!row) return { kind: 'not_asked' };
-        if (!open(row, now)) return { kind: 'closed', applicationNo: row.applicationNo };
+      const negativeComment = isNegativeComment(input.comment === null ? null : normalize(input.comment).compact);
+      const { outcome, recorded } = await transact(async (all) => {
+        // a rating arriving twice at once (two instances, a redelivered reply) is judged one after the other
+        await all.risks.lockApplication(input.applicationNo);
+        const row = await all.risks.rating(input.applicationNo);
+        if (!row) return { outcome: { kind: 'not_asked' } as RatingOutcome, recorded: null };
+        if (!open(row, now)) return { outcome: { kind: 'closed', applicationNo: row.applicationNo } as RatingOutcome, recorded: null };
         const replaced = row.score !== null;
-        risks.updateRating(row.applicationNo, { score: input.score, comment: input.comment, channel: input.channel, ratedAt: now, firstRatedAt: row.firstRatedAt ?? now });
-        const negativeComment = isNegativeComment(input.comment === null ? null : normalize(input.comment).compact);
-        const { rules } = options.riskService.record({
+        await all.risks.answerRating(row.applicationNo, { score: input.score, comment: input.comment, channel: input.channel, ratedAt: now, firstRatedAt: row.firstRatedAt ?? now });
+        const recorded = await options.riskService.recordWithin(all, {
           applicationNo: row.applicationNo,
           kind: 'rating',
           source: input.channel,
@@ -123,8 +140,11 @@ export function createRatingService(options: { ctx: ServiceContext; risks: RiskS
           negativeComment,
           detail: input.comment ? `${input.score}分：${input.comment}` : `${input.score}分`,
         });
-        return { kind: 'rated', applicationNo: row.applicationNo, score: input.score, replaced, followUp: rules.includes('low_rating') };
+        const outcome: RatingOutcome = { kind: 'rated', applicationNo: row.applicationNo, score: input.score, replaced, followUp: recorded.rules.includes('low_rating') };
+        return { outcome, recorded };
       });
+      if (recorded) await options.riskService.announce(recorded);
+      return outcome;
     },
   };
 }
