@@ -31,7 +31,6 @@ import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import { receiptLookup } from './inbound/template-sms.ts';
 import { inboundPlugin } from './inbound/plugin.ts';
-import { createChatStore } from '../db/chat-store.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
 import { loadRiskRules } from './risks/risk-rules.ts';
@@ -157,11 +156,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const { views } = app.applications;
   await app.register(customersPlugin, { ctx: context, attempts: sqlite.attempts });
-  const chats = createChatStore(database.db);
   await app.register(chatPlugin, {
     ctx: context,
-    chats,
-    staff,
     views,
     notices,
     hurries: app.hurries,
@@ -186,7 +182,7 @@ export async function buildApp(deps: AppDeps) {
     collect: async () => (await sqlite.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: async () => [{ labels: {}, value: await app.hurries.openCount() }] });
-  metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: () => [{ labels: {}, value: chats.openConsultCount() }] });
+  metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: async () => [{ labels: {}, value: await app.stores.chats.openConsultCount() }] });
 
   app.decorate('jiedian', {
     config,

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { StaffAccounts } from './staff/staff-accounts.ts';
 import type { AlertStore } from './time-limits/alert-store.ts';
 import type { BindingStore } from './chat/binding-store.ts';
+import type { ChatStore } from './chat/chat-store.ts';
 import type { HurryStore } from './hurries/hurry-store.ts';
 import type { MuteStore } from './notices/mute-store.ts';
 import type { Outbox } from './notices/outbox.ts';
@@ -15,6 +16,7 @@ export interface Stores {
   staff: StaffAccounts;
   alerts: AlertStore;
   bindings: BindingStore;
+  chats: ChatStore;
   hurries: HurryStore;
   mutes: MuteStore;
   outbox: Outbox;

@@ -12,12 +12,14 @@ import { createPostgresOutbox } from './outbox.ts';
 import { createPostgresSmsReceiptStore } from './sms-receipt-store.ts';
 import { createPostgresWechatOaStore } from './wechat-oa-store.ts';
 import { createPostgresRiskStore } from './risk-store.ts';
+import { createPostgresChatStore } from './chat-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
   staff: createPostgresStaffAccounts(db),
   alerts: createPostgresAlertStore(db),
   bindings: createPostgresBindingStore(db),
+  chats: createPostgresChatStore(db),
   hurries: createPostgresHurryStore(db),
   mutes: createPostgresMuteStore(db),
   outbox: createPostgresOutbox(db),

@@ -16,6 +16,7 @@ import { createSqliteOutbox } from './outbox.ts';
 import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
 import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
 import { createSqliteRiskStore, type SqliteRiskStore } from './risk-store.ts';
+import { createSqliteChatStore } from './chat-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -45,6 +46,7 @@ export function createSqliteStores(database: Database_): {
     staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db), hurries),
     alerts,
     bindings,
+    chats: createSqliteChatStore(database.db),
     hurries,
     mutes,
     outbox: createSqliteOutbox(outboxNow),

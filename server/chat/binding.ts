@@ -3,7 +3,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { ProgressView } from '../domain/progress-view.ts';
 import { BIND_CODE_VALID_MINUTES, type AccountFacts, type ConversationState, type Effect, type EffectOutcome } from '../domain/chat/dialogue.ts';
-import { readChatState, type ChatStore, type ConversationRow } from '../../db/chat-store.ts';
+import { readChatState, type Conversation } from './chat-store.ts';
 import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { queryCodeHmac } from '../applications/ingest.ts';
@@ -21,7 +21,6 @@ export const SESSION_TTL_MS = 30 * 60 * 1000;
 export interface BindingOptions {
   ctx: ServiceContext;
   stores: Stores;
-  chats: ChatStore;
   views: ProgressViews;
   notices: NoticeWriter;
   limits: BindingLimits;
@@ -29,7 +28,7 @@ export interface BindingOptions {
   queryCodeGuesses: QueryCodeGuesses;
 }
 
-export function createBinding({ ctx, stores, chats, views, notices, limits, queryCodeGuesses }: BindingOptions) {
+export function createBinding({ ctx, stores, views, notices, limits, queryCodeGuesses }: BindingOptions) {
   // The phone the code went to is in the hash: the binding then covers that phone's applications only.
   const codeHash = (channel: string, address: string, accountNo: string, code: string, phone: string) =>
     createHmac('sha256', ctx.secret).update(`bind\u0000${channel}\u0000${address}\u0000${accountNo}\u0000${code}\u0000${phone}`).digest('hex');
@@ -40,13 +39,13 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
     return x.length === y.length && timingSafeEqual(x, y);
   }
 
-  function viewsOf(accountNo: string, only?: string[]): ProgressView[] {
-    const numbers = chats.applicationNosOfAccount(accountNo).filter((no) => !only || only.includes(no));
+  async function viewsOf(accountNo: string, only?: string[]): Promise<ProgressView[]> {
+    const numbers = (await stores.chats.applicationNosOfAccount(accountNo)).filter((no) => !only || only.includes(no));
     return numbers.map((no) => views.customerView(no)).filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo);
   }
 
-  function latestApplication(accountNo: string) {
-    const rows = chats.applicationNosOfAccount(accountNo).map((no) => ctx.store.application(no)).filter((r) => r !== undefined);
+  async function latestApplication(accountNo: string) {
+    const rows = (await stores.chats.applicationNosOfAccount(accountNo)).map((no) => ctx.store.application(no)).filter((r) => r !== undefined);
     return rows.find((r) => r.status === 'active') ?? rows[0];
   }
 
@@ -68,7 +67,7 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
     const wait = await limits.codeRequestWait(message, accountNo, now);
     if (wait > 0) return { kind: 'bind_code_limited', retryAfterSeconds: wait };
     await limits.codeRequested(message, accountNo, now);
-    const application = latestApplication(accountNo);
+    const application = await latestApplication(accountNo);
     // Unknown account: the same answer, and any code typed later simply fails.
     if (!application) return { kind: 'bind_code_sent', codeHash: null, preface: effect.preface };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -80,12 +79,12 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
   }
 
   /** What a code proves: the applications whose query code it is, or those with the phone the binding code went to. */
-  function coveredBy(message: InboundChatMessage, accountNo: string, code: string, expectedHash: string | null): Set<string> {
+  async function coveredBy(message: InboundChatMessage, accountNo: string, code: string, expectedHash: string | null): Promise<Set<string>> {
     const covered = new Set(ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).map((a) => a.applicationNo));
     if (expectedHash !== null) {
-      const phones = new Set(chats.applicationNosOfAccount(accountNo).map((no) => ctx.store.application(no)?.phone).filter((x) => x !== undefined));
+      const phones = new Set((await stores.chats.applicationNosOfAccount(accountNo)).map((no) => ctx.store.application(no)?.phone).filter((x) => x !== undefined));
       const phone = [...phones].find((ph) => sameHash(codeHash(message.channel, message.address, accountNo, code, ph), expectedHash));
-      if (phone !== undefined) for (const no of chats.applicationNosByPhone(accountNo, phone)) covered.add(no);
+      if (phone !== undefined) for (const no of await stores.chats.applicationNosByPhone(accountNo, phone)) covered.add(no);
     }
     return covered;
   }
@@ -104,7 +103,7 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
       : { accountNo, clientAddress: message.clientAddress ?? null, kiosk: message.kioskDevice === true };
     const accountWait = Math.max(noticeChannel ? await limits.wrongCodeWait(accountNo, now) : 0, await queryCodeGuesses.retryAfterSeconds(attempt, now));
     if (accountWait > 0) return { kind: 'bind_locked', retryAfterSeconds: accountWait };
-    const covered = coveredBy(message, accountNo, code, effect.codeHash);
+    const covered = await coveredBy(message, accountNo, code, effect.codeHash);
     if (covered.size > 0) {
       await queryCodeGuesses.right(attempt);
       if (isNoticeChannel(channel)) {
@@ -157,7 +156,7 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
      * (`channel_bindings.application_nos`, the one record of it: notices follow the same); for kiosk/web the
      * session's account (scope in the conversation's state) and the view token's.
      */
-    async accountsOf(message: InboundChatMessage, conversation: ConversationRow | undefined, now: number): Promise<AccountFacts[]> {
+    async accountsOf(message: InboundChatMessage, conversation: Conversation | undefined, now: number): Promise<AccountFacts[]> {
       const scoped = new Map<string, Set<string>>();
       const add = (accountNo: string, applicationNos: string[]) => {
         const set = scoped.get(accountNo) ?? new Set<string>();
@@ -173,7 +172,7 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
         const session = conversation?.sessionAccountNo;
         if (session && isSessionBound(conversation, now)) add(session, await sessionScopeOf(session, scopes));
       }
-      return [...scoped].map(([accountNo, only]) => ({ accountNo, applications: viewsOf(accountNo, [...only]) }));
+      return Promise.all([...scoped].map(async ([accountNo, only]) => ({ accountNo, applications: await viewsOf(accountNo, [...only]) })));
     },
     requestCode,
     checkCode,
@@ -184,6 +183,6 @@ export function createBinding({ ctx, stores, chats, views, notices, limits, quer
 export type Binding = ReturnType<typeof createBinding>;
 
 /** A kiosk/web session proved for an account, and used within SESSION_TTL_MS since. */
-export function isSessionBound(conversation: ConversationRow | undefined, now: number): boolean {
+export function isSessionBound(conversation: Conversation | undefined, now: number): boolean {
   return Boolean(conversation?.sessionAccountNo) && (conversation?.sessionUntil ?? 0) > now;
 }

@@ -1,11 +1,11 @@
 // Consults (转人工): a customer asks the chatbot for a person; the item waits in the team lead's queue.
 import { JiedianError } from '../errors.ts';
 import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
-import type { ChatStore, ConsultRow } from '../../db/chat-store.ts';
+import type { Consult } from './chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { Stores, Transact } from '../stores.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
@@ -29,11 +29,12 @@ export interface ConsultView {
   note: string | null;
 }
 
-export function createConsultService(deps: { ctx: ServiceContext; chats: ChatStore; staff: StaffStore; hub: RealtimeHub }) {
-  const { ctx, chats, hub } = deps;
+export function createConsultService(deps: { ctx: ServiceContext; stores: Stores; transact: Transact; hub: RealtimeHub }) {
+  const { ctx, stores, transact, hub } = deps;
+  const { chats } = stores;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
-  function view(row: ConsultRow): ConsultView {
+  function view(row: Consult): ConsultView {
     return {
       id: row.id,
       channel: row.channel,
@@ -50,8 +51,9 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
     };
   }
 
-  function publish(row: ConsultRow): void {
-    publishToStaff(hub, JSON.stringify({ type: 'consult', consult: view(row) }), { teamId: row.teamId }, deps.staff);
+  async function publish(row: Consult): Promise<void> {
+    const everyTeam = row.teamId === null ? await stores.staff.leads(null) : [];
+    publishToStaff(hub, JSON.stringify({ type: 'consult', consult: view(row) }), { teamId: row.teamId }, { allTeamLeads: () => everyTeam });
   }
 
   /** The team of whoever handles the application now, else of whoever handled it last. */
@@ -59,9 +61,9 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
     return applicationNo ? responsibleFor(ctx, applicationNo).teamId : null;
   }
 
-  function nextReference(now: number): string {
+  async function nextReference(tx: Stores['chats'], now: number): Promise<string> {
     const today = calendarDateOf(now, ctx.timeZone);
-    const sequence = chats.countConsultsSince(startOfDay(today, ctx.timeZone)) + 1;
+    const sequence = (await tx.countConsultsSince(startOfDay(today, ctx.timeZone))) + 1;
     return `ZX${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
   }
 
@@ -69,16 +71,17 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
     view,
 
     /** Opens a consult for the conversation, or returns the one still open. */
-    open(input: { conversationId: string; channel: ChatChannelKind; address: string; accountNo: string | null; applicationNo: string | null; text: string }): {
+    async open(input: { conversationId: string; channel: ChatChannelKind; address: string; accountNo: string | null; applicationNo: string | null; text: string }): Promise<{
       consult: ConsultView;
       existing: boolean;
-    } {
+    }> {
       const now = ctx.clock.now();
-      const { result, row } = ctx.database.transaction(() => {
-        const open = chats.openConsultOf(input.conversationId);
+      const { result, row } = await transact(async ({ chats: tx }) => {
+        // numbered first: on a database of several writers that holds the numbering, so one conversation opens one consult
+        const id = await nextReference(tx, now);
+        const open = await tx.openConsultOf(input.conversationId);
         if (open) return { result: { consult: view(open), existing: true }, row: null };
-        const id = nextReference(now);
-        chats.insertConsult({
+        await tx.insertConsult({
           id,
           conversationId: input.conversationId,
           channel: input.channel,
@@ -87,29 +90,30 @@ export function createConsultService(deps: { ctx: ServiceContext; chats: ChatSto
           applicationNo: input.applicationNo,
           teamId: teamOf(input.applicationNo),
           text: input.text,
-          status: 'open',
           createdAt: now,
         });
-        const inserted = chats.consult(id)!;
+        const inserted = (await tx.consult(id))!;
         return { result: { consult: view(inserted), existing: false }, row: inserted };
       });
-      if (row) publish(row);
+      if (row) await publish(row);
       return result;
     },
 
     /** Team leads see their team's consults and those without a team; admins see all; handlers none. */
-    queue(principal: StaffPrincipal): ConsultView[] {
+    async queue(principal: StaffPrincipal): Promise<ConsultView[]> {
       if (principal.role === 'handler') return [];
-      return chats.consultQueue(principal, ctx.clock.now() - CLOSED_VISIBLE_MS).map(view);
+      return (await chats.consultQueue(principal, ctx.clock.now() - CLOSED_VISIBLE_MS)).map(view);
     },
 
-    close(principal: StaffPrincipal, id: string, note: string | null): ConsultView {
-      const row = chats.consult(id);
+    async close(principal: StaffPrincipal, id: string, note: string | null): Promise<ConsultView> {
+      const row = await chats.consult(id);
       // a consult belongs to no handler: only team leads and admins close it
       if (!row || principal.role === 'handler' || !staffSees(principal, row)) throw new JiedianError('JD_NOT_FOUND', `no consult ${id} in your queue`);
-      if (!chats.closeConsult(id, principal.handlerId, ctx.clock.now(), note)) throw new JiedianError('JD_CONFLICT', `consult ${id} is already closed`);
-      const closed = chats.consult(id)!;
-      publish(closed);
+      if (!(await transact(({ chats: tx }) => tx.closeConsult(id, principal.handlerId, ctx.clock.now(), note)))) {
+        throw new JiedianError('JD_CONFLICT', `consult ${id} is already closed`);
+      }
+      const closed = (await chats.consult(id))!;
+      await publish(closed);
       return view(closed);
     },
   };

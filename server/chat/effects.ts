@@ -4,9 +4,9 @@ import { JiedianError } from '../errors.ts';
 import { maskName } from '../domain/masking.ts';
 import { maskCodes } from '../domain/chat/entities.ts';
 import type { Effect, EffectOutcome } from '../domain/chat/dialogue.ts';
-import type { ChatStore } from '../../db/chat-store.ts';
 import { EVERY_ADDRESS } from '../notices/mute-store.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { Stores } from '../stores.ts';
 import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
 import type { RatingOutcome, RatingService } from '../risks/ratings.ts';
 import { responsibleFor } from '../services/responsible.ts';
@@ -20,7 +20,8 @@ const CONSULT_CONTEXT_MESSAGES = 5;
 
 export interface EffectsOptions {
   ctx: ServiceContext;
-  chats: ChatStore;
+  /** for reads outside a transaction */
+  stores: Stores;
   /** one application's notices muted by the customer (免打扰) */
   hurries: HurryService;
   consults: ConsultService;
@@ -33,11 +34,11 @@ export interface EffectsOptions {
 
 type EffectOf<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 
-export function createEffects({ ctx, chats, hurries, consults, binding, risks, ratings }: EffectsOptions) {
+export function createEffects({ ctx, stores, hurries, consults, binding, risks, ratings }: EffectsOptions) {
   /** A consult for a person (转人工, or a complaint's call back), with the conversation's last messages for context. */
-  function openConsult(about: { accountNo: string | null; applicationNo: string | null }, turn: Turn) {
+  async function openConsult(about: { accountNo: string | null; applicationNo: string | null }, turn: Turn) {
     const { conversation, conversationId, message, recorded } = turn;
-    const earlier = conversation ? chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1).map((m) => m.text) : [];
+    const earlier = conversation ? (await stores.chats.recentInbound(conversation.id, CONSULT_CONTEXT_MESSAGES - 1)).map((m) => m.text) : [];
     return consults.open({
       conversationId,
       channel: message.channel,
@@ -94,7 +95,7 @@ export function createEffects({ ctx, chats, hurries, consults, binding, risks, r
   }
 
   async function consult(effect: EffectOf<'consult'>, turn: Turn): Promise<EffectOutcome> {
-    const { consult, existing } = openConsult(effect, turn);
+    const { consult, existing } = await openConsult(effect, turn);
     if (effect.applicationNo && !existing) await risks.record({ applicationNo: effect.applicationNo, kind: 'consult', source: turn.message.channel, detail: consult.id });
     return { kind: 'consult_opened', reference: consult.id, existing };
   }
@@ -105,7 +106,7 @@ export function createEffects({ ctx, chats, hurries, consults, binding, risks, r
     // An SMS number that never bound is the customer's when it is an application's phone (a reply to a notice).
     const applicationNo = effect.applicationNo ?? (channel === 'sms' ? await risks.applicationOfPhone(address) : null);
     const accountNo = effect.accountNo ?? (applicationNo ? (ctx.store.application(applicationNo)?.accountNo ?? null) : null);
-    const { consult } = openConsult({ accountNo, applicationNo }, turn);
+    const { consult } = await openConsult({ accountNo, applicationNo }, turn);
     // A score given with the complaint is kept as the rating too ("1分 我要去12345投诉你们").
     if (effect.rating) await rate(effect.rating, turn);
     let contact: { name: string; phone: string } | null = null;

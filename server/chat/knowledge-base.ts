@@ -4,7 +4,8 @@ import { ConfigError } from '../config.ts';
 import { JiedianError } from '../errors.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { buildKnowledgeIndex, type KnowledgeEntry, type KnowledgeIndex } from '../domain/chat/knowledge-base.ts';
-import type { ChatStore, KnowledgeRow } from '../../db/chat-store.ts';
+import type { KnowledgeRow } from './chat-store.ts';
+import type { Stores, Transact } from '../stores.ts';
 import type { Clock } from '../services/clock.ts';
 
 export const KNOWLEDGE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -51,8 +52,9 @@ export interface KnowledgeEntryView extends KnowledgeEntry {
   updatedBy: string | null;
 }
 
-export function createKnowledgeBase(deps: { store: ChatStore; clock: Clock; timeZone: string; fileEntries: KnowledgeEntry[] }) {
-  const { store } = deps;
+export function createKnowledgeBase(deps: { stores: Stores; transact: Transact; clock: Clock; timeZone: string; fileEntries: KnowledgeEntry[] }) {
+  const store = deps.stores.chats;
+  const { transact } = deps;
   let cached: { stamp: string; index: KnowledgeIndex } | null = null;
 
   const toEntry = (row: KnowledgeRow): KnowledgeEntry => ({ id: row.id, question: row.question, variants: row.variants, keywords: row.keywords, answer: row.answer });
@@ -65,44 +67,48 @@ export function createKnowledgeBase(deps: { store: ChatStore; clock: Clock; time
 
   return {
     /** Upserts the data file's entries (those staff have not edited). Returns how many rows changed. */
-    syncFromFile(): number {
+    syncFromFile(): Promise<number> {
       const now = deps.clock.now();
-      let changed = 0;
-      for (const entry of deps.fileEntries) if (store.upsertKnowledgeFromFile({ ...entry, updatedAt: now })) changed += 1;
-      return changed;
+      return transact(async ({ chats }) => {
+        let changed = 0;
+        for (const entry of deps.fileEntries) if (await chats.upsertKnowledgeFromFile({ ...entry, updatedAt: now })) changed += 1;
+        return changed;
+      });
     },
 
     /** The search index over the DB's entries; rebuilt when an entry was added or edited (here or by another instance). */
-    index(): KnowledgeIndex {
-      const stamp = store.knowledgeStamp();
-      if (cached?.stamp !== stamp) cached = { stamp, index: buildKnowledgeIndex(store.knowledgeEntries().map(toEntry)) };
+    async index(): Promise<KnowledgeIndex> {
+      const stamp = await store.knowledgeStamp();
+      if (cached?.stamp !== stamp) cached = { stamp, index: buildKnowledgeIndex((await store.knowledgeEntries()).map(toEntry)) };
       return cached.index;
     },
 
-    list: (): KnowledgeEntryView[] => store.knowledgeEntries().map(view),
+    list: async (): Promise<KnowledgeEntryView[]> => (await store.knowledgeEntries()).map(view),
 
-    get(id: string): KnowledgeEntryView {
-      const row = store.knowledgeEntry(id);
+    async get(id: string): Promise<KnowledgeEntryView> {
+      const row = await store.knowledgeEntry(id);
       if (!row) throw new JiedianError('JD_NOT_FOUND', `no knowledge base entry ${id}`);
       return view(row);
     },
 
     /** Adds or replaces an entry; from now on the data file no longer overwrites it. */
-    put(id: string, body: Omit<KnowledgeEntry, 'id'>, handlerId: string): { entry: KnowledgeEntryView; created: boolean } {
+    async put(id: string, body: Omit<KnowledgeEntry, 'id'>, handlerId: string): Promise<{ entry: KnowledgeEntryView; created: boolean }> {
       if (!KNOWLEDGE_ID.test(id)) throw new JiedianError('JD_INVALID_REQUEST', 'params.id must be lower-case letters, digits, - and _ (at most 64)');
       const now = deps.clock.now();
       // Two edits in the same millisecond must still change the stamp the index is cached under.
-      const previous = store.knowledgeEntry(id)?.updatedAt ?? 0;
-      const outcome = store.putKnowledge({
+      const outcome = await transact(async ({ chats }) => {
+        const previous = (await chats.knowledgeEntry(id))?.updatedAt ?? 0;
+        return chats.putKnowledge({
         id,
         question: body.question.trim(),
         variants: body.variants.map((v) => v.trim()).filter(Boolean),
         keywords: body.keywords.map((k) => k.trim()).filter(Boolean),
         answer: body.answer.trim(),
-        updatedAt: Math.max(now, previous + 1),
-        updatedBy: handlerId,
+          updatedAt: Math.max(now, previous + 1),
+          updatedBy: handlerId,
+        });
       });
-      return { entry: view(store.knowledgeEntry(id)!), created: outcome === 'created' };
+      return { entry: view((await store.knowledgeEntry(id))!), created: outcome === 'created' };
     },
   };
 }

@@ -3,8 +3,8 @@
 import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
 import { stateTtlMs, type ChatChannel, type ConversationState, type StateChange } from '../domain/chat/dialogue.ts';
 import type { Intent } from '../domain/chat/intents.ts';
-import { chatStateColumn, type ChatStore, type ConversationRow, type StoredChatState } from '../../db/chat-store.ts';
-import type { Transact } from '../stores.ts';
+import { chatStateColumn, type Conversation, type StoredChatState } from './chat-store.ts';
+import type { Stores, Transact } from '../stores.ts';
 import { isNoticeChannel, type InboundChatMessage, type TurnWork } from './turn-context.ts';
 
 /**
@@ -16,7 +16,7 @@ export function recordedText(text: string, secret: boolean): string {
   return secret ? masked.replace(/[0-9a-zA-Z０-９ａ-ｚＡ-Ｚ]{4,}/g, CODE_MASK) : masked;
 }
 
-function stateFields(change: StateChange, prior: StoredChatState<ConversationState>, scopes: Record<string, string[]> | undefined, now: number): Partial<ConversationRow> {
+function stateFields(change: StateChange, prior: StoredChatState<ConversationState>, scopes: Record<string, string[]> | undefined, now: number): Partial<Conversation> {
   const kept = scopes ?? prior.scopes;
   if (change.kind === 'set') return { state: chatStateColumn({ dialogue: change.state, scopes: kept }), stateExpiresAt: now + stateTtlMs[change.state.kind] };
   if (change.kind === 'clear') return { state: chatStateColumn({ dialogue: null, scopes: kept }), stateExpiresAt: null };
@@ -26,7 +26,7 @@ function stateFields(change: StateChange, prior: StoredChatState<ConversationSta
 /** A turn as it is recorded. */
 export interface TurnRecord {
   message: InboundChatMessage;
-  conversation: ConversationRow | undefined;
+  conversation: Conversation | undefined;
   conversationId: string;
   prior: StoredChatState<ConversationState>;
   stateChange: StateChange;
@@ -38,15 +38,16 @@ export interface TurnRecord {
   now: number;
 }
 
-export function createChatRecord({ chats, transact }: { chats: ChatStore; transact: Transact }) {
+export function createChatRecord({ stores, transact }: { stores: Stores; transact: Transact }) {
+  const { chats } = stores;
   return {
-    conversation: (channel: ChatChannel, address: string) => chats.conversation(channel, address),
+    conversation: async (channel: ChatChannel, address: string) => (await chats.conversation(channel, address)) ?? undefined,
     redelivered: (channel: ChatChannel, providerMessageId: string) => chats.redelivered(channel, providerMessageId),
 
     /** One unit of work: the conversation row, the effect's writes, the message and its replies. */
     async record(turn: TurnRecord): Promise<void> {
       const { message, conversationId, work, now } = turn;
-      const base: ConversationRow = turn.conversation ?? {
+      const base: Conversation = turn.conversation ?? {
         id: conversationId,
         channel: message.channel,
         address: message.address,
@@ -62,9 +63,10 @@ export function createChatRecord({ chats, transact }: { chats: ChatStore; transa
       // An SMS number's or WeChat contact's scope is on its bindings: none is kept in its conversation's state.
       const scopes = isNoticeChannel(message.channel) ? {} : work.scopes;
       await transact(async (stores) => {
-        chats.saveConversation({ ...base, ...stateFields(turn.stateChange, turn.prior, scopes, now), ...work.patch, lastMessageAt: now });
+        const { chats } = stores;
+        await chats.saveConversation({ ...base, ...stateFields(turn.stateChange, turn.prior, scopes, now), ...work.patch, lastMessageAt: now });
         for (const write of work.writes) await write(stores);
-        const inbound = chats.insertMessage({
+        const inbound = await chats.insertMessage({
           conversationId,
           direction: 'in',
           text: turn.recorded,
@@ -72,13 +74,13 @@ export function createChatRecord({ chats, transact }: { chats: ChatStore; transa
           providerMessageId: message.providerMessageId ?? null,
           at: now,
         });
-        for (const r of turn.replies) chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
+        for (const r of turn.replies) await chats.insertMessage({ conversationId, direction: 'out', text: r, replyTo: inbound, at: now });
       });
     },
 
     /** A conversation's record, oldest first (tests, staff tools). */
-    transcript(channel: ChatChannel, address: string) {
-      const conversation = chats.conversation(channel, address);
+    async transcript(channel: ChatChannel, address: string) {
+      const conversation = await chats.conversation(channel, address);
       return conversation ? chats.messagesOf(conversation.id) : [];
     },
   };

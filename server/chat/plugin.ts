@@ -1,8 +1,6 @@
 // The chat module (the chatbot): turns from every channel, binding senders to accounts, consults for a person
 // (转人工) and the knowledge base; the Wechaty bot wired to the turns.
 import fp from 'fastify-plugin';
-import type { ChatStore } from '../../db/chat-store.ts';
-import type { StaffStore } from '../../db/staff-store.ts';
 import type { WechatyWeChatChannel } from '../../channels/wechat-wechaty.ts';
 import type { KnowledgeEntry } from '../domain/chat/knowledge-base.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
@@ -28,12 +26,9 @@ declare module 'fastify' {
   }
 }
 
-export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'binding' | 'risks' | 'ratings'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
+export interface ChatPluginOptions extends Omit<EffectsOptions, 'stores' | 'consults' | 'binding' | 'risks' | 'ratings'>, Pick<BindingOptions, 'views' | 'notices' | 'queryCodeGuesses'> {
   /** where binding-code requests and wrong codes are counted (shared by every instance on one database) */
   attempts: AttemptLog;
-  /** conversations, messages, consults and knowledge entries (synchronous until converted to a port) */
-  chats: ChatStore;
-  staff: StaffStore;
   hub: RealtimeHub;
   /** the knowledge base's data file (KNOWLEDGE_BASE_PATH), loaded */
   knowledgeFile: KnowledgeEntry[];
@@ -45,14 +40,14 @@ export interface ChatPluginOptions extends Omit<EffectsOptions, 'consults' | 'bi
 export const chatPlugin = fp<ChatPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
-    const { ctx, chats, notices, hurries, wakeDispatcher } = options;
+    const { ctx, notices, hurries, wakeDispatcher } = options;
     const { items: risks, ratings } = app.risks;
-    const knowledge = createKnowledgeBase({ store: chats, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
-    knowledge.syncFromFile();
-    const consults = createConsultService({ ctx, chats, staff: options.staff, hub: options.hub });
-    const binding = createBinding({ ctx, stores, chats, views: options.views, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
-    const effects = createEffects({ ctx, chats, hurries, consults, binding, risks, ratings });
-    const turns = createChatTurns({ ctx, record: createChatRecord({ chats, transact }), binding, effects, knowledge, risks, wakeDispatcher });
+    const knowledge = createKnowledgeBase({ stores, transact, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
+    await knowledge.syncFromFile();
+    const consults = createConsultService({ ctx, stores, transact, hub: options.hub });
+    const binding = createBinding({ ctx, stores, views: options.views, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
+    const effects = createEffects({ ctx, stores, hurries, consults, binding, risks, ratings });
+    const turns = createChatTurns({ ctx, record: createChatRecord({ stores, transact }), binding, effects, knowledge, risks, wakeDispatcher });
     const detachWeChat = options.wechat ? wireWeChatBot(options.wechat, turns, app.log) : () => {};
     app.addHook('onClose', async () => detachWeChat());
     app.decorate('chat', { turns, consults, knowledge } satisfies ChatModule);

@@ -2,7 +2,7 @@
 import type { ChatChannel, ConversationState } from '../domain/chat/dialogue.ts';
 import type { Intent } from '../domain/chat/intents.ts';
 import type { TemplateReply } from '../domain/chat/template-replies.ts';
-import type { ConversationRow } from '../../db/chat-store.ts';
+import type { Conversation } from './chat-store.ts';
 import type { Stores } from '../stores.ts';
 import type { ViewClaims } from '../customers/customer-access.ts';
 
@@ -40,7 +40,7 @@ export const isNoticeChannel = (channel: ChatChannel): channel is 'sms' | 'wecha
 export interface TurnWork {
   /** run inside the transaction that records the turn */
   writes: ((stores: Stores) => void | Promise<void>)[];
-  patch: Partial<ConversationRow>;
+  patch: Partial<Conversation>;
   /** the applications each proved account covers, when this turn changes them */
   scopes?: Record<string, string[]>;
   wake: boolean;
@@ -51,7 +51,7 @@ export interface Turn {
   message: InboundChatMessage;
   /** the message as it is kept on record (codes masked) */
   recorded: string;
-  conversation: ConversationRow | undefined;
+  conversation: Conversation | undefined;
   conversationId: string;
   state: ConversationState | null;
   now: number;

@@ -6,7 +6,7 @@ import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
 import { templateReply } from '../domain/chat/template-replies.ts';
 import { respond, settle, type AccountFacts, type ConversationState, type EffectOutcome } from '../domain/chat/dialogue.ts';
-import { readChatState } from '../../db/chat-store.ts';
+import { readChatState } from './chat-store.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { RiskService } from '../risks/risk-items.ts';
@@ -45,17 +45,17 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
     const now = ctx.clock.now();
     const text = message.text.slice(0, MAX_CHAT_TEXT);
     if (message.providerMessageId) {
-      const again = record.redelivered(message.channel, message.providerMessageId);
+      const again = await record.redelivered(message.channel, message.providerMessageId);
       if (again) return { intent: (again.intent ?? 'unknown') as Intent, replies: again.replies, template: null };
     }
-    const conversation = record.conversation(message.channel, message.address);
+    const conversation = await record.conversation(message.channel, message.address);
     const conversationId = conversation?.id ?? randomUUID();
     const prior = readChatState<ConversationState>(conversation?.state ?? null);
     const state = prior.dialogue && (conversation?.stateExpiresAt ?? 0) > now ? prior.dialogue : null;
 
     // understand
     const today = calendarDateOf(now, ctx.timeZone);
-    const understanding = classify(normalize(text), { knowledge: knowledge.index(), today });
+    const understanding = classify(normalize(text), { knowledge: await knowledge.index(), today });
 
     // decide: a group message is never answered from the sender's accounts (respond says nothing private there)
     const needsAccounts =

@@ -32,7 +32,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['staff'], summary: 'Every knowledge-base entry', security: [{ staffToken: [] }], response: { 200: KnowledgeListReply, ...errors } } },
     async (request) => {
       await editor(request);
-      return { entries: knowledge.list() };
+      return { entries: await knowledge.list() };
     },
   );
 
@@ -41,7 +41,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['staff'], summary: 'One knowledge-base entry', security: [{ staffToken: [] }], params: KnowledgeIdParams, response: { 200: KnowledgeEntryReply, ...errors } } },
     async (request) => {
       await editor(request);
-      return { entry: knowledge.get(request.params.id) };
+      return { entry: await knowledge.get(request.params.id) };
     },
   );
 
@@ -61,7 +61,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const who = await editor(request);
       const { question, answer, variants = [], keywords = [] } = request.body;
-      const { entry, created } = knowledge.put(request.params.id, { question, answer, variants, keywords }, who.handlerId);
+      const { entry, created } = await knowledge.put(request.params.id, { question, answer, variants, keywords }, who.handlerId);
       return reply.code(created ? 201 : 200).send({ entry });
     },
   );
@@ -78,7 +78,7 @@ const staffChatRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ConsultReply, ...errors },
       },
     },
-    async (request) => ({ consult: consults.close(await auth.authenticate(request), request.params.id, request.body?.note?.trim() || null) }),
+    async (request) => ({ consult: await consults.close(await auth.authenticate(request), request.params.id, request.body?.note?.trim() || null) }),
   );
 };
 

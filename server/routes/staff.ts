@@ -100,7 +100,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
     async (request) => ({
       hurries: await hurries.queue(principal(request)),
       alerts: await alerts.queue(principal(request)),
-      consults: consults.queue(principal(request)),
+      consults: await consults.queue(principal(request)),
       risks: await risks.queue(principal(request)),
     }),
   );

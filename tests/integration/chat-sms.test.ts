@@ -68,7 +68,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
 
     // every message and reply is on the one conversation record of this number
-    const transcript = t.app.chat.turns.transcript('sms', APPLICATION_PHONE);
+    const transcript = await t.app.chat.turns.transcript('sms', APPLICATION_PHONE);
     expect(transcript.filter((m) => m.direction === 'in')).toHaveLength(11);
     expect(transcript.filter((m) => m.direction === 'out')).toHaveLength(11);
     // the codes typed are not kept
@@ -158,7 +158,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     });
     expect(reply.statusCode).toBe(401);
     expect(reply.json()).toMatchObject({ code: 'JD_UNAUTHORIZED' });
-    expect(t.app.chat.turns.transcript('sms', APPLICATION_PHONE)).toHaveLength(0);
+    expect(await t.app.chat.turns.transcript('sms', APPLICATION_PHONE)).toHaveLength(0);
   });
 
   it('answers a redelivered message (same MessageSid) the same way, without a second turn', async () => {

@@ -113,8 +113,8 @@ describe('the knowledge base for staff', () => {
     expect(put.statusCode).toBe(200);
     expect((await kiosk(t, SESSION, '停电了找谁')).body.replies).toEqual([answer]);
     // what start-up does: the file's entries come back, the edited one stays
-    expect(t.app.chat.knowledge.syncFromFile()).toBe(0);
-    expect(t.app.chat.knowledge.get('outage-report').answer).toBe(answer);
+    expect(await t.app.chat.knowledge.syncFromFile()).toBe(0);
+    expect((await t.app.chat.knowledge.get('outage-report')).answer).toBe(answer);
   });
 
   it('validates entries: the id, a question and an answer of at most 300 characters', async () => {

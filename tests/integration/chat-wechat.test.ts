@@ -80,7 +80,7 @@ describe('chat over WeChat (Wechaty)', () => {
     expect(t.outbox.isOptedOut('wechat', customer.id)).toBe(true);
     expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
-    const transcript = t.app.chat.turns.transcript('wechat', customer.id);
+    const transcript = await t.app.chat.turns.transcript('wechat', customer.id);
     expect(transcript.filter((m) => m.direction === 'in')).toHaveLength(9);
     expect(transcript.find((m) => m.direction === 'in' && m.intent === 'bind_account' && m.text === '******')).toBeDefined();
   });
@@ -132,7 +132,7 @@ describe('chat over WeChat (Wechaty)', () => {
     expect(said[1]).toContain('私聊');
     for (const secret of SECRETS) expect(said.join()).not.toContain(secret);
     // the unmentioned message never reached the chat service
-    expect(t.app.chat.turns.transcript('wechat', customer.id).filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['停电了找谁', '我的申请到哪一步了']);
+    expect((await t.app.chat.turns.transcript('wechat', customer.id)).filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['停电了找谁', '我的申请到哪一步了']);
   });
 
   it('stops answering when the app closes (the bot stops with it)', async () => {

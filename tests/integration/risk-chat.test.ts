@@ -47,7 +47,7 @@ describe('complaint language in chat', () => {
     expect(item).toMatchObject({ tier: 'urgent', tierName: '紧急', status: 'open', teamId: 'T01' });
     expect(item.signals).toEqual([expect.objectContaining({ kind: 'complaint', source: 'wechat', rules: ['complaint_language'], detail: '再不处理我就打12398投诉' })]);
     // a person is asked to call back: the consult is in the team lead's queue
-    expect(t.app.chat.consults.queue({ role: 'team_lead', handlerId: 'H009', teamId: 'T01', name: '王建国', teamName: '业扩一班' } as never).map((c) => c.id)).toContain(reference);
+    expect((await t.app.chat.consults.queue({ role: 'team_lead', handlerId: 'H009', teamId: 'T01', name: '王建国', teamName: '业扩一班' } as never)).map((c) => c.id)).toContain(reference);
 
     await t.app.notices.dispatcher.idle();
     await eventually(() => leadTexts(fake).length === 1, 'the team lead text');

@@ -98,7 +98,7 @@ describe('a complaint by SMS from a number that never bound', () => {
     expect(answer.text).toContain('抱歉');
     expect(answer.text).not.toContain('13912345678');
     expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toBeNull();
-    expect(t.app.chat.consults.queue({ role: 'admin', handlerId: 'H000', teamId: null, name: '管理员', teamName: null } as never).some((c: { address: string }) => c.address === '13800005555')).toBe(true);
+    expect((await t.app.chat.consults.queue({ role: 'admin', handlerId: 'H000', teamId: null, name: '管理员', teamName: null } as never)).some((c: { address: string }) => c.address === '13800005555')).toBe(true);
   });
 });
 

@@ -68,7 +68,7 @@ describe('WeChat Official Account callbacks', () => {
     const json = await t.app.inject({ method: 'POST', url: `/webhooks/wechat-oa?${forged.query}`, payload: { text: 'x' } });
     expect(json.statusCode).toBe(401);
 
-    expect(t.app.chat.turns.transcript('wechat_oa', OPENID)).toEqual([]);
+    expect(await t.app.chat.turns.transcript('wechat_oa', OPENID)).toEqual([]);
     expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
   });
 
@@ -123,7 +123,7 @@ describe('WeChat Official Account callbacks', () => {
     expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
     expect(wechat.sent('/cgi-bin/message/template/send')).toEqual([]);
 
-    const transcript = t.app.chat.turns.transcript('wechat_oa', OPENID);
+    const transcript = await t.app.chat.turns.transcript('wechat_oa', OPENID);
     expect(transcript.filter((m) => m.direction === 'in')).toHaveLength(8);
   });
 
@@ -133,7 +133,7 @@ describe('WeChat Official Account callbacks', () => {
     const first = await say(t, `绑定 ${ACCOUNT_NO}`, { msgId });
     const retry = await say(t, `绑定 ${ACCOUNT_NO}`, { msgId });
     expect(retry.text).toBe(first.text);
-    expect(t.app.chat.turns.transcript('wechat_oa', OPENID).filter((m) => m.direction === 'in')).toHaveLength(1);
+    expect((await t.app.chat.turns.transcript('wechat_oa', OPENID)).filter((m) => m.direction === 'in')).toHaveLength(1);
     expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
   });
 
@@ -161,7 +161,7 @@ describe('WeChat Official Account callbacks', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ touser: OPENID, msgtype: 'text' });
     expect(sent[0]!.text.content).toContain('个在办工单');
-    expect(t.app.chat.turns.transcript('wechat_oa', OPENID).filter((m) => m.direction === 'in')).toHaveLength(3);
+    expect((await t.app.chat.turns.transcript('wechat_oa', OPENID)).filter((m) => m.direction === 'in')).toHaveLength(3);
   });
 
   it('a retry after a restart is still recognised (the handled callbacks are in the database)', async () => {
