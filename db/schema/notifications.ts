@@ -54,6 +54,13 @@ export const outbox = sqliteTable(
      * dispatcher asks the provider whether it sent one since then (`Channel.findSent`). Null: no attempt in doubt.
      */
     inDoubtSince: integer('in_doubt_since'),
+    /**
+     * Several instances on one database (PostgreSQL): the instance whose claim the row is `sending` under, and when
+     * that claim lapses unless the instance renews it. A lapsed claim is its dead instance's: the row goes back to
+     * pending, in doubt. A single SQLite process leaves both null (at start, every row left `sending` is its own).
+     */
+    claimedBy: text('claimed_by'),
+    claimExpiresAt: integer('claim_expires_at'),
   },
   (t) => [
     // created_at too: the dispatcher's ORDER BY next_attempt_at, created_at LIMIT n then reads n rows, not a whole batch

@@ -5,7 +5,8 @@ import type { OutboxStore } from '../outbox-store.ts';
 export function createSqliteDeliveryQueue(outbox: OutboxStore): DeliveryQueue {
   return {
     due: async (now, channels, limit) => outbox.due(now, channels, limit),
-    claim: async (ids, now) => outbox.claimAll(ids, now),
+    // one process: nothing else claims between its due() and its claim()
+    claim: async (rows, now) => outbox.claimAll(rows.map((row) => row.id), now),
     recordOutcomes: async (outcomes) => outbox.recordOutcomes(outcomes),
     putOff: async (id, until, now) => outbox.update(id, { nextAttemptAt: until, updatedAt: now }),
     refuse: async (id, reason, now) => outbox.update(id, { status: 'failed', lastError: reason, updatedAt: now }),

@@ -40,8 +40,12 @@ export interface DeliveryQueue {
    * earlier one of its thread (application, channel, address) is unsent.
    */
   due(now: number, channels: readonly ChannelKind[], limit: number): Promise<QueuedNotice[]>;
-  /** Claims pending rows for sending (status `sending`, one attempt more) in one transaction; returns the ids claimed. */
-  claim(ids: readonly string[], now: number): Promise<Set<string>>;
+  /**
+   * Claims rows `due` gave for sending (status `sending`, one attempt more) in one transaction; returns the ids
+   * claimed. A row no longer pending as it was read (another dispatcher claimed it, or sent it and put it back for a
+   * retry or in doubt) is not claimed.
+   */
+  claim(rows: readonly QueuedNotice[], now: number): Promise<Set<string>>;
   /** Records what became of sends, in one transaction. */
   recordOutcomes(outcomes: readonly SendOutcome[]): Promise<void>;
   /** A pending row waits until `until` (quiet hours, a carrier's per-number limit), unclaimed. */

@@ -264,10 +264,7 @@ export function createDispatcher(options: DispatcherOptions) {
           rates.get(row.channel)?.take(row.segments, now);
           chosen.push(row);
         }
-        const claimed = await queue.claim(
-          chosen.map((row) => row.id),
-          now,
-        );
+        const claimed = await queue.claim(chosen, now);
         for (const row of chosen) if (claimed.has(row.id)) start(row, now);
       } while (again);
       if (pumpFailures > 0) options.health?.ok();

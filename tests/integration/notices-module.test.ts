@@ -31,14 +31,17 @@ async function queueWorld() {
       nextAttemptAt: start + (over.dueIn ?? 0),
       createdAt: start,
     });
-  return { t, start, row, queue: createSqliteDeliveryQueue(createOutboxStore(t.database.db)) };
+  const queue = createSqliteDeliveryQueue(createOutboxStore(t.database.db));
+  /** the rows as the dispatcher would claim them: as `due` read them */
+  const read = async (...ids: string[]) => (await queue.due(start, ['sms'], 100)).filter((r) => ids.includes(r.id));
+  return { t, start, row, queue, read };
 }
 
 const statusOf = (t: TestApp, id: string) => t.outbox.byId(id);
 
 describe('the delivery queue store port', () => {
   it('offers due rows on the asked channels, the priority lane first, and a later one of a thread only after the earlier is sent', async () => {
-    const { t, start, row, queue } = await queueWorld();
+    const { t, start, row, queue, read } = await queueWorld();
     row('later-due', { dueIn: 10 * MINUTE });
     row('first', { applicationNo: 'YX2026-0001' });
     row('second-of-thread', { applicationNo: 'YX2026-0001' });
@@ -49,7 +52,7 @@ describe('the delivery queue store port', () => {
     expect((await queue.due(start, [], 10))).toEqual([]);
     expect(await queue.nextDueAt()).toBe(start);
 
-    await queue.claim(['first'], start);
+    await queue.claim(await read('first'), start);
     await queue.recordOutcomes([{ id: 'first', status: 'sent', provider: 'twilio', providerId: 'SM1', at: start + 1 }]);
     expect(statusOf(t, 'first')).toMatchObject({ status: 'sent', attempts: 1, providerId: 'SM1' });
     expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['priority', 'second-of-thread']);
@@ -57,17 +60,18 @@ describe('the delivery queue store port', () => {
   });
 
   it('claims a row once: a second dispatcher asking for the same rows gets none of those already taken', async () => {
-    const { t, start, row, queue } = await queueWorld();
+    const { t, start, row, queue, read } = await queueWorld();
     row('a');
     row('b', { address: '13800002222' });
-    expect([...(await queue.claim(['a'], start))]).toEqual(['a']);
-    expect([...(await queue.claim(['a', 'b'], start))]).toEqual(['b']);
+    const [a, b] = await read('a', 'b');
+    expect([...(await queue.claim([a!], start))]).toEqual(['a']);
+    expect([...(await queue.claim([a!, b!], start))]).toEqual(['b']);
     expect(statusOf(t, 'a')).toMatchObject({ status: 'sending', attempts: 1, claimedAt: start });
     expect(await queue.due(start, ['sms'], 10)).toEqual([]);
   });
 
   it('puts a row off unclaimed, refuses one for good, and gives an attempt back only when told it did not count', async () => {
-    const { t, start, row, queue } = await queueWorld();
+    const { t, start, row, queue, read } = await queueWorld();
     row('put-off');
     row('refused', { address: '13800002222' });
     row('retried', { address: '13800003333' });
@@ -77,29 +81,29 @@ describe('the delivery queue store port', () => {
     expect(statusOf(t, 'put-off')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: start + 5 * MINUTE });
     expect(statusOf(t, 'refused')).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });
 
-    await queue.claim(['retried'], start);
+    await queue.claim(await read('retried'), start);
     await queue.recordOutcomes([{ id: 'retried', status: 'pending', nextAttemptAt: start + MINUTE, lastError: 'in doubt', at: start, inDoubtSince: start, notCounted: true }]);
     expect(statusOf(t, 'retried')).toMatchObject({ status: 'pending', attempts: 0, inDoubtSince: start, nextAttemptAt: start + MINUTE });
   });
 
   it('puts rows a stopped process left sending back in the queue, in doubt since their claim', async () => {
-    const { t, start, row, queue } = await queueWorld();
+    const { t, start, row, queue, read } = await queueWorld();
     row('left-sending');
-    await queue.claim(['left-sending'], start);
+    await queue.claim(await read('left-sending'), start);
     expect(await queue.recoverSending(start + MINUTE)).toBe(1);
     expect(statusOf(t, 'left-sending')).toMatchObject({ status: 'pending', inDoubtSince: start, nextAttemptAt: start + MINUTE });
     expect(await queue.recoverSending(start + MINUTE)).toBe(0);
   });
 
   it('keeps opt-outs per channel and address, and what went to an address lately', async () => {
-    const { start, row, queue } = await queueWorld();
+    const { start, row, queue, read } = await queueWorld();
     expect(await queue.isOptedOut('sms', '13800001111')).toBe(false);
     await queue.optOut('sms', '13800001111', start, 'twilio:21610');
     expect(await queue.isOptedOut('sms', '13800001111')).toBe(true);
     expect(await queue.isOptedOut('wechat', '13800001111')).toBe(false);
 
     row('went');
-    await queue.claim(['went'], start);
+    await queue.claim(await read('went'), start);
     await queue.recordOutcomes([{ id: 'went', status: 'sent', provider: 'twilio', providerId: 'SM2', at: start + 1 }]);
     expect(await queue.recentTo('sms', '13800001111', start)).toEqual([{ at: start + 1, noticeKind: 'bind_code', text: '验证码 went', variables: { code: '123456', validMinutes: 10 } }]);
     expect(await queue.recentTo('sms', '13800001111', start + 2)).toEqual([]);

@@ -36,6 +36,8 @@ function sqliteShapes(): Map<string, Shape> {
 
 /** Tables only several instances need (a single SQLite process keeps this in memory). */
 const postgresOnly = new Set(['realtime_messages', 'limit_attempts']);
+/** Columns standing in for what SQLite has without naming it: the outbox's order of writing is SQLite's rowid. */
+const postgresOnlyColumns: Record<string, string[]> = { outbox: ['seq'] };
 
 function pgShapes({ all = false } = {}): Map<string, Shape> {
   const shapes = new Map<string, Shape>();
@@ -43,9 +45,10 @@ function pgShapes({ all = false } = {}): Map<string, Shape> {
     if (!(value instanceof PgTable)) continue;
     if (!all && postgresOnly.has(pgTableConfig(value).name)) continue;
     const c = pgTableConfig(value);
+    const twinned = c.columns.filter((col) => all || !postgresOnlyColumns[c.name]?.includes(col.name));
     shapes.set(c.name, {
-      columns: c.columns.map((col) => col.name).sort(),
-      notNull: c.columns.filter((col) => col.notNull).map((col) => col.name).sort(),
+      columns: twinned.map((col) => col.name).sort(),
+      notNull: twinned.filter((col) => col.notNull).map((col) => col.name).sort(),
       primaryKey: [...c.columns.filter((col) => col.primary).map((col) => col.name), ...c.primaryKeys.flatMap((k) => k.columns.map((col) => col.name))].sort(),
       indexes: c.indexes.map((i) => i.config.name!).sort(),
     });

@@ -1,6 +1,6 @@
 // The outbox of notices, channel bindings, opt-outs and mutes (PostgreSQL; the same tables as
 // db/schema/notifications.ts, where the columns are described).
-import { pgTable, text, integer, boolean, jsonb, index, primaryKey } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, bigserial, boolean, jsonb, index, primaryKey } from 'drizzle-orm/pg-core';
 import type { ChannelKind, MessageContent } from '../../../channels/channel.ts';
 import { outboxStatuses, recipientKinds } from '../../schema/notifications.ts';
 import { ms } from './columns.ts';
@@ -34,6 +34,10 @@ export const outbox = pgTable(
     updatedAt: ms('updated_at').notNull(),
     claimedAt: ms('claimed_at'),
     inDoubtSince: ms('in_doubt_since'),
+    claimedBy: text('claimed_by'),
+    claimExpiresAt: ms('claim_expires_at'),
+    /** the order of writing (SQLite's rowid; ids are random UUIDs): a thread's texts go out in this order */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
   },
   (t) => [
     index('outbox_due_idx').on(t.status, t.lane, t.nextAttemptAt, t.createdAt),
