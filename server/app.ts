@@ -31,6 +31,8 @@ import type { SlaChunkOptions } from './time-limits/sla.ts';
 import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import { receiptLookup } from './inbound/template-sms.ts';
 import { inboundPlugin } from './inbound/plugin.ts';
+import type { Leases } from './lease.ts';
+import { soleLeases } from '../db/sqlite/lease.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
 import { loadRiskRules } from './risks/risk-rules.ts';
@@ -61,6 +63,8 @@ export interface AppDeps {
   alertFeedIntervalMs?: number;
   hub?: RealtimeHub;
   random?: () => number;
+  /** what one instance of several does at a time (the sweeper, the Wechaty bot); default: always this process's */
+  leases?: Leases;
 }
 
 export interface Services {
@@ -115,6 +119,7 @@ export async function buildApp(deps: AppDeps) {
     receiptFor: receiptLookup(sqlite.stores.smsReceipts),
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
+  const leases = deps.leases ?? soleLeases();
   await app.register(storesPlugin, sqlite);
   await app.register(noticesPlugin, {
     config,
@@ -129,6 +134,7 @@ export async function buildApp(deps: AppDeps) {
     bindingsCovering: sqlite.bindingsCoveringNow,
     startDispatcher: deps.startDispatcher,
     random: deps.random,
+    botLease: leases.wechatBot,
   });
   const { writer: notices, dispatcher } = app.notices;
   await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: sqlite.attempts });
@@ -145,6 +151,7 @@ export async function buildApp(deps: AppDeps) {
     wakeDispatcher: () => dispatcher.wake(),
     sla: deps.sla,
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
+    lease: leases.sweeper,
   });
   await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
@@ -200,6 +207,8 @@ export async function buildApp(deps: AppDeps) {
   app.addHook('onClose', async () => {
     await app.timeLimits.sweeper.stop();
     await app.timeLimits.alertFeedTimer.stop();
+    // another instance takes the work over
+    await Promise.all([leases.sweeper.close(), leases.wechatBot.close()]);
   });
 
   await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), attempts: sqlite.attempts });

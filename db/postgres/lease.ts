@@ -3,15 +3,9 @@
 // its connection and the lock is free at once; the others try again every `retryMs` and one takes over.
 import crypto from 'node:crypto';
 import pg from 'pg';
+import type { Lease } from '../../server/lease.ts';
 
-export interface Lease {
-  readonly name: string;
-  /** whether this instance holds the lease now */
-  held(): boolean;
-  /** called with true when this instance takes the lease and false when it loses it */
-  onChange(listener: (held: boolean) => void): () => void;
-  close(): Promise<void>;
-}
+export type { Lease };
 
 export interface LeaseOptions {
   url: string;

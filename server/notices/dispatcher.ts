@@ -33,6 +33,8 @@ export interface DispatcherOptions {
    * it in the same turn; 0: now. A row that must wait is put back with that time, never failed.
    */
   waitBeforeSend?: (row: QueuedNotice, alsoGoing: readonly QueuedNotice[], now: number) => number | Promise<number>;
+  /** false for a channel this instance does not send on now (another instance holds its session); default all */
+  channelAvailable?: (kind: ChannelKind) => boolean;
   /** called after a row changes status (metrics, live staff views) */
   onStatus?: (row: { id: string; applicationNo: string | null; channel: string; status: string }) => void;
 }
@@ -210,7 +212,8 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   /** Channels whose send rate allows a message now. */
-  const readyChannels = (now: number) => [...rates].filter(([, rate]) => rate.waitMs(1, now) === 0).map(([kind]) => kind);
+  const available = options.channelAvailable ?? (() => true);
+  const readyChannels = (now: number) => [...rates].filter(([kind, rate]) => available(kind) && rate.waitMs(1, now) === 0).map(([kind]) => kind);
   const affordable = (row: QueuedNotice, now: number) => (rates.get(row.channel)?.waitMs(row.segments, now) ?? 0) === 0;
 
   /** Claims and starts as many due rows as concurrency and channel rates allow. */

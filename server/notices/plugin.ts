@@ -17,6 +17,7 @@ import { createMuteService, type MuteService } from './mutes.ts';
 import { loadNoticeTemplates } from './notice-templates.ts';
 import { createSmsLimitCheck } from './sms-limits.ts';
 import { createNoticeWriter, type NoticeWriter, type NoticeWriterOptions } from './writer.ts';
+import { whileHeld, type Lease } from '../lease.ts';
 
 export interface NoticesModule {
   /** writes notices as outbox rows inside the transaction of the fact that caused them */
@@ -70,6 +71,11 @@ export interface NoticesPluginOptions {
   /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
   startDispatcher?: boolean;
   random?: () => number;
+  /**
+   * Several instances: the Wechaty bot (one WeChat session per account) runs only on the holder of this lease, which
+   * alone dispatches WeChat rows; absent: always here.
+   */
+  botLease?: Lease;
 }
 
 export const noticesPlugin = fp<NoticesPluginOptions>(
@@ -79,6 +85,8 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
     const paced = (kind: 'sms' | 'wechat' | 'wechat_oa') => (channels.channels[kind].provider === 'log' ? Infinity : config.sendRates[kind]);
     const countDelivery = ({ channel, status }: { channel: string; status: string }) =>
       metrics.count('jiedian_deliveries_total', 'Outbox rows reaching a status, by channel', { channel, status });
+    const bot = channels.wechat;
+    let stopBot: (() => Promise<void>) | undefined;
     const dispatcher = createDispatcher({
       queue,
       channels: channels.channels,
@@ -92,6 +100,8 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
       isMuted: async (row) => row.applicationNo !== null && mutable(row) && (await app.stores.mutes.isMuted(row.applicationNo, row.channel, row.address)),
       onStatus: countDelivery,
       health: ctx.database.health,
+      // WeChat rows wait for the instance whose bot is logged in
+      channelAvailable: (kind) => kind !== 'wechat' || !bot || !options.botLease || options.botLease.held(),
       waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits, channels.smsTemplateOf) : undefined,
     });
     const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl, stores: app.stores, transact: app.transact });
@@ -120,12 +130,31 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
         const names = channels.fallbacks.length > 1 ? `${channels.fallbacks.slice(0, -1).join(', ')} and ${channels.fallbacks.at(-1)}` : channels.fallbacks[0];
         app.log.warn({ channels: channels.fallbacks }, `no credentials for ${names}: those messages go to the log only`);
       }
-      for (const channel of Object.values(channels.channels)) await channel.start?.();
+      for (const channel of Object.values(channels.channels)) if (channel !== bot) await channel.start?.();
+      if (bot) {
+        if (options.botLease) {
+          stopBot = whileHeld(
+            options.botLease,
+            async () => {
+              app.log.info({ lease: options.botLease!.name }, 'this instance holds the WeChat bot lease: the bot starts here');
+              await bot.start();
+              dispatcher.wake();
+            },
+            async () => {
+              app.log.warn({ lease: options.botLease!.name }, 'this instance lost the WeChat bot lease: the bot stops here');
+              await bot.stop();
+            },
+            (error) => app.log.error({ err: error }, 'the WeChat bot could not be started or stopped'),
+          );
+        } else await bot.start();
+      }
       if (options.startDispatcher !== false) await dispatcher.start();
     });
     app.addHook('onClose', async () => {
       await dispatcher.stop();
-      for (const channel of Object.values(channels.channels)) await channel.stop?.();
+      for (const channel of Object.values(channels.channels)) if (channel !== bot) await channel.stop?.();
+      if (stopBot) await stopBot();
+      else await bot?.stop();
     });
   },
   { name: 'notices', dependencies: ['stores'] },

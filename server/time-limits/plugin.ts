@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { CommittedAlerts } from '../../db/sqlite/committed-alerts.ts';
 import type { WriteHealth } from '../../db/unit-of-work.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
+import type { Lease } from '../lease.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
@@ -49,6 +50,8 @@ export interface TimeLimitsPluginOptions {
   /** the SLA sweep's chunking (tests, benchmarks) */
   sla?: SlaChunkOptions;
   alertFeedIntervalMs?: number;
+  /** several instances: the sweeper's tasks (its own and other modules') run only on the holder of this lease */
+  lease?: Lease;
 }
 
 export const timeLimitsPlugin = fp<TimeLimitsPluginOptions>(
@@ -65,6 +68,7 @@ export const timeLimitsPlugin = fp<TimeLimitsPluginOptions>(
       intervalMs: options.sweepIntervalMs,
       log: app.log,
       health: options.health,
+      lease: options.lease,
       tasks: [{ name: 'sla alerts', run: () => sla.sweep() }, { name: 'weekly digest', run: () => weeklyDigest.run() }],
     });
     const alertFeedTimer = createSweeper({

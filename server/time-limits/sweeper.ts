@@ -4,6 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { backoffMs } from '../domain/backoff.ts';
 import type { WriteHealth } from '../../db/unit-of-work.ts';
+import type { Lease } from '../lease.ts';
 
 export interface SweepTask {
   name: string;
@@ -19,6 +20,11 @@ export interface SweeperOptions {
   random?: () => number;
   /** the time for backoff (tests); Date.now by default */
   now?: () => number;
+  /**
+   * Several instances on one database: the tasks run only while this instance holds the lease (a sweep on an
+   * instance that does not is skipped), and a sweep runs as soon as it takes the lease over. Absent: always.
+   */
+  lease?: Lease;
 }
 
 export function createSweeper(options: SweeperOptions) {
@@ -26,11 +32,14 @@ export function createSweeper(options: SweeperOptions) {
   const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
+  let stopFollowing: (() => void) | undefined;
   /** per task: consecutive failures, and the time before which a periodic run skips it */
   const backoff = new Map<string, { failures: number; until: number }>();
 
   async function sweepOnce(periodic: boolean): Promise<void> {
     for (const task of tasks) {
+      // checked before each task: a lease lost mid-sweep leaves the rest to the new holder
+      if (options.lease && !options.lease.held()) return;
       const state = backoff.get(task.name);
       if (periodic && state && now() < state.until) continue;
       try {
@@ -67,12 +76,19 @@ export function createSweeper(options: SweeperOptions) {
       if (timer) return;
       timer = setInterval(() => void sweep(true), options.intervalMs);
       timer.unref();
+      stopFollowing = options.lease?.onChange((held) => {
+        if (held && timer) void sweep(true);
+      });
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = null;
+      stopFollowing?.();
+      stopFollowing = undefined;
       await running;
     },
+    /** whether this instance runs the tasks now (holds the lease, if there is one) */
+    holds: () => !options.lease || options.lease.held(),
   };
 }
 
