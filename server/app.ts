@@ -32,6 +32,7 @@ import { timeLimitsPlugin } from './time-limits/plugin.ts';
 import { receiptLookup } from './inbound/template-sms.ts';
 import { inboundPlugin } from './inbound/plugin.ts';
 import type { Leases } from './lease.ts';
+import { createCacheInvalidation } from './realtime/invalidation.ts';
 import { soleLeases } from '../db/sqlite/lease.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
@@ -155,9 +156,12 @@ export async function buildApp(deps: AppDeps) {
   });
   await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
+  const caches = createCacheInvalidation(hub, (error) => app.log.error({ err: error }, 'a cache invalidation could not be handled'));
+  app.addHook('onClose', async () => caches.close());
   await app.register(applicationsPlugin, {
     ctx: context,
     hub,
+    caches,
     hooks: { inTransaction: [app.risks.ratings.onIngest, ...(deps.ingestHooks?.inTransaction ?? [])], afterCommit: deps.ingestHooks?.afterCommit },
     planRefresh: deps.planRefresh,
   });

@@ -3,6 +3,7 @@
 // (notices, alerts and the hooks given), and after commit wakes the dispatcher and pushes the new progress live.
 import fp from 'fastify-plugin';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
+import type { CacheInvalidation } from '../realtime/invalidation.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { createChangeFlow, type IngestChanges, type IngestHooks } from './change-flow.ts';
 import { createIngestService, type IngestService } from './ingest.ts';
@@ -34,6 +35,8 @@ export interface ApplicationsPluginOptions {
   hooks?: IngestHooks;
   /** the plan refresh's chunking (tests, benchmarks) */
   planRefresh?: Pick<PlanRefreshOptions, 'chunkMs' | 'scanRows' | 'runMs' | 'onChunk'>;
+  /** several instances: a completion recorded here drops the other instances' learnt durations, and theirs ours */
+  caches?: CacheInvalidation;
 }
 
 export const applicationsPlugin = fp<ApplicationsPluginOptions>(
@@ -49,9 +52,17 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
         if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
       }
     };
+    const { caches } = options;
+    if (caches) {
+      const stopListening = caches.on('learnt-durations', () => ctx.learnt.forget());
+      app.addHook('onClose', async () => stopListening());
+    }
+    const learntChanged = (changes: IngestChanges) => {
+      if (changes.completedSteps.length > 0) caches?.changed('learnt-durations');
+    };
     const changeFlow = createChangeFlow(ctx, {
       inTransaction: [writer.onIngest, app.timeLimits.sla.onIngest, ...(options.hooks?.inTransaction ?? [])],
-      afterCommit: [() => dispatcher.wake(), pushProgress, ...(options.hooks?.afterCommit ?? [])],
+      afterCommit: [() => dispatcher.wake(), pushProgress, learntChanged, ...(options.hooks?.afterCommit ?? [])],
     });
     const ingest = createIngestService(ctx, changeFlow);
     const replanning = createReplanning({ ctx, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });

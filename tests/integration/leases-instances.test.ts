@@ -14,7 +14,7 @@ import { createSlaService } from '../../server/time-limits/sla.ts';
 import { createSweeper, type Sweeper } from '../../server/time-limits/sweeper.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { recordingLogger } from '../support/logger.ts';
-import { fakeTwilioForTest } from '../support/notices.ts';
+import { eventually, fakeTwilioForTest } from '../support/notices.ts';
 import { freshPostgresDatabase, type TestPostgres } from '../support/postgres.ts';
 import { STORE_CONTRACT_ROWS } from '../support/store-contract.ts';
 import { createMockWechat, type MockWechat } from '../support/wechaty-mock.ts';
@@ -24,13 +24,6 @@ import { APPLICATION_NO, chatApp } from '../support/chat.ts';
 const NOW = Date.parse('2026-11-29T03:00:00+08:00');
 const DAY = 86_400_000;
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** An in-progress step due a day ago whose alert is owed now. */
 const owingStep = (applicationNo: string, stepCode: string, position: number) => `
@@ -107,9 +100,9 @@ describe('the sweeper lease on PostgreSQL', () => {
     const a = await instance();
     const b = await instance();
 
-    await until(() => a.lease.held() || b.lease.held(), 'a holder');
+    await eventually(() => a.lease.held() || b.lease.held(), 'a holder', 10_000);
     const [holder, other] = a.lease.held() ? [a, b] : [b, a];
-    await until(() => holder.sweeps() >= 5, 'the holder to sweep a few times');
+    await eventually(() => holder.sweeps() >= 5, 'the holder to sweep a few times', 10_000);
     // both told to sweep at once, as two timers firing together
     await Promise.all([a.sweeper.sweep(), b.sweeper.sweep()]);
 
@@ -125,9 +118,9 @@ describe('the sweeper lease on PostgreSQL', () => {
     const swept = holder.sweeps();
     await holder.sweeper.stop();
     await holder.lease.close();
-    await until(() => other.lease.held(), 'the other to take the lease over');
+    await eventually(() => other.lease.held(), 'the other to take the lease over', 10_000);
     await other.database.pool.query(owingStep('YX2026-0002', 'accept', 0));
-    await until(() => other.sweeps() >= 3, 'the new holder to sweep');
+    await eventually(() => other.sweeps() >= 3, 'the new holder to sweep', 10_000);
     await other.sweeper.sweep();
     expect(holder.sweeps()).toBe(swept);
     expect(await alertsOf(other.database)).toEqual([
@@ -161,7 +154,7 @@ describe('the Wechaty bot lease on PostgreSQL', () => {
     const lease = () => createLease({ url: target.url, name: LEASE_NAMES.wechatBot, retryMs: 30 });
     const wxA = createMockWechat();
     const a = await chatApp(fake, { deps: { wechaty: wxA.bot, leases: { sweeper: soleLease(LEASE_NAMES.sweeper), wechatBot: lease() } } });
-    await until(() => started(wxA), "A's bot to start");
+    await eventually(() => started(wxA), "A's bot to start", 10_000);
     const wxB = createMockWechat();
     const leaseB = lease();
     const b = await chatApp(fake, { deps: { wechaty: wxB.bot, leases: { sweeper: soleLease(LEASE_NAMES.sweeper), wechatBot: leaseB } } });
@@ -179,7 +172,7 @@ describe('the Wechaty bot lease on PostgreSQL', () => {
     // A closes: its bot stops, B takes the lease, starts its bot and delivers the text
     await a.app.close();
     expect(started(wxA)).toBe(false);
-    await until(() => leaseB.held() && started(wxB), "B's bot to start");
+    await eventually(() => leaseB.held() && started(wxB), "B's bot to start", 10_000);
     await wxB.login();
     b.clock.advance(60_000);
     b.app.notices.dispatcher.wake();

@@ -1,0 +1,70 @@
+// Per-process caches across instances: two instances on one database, their realtime hubs on PostgreSQL
+// LISTEN/NOTIFY. Step completions synced through instance A change the learnt step durations (经验值); instance B,
+// which had its own copy cached, drops it on A's announcement and plans with the new durations, as an instance that
+// starts afresh does.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../db/postgres/client.ts';
+import { findProcess, findStep } from '../../server/domain/catalog.ts';
+import { createPostgresHub, type PostgresHub } from '../../server/realtime/postgres-hub.ts';
+import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { completed, eventually, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
+import { freshPostgresDatabase, type TestPostgres } from '../support/postgres.ts';
+
+
+describe('cache invalidation across instances on PostgreSQL', () => {
+  let target: TestPostgres;
+  const hubs: PostgresHub[] = [];
+  const apps: TestApp[] = [];
+  beforeEach(async () => {
+    target = await freshPostgresDatabase();
+    await (await openPostgres(target.url)).close();
+  });
+  afterEach(async () => {
+    for (const t of apps.splice(0)) await t.app.close();
+    await Promise.all(hubs.splice(0).map((h) => h.close()));
+    await target.drop();
+  });
+
+  async function instance(databasePath: string): Promise<TestApp> {
+    const hub = createPostgresHub({ url: target.url, maxReconnectDelayMs: 200 });
+    hubs.push(hub);
+    await hub.ready;
+    const t = await buildTestApp({ databasePath, deps: { hub, startDispatcher: false, startSweeper: false } });
+    apps.push(t);
+    return t;
+  }
+
+  it("drops instance B's learnt durations when step completions are recorded through instance A", async () => {
+    const databasePath = tempDatabasePath();
+    const a = await instance(databasePath);
+    const b = await instance(databasePath);
+    const process = findProcess(b.app.jiedian.context.catalog, 'hv_single')!;
+    const survey = findStep(process, 'survey')!;
+    const typical = (t: TestApp) => t.app.jiedian.context.learnt.typicalWorkdays('hv_single', survey);
+
+    // B has planned with the catalog's value: nothing is learnt yet, and B keeps what it read
+    const before = typical(b);
+    expect(before).toBe(survey.typicalWorkdays);
+
+    // five surveys through A, each taking a day longer than the catalog says
+    await putHandler(a, 'H001');
+    for (let n = 1; n <= 5; n++) {
+      const no = `YX2026-010${n}`;
+      await putApplication(a, no);
+      await postEvents(a, [
+        started(no, 'accept', '2026-11-02T09:00:00+08:00'),
+        completed(no, 'accept', '2026-11-02T10:00:00+08:00'),
+        started(no, 'survey', '2026-11-02T10:00:00+08:00'),
+        completed(no, 'survey', '2026-11-23T16:00:00+08:00'),
+      ]);
+    }
+    const learnt = typical(a);
+    expect(learnt).not.toBe(before);
+
+    await eventually(() => typical(b) !== before, "B's learnt durations to be rebuilt", 10_000);
+    expect(typical(b)).toBe(learnt);
+    // as an instance starting now reads them
+    const c = await instance(databasePath);
+    expect(typical(c)).toBe(learnt);
+  });
+});
