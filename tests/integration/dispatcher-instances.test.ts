@@ -136,7 +136,7 @@ describe('two dispatching instances on one PostgreSQL database', () => {
     // kill -9 of A, as its database sees it: its connections cut, its pool gone, its claims left `sending`
     a.queue.close();
     const ended = a.database.close();
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jiedian-a'`);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jiedian-a'`);
     await ended.catch(() => undefined);
     const leftByA = await count(admin, `status = 'sending' AND claimed_by = 'a'`);
     expect(leftByA).toBeGreaterThan(0);

@@ -52,8 +52,11 @@ describe('leases on PostgreSQL', () => {
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
-      // the holder's session: the one with an advisory lock
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted`);
+      // the holder's session: the one with an advisory lock in this test's database (other test files run beside it
+      // on the same cluster, with advisory locks of their own)
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
     } finally {
       await admin.end();
     }
