@@ -130,9 +130,11 @@ describe('two dispatching instances on one PostgreSQL database', () => {
     await Promise.all([a.dispatcher.start(), b.dispatcher.start()]);
 
     await eventually(() => fake.sends().length >= NOTICES / 5, 'a fifth of the notices to go', 60_000);
-    // Twilio answers slowly for a while, so A has sends in flight when it dies; the messages are created all the same
-    fake.failNext(40, { delayMs: 300 });
-    await eventually(() => a.dispatcher.inFlight() > 0, 'A to have sends in flight', 10_000);
+    // Twilio answers the next 16 sends late: both instances' 8 slots each wait on one, so A has 8 sends in flight
+    // when it dies; the messages are created all the same
+    fake.failNext(16, { delayMs: 1500 });
+    const pendingBefore = fake.requests.length;
+    await eventually(() => fake.requests.slice(pendingBefore).filter((r) => r.outcome === null).length >= 16, 'both instances to wait on Twilio', 20_000);
     // kill -9 of A, as its database sees it: its connections cut, its pool gone, its claims left `sending`
     a.queue.close();
     const ended = a.database.close();

@@ -51,7 +51,8 @@ describe('a server killed mid-dispatch', () => {
     const sendsPerRow = rows.map((r) => fake!.sends().filter((s) => s.idempotencyToken === r.id).length);
     expect(sendsPerRow).toEqual(rows.map(() => 1));
     expect(fake.messages).toHaveLength(rows.length);
-    expect(second.stdout()).toContain('the provider already has this message; not sent again');
+    // the child's log reaches this process through a pipe, possibly after the row it tells of is written
+    await expect.poll(() => second.stdout(), { timeout: 10_000 }).toContain('the provider already has this message; not sent again');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 120_000);
