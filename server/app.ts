@@ -10,7 +10,7 @@ import { createApplicationStore } from '../db/application-store.ts';
 import { createSqliteStores } from '../db/sqlite/stores.ts';
 import { storesPlugin } from './stores.ts';
 import { staffPlugin } from './staff/plugin.ts';
-import { createChannels, type Channels } from '../channels/index.ts';
+import { createChannels } from '../channels/index.ts';
 import { systemClock, type Clock } from './services/clock.ts';
 import { loadReferenceData, type ReferenceData } from './services/reference-data.ts';
 import { createLearntDurations } from './services/learnt-durations.ts';
@@ -72,15 +72,16 @@ export interface Services {
   config: Config;
   database: Database_;
   context: ServiceContext;
-  channels: Channels;
-  metrics: Metrics;
-  hub: RealtimeHub;
   staff: StaffStore;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     jiedian: Services;
+    /** live updates: in-process, or across instances through PostgreSQL LISTEN/NOTIFY */
+    hub: RealtimeHub;
+    /** what GET /metrics shows; modules add their gauges */
+    metrics: Metrics;
   }
 }
 
@@ -121,6 +122,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const leases = deps.leases ?? soleLeases();
+  app.decorate('hub', hub);
+  app.decorate('metrics', metrics);
   await app.register(storesPlugin, sqlite);
   await app.register(noticesPlugin, {
     config,
@@ -199,9 +202,6 @@ export async function buildApp(deps: AppDeps) {
     config,
     database,
     context,
-    channels,
-    metrics,
-    hub,
     staff,
   } satisfies Services);
   app.addHook('onReady', async () => {

@@ -30,6 +30,8 @@ export interface NoticesModule {
   mutes: MuteService;
   /** signed unsubscribe links of customer e-mails */
   unsubscribe: EmailUnsubscribe;
+  /** the channels notices go out through, started on ready and stopped on close */
+  channels: Channels;
 }
 
 declare module 'fastify' {
@@ -121,7 +123,7 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
         metrics.count('jiedian_notices_unrendered_total', 'Notices that could not be rendered (kept as failed outbox rows), by kind and channel', { kind, channel }),
     });
     const deliveryStatus = createDeliveryStatus(app.transact, ctx.clock, countDelivery);
-    app.decorate('notices', { writer, dispatcher, deliveryStatus, mutes: createMuteService(ctx, app), unsubscribe } satisfies NoticesModule);
+    app.decorate('notices', { writer, dispatcher, deliveryStatus, mutes: createMuteService(ctx, app), unsubscribe, channels } satisfies NoticesModule);
 
     app.addHook('onReady', async () => {
       for (const line of channels.announce) app.log.info(line);

@@ -124,7 +124,7 @@ describe('the kiosk', () => {
     await page.getByRole('button', { name: '结束查询并清除本页信息' }).click();
     await page.getByRole('heading', { name: '请输入户号和查询密码' }).waitFor();
     expect(await page.locator('.card').count()).toBe(0);
-    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
+    await expect.poll(() => t.app.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
     expect(problems).toEqual([]);
   }, 60_000);
 
@@ -167,9 +167,9 @@ describe('the kiosk', () => {
     await signInOnKeypad(customerA.accountNo, customerA.queryCode);
     const first = card(customerA.applicationNo);
     await first.waitFor();
-    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
+    await expect.poll(() => t.app.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
     // the design review is done and construction starts, but this page has not had the update yet (its push is held back)
-    const hub = t.app.jiedian.hub;
+    const hub = t.app.hub;
     const publish = hub.publish;
     const held: [string, string][] = [];
     hub.publish = (topic, message) => (topic === topics.application(customerA.applicationNo) ? (held.push([topic, message]), 0) : publish.call(hub, topic, message));
@@ -244,7 +244,7 @@ describe('the kiosk', () => {
     await page.goto(`${base}/kiosk?idle=2`);
     await signInOnKeypad(customerA.accountNo, customerA.queryCode);
     await card(customerA.applicationNo).waitFor();
-    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
+    await expect.poll(() => t.app.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
     await page.getByRole('button', { name: '什么时候能接电' }).click();
     await page.locator('.chat-msg--bot').nth(1).waitFor();
 
@@ -258,7 +258,7 @@ describe('the kiosk', () => {
     for (const secret of ['YX2026', '玉*', customerA.accountNo]) expect(text).not.toContain(secret);
     // the question stays a quick-question button for the next person, but the conversation is gone
     expect(await page.locator('.chat-log').innerText()).not.toContain('什么时候能接电');
-    await expect.poll(() => t.app.jiedian.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
+    await expect.poll(() => t.app.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(false);
     await screenshot(page, 'kiosk-start-landscape');
     expect(problems).toEqual([]);
   }, 30_000);

@@ -20,7 +20,7 @@ describe('consults (转人工)', () => {
   it('lands in the team lead\'s queue with the customer\'s recent messages, live and in GET /staff/queue', async () => {
     const t = await app();
     const frames: string[] = [];
-    t.app.jiedian.hub.subscribe(topics.team('T01'), (frame) => frames.push(frame));
+    t.app.hub.subscribe(topics.team('T01'), (frame) => frames.push(frame));
     await boundSession(t);
     await kiosk(t, SESSION, '进度');
     // a change of date is something for a person: it opens the consult itself

@@ -192,7 +192,7 @@ describe('/ws: customers follow their applications', () => {
 
   it('drops a subscriber that stops reading instead of buffering for it without bound', async () => {
     const { t, base } = await setUp();
-    const { hub } = t.app.jiedian;
+    const { hub } = t.app;
     const topic = topics.application('YX2026-0001');
     const socket = new WebSocket(base.replace(/^http/, 'ws') + '/ws');
     try {

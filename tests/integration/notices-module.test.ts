@@ -111,12 +111,12 @@ describe('the delivery queue store port', () => {
 });
 
 describe('the notices plugin', () => {
-  it('decorates the app with the writer, the dispatcher, delivery reports and mutes and unsubscribe links', async () => {
+  it('decorates the app with the writer, the dispatcher, delivery reports, mutes, unsubscribe links and the channels', async () => {
     const t = await buildTestApp({ deps: { startSweeper: false } });
     const { notices } = t.app;
-    expect(Object.keys(notices).sort()).toEqual(['deliveryStatus', 'dispatcher', 'mutes', 'unsubscribe', 'writer']);
+    expect(Object.keys(notices).sort()).toEqual(['channels', 'deliveryStatus', 'dispatcher', 'mutes', 'unsubscribe', 'writer']);
     // the module is their one home: the app's remaining bag does not hold them too
-    for (const name of ['notices', 'dispatcher', 'deliveryStatus', 'mutes']) expect(t.app.jiedian).not.toHaveProperty(name);
+    for (const name of ['notices', 'dispatcher', 'deliveryStatus', 'mutes', 'channels']) expect(t.app.jiedian).not.toHaveProperty(name);
     const link = new URL(notices.unsubscribe.link('a@example.cn', t.clock.now()));
     expect(notices.unsubscribe.addressOf(link.searchParams.get('token')!, t.clock.now())).toBe('a@example.cn');
   });

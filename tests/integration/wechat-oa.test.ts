@@ -327,7 +327,7 @@ describe('WeChat Official Account access token', () => {
     await bind(t);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    await t.app.jiedian.channels.wechatOa!.accessToken();
+    await t.app.notices.channels.wechatOa!.accessToken();
     const tokensBefore = wechat.tokenRequests();
     expect(tokensBefore).toBe(1);
     wechat.failNext(40001);
@@ -350,13 +350,13 @@ describe('WeChat Official Account access token', () => {
     const databasePath = tempDatabasePath();
     const t1 = await oaChatApp(twilio, wechat, { databasePath });
     const t2 = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
-    await t1.app.jiedian.channels.wechatOa!.accessToken();
+    await t1.app.notices.channels.wechatOa!.accessToken();
     expect(wechat.tokenRequests()).toBe(1);
-    await t2.app.jiedian.channels.channels.wechat_oa.send({ outboxId: 'x-1', to: OPENID, text: '—', notice: { kind: 'hurry_received', variables: { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '设计文件审核' } } });
+    await t2.app.notices.channels.channels.wechat_oa.send({ outboxId: 'x-1', to: OPENID, text: '—', notice: { kind: 'hurry_received', variables: { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '设计文件审核' } } });
     expect(wechat.tokenRequests()).toBe(1);
     // once the stored token has run out (less the margin), the next send fetches a new one
     t2.clock.advance(7200_000);
-    await t2.app.jiedian.channels.channels.wechat_oa.send({ outboxId: 'x-2', to: OPENID, text: '—', notice: { kind: 'hurry_received', variables: { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '设计文件审核' } } });
+    await t2.app.notices.channels.channels.wechat_oa.send({ outboxId: 'x-2', to: OPENID, text: '—', notice: { kind: 'hurry_received', variables: { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '设计文件审核' } } });
     expect(wechat.tokenRequests()).toBe(2);
   });
 });
