@@ -395,14 +395,18 @@ export function createRiskService(options: RiskServiceOptions) {
       const now = ctx.clock.now();
       const raised = await transact(async (all) => {
         const { risks } = all;
-        const due = await risks.overdueBelowUrgent(now);
-        for (const row of due) {
-          await risks.lockApplication(row.applicationNo);
+        const raisedIds: string[] = [];
+        for (const due of await risks.overdueBelowUrgent(now)) {
+          // read again under the application's lock: another instance's sweep or a signal may have raised or closed it
+          await risks.lockApplication(due.applicationNo);
+          const row = await risks.item(due.id);
+          if (!row || row.status !== 'open' || row.tier === 'urgent') continue;
           await risks.updateItem(row.id, { tier: 'urgent', raisedAt: now });
           await risks.audit(row.id, 'raised', 'system', now, `${row.tier} → urgent: not handled by ${instant(row.handleBy)}`);
           await oweText(all, row.id, now);
+          raisedIds.push(row.id);
         }
-        return due.map((row) => row.id);
+        return raisedIds;
       });
       if (raised.length > 0) await publish(raised);
       return raised.length;
