@@ -9,12 +9,8 @@ import type { Alert, AlertStore, OwingStep } from '../../server/time-limits/aler
 
 const p = sql.placeholder;
 
-export interface SqliteAlertStore extends AlertStore {
-  /** `insert` at once, for a transaction body that awaits nothing (the sync's ingest hook) */
-  insertNow(alert: Alert): boolean;
-}
 
-export function createSqliteAlertStore(db: Db): SqliteAlertStore {
+export function createSqliteAlertStore(db: Db): AlertStore {
   function scope(who: StaffScope): SQL | undefined {
     if (who.role === 'admin') return undefined;
     if (who.role === 'team_lead') return eq(alerts.teamId, who.teamId);
@@ -109,7 +105,7 @@ export function createSqliteAlertStore(db: Db): SqliteAlertStore {
 
   // False when an alert of that level already exists for the step occurrence: the unique index is what makes
   // restarts, overlapping sweeps and a CLI sweep beside the server raise each alert at most once.
-  const insertNow = (row: Alert) =>
+  const insert = (row: Alert) =>
     insertAlert.run({
       ...row,
       live: row.live ? 1 : 0,
@@ -118,8 +114,7 @@ export function createSqliteAlertStore(db: Db): SqliteAlertStore {
     }).changes === 1;
 
   return {
-    insertNow,
-    insert: async (row) => insertNow(row),
+    insert: async (row) => insert(row),
     byId: async (id: string) => db.select().from(alerts).where(eq(alerts.id, id)).get(),
     explain: async (id: string, explanation: { text: string; at: number; by: string }) => {
       db.update(alerts).set({ explanation: explanation.text, explainedAt: explanation.at, explainedBy: explanation.by }).where(eq(alerts.id, id)).run();

@@ -7,12 +7,7 @@ import type { BindingChannel, BindingStore, BindingTarget } from '../../server/c
 
 const p = sql.placeholder;
 
-export interface SqliteBindingStore extends BindingStore {
-  /** `covering` at once, for a transaction body that awaits nothing (the notice writer inside the sync's ingest) */
-  coveringNow(accountNo: string, applicationNo: string): BindingTarget[];
-}
-
-export function createSqliteBindingStore(db: Db): SqliteBindingStore {
+export function createSqliteBindingStore(db: Db): BindingStore {
   const ofAddress = db
     .select({ accountNo: channelBindings.accountNo, applicationNos: channelBindings.applicationNos })
     .from(channelBindings)
@@ -37,7 +32,7 @@ export function createSqliteBindingStore(db: Db): SqliteBindingStore {
     return latest ? rows.filter((r) => r.phone === latest.phone).map((r) => r.applicationNo) : [];
   }
 
-  function coveringNow(accountNo: string, applicationNo: string): BindingTarget[] {
+  function covering(accountNo: string, applicationNo: string): BindingTarget[] {
     let legacy: string[] | undefined;
     return ofAccount
       .all({ accountNo })
@@ -64,8 +59,7 @@ export function createSqliteBindingStore(db: Db): SqliteBindingStore {
     async ofAccount(accountNo) {
       return ofAccount.all({ accountNo }).map(({ channel, address }) => ({ channel: channel as BindingChannel, address }));
     },
-    covering: async (accountNo, applicationNo) => coveringNow(accountNo, applicationNo),
-    coveringNow,
+    covering: async (accountNo, applicationNo) => covering(accountNo, applicationNo),
     legacyScope: async (accountNo) => legacyScope(accountNo),
   };
 }

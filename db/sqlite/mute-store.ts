@@ -6,12 +6,7 @@ import { EVERY_ADDRESS, type MuteStore } from '../../server/notices/mute-store.t
 
 const p = sql.placeholder;
 
-export interface SqliteMuteStore extends MuteStore {
-  /** `isMuted` at once, for the notice writer inside transaction bodies that await nothing (the sync's ingest) */
-  isMutedNow(applicationNo: string, channel: string, address: string): boolean;
-}
-
-export function createSqliteMuteStore(db: Db): SqliteMuteStore {
+export function createSqliteMuteStore(db: Db): MuteStore {
   const muted = db
     .select({ at: applicationMutes.mutedAt })
     .from(applicationMutes)
@@ -27,11 +22,9 @@ export function createSqliteMuteStore(db: Db): SqliteMuteStore {
     )
     .limit(1)
     .prepare();
-  const isMutedNow = (applicationNo: string, channel: string, address: string) => muted.get({ applicationNo, channel, address }) !== undefined;
 
   return {
-    isMutedNow,
-    isMuted: async (applicationNo, channel, address) => isMutedNow(applicationNo, channel, address),
+    isMuted: async (applicationNo, channel, address) => muted.get({ applicationNo, channel, address }) !== undefined,
     async mute(applicationNo, channel, address, source, at) {
       db.insert(applicationMutes)
         .values({ applicationNo, channel, address, source, mutedAt: at, unmutedAt: null })

@@ -6,12 +6,12 @@ import type { Stores, Transact } from '../../server/stores.ts';
 import { createInMemoryAttemptLog, type AttemptLog } from '../../server/limits/attempt-log.ts';
 import type { DeliveryQueue } from '../../server/notices/delivery-queue.ts';
 import { createSqliteStaffAccounts } from './staff-accounts.ts';
-import { createSqliteAlertStore, type SqliteAlertStore } from './alert-store.ts';
-import { createOutboxStore, type OutboxStore } from '../outbox-store.ts';
+import { createSqliteAlertStore } from './alert-store.ts';
+import { createOutboxStore } from '../outbox-store.ts';
 import { createSqliteDeliveryQueue } from './delivery-queue.ts';
-import { createSqliteBindingStore, type SqliteBindingStore } from './binding-store.ts';
+import { createSqliteBindingStore } from './binding-store.ts';
 import { createSqliteHurryStore } from './hurry-store.ts';
-import { createSqliteMuteStore, type SqliteMuteStore } from './mute-store.ts';
+import { createSqliteMuteStore } from './mute-store.ts';
 import { createSqliteOutbox } from './outbox.ts';
 import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
 import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
@@ -27,13 +27,8 @@ export function createSqliteStores(database: Database_): {
   stores: Stores;
   transact: Transact;
   deliveries: DeliveryQueue;
-  insertAlertNow: SqliteAlertStore['insertNow'];
-  bindingsCoveringNow: SqliteBindingStore['coveringNow'];
   /** one process: its attempt limits are counted in its memory */
   attempts: AttemptLog;
-  isMutedNow: SqliteMuteStore['isMutedNow'];
-  /** the outbox's statements at once, for the notice writer inside transaction bodies that await nothing */
-  outboxNow: OutboxStore;
   askRatingNow: SqliteRiskStore['askRatingNow'];
 } {
   const alerts = createSqliteAlertStore(database.db);
@@ -59,10 +54,6 @@ export function createSqliteStores(database: Database_): {
     stores,
     transact: (work) => database.write(() => work(stores)),
     deliveries,
-    insertAlertNow: alerts.insertNow,
-    bindingsCoveringNow: bindings.coveringNow,
-    isMutedNow: mutes.isMutedNow,
-    outboxNow,
     attempts: createInMemoryAttemptLog(),
     askRatingNow: risks.askRatingNow,
   };

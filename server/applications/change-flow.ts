@@ -3,6 +3,7 @@
 import type { StepStatus } from '../domain/step-state.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Replanned } from './planning.ts';
+import type { Stores, Transact } from '../stores.ts';
 
 /** What a committed change did, for everything that follows from it (notices, live updates). */
 export interface IngestChanges {
@@ -19,23 +20,25 @@ export interface IngestChanges {
 }
 
 export type ChangeListener = (changes: IngestChanges) => void;
+/** inside the unit of work: `stores` are its stores, the only thing it may await */
+export type InTransactionListener = (changes: IngestChanges, stores: Stores) => void | Promise<void>;
 
 export interface IngestHooks {
   /** run inside the transaction, after re-planning: write what the changes cause (outbox rows, alerts) */
-  inTransaction?: ChangeListener[];
+  inTransaction?: InTransactionListener[];
   /** run after commit: fan out (dispatcher, live updates) */
   afterCommit?: ChangeListener[];
 }
 
-export function createChangeFlow(ctx: ServiceContext, hooks: IngestHooks = {}) {
+export function createChangeFlow(ctx: ServiceContext, transact: Transact, hooks: IngestHooks = {}) {
   return {
     empty(): IngestChanges {
       return { applications: new Set(), replans: [], startedSteps: [], completedSteps: [] };
     },
     /** Inside the transaction, once the change is made: write what it causes. */
-    consequences(changes: IngestChanges): void {
+    async consequences(changes: IngestChanges, stores: Stores): Promise<void> {
       if (changes.applications.size === 0) return;
-      for (const hook of hooks.inTransaction ?? []) hook(changes);
+      for (const hook of hooks.inTransaction ?? []) await hook(changes, stores);
     },
     /** After commit: fan out. */
     publish(changes: IngestChanges): void {
@@ -46,9 +49,9 @@ export function createChangeFlow(ctx: ServiceContext, hooks: IngestHooks = {}) {
      * Runs a write as a unit of work (waiting for another process's lock without blocking the event loop) and undoes
      * the learnt-duration cache if it fails, so cache and database never disagree.
      */
-    async write<T>(work: () => T): Promise<T> {
+    async write<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
       try {
-        return await ctx.database.write(work);
+        return await transact(work);
       } catch (error) {
         ctx.learnt.forget();
         throw error;

@@ -103,7 +103,7 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const now = ctx.clock.now();
       // a PUT replaces the handler: a contact left out is no longer there
       const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
-      await write(() =>
+      await write(async () =>
         store.upsertHandler({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, teamName: body.teamName, role: body.role, ...contacts }, now),
       );
       const { wecomUserId, email, ...handler } = store.handler(handlerId)!;
@@ -142,7 +142,7 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const sourceDigest = createHash('sha256').update(JSON.stringify(fields.email === null ? withoutEmail : fields)).digest('base64url');
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      const result = await write(() => {
+      const result = await write(async (stores) => {
         const existing = store.application(applicationNo);
         if (existing && existing.sourceDigest === sourceDigest) return { created: false, changed: false };
         if (existing) store.updateApplicationSource(applicationNo, fields, sourceDigest, now);
@@ -160,7 +160,7 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
         }
         changes.applications.add(applicationNo);
         changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now, !existing));
-        consequences(changes);
+        await consequences(changes, stores);
         return { created: !existing, changed: true };
       });
       publish(changes);
@@ -192,7 +192,7 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       });
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      await write(() => {
+      await write(async (stores) => {
         const applicationCache = new Map<string, ApplicationRow | undefined>();
         const dirty = new Set<string>();
         for (const { event, at } of valid) {
@@ -225,7 +225,7 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
           changes.applications.add(applicationNo);
           changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now));
         }
-        consequences(changes);
+        await consequences(changes, stores);
       });
       publish(changes);
       return result;

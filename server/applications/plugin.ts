@@ -60,7 +60,7 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
     const learntChanged = (changes: IngestChanges) => {
       if (changes.completedSteps.length > 0) caches?.changed('learnt-durations');
     };
-    const changeFlow = createChangeFlow(ctx, {
+    const changeFlow = createChangeFlow(ctx, app.transact, {
       inTransaction: [writer.onIngest, app.timeLimits.sla.onIngest, ...(options.hooks?.inTransaction ?? [])],
       afterCommit: [() => dispatcher.wake(), pushProgress, learntChanged, ...(options.hooks?.afterCommit ?? [])],
     });

@@ -43,12 +43,12 @@ export function createReplanning(options: ReplanningOptions) {
       options.checkRequestedDate(requestedConnectDate);
       const now = ctx.clock.now();
       const changes = flow.empty();
-      const found = await flow.write(() => {
+      const found = await flow.write(async (stores) => {
         if (!store.application(applicationNo)) return false;
         store.setRequestedConnectDate(applicationNo, requestedConnectDate);
         changes.applications.add(applicationNo);
         changes.replans.push({ ...replanApplication(ctx, store.application(applicationNo)!, now), requestedDateSet: true });
-        flow.consequences(changes);
+        await flow.consequences(changes, stores);
         return true;
       });
       if (!found) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo}`);
@@ -66,7 +66,7 @@ export function createReplanning(options: ReplanningOptions) {
       const due = rows.filter((row) => outOfDate(row, now));
       if (due.length === 0) return { position: end ? null : rows.at(-1)!.applicationNo, scanned: rows.length, refreshed: 0 };
       const changes = flow.empty();
-      const handled = await flow.write(() => {
+      const handled = await flow.write(async (stores) => {
         const started = performance.now();
         let i = 0;
         for (; i < due.length && (i === 0 || performance.now() - started < limits.budgetMs); i++) {
@@ -75,7 +75,7 @@ export function createReplanning(options: ReplanningOptions) {
           if (!application || !outOfDate(application, now)) continue;
           // each application's consequences at once (they are its own), so the time budget counts them too
           const one = { ...flow.empty(), applications: new Set([application.applicationNo]), replans: [replanApplication(ctx, application, now)] };
-          flow.consequences(one);
+          await flow.consequences(one, stores);
           changes.applications.add(application.applicationNo);
           changes.replans.push(...one.replans);
         }

@@ -71,8 +71,8 @@ export function createBinding({ ctx, stores, views, notices, limits, queryCodeGu
     // Unknown account: the same answer, and any code typed later simply fails.
     if (!application) return { kind: 'bind_code_sent', codeHash: null, preface: effect.preface };
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    work.writes.push(() => {
-      notices.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: application.phone } }, { code, validMinutes: BIND_CODE_VALID_MINUTES });
+    work.writes.push(async (stores) => {
+      await notices.queue(stores, 'bind_code', { kind: 'customer', application, only: { channel: 'sms', address: application.phone } }, { code, validMinutes: BIND_CODE_VALID_MINUTES });
     });
     work.wake = true;
     return { kind: 'bind_code_sent', codeHash: codeHash(message.channel, message.address, accountNo, code, application.phone), preface: effect.preface };

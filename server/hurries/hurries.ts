@@ -176,14 +176,15 @@ export function createHurryService(options: HurryServiceOptions) {
     return handler ? [handler] : [];
   }
 
-  async function escalate({ hurries, staff }: Stores, row: Hurry, reason: EscalationReason, to: HurryRecipient, now: number): Promise<Hurry> {
+  async function escalate(all: Stores, row: Hurry, reason: EscalationReason, to: HurryRecipient, now: number): Promise<Hurry> {
+    const { hurries, staff } = all;
     await hurries.update(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
     await hurries.audit(row.id, 'escalated', 'system', now, reason);
     const handler = row.handlerId ? await staff.member(row.handlerId) : null;
     const leads = await recipientsOf(staff, to);
     if (leads.length === 0) options.log.warn({ hurry: row.id, teamId: row.teamId }, 'hurry escalated, but no team lead to text');
     for (const lead of leads) {
-      notices.queue('escalation', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
+      await notices.queue(all, 'escalation', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
         stepName: stepName(row.applicationNo, row.stepCode),
         reason,
@@ -273,10 +274,10 @@ export function createHurryService(options: HurryServiceOptions) {
     const row = (await hurries.byId(id))!;
     const receipt = customerRecipient(application, row);
     const answeredInChat = input.receiptInReply === true && receipt.only.channel === input.channel && receipt.only.address === input.replyAddress;
-    if (!answeredInChat) notices.queue('hurry_received', receipt, { applicationNo: application.applicationNo, reference: id, stepName: step.name });
+    if (!answeredInChat) await notices.queue(all, 'hurry_received', receipt, { applicationNo: application.applicationNo, reference: id, stepName: step.name });
     const stepRow = steps.find((s) => s.stepCode === step.code);
     for (const recipient of await recipientsOf(staff, decision.notify)) {
-      notices.queue('hurry_for_handler', { kind: 'handler', handlerId: recipient.handlerId, phone: recipient.phone, applicationNo: application.applicationNo }, {
+      await notices.queue(all, 'hurry_for_handler', { kind: 'handler', handlerId: recipient.handlerId, phone: recipient.phone, applicationNo: application.applicationNo }, {
         applicationNo: application.applicationNo,
         customerName: application.customerName,
         stepName: step.name,
@@ -329,8 +330,8 @@ export function createHurryService(options: HurryServiceOptions) {
       }),
 
     reply: (principal: StaffPrincipal, id: string, text: string): Promise<HurryView> =>
-      change(principal, id, async ({ hurries }, row, now) => {
-        await hurries.update(id, {
+      change(principal, id, async (all, row, now) => {
+        await all.hurries.update(id, {
           status: 'answered',
           answeredAt: now,
           answeredBy: principal.handlerId,
@@ -338,10 +339,10 @@ export function createHurryService(options: HurryServiceOptions) {
           ackAt: row.ackAt ?? now,
           ackBy: row.ackBy ?? principal.handlerId,
         });
-        await hurries.audit(id, 'answered', principal.handlerId, now);
+        await all.hurries.audit(id, 'answered', principal.handlerId, now);
         const application = store.application(row.applicationNo);
         if (application) {
-          notices.queue('hurry_answered', customerRecipient(application, row), { applicationNo: row.applicationNo, reference: id, reply: text });
+          await notices.queue(all, 'hurry_answered', customerRecipient(application, row), { applicationNo: row.applicationNo, reference: id, reply: text });
         }
       }),
 

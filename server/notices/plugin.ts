@@ -3,7 +3,6 @@
 // mutes (免打扰). The dispatcher starts with the app and stops, sends in flight recorded, when it closes.
 import fp from 'fastify-plugin';
 import type { Channels } from '../../channels/index.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
 import type { Config } from '../config.ts';
 import { mutable } from '../domain/notices.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -16,7 +15,7 @@ import { createEmailUnsubscribe, type EmailUnsubscribe } from './email-unsubscri
 import { createMuteService, type MuteService } from './mutes.ts';
 import { loadNoticeTemplates } from './notice-templates.ts';
 import { createSmsLimitCheck } from './sms-limits.ts';
-import { createNoticeWriter, type NoticeWriter, type NoticeWriterOptions } from './writer.ts';
+import { createNoticeWriter, type NoticeWriter } from './writer.ts';
 import { whileHeld, type Lease } from '../lease.ts';
 
 export interface NoticesModule {
@@ -62,14 +61,6 @@ export interface NoticesPluginOptions {
   metrics: Metrics;
   /** the outbox as the dispatcher delivers it (claims and records in transactions of its own) */
   queue: DeliveryQueue;
-  /**
-   * The writer's outbox statements and mutes read at once: the writer runs inside transaction bodies that await
-   * nothing (the sync's ingest) until those await their stores.
-   */
-  outboxNow: OutboxStore;
-  isMutedNow: NoticeWriterOptions['isMutedNow'];
-  /** where an application's customer notices go besides its phone: the bindings covering it, read at once */
-  bindingsCovering: NoticeWriterOptions['bindingsCovering'];
   /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
   startDispatcher?: boolean;
   random?: () => number;
@@ -109,9 +100,6 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
     const unsubscribe = createEmailUnsubscribe({ secret: config.secret, publicUrl: config.publicUrl, stores: app.stores, transact: app.transact });
     const writer = createNoticeWriter({
       ctx,
-      outbox: options.outboxNow,
-      bindingsCovering: options.bindingsCovering,
-      isMutedNow: options.isMutedNow,
       templates: loadNoticeTemplates({ dir: options.templatesDir, smsSignature: config.smsSignature, timeZone: config.timeZone, processCodes: options.processCodes }),
       emailTemplates: loadEmailTemplates({ dir: options.templatesDir, timeZone: config.timeZone }),
       unsubscribe,

@@ -1,4 +1,5 @@
-// Turns what happened into outbox rows — one per recipient and channel — inside the transaction that caused it.
+// Turns what happened into outbox rows — one per recipient and channel — inside the unit of work that caused it,
+// through that unit of work's stores.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ChannelKind, MessageAttachment, MessageContent } from '../../channels/channel.ts';
@@ -9,14 +10,13 @@ import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-pol
 import { isLateFact, planChangeWorthText } from '../domain/notice-policy.ts';
 import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables, type PlanChangedVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../../db/application-store.ts';
-import type { OutboxStore } from '../../db/outbox-store.ts';
+import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';
 import type { Replanned } from '../applications/planning.ts';
 import type { NoticeTemplates } from './notice-templates.ts';
-import type { BindingTarget } from '../chat/binding-store.ts';
 
 export type NoticeRecipient =
   | {
@@ -28,17 +28,6 @@ export type NoticeRecipient =
 
 export interface NoticeWriterOptions {
   ctx: ServiceContext;
-  outbox: OutboxStore;
-  /**
-   * The account's bindings covering the application (BindingStore.covering), read at once: the writer runs inside
-   * transactions that await nothing (the sync's ingest) until those await their stores.
-   */
-  bindingsCovering: (accountNo: string, applicationNo: string) => BindingTarget[];
-  /**
-   * Whether the customer muted the application for an address (免打扰; MuteStore.isMuted read at once): its
-   * non-mandatory notices are not written there
-   */
-  isMutedNow: (applicationNo: string, channel: string, address: string) => boolean;
   templates: NoticeTemplates;
   emailTemplates: EmailTemplates;
   /** signed unsubscribe links in customer e-mails */
@@ -54,6 +43,13 @@ export interface NoticeWriterOptions {
   /** PLAN_CHANGE_MIN_WORKDAYS: the least later move of the expected date worth a text of its own */
   planChangeMinWorkdays?: number;
 }
+
+/**
+ * The unit of work's stores the writer reads and writes through (`app.transact(async (stores) => …)`): the outbox,
+ * the customer's mutes (免打扰: a muted application's non-mandatory notices are not written to that address) and the
+ * bindings covering an application.
+ */
+export type NoticeStores = Pick<Stores, 'outbox' | 'mutes' | 'bindings'>;
 
 export interface QueueExtras {
   /** files an e-mail of this notice carries (the digest's timeliness CSV); other channels leave them out */
@@ -81,7 +77,7 @@ const defaultTopic = (kind: NoticeKind): string | null => (kind === 'plan_create
 const stepTopic = (stepCode: string) => `step:${stepCode}`;
 
 export function createNoticeWriter(options: NoticeWriterOptions) {
-  const { ctx, outbox, templates, emailTemplates, log } = options;
+  const { ctx, templates, emailTemplates, log } = options;
   const { store } = ctx;
   const lateHorizonMs = (options.lateEventHorizonHours ?? 24) * HOUR_MS;
   const planChangeMinWorkdays = options.planChangeMinWorkdays ?? 3;
@@ -91,7 +87,11 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
    * the application's phone, and the account's bindings whose scope covers this application — a contact that
    * proved another application of the account (another site, another phone and query code) is not told of this one.
    */
-  function customerAddresses(kind: NoticeKind, recipient: Extract<NoticeRecipient, { kind: 'customer' }>): { channel: ChannelKind; address: string }[] {
+  async function customerAddresses(
+    stores: NoticeStores,
+    kind: NoticeKind,
+    recipient: Extract<NoticeRecipient, { kind: 'customer' }>,
+  ): Promise<{ channel: ChannelKind; address: string }[]> {
     if (recipient.only) return [recipient.only];
     const seen = new Set<string>();
     const addresses: { channel: ChannelKind; address: string }[] = [];
@@ -104,7 +104,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     };
     add('sms', recipient.application.phone);
     const { accountNo, applicationNo } = recipient.application;
-    for (const binding of options.bindingsCovering(accountNo, applicationNo)) add(binding.channel, binding.address);
+    for (const binding of await stores.bindings.covering(accountNo, applicationNo)) add(binding.channel, binding.address);
     if (isEmailNoticeKind(kind)) {
       const email = 'email' in recipient.application ? recipient.application.email : store.application(applicationNo)?.email;
       if (email) add('email', email);
@@ -142,22 +142,29 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     };
   }
 
-  /** Writes the notice's outbox rows; must run inside the caller's transaction. Returns the row ids. */
-  function queue<K extends NoticeKind>(kind: K, recipient: NoticeRecipient, variables: NoticeVariables[K], extras: QueueExtras & QueueOptions = {}): string[] {
+  /** Writes the notice's outbox rows through the caller's unit of work's stores. Returns the row ids. */
+  async function queue<K extends NoticeKind>(
+    stores: NoticeStores,
+    kind: K,
+    recipient: NoticeRecipient,
+    variables: NoticeVariables[K],
+    extras: QueueExtras & QueueOptions = {},
+  ): Promise<string[]> {
+    const { outbox } = stores;
     const now = ctx.clock.now();
     const definition = noticeDefinitions[kind];
-    const addresses = recipient.kind === 'customer' ? customerAddresses(kind, recipient) : handlerAddresses(kind, recipient);
+    const addresses = recipient.kind === 'customer' ? await customerAddresses(stores, kind, recipient) : handlerAddresses(kind, recipient);
     const topic = extras.topic !== undefined ? extras.topic : defaultTopic(kind);
     const notBefore = Math.max(now, extras.notBefore ?? now);
     if (recipient.kind === 'customer' && topic !== null) {
-      outbox.supersede(recipient.application.applicationNo, [topic], now, `superseded by a newer ${kind}`);
+      await outbox.supersede(recipient.application.applicationNo, [topic], now, `superseded by a newer ${kind}`);
     }
     const processCode = recipient.kind === 'customer' ? recipient.application.processCode : null;
     const applicationNo = recipient.kind === 'customer' ? recipient.application.applicationNo : recipient.applicationNo;
     const ids: string[] = [];
     for (const { channel, address } of addresses) {
-      if (outbox.isOptedOut(channel, address)) continue;
-      if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && options.isMutedNow(applicationNo, channel, address)) continue;
+      if (await outbox.isOptedOut(channel, address)) continue;
+      if (applicationNo && mutable({ recipientKind: recipient.kind, noticeKind: kind }) && (await stores.mutes.isMuted(applicationNo, channel, address))) continue;
       const id = randomUUID();
       const row = {
         id,
@@ -180,12 +187,12 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         // The event that caused it is kept; the notice is kept too, as a failed row staff and admins see, and counted.
         log.error({ err: error, kind, channel, applicationNo }, 'notice could not be rendered');
         const problem = error instanceof Error ? error.message : String(error);
-        outbox.insertUnrendered({ ...row, text: '', content: null, segments: 0, nextAttemptAt: now }, `not rendered: ${problem}`);
+        await outbox.insertUnrendered({ ...row, text: '', content: null, segments: 0, nextAttemptAt: now }, `not rendered: ${problem}`);
         options.onUnrendered?.({ kind, channel });
         continue;
       }
       const quiet = heldByQuietHours({ channel, recipientKind: recipient.kind, urgent: definition.urgent });
-      outbox.insert({
+      await outbox.insert({
         ...row,
         text: rendered.text,
         content: rendered.content,
@@ -197,7 +204,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     return ids;
   }
 
-  function stepStarted(application: ApplicationRow, stepCode: string, queueOptions: QueueOptions = {}): void {
+  async function stepStarted(stores: NoticeStores, application: ApplicationRow, stepCode: string, queueOptions: QueueOptions = {}): Promise<void> {
     const process = findProcess(ctx.catalog, application.processCode);
     const step = process && findStep(process, stepCode);
     if (!process || !step) return;
@@ -211,7 +218,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
     const dueDate = row.dueAt !== null ? calendarDateOf(row.dueAt, ctx.timeZone) : row.plannedEnd;
     if (!dueDate || !application.expectedConnectDate) return;
-    queue('step_started', { kind: 'customer', application }, {
+    await queue(stores, 'step_started', { kind: 'customer', application }, {
       customerName: application.customerName,
       applicationNo: application.applicationNo,
       processName: process.name,
@@ -220,7 +227,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       handler: handler ? { name: handler.name, phone: handler.phone } : null,
       expectedConnectDate: application.expectedConnectDate,
       // the fixed regulatory sentence goes once per application: with the plan notice, or the first step notice
-      includeRegulation: !outbox.regulationCarried(application.applicationNo),
+      includeRegulation: !(await stores.outbox.regulationCarried(application.applicationNo)),
     }, { topic: stepTopic(stepCode), ...queueOptions });
   }
 
@@ -235,37 +242,37 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     };
   }
 
-  function planCreated(application: ApplicationRow, queueOptions: QueueOptions = {}): void {
+  async function planCreated(stores: NoticeStores, application: ApplicationRow, queueOptions: QueueOptions = {}): Promise<void> {
     if (!application.expectedConnectDate) return;
-    queue('plan_created', { kind: 'customer', application }, planVariables({ ...application, expectedConnectDate: application.expectedConnectDate }), queueOptions);
+    await queue(stores, 'plan_created', { kind: 'customer', application }, planVariables({ ...application, expectedConnectDate: application.expectedConnectDate }), queueOptions);
   }
 
   /**
    * A re-plan moved the expected date or flipped feasibility. A text only when it matters (planChangeWorthText), at
    * most one a day: a newer change replaces one not yet sent, and one after a text sent today waits for tomorrow.
    */
-  function planChanged(application: ApplicationRow, replan: Replanned): void {
+  async function planChanged(stores: NoticeStores, application: ApplicationRow, replan: Replanned): Promise<void> {
     const expected = application.expectedConnectDate;
     if (!expected || replan.previousExpectedConnectDate === null) return;
     const now = ctx.clock.now();
-    const unsent = outbox.supersede(application.applicationNo, ['plan'], now, 'superseded by a newer plan');
+    const unsent = await stores.outbox.supersede(application.applicationNo, ['plan'], now, 'superseded by a newer plan');
     // The customer has not heard the first plan yet: they hear the current one instead.
-    if (unsent.some((r) => r.noticeKind === 'plan_created')) return planCreated(application);
+    if (unsent.some((r) => r.noticeKind === 'plan_created')) return planCreated(stores, application);
     const told = unsent.find((r) => r.noticeKind === 'plan_changed')?.variables as PlanChangedVariables | undefined;
     const previous = told?.previousExpectedConnectDate ?? replan.previousExpectedConnectDate;
     const move = { previous, next: expected, previousFeasible: replan.previousFeasible, feasible: application.planFeasible };
     if (!planChangeWorthText(move, planChangeMinWorkdays, ctx.calendar)) return;
     const today = calendarDateOf(now, ctx.timeZone);
-    const sentToday = outbox.sentSince(application.applicationNo, 'plan_changed', startOfDay(today, ctx.timeZone));
-    queue('plan_changed', { kind: 'customer', application }, { ...planVariables({ ...application, expectedConnectDate: expected }), previousExpectedConnectDate: previous }, {
+    const sentToday = await stores.outbox.sentSince(application.applicationNo, 'plan_changed', startOfDay(today, ctx.timeZone));
+    await queue(stores, 'plan_changed', { kind: 'customer', application }, { ...planVariables({ ...application, expectedConnectDate: expected }), previousExpectedConnectDate: previous }, {
       notBefore: sentToday ? startOfDay(addDays(today, 1), ctx.timeZone) : now,
     });
   }
 
-  function connected(application: ApplicationRow, queueOptions: QueueOptions = {}): void {
+  async function connected(stores: NoticeStores, application: ApplicationRow, queueOptions: QueueOptions = {}): Promise<void> {
     // power is on: no step or plan notice still queued is news any more
-    outbox.supersede(application.applicationNo, null, ctx.clock.now(), 'superseded: the application is connected');
-    queue('connected', { kind: 'customer', application }, {
+    await stores.outbox.supersede(application.applicationNo, null, ctx.clock.now(), 'superseded: the application is connected');
+    await queue(stores, 'connected', { kind: 'customer', application }, {
       customerName: application.customerName,
       applicationNo: application.applicationNo,
       ratingHint: options.ratingHint ?? '回复1-5为本次服务评分',
@@ -280,7 +287,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
      * application whose facts in this sync are all late (older than LATE_EVENT_HORIZON_HOURS) gets at most one text,
      * the state it is in now, held CATCH_UP_SETTLE_MS so the rest of a backlog replaces it rather than adds to it.
      */
-    onIngest(changes: IngestChanges): void {
+    async onIngest(changes: IngestChanges, stores: NoticeStores): Promise<void> {
       const now = ctx.clock.now();
       const applications = new Map<string, ApplicationRow | undefined>();
       const applicationOf = (no: string) => {
@@ -304,12 +311,12 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         if (late.has(replan.applicationNo)) continue;
         const application = applicationOf(replan.applicationNo);
         if (!application) continue;
-        if (replan.first) planCreated(application);
+        if (replan.first) await planCreated(stores, application);
         else if (replan.previousExpectedConnectDate !== replan.expectedConnectDate || (replan.previousFeasible !== null && replan.previousFeasible !== replan.feasible)) {
-          planChanged(application, replan);
+          await planChanged(stores, application, replan);
         }
         // a staff re-plan: the customer hears the new plan even when the expected date stays
-        if (replan.requestedDateSet && replan.previousExpectedConnectDate === replan.expectedConnectDate) planCreated(application);
+        if (replan.requestedDateSet && replan.previousExpectedConnectDate === replan.expectedConnectDate) await planCreated(stores, application);
       }
       const started = new Set<string>();
       for (const { applicationNo, stepCode, from } of changes.startedSteps) {
@@ -319,26 +326,26 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         if (started.has(key)) continue;
         started.add(key);
         const application = applicationOf(applicationNo);
-        if (application) stepStarted(application, stepCode);
+        if (application) await stepStarted(stores, application, stepCode);
       }
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
         // A corrected completion time of a step already done is no news either.
         if (from === 'done') continue;
-        outbox.supersede(applicationNo, [stepTopic(stepCode)], now, 'superseded: the step has completed');
+        await stores.outbox.supersede(applicationNo, [stepTopic(stepCode)], now, 'superseded: the step has completed');
         if (late.has(applicationNo)) continue;
         const application = store.application(applicationNo);
         if (!application || application.status === 'cancelled') continue;
         // The connection (装表接电) is the last step of every process.
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
-        connected(application);
+        await connected(stores, application);
       }
 
-      for (const applicationNo of late) catchUp(applicationNo, changes, first.has(applicationNo), now);
+      for (const applicationNo of late) await catchUp(stores, applicationNo, changes, first.has(applicationNo), now);
     },
   };
 
   /** The one text for an application whose facts arrived late: the state it is in now, replacing any not yet sent. */
-  function catchUp(applicationNo: string, changes: IngestChanges, firstPlan: boolean, now: number): void {
+  async function catchUp(stores: NoticeStores, applicationNo: string, changes: IngestChanges, firstPlan: boolean, now: number): Promise<void> {
     const application = store.application(applicationNo);
     if (!application || application.status === 'cancelled') return;
     const process = findProcess(ctx.catalog, application.processCode);
@@ -346,7 +353,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const settle = { notBefore: now + CATCH_UP_SETTLE_MS };
     const lastStep = process.steps.at(-1)?.code;
     if (changes.completedSteps.some((c) => c.applicationNo === applicationNo && c.stepCode === lastStep && c.from !== 'done')) {
-      return connected(application, settle);
+      return connected(stores, application, settle);
     }
     if (application.status !== 'active') return;
     const steps = store.steps(applicationNo);
@@ -354,12 +361,12 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       .filter((s) => s.applicationNo === applicationNo && s.from !== 'in_progress' && steps.find((r) => r.stepCode === s.stepCode)?.status === 'in_progress')
       .at(-1);
     if (running) {
-      outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
-      return stepStarted(application, running.stepCode, settle);
+      await stores.outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
+      return stepStarted(stores, application, running.stepCode, settle);
     }
     if (firstPlan) {
-      outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
-      planCreated(application, settle);
+      await stores.outbox.supersede(applicationNo, null, now, 'superseded by the current state after late events');
+      await planCreated(stores, application, settle);
     }
   }
 }

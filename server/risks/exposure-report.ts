@@ -105,7 +105,8 @@ export function createExposureReport(deps: { ctx: ServiceContext; stores: Stores
       const month = calendarDateOf(now, ctx.timeZone).slice(0, 7);
       if (now < monthStart(month) + MONTHLY_REPORT_MINUTE * 60_000) return 0;
       const reported = previousMonth(month);
-      const sent = await transact(async ({ risks, staff }) => {
+      const sent = await transact(async (stores) => {
+        const { risks, staff } = stores;
         // a month is reported once: the first instance to insert its rows sends it, another finds them and stops
         if ((await risks.exposureRows(reported)).length > 0) return 0;
         const from = monthStart(reported);
@@ -140,7 +141,7 @@ export function createExposureReport(deps: { ctx: ServiceContext; stores: Stores
           worstCases: (await worstCases(risks, reported)).map((c) => ({ applicationNo: c.applicationNo, teamName: c.teamName ?? '未指派', tierName: c.tierName, note: c.note })),
         };
         const recipients = [...(await staff.leads(null)).map((l) => ({ id: l.handlerId, phone: l.phone })), ...(await risks.admins())];
-        for (const person of recipients) notices.queue('monthly_report', { kind: 'handler', handlerId: person.id, phone: person.phone, applicationNo: null }, variables);
+        for (const person of recipients) await notices.queue(stores, 'monthly_report', { kind: 'handler', handlerId: person.id, phone: person.phone, applicationNo: null }, variables);
         return recipients.length;
       });
       if (sent > 0) deps.wakeDispatcher();

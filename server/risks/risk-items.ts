@@ -177,13 +177,14 @@ export function createRiskService(options: RiskServiceOptions) {
   }
 
   /** Texts the item's team leads that it is urgent, and records it; inside the caller's unit of work. */
-  async function textLeads({ risks, staff }: Stores, row: RiskItem, now: number): Promise<void> {
+  async function textLeads(all: Stores, row: RiskItem, now: number): Promise<void> {
+    const { risks, staff } = all;
     const leads = await staff.leads(row.teamId);
     if (leads.length === 0) options.log.warn({ risk: row.id, teamId: row.teamId }, 'urgent risk item, but no team lead to text');
     const application = store.application(row.applicationNo);
     const fired = new Set((await risks.signalsOfItem(row.id)).flatMap((s) => s.rules));
     for (const lead of leads) {
-      notices.queue('risk_urgent', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
+      await notices.queue(all, 'risk_urgent', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
         customerName: application?.customerName ?? '',
         reference: row.id,

@@ -44,8 +44,6 @@ export interface TimeLimitsPluginOptions {
   sweepIntervalMs: number;
   /** alerts in the order any connection committed them */
   committed: CommittedAlerts;
-  /** the sync's ingest hook records a late step in its (not yet awaiting) transaction through this */
-  insertNow: (alert: Alert) => boolean;
   wakeDispatcher: () => void;
   /** the SLA sweep's chunking (tests, benchmarks) */
   sla?: SlaChunkOptions;
@@ -61,7 +59,7 @@ export const timeLimitsPlugin = fp<TimeLimitsPluginOptions>(
     const alerts = createAlertService(ctx, stores, transact, hub);
     // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
     const alertFeed = createAlertFeed({ transact, committed: options.committed, alerts });
-    const sla = createSlaService({ ...options.sla, ctx, alerts, notices, workingHours, wakeDispatcher, insertNow: options.insertNow, transaction: alertFeed.transaction, log: app.log });
+    const sla = createSlaService({ ...options.sla, ctx, alerts, notices, workingHours, wakeDispatcher, transaction: alertFeed.transaction, log: app.log });
     const timeliness = createTimelinessStats({ ctx, stores });
     const weeklyDigest = createWeeklyDigest({ ctx, transact, notices, timeliness, workingHours, wakeDispatcher });
     const sweeper = createSweeper({

@@ -59,11 +59,6 @@ export interface SlaChunkOptions {
 export interface SlaServiceOptions extends SlaChunkOptions {
   ctx: ServiceContext;
   alerts: AlertService;
-  /**
-   * Records an alert inside the sync's transaction, which awaits nothing yet (the ingest hook): SQLite's insert run
-   * at once. Goes once the ingest's transaction body awaits its stores.
-   */
-  insertNow: (alert: AlertRow) => boolean;
   notices: NoticeWriter;
   workingHours: WorkingHours;
   log: FastifyBaseLogger;
@@ -84,7 +79,8 @@ interface Sources {
 }
 
 interface ChunkState {
-  /** the chunk transaction's store */
+  /** the chunk transaction's stores (the notices' too) and its alert store */
+  stores: Stores;
   store: AlertStore;
   now: number;
   /** when texts may go out: `now` in working time */
@@ -177,7 +173,7 @@ export function createSlaService(options: SlaServiceOptions) {
       dueAt: alert.dueAt ?? alert.raisedAt,
       explanationRequired: alert.level === 'overdue',
     };
-    for (const [handlerId, phone] of recipients) notices.queue(kind, { kind: 'handler', handlerId, phone, applicationNo: alert.applicationNo }, variables);
+    for (const [handlerId, phone] of recipients) await notices.queue(chunk.stores, kind, { kind: 'handler', handlerId, phone, applicationNo: alert.applicationNo }, variables);
     return true;
   }
 
@@ -270,8 +266,8 @@ export function createSlaService(options: SlaServiceOptions) {
   }
 
   /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
-  async function runChunk(store: AlertStore, now: number, notifyAt: number, sources: Sources): Promise<ChunkState> {
-    const chunk: ChunkState = { store, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
+  async function runChunk(stores: Stores, now: number, notifyAt: number, sources: Sources): Promise<ChunkState> {
+    const chunk: ChunkState = { stores, store: stores.alerts, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
     await raiseSteps(chunk, sources);
     await raiseApplications(chunk, sources);
     await releaseHeld(chunk, sources);
@@ -292,7 +288,7 @@ export function createSlaService(options: SlaServiceOptions) {
       const sources: Sources = { steps: true, applications: true, notices: true };
       for (;;) {
         const t0 = performance.now();
-        const chunk = await options.transaction((stores) => runChunk(stores.alerts, now, notifyAt, sources));
+        const chunk = await options.transaction((stores) => runChunk(stores, now, notifyAt, sources));
         options.onChunk?.({ rows: chunk.rows, ms: performance.now() - t0, workMs: chunk.workMs });
         // after the commit: push what was raised, deliver what was queued
         for (const alert of chunk.raised) {
@@ -316,7 +312,7 @@ export function createSlaService(options: SlaServiceOptions) {
      * The ingest hook (inside the sync's transaction): a utility step synced as done after its due time without an
      * alert is still recorded as overdue, for statistics; such a record notifies nobody and needs no explanation.
      */
-    onIngest(changes: IngestChanges): void {
+    async onIngest(changes: IngestChanges, stores: Stores): Promise<void> {
       const now = ctx.clock.now();
       for (const { applicationNo, stepCode, runningDueAt: storedDueAt } of changes.completedSteps) {
         const step = ctx.store.step(applicationNo, stepCode);
@@ -328,7 +324,7 @@ export function createSlaService(options: SlaServiceOptions) {
         const dueAt = storedDueAt ?? runningDueAt(ctx, application, stepCode, step.actualStart);
         if (dueAt === null || step.actualEnd <= dueAt) continue;
         const handler = step.handlerId ? ctx.store.handler(step.handlerId) : undefined;
-        options.insertNow(
+        await stores.alerts.insert(
           alertRow({
             applicationNo,
             stepCode,

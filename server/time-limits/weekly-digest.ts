@@ -54,7 +54,8 @@ export function createWeeklyDigest(options: {
         return [{ weekStart: addDays(monday, -7), weekEnd: addDays(monday, -1) }];
       });
       if (weeks.length === 0) return 0;
-      const sent = await options.transact(async ({ alerts: store }) => {
+      const sent = await options.transact(async (stores) => {
+        const store = stores.alerts;
         let teams = 0;
         for (const { weekStart, weekEnd } of weeks) {
           const from = startOfDay(weekStart, ctx.timeZone);
@@ -73,7 +74,7 @@ export function createWeeklyDigest(options: {
             const rows = await options.timeliness.rows({ role: 'team_lead', teamId: team.teamId, handlerId: '' }, { from: weekStart, to: weekEnd, groupBy: 'handler' }, store);
             const csv = { filename: `timeliness-${team.teamId}-${weekStart}-${weekEnd}.csv`, contentType: 'text/csv; charset=utf-8', content: timelinessCsv(rows) };
             for (const lead of await store.teamLeads(team.teamId)) {
-              notices.queue('weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables, { attachments: [csv] });
+              await notices.queue(stores, 'weekly_digest', { kind: 'handler', handlerId: lead.id, phone: lead.phone, applicationNo: null }, variables, { attachments: [csv] });
             }
             teams++;
           }

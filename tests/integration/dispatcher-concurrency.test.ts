@@ -8,9 +8,9 @@ describe('dispatch concurrency', () => {
     const t = await buildNoticeApp(fake, { env: { DISPATCH_CONCURRENCY: '2' } });
     fake.failNext(6, { delayMs: 150 });
     const application = { applicationNo: 'YX2026-0009', accountNo: '5300999999', phone: '13800009999', processCode: 'lv_resident' };
-    t.database.transaction(() => {
+    await t.app.transact(async (stores) => {
       for (let i = 0; i < 6; i++) {
-        t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `20000${i}`, validMinutes: 10 });
+        await t.app.notices.writer.queue(stores, 'bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `20000${i}`, validMinutes: 10 });
       }
     });
     t.app.notices.dispatcher.wake();

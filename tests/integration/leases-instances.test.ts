@@ -58,7 +58,6 @@ describe('the sweeper lease on PostgreSQL', () => {
     const sla = createSlaService({
       ctx,
       alerts: createAlertService(ctx, stores, transact, createInProcessHub()),
-      insertNow: () => false,
       notices: t.app.notices.writer,
       workingHours: { periods: t.config.workingHours },
       log: logger,
@@ -140,10 +139,10 @@ describe('the Wechaty bot lease on PostgreSQL', () => {
   afterEach(() => target.drop());
 
   /** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
-  function queueWeChatNotice(t: TestApp, contactId: string): string {
+  async function queueWeChatNotice(t: TestApp, contactId: string): Promise<string> {
     const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
-    const [id] = t.database.transaction(() =>
-      t.app.notices.writer.queue('hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '供电方案答复' }),
+    const [id] = await t.app.transact((stores) =>
+      t.app.notices.writer.queue(stores, 'hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '供电方案答复' }),
     );
     t.app.notices.dispatcher.wake();
     return id!;
@@ -166,7 +165,7 @@ describe('the Wechaty bot lease on PostgreSQL', () => {
     // a WeChat text on B waits for a bot: not sent through a bot that is not running, not failed
     const customer = wxB.createContact({ name: '王女士' });
     const inbox = wxB.inboxOf(customer);
-    const id = queueWeChatNotice(b, customer.id);
+    const id = await queueWeChatNotice(b, customer.id);
     await b.app.notices.dispatcher.idle();
     expect(b.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0 });
 

@@ -516,8 +516,8 @@ describe('quiet hours', () => {
     await putApplication(t, 'YX2026-0002', { processCode: 'lv_resident', requestedConnectDate: undefined });
     const application = t.app.jiedian.context.store.application('YX2026-0002')!;
 
-    const ids = t.database.transaction(() =>
-      t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: '13800002222' } }, { code: '482913', validMinutes: 10 }),
+    const ids = await t.app.transact((stores) =>
+      t.app.notices.writer.queue(stores, 'bind_code', { kind: 'customer', application, only: { channel: 'sms', address: '13800002222' } }, { code: '482913', validMinutes: 10 }),
     );
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
@@ -557,10 +557,10 @@ describe('send rate', () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake, { env: { SMS_SEGMENTS_PER_SECOND: '2' } });
     const application = { applicationNo: 'YX2026-0009', accountNo: '5300999999', phone: '13800009999', processCode: 'lv_resident' };
-    t.database.transaction(() => {
+    await t.app.transact(async (stores) => {
       for (let i = 0; i < 6; i++) {
         // one segment each
-        t.app.notices.writer.queue('bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `10000${i}`, validMinutes: 10 });
+        await t.app.notices.writer.queue(stores, 'bind_code', { kind: 'customer', application, only: { channel: 'sms', address: `1380000100${i}` } }, { code: `10000${i}`, validMinutes: 10 });
       }
     });
 

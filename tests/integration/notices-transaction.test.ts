@@ -5,6 +5,7 @@ import {
   buildNoticeApp,
   fakeTwilioForTest,
   hvDualBeforeDesignReview,
+  outboxOf,
   putApplication,
   putHandler,
   requestsFor,
@@ -76,5 +77,83 @@ describe('notices and the ingest transaction', () => {
       ['wechat', 'wxid_customer_a', 'pending', 0],
     ]);
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe('notices queued in a unit of work', () => {
+  const plan = {
+    customerName: '玉溪某某食品有限公司',
+    applicationNo: 'YX2026-0002',
+    expectedConnectDate: '2026-12-18',
+    requestedConnectDate: null,
+    feasible: true,
+    earliestFeasibleDate: null,
+  };
+
+  /** An application with two WeChat contacts bound to its account, one of whom muted it. */
+  async function boundAndMuted(t: Awaited<ReturnType<typeof buildNoticeApp>>) {
+    await putHandler(t);
+    await putApplication(t, 'YX2026-0002', { processCode: 'lv_resident', requestedConnectDate: undefined });
+    for (const address of ['wxid_customer_a', 'wxid_customer_b']) {
+      await t.app.stores.bindings.bind({ channel: 'wechat', address, accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
+    }
+    await t.app.stores.mutes.mute('YX2026-0002', 'wechat', 'wxid_customer_b', 'test', t.clock.now());
+    const application = { applicationNo: 'YX2026-0002', accountNo: '5300123456', phone: '13800001111', processCode: 'lv_resident' };
+    const before = outboxOf(t, 'YX2026-0002').map((r) => r.id);
+    return { application, newRows: () => outboxOf(t, 'YX2026-0002').filter((r) => !before.includes(r.id)) };
+  }
+
+  it('a unit of work that queues a notice and then throws leaves no outbox row, and nothing is sent', async () => {
+    const fake = await fakeTwilioForTest();
+    const t = await buildNoticeApp(fake);
+    const { application, newRows } = await boundAndMuted(t);
+    await t.app.notices.dispatcher.idle();
+    const sentBefore = fake.requests.length;
+
+    let queued: string[] = [];
+    await expect(
+      t.app.transact(async (stores) => {
+        queued = await t.app.notices.writer.queue(stores, 'plan_created', { kind: 'customer', application }, plan);
+        throw new Error('a later write of the same fact failed');
+      }),
+    ).rejects.toThrow('a later write of the same fact failed');
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
+
+    // the body did write its rows (the phone and the contact that did not mute), and the rollback took them away
+    expect(queued).toHaveLength(2);
+    expect(newRows()).toEqual([]);
+    expect(queued.map((id) => t.outbox.byId(id))).toEqual([undefined, undefined]);
+    expect(fake.requests.length).toBe(sentBefore);
+  });
+
+  it('a notice queued in a unit of work is written with it and sent once, after the commit', async () => {
+    const fake = await fakeTwilioForTest();
+    const t = await buildNoticeApp(fake);
+    const { application, newRows } = await boundAndMuted(t);
+    await t.app.notices.dispatcher.idle();
+    const sentBefore = fake.requests.length;
+
+    const ids = await t.app.transact(async (stores) => {
+      const queued = await t.app.notices.writer.queue(stores, 'plan_created', { kind: 'customer', application }, plan);
+      // inside the unit of work the rows are there and nothing has gone out
+      expect((await stores.outbox.ofApplication('YX2026-0002')).filter((r) => queued.includes(r.id)).map((r) => r.status)).toEqual(['pending', 'pending']);
+      expect(fake.requests.length).toBe(sentBefore);
+      return queued;
+    });
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
+    t.app.notices.dispatcher.wake();
+    await t.app.notices.dispatcher.idle();
+
+    expect(newRows().map((r) => [r.channel, r.address, r.status]).sort()).toEqual([
+      ['sms', '13800001111', 'sent'],
+      // the WeChat channel without credentials is the log adapter, which reports delivery at once
+      ['wechat', 'wxid_customer_a', 'delivered'],
+    ]);
+    const sms = newRows().find((r) => r.channel === 'sms')!;
+    expect(ids).toContain(sms.id);
+    expect(requestsFor(fake, sms.id)).toHaveLength(1);
+    expect(fake.requests.length).toBe(sentBefore + 1);
   });
 });

@@ -11,10 +11,10 @@ const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text
 
 
 /** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
-function queueWeChatNotice(t: TestApp, contactId: string, reference: string): string {
+async function queueWeChatNotice(t: TestApp, contactId: string, reference: string): Promise<string> {
   const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
-  const [id] = t.database.transaction(() =>
-    t.app.notices.writer.queue('hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
+  const [id] = await t.app.transact((stores) =>
+    t.app.notices.writer.queue(stores, 'hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
   );
   t.app.notices.dispatcher.wake();
   return id!;
@@ -28,7 +28,7 @@ describe('the WeChat bot in the app', () => {
     expect(await ask(wx, customer, inbox, '停电了找谁')).toContain('95598');
 
     await wx.logout();
-    const id = queueWeChatNotice(t, customer.id, 'CB2611240001');
+    const id = await queueWeChatNotice(t, customer.id, 'CB2611240001');
     await t.app.notices.dispatcher.idle();
     // not lost and not failed: waiting for a retry
     expect(t.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
@@ -52,7 +52,8 @@ describe('the WeChat bot in the app', () => {
     await wx.login();
     const customer = wx.createContact();
     const inbox = wx.inboxOf(customer);
-    const ids = [1, 2, 3].map((n) => queueWeChatNotice(t, customer.id, `CB261124000${n}`));
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) ids.push(await queueWeChatNotice(t, customer.id, `CB261124000${n}`));
 
     const deliveredAfter = async (ms: number) => {
       t.clock.advance(ms);
