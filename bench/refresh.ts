@@ -65,8 +65,8 @@ export async function run(argv: string[]): Promise<void> {
     // baseline: the same plans in memory, as a read computes them
     const b0 = performance.now();
     for (const applicationNo of stale) {
-      const application = ctx.store.application(applicationNo)!;
-      currentPlan(ctx, application, ctx.store.steps(applicationNo), clock.now());
+      const application = (await app.stores.applications.application(applicationNo))!;
+      await currentPlan(ctx, app.stores.applications, application, await app.stores.applications.steps(applicationNo), clock.now());
     }
     const baselineMs = performance.now() - b0;
 

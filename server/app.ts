@@ -6,7 +6,6 @@ import type { Config } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 import { routes } from './routes/index.ts';
 import { writeProblem, type Database_ } from '../db/client.ts';
-import { createApplicationStore } from '../db/application-store.ts';
 import { createSqliteStores } from '../db/sqlite/stores.ts';
 import { storesPlugin } from './stores.ts';
 import { staffPlugin } from './staff/plugin.ts';
@@ -95,13 +94,11 @@ export async function buildApp(deps: AppDeps) {
 
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const riskRules = loadRiskRules(config.riskRulesPath);
-  const store = createApplicationStore(database.db);
   const context: ServiceContext = {
     database,
-    store,
     catalog: reference.catalog,
     calendar: reference.calendar,
-    learnt: createLearntDurations(store),
+    learnt: createLearntDurations(),
     clock,
     timeZone: config.timeZone,
     secret: config.secret,
@@ -153,7 +150,7 @@ export async function buildApp(deps: AppDeps) {
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
     lease: leases.sweeper,
   });
-  await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow });
+  await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow, applicationsNow: sqlite.applicationsNow });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
   const caches = createCacheInvalidation(hub, (error) => app.log.error({ err: error }, 'a cache invalidation could not be handled'));
   app.addHook('onClose', async () => caches.close());
@@ -168,6 +165,7 @@ export async function buildApp(deps: AppDeps) {
   await app.register(customersPlugin, { ctx: context, attempts: sqlite.attempts });
   await app.register(chatPlugin, {
     ctx: context,
+    applications: sqlite.applicationsNow,
     views,
     notices,
     hurries: app.hurries,

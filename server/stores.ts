@@ -1,6 +1,7 @@
 // The store ports services write and read through, one per domain noun, and the unit of work that hands a write
 // transaction's body its transaction-scoped stores. Each database implements them (SQLite: db/sqlite/).
 import fp from 'fastify-plugin';
+import type { ApplicationStore } from './applications/application-store.ts';
 import type { StaffAccounts } from './staff/staff-accounts.ts';
 import type { AlertStore } from './time-limits/alert-store.ts';
 import type { BindingStore } from './chat/binding-store.ts';
@@ -13,6 +14,7 @@ import type { WechatOaStore } from './inbound/wechat-oa-store.ts';
 import type { RiskStore } from './risks/risk-store.ts';
 
 export interface Stores {
+  applications: ApplicationStore;
   staff: StaffAccounts;
   alerts: AlertStore;
   bindings: BindingStore;

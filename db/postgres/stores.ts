@@ -2,6 +2,7 @@
 import type { Stores, Transact } from '../../server/stores.ts';
 import type { PostgresDatabase, PgExecutor } from './client.ts';
 import { createPostgresAlertStore } from './alert-store.ts';
+import { createPostgresApplicationStore } from './application-store.ts';
 import { createPostgresHurryStore } from './hurry-store.ts';
 import { createPostgresStaffAccounts } from './staff-accounts.ts';
 import { createPostgresBindingStore } from './binding-store.ts';
@@ -16,6 +17,7 @@ import { createPostgresChatStore } from './chat-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
 const storesOn = (db: PgExecutor): Stores => ({
+  applications: createPostgresApplicationStore(db),
   staff: createPostgresStaffAccounts(db),
   alerts: createPostgresAlertStore(db),
   bindings: createPostgresBindingStore(db),

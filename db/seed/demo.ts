@@ -6,7 +6,8 @@ import type { ApplicationsModule } from '../../server/applications/plugin.ts';
 import type { StaffModule } from '../../server/staff/plugin.ts';
 import { getProcess } from '../../server/domain/catalog.ts';
 import { formatInstant } from '../../server/domain/dates.ts';
-import { currentStepIndex } from '../../server/domain/progress-view.ts';
+import { currentStepIndex, type ProgressView } from '../../server/domain/progress-view.ts';
+import { createSqliteApplicationStore } from '../sqlite/application-store.ts';
 import { MAX_EVENTS_PER_BATCH, type SyncEvent } from '../../server/schemas/sync.ts';
 import { applications } from '../schema/applications.ts';
 import { handlers, teams } from '../schema/reference.ts';
@@ -80,15 +81,18 @@ export async function demoAdmin(services: Pick<Services, 'database'> & Pick<Appl
 const statusNames: Record<string, string> = { active: '办理中', suspended: '已暂停', completed: '已完成', cancelled: '已撤销' };
 
 /** One line per application of the account, as the database has it now (a restarted demo has moved on since). */
-export function describeAccountNow(services: Pick<ApplicationsModule, 'views'>, account: DemoAccount): string[] {
-  return account.applicationNos.map((no) => {
-    const view = services.views.staffView(no);
-    if (!view) return `${no} 不存在`;
-    const step = view.currentStep;
-    const where = view.status === 'active' && step ? `，当前“${step.name}”${step.side === 'customer' ? '（客户方）' : step.handler ? `（${step.handler.name}）` : ''}` : '';
-    const expected = view.status === 'active' && view.expectedConnectDate ? `，预计接电 ${view.expectedConnectDate}${view.plan.feasible === false ? '（晚于要求日期）' : ''}` : '';
-    return `${no} ${view.processName} ${statusNames[view.status]}${where}${expected}`;
-  });
+export async function describeAccountNow(services: Pick<ApplicationsModule, 'views'>, account: DemoAccount): Promise<string[]> {
+  const lines: string[] = [];
+  for (const no of account.applicationNos) lines.push(describeNow(no, await services.views.staffView(no)));
+  return lines;
+}
+
+function describeNow(no: string, view: ProgressView | undefined): string {
+  if (!view) return `${no} 不存在`;
+  const step = view.currentStep;
+  const where = view.status === 'active' && step ? `，当前“${step.name}”${step.side === 'customer' ? '（客户方）' : step.handler ? `（${step.handler.name}）` : ''}` : '';
+  const expected = view.status === 'active' && view.expectedConnectDate ? `，预计接电 ${view.expectedConnectDate}${view.plan.feasible === false ? '（晚于要求日期）' : ''}` : '';
+  return `${no} ${view.processName} ${statusNames[view.status]}${where}${expected}`;
 }
 
 /** Seeds only an empty database (no applications), so restarting the demo keeps what it had. */
@@ -122,7 +126,9 @@ export async function seedDemo(services: DemoServices, now: number): Promise<See
  */
 export async function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): Promise<DemoMove[]> {
   const { database, context, ingest } = services;
-  const { store, catalog } = context;
+  const { catalog } = context;
+  // the demo's own writer reads the SQLite file at once, as it reads the active applications above
+  const store = createSqliteApplicationStore(database.db).now;
   const active = database.db
     .select({ applicationNo: applications.applicationNo, processCode: applications.processCode, accountManagerId: applications.accountManagerId })
     .from(applications)

@@ -1,6 +1,5 @@
 // The store ports (server/stores.ts) on one SQLite database, and its unit of work handing them to a transaction.
 import type { Database_ } from '../client.ts';
-import { createApplicationStore } from '../application-store.ts';
 import { createStaffStore } from '../staff-store.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
 import { createInMemoryAttemptLog, type AttemptLog } from '../../server/limits/attempt-log.ts';
@@ -17,6 +16,8 @@ import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
 import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
 import { createSqliteRiskStore, type SqliteRiskStore } from './risk-store.ts';
 import { createSqliteChatStore } from './chat-store.ts';
+import { createSqliteApplicationStore } from './application-store.ts';
+import type { ApplicationReadsNow } from '../../server/applications/application-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -30,6 +31,8 @@ export function createSqliteStores(database: Database_): {
   /** one process: its attempt limits are counted in its memory */
   attempts: AttemptLog;
   askRatingNow: SqliteRiskStore['askRatingNow'];
+  /** applications read at once, for the code still in synchronous transactions (ApplicationReadsNow) */
+  applicationsNow: ApplicationReadsNow;
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
@@ -37,8 +40,10 @@ export function createSqliteStores(database: Database_): {
   const mutes = createSqliteMuteStore(database.db);
   const outboxNow = createOutboxStore(database.db);
   const risks = createSqliteRiskStore(database.db);
+  const applications = createSqliteApplicationStore(database.db);
   const stores: Stores = {
-    staff: createSqliteStaffAccounts(createApplicationStore(database.db), createStaffStore(database.db), hurries),
+    applications: applications.store,
+    staff: createSqliteStaffAccounts(applications.store, createStaffStore(database.db), hurries),
     alerts,
     bindings,
     chats: createSqliteChatStore(database.db),
@@ -54,6 +59,7 @@ export function createSqliteStores(database: Database_): {
     stores,
     transact: (work) => database.write(() => work(stores)),
     deliveries,
+    applicationsNow: applications.now,
     attempts: createInMemoryAttemptLog(),
     askRatingNow: risks.askRatingNow,
   };

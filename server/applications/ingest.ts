@@ -1,7 +1,7 @@
 // The mirror: handlers, applications and step events from the marketing system, each fact in one transaction.
 import { createHash, createHmac } from 'node:crypto';
 import { Compile } from 'typebox/compile';
-import type { ApplicationRow } from '../../db/application-store.ts';
+import type { ApplicationRow, ApplicationStore } from './application-store.ts';
 import { findProcess } from '../domain/catalog.ts';
 import { addDays, calendarDateOf, endOfDay, parseInstant, startOfDay } from '../domain/dates.ts';
 import { cleanText, type TextKind } from '../domain/text-input.ts';
@@ -12,6 +12,7 @@ import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { Stores } from '../stores.ts';
 import { replanApplication } from './planning.ts';
 import type { ChangeFlow, IngestChanges } from './change-flow.ts';
 
@@ -32,8 +33,7 @@ export function queryCodeHmac(secret: string, accountNo: string, queryCode: stri
   return createHmac('sha256', secret).update(`query-code\u0000${accountNo}\u0000${queryCode}`).digest('hex');
 }
 
-export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
-  const { store } = ctx;
+export function createIngestService(ctx: ServiceContext, stores: Stores, flow: ChangeFlow) {
   /** Dates outside the working calendar cannot be planned or timed: such input is rejected, not a 500. */
   const inCalendar = (date: string) => date >= ctx.calendar.range.from && date <= ctx.calendar.range.to;
   /** Plans can only be made on the calendar's years. */
@@ -51,30 +51,31 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
   const { consequences, publish, write } = flow;
   const emptyChanges = flow.empty;
 
-  function applyEvent(
+  async function applyEvent(
+    store: ApplicationStore,
     application: ApplicationRow,
     event: { stepCode: string; type: 'step_started' | 'step_completed'; at: number; handlerId: string | null },
     changes: IngestChanges,
-  ): void {
-    const row = store.step(application.applicationNo, event.stepCode);
+  ): Promise<void> {
+    const row = await store.step(application.applicationNo, event.stepCode);
     if (!row) return;
     const before: StepState = row;
     const after = applyStepEvent(before, event);
     if (after === before) return;
-    store.updateStepState({ applicationNo: application.applicationNo, stepCode: event.stepCode, ...after });
+    await store.updateStepState({ applicationNo: application.applicationNo, stepCode: event.stepCode, ...after });
     if (after.status === 'in_progress' && (before.status !== 'in_progress' || before.actualStart !== after.actualStart)) {
       changes.startedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, at: event.at });
     }
     if (after.status === 'done' && after.actualEnd !== null && (before.status !== 'done' || before.actualEnd !== after.actualEnd)) {
       const workdays = workdaysTaken(after.actualStart ?? after.actualEnd, after.actualEnd, ctx.calendar, ctx.workingHours ?? DEFAULT_WORKING_HOURS, ctx.timeZone);
-      store.recordCompletion({
+      await store.recordCompletion({
         applicationNo: application.applicationNo,
         processCode: application.processCode,
         stepCode: event.stepCode,
         completedAt: after.actualEnd,
         workdays,
       });
-      ctx.learnt.completed(application.processCode, event.stepCode, workdays);
+      await ctx.learnt.completed(store, application.processCode, event.stepCode, workdays);
       const startedInBatch = changes.startedSteps.some((s) => s.applicationNo === application.applicationNo && s.stepCode === event.stepCode);
       const runningDueAt = before.status === 'in_progress' && !startedInBatch ? row.dueAt : null;
       changes.completedSteps.push({ applicationNo: application.applicationNo, stepCode: event.stepCode, from: before.status, runningDueAt, at: event.at });
@@ -83,16 +84,16 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
   }
 
   /** Keeps one step row per process step; rows of steps the process no longer has are removed. */
-  function ensureSteps(applicationNo: string, processCode: string): void {
+  async function ensureSteps(store: ApplicationStore, applicationNo: string, processCode: string): Promise<void> {
     const process = findProcess(ctx.catalog, processCode)!;
-    const existing = new Map(store.steps(applicationNo).map((s) => [s.stepCode, s]));
-    process.steps.forEach((step, position) => {
+    const existing = new Map((await store.steps(applicationNo)).map((s) => [s.stepCode, s]));
+    for (const [position, step] of process.steps.entries()) {
       const row = existing.get(step.code);
-      if (!row) store.addStep(applicationNo, step.code, position);
-      else if (row.position !== position) store.moveStep(applicationNo, step.code, position);
+      if (!row) await store.addStep(applicationNo, step.code, position);
+      else if (row.position !== position) await store.moveStep(applicationNo, step.code, position);
       existing.delete(step.code);
-    });
-    for (const stale of existing.keys()) store.removeStep(applicationNo, stale);
+    }
+    for (const stale of existing.keys()) await store.removeStep(applicationNo, stale);
   }
 
   return {
@@ -103,10 +104,10 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const now = ctx.clock.now();
       // a PUT replaces the handler: a contact left out is no longer there
       const contacts = { wecomUserId: body.wecomUserId ?? null, email: body.email ?? null };
-      await write(async () =>
-        store.upsertHandler({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, teamName: body.teamName, role: body.role, ...contacts }, now),
+      await write(({ applications }) =>
+        applications.upsertHandler({ id: handlerId, name: body.name, phone: body.phone, teamId: body.teamId, teamName: body.teamName, role: body.role, ...contacts }, now),
       );
-      const { wecomUserId, email, ...handler } = store.handler(handlerId)!;
+      const { wecomUserId, email, ...handler } = (await stores.applications.handler(handlerId))!;
       // the optional contacts are in the reply when set, so a marketing system that never sends them sees the reply it knew
       return { ...handler, ...(wecomUserId !== null && { wecomUserId }), ...(email !== null && { email }) };
     },
@@ -142,25 +143,26 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       const sourceDigest = createHash('sha256').update(JSON.stringify(fields.email === null ? withoutEmail : fields)).digest('base64url');
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      const result = await write(async (stores) => {
-        const existing = store.application(applicationNo);
+      const result = await write(async (all) => {
+        const store = all.applications;
+        const existing = await store.applicationForUpdate(applicationNo);
         if (existing && existing.sourceDigest === sourceDigest) return { created: false, changed: false };
-        if (existing) store.updateApplicationSource(applicationNo, fields, sourceDigest, now);
-        else store.insertApplication({ applicationNo, ...fields, sourceDigest, plannedOn: calendarDateOf(now, ctx.timeZone) }, now);
-        ensureSteps(applicationNo, fields.processCode);
-        const application = store.application(applicationNo)!;
+        if (existing) await store.updateApplicationSource(applicationNo, fields, sourceDigest, now);
+        else await store.insertApplication({ applicationNo, ...fields, sourceDigest, plannedOn: calendarDateOf(now, ctx.timeZone) }, now);
+        await ensureSteps(store, applicationNo, fields.processCode);
+        const application = (await store.application(applicationNo))!;
         const process = findProcess(ctx.catalog, fields.processCode)!;
-        for (const parked of store.parkedEvents(applicationNo)) {
+        for (const parked of await store.parkedEvents(applicationNo)) {
           if (!process.steps.some((s) => s.code === parked.stepCode)) {
-            store.settleParkedEvent(parked.eventId, 'rejected', null, `stepCode "${parked.stepCode}" is not a step of process ${process.code}`);
+            await store.settleParkedEvent(parked.eventId, 'rejected', null, `stepCode "${parked.stepCode}" is not a step of process ${process.code}`);
             continue;
           }
-          applyEvent(application, parked, changes);
-          store.settleParkedEvent(parked.eventId, 'applied', now, null);
+          await applyEvent(store, application, parked, changes);
+          await store.settleParkedEvent(parked.eventId, 'applied', now, null);
         }
         changes.applications.add(applicationNo);
-        changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now, !existing));
-        await consequences(changes, stores);
+        changes.replans.push(await replanApplication(ctx, store, (await store.application(applicationNo))!, now, !existing));
+        await consequences(changes, all);
         return { created: !existing, changed: true };
       });
       publish(changes);
@@ -192,22 +194,20 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
       });
       const now = ctx.clock.now();
       const changes = emptyChanges();
-      await write(async (stores) => {
-        const applicationCache = new Map<string, ApplicationRow | undefined>();
+      await write(async (all) => {
+        const store = all.applications;
+        // the batch's applications, locked (PostgreSQL) until it commits: a re-plan of one of them waits, then reads this
+        const applications = await store.applicationsForUpdate(valid.map(({ event }) => event.applicationNo));
         const dirty = new Set<string>();
         for (const { event, at } of valid) {
-          if (store.eventExists(event.eventId)) {
+          if (await store.eventExists(event.eventId)) {
             result.duplicates++;
             continue;
           }
-          let application = applicationCache.get(event.applicationNo);
-          if (!applicationCache.has(event.applicationNo)) {
-            application = store.application(event.applicationNo);
-            applicationCache.set(event.applicationNo, application);
-          }
+          const application = applications.get(event.applicationNo);
           const row = { eventId: event.eventId, applicationNo: event.applicationNo, stepCode: event.stepCode, type: event.type, at, handlerId: event.handlerId ?? null, receivedAt: now };
           if (!application) {
-            store.insertEvent({ ...row, state: 'parked', appliedAt: null });
+            await store.insertEvent({ ...row, state: 'parked', appliedAt: null });
             result.parked++;
             continue;
           }
@@ -216,16 +216,16 @@ export function createIngestService(ctx: ServiceContext, flow: ChangeFlow) {
             result.rejected.push({ eventId: event.eventId, code: 'JD_INVALID_REQUEST', message: `stepCode "${event.stepCode}" is not a step of process ${process.code}` });
             continue;
           }
-          applyEvent(application, row, changes);
-          store.insertEvent({ ...row, state: 'applied', appliedAt: now });
+          await applyEvent(store, application, row, changes);
+          await store.insertEvent({ ...row, state: 'applied', appliedAt: now });
           dirty.add(application.applicationNo);
           result.accepted++;
         }
         for (const applicationNo of dirty) {
           changes.applications.add(applicationNo);
-          changes.replans.push(replanApplication(ctx, store.application(applicationNo)!, now));
+          changes.replans.push(await replanApplication(ctx, store, (await store.application(applicationNo))!, now));
         }
-        await consequences(changes, stores);
+        await consequences(changes, all);
       });
       publish(changes);
       return result;

@@ -1,10 +1,11 @@
-// Re-plans one application from its stored facts and writes the plan back. Runs inside the caller's transaction.
+// Re-plans one application from its stored facts and writes the plan back. Runs inside the caller's unit of work,
+// with its store.
 import { calendarDateOf } from '../domain/dates.ts';
 import { getProcess, type Process } from '../domain/catalog.ts';
 import { planApplication } from '../domain/planner.ts';
 import { owesAlerts, refreshedPlan, type PlanFacts, type PlanningFrame, type RefreshedPlan } from '../domain/plan-refresh.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
-import type { ApplicationRow, StepRow } from '../../db/application-store.ts';
+import type { ApplicationRow, ApplicationStore, StepRow } from './application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 
 export interface Replanned {
@@ -20,7 +21,10 @@ export interface Replanned {
   requestedDateSet?: boolean;
 }
 
-/** What every plan of `process` is made with: the calendar, the working hours and the learnt typical durations. */
+/**
+ * What every plan of `process` is made with: the calendar, the working hours and the learnt typical durations (loaded
+ * first: `ctx.learnt.load`).
+ */
 export function planningFrame(ctx: ServiceContext, process: Process): PlanningFrame {
   return {
     calendar: ctx.calendar,
@@ -34,23 +38,25 @@ export function planningFrame(ctx: ServiceContext, process: Process): PlanningFr
 }
 
 /** The plan the application's stored facts give at `now`; reads only. */
-export function currentPlan(
+export async function currentPlan(
   ctx: ServiceContext,
+  store: ApplicationStore,
   application: Pick<ApplicationRow, 'applicationNo' | 'processCode' | 'requestedConnectDate' | 'status'>,
   steps: PlanFacts['steps'],
   now: number,
-): RefreshedPlan {
+): Promise<RefreshedPlan> {
   const process = getProcess(ctx.catalog, application.processCode);
   const active = application.status === 'active';
-  const raised = owesAlerts(active, steps) ? ctx.store.raisedAlerts(application.applicationNo) : [];
+  const raised = owesAlerts(active, steps) ? await store.raisedAlerts(application.applicationNo) : [];
   const share = ctx.limitRiskShare ?? null;
-  const limitRisk = share === null ? undefined : { share, raised: ctx.store.limitRiskRaised(application.applicationNo) };
+  const limitRisk = share === null ? undefined : { share, raised: await store.limitRiskRaised(application.applicationNo) };
+  await ctx.learnt.load(store, process);
   return refreshedPlan({ process, requestedConnectDate: application.requestedConnectDate, active, steps, raised, limitRisk }, now, planningFrame(ctx, process));
 }
 
-export function replanApplication(ctx: ServiceContext, application: ApplicationRow, now: number, first = false): Replanned {
-  const steps: StepRow[] = ctx.store.steps(application.applicationNo);
-  const plan = currentPlan(ctx, application, steps, now);
+export async function replanApplication(ctx: ServiceContext, store: ApplicationStore, application: ApplicationRow, now: number, first = false): Promise<Replanned> {
+  const steps: StepRow[] = await store.steps(application.applicationNo);
+  const plan = await currentPlan(ctx, store, application, steps, now);
   const stored = new Map(steps.map((s) => [s.stepCode, s]));
   for (const planned of plan.steps) {
     const row = stored.get(planned.stepCode)!;
@@ -61,10 +67,10 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
       row.warnAt !== planned.warnAt ||
       row.alertAt !== planned.alertAt
     ) {
-      ctx.store.updateStepPlan({ applicationNo: application.applicationNo, ...planned });
+      await store.updateStepPlan({ applicationNo: application.applicationNo, ...planned });
     }
   }
-  ctx.store.updateApplicationPlan({ applicationNo: application.applicationNo, ...plan.application });
+  await store.updateApplicationPlan({ applicationNo: application.applicationNo, ...plan.application });
   return {
     applicationNo: application.applicationNo,
     previousExpectedConnectDate: first ? null : application.expectedConnectDate,
@@ -80,11 +86,12 @@ export function replanApplication(ctx: ServiceContext, application: ApplicationR
  * it (the plan of that day, the step in progress, the steps after it not begun): for a step whose start and
  * completion arrive together, so it is judged by the same rule as one the sweep saw running.
  */
-export function runningDueAt(ctx: ServiceContext, application: ApplicationRow, stepCode: string, start: number): number | null {
+export async function runningDueAt(ctx: ServiceContext, store: ApplicationStore, application: ApplicationRow, stepCode: string, start: number): Promise<number | null> {
   const process = getProcess(ctx.catalog, application.processCode);
   const index = process.steps.findIndex((s) => s.code === stepCode);
   if (index < 0) return null;
-  const stored = new Map(ctx.store.steps(application.applicationNo).map((s) => [s.stepCode, s]));
+  const stored = new Map((await store.steps(application.applicationNo)).map((s) => [s.stepCode, s]));
+  await ctx.learnt.load(store, process);
   const plan = planApplication({
     process,
     steps: process.steps.map((step, i) => {

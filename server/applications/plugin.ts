@@ -43,13 +43,17 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
   async (app, options) => {
     const { ctx, hub } = options;
     const { writer, dispatcher } = app.notices;
-    const views = createProgressViews(ctx);
+    const views = createProgressViews(ctx, app.stores.applications);
     const pushProgress = (changes: IngestChanges) => {
       for (const applicationNo of changes.applications) {
         const topic = topics.application(applicationNo);
         if (!hub.hasSubscribers(topic)) continue;
-        const application = views.customerView(applicationNo);
-        if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
+        void views
+          .customerView(applicationNo)
+          .then((application) => {
+            if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
+          })
+          .catch((error: unknown) => app.log.error({ err: error, applicationNo }, 'live progress not pushed'));
       }
     };
     const { caches } = options;
@@ -64,8 +68,8 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
       inTransaction: [writer.onIngest, app.timeLimits.sla.onIngest, ...(options.hooks?.inTransaction ?? [])],
       afterCommit: [() => dispatcher.wake(), pushProgress, learntChanged, ...(options.hooks?.afterCommit ?? [])],
     });
-    const ingest = createIngestService(ctx, changeFlow);
-    const replanning = createReplanning({ ctx, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
+    const ingest = createIngestService(ctx, app.stores, changeFlow);
+    const replanning = createReplanning({ ctx, stores: app.stores, flow: changeFlow, checkRequestedDate: ingest.checkRequestedDate });
     const planRefresh = createPlanRefresh({ ctx, replanning, ...options.planRefresh });
     app.timeLimits.sweeper.add({ name: 'plan refresh', run: () => planRefresh.run() });
     app.decorate('applications', { ingest, replanning, planRefresh, views } satisfies ApplicationsModule);

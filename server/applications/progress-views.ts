@@ -4,22 +4,19 @@ import { getProcess } from '../domain/catalog.ts';
 import { isPlanCurrent } from '../domain/plan-refresh.ts';
 import { buildProgressView, type Audience, type HandlerContact, type ProgressView } from '../domain/progress-view.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
-import type { ApplicationRow } from '../../db/application-store.ts';
+import type { ApplicationRow, ApplicationStore, ViewStep } from './application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import { currentPlan } from './planning.ts';
 
-type ViewStep = ReturnType<ServiceContext['store']['stepsForView']>[number];
-
-export function createProgressViews(ctx: ServiceContext) {
-  const { store } = ctx;
+export function createProgressViews(ctx: ServiceContext, store: ApplicationStore) {
   const frame = { calendar: ctx.calendar, timeZone: ctx.timeZone, workingHours: ctx.workingHours ?? DEFAULT_WORKING_HOURS };
 
   /** The application and its steps with the plan current at `now`. */
-  function current(application: ApplicationRow, steps: ViewStep[], now: number): { application: ApplicationRow; steps: ViewStep[] } {
+  async function current(application: ApplicationRow, steps: ViewStep[], now: number): Promise<{ application: ApplicationRow; steps: ViewStep[] }> {
     if (application.status !== 'active' || isPlanCurrent({ plannedOn: application.plannedOn, plannedAt: application.updatedAt }, now, frame)) {
       return { application, steps };
     }
-    const plan = currentPlan(ctx, application, steps, now);
+    const plan = await currentPlan(ctx, store, application, steps, now);
     const byCode = new Map(plan.steps.map((s) => [s.stepCode, s]));
     return {
       application: { ...application, ...plan.application },
@@ -30,9 +27,9 @@ export function createProgressViews(ctx: ServiceContext) {
     };
   }
 
-  function view(row: ApplicationRow, audience: Audience): ProgressView {
+  async function view(row: ApplicationRow, audience: Audience): Promise<ProgressView> {
     const now = ctx.clock.now();
-    const { application, steps } = current(row, store.stepsForView(row.applicationNo), now);
+    const { application, steps } = await current(row, await store.stepsForView(row.applicationNo), now);
     const contacts = new Map<string, HandlerContact>();
     for (const s of steps) {
       if (s.handlerId !== null && s.handlerTeamId !== null) contacts.set(s.handlerId, { name: s.handlerName!, phone: s.handlerPhone! });
@@ -49,20 +46,20 @@ export function createProgressViews(ctx: ServiceContext) {
   }
 
   return {
-    staffView(applicationNo: string): ProgressView | undefined {
-      const row = store.application(applicationNo);
+    async staffView(applicationNo: string): Promise<ProgressView | undefined> {
+      const row = await store.application(applicationNo);
       return row && view(row, 'staff');
     },
-    customerView(applicationNo: string): ProgressView | undefined {
-      const row = store.application(applicationNo);
+    async customerView(applicationNo: string): Promise<ProgressView | undefined> {
+      const row = await store.application(applicationNo);
       return row && view(row, 'customer');
     },
     /** Newest first; only the applications whose query code matches. */
-    customerViewsOfAccount(accountNo: string, queryCodeHmac: string): ProgressView[] {
-      return store.applicationsOfAccount(accountNo, queryCodeHmac).map((row) => view(row, 'customer'));
+    async customerViewsOfAccount(accountNo: string, queryCodeHmac: string): Promise<ProgressView[]> {
+      return Promise.all((await store.applicationsOfAccount(accountNo, queryCodeHmac)).map((row) => view(row, 'customer')));
     },
-    accountOf(applicationNo: string): string | undefined {
-      return store.application(applicationNo)?.accountNo;
+    async accountOf(applicationNo: string): Promise<string | undefined> {
+      return (await store.application(applicationNo))?.accountNo;
     },
   };
 }

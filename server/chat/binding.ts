@@ -41,11 +41,15 @@ export function createBinding({ ctx, stores, views, notices, limits, queryCodeGu
 
   async function viewsOf(accountNo: string, only?: string[]): Promise<ProgressView[]> {
     const numbers = (await stores.chats.applicationNosOfAccount(accountNo)).filter((no) => !only || only.includes(no));
-    return numbers.map((no) => views.customerView(no)).filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo);
+    return (await Promise.all(numbers.map((no) => views.customerView(no)))).filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo);
+  }
+
+  async function applicationsOf(accountNo: string) {
+    return (await Promise.all((await stores.chats.applicationNosOfAccount(accountNo)).map((no) => stores.applications.application(no)))).filter((r) => r !== undefined);
   }
 
   async function latestApplication(accountNo: string) {
-    const rows = (await stores.chats.applicationNosOfAccount(accountNo)).map((no) => ctx.store.application(no)).filter((r) => r !== undefined);
+    const rows = await applicationsOf(accountNo);
     return rows.find((r) => r.status === 'active') ?? rows[0];
   }
 
@@ -80,9 +84,9 @@ export function createBinding({ ctx, stores, views, notices, limits, queryCodeGu
 
   /** What a code proves: the applications whose query code it is, or those with the phone the binding code went to. */
   async function coveredBy(message: InboundChatMessage, accountNo: string, code: string, expectedHash: string | null): Promise<Set<string>> {
-    const covered = new Set(ctx.store.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code)).map((a) => a.applicationNo));
+    const covered = new Set((await stores.applications.applicationsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, code))).map((a) => a.applicationNo));
     if (expectedHash !== null) {
-      const phones = new Set((await stores.chats.applicationNosOfAccount(accountNo)).map((no) => ctx.store.application(no)?.phone).filter((x) => x !== undefined));
+      const phones = new Set((await applicationsOf(accountNo)).map((a) => a.phone));
       const phone = [...phones].find((ph) => sameHash(codeHash(message.channel, message.address, accountNo, code, ph), expectedHash));
       if (phone !== undefined) for (const no of await stores.chats.applicationNosByPhone(accountNo, phone)) covered.add(no);
     }

@@ -4,6 +4,7 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import type { Consult } from './chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
+import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Stores, Transact } from '../stores.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
@@ -29,7 +30,7 @@ export interface ConsultView {
   note: string | null;
 }
 
-export function createConsultService(deps: { ctx: ServiceContext; stores: Stores; transact: Transact; hub: RealtimeHub }) {
+export function createConsultService(deps: { ctx: ServiceContext; applications: ApplicationReadsNow; stores: Stores; transact: Transact; hub: RealtimeHub }) {
   const { ctx, stores, transact, hub } = deps;
   const { chats } = stores;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
@@ -58,7 +59,7 @@ export function createConsultService(deps: { ctx: ServiceContext; stores: Stores
 
   /** The team of whoever handles the application now, else of whoever handled it last. */
   function teamOf(applicationNo: string | null): string | null {
-    return applicationNo ? responsibleFor(ctx, applicationNo).teamId : null;
+    return applicationNo ? responsibleFor(deps.applications, applicationNo).teamId : null;
   }
 
   async function nextReference(tx: Stores['chats'], now: number): Promise<string> {

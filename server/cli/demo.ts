@@ -46,7 +46,7 @@ function loadOrCreateSecrets(): { secrets: DemoSecrets; created: boolean } {
   return { secrets, created: true };
 }
 
-function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: StaffLogin | null, admin: StaffLogin | null, accounts: DemoAccount[], now: (a: DemoAccount) => string[]): void {
+function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: StaffLogin | null, admin: StaffLogin | null, accounts: DemoAccount[], now: Map<DemoAccount, string[]>): void {
   const lines = [
     '',
     '接电 Jiedian demo',
@@ -68,7 +68,7 @@ function printBanner(base: string, secrets: DemoSecrets, seeded: string, staff: 
   for (const account of accounts.slice(0, 2)) {
     lines.push(
       `  户号 ${account.accountNo}  查询密码 ${account.queryCode}  ${account.customerName}${staff ? ` (催办、转人工到 ${staff.handlerId} 的队列)` : ''}`,
-      ...now(account).map((line) => `    ${line}`),
+      ...(now.get(account) ?? []).map((line) => `    ${line}`),
       `    curl -s -X POST ${base}/api/v1/progress/query -H 'content-type: application/json' -d '${JSON.stringify({ accountNo: account.accountNo, queryCode: account.queryCode })}'`,
       '',
     );
@@ -124,9 +124,10 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
 
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded, staff, admin, member?.accounts ?? secrets.demoAccounts ?? [], (a) =>
-    describeAccountNow(services, a),
-  );
+  const accounts = member?.accounts ?? secrets.demoAccounts ?? [];
+  const described = new Map<DemoAccount, string[]>();
+  for (const account of accounts.slice(0, 2)) described.set(account, await describeAccountNow(services, account));
+  printBanner(`http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`, secrets, seeded, staff, admin, accounts, described);
 
   const rng = createRng(Date.now() >>> 0);
   const timer = setInterval(async () => {

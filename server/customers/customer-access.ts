@@ -44,7 +44,7 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
       const attempt = { accountNo, clientAddress, kiosk };
       const wait = await guesses.retryAfterSeconds(attempt, now);
       if (wait > 0) throw rateLimited(wait);
-      const applications = views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
+      const applications = await views.customerViewsOfAccount(accountNo, queryCodeHmac(ctx.secret, accountNo, queryCode));
       if (applications.length === 0) {
         await guesses.wrong(attempt, now);
         throw new JiedianError('JD_BAD_CREDENTIALS', 'account number and query code do not match');
@@ -57,9 +57,8 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
      * A view token for applications the customer proved another way (a WeChat binding's scope): the same token and
      * reply as a query with the query code. Applications of another account are left out.
      */
-    grantFor(accountNo: string, applicationNos: string[]): { viewToken: string; expiresAt: string; applications: ProgressView[] } {
-      const applications = applicationNos
-        .map((no) => views.customerView(no))
+    async grantFor(accountNo: string, applicationNos: string[]): Promise<{ viewToken: string; expiresAt: string; applications: ProgressView[] }> {
+      const applications = (await Promise.all(applicationNos.map((no) => views.customerView(no))))
         .filter((v): v is ProgressView => v !== undefined && v.accountNo === accountNo)
         .sort((x, y) => Date.parse(y.acceptedAt) - Date.parse(x.acceptedAt));
       return grant(accountNo, applications, ctx.clock.now());
@@ -83,8 +82,8 @@ export function createCustomerAccess(ctx: ServiceContext, views: ProgressViews, 
     },
 
     /** The customer's view of an application the token covers; another account's application is 404. */
-    read(claims: ViewClaims, applicationNo: string): ProgressView {
-      const view = claims.n.includes(applicationNo) ? views.customerView(applicationNo) : undefined;
+    async read(claims: ViewClaims, applicationNo: string): Promise<ProgressView> {
+      const view = claims.n.includes(applicationNo) ? await views.customerView(applicationNo) : undefined;
       if (!view || view.accountNo !== claims.a) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} for this account`);
       return view;
     },

@@ -18,7 +18,7 @@ import {
 import { maskName } from '../domain/masking.ts';
 import { workdaysTaken } from '../domain/typical-durations.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
-import type { ApplicationRow } from '../../db/application-store.ts';
+import type { ApplicationRow, ApplicationStore } from '../applications/application-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
@@ -96,7 +96,7 @@ export interface HurryPress {
 
 export interface HurryServiceOptions {
   ctx: ServiceContext;
-  stores: Pick<Stores, 'hurries' | 'staff'>;
+  stores: Pick<Stores, 'hurries' | 'staff' | 'applications'>;
   transact: Transact;
   notices: NoticeWriter;
   hub: RealtimeHub;
@@ -113,22 +113,22 @@ type Staff = Stores['staff'];
 
 export function createHurryService(options: HurryServiceOptions) {
   const { ctx, stores, transact, notices, hub } = options;
-  const { store } = ctx;
   const cooldownMs = options.cooldownHours * 60 * 60 * 1000;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
-  function stepName(applicationNo: string, stepCode: string): string {
-    const application = store.application(applicationNo);
+  async function stepName(applications: ApplicationStore, applicationNo: string, stepCode: string): Promise<string> {
+    const application = await applications.application(applicationNo);
     const process = application && findProcess(ctx.catalog, application.processCode);
     return (process && findStep(process, stepCode)?.name) ?? stepCode;
   }
 
-  function view(row: Hurry): HurryView {
+  /** `applications`: the unit of work's store inside one */
+  async function view(row: Hurry, applications: ApplicationStore = stores.applications): Promise<HurryView> {
     return {
       id: row.id,
       applicationNo: row.applicationNo,
       stepCode: row.stepCode,
-      stepName: stepName(row.applicationNo, row.stepCode),
+      stepName: await stepName(applications, row.applicationNo, row.stepCode),
       handlerId: row.handlerId,
       channel: row.channel,
       message: row.message,
@@ -148,7 +148,7 @@ export function createHurryService(options: HurryServiceOptions) {
     options.wakeDispatcher();
     if (touched.length === 0) return;
     const everyTeam = touched.some((row) => row.teamId === null) ? await stores.staff.leads(null) : [];
-    for (const row of touched) publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: view(row) }), row, { allTeamLeads: () => everyTeam });
+    for (const row of touched) publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: await view(row) }), row, { allTeamLeads: () => everyTeam });
   }
 
   async function nextReference(hurries: Stores['hurries'], now: number): Promise<string> {
@@ -177,7 +177,7 @@ export function createHurryService(options: HurryServiceOptions) {
   }
 
   async function escalate(all: Stores, row: Hurry, reason: EscalationReason, to: HurryRecipient, now: number): Promise<Hurry> {
-    const { hurries, staff } = all;
+    const { hurries, staff, applications } = all;
     await hurries.update(row.id, { status: 'escalated', escalatedAt: now, escalationReason: reason });
     await hurries.audit(row.id, 'escalated', 'system', now, reason);
     const handler = row.handlerId ? await staff.member(row.handlerId) : null;
@@ -186,7 +186,7 @@ export function createHurryService(options: HurryServiceOptions) {
     for (const lead of leads) {
       await notices.queue(all, 'escalation', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
         applicationNo: row.applicationNo,
-        stepName: stepName(row.applicationNo, row.stepCode),
+        stepName: await stepName(applications, row.applicationNo, row.stepCode),
         reason,
         count: row.count,
         handlerName: handler?.name ?? null,
@@ -213,11 +213,11 @@ export function createHurryService(options: HurryServiceOptions) {
 
   /** One press, in the caller's unit of work: what it decides and writes, and the requests it touched. */
   async function press(all: Stores, input: HurryPress, message: string | null, now: number): Promise<{ outcome: PressOutcome; touched: Hurry[]; risk: RiskRecord }> {
-    const { hurries, staff } = all;
-    const application = store.application(input.applicationNo);
+    const { hurries, staff, applications } = all;
+    const application = await applications.application(input.applicationNo);
     if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${input.applicationNo}`);
     const process = findProcess(ctx.catalog, application.processCode)!;
-    const steps = store.steps(application.applicationNo);
+    const steps = await applications.steps(application.applicationNo);
     const target = hurryTarget({ application, process, steps });
     if (target.kind !== 'step') throw refusalError(input.applicationNo, target);
     const { step } = target;
@@ -254,7 +254,7 @@ export function createHurryService(options: HurryServiceOptions) {
         return { outcome: { refused }, touched: decision.counted ? [row] : [], risk };
       }
       const handler = row.handlerId ? await staff.member(row.handlerId) : null;
-      return { outcome: { hurry: view(row), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row], risk };
+      return { outcome: { hurry: await view(row, applications), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row], risk };
     }
 
     const id = await nextReference(hurries, now);
@@ -286,7 +286,7 @@ export function createHurryService(options: HurryServiceOptions) {
       });
     }
     const handler = decision.handlerId ? await staff.member(decision.handlerId) : null;
-    return { outcome: { hurry: view(row), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row], risk };
+    return { outcome: { hurry: await view(row, applications), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row], risk };
   }
 
   /** A staff member's change to a request in their queue, refused once it is answered. */
@@ -340,7 +340,7 @@ export function createHurryService(options: HurryServiceOptions) {
           ackBy: row.ackBy ?? principal.handlerId,
         });
         await all.hurries.audit(id, 'answered', principal.handlerId, now);
-        const application = store.application(row.applicationNo);
+        const application = await all.applications.application(row.applicationNo);
         if (application) {
           await notices.queue(all, 'hurry_answered', customerRecipient(application, row), { applicationNo: row.applicationNo, reference: id, reply: text });
         }
@@ -360,9 +360,9 @@ export function createHurryService(options: HurryServiceOptions) {
       return touched.length;
     },
 
-    queue: async (principal: StaffPrincipal): Promise<HurryView[]> => (await stores.hurries.queue(principal, ctx.clock.now() - ANSWERED_VISIBLE_MS)).map(view),
+    queue: async (principal: StaffPrincipal): Promise<HurryView[]> => Promise.all((await stores.hurries.queue(principal, ctx.clock.now() - ANSWERED_VISIBLE_MS)).map((row) => view(row))),
 
-    ofApplication: async (applicationNo: string): Promise<HurryView[]> => (await stores.hurries.ofApplication(applicationNo)).map(view),
+    ofApplication: async (applicationNo: string): Promise<HurryView[]> => Promise.all((await stores.hurries.ofApplication(applicationNo)).map((row) => view(row))),
 
     /** requests not yet answered (the metrics gauge) */
     openCount: (): Promise<number> => stores.hurries.openCount(),

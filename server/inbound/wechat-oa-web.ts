@@ -44,7 +44,7 @@ export function createWechatOaWeb(options: WechatOaWebOptions) {
       const bound = await bindings.boundTo({ channel: 'wechat_oa', address: openId });
       const chosen = bound.find((b) => applicationNo !== null && b.applicationNos.includes(applicationNo)) ?? bound[0];
       if (!chosen) throw new JiedianError('JD_NOT_FOUND', 'no account is bound to this WeChat user');
-      return customers.grantFor(chosen.accountNo, chosen.applicationNos);
+      return await customers.grantFor(chosen.accountNo, chosen.applicationNos);
     },
   };
 }

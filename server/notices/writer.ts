@@ -9,7 +9,7 @@ import { addDays, calendarDateOf, startOfDay } from '../domain/dates.ts';
 import { heldByQuietHours, releaseAfterQuietHours } from '../domain/delivery-policy.ts';
 import { isLateFact, planChangeWorthText } from '../domain/notice-policy.ts';
 import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables, type PlanChangedVariables } from '../domain/notices.ts';
-import type { ApplicationRow } from '../../db/application-store.ts';
+import type { ApplicationRow } from '../applications/application-store.ts';
 import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
@@ -49,7 +49,7 @@ export interface NoticeWriterOptions {
  * the customer's mutes (免打扰: a muted application's non-mandatory notices are not written to that address) and the
  * bindings covering an application.
  */
-export type NoticeStores = Pick<Stores, 'outbox' | 'mutes' | 'bindings'>;
+export type NoticeStores = Pick<Stores, 'applications' | 'bindings' | 'mutes' | 'outbox'>;
 
 export interface QueueExtras {
   /** files an e-mail of this notice carries (the digest's timeliness CSV); other channels leave them out */
@@ -78,7 +78,6 @@ const stepTopic = (stepCode: string) => `step:${stepCode}`;
 
 export function createNoticeWriter(options: NoticeWriterOptions) {
   const { ctx, templates, emailTemplates, log } = options;
-  const { store } = ctx;
   const lateHorizonMs = (options.lateEventHorizonHours ?? 24) * HOUR_MS;
   const planChangeMinWorkdays = options.planChangeMinWorkdays ?? 3;
 
@@ -106,16 +105,20 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const { accountNo, applicationNo } = recipient.application;
     for (const binding of await stores.bindings.covering(accountNo, applicationNo)) add(binding.channel, binding.address);
     if (isEmailNoticeKind(kind)) {
-      const email = 'email' in recipient.application ? recipient.application.email : store.application(applicationNo)?.email;
+      const email = 'email' in recipient.application ? recipient.application.email : (await stores.applications.application(applicationNo))?.email;
       if (email) add('email', email);
     }
     return addresses;
   }
 
   /** A handler's SMS, and their WeCom and e-mail for the kinds that also go there. */
-  function handlerAddresses(kind: NoticeKind, recipient: Extract<NoticeRecipient, { kind: 'handler' }>): { channel: ChannelKind; address: string }[] {
+  async function handlerAddresses(
+    stores: NoticeStores,
+    kind: NoticeKind,
+    recipient: Extract<NoticeRecipient, { kind: 'handler' }>,
+  ): Promise<{ channel: ChannelKind; address: string }[]> {
     const addresses: { channel: ChannelKind; address: string }[] = [{ channel: 'sms', address: recipient.phone }];
-    const handler = store.handler(recipient.handlerId);
+    const handler = await stores.applications.handler(recipient.handlerId);
     if (handler?.wecomUserId && isWecomNoticeKind(kind)) addresses.push({ channel: 'wecom', address: handler.wecomUserId });
     if (handler?.email && isEmailNoticeKind(kind)) addresses.push({ channel: 'email', address: handler.email });
     return addresses;
@@ -153,7 +156,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const { outbox } = stores;
     const now = ctx.clock.now();
     const definition = noticeDefinitions[kind];
-    const addresses = recipient.kind === 'customer' ? await customerAddresses(stores, kind, recipient) : handlerAddresses(kind, recipient);
+    const addresses = recipient.kind === 'customer' ? await customerAddresses(stores, kind, recipient) : await handlerAddresses(stores, kind, recipient);
     const topic = extras.topic !== undefined ? extras.topic : defaultTopic(kind);
     const notBefore = Math.max(now, extras.notBefore ?? now);
     if (recipient.kind === 'customer' && topic !== null) {
@@ -208,14 +211,14 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     const process = findProcess(ctx.catalog, application.processCode);
     const step = process && findStep(process, stepCode);
     if (!process || !step) return;
-    const rows = store.steps(application.applicationNo);
+    const rows = await stores.applications.steps(application.applicationNo);
     const row = rows.find((s) => s.stepCode === stepCode);
     // A step started and finished within one sync (history arriving late) is no news to the customer.
     if (!row || row.status !== 'in_progress') return;
     const position = process.steps.findIndex((s) => s.code === stepCode);
     const next = process.steps.slice(position + 1).find((s) => rows.find((r) => r.stepCode === s.code)?.status === 'pending');
     const nextRow = next && rows.find((r) => r.stepCode === next.code);
-    const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
+    const handler = row.handlerId ? await stores.applications.handler(row.handlerId) : undefined;
     const dueDate = row.dueAt !== null ? calendarDateOf(row.dueAt, ctx.timeZone) : row.plannedEnd;
     if (!dueDate || !application.expectedConnectDate) return;
     await queue(stores, 'step_started', { kind: 'customer', application }, {
@@ -290,8 +293,8 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
     async onIngest(changes: IngestChanges, stores: NoticeStores): Promise<void> {
       const now = ctx.clock.now();
       const applications = new Map<string, ApplicationRow | undefined>();
-      const applicationOf = (no: string) => {
-        if (!applications.has(no)) applications.set(no, store.application(no));
+      const applicationOf = async (no: string) => {
+        if (!applications.has(no)) applications.set(no, await stores.applications.application(no));
         const row = applications.get(no);
         return row && row.status === 'active' ? row : undefined;
       };
@@ -302,14 +305,14 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       const first = new Set(changes.replans.filter((r) => r.first).map((r) => r.applicationNo));
       const late = new Set<string>();
       for (const applicationNo of changes.applications) {
-        const application = store.application(applicationNo);
+        const application = await stores.applications.application(applicationNo);
         const times = [...(factTimes.get(applicationNo) ?? []), ...(first.has(applicationNo) && application ? [application.acceptedAt] : [])];
         if (times.length > 0 && times.every((at) => isLateFact(at, now, lateHorizonMs))) late.add(applicationNo);
       }
 
       for (const replan of changes.replans) {
         if (late.has(replan.applicationNo)) continue;
-        const application = applicationOf(replan.applicationNo);
+        const application = await applicationOf(replan.applicationNo);
         if (!application) continue;
         if (replan.first) await planCreated(stores, application);
         else if (replan.previousExpectedConnectDate !== replan.expectedConnectDate || (replan.previousFeasible !== null && replan.previousFeasible !== replan.feasible)) {
@@ -325,7 +328,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         const key = `${applicationNo}/${stepCode}`;
         if (started.has(key)) continue;
         started.add(key);
-        const application = applicationOf(applicationNo);
+        const application = await applicationOf(applicationNo);
         if (application) await stepStarted(stores, application, stepCode);
       }
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
@@ -333,7 +336,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
         if (from === 'done') continue;
         await stores.outbox.supersede(applicationNo, [stepTopic(stepCode)], now, 'superseded: the step has completed');
         if (late.has(applicationNo)) continue;
-        const application = store.application(applicationNo);
+        const application = await stores.applications.application(applicationNo);
         if (!application || application.status === 'cancelled') continue;
         // The connection (装表接电) is the last step of every process.
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
@@ -346,7 +349,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
 
   /** The one text for an application whose facts arrived late: the state it is in now, replacing any not yet sent. */
   async function catchUp(stores: NoticeStores, applicationNo: string, changes: IngestChanges, firstPlan: boolean, now: number): Promise<void> {
-    const application = store.application(applicationNo);
+    const application = await stores.applications.application(applicationNo);
     if (!application || application.status === 'cancelled') return;
     const process = findProcess(ctx.catalog, application.processCode);
     if (!process) return;
@@ -356,7 +359,7 @@ export function createNoticeWriter(options: NoticeWriterOptions) {
       return connected(stores, application, settle);
     }
     if (application.status !== 'active') return;
-    const steps = store.steps(applicationNo);
+    const steps = await stores.applications.steps(applicationNo);
     const running = changes.startedSteps
       .filter((s) => s.applicationNo === applicationNo && s.from !== 'in_progress' && steps.find((r) => r.stepCode === s.stepCode)?.status === 'in_progress')
       .at(-1);

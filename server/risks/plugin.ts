@@ -38,6 +38,8 @@ export interface RisksPluginOptions {
   /** the open-items gauge goes here */
   metrics: Metrics;
   askRatingNow: RatingServiceOptions['askRatingNow'];
+  /** applications read at once (ApplicationReadsNow) */
+  applicationsNow: RatingServiceOptions['applications'];
 }
 
 export const risksPlugin = fp<RisksPluginOptions>(
@@ -46,9 +48,10 @@ export const risksPlugin = fp<RisksPluginOptions>(
     const { ctx, hub, rules, workingHours } = options;
     const { writer: notices, dispatcher } = app.notices;
     const wakeDispatcher = () => dispatcher.wake();
-    const items = createRiskService({ ctx, stores, transact, notices, hub, rules, workingHours, log: app.log, wakeDispatcher });
-    const ratings = createRatingService({ ctx, stores, transact, riskService: items, askRatingNow: options.askRatingNow });
-    const stats = createRiskStats({ ctx, stores });
+    const { applicationsNow: applications } = options;
+    const items = createRiskService({ ctx, stores, transact, applications, notices, hub, rules, workingHours, log: app.log, wakeDispatcher });
+    const ratings = createRatingService({ ctx, stores, transact, riskService: items, askRatingNow: options.askRatingNow, applications });
+    const stats = createRiskStats({ ctx, stores, applications });
     const exposure = createExposureReport({ ctx, stores, transact, notices, rules, wakeDispatcher });
     const { sweeper } = app.timeLimits;
     sweeper.add({ name: 'risk limits', run: () => items.raiseLimitRisks() });

@@ -8,6 +8,7 @@ import { normalize } from '../domain/chat/normalize.ts';
 import type { Rating, RiskStore } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { RiskService } from './risk-items.ts';
@@ -52,6 +53,8 @@ export interface RatingServiceOptions {
    * unit of work yet): `RiskStore.askRating` as a synchronous call
    */
   askRatingNow: (asked: Parameters<RiskStore['askRating']>[0]) => boolean;
+  /** applications read at once, for the same reason */
+  applications: ApplicationReadsNow;
 }
 
 export function createRatingService(options: RatingServiceOptions) {
@@ -101,10 +104,10 @@ export function createRatingService(options: RatingServiceOptions) {
       const now = ctx.clock.now();
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
         if (from === 'done') continue;
-        const application = ctx.store.application(applicationNo);
+        const application = options.applications.application(applicationNo);
         if (!application || application.status === 'cancelled') continue;
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
-        const { handler, teamId } = responsibleFor(ctx, applicationNo);
+        const { handler, teamId } = responsibleFor(options.applications, applicationNo);
         options.askRatingNow({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
       }
     },

@@ -25,6 +25,7 @@ import type { RiskItem, RiskSignal } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
@@ -98,6 +99,8 @@ export interface RiskServiceOptions {
   /** for reads outside a transaction */
   stores: Stores;
   transact: Transact;
+  /** applications read at once (the item's application, its steps and handlers), not yet through the unit of work's store */
+  applications: ApplicationReadsNow;
   notices: NoticeWriter;
   hub: RealtimeHub;
   rules: RiskRules;
@@ -108,7 +111,7 @@ export interface RiskServiceOptions {
 
 export function createRiskService(options: RiskServiceOptions) {
   const { ctx, stores, transact, notices, hub, rules } = options;
-  const { store } = ctx;
+  const store = options.applications;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
   function stepName(applicationNo: string, stepCode: string | null): string | null {
@@ -250,7 +253,7 @@ export function createRiskService(options: RiskServiceOptions) {
     const findings = judgeSignal(signal, historyFacts, rules);
     const tier = highestTier(findings.map((f) => f.tier));
     let item = await risks.itemOfApplication(application.applicationNo);
-    const { handler, teamId } = responsibleFor(ctx, application.applicationNo);
+    const { handler, teamId } = responsibleFor(store, application.applicationNo);
     if (tier !== null) {
       const handleBy =
         findings.some((f) => f.rule === 'low_rating')

@@ -4,6 +4,7 @@ import { endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
 import { aggregateRiskStats, type RiskStatsGrouping, type RiskStatsRow } from '../domain/risk-stats.ts';
 import type { Stores } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
+import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';
@@ -11,7 +12,7 @@ const UNASSIGNED = '未指派';
 const NO_TEAM = '无班组';
 const CONTACTS = new Set(['hurry', 'consult', 'progress_question', 'complaint']);
 
-export function createRiskStats(deps: { ctx: ServiceContext; stores: Stores }) {
+export function createRiskStats(deps: { ctx: ServiceContext; stores: Stores; applications: ApplicationReadsNow }) {
   const { ctx } = deps;
   const { risks } = deps.stores;
 
@@ -30,7 +31,7 @@ export function createRiskStats(deps: { ctx: ServiceContext; stores: Stores }) {
       const group = (handlerId: string | null, teamId: string | null) => {
         const key = (query.groupBy === 'team' ? teamId : handlerId) ?? '';
         if (!names.has(key)) {
-          const name = key === '' ? null : query.groupBy === 'team' ? (teamNames.get(key) ?? null) : (ctx.store.handler(key)?.name ?? null);
+          const name = key === '' ? null : query.groupBy === 'team' ? (teamNames.get(key) ?? null) : (deps.applications.handler(key)?.name ?? null);
           names.set(key, name ?? (key || (query.groupBy === 'team' ? NO_TEAM : UNASSIGNED)));
         }
         return { key, name: names.get(key)! };

@@ -94,7 +94,7 @@ const liveRoutes: FastifyPluginAsync<LiveRoutesOptions> = async (app, { hub, cus
         const forward = until('customer', session.expiresAt);
         for (const applicationNo of claims.n) {
           following.customer.push(hub.subscribe(topics.application(applicationNo), forward));
-          const view = views.customerView(applicationNo);
+          const view = await views.customerView(applicationNo);
           if (view && view.accountNo === claims.a) send(JSON.stringify({ type: 'progress', application: view }));
         }
         return send(JSON.stringify({ type: 'subscribed', applications: claims.n }));

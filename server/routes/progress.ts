@@ -45,7 +45,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
         response: { 200: ApplicationReply, 401: ErrorSchema, 404: ErrorSchema },
       },
     },
-    async (request) => ({ application: customers.read(customers.claims(request.headers.authorization), request.params.applicationNo) }),
+    async (request) => ({ application: await customers.read(customers.claims(request.headers.authorization), request.params.applicationNo) }),
   );
 
   app.post(
@@ -66,7 +66,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
     },
     async (request, reply) => {
       const claims = customers.claims(request.headers.authorization);
-      customers.read(claims, request.params.applicationNo);
+      await customers.read(claims, request.params.applicationNo);
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       const { hurry, handlerName, nextHurryAt } = await hurries.request({ applicationNo: request.params.applicationNo, channel, message: request.body?.message ?? null });
       return reply.code(202).send({ hurry: hurries.customerView(hurry, handlerName, nextHurryAt) });
@@ -85,7 +85,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
       },
     },
     async (request) => {
-      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      await customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
       return { notifications: await mutes.state(request.params.applicationNo) };
     },
   );
@@ -103,7 +103,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
       },
     },
     async (request) => {
-      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      await customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
       const source = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       return { notifications: await mutes.set(request.params.applicationNo, request.body.muted, source) };
     },
@@ -121,7 +121,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
       },
     },
     async (request) => {
-      customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
+      await customers.read(customers.claims(request.headers.authorization), request.params.applicationNo);
       return { rating: await ratings.customerView(request.params.applicationNo) };
     },
   );
@@ -142,7 +142,7 @@ const progressRoutes: FastifyPluginAsyncTypebox<ProgressRoutesOptions> = async (
     },
     async (request) => {
       const { applicationNo } = request.params;
-      customers.read(customers.claims(request.headers.authorization), applicationNo);
+      await customers.read(customers.claims(request.headers.authorization), applicationNo);
       const channel = request.headers['x-jiedian-channel'] === 'web' ? 'web' : 'kiosk';
       const comment = request.body.comment?.trim() ? maskCodes(request.body.comment.trim()) : null;
       const outcome = await ratings.rate({ applicationNo, score: request.body.score, comment, channel });

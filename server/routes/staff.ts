@@ -178,7 +178,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
     },
     async (request) => {
       const { applicationNo } = request.params;
-      const application = (await app.staff.access.canSee(principal(request), applicationNo)) ? views.staffView(applicationNo) : undefined;
+      const application = (await app.staff.access.canSee(principal(request), applicationNo)) ? await views.staffView(applicationNo) : undefined;
       if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       const notifications = (await outbox.ofApplication(applicationNo)).map(notificationView);
       return {
@@ -211,7 +211,7 @@ const staffRoutes: FastifyPluginAsyncTypebox<StaffRoutesOptions> = async (app, {
       const { applicationNo } = request.params;
       if (!(await app.staff.access.canSee(principal(request), applicationNo))) throw new JiedianError('JD_NOT_FOUND', `no application ${applicationNo} visible to you`);
       await replanning.replanWithRequestedDate(applicationNo, request.body.requestedConnectDate);
-      return { application: views.staffView(applicationNo)! };
+      return { application: (await views.staffView(applicationNo))! };
     },
   );
 };

@@ -65,7 +65,7 @@ const syncRoutes: FastifyPluginAsyncTypebox<{ syncToken: string }> = async (app,
     async (request, reply) => {
       const { applicationNo } = request.params;
       const { created } = await ingest.upsertApplication(applicationNo, request.body);
-      return reply.code(created ? 201 : 200).send({ application: views.staffView(applicationNo)! });
+      return reply.code(created ? 201 : 200).send({ application: (await views.staffView(applicationNo))! });
     },
   );
 

@@ -1,6 +1,5 @@
 // What every service needs: the database, reference data, the clock and the settings that shape answers.
 import type { Database_ } from '../../db/client.ts';
-import type { ApplicationStore } from '../../db/application-store.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
@@ -9,7 +8,6 @@ import type { LearntDurations } from './learnt-durations.ts';
 
 export interface ServiceContext {
   database: Database_;
-  store: ApplicationStore;
   catalog: Catalog;
   calendar: WorkingCalendar;
   learnt: LearntDurations;

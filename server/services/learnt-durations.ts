@@ -1,26 +1,39 @@
-// Typical step durations learnt from completions (经验值), cached per process and step.
-import type { ApplicationStore } from '../../db/application-store.ts';
-import type { ProcessStep } from '../domain/catalog.ts';
+// Typical step durations learnt from completions (经验值), cached per process and step: a plan asks for them at once,
+// so a unit of work loads a process's durations (`load`) before it plans; loaded once, they are kept up to date here.
+import type { ApplicationStore } from '../applications/application-store.ts';
+import type { Process, ProcessStep } from '../domain/catalog.ts';
 import { LEARNT_TYPICAL_WINDOW, learntTypicalWorkdays } from '../domain/typical-durations.ts';
 
-export function createLearntDurations(store: ApplicationStore) {
+export function createLearntDurations() {
   /** oldest → newest, at most LEARNT_TYPICAL_WINDOW */
   const recent = new Map<string, number[]>();
   /** the learnt typical value while `recent` is unchanged (it sorts up to 50 durations; re-plans ask per step) */
   const typical = new Map<string, { step: ProcessStep; workdays: number }>();
   const keyOf = (processCode: string, stepCode: string) => `${processCode}/${stepCode}`;
 
-  function durations(processCode: string, stepCode: string): number[] {
+  async function loadStep(store: ApplicationStore, processCode: string, stepCode: string): Promise<number[]> {
     const key = keyOf(processCode, stepCode);
     let list = recent.get(key);
     if (!list) {
-      list = store.recentCompletionWorkdays(processCode, stepCode, LEARNT_TYPICAL_WINDOW).reverse();
+      const loaded = (await store.recentCompletionWorkdays(processCode, stepCode, LEARNT_TYPICAL_WINDOW)).reverse();
+      // another unit of work may have loaded it meanwhile (PostgreSQL); the first list loaded is the one kept current
+      list = recent.get(key) ?? loaded;
       recent.set(key, list);
     }
     return list;
   }
 
+  function durations(processCode: string, stepCode: string): number[] {
+    const list = recent.get(keyOf(processCode, stepCode));
+    if (!list) throw new Error(`learnt durations of ${processCode}/${stepCode} asked for before they were loaded`);
+    return list;
+  }
+
   return {
+    /** Loads the durations of the process's steps not yet loaded (none once they are: no statement). */
+    async load(store: ApplicationStore, process: Process): Promise<void> {
+      for (const step of process.steps) if (!recent.has(keyOf(process.code, step.code))) await loadStep(store, process.code, step.code);
+    },
     typicalWorkdays(processCode: string, step: ProcessStep): number {
       const key = keyOf(processCode, step.code);
       const cached = typical.get(key);
@@ -30,8 +43,8 @@ export function createLearntDurations(store: ApplicationStore) {
       return workdays;
     },
     /** Called inside the transaction that records the completion; `forget` undoes it if that transaction fails. */
-    completed(processCode: string, stepCode: string, workdays: number): void {
-      const list = durations(processCode, stepCode);
+    async completed(store: ApplicationStore, processCode: string, stepCode: string, workdays: number): Promise<void> {
+      const list = await loadStep(store, processCode, stepCode);
       list.push(workdays);
       if (list.length > LEARNT_TYPICAL_WINDOW) list.shift();
       typical.delete(keyOf(processCode, stepCode));

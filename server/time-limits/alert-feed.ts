@@ -41,7 +41,7 @@ export function createAlertFeed(options: AlertFeedOptions) {
       for (const { seq, alert } of rows) {
         // an alert recorded after the fact (`live` false) notifies nobody, as in this process
         if (!isOwn(seq) && alert.live) {
-          alerts.publish(alert);
+          await alerts.publish(alert);
           published++;
         }
         mark = seq;

@@ -27,7 +27,7 @@ export interface AlertView {
   live: boolean;
 }
 
-export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'alerts'>, transact: Transact, hub: RealtimeHub) {
+export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'alerts' | 'applications'>, transact: Transact, hub: RealtimeHub) {
   const store = stores.alerts;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
   // A step's name is defined once per code in the catalog (its `steps` map), so no lookup of the application is needed.
@@ -35,11 +35,11 @@ export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'al
   for (const process of ctx.catalog.processes) for (const step of process.steps) if (!stepNames.has(step.code)) stepNames.set(step.code, step.name);
 
   /** `names` memoises handler names over one listing (a queue holds many alerts of few handlers). */
-  function view(row: AlertRow, names = new Map<string, string | null>()): AlertView {
+  async function view(row: AlertRow, names = new Map<string, string | null>()): Promise<AlertView> {
     const stepCode = row.stepCode === '' ? null : row.stepCode;
     let handlerName: string | null = null;
     if (row.handlerId !== null) {
-      if (!names.has(row.handlerId)) names.set(row.handlerId, ctx.store.handler(row.handlerId)?.name ?? null);
+      if (!names.has(row.handlerId)) names.set(row.handlerId, (await stores.applications.handler(row.handlerId))?.name ?? null);
       handlerName = names.get(row.handlerId) ?? null;
     }
     return {
@@ -65,13 +65,13 @@ export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'al
     return row.handlerId === who.handlerId;
   }
 
-  function publish(row: AlertRow): void {
+  async function publish(row: AlertRow): Promise<void> {
     const targets = [row.handlerId && topics.handler(row.handlerId), row.teamId && topics.team(row.teamId), topics.allStaff].filter(
       (topic): topic is string => !!topic && hub.hasSubscribers(topic),
     );
     // A sweep at midnight raises thousands at once, mostly for nobody watching: build a frame only for a listener.
     if (targets.length === 0) return;
-    const frame = JSON.stringify({ type: 'alert', alert: view(row) });
+    const frame = JSON.stringify({ type: 'alert', alert: await view(row) });
     for (const topic of targets) hub.publish(topic, frame);
   }
 
@@ -80,11 +80,15 @@ export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'al
     publish,
     async queue(who: StaffPrincipal): Promise<AlertView[]> {
       const names = new Map<string, string | null>();
-      return (await store.queue(who)).map((row) => view(row, names));
+      const views: AlertView[] = [];
+      for (const row of await store.queue(who)) views.push(await view(row, names));
+      return views;
     },
     async ofApplication(applicationNo: string): Promise<AlertView[]> {
       const names = new Map<string, string | null>();
-      return (await store.ofApplication(applicationNo)).map((row) => view(row, names));
+      const views: AlertView[] = [];
+      for (const row of await store.ofApplication(applicationNo)) views.push(await view(row, names));
+      return views;
     },
 
     /** By the alert's handler or their team lead (or an admin); closes the alert in the queue. */
@@ -97,7 +101,7 @@ export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'al
         await alerts.explain(id, { text, at: now, by: who.handlerId });
         return (await alerts.byId(id))!;
       });
-      publish(row);
+      await publish(row);
       return view(row);
     },
   };

@@ -6,6 +6,7 @@ import { findProcess, findStep } from '../domain/catalog.ts';
 import { alertLevelAt } from '../domain/sla.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { Stores } from '../stores.ts';
+import type { ApplicationStore } from '../applications/application-store.ts';
 import type { Alert as AlertRow, AlertStore } from './alert-store.ts';
 import type { AlertService } from './alerts.ts';
 import type { ServiceContext } from '../services/context.ts';
@@ -79,9 +80,10 @@ interface Sources {
 }
 
 interface ChunkState {
-  /** the chunk transaction's stores (the notices' too) and its alert store */
+  /** the chunk transaction's stores (the notices' too), its alert store and its applications */
   stores: Stores;
   store: AlertStore;
+  applications: ApplicationStore;
   now: number;
   /** when texts may go out: `now` in working time */
   notifyAt: number;
@@ -212,11 +214,11 @@ export function createSlaService(options: SlaServiceOptions) {
   }
 
   /** The team answerable for an application: its running utility step's handler's, else its latest handler's. */
-  function teamOf(applicationNo: string): string | null {
-    const steps = ctx.store.steps(applicationNo).filter((s) => s.handlerId !== null);
+  async function teamOf(applications: ApplicationStore, applicationNo: string): Promise<string | null> {
+    const steps = (await applications.steps(applicationNo)).filter((s) => s.handlerId !== null);
     const running = steps.find((s) => s.status === 'in_progress');
     const latest = running ?? [...steps].sort((a, b) => (b.handlerAt ?? 0) - (a.handlerAt ?? 0))[0];
-    return latest ? (ctx.store.handler(latest.handlerId!)?.teamId ?? null) : null;
+    return latest ? ((await applications.handler(latest.handlerId!))?.teamId ?? null) : null;
   }
 
   async function raiseApplications(chunk: ChunkState, sources: Sources): Promise<void> {
@@ -228,7 +230,7 @@ export function createSlaService(options: SlaServiceOptions) {
         applicationNo: row.applicationNo,
         stepCode: '',
         occurrence: 0,
-        teamId: teamOf(row.applicationNo),
+        teamId: await teamOf(chunk.applications, row.applicationNo),
         level: 'overdue',
         dueAt: row.limitAlertAt,
         ...raisedIn(chunk),
@@ -245,16 +247,16 @@ export function createSlaService(options: SlaServiceOptions) {
   async function releaseOne(chunk: ChunkState, alert: AlertRow): Promise<boolean> {
     const { store } = chunk;
     if (!(await store.claimNotice(alert.id, chunk.now))) return false;
-    const application = ctx.store.application(alert.applicationNo);
+    const application = await chunk.applications.application(alert.applicationNo);
     if (!application) return false;
     if (alert.level === 'warning') {
       // Held overnight, a warning whose step has since been done would only confuse; so would one telling the handler
       // the step "will be due" once it is past due or its overdue alert exists. Claimed above, it is never sent later.
-      const step = ctx.store.step(alert.applicationNo, alert.stepCode);
+      const step = await chunk.applications.step(alert.applicationNo, alert.stepCode);
       if (!step || step.status !== 'in_progress' || step.actualStart !== alert.occurrence) return false;
       if ((alert.dueAt !== null && chunk.now >= alert.dueAt) || (await store.hasOverdue(alert.applicationNo, alert.stepCode, alert.occurrence))) return false;
     }
-    const handler = alert.handlerId ? ctx.store.handler(alert.handlerId) : undefined;
+    const handler = alert.handlerId ? await chunk.applications.handler(alert.handlerId) : undefined;
     return queueTexts(chunk, alert, application.processCode, handler?.phone ?? null);
   }
 
@@ -267,7 +269,7 @@ export function createSlaService(options: SlaServiceOptions) {
 
   /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
   async function runChunk(stores: Stores, now: number, notifyAt: number, sources: Sources): Promise<ChunkState> {
-    const chunk: ChunkState = { stores, store: stores.alerts, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
+    const chunk: ChunkState = { stores, store: stores.alerts, applications: stores.applications, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
     await raiseSteps(chunk, sources);
     await raiseApplications(chunk, sources);
     await releaseHeld(chunk, sources);
@@ -295,7 +297,7 @@ export function createSlaService(options: SlaServiceOptions) {
           if (alert.stepCode === '') result.applicationOverdue++;
           else if (alert.level === 'warning') result.warnings++;
           else result.overdue++;
-          alerts.publish(alert);
+          await alerts.publish(alert);
         }
         if (chunk.notified > 0) {
           result.notified += chunk.notified;
@@ -314,16 +316,17 @@ export function createSlaService(options: SlaServiceOptions) {
      */
     async onIngest(changes: IngestChanges, stores: Stores): Promise<void> {
       const now = ctx.clock.now();
+      const { applications } = stores;
       for (const { applicationNo, stepCode, runningDueAt: storedDueAt } of changes.completedSteps) {
-        const step = ctx.store.step(applicationNo, stepCode);
+        const step = await applications.step(applicationNo, stepCode);
         if (!step || step.status !== 'done' || step.actualStart === null || step.actualEnd === null) continue;
-        const application = ctx.store.application(applicationNo);
+        const application = await applications.application(applicationNo);
         const process = application && findProcess(ctx.catalog, application.processCode);
         if (!process || findStep(process, stepCode)?.side !== 'utility') continue;
         // Judged by the due time it had while running (as the sweep judges it), not the done step's re-planned one.
-        const dueAt = storedDueAt ?? runningDueAt(ctx, application, stepCode, step.actualStart);
+        const dueAt = storedDueAt ?? (await runningDueAt(ctx, applications, application, stepCode, step.actualStart));
         if (dueAt === null || step.actualEnd <= dueAt) continue;
-        const handler = step.handlerId ? ctx.store.handler(step.handlerId) : undefined;
+        const handler = step.handlerId ? await applications.handler(step.handlerId) : undefined;
         await stores.alerts.insert(
           alertRow({
             applicationNo,

@@ -7,6 +7,7 @@ import type { DigestAlert } from '../domain/notices.ts';
 import { timelinessCsv } from '../domain/timeliness.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { Transact } from '../stores.ts';
+import type { ApplicationStore } from '../applications/application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { TimelinessStats } from './timeliness.ts';
@@ -29,8 +30,8 @@ export function createWeeklyDigest(options: {
 }) {
   const { ctx, notices } = options;
 
-  function stepName(applicationNo: string, stepCode: string): string {
-    const application = ctx.store.application(applicationNo);
+  async function stepName(applications: ApplicationStore, applicationNo: string, stepCode: string): Promise<string> {
+    const application = await applications.application(applicationNo);
     const process = application && findProcess(ctx.catalog, application.processCode);
     if (stepCode === '') return process ? `${process.name}全流程` : '全流程';
     return (process && findStep(process, stepCode)?.name) ?? stepCode;
@@ -55,20 +56,23 @@ export function createWeeklyDigest(options: {
       });
       if (weeks.length === 0) return 0;
       const sent = await options.transact(async (stores) => {
-        const store = stores.alerts;
+        const { alerts: store, applications } = stores;
         let teams = 0;
         for (const { weekStart, weekEnd } of weeks) {
           const from = startOfDay(weekStart, ctx.timeZone);
           const to = endOfDay(weekEnd, ctx.timeZone);
           for (const team of await store.teamsWithLeads()) {
             if (!(await store.recordDigest(team.teamId, weekStart, now))) continue;
-            const openAlerts: DigestAlert[] = (await store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' })).map((alert) => ({
-              applicationNo: alert.applicationNo,
-              stepName: stepName(alert.applicationNo, alert.stepCode),
-              level: alert.level,
-              dueAt: alert.dueAt ?? alert.raisedAt,
-              handlerName: alert.handlerId ? (ctx.store.handler(alert.handlerId)?.name ?? null) : null,
-            }));
+            const openAlerts: DigestAlert[] = [];
+            for (const alert of await store.queue({ role: 'team_lead', teamId: team.teamId, handlerId: '' })) {
+              openAlerts.push({
+                applicationNo: alert.applicationNo,
+                stepName: await stepName(applications, alert.applicationNo, alert.stepCode),
+                level: alert.level,
+                dueAt: alert.dueAt ?? alert.raisedAt,
+                handlerName: alert.handlerId ? ((await applications.handler(alert.handlerId))?.name ?? null) : null,
+              });
+            }
             const variables = { teamName: team.teamName, weekStart, weekEnd, overdueCount: await store.teamOverdueCount(team.teamId, from, to), openAlerts };
             // the team's week by handler, as a team lead sees it in GET /api/v1/stats/timeliness?groupBy=handler&format=csv
             const rows = await options.timeliness.rows({ role: 'team_lead', teamId: team.teamId, handlerId: '' }, { from: weekStart, to: weekEnd, groupBy: 'handler' }, store);

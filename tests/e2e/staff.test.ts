@@ -154,7 +154,7 @@ describe('the staff pages', () => {
     await detail.getByRole('button', { name: '重新排期' }).click();
     await expect.poll(() => detail.locator('.replan .form-message').innerText()).toMatch(/^已重新排期：预计接电 2027年6月\d+日（可以按期完成）。$/);
     expect(await detail.locator('.facts').innerText()).toContain('2027年6月30日');
-    expect(e.t.app.applications.views.staffView(customerA.applicationNo)).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
+    expect((await e.t.app.applications.views.staffView(customerA.applicationNo))).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
     await eventually(() => smsTo(e.fake, customerA.phone).length > before, "the customer's plan SMS");
     expect(smsTo(e.fake, customerA.phone).at(-1)).toContain('2027年6月');
     expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);

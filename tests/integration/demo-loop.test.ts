@@ -46,17 +46,19 @@ describe('the demo loop', () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
     const services = { ...t.app.jiedian, ...t.app.applications };
     const { demoAccounts } = await seedDemo(services, t.clock.now());
-    const account = demoAccounts.find((a) => a.applicationNos.some((no) => services.views.staffView(no)!.status === 'active'))!;
-    const no = account.applicationNos.find((n) => services.views.staffView(n)!.status === 'active')!;
-    const before = describeAccountNow(services, account);
-    const view = services.views.staffView(no)!;
+    const active = new Set<string>();
+    for (const a of demoAccounts) for (const n of a.applicationNos) if ((await services.views.staffView(n))!.status === 'active') active.add(n);
+    const account = demoAccounts.find((a) => a.applicationNos.some((no) => active.has(no)))!;
+    const no = account.applicationNos.find((n) => active.has(n))!;
+    const before = (await describeAccountNow(services, account));
+    const view = (await services.views.staffView(no))!;
     expect(before.join('\n')).toContain(`${no} ${view.processName} 办理中，当前“${view.currentStep!.name}”`);
 
     const rng = createRng(7);
-    for (let i = 0; i < 200 && describeAccountNow(services, account).join() === before.join(); i++) await advanceDemo(services, t.clock.now(), rng);
-    const after = describeAccountNow(services, account);
+    for (let i = 0; i < 200 && (await describeAccountNow(services, account)).join() === before.join(); i++) await advanceDemo(services, t.clock.now(), rng);
+    const after = (await describeAccountNow(services, account));
     expect(after).not.toEqual(before);
-    const now = services.views.staffView(no)!;
+    const now = (await services.views.staffView(no))!;
     expect(after.join('\n')).toContain(now.status === 'active' ? `当前“${now.currentStep!.name}”` : `${no} ${now.processName} 已完成`);
   });
 });

@@ -18,7 +18,7 @@ describe('demo data', () => {
     expect(result.demoAccounts.length).toBeGreaterThanOrEqual(2);
 
     const data = generateDemoData({ now: t.clock.now(), catalog: services.context.catalog, calendar: services.context.calendar, timeZone: services.context.timeZone });
-    const views = data.applications.map((a) => services.views.staffView(a.applicationNo)!);
+    const views = await Promise.all(data.applications.map(async (a) => (await services.views.staffView(a.applicationNo))!));
     expect(views.every(Boolean)).toBe(true);
 
     const perProcess = new Map<string, ProgressView[]>();
@@ -115,7 +115,7 @@ describe('demo data', () => {
     await seedDemo(services, t.clock.now());
     const before = new Map<string, ProgressView>();
     const all = services.database.sqlite.prepare("select application_no as no from applications where status = 'active'").all() as { no: string }[];
-    for (const { no } of all) before.set(no, services.views.staffView(no)!);
+    for (const { no } of all) before.set(no, (await services.views.staffView(no))!);
 
     t.clock.advance(60_000);
     const moves = await advanceDemo(services, t.clock.now(), createRng(7), 3);
@@ -123,7 +123,7 @@ describe('demo data', () => {
     expect(moves).toHaveLength(3);
     for (const move of moves) {
       const was = before.get(move.applicationNo)!;
-      const now = services.views.staffView(move.applicationNo)!;
+      const now = (await services.views.staffView(move.applicationNo))!;
       expect(now.currentStep?.code).toBe(move.to.code);
       expect(now.currentStep?.status).toBe('in_progress');
       expect(now.currentStep?.handler).not.toBeNull();

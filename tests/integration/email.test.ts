@@ -106,7 +106,7 @@ describe('e-mail to customers', () => {
     const refused = await t.app.inject({ method: 'PUT', url: '/api/v1/sync/applications/YX2026-0001', headers: t.sync, payload: { ...(await import('../support/app.ts')).applicationBody(), email: 'zhang at example' } });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().code).toBe('JD_INVALID_REQUEST');
-    expect(t.app.jiedian.context.store.application('YX2026-0001')).toBeUndefined();
+    expect((await t.app.stores.applications.application('YX2026-0001'))).toBeUndefined();
     await putApplication(t, 'YX2026-0001');
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T09:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();

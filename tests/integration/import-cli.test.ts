@@ -64,7 +64,7 @@ describe('npm run jiedian -- import', () => {
       '',
     ]);
 
-    const first = t.app.applications.views.staffView('YX2026-0001')!;
+    const first = (await t.app.applications.views.staffView('YX2026-0001'))!;
     expect(first.steps.map((s) => [s.code, s.status])).toEqual([
       ['accept', 'done'],
       ['survey', 'in_progress'],
@@ -79,14 +79,14 @@ describe('npm run jiedian -- import', () => {
     expect(first.currentStep?.handler).toEqual({ name: '李明', phone: '13912345678' });
 
     // Parked when its batch went in before the application's line, applied when the application arrived.
-    const second = t.app.applications.views.staffView('YX2026-0002')!;
+    const second = (await t.app.applications.views.staffView('YX2026-0002'))!;
     expect(second.steps.map((s) => [s.code, s.status])).toEqual([
       ['accept', 'in_progress'],
       ['survey', 'pending'],
       ['connect', 'pending'],
     ]);
-    expect(t.app.applications.views.staffView('YX2026-0003')).toBeUndefined();
-    expect(t.app.jiedian.context.store.handler('H002')?.name).toBe('赵丽萍');
+    expect((await t.app.applications.views.staffView('YX2026-0003'))).toBeUndefined();
+    expect((await t.app.stores.applications.handler('H002'))?.name).toBe('赵丽萍');
   });
 
   it('counts an application imported again unchanged as a duplicate and never applies an event twice', async () => {

@@ -140,7 +140,7 @@ describe('the Wechaty bot lease on PostgreSQL', () => {
 
   /** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
   async function queueWeChatNotice(t: TestApp, contactId: string): Promise<string> {
-    const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
+    const application = (await t.app.stores.applications.application(APPLICATION_NO))!;
     const [id] = await t.app.transact((stores) =>
       t.app.notices.writer.queue(stores, 'hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '供电方案答复' }),
     );

@@ -251,7 +251,7 @@ describe('staff over /ws and the re-plan', () => {
     const { token } = await signIn(t, base, 'H001');
     const customerPage = await LiveClient.open(base);
     await customerPage.subscribe(await viewToken(base, customerA.accountNo, customerA.queryCode));
-    const before = t.app.jiedian.context.store.application('YX2026-0001')!;
+    const before = (await t.app.stores.applications.application('YX2026-0001'))!;
     expect(before.requestedConnectDate).toBeNull();
     const from = customerPage.received.length;
     const noticesBefore = outboxOf(t, 'YX2026-0001').length;
@@ -282,7 +282,7 @@ describe('staff over /ws and the re-plan', () => {
     const offCalendar = await api(base, 'POST', '/api/v1/staff/applications/YX2026-0001/plan', { token, body: { requestedConnectDate: '2040-01-01' } });
     expect(offCalendar.status).toBe(400);
     expect(offCalendar.body).toMatchObject({ code: 'JD_INVALID_REQUEST', message: 'body.requestedConnectDate must be between 2020-01-01 and 2035-12-31' });
-    expect(t.app.jiedian.context.store.application('YX2026-0001')!.requestedConnectDate).toBeNull();
+    expect((await t.app.stores.applications.application('YX2026-0001'))!.requestedConnectDate).toBeNull();
 
     await postEvents(t, [
       started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00'),

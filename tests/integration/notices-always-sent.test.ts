@@ -87,7 +87,7 @@ describe('a notice that cannot be rendered', () => {
     expect(step[0]).toMatchObject({ status: 'failed', channel: 'sms', text: '' });
     expect(step[0]!.lastError).toMatch(/^not rendered: sms\/step-started\.hv_single\.hbs: renders to \d SMS segments/);
     expect(fake.requests.some((r) => r.body?.includes('已进入'))).toBe(false);
-    expect(t.app.jiedian.context.store.step(no, 'accept')).toMatchObject({ status: 'in_progress' });
+    expect((await t.app.stores.applications.step(no, 'accept'))).toMatchObject({ status: 'in_progress' });
 
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('jiedian_notices_unrendered_total{kind="step_started",channel="sms"} 1');
@@ -113,7 +113,7 @@ describe('names and free text at the sync boundary', () => {
     const nul = await put(t, `/api/v1/sync/applications/${no}`, applicationBody({ customerName: '玉溪\u0000食品' }));
     expect(nul.statusCode).toBe(400);
     expect(nul.json()).toMatchObject({ code: 'JD_INVALID_REQUEST', message: 'body.customerName must not contain a NUL character' });
-    expect(t.app.jiedian.context.store.application(no)).toBeUndefined();
+    expect((await t.app.stores.applications.application(no))).toBeUndefined();
 
     // JSON can carry a lone surrogate as an escape
     const lone = await t.app.inject({
@@ -124,7 +124,7 @@ describe('names and free text at the sync boundary', () => {
     });
     expect(lone.statusCode).toBe(400);
     expect(lone.json()).toMatchObject({ code: 'JD_INVALID_REQUEST', message: 'body.name must be well-formed Unicode (it has a lone surrogate)' });
-    expect(t.app.jiedian.context.store.handler('H001')).toBeUndefined();
+    expect((await t.app.stores.applications.handler('H001'))).toBeUndefined();
   });
 
   it('strips bidi overrides and turns other control characters into spaces before storing and texting', async () => {
@@ -133,8 +133,8 @@ describe('names and free text at the sync boundary', () => {
     await putHandler(t, 'H001', { name: '\u202E李明\u202C', teamName: '业扩\t一班' });
     await putApplication(t, no, { customerName: '玉溪\u0007某某\r\n食品\u2066公司\u2069', address: '红塔区\u202E玉兴路\n18 号' });
 
-    expect(t.app.jiedian.context.store.handler('H001')).toMatchObject({ name: '李明' });
-    expect(t.app.jiedian.context.store.application(no)).toMatchObject({ customerName: '玉溪 某某 食品公司', address: '红塔区玉兴路\n18 号' });
+    expect((await t.app.stores.applications.handler('H001'))).toMatchObject({ name: '李明' });
+    expect((await t.app.stores.applications.application(no))).toMatchObject({ customerName: '玉溪 某某 食品公司', address: '红塔区玉兴路\n18 号' });
     await postEvents(t, [started(no, 'accept', at)]);
     await t.app.notices.dispatcher.idle();
     const text = fake.requests.find((r) => r.body?.includes('已进入'))!.body!;

@@ -99,7 +99,7 @@ describe('a whole hv_single application replayed as a backlog 40 days old, one e
       await postEvents(t, [completed(NO, step, iso((at += 4 * DAY)))]);
       await t.app.notices.dispatcher.idle();
     }
-    expect(t.app.jiedian.context.store.steps(NO).every((s) => s.status === 'done')).toBe(true);
+    expect((await t.app.stores.applications.steps(NO)).every((s) => s.status === 'done')).toBe(true);
     expect(textsTo(fake)).toEqual([]);
 
     t.clock.advance(CATCH_UP_SETTLE_MS);

@@ -365,7 +365,7 @@ describe('plan and connection notices', () => {
 
     const plans = outboxOf(t, 'YX2026-0001').filter((r) => r.noticeKind.startsWith('plan_'));
     expect(plans.map((r) => r.noticeKind)).toEqual(['plan_created']);
-    const view = t.app.applications.views.staffView('YX2026-0001')!;
+    const view = (await t.app.applications.views.staffView('YX2026-0001'))!;
     expect(view.expectedConnectDate).toBe(created.expectedConnectDate);
     // acceptance counts from Wednesday, not from the evening it arrived
     expect(view.steps[0]).toMatchObject({ code: 'accept', plannedStart: '2026-11-24', plannedEnd: '2026-11-25', dueAt: '2026-11-25T23:59:59+08:00' });
@@ -514,7 +514,7 @@ describe('quiet hours', () => {
     const fake = await fakeTwilioForTest();
     const t = await buildNoticeApp(fake, { now: at23 });
     await putApplication(t, 'YX2026-0002', { processCode: 'lv_resident', requestedConnectDate: undefined });
-    const application = t.app.jiedian.context.store.application('YX2026-0002')!;
+    const application = (await t.app.stores.applications.application('YX2026-0002'))!;
 
     const ids = await t.app.transact((stores) =>
       t.app.notices.writer.queue(stores, 'bind_code', { kind: 'customer', application, only: { channel: 'sms', address: '13800002222' } }, { code: '482913', validMinutes: 10 }),

@@ -38,7 +38,7 @@ describe('notices and the ingest transaction', () => {
     expect(failed.body).not.toContain('simulated failure');
     expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
     expect(fake.requests.length).toBe(sentBefore);
-    expect(t.app.jiedian.context.store.steps('YX2026-0001').find((s) => s.stepCode === 'design_review')).toMatchObject({ status: 'pending' });
+    expect((await t.app.stores.applications.steps('YX2026-0001')).find((s) => s.stepCode === 'design_review')).toMatchObject({ status: 'pending' });
 
     // the marketing system retries the same batch: the event is new (nothing of it was kept) and is notified once
     const retried = await t.app.inject({ method: 'POST', url: '/api/v1/sync/events', headers: t.sync, payload: { events: [event] } });

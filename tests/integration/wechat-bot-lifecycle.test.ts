@@ -12,7 +12,7 @@ const ask = async (wx: MockWechat, contact: mock.ContactMock, inbox: Inbox, text
 
 /** A hurry receipt to one WeChat contact, written as the hurry service writes it. */
 async function queueWeChatNotice(t: TestApp, contactId: string, reference: string): Promise<string> {
-  const application = t.app.jiedian.context.store.application(APPLICATION_NO)!;
+  const application = (await t.app.stores.applications.application(APPLICATION_NO))!;
   const [id] = await t.app.transact((stores) =>
     t.app.notices.writer.queue(stores, 'hurry_received', { kind: 'customer', application, only: { channel: 'wechat', address: contactId } }, { applicationNo: APPLICATION_NO, reference, stepName: '供电方案答复' }),
   );

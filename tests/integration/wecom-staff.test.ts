@@ -63,7 +63,7 @@ describe('WeCom for staff', () => {
       expect(refused.statusCode).toBe(400);
       expect(refused.json()).toMatchObject({ code: 'JD_INVALID_REQUEST' });
     }
-    expect(t.app.jiedian.context.store.handler('L001')).toMatchObject({ wecomUserId: 'zhangqiang', email: 'zhangqiang@example.cn' });
+    expect((await t.app.stores.applications.handler('L001'))).toMatchObject({ wecomUserId: 'zhangqiang', email: 'zhangqiang@example.cn' });
     // a PUT without them clears them: the marketing system's record is the whole truth
     expect((await put({})).json().handler).toEqual({ id: 'L001', name: '张强', phone: '13912340009', teamId: 'T01', teamName: '业扩一班', role: 'team_lead' });
   });

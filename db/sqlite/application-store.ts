@@ -1,33 +1,25 @@
-// Prepared queries over applications, their steps and sync events. Prepared once per database:
-// unprepared drizzle queries cost several times a raw statement on hot paths.
+// Applications' store (server/applications/application-store.ts) on SQLite: queries prepared once per database
+// (unprepared drizzle queries cost several times a raw statement on hot paths), each method run at once and its
+// result handed back as a settled promise.
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Db } from './client.ts';
-import { alerts, applications, applicationSteps, riskSignals, stepCompletions, syncEvents, handlers, teams } from './schema/index.ts';
-
-export type ApplicationRow = typeof applications.$inferSelect;
-export type StepRow = typeof applicationSteps.$inferSelect;
-export type SyncEventRow = typeof syncEvents.$inferSelect;
-export type HandlerRow = typeof handlers.$inferSelect;
-/** What the marketing system says of an application; the rest of its row is Jiedian's (plan, digest, times). */
-export type ApplicationSource = Pick<
+import type { Db } from '../client.ts';
+import { alerts, applications, applicationSteps, riskSignals, stepCompletions, syncEvents, handlers, teams } from '../schema/index.ts';
+import type {
+  ApplicationPlan,
+  ApplicationReadsNow,
   ApplicationRow,
-  | 'accountNo'
-  | 'customerName'
-  | 'processCode'
-  | 'capacityKva'
-  | 'address'
-  | 'phone'
-  | 'queryCodeHmac'
-  | 'requestedConnectDate'
-  | 'acceptedAt'
-  | 'status'
-  | 'accountManagerId'
-  | 'email'
->;
+  ApplicationSource,
+  ApplicationStore,
+  StepPlan,
+  StepState,
+  SyncedHandler,
+  SyncEventRow,
+  StepCompletion,
+} from '../../server/applications/application-store.ts';
 
 const p = sql.placeholder;
 
-export function createApplicationStore(db: Db) {
+function preparedStore(db: Db) {
   const applicationByNo = db.select().from(applications).where(eq(applications.applicationNo, p('applicationNo'))).prepare();
   const applicationsByAccount = db
     .select()
@@ -203,17 +195,10 @@ export function createApplicationStore(db: Db) {
     applicationsOfAccount: (accountNo: string, queryCodeHmac: string) => applicationsByAccount.all({ accountNo, queryCodeHmac }),
     steps: (applicationNo: string) => stepsOf.all({ applicationNo }),
     step: (applicationNo: string, stepCode: string) => stepByKey.get({ applicationNo, stepCode }),
-    /**
-     * What a ProgressView shows of each step, in no particular order; `handlerName`/`handlerPhone` are set when the
-     * step's handler and their team exist (`handlerTeamId` not null), as `handler()` would find them.
-     */
     stepsForView: (applicationNo: string) => stepsForViewOf.all({ applicationNo }),
-    updateStepState: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId' | 'handlerAt'>) =>
-      updateStepState.run(row),
-    updateStepPlan: (row: Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt' | 'warnAt' | 'alertAt'>) => updateStepPlan.run(row),
-    updateApplicationPlan: (
-      row: Pick<ApplicationRow, 'applicationNo' | 'expectedConnectDate' | 'planFeasible' | 'earliestFeasibleDate' | 'planBasis' | 'planCompressed' | 'plannedOn' | 'updatedAt' | 'limitAlertAt' | 'riskLimitAt'>,
-    ) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
+    updateStepState: (row: StepState) => updateStepState.run(row),
+    updateStepPlan: (row: StepPlan) => updateStepPlan.run(row),
+    updateApplicationPlan: (row: ApplicationPlan) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
     /** A staff re-plan's new requested connection date (kept until the marketing system syncs another). */
     setRequestedConnectDate: (applicationNo: string, requestedConnectDate: string | null) => setRequestedDate.run({ applicationNo, requestedConnectDate }),
     /** Up to `limit` applications after `after` by number, with what says whether their plan is current. */
@@ -223,7 +208,7 @@ export function createApplicationStore(db: Db) {
     parkedEvents: (applicationNo: string) => parkedEventsOf.all({ applicationNo }),
     settleParkedEvent: (eventId: string, state: 'applied' | 'rejected', appliedAt: number | null, rejection: string | null) =>
       settleParkedEvent.run({ eventId, state, appliedAt, rejection }),
-    recordCompletion: (row: typeof stepCompletions.$inferInsert) => recordCompletion.run(row),
+    recordCompletion: (row: StepCompletion) => recordCompletion.run(row),
     /** newest first */
     recentCompletionWorkdays: (processCode: string, stepCode: string, limit: number) =>
       recentCompletions.all({ processCode, stepCode, limit }).map((r) => r.workdays),
@@ -232,10 +217,7 @@ export function createApplicationStore(db: Db) {
      * A handler and their team as the marketing system sends them: a PUT replaces the handler (a contact left out is
      * no longer there), and admin, granted in Jiedian (`staff:admin`), not by the marketing system, survives a re-sync.
      */
-    upsertHandler(
-      handler: Pick<HandlerRow, 'id' | 'name' | 'phone' | 'teamId' | 'wecomUserId' | 'email'> & { role: Exclude<HandlerRow['role'], 'admin'>; teamName: string },
-      now: number,
-    ): void {
+    upsertHandler(handler: SyncedHandler, now: number): void {
       const { teamName, role, id, ...fields } = handler;
       db.insert(teams)
         .values({ id: handler.teamId, name: teamName, updatedAt: now })
@@ -284,4 +266,45 @@ export function createApplicationStore(db: Db) {
   };
 }
 
-export type ApplicationStore = ReturnType<typeof createApplicationStore>;
+/** The port, and its reads made at once for the code not yet on units of work (ApplicationReadsNow). */
+export function createSqliteApplicationStore(db: Db): { store: ApplicationStore; now: ApplicationReadsNow } {
+  const q = preparedStore(db);
+  const store: ApplicationStore = {
+    application: async (applicationNo) => q.application(applicationNo),
+    // the unit of work's BEGIN IMMEDIATE holds the database's write lock: nothing else writes until it ends
+    applicationForUpdate: async (applicationNo) => q.application(applicationNo),
+    async applicationsForUpdate(applicationNos) {
+      const found = new Map<string, ApplicationRow>();
+      for (const no of [...new Set(applicationNos)].sort()) {
+        const row = q.application(no);
+        if (row) found.set(no, row);
+      }
+      return found;
+    },
+    applicationsOfAccount: async (accountNo, queryCodeHmac) => q.applicationsOfAccount(accountNo, queryCodeHmac),
+    steps: async (applicationNo) => q.steps(applicationNo),
+    step: async (applicationNo, stepCode) => q.step(applicationNo, stepCode),
+    stepsForView: async (applicationNo) => q.stepsForView(applicationNo),
+    updateStepState: async (row) => void q.updateStepState(row),
+    updateStepPlan: async (row) => void q.updateStepPlan(row),
+    updateApplicationPlan: async (row) => void q.updateApplicationPlan(row),
+    setRequestedConnectDate: async (applicationNo, date) => void q.setRequestedConnectDate(applicationNo, date),
+    planStatesAfter: async (after, limit) => q.planStatesAfter(after, limit),
+    eventExists: async (eventId) => q.eventExists(eventId),
+    insertEvent: async (row) => void q.insertEvent(row),
+    parkedEvents: async (applicationNo) => q.parkedEvents(applicationNo),
+    settleParkedEvent: async (eventId, state, appliedAt, rejection) => void q.settleParkedEvent(eventId, state, appliedAt, rejection),
+    recordCompletion: async (row) => void q.recordCompletion(row),
+    recentCompletionWorkdays: async (processCode, stepCode, limit) => q.recentCompletionWorkdays(processCode, stepCode, limit),
+    handler: async (handlerId) => q.handler(handlerId),
+    upsertHandler: async (handler, now) => q.upsertHandler(handler, now),
+    insertApplication: async (row, now) => q.insertApplication(row, now),
+    updateApplicationSource: async (applicationNo, source, sourceDigest, now) => q.updateApplicationSource(applicationNo, source, sourceDigest, now),
+    addStep: async (applicationNo, stepCode, position) => void q.addStep(applicationNo, stepCode, position),
+    moveStep: async (applicationNo, stepCode, position) => void q.moveStep(applicationNo, stepCode, position),
+    removeStep: async (applicationNo, stepCode) => void q.removeStep(applicationNo, stepCode),
+    raisedAlerts: async (applicationNo) => q.raisedAlerts(applicationNo),
+    limitRiskRaised: async (applicationNo) => q.limitRiskRaised(applicationNo),
+  };
+  return { store, now: { application: q.application, steps: q.steps, handler: q.handler } };
+}
