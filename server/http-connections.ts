@@ -11,9 +11,21 @@ export function endConnectionsOnClose(app: FastifyInstance, graceMs: number): vo
   const inFlight = new Map<Socket, number>();
   const upgraded = new WeakSet<Socket>();
   let closing = false;
+  /**
+   * Ends or cuts one connection. Whatever a socket throws is logged and the others still go: this runs in event
+   * handlers and in the grace timer, where an exception would end the process instead of closing it.
+   */
+  const settle = (socket: Socket, how: 'end' | 'destroy') => {
+    try {
+      if (how === 'end') socket.end();
+      else socket.destroy();
+    } catch (error) {
+      app.log.warn({ err: error }, `could not ${how} a connection while closing; it is cut when the process exits`);
+    }
+  };
   const endIfIdle = (socket: Socket) => {
     // a WebSocket is closed by its own plugin with a close frame; the grace period covers it otherwise
-    if (closing && inFlight.get(socket) === 0 && !upgraded.has(socket)) socket.end();
+    if (closing && inFlight.get(socket) === 0 && !upgraded.has(socket)) settle(socket, 'end');
   };
   app.server.on('connection', (socket: Socket) => {
     inFlight.set(socket, 0);
@@ -34,7 +46,7 @@ export function endConnectionsOnClose(app: FastifyInstance, graceMs: number): vo
     closing = true;
     for (const socket of inFlight.keys()) endIfIdle(socket);
     setTimeout(() => {
-      for (const socket of inFlight.keys()) socket.destroy();
+      for (const socket of inFlight.keys()) settle(socket, 'destroy');
     }, graceMs).unref();
   });
 }

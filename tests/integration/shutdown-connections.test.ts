@@ -77,4 +77,50 @@ describe('closing the app', () => {
     await app.close();
     expect(await client.ended).toBe('');
   });
+
+  it('cuts the other connections and keeps the process up when one of them fails to close', async () => {
+    const app = Fastify();
+    endConnectionsOnClose(app, 50);
+    let arrivals = 0;
+    let bothArrived!: () => void;
+    const inRoute = new Promise<void>((resolve) => (bothArrived = resolve));
+    let broken: net.Socket | undefined;
+    let restore = () => {};
+    app.get('/stuck', async (request) => {
+      // the first connection's socket refuses to be cut, as a socket in a bad state may
+      if (!broken) {
+        broken = request.socket;
+        const destroy = broken.destroy.bind(broken);
+        restore = () => {
+          broken!.destroy = destroy;
+          destroy();
+        };
+        broken.destroy = () => {
+          throw new Error('socket in a bad state');
+        };
+      }
+      if (++arrivals === 2) bothArrived();
+      return new Promise(() => {});
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const first = await connect(portOf(app));
+      first.socket.write('GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n');
+      const second = await connect(portOf(app));
+      second.socket.write('GET /stuck HTTP/1.1\r\nHost: x\r\n\r\n');
+      await inRoute;
+
+      const closed = app.close();
+      // the grace timer runs with one socket throwing: the other is still cut
+      expect(await second.ended).toBe('');
+      expect(uncaught).toEqual([]);
+      restore();
+      await closed;
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });
