@@ -1,4 +1,6 @@
 // Hurries' store (server/hurries/hurry-store.ts) on PostgreSQL: the same questions as db/sqlite/hurry-store.ts.
+// Reference numbering (CB + date + the day's count) takes a transaction-scoped advisory lock, so two requests made at
+// once on two instances never get the same number: the second counts once the first has committed.
 import { and, asc, desc, eq, inArray, isNull, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { PgExecutor } from './client.ts';
 import { hurries, hurryAudit } from './schema/index.ts';
@@ -6,6 +8,9 @@ import type { StaffScope } from '../../server/staff/staff-accounts.ts';
 import type { Hurry, HurryStore } from '../../server/hurries/hurry-store.ts';
 
 type Row = typeof hurries.$inferSelect;
+
+/** the advisory lock key of hurry reference numbering (the bytes of "jdhurrno") */
+export const HURRY_NUMBERING_LOCK_KEY = 0x6a64687572726e6fn;
 
 const hurryOf = (row: Row): Hurry => ({ ...row, escalationReason: row.escalationReason as Hurry['escalationReason'] });
 
@@ -39,7 +44,10 @@ export function createPostgresHurryStore(db: PgExecutor): HurryStore {
           .orderBy(sql`${hurries.status} = 'answered'`, asc(hurries.createdAt))
       ).map(hurryOf),
     openDueBy: async (now) => (await db.select().from(hurries).where(and(eq(hurries.status, 'open'), lte(hurries.escalateAt, now)))).map(hurryOf),
-    countCreatedSince: async (from) => (await db.select({ n: sql<number>`count(*)::int` }).from(hurries).where(sql`${hurries.createdAt} >= ${from}`))[0]?.n ?? 0,
+    async countCreatedSince(from) {
+      await db.execute(sql`SELECT pg_advisory_xact_lock(${HURRY_NUMBERING_LOCK_KEY.toString()}::bigint)`);
+      return (await db.select({ n: sql<number>`count(*)::int` }).from(hurries).where(sql`${hurries.createdAt} >= ${from}`))[0]?.n ?? 0;
+    },
     openCount: async () =>
       (await db.select({ n: sql<number>`count(*)::int` }).from(hurries).where(inArray(hurries.status, ['open', 'acknowledged', 'escalated'])))[0]?.n ?? 0,
     async insert(hurry) {

@@ -111,6 +111,16 @@ export interface HurryServiceOptions {
 
 type Staff = Stores['staff'];
 
+/**
+ * The reference number of a request made now in the unit of work of `hurries`: CB, the date, the day's count. The
+ * numbering is held until that unit of work ends, so two made at once (two instances) are numbered one after the other.
+ */
+export async function nextHurryReference(hurries: Stores['hurries'], now: number, timeZone: string): Promise<string> {
+  const today = calendarDateOf(now, timeZone);
+  const sequence = (await hurries.countCreatedSince(startOfDay(today, timeZone))) + 1;
+  return `CB${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
+}
+
 export function createHurryService(options: HurryServiceOptions) {
   const { ctx, stores, transact, notices, hub } = options;
   const cooldownMs = options.cooldownHours * 60 * 60 * 1000;
@@ -149,12 +159,6 @@ export function createHurryService(options: HurryServiceOptions) {
     if (touched.length === 0) return;
     const everyTeam = touched.some((row) => row.teamId === null) ? await stores.staff.leads(null) : [];
     for (const row of touched) publishToStaff(hub, JSON.stringify({ type: 'hurry', hurry: await view(row) }), row, { allTeamLeads: () => everyTeam });
-  }
-
-  async function nextReference(hurries: Stores['hurries'], now: number): Promise<string> {
-    const today = calendarDateOf(now, ctx.timeZone);
-    const sequence = (await hurries.countCreatedSince(startOfDay(today, ctx.timeZone))) + 1;
-    return `CB${today.slice(2).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`;
   }
 
   const visible = (principal: StaffPrincipal, row: Hurry): boolean => staffSees(principal, row);
@@ -257,7 +261,7 @@ export function createHurryService(options: HurryServiceOptions) {
       return { outcome: { hurry: await view(row, applications), handlerName: handler?.name ?? null, nextPressAt: decision.nextPressAt }, touched: [row], risk };
     }
 
-    const id = await nextReference(hurries, now);
+    const id = await nextHurryReference(hurries, now, ctx.timeZone);
     await hurries.insert({
       id,
       applicationNo: application.applicationNo,

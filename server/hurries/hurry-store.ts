@@ -60,7 +60,7 @@ export interface HurryStore {
   queue(scope: StaffScope, answeredSince: number): Promise<Hurry[]>;
   /** open requests whose escalation time is at or before `now` */
   openDueBy(now: number): Promise<Hurry[]>;
-  /** requests first pressed at or after `from` (the day's reference numbers) */
+  /** requests first pressed at or after `from` (the day's reference numbers); numbering is held until the transaction ends */
   countCreatedSince(from: number): Promise<number>;
   /** requests not yet answered */
   openCount(): Promise<number>;

@@ -5,7 +5,7 @@
 // would be written over the staff's new plan.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
-import { openPostgres, type PostgresDatabase } from '../../db/postgres/client.ts';
+import { openPostgres } from '../../db/postgres/client.ts';
 import { createPostgresStores } from '../../db/postgres/stores.ts';
 import { createChangeFlow } from '../../server/applications/change-flow.ts';
 import { createIngestService } from '../../server/applications/ingest.ts';
@@ -16,7 +16,7 @@ import { createLearntDurations } from '../../server/services/learnt-durations.ts
 import { loadReferenceData } from '../../server/services/reference-data.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
 import { applicationBody, DEFAULT_NOW, testConfig } from '../support/app.ts';
-import { freshPostgresDatabase } from '../support/postgres.ts';
+import { freshPostgresDatabase, untilWaitingForALock } from '../support/postgres.ts';
 import { STORE_CONTRACT_ROWS } from '../support/store-contract.ts';
 
 const NO = 'YX2026-0100';
@@ -70,18 +70,6 @@ async function state(stores: Stores) {
   return { application: await stores.applications.application(NO), steps: await stores.applications.steps(NO) };
 }
 
-/** Whether a statement of this database waits for a lock another transaction holds. */
-async function someoneWaitsForALock(database: PostgresDatabase): Promise<boolean> {
-  const { rows } = await database.pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()',
-  );
-  return rows[0]!.n > 0;
-}
-
-async function untilWaitingForALock(database: PostgresDatabase): Promise<void> {
-  while (!(await someoneWaitsForALock(database))) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
 describe('a step event and a staff re-plan of one application at once, on PostgreSQL', () => {
   it('both commit, and the application ends as if one had run after the other', async () => {
     const oneAfterTheOther = await applicationOnPostgres();
@@ -123,7 +111,7 @@ describe('a step event and a staff re-plan of one application at once, on Postgr
     const event = atOnce.ingest.ingestEvents([completed]);
     await eventPaused;
     const replan = atOnce.replanning.replanWithRequestedDate(NO, NEW_REQUESTED_DATE);
-    await Promise.race([replan.catch(() => undefined), untilWaitingForALock(atOnce.database)]);
+    await Promise.race([replan.catch(() => undefined), untilWaitingForALock(atOnce.database.pool)]);
     resume();
     const [result] = await Promise.all([event, replan]);
     expect(result.accepted).toBe(1);

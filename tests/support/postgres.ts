@@ -39,3 +39,16 @@ export async function freshPostgresDatabase(): Promise<TestPostgres> {
     },
   };
 }
+
+/** Whether a statement on this pool's database waits for a lock another transaction holds. */
+export async function someoneWaitsForALock(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()',
+  );
+  return rows[0]!.n > 0;
+}
+
+/** Resolves once a statement on this pool's database waits for a lock (polling until `stop()` says to give up). */
+export async function untilWaitingForALock(pool: pg.Pool, stop: () => boolean = () => false): Promise<void> {
+  while (!stop() && !(await someoneWaitsForALock(pool))) await new Promise((resolve) => setTimeout(resolve, 5));
+}
