@@ -1,4 +1,6 @@
 // The notice writer's outbox (server/notices/outbox.ts) on PostgreSQL: the same questions as db/outbox-store.ts.
+// Ids are random: rows of one millisecond come in the order they were written by seq (a serial, as SQLite's rowid),
+// whichever instance wrote them.
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgExecutor } from './client.ts';
 import { optOuts, outbox } from './schema/index.ts';
@@ -36,7 +38,7 @@ export function createPostgresOutbox(db: PgExecutor): Outbox {
           ),
         )
         .returning();
-      return rows.sort((a, b) => a.createdAt - b.createdAt);
+      return rows.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
     },
     async sentSince(applicationNo, noticeKind, since) {
       const rows = await db
@@ -79,14 +81,13 @@ export function createPostgresOutbox(db: PgExecutor): Outbox {
     async recordReport(id, fields) {
       await db.update(outbox).set(fields).where(eq(outbox.id, id));
     },
-    // PostgreSQL keeps no order of writing (SQLite's rowid): rows of the same millisecond come by id
-    ofApplication: async (applicationNo) => db.select().from(outbox).where(eq(outbox.applicationNo, applicationNo)).orderBy(desc(outbox.createdAt), desc(outbox.id)),
+    ofApplication: async (applicationNo) => db.select().from(outbox).where(eq(outbox.applicationNo, applicationNo)).orderBy(desc(outbox.createdAt), desc(outbox.seq)),
     failures: async (limit) =>
       db
         .select()
         .from(outbox)
         .where(inArray(outbox.status, ['failed', 'dead']))
-        .orderBy(desc(outbox.updatedAt), desc(outbox.id))
+        .orderBy(desc(outbox.updatedAt), desc(outbox.seq))
         .limit(limit),
     async countsByChannelAndStatus() {
       const rows = await db
