@@ -150,7 +150,7 @@ export async function buildApp(deps: AppDeps) {
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
     lease: leases.sweeper,
   });
-  await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics, askRatingNow: sqlite.askRatingNow, applicationsNow: sqlite.applicationsNow });
+  await app.register(risksPlugin, { ctx: context, hub, rules: riskRules, workingHours, metrics });
   await app.register(hurriesPlugin, { ctx: context, hub, notices, workingHours, cooldownHours: config.hurryCooldownHours, wakeDispatcher: () => dispatcher.wake() });
   const caches = createCacheInvalidation(hub, (error) => app.log.error({ err: error }, 'a cache invalidation could not be handled'));
   app.addHook('onClose', async () => caches.close());
@@ -165,7 +165,6 @@ export async function buildApp(deps: AppDeps) {
   await app.register(customersPlugin, { ctx: context, attempts: sqlite.attempts });
   await app.register(chatPlugin, {
     ctx: context,
-    applications: sqlite.applicationsNow,
     views,
     notices,
     hurries: app.hurries,

@@ -127,8 +127,7 @@ export async function seedDemo(services: DemoServices, now: number): Promise<See
 export async function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): Promise<DemoMove[]> {
   const { database, context, ingest } = services;
   const { catalog } = context;
-  // the demo's own writer reads the SQLite file at once, as it reads the active applications above
-  const store = createSqliteApplicationStore(database.db).now;
+  const store = createSqliteApplicationStore(database.db);
   const active = database.db
     .select({ applicationNo: applications.applicationNo, processCode: applications.processCode, accountManagerId: applications.accountManagerId })
     .from(applications)
@@ -141,7 +140,7 @@ export async function advanceDemo(services: DemoServices, now: number, rng: Rng,
   for (const application of rng.shuffle(active)) {
     if (moves.length >= limit) break;
     const process = getProcess(catalog, application.processCode);
-    const steps = store.steps(application.applicationNo);
+    const steps = await store.steps(application.applicationNo);
     const index = currentStepIndex(steps.map((s) => s.status));
     const current = steps[index];
     if (!current) continue;
@@ -152,7 +151,9 @@ export async function advanceDemo(services: DemoServices, now: number, rng: Rng,
     const targetStep = process.steps.find((s) => s.code === target.stepCode)!;
     const previous = running ? current : steps[index - 1];
 
-    const team = steps.map((s) => s.handlerId && store.handler(s.handlerId)?.teamId).find((t) => t);
+    // the team of the first step whose handler is known
+    let team: string | undefined;
+    for (const s of steps) if (!team && s.handlerId) team = (await store.handler(s.handlerId))?.teamId;
     const members = team
       ? database.db.select({ id: handlers.id }).from(handlers).where(and(eq(handlers.teamId, team), eq(handlers.role, 'handler'))).all().map((h) => h.id)
       : [];

@@ -6,7 +6,6 @@ import type { Db } from '../client.ts';
 import { alerts, applications, applicationSteps, riskSignals, stepCompletions, syncEvents, handlers, teams } from '../schema/index.ts';
 import type {
   ApplicationPlan,
-  ApplicationReadsNow,
   ApplicationRow,
   ApplicationSource,
   ApplicationStore,
@@ -266,10 +265,9 @@ function preparedStore(db: Db) {
   };
 }
 
-/** The port, and its reads made at once for the code not yet on units of work (ApplicationReadsNow). */
-export function createSqliteApplicationStore(db: Db): { store: ApplicationStore; now: ApplicationReadsNow } {
+export function createSqliteApplicationStore(db: Db): ApplicationStore {
   const q = preparedStore(db);
-  const store: ApplicationStore = {
+  return {
     application: async (applicationNo) => q.application(applicationNo),
     // the unit of work's BEGIN IMMEDIATE holds the database's write lock: nothing else writes until it ends
     applicationForUpdate: async (applicationNo) => q.application(applicationNo),
@@ -306,5 +304,4 @@ export function createSqliteApplicationStore(db: Db): { store: ApplicationStore;
     raisedAlerts: async (applicationNo) => q.raisedAlerts(applicationNo),
     limitRiskRaised: async (applicationNo) => q.limitRiskRaised(applicationNo),
   };
-  return { store, now: { application: q.application, steps: q.steps, handler: q.handler } };
 }

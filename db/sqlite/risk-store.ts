@@ -6,28 +6,21 @@ import type { Db } from '../client.ts';
 import { applications, exposureMonths, handlers, ratings, riskAudit, riskItems, riskSignals, teams } from '../schema/index.ts';
 import type { StaffScope } from '../../server/staff/staff-accounts.ts';
 import type { RiskRuleName } from '../../server/domain/risk.ts';
-import type { Rating, RiskSignal, RiskStore } from '../../server/risks/risk-store.ts';
+import type { RiskSignal, RiskStore } from '../../server/risks/risk-store.ts';
 
 type SignalRow = typeof riskSignals.$inferSelect;
 
 const signalOf = (row: SignalRow): RiskSignal => ({ ...row, rules: JSON.parse(row.rules) as RiskRuleName[] });
 
-export interface SqliteRiskStore extends RiskStore {
-  /** `askRating` at once, for the applications' ingest hook (a synchronous transaction, not a unit of work yet) */
-  askRatingNow(asked: Pick<Rating, 'applicationNo' | 'teamId' | 'handlerId' | 'askedAt'>): boolean;
-}
-
-export function createSqliteRiskStore(db: Db): SqliteRiskStore {
+export function createSqliteRiskStore(db: Db): RiskStore {
   function scope(who: StaffScope): SQL | undefined {
     if (who.role === 'admin') return undefined;
     // an item with no known team is for every team lead
     if (who.role === 'team_lead') return or(eq(riskItems.teamId, who.teamId), isNull(riskItems.teamId));
     return eq(riskItems.handlerId, who.handlerId);
   }
-  const askRatingNow: SqliteRiskStore['askRatingNow'] = (asked) => db.insert(ratings).values(asked).onConflictDoNothing().run().changes === 1;
 
   return {
-    askRatingNow,
     lockApplication: async () => undefined,
 
     item: async (id) => db.select().from(riskItems).where(eq(riskItems.id, id)).get() ?? null,
@@ -102,7 +95,7 @@ export function createSqliteRiskStore(db: Db): SqliteRiskStore {
         .get()?.applicationNo ?? null,
 
     rating: async (applicationNo) => db.select().from(ratings).where(eq(ratings.applicationNo, applicationNo)).get() ?? null,
-    askRating: async (asked) => askRatingNow(asked),
+    askRating: async (asked) => db.insert(ratings).values(asked).onConflictDoNothing().run().changes === 1,
     async answerRating(applicationNo, answer) {
       db.update(ratings).set(answer).where(eq(ratings.applicationNo, applicationNo)).run();
     },

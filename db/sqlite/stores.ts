@@ -14,10 +14,9 @@ import { createSqliteMuteStore } from './mute-store.ts';
 import { createSqliteOutbox } from './outbox.ts';
 import { createSqliteSmsReceiptStore } from './sms-receipt-store.ts';
 import { createSqliteWechatOaStore } from './wechat-oa-store.ts';
-import { createSqliteRiskStore, type SqliteRiskStore } from './risk-store.ts';
+import { createSqliteRiskStore } from './risk-store.ts';
 import { createSqliteChatStore } from './chat-store.ts';
 import { createSqliteApplicationStore } from './application-store.ts';
-import type { ApplicationReadsNow } from '../../server/applications/application-store.ts';
 
 /**
  * One connection holds every transaction, so the stores a transaction's body gets are the database's own: the unit of
@@ -30,9 +29,6 @@ export function createSqliteStores(database: Database_): {
   deliveries: DeliveryQueue;
   /** one process: its attempt limits are counted in its memory */
   attempts: AttemptLog;
-  askRatingNow: SqliteRiskStore['askRatingNow'];
-  /** applications read at once, for the code still in synchronous transactions (ApplicationReadsNow) */
-  applicationsNow: ApplicationReadsNow;
 } {
   const alerts = createSqliteAlertStore(database.db);
   const bindings = createSqliteBindingStore(database.db);
@@ -42,8 +38,8 @@ export function createSqliteStores(database: Database_): {
   const risks = createSqliteRiskStore(database.db);
   const applications = createSqliteApplicationStore(database.db);
   const stores: Stores = {
-    applications: applications.store,
-    staff: createSqliteStaffAccounts(applications.store, createStaffStore(database.db), hurries),
+    applications,
+    staff: createSqliteStaffAccounts(applications, createStaffStore(database.db), hurries),
     alerts,
     bindings,
     chats: createSqliteChatStore(database.db),
@@ -59,8 +55,6 @@ export function createSqliteStores(database: Database_): {
     stores,
     transact: (work) => database.write(() => work(stores)),
     deliveries,
-    applicationsNow: applications.now,
     attempts: createInMemoryAttemptLog(),
-    askRatingNow: risks.askRatingNow,
   };
 }

@@ -106,13 +106,3 @@ export interface ApplicationStore {
   limitRiskRaised(applicationNo: string): Promise<boolean>;
 }
 
-/**
- * The SQLite store's reads made at once, for the code not yet on units of work that reads applications inside a
- * synchronous transaction (complaint risks, ratings and risk statistics, the chat's effects and consults); it goes when
- * they await.
- */
-export interface ApplicationReadsNow {
-  application(applicationNo: string): ApplicationRow | undefined;
-  steps(applicationNo: string): StepRow[];
-  handler(handlerId: string): HandlerWithTeam | undefined;
-}

@@ -4,7 +4,6 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import type { Consult } from './chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Stores, Transact } from '../stores.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
@@ -30,7 +29,7 @@ export interface ConsultView {
   note: string | null;
 }
 
-export function createConsultService(deps: { ctx: ServiceContext; applications: ApplicationReadsNow; stores: Stores; transact: Transact; hub: RealtimeHub }) {
+export function createConsultService(deps: { ctx: ServiceContext; stores: Stores; transact: Transact; hub: RealtimeHub }) {
   const { ctx, stores, transact, hub } = deps;
   const { chats } = stores;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
@@ -58,8 +57,8 @@ export function createConsultService(deps: { ctx: ServiceContext; applications: 
   }
 
   /** The team of whoever handles the application now, else of whoever handled it last. */
-  function teamOf(applicationNo: string | null): string | null {
-    return applicationNo ? responsibleFor(deps.applications, applicationNo).teamId : null;
+  async function teamOf(applications: Stores['applications'], applicationNo: string | null): Promise<string | null> {
+    return applicationNo ? (await responsibleFor(applications, applicationNo)).teamId : null;
   }
 
   async function nextReference(tx: Stores['chats'], now: number): Promise<string> {
@@ -77,7 +76,7 @@ export function createConsultService(deps: { ctx: ServiceContext; applications: 
       existing: boolean;
     }> {
       const now = ctx.clock.now();
-      const { result, row } = await transact(async ({ chats: tx }) => {
+      const { result, row } = await transact(async ({ chats: tx, applications }) => {
         // numbered first: on a database of several writers that holds the numbering, so one conversation opens one consult
         const id = await nextReference(tx, now);
         const open = await tx.openConsultOf(input.conversationId);
@@ -89,7 +88,7 @@ export function createConsultService(deps: { ctx: ServiceContext; applications: 
           address: input.address,
           accountNo: input.accountNo,
           applicationNo: input.applicationNo,
-          teamId: teamOf(input.applicationNo),
+          teamId: await teamOf(applications, input.applicationNo),
           text: input.text,
           createdAt: now,
         });

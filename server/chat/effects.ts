@@ -5,7 +5,6 @@ import { maskName } from '../domain/masking.ts';
 import { maskCodes } from '../domain/chat/entities.ts';
 import type { Effect, EffectOutcome } from '../domain/chat/dialogue.ts';
 import { EVERY_ADDRESS } from '../notices/mute-store.ts';
-import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Stores } from '../stores.ts';
 import type { CustomerStepRefusal, HurryService } from '../hurries/hurries.ts';
@@ -23,8 +22,6 @@ export interface EffectsOptions {
   ctx: ServiceContext;
   /** for reads outside a transaction */
   stores: Stores;
-  /** applications read at once (not yet through the unit of work's store) */
-  applications: ApplicationReadsNow;
   /** one application's notices muted by the customer (免打扰) */
   hurries: HurryService;
   consults: ConsultService;
@@ -37,7 +34,7 @@ export interface EffectsOptions {
 
 type EffectOf<K extends Effect['kind']> = Extract<Effect, { kind: K }>;
 
-export function createEffects({ ctx, applications, stores, hurries, consults, binding, risks, ratings }: EffectsOptions) {
+export function createEffects({ ctx, stores, hurries, consults, binding, risks, ratings }: EffectsOptions) {
   /** A consult for a person (转人工, or a complaint's call back), with the conversation's last messages for context. */
   async function openConsult(about: { accountNo: string | null; applicationNo: string | null }, turn: Turn) {
     const { conversation, conversationId, message, recorded } = turn;
@@ -108,14 +105,14 @@ export function createEffects({ ctx, applications, stores, hurries, consults, bi
     const { channel, address } = turn.message;
     // An SMS number that never bound is the customer's when it is an application's phone (a reply to a notice).
     const applicationNo = effect.applicationNo ?? (channel === 'sms' ? await risks.applicationOfPhone(address) : null);
-    const accountNo = effect.accountNo ?? (applicationNo ? (applications.application(applicationNo)?.accountNo ?? null) : null);
+    const accountNo = effect.accountNo ?? (applicationNo ? ((await stores.applications.application(applicationNo))?.accountNo ?? null) : null);
     const { consult } = await openConsult({ accountNo, applicationNo }, turn);
     // A score given with the complaint is kept as the rating too ("1分 我要去12345投诉你们").
     if (effect.rating) await rate(effect.rating, turn);
     let contact: { name: string; phone: string } | null = null;
     if (applicationNo) {
       await risks.record({ applicationNo, kind: 'complaint', source: channel, detail: turn.recorded });
-      const { handler } = responsibleFor(applications, applicationNo);
+      const { handler } = await responsibleFor(stores.applications, applicationNo);
       if (handler) contact = { name: maskName(handler.name), phone: handler.phone };
     }
     return { kind: 'complaint_recorded', reference: consult.id, contact };

@@ -40,13 +40,13 @@ export interface ChatPluginOptions extends Omit<EffectsOptions, 'stores' | 'cons
 export const chatPlugin = fp<ChatPluginOptions>(
   async (app, options) => {
     const { stores, transact } = app;
-    const { ctx, applications, notices, hurries, wakeDispatcher } = options;
+    const { ctx, notices, hurries, wakeDispatcher } = options;
     const { items: risks, ratings } = app.risks;
     const knowledge = createKnowledgeBase({ stores, transact, clock: ctx.clock, timeZone: ctx.timeZone, fileEntries: options.knowledgeFile });
     await knowledge.syncFromFile();
-    const consults = createConsultService({ ctx, applications, stores, transact, hub: options.hub });
+    const consults = createConsultService({ ctx, stores, transact, hub: options.hub });
     const binding = createBinding({ ctx, stores, views: options.views, notices, limits: createBindingLimits(options.attempts), queryCodeGuesses: options.queryCodeGuesses });
-    const effects = createEffects({ ctx, applications, stores, hurries, consults, binding, risks, ratings });
+    const effects = createEffects({ ctx, stores, hurries, consults, binding, risks, ratings });
     const turns = createChatTurns({ ctx, record: createChatRecord({ stores, transact }), binding, effects, knowledge, risks, wakeDispatcher });
     const detachWeChat = options.wechat ? wireWeChatBot(options.wechat, turns, app.log) : () => {};
     app.addHook('onClose', async () => detachWeChat());

@@ -8,7 +8,7 @@ import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { Metrics } from '../services/metrics.ts';
 import { createExposureReport, type ExposureReportService } from './exposure-report.ts';
-import { createRatingService, type RatingService, type RatingServiceOptions } from './ratings.ts';
+import { createRatingService, type RatingService } from './ratings.ts';
 import { createRiskService, type RiskService } from './risk-items.ts';
 import { createRiskStats, type RiskStats } from './risk-stats.ts';
 
@@ -37,9 +37,6 @@ export interface RisksPluginOptions {
   workingHours: WorkingHours;
   /** the open-items gauge goes here */
   metrics: Metrics;
-  askRatingNow: RatingServiceOptions['askRatingNow'];
-  /** applications read at once (ApplicationReadsNow) */
-  applicationsNow: RatingServiceOptions['applications'];
 }
 
 export const risksPlugin = fp<RisksPluginOptions>(
@@ -48,10 +45,9 @@ export const risksPlugin = fp<RisksPluginOptions>(
     const { ctx, hub, rules, workingHours } = options;
     const { writer: notices, dispatcher } = app.notices;
     const wakeDispatcher = () => dispatcher.wake();
-    const { applicationsNow: applications } = options;
-    const items = createRiskService({ ctx, stores, transact, applications, notices, hub, rules, workingHours, log: app.log, wakeDispatcher });
-    const ratings = createRatingService({ ctx, stores, transact, riskService: items, askRatingNow: options.askRatingNow, applications });
-    const stats = createRiskStats({ ctx, stores, applications });
+    const items = createRiskService({ ctx, stores, transact, notices, hub, rules, workingHours, log: app.log, wakeDispatcher });
+    const ratings = createRatingService({ ctx, stores, transact, riskService: items });
+    const stats = createRiskStats({ ctx, stores });
     const exposure = createExposureReport({ ctx, stores, transact, notices, rules, wakeDispatcher });
     const { sweeper } = app.timeLimits;
     sweeper.add({ name: 'risk limits', run: () => items.raiseLimitRisks() });

@@ -5,10 +5,9 @@ import { findProcess } from '../domain/catalog.ts';
 import { formatInstant } from '../domain/dates.ts';
 import { isNegativeComment } from '../domain/rating.ts';
 import { normalize } from '../domain/chat/normalize.ts';
-import type { Rating, RiskStore } from './risk-store.ts';
+import type { Rating } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { RiskService } from './risk-items.ts';
@@ -48,13 +47,6 @@ export interface RatingServiceOptions {
   stores: Stores;
   transact: Transact;
   riskService: Pick<RiskService, 'recordWithin' | 'announce'>;
-  /**
-   * Records at once that the question was asked, inside the applications' synchronous ingest transaction (not a
-   * unit of work yet): `RiskStore.askRating` as a synchronous call
-   */
-  askRatingNow: (asked: Parameters<RiskStore['askRating']>[0]) => boolean;
-  /** applications read at once, for the same reason */
-  applications: ApplicationReadsNow;
 }
 
 export function createRatingService(options: RatingServiceOptions) {
@@ -99,16 +91,17 @@ export function createRatingService(options: RatingServiceOptions) {
     /**
      * The ingest hook: the last step of an application completing asks its customer to rate the process, once. The
      * question itself rides on the `connected` notice (its rating hint), so switching on is one text, not two.
+     * Inside the ingest's unit of work, through its stores.
      */
-    onIngest(changes: IngestChanges): void {
+    async onIngest(changes: IngestChanges, within: Stores): Promise<void> {
       const now = ctx.clock.now();
       for (const { applicationNo, stepCode, from } of changes.completedSteps) {
         if (from === 'done') continue;
-        const application = options.applications.application(applicationNo);
+        const application = await within.applications.application(applicationNo);
         if (!application || application.status === 'cancelled') continue;
         if (findProcess(ctx.catalog, application.processCode)?.steps.at(-1)?.code !== stepCode) continue;
-        const { handler, teamId } = responsibleFor(options.applications, applicationNo);
-        options.askRatingNow({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
+        const { handler, teamId } = await responsibleFor(within.applications, applicationNo);
+        await within.risks.askRating({ applicationNo, teamId, handlerId: handler?.id ?? null, askedAt: now });
       }
     },
 

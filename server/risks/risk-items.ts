@@ -3,7 +3,7 @@
 // team lead's queue, an urgent item texts the team lead once in working time, closing needs a handling note.
 import type { FastifyBaseLogger } from 'fastify';
 import { JiedianError } from '../errors.ts';
-import { findProcess, findStep } from '../domain/catalog.ts';
+import { findProcess, findStep, type Process } from '../domain/catalog.ts';
 import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import { currentStepIndex } from '../domain/progress-view.ts';
 import {
@@ -25,7 +25,6 @@ import type { RiskItem, RiskSignal } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
-import type { ApplicationReadsNow } from '../applications/application-store.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import { responsibleFor } from '../services/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
@@ -99,8 +98,6 @@ export interface RiskServiceOptions {
   /** for reads outside a transaction */
   stores: Stores;
   transact: Transact;
-  /** applications read at once (the item's application, its steps and handlers), not yet through the unit of work's store */
-  applications: ApplicationReadsNow;
   notices: NoticeWriter;
   hub: RealtimeHub;
   rules: RiskRules;
@@ -111,23 +108,20 @@ export interface RiskServiceOptions {
 
 export function createRiskService(options: RiskServiceOptions) {
   const { ctx, stores, transact, notices, hub, rules } = options;
-  const store = options.applications;
   const instant = (ms: number | null) => (ms === null ? null : formatInstant(ms, ctx.timeZone));
 
-  function stepName(applicationNo: string, stepCode: string | null): string | null {
+  function stepName(process: Process | undefined, stepCode: string | null): string | null {
     if (stepCode === null) return null;
-    const application = store.application(applicationNo);
-    const process = application && findProcess(ctx.catalog, application.processCode);
     return (process && findStep(process, stepCode)?.name) ?? stepCode;
   }
 
-  function signalView(row: RiskSignal): RiskSignalView {
+  function signalView(row: RiskSignal, process: Process | undefined): RiskSignalView {
     return {
       kind: row.kind,
       at: instant(row.at)!,
       source: row.source,
       stepCode: row.stepCode,
-      stepName: stepName(row.applicationNo, row.stepCode),
+      stepName: stepName(process, row.stepCode),
       stepOverdue: row.stepOverdue,
       score: row.score,
       detail: row.detail,
@@ -138,11 +132,13 @@ export function createRiskService(options: RiskServiceOptions) {
   }
 
   async function view(row: RiskItem): Promise<RiskItemView> {
-    const handler = row.handlerId ? store.handler(row.handlerId) : undefined;
+    const handler = row.handlerId ? await stores.applications.handler(row.handlerId) : undefined;
+    const application = await stores.applications.application(row.applicationNo);
+    const process = application && findProcess(ctx.catalog, application.processCode);
     return {
       id: row.id,
       applicationNo: row.applicationNo,
-      customerName: store.application(row.applicationNo)?.customerName ?? null,
+      customerName: application?.customerName ?? null,
       teamId: row.teamId,
       handlerId: row.handlerId,
       handlerName: handler?.name ?? null,
@@ -158,7 +154,7 @@ export function createRiskService(options: RiskServiceOptions) {
       closedAt: instant(row.closedAt),
       closedBy: row.closedBy,
       note: row.note,
-      signals: (await stores.risks.signalsOfItem(row.id)).map(signalView),
+      signals: (await stores.risks.signalsOfItem(row.id)).map((signal) => signalView(signal, process)),
     };
   }
 
@@ -184,7 +180,7 @@ export function createRiskService(options: RiskServiceOptions) {
     const { risks, staff } = all;
     const leads = await staff.leads(row.teamId);
     if (leads.length === 0) options.log.warn({ risk: row.id, teamId: row.teamId }, 'urgent risk item, but no team lead to text');
-    const application = store.application(row.applicationNo);
+    const application = await all.applications.application(row.applicationNo);
     const fired = new Set((await risks.signalsOfItem(row.id)).flatMap((s) => s.rules));
     for (const lead of leads) {
       await notices.queue(all, 'risk_urgent', { kind: 'handler', handlerId: lead.handlerId, phone: lead.phone, applicationNo: row.applicationNo }, {
@@ -229,11 +225,11 @@ export function createRiskService(options: RiskServiceOptions) {
   async function recordWithin(all: Stores, input: RiskSignalInput): Promise<RiskRecord> {
     const { risks } = all;
     const now = ctx.clock.now();
-    const application = store.application(input.applicationNo);
+    const application = await all.applications.application(input.applicationNo);
     if (!application) return { item: null, rules: [] };
     await risks.lockApplication(application.applicationNo);
     const process = findProcess(ctx.catalog, application.processCode);
-    const steps = store.steps(application.applicationNo);
+    const steps = await all.applications.steps(application.applicationNo);
     let stepCode = input.stepCode ?? null;
     if (input.stepCode === undefined && process) {
       const byCode = new Map(steps.map((s) => [s.stepCode, s.status]));
@@ -253,7 +249,7 @@ export function createRiskService(options: RiskServiceOptions) {
     const findings = judgeSignal(signal, historyFacts, rules);
     const tier = highestTier(findings.map((f) => f.tier));
     let item = await risks.itemOfApplication(application.applicationNo);
-    const { handler, teamId } = responsibleFor(store, application.applicationNo);
+    const { handler, teamId } = await responsibleFor(all.applications, application.applicationNo);
     if (tier !== null) {
       const handleBy =
         findings.some((f) => f.rule === 'low_rating')

@@ -10,7 +10,7 @@ import { postEvents, putApplication, putHandler, started } from '../support/noti
 describe('the risks plugin', () => {
   it('will not start without the stores it depends on, and says which', async () => {
     const app = Fastify();
-    app.register(risksPlugin, { ctx: {} as never, hub: {} as never, rules: {} as never, workingHours: {} as never, metrics: createMetrics(), askRatingNow: () => false, applicationsNow: {} as never });
+    app.register(risksPlugin, { ctx: {} as never, hub: {} as never, rules: {} as never, workingHours: {} as never, metrics: createMetrics() });
     await expect(app.ready()).rejects.toThrow(/stores/);
   });
 
