@@ -7,7 +7,7 @@ import { openPostgres } from '../../db/postgres/client.ts';
 import { findProcess, findStep } from '../../server/domain/catalog.ts';
 import { createPostgresHub, type PostgresHub } from '../../server/realtime/postgres-hub.ts';
 import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
-import { completed, eventually, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
+import { completed, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 import { freshPostgresDatabase, type TestPostgres } from '../support/postgres.ts';
 
 
