@@ -10,16 +10,51 @@ import type Database from 'better-sqlite3';
 /** How long the server's connection blocks for a busy lock before the unit of work waits asynchronously instead. */
 export const SERVER_BUSY_TIMEOUT_MS = 20;
 
-export type WriteFailureKind = 'busy' | 'full' | 'read-only' | 'io';
+export type WriteFailureKind = 'busy' | 'full' | 'read-only' | 'io' | 'unreachable';
 
-/** Why SQLite refused a write, or null for an error that is not a refused write (a bug, a constraint). */
+/** PostgreSQL SQLSTATEs that mean the server refused or lost the write, not that the statement was wrong. */
+const postgresFailures: Record<string, WriteFailureKind> = {
+  '53300': 'busy', // too_many_connections
+  '55P03': 'busy', // lock_not_available
+  '53100': 'full', // disk_full
+  '53200': 'full', // out_of_memory
+  '25006': 'read-only', // read_only_sql_transaction: a standby, or default_transaction_read_only
+  '58030': 'io', // io_error
+  '57P01': 'unreachable', // admin_shutdown
+  '57P02': 'unreachable', // crash_shutdown
+  '57P03': 'unreachable', // cannot_connect_now (starting up, in recovery)
+};
+const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+/** node-postgres reports a lost or never-made connection as a plain Error with one of these messages */
+const lostConnection = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended)/;
+
+/**
+ * Why the database refused a write (SQLite's result codes, PostgreSQL's SQLSTATEs, a connection to the PostgreSQL
+ * server refused or lost), or null for an error that is not a refused write (a bug, a constraint).
+ */
 export function writeFailureOf(error: unknown): { kind: WriteFailureKind; code: string } | null {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'busy', code };
-  if (code === 'SQLITE_FULL') return { kind: 'full', code };
-  if (code.startsWith('SQLITE_READONLY')) return { kind: 'read-only', code };
-  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return { kind: 'io', code };
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const failure = failureOf(e as { code?: unknown; message?: unknown });
+    if (failure) return failure;
+  }
+  return null;
+}
+
+function failureOf(error: { code?: unknown; message?: unknown }): { kind: WriteFailureKind; code: string } | null {
+  const code = error.code;
+  if (typeof code === 'string') {
+    if (code.startsWith('SQLITE_')) {
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { kind: 'busy', code };
+      if (code === 'SQLITE_FULL') return { kind: 'full', code };
+      if (code.startsWith('SQLITE_READONLY')) return { kind: 'read-only', code };
+      if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return { kind: 'io', code };
+      return null;
+    }
+    const kind = postgresFailures[code] ?? (code.startsWith('08') ? 'unreachable' : networkCodes.has(code) ? 'unreachable' : undefined);
+    if (kind) return { kind, code };
+    return null;
+  }
+  if (typeof error.message === 'string' && lostConnection.test(error.message)) return { kind: 'unreachable', code: 'connection lost' };
   return null;
 }
 
@@ -28,6 +63,7 @@ const describeKind: Record<WriteFailureKind, string> = {
   full: 'the database or its disk is full',
   'read-only': 'the database is read-only',
   io: 'the database cannot be written (I/O error)',
+  unreachable: 'the database server cannot be reached',
 };
 
 export function describeWriteFailure(failure: { kind: WriteFailureKind; code: string }): string {

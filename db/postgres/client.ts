@@ -36,6 +36,10 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // an idle client's connection dropping (a server restart) is reported here; without a listener it would end the process
   pool.on('error', () => undefined);
+  // pg-pool listens for a client's errors only while it is idle: a connection lost while a client is checked out
+  // (a transaction, a query in flight) is an 'error' event nobody listens to, which would end the process. The
+  // statement in flight fails with the same error, and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await migrateUnderLock(pool, options.migrationsFolder ?? postgresMigrationsFolder);
   } catch (error) {

@@ -31,5 +31,5 @@ const storesOn = (db: PgExecutor): Stores => ({
 });
 
 export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact; attempts: AttemptLog } {
-  return { stores: storesOn(database.db), transact: createPostgresTransact(database.db, storesOn, options), attempts: createPostgresAttemptLog(database.db) };
+  return { stores: storesOn(database.db), transact: createPostgresTransact(database, storesOn, options), attempts: createPostgresAttemptLog(database.db) };
 }
