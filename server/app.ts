@@ -5,8 +5,9 @@ import type { FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import { createHttpServer } from './http-server.ts';
 import { routes } from './routes/index.ts';
-import { writeProblem, type Database_ } from '../db/client.ts';
-import { createSqliteStores } from '../db/sqlite/stores.ts';
+import type { Database_ } from '../db/client.ts';
+import { createSqliteBackend } from '../db/sqlite/backend.ts';
+import type { Backend } from './backend.ts';
 import { storesPlugin } from './stores.ts';
 import { staffPlugin } from './staff/plugin.ts';
 import { createChannels } from '../channels/index.ts';
@@ -22,8 +23,6 @@ import { customersPlugin } from './customers/plugin.ts';
 import { ATTEMPTS_KEPT_MS } from './limits/attempt-log.ts';
 import { noticesPlugin } from './notices/plugin.ts';
 import { createMetrics, type Metrics } from './services/metrics.ts';
-import { createStaffStore, type StaffStore } from '../db/staff-store.ts';
-import { createCommittedAlerts } from '../db/sqlite/committed-alerts.ts';
 import { createInProcessHub, type RealtimeHub } from './realtime/hub.ts';
 import { hurriesPlugin } from './hurries/plugin.ts';
 import type { SlaChunkOptions } from './time-limits/sla.ts';
@@ -32,7 +31,6 @@ import { receiptLookup } from './inbound/template-sms.ts';
 import { inboundPlugin } from './inbound/plugin.ts';
 import type { Leases } from './lease.ts';
 import { createCacheInvalidation } from './realtime/invalidation.ts';
-import { soleLeases } from '../db/sqlite/lease.ts';
 import { loadKnowledgeFile } from './chat/knowledge-base.ts';
 import { chatPlugin } from './chat/plugin.ts';
 import { loadRiskRules } from './risks/risk-rules.ts';
@@ -42,7 +40,10 @@ export const templatesDir = path.resolve(import.meta.dirname, '../templates');
 
 export interface AppDeps {
   config: Config;
-  database: Database_;
+  /** the database (db/sqlite/backend.ts, db/postgres/backend.ts); without it, `database` */
+  backend?: Backend;
+  /** an open SQLite database, the embedded default: used when no backend is given */
+  database?: Database_;
   clock?: Clock;
   reference?: ReferenceData;
   /** Fastify logger option: false in tests, pino options in main */
@@ -63,15 +64,13 @@ export interface AppDeps {
   alertFeedIntervalMs?: number;
   hub?: RealtimeHub;
   random?: () => number;
-  /** what one instance of several does at a time (the sweeper, the Wechaty bot); default: always this process's */
+  /** what one instance of several does at a time (the sweeper, the Wechaty bot); default: the backend's */
   leases?: Leases;
 }
 
 export interface Services {
   config: Config;
-  database: Database_;
   context: ServiceContext;
-  staff: StaffStore;
 }
 
 declare module 'fastify' {
@@ -85,7 +84,9 @@ declare module 'fastify' {
 }
 
 export async function buildApp(deps: AppDeps) {
-  const { config, database } = deps;
+  const { config } = deps;
+  if (!deps.backend && !deps.database) throw new Error('buildApp needs a backend or an open SQLite database');
+  const backend = deps.backend ?? createSqliteBackend(deps.database!);
   const clock = deps.clock ?? systemClock;
   const reference = deps.reference ?? loadReferenceData(config);
 
@@ -95,7 +96,6 @@ export async function buildApp(deps: AppDeps) {
   const workingHours: WorkingHours = { periods: config.workingHours, seasons: reference.workingSeasons };
   const riskRules = loadRiskRules(config.riskRulesPath);
   const context: ServiceContext = {
-    database,
     catalog: reference.catalog,
     calendar: reference.calendar,
     learnt: createLearntDurations(),
@@ -105,23 +105,22 @@ export async function buildApp(deps: AppDeps) {
     workingHours,
     limitRiskShare: riskRules.rules.limit_nearly_used.remainingShare,
   };
-  const sqlite = createSqliteStores(database);
   const channels = createChannels({
     config,
     logger: app.log,
     wechaty: deps.wechaty,
-    wechatOa: { tokens: sqlite.stores.wechatOa, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
+    wechatOa: { tokens: backend.stores.wechatOa, now: () => clock.now(), templateMapPath: path.join(templatesDir, 'wechat-oa.json') },
     templatesDir,
     now: () => clock.now(),
     onOperatorAlert: (provider, code) => metrics.count('jiedian_sms_provider_alerts_total', 'Template SMS refusals an operator must act on (balance, sign name, template), by provider and code', { provider, code }),
     // Tencent's findSent asks the status reports received first
-    receiptFor: receiptLookup(sqlite.stores.smsReceipts),
+    receiptFor: receiptLookup(backend.stores.smsReceipts),
   });
-  const hub = deps.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
-  const leases = deps.leases ?? soleLeases();
+  const hub = deps.hub ?? backend.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
+  const leases = deps.leases ?? backend.leases;
   app.decorate('hub', hub);
   app.decorate('metrics', metrics);
-  await app.register(storesPlugin, sqlite);
+  await app.register(storesPlugin, backend);
   await app.register(noticesPlugin, {
     config,
     ctx: context,
@@ -129,22 +128,22 @@ export async function buildApp(deps: AppDeps) {
     processCodes: reference.catalog.processes.map((p) => p.code),
     channels,
     metrics,
-    queue: sqlite.deliveries,
+    queue: backend.deliveries,
+    health: backend.health,
     startDispatcher: deps.startDispatcher,
     random: deps.random,
     botLease: leases.wechatBot,
   });
   const { writer: notices, dispatcher } = app.notices;
-  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: sqlite.attempts });
-  const staff = createStaffStore(database.db);
+  await app.register(staffPlugin, { secret: config.secret, clock, timeZone: config.timeZone, metrics, hub, attempts: backend.attempts });
   await app.register(timeLimitsPlugin, {
     ctx: context,
     hub,
     notices,
     workingHours,
-    health: database.health,
+    health: backend.health,
     sweepIntervalMs: config.slaSweepIntervalMs,
-    committed: createCommittedAlerts(database),
+    committed: backend.committedAlerts,
     wakeDispatcher: () => dispatcher.wake(),
     sla: deps.sla,
     alertFeedIntervalMs: deps.alertFeedIntervalMs,
@@ -162,7 +161,7 @@ export async function buildApp(deps: AppDeps) {
     planRefresh: deps.planRefresh,
   });
   const { views } = app.applications;
-  await app.register(customersPlugin, { ctx: context, attempts: sqlite.attempts });
+  await app.register(customersPlugin, { ctx: context, attempts: backend.attempts });
   await app.register(chatPlugin, {
     ctx: context,
     views,
@@ -170,13 +169,13 @@ export async function buildApp(deps: AppDeps) {
     hurries: app.hurries,
     hub,
     queryCodeGuesses: app.customers.queryCodeGuesses,
-    attempts: sqlite.attempts,
+    attempts: backend.attempts,
     knowledgeFile: loadKnowledgeFile(config.knowledgeBasePath),
     wechat: channels.wechat ?? null,
     wakeDispatcher: () => dispatcher.wake(),
   });
   await app.register(inboundPlugin, { config, clock, wechatOaApi: channels.wechatOa });
-  app.timeLimits.sweeper.add({ name: 'attempt log', run: () => sqlite.attempts.forgetBefore(clock.now() - ATTEMPTS_KEPT_MS) });
+  app.timeLimits.sweeper.add({ name: 'attempt log', run: () => backend.attempts.forgetBefore(clock.now() - ATTEMPTS_KEPT_MS) });
 
   metrics.gauge({
     name: 'jiedian_outbox_rows',
@@ -186,16 +185,14 @@ export async function buildApp(deps: AppDeps) {
   metrics.gauge({
     name: 'jiedian_open_alerts',
     help: 'Time-limit alerts still in the queue, by level (overdue ones until explained)',
-    collect: async () => (await sqlite.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
+    collect: async () => (await app.stores.alerts.openCount()).map((r) => ({ labels: { level: r.level }, value: r.n })),
   });
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: async () => [{ labels: {}, value: await app.hurries.openCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: async () => [{ labels: {}, value: await app.stores.chats.openConsultCount() }] });
 
   app.decorate('jiedian', {
     config,
-    database,
     context,
-    staff,
   } satisfies Services);
   app.addHook('onReady', async () => {
     if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
@@ -208,7 +205,7 @@ export async function buildApp(deps: AppDeps) {
     await Promise.all([leases.sweeper.close(), leases.wechatBot.close()]);
   });
 
-  await app.register(routes, { config, clock, hub, metrics, writeProblem: async () => writeProblem(database), attempts: sqlite.attempts });
+  await app.register(routes, { config, clock, hub, metrics, writeProblem: () => backend.writeProblem(), instance: () => ({ databaseKind: backend.kind, leases: { sweeper: leases.sweeper.held(), wechatBot: leases.wechatBot.held() } }), attempts: backend.attempts });
   return app;
 }
 

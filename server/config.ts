@@ -14,6 +14,8 @@ export interface Config {
   port: number;
   host: string;
   databasePath: string;
+  /** DATABASE_URL: PostgreSQL instead of the SQLite file; null: SQLite at databasePath */
+  postgres: { url: string; poolSize: number; claimLeaseMs: number; leaseRetryMs: number } | null;
   timeZone: string;
   syncToken: string;
   secret: string;
@@ -127,6 +129,27 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function postgres(env: Env): Config['postgres'] {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL such as postgres://jiedian:secret@db.example:5432/jiedian');
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, got one with ${parsed.protocol.replace(/:$/, '')}://`);
+  }
+  if (parsed.pathname.length <= 1) throw new ConfigError('DATABASE_URL', 'must name the database, e.g. postgres://jiedian@db.example/jiedian');
+  return {
+    url: raw,
+    poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    claimLeaseMs: integer(env, 'DELIVERY_CLAIM_LEASE_MS', 60_000, 1000, 3_600_000),
+    leaseRetryMs: integer(env, 'LEASE_RETRY_MS', 2000, 100, 600_000),
+  };
 }
 
 function timeZone(env: Env): string {
@@ -364,6 +387,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
     databasePath: databasePath === ':memory:' ? databasePath : path.resolve(databasePath),
+    postgres: postgres(env),
     timeZone: timeZone(env),
     syncToken,
     secret,

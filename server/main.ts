@@ -3,27 +3,49 @@ import { buildApp } from './app.ts';
 import { redactedLogPaths } from './http-server.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database_ } from '../db/client.ts';
+import { createSqliteBackend } from '../db/sqlite/backend.ts';
+import { openPostgresBackend } from '../db/postgres/backend.ts';
+import type { Backend } from './backend.ts';
 import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
 import { loadReferenceData } from './services/reference-data.ts';
 import { SmsTemplateMapError } from './services/sms-template-maps.ts';
 
 /** The database could not be opened or migrated at start: said in one line, without a stack trace. */
 export class DatabaseOpenError extends Error {
-  constructor(path: string, cause: unknown) {
+  /** `where`: the variable naming the database, as the operator set it (DATABASE_PATH=…, or DATABASE_URL without its password) */
+  constructor(where: string, cause: unknown) {
     const failure = writeFailureOf(cause);
     const reason = failure ? describeWriteFailure(failure) : cause instanceof Error ? cause.message : String(cause);
-    super(`cannot open the database DATABASE_PATH=${path}: ${reason}`);
+    super(`cannot open the database ${where}: ${reason}`);
     this.name = 'DatabaseOpenError';
   }
 }
 
-function openServerDatabase(path: string): Database_ {
+/** DATABASE_URL with its password hidden: what a log line or an error may show. */
+export function redactedDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/** The database the configuration names: PostgreSQL when DATABASE_URL is set, else the SQLite file (returned too). */
+export async function openBackend(config: Config, onError: (error: unknown) => void): Promise<{ backend: Backend; sqlite: Database_ | null }> {
+  if (config.postgres) {
+    const { url, poolSize, claimLeaseMs, leaseRetryMs } = config.postgres;
+    try {
+      return { backend: await openPostgresBackend({ url, poolSize, claimLeaseMs, leaseRetryMs, onError }), sqlite: null };
+    } catch (error) {
+      throw new DatabaseOpenError(`DATABASE_URL=${redactedDatabaseUrl(url)}`, error);
+    }
+  }
+  let sqlite: Database_;
   try {
     // the server's connection blocks only briefly for another process's lock: its writes wait as units of work
-    return openDatabase(path, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
+    sqlite = openDatabase(config.databasePath, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   } catch (error) {
-    throw new DatabaseOpenError(path, error);
+    throw new DatabaseOpenError(`DATABASE_PATH=${config.databasePath}`, error);
   }
+  return { backend: createSqliteBackend(sqlite), sqlite };
 }
 
 /** A start-up failure an operator fixes (configuration, template map, database) in one line and its exit code; null for a bug. */
@@ -39,13 +61,21 @@ export function startupFailure(error: unknown): { line: string; exitCode: number
 
 export async function startServer(config: Config, options: { pretty?: boolean } = {}) {
   const reference = loadReferenceData(config);
-  const database = openServerDatabase(config.databasePath);
+  // background connections (leases, the hub, claim renewals) reconnect by themselves; until the app's logger exists
+  // their failures go to stderr
+  let logBackground = (error: unknown) => console.error('jiedian: database connection:', error instanceof Error ? error.message : error);
+  const { backend, sqlite } = await openBackend(config, (error) => logBackground(error));
   const app = await buildApp({
     config,
-    database,
+    backend,
     reference,
     logger: { level: config.logLevel, redact: { paths: redactedLogPaths, censor: '[redacted]' } },
   });
+  logBackground = (error) => app.log.warn({ err: error }, 'a background database connection failed; it reconnects by itself');
+  app.log.info(
+    { database: backend.kind, ...(config.postgres ? { url: redactedDatabaseUrl(config.postgres.url) } : { path: config.databasePath }) },
+    `database: ${backend.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}`,
+  );
   const provisional = reference.calendar.provisionalYears();
   if (provisional.length > 0) {
     app.log.warn(
@@ -61,7 +91,7 @@ export async function startServer(config: Config, options: { pretty?: boolean } 
     // app.close() stops accepting connections and waits for in-flight requests before its onClose hooks run.
     app
       .close()
-      .then(() => database.close())
+      .then(() => backend.close())
       .then(() => process.exit(0))
       .catch((error) => {
         app.log.error({ err: error }, 'shutdown failed');
@@ -76,7 +106,7 @@ export async function startServer(config: Config, options: { pretty?: boolean } 
   // supervisor to restart it.
   const escaped = (kind: string) => (error: unknown) => {
     if (writeFailureOf(error)) {
-      database.health.failed(error);
+      backend.health.failed(error);
       app.log.error({ err: error }, `${kind}: database write refused; still running`);
       return;
     }
@@ -86,7 +116,7 @@ export async function startServer(config: Config, options: { pretty?: boolean } 
   process.on('uncaughtException', escaped('uncaught exception'));
   process.on('unhandledRejection', escaped('unhandled rejection'));
   await app.listen({ port: config.port, host: config.host });
-  return { app, database };
+  return { app, backend, database: sqlite };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

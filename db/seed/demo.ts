@@ -1,7 +1,8 @@
 // Puts the demo data into a running service through the ingest (as the marketing system would), and moves a
 // few applications along now and then so the pages have something to show.
 import { and, asc, count, eq } from 'drizzle-orm';
-import type { Services } from '../../server/app.ts';
+import type { Database_ } from '../client.ts';
+import type { ServiceContext } from '../../server/services/context.ts';
 import type { ApplicationsModule } from '../../server/applications/plugin.ts';
 import type { StaffModule } from '../../server/staff/plugin.ts';
 import { getProcess } from '../../server/domain/catalog.ts';
@@ -13,7 +14,7 @@ import { applications } from '../schema/applications.ts';
 import { handlers, teams } from '../schema/reference.ts';
 import { generateDemoData, type DemoAccount, type Rng } from './demo-data.ts';
 
-export type DemoServices = Pick<Services, 'database' | 'context'> & Pick<ApplicationsModule, 'ingest'>;
+export type DemoServices = { database: Database_; context: ServiceContext } & Pick<ApplicationsModule, 'ingest'>;
 
 export interface SeedResult {
   seeded: boolean;
@@ -39,7 +40,7 @@ function applicationCount(services: DemoServices): number {
  * hurries and 转人工 reach that queue), and those accounts first.
  */
 export async function demoStaffMember(
-  services: Pick<Services, 'database'>,
+  services: { database: Database_ },
   staff: StaffModule,
   accounts: DemoAccount[] = [],
 ): Promise<{ handlerId: string; name: string; teamName: string; accounts: DemoAccount[] } | null> {
@@ -68,7 +69,7 @@ export async function demoStaffMember(
 export const DEMO_ADMIN_ID = 'A900';
 
 /** An admin for the demo (all teams' queues and statistics): made here, as `staff:admin` makes one, never synced. */
-export async function demoAdmin(services: Pick<Services, 'database'> & Pick<ApplicationsModule, 'ingest'>): Promise<{ handlerId: string; name: string } | null> {
+export async function demoAdmin(services: { database: Database_ } & Pick<ApplicationsModule, 'ingest'>): Promise<{ handlerId: string; name: string } | null> {
   const team = services.database.db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).get();
   if (!team) return null;
   if (!services.database.db.select({ id: handlers.id }).from(handlers).where(eq(handlers.id, DEMO_ADMIN_ID)).get()) {

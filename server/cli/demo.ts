@@ -85,7 +85,8 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
   }
   // The demo's customer phones are random numbers that may well belong to someone: notices go to the log
   // channel only, whatever channel settings the environment has.
-  const offline = Object.fromEntries(Object.entries(env).filter(([name]) => !/^(TWILIO_|WECHATY_)/.test(name)));
+  // The demo is the embedded SQLite file whatever DATABASE_URL says.
+  const offline = Object.fromEntries(Object.entries(env).filter(([name]) => !/^(TWILIO_|WECHATY_|DATABASE_URL$)/.test(name)));
   const config = loadConfig({
     LOG_LEVEL: 'warn',
     ...offline,
@@ -93,8 +94,8 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     JIEDIAN_SECRET: secrets.secret,
     DATABASE_PATH: databasePath,
   });
-  const { app } = await startServer(config);
-  const services = { ...app.jiedian, ...app.applications };
+  const { app, database } = await startServer(config);
+  const services = { database: database!, context: app.jiedian.context, ...app.applications };
 
   const result = await seedDemo(services, Date.now());
   if (result.seeded) {

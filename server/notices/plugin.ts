@@ -17,6 +17,7 @@ import { loadNoticeTemplates } from './notice-templates.ts';
 import { createSmsLimitCheck } from './sms-limits.ts';
 import { createNoticeWriter, type NoticeWriter } from './writer.ts';
 import { whileHeld, type Lease } from '../lease.ts';
+import type { WriteHealth } from '../../db/unit-of-work.ts';
 
 export interface NoticesModule {
   /** writes notices as outbox rows inside the transaction of the fact that caused them */
@@ -61,6 +62,8 @@ export interface NoticesPluginOptions {
   metrics: Metrics;
   /** the outbox as the dispatcher delivers it (claims and records in transactions of its own) */
   queue: DeliveryQueue;
+  /** where the dispatcher's refused writes are reported (/healthz) */
+  health: WriteHealth;
   /** false: outbox rows stay queued until `dispatcher.start()` (tests that look at the queue) */
   startDispatcher?: boolean;
   random?: () => number;
@@ -92,7 +95,7 @@ export const noticesPlugin = fp<NoticesPluginOptions>(
       timeZone: config.timeZone,
       isMuted: async (row) => row.applicationNo !== null && mutable(row) && (await app.stores.mutes.isMuted(row.applicationNo, row.channel, row.address)),
       onStatus: countDelivery,
-      health: ctx.database.health,
+      health: options.health,
       // WeChat rows wait for the instance whose bot is logged in
       channelAvailable: (kind) => kind !== 'wechat' || !bot || !options.botLease || options.botLease.held(),
       waitBeforeSend: config.smsLimits ? createSmsLimitCheck(queue, config.smsLimits, channels.smsTemplateOf) : undefined,

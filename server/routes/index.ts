@@ -22,6 +22,7 @@ import staffChatRoutes from './staff-chat.ts';
 import wechatOaWebhook from './webhooks-wechat-oa.ts';
 import wechatOaWebRoutes from './wechat-oa-web.ts';
 import riskRoutes from './risks.ts';
+import type { InstanceReport } from './operations.ts';
 
 export interface RoutesOptions {
   config: Config;
@@ -30,12 +31,14 @@ export interface RoutesOptions {
   metrics: Metrics;
   /** why the database takes no writes now, or null (/healthz) */
   writeProblem: () => Promise<string | null>;
+  /** which database this instance runs on and which one-at-a-time work it holds now (/healthz) */
+  instance: () => InstanceReport;
   /** where the chat's messages are counted for its rate limits */
   attempts: AttemptLog;
 }
 
-export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, attempts }) => {
-  await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem });
+export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, clock, hub, metrics, writeProblem, instance, attempts }) => {
+  await app.register(operationsRoutes, { metrics, metricsToken: config.metricsToken, writeProblem, instance });
   await app.register(syncRoutes, { prefix: '/api/v1/sync', syncToken: config.syncToken });
   await app.register(progressRoutes, { prefix: '/api/v1', customers: app.customers.access, ratings: app.risks.ratings, kioskDeviceKey: config.kioskDeviceKey });
   await app.register(staffRoutes, { prefix: '/api/v1', timeZone: config.timeZone, publicUrl: config.publicUrl, risks: app.risks.items, ratings: app.risks.ratings });

@@ -1,7 +1,7 @@
 // Operations (API.md §6): health and metrics.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { ErrorSchema } from '../schemas/error.ts';
 import { unauthorized } from '../errors.ts';
 import { bearerMatches } from './sync.ts';
@@ -24,9 +24,22 @@ export interface OperationsRoutesOptions {
   metricsToken: string | null;
   /** why the database takes no writes now, or null */
   writeProblem: () => Promise<string | null>;
+  instance: () => InstanceReport;
 }
 
-const operationsRoutes: FastifyPluginAsyncTypebox<OperationsRoutesOptions> = async (app, { metrics, metricsToken, writeProblem }) => {
+const InstanceReport = Type.Object({
+  databaseKind: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')], { description: 'the database this instance runs on' }),
+  leases: Type.Object(
+    {
+      sweeper: Type.Boolean({ description: 'this instance runs the timed jobs (time-limit sweep, plan refresh, digest) now' }),
+      wechatBot: Type.Boolean({ description: 'this instance runs the Wechaty bot now' }),
+    },
+    { description: 'the work one instance of several does at a time, and whether this one holds it (on SQLite always true)' },
+  ),
+});
+export type InstanceReport = Static<typeof InstanceReport>;
+
+const operationsRoutes: FastifyPluginAsyncTypebox<OperationsRoutesOptions> = async (app, { metrics, metricsToken, writeProblem, instance }) => {
 
   app.get(
     '/metrics',
@@ -52,15 +65,15 @@ const operationsRoutes: FastifyPluginAsyncTypebox<OperationsRoutesOptions> = asy
     {
       schema: {
         tags: ['operations'],
-        summary: 'Liveness, and whether the database takes writes',
+        summary: 'Liveness, whether the database takes writes, and what this instance holds',
         description:
-          '503 JD_UNAVAILABLE with the reason while writes fail (another process holds the write lock, the disk is full, the file is read-only); 200 again once a write succeeds.',
-        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok') }), 503: ErrorSchema },
+          '503 JD_UNAVAILABLE with the reason while writes fail (another process holds the write lock, the disk is full, the file is read-only, the PostgreSQL server is unreachable or a standby); 200 again once a write succeeds. The 200 body says which database this instance runs on and whether it holds the sweeper and the WeChat bot.',
+        response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok'), ...InstanceReport.properties }), 503: ErrorSchema },
       },
     },
     async (request, reply) => {
       const failure = await writeProblem();
-      if (failure === null) return { status: 'ok' as const, database: 'ok' as const };
+      if (failure === null) return { status: 'ok' as const, database: 'ok' as const, ...instance() };
       request.log.warn({ reason: failure }, 'unhealthy: database writes fail');
       reply.header('retry-after', '5');
       return reply.code(503).send({ statusCode: 503, code: 'JD_UNAVAILABLE', error: 'Service Unavailable', message: failure });

@@ -1,5 +1,4 @@
-// What every service needs: the database, reference data, the clock and the settings that shape answers.
-import type { Database_ } from '../../db/client.ts';
+// What every service needs: reference data, the clock and the settings that shape answers.
 import type { Catalog } from '../domain/catalog.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
@@ -7,7 +6,6 @@ import type { Clock } from './clock.ts';
 import type { LearntDurations } from './learnt-durations.ts';
 
 export interface ServiceContext {
-  database: Database_;
   catalog: Catalog;
   calendar: WorkingCalendar;
   learnt: LearntDurations;

@@ -107,3 +107,8 @@ export function createAlertFeed(options: AlertFeedOptions) {
 }
 
 export type AlertFeed = ReturnType<typeof createAlertFeed>;
+
+/** Where every instance publishes its own alerts through the shared hub (PostgreSQL): nothing to catch up. */
+export function sharedHubAlertFeed(transact: Transact): AlertFeed {
+  return { transaction: (work) => transact(work), catchUp: async () => 0 };
+}

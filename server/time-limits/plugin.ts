@@ -9,7 +9,7 @@ import type { RealtimeHub } from '../realtime/hub.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { Alert } from './alert-store.ts';
-import { ALERT_FEED_INTERVAL_MS, createAlertFeed, type AlertFeed } from './alert-feed.ts';
+import { ALERT_FEED_INTERVAL_MS, createAlertFeed, sharedHubAlertFeed, type AlertFeed } from './alert-feed.ts';
 import { createAlertService, type AlertService } from './alerts.ts';
 import { createSlaService, type SlaChunkOptions, type SlaService } from './sla.ts';
 import { createSweeper, type Sweeper, type SweepTask } from './sweeper.ts';
@@ -42,8 +42,8 @@ export interface TimeLimitsPluginOptions {
   health: WriteHealth;
   /** SLA_SWEEP_INTERVAL_MS */
   sweepIntervalMs: number;
-  /** alerts in the order any connection committed them */
-  committed: CommittedAlerts;
+  /** alerts in the order any connection committed them (SQLite); null: every instance publishes its own through the hub */
+  committed: CommittedAlerts | null;
   wakeDispatcher: () => void;
   /** the SLA sweep's chunking (tests, benchmarks) */
   sla?: SlaChunkOptions;
@@ -58,7 +58,7 @@ export const timeLimitsPlugin = fp<TimeLimitsPluginOptions>(
     const { ctx, hub, notices, workingHours, wakeDispatcher } = options;
     const alerts = createAlertService(ctx, stores, transact, hub);
     // alerts another process (`sla:sweep`) commits to the same file reach this process's live sockets through the feed
-    const alertFeed = createAlertFeed({ transact, committed: options.committed, alerts });
+    const alertFeed = options.committed ? createAlertFeed({ transact, committed: options.committed, alerts }) : sharedHubAlertFeed(transact);
     const sla = createSlaService({ ...options.sla, ctx, alerts, notices, workingHours, wakeDispatcher, transaction: alertFeed.transaction, log: app.log });
     const timeliness = createTimelinessStats({ ctx, stores });
     const weeklyDigest = createWeeklyDigest({ ctx, transact, notices, timeliness, workingHours, wakeDispatcher });

@@ -9,7 +9,7 @@ const FROM = '+8613700007777';
 
 /** the inbound texts of a conversation as they are in chat_messages */
 function storedInbound(t: TestApp, channel: string, address: string): string[] {
-  return t.app.jiedian.context.database.sqlite
+  return t.database.sqlite
     .prepare(
       `SELECT m.text FROM chat_messages m JOIN chat_conversations c ON c.id = m.conversation_id WHERE c.channel = ? AND c.address = ? AND m.direction = 'in' ORDER BY m.id`,
     )

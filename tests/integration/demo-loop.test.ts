@@ -9,7 +9,7 @@ import { api, hurry, listen, PASSWORD, viewToken } from '../support/live.ts';
 describe('the demo loop', () => {
   it('prints a team lead whose queue gets the printed accounts\' hurries, and an admin who sees every team', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { ...t.app.jiedian, ...t.app.applications };
+    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
     const { demoAccounts } = await seedDemo(services, t.clock.now());
     const base = await listen(t);
 
@@ -44,7 +44,7 @@ describe('the demo loop', () => {
 
   it('describes each account as the database has it now, so a restart after the applications moved prints the new state', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { ...t.app.jiedian, ...t.app.applications };
+    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
     const { demoAccounts } = await seedDemo(services, t.clock.now());
     const active = new Set<string>();
     for (const a of demoAccounts) for (const n of a.applicationNos) if ((await services.views.staffView(n))!.status === 'active') active.add(n);

@@ -9,7 +9,7 @@ const processes = ['lv_resident', 'lv_business', 'hv_single', 'hv_dual'];
 describe('demo data', () => {
   it('seeds ~200 applications over all four processes, every step of every process current somewhere', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { ...t.app.jiedian, ...t.app.applications };
+    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
 
     const result = await seedDemo(services, t.clock.now());
     expect(result.seeded).toBe(true);
@@ -92,7 +92,7 @@ describe('demo data', () => {
 
   it('does not seed a database that already has applications', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { ...t.app.jiedian, ...t.app.applications };
+    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
     const first = await seedDemo(services, t.clock.now());
     const second = await seedDemo(services, t.clock.now());
     expect(second).toMatchObject({ seeded: false, applications: first.applications });
@@ -102,7 +102,7 @@ describe('demo data', () => {
 
   it('lets a demo customer query progress with a printed account number and query code', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const { demoAccounts } = await seedDemo({ ...t.app.jiedian, ...t.app.applications }, t.clock.now());
+    const { demoAccounts } = await seedDemo({ database: t.database, context: t.app.jiedian.context, ...t.app.applications }, t.clock.now());
     const account = demoAccounts[0]!;
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: account.accountNo, queryCode: account.queryCode } });
     expect(response.statusCode).toBe(200);
@@ -111,7 +111,7 @@ describe('demo data', () => {
 
   it('advanceDemo completes the current step of a few applications and starts the next', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { ...t.app.jiedian, ...t.app.applications };
+    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
     await seedDemo(services, t.clock.now());
     const before = new Map<string, ProgressView>();
     const all = services.database.sqlite.prepare("select application_no as no from applications where status = 'active'").all() as { no: string }[];

@@ -8,7 +8,7 @@ describe('operations', () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
     const res = await supertest(t.app.server).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'ok' });
+    expect(res.body).toEqual({ status: 'ok', database: 'ok', databaseKind: 'sqlite', leases: { sweeper: true, wechatBot: true } });
     expect(res.headers['x-request-id']).toBeTruthy();
   });
 

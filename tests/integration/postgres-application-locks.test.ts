@@ -4,7 +4,6 @@
 // it wrote. Without the lock, the event's re-plan, made from the requested date it read before the re-plan committed,
 // would be written over the staff's new plan.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
 import { openPostgres } from '../../db/postgres/client.ts';
 import { createPostgresStores } from '../../db/postgres/stores.ts';
 import { createChangeFlow } from '../../server/applications/change-flow.ts';
@@ -38,17 +37,13 @@ afterEach(async () => {
 async function applicationOnPostgres(wrap: { ingest?: (stores: Stores) => Stores; replanning?: (stores: Stores) => Stores } = {}) {
   const target = await freshPostgresDatabase();
   const database = await openPostgres(target.url);
-  // ServiceContext's SQLite database is not used by the applications' use cases, which write through `transact`
-  const unused = openDatabase(':memory:');
   cleanups.push(async () => {
-    unused.close();
     await database.close();
     await target.drop();
   });
   await database.pool.query(STORE_CONTRACT_ROWS);
   const { stores, transact } = createPostgresStores(database);
   const ctx: ServiceContext = {
-    database: unused,
     catalog: reference.catalog,
     calendar: reference.calendar,
     learnt: createLearntDurations(),

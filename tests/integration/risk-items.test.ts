@@ -67,7 +67,7 @@ describe('risk items', () => {
     await t.app.risks.items.record({ applicationNo: customerA.applicationNo, kind: 'limit', source: 'system', stepCode: null });
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await t.app.risks.items.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
-    t.app.jiedian.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'L001'").run();
+    t.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'L001'").run();
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: admin.token });
     expect(queue.body.risks.map((r: { applicationNo: string; tier: string }) => `${r.applicationNo} ${r.tier}`)).toEqual(['YX2026-0002 urgent', 'YX2026-0001 warning']);
   });

@@ -32,6 +32,29 @@ describe('loadConfig', () => {
       logLevel: 'info',
     });
     expect(config.databasePath).toMatch(/data\/jiedian\.db$/);
+    expect(config.postgres).toBeNull();
+  });
+
+  it('runs on PostgreSQL when DATABASE_URL is set, with its pool size and leases', () => {
+    const url = 'postgres://jiedian:s3cret@db.example:5432/jiedian';
+    expect(loadConfig({ ...required, DATABASE_URL: url }).postgres).toEqual({ url, poolSize: 10, claimLeaseMs: 60_000, leaseRetryMs: 2000 });
+    expect(loadConfig({ ...required, DATABASE_URL: url, DATABASE_POOL_SIZE: '25', DELIVERY_CLAIM_LEASE_MS: '5000', LEASE_RETRY_MS: '500' }).postgres).toEqual({
+      url,
+      poolSize: 25,
+      claimLeaseMs: 5000,
+      leaseRetryMs: 500,
+    });
+    expect(loadConfig({ ...required, DATABASE_URL: 'postgresql://db.example/jiedian' }).postgres?.url).toBe('postgresql://db.example/jiedian');
+  });
+
+  it('names DATABASE_URL when it is not a PostgreSQL URL, and never echoes its password', () => {
+    for (const url of ['mysql://root:s3cret@db.example/jiedian', 'db.example/jiedian', 'postgres://jiedian:s3cret@db.example']) {
+      const { variable, message } = problem({ DATABASE_URL: url });
+      expect(variable).toBe('DATABASE_URL');
+      expect(message).not.toContain('s3cret');
+    }
+    expect(problem({ DATABASE_URL: 'mysql://db.example/x' }).message).toContain('postgres://');
+    expect(problem({ DATABASE_URL: 'postgres://db.example/x', DATABASE_POOL_SIZE: '0' }).variable).toBe('DATABASE_POOL_SIZE');
   });
 
   it('reads WeCom and SMTP settings, and never echoes an SMTP password in an error', () => {
