@@ -1,13 +1,39 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Integration tests that reach the data only through the app (HTTP, module decorators, store ports), run a second
+ * time with the app on PostgreSQL (JIEDIAN_TEST_DB=postgres, tests/support/app.ts). The others read SQLite directly
+ * (t.database, t.outbox) and run on SQLite only; the store contract tests run on both databases in the default project.
+ */
+const onBothDatabases = [
+  'tests/integration/alert-names.test.ts',
+  'tests/integration/chat-consult-live.test.ts',
+  'tests/integration/chat-kiosk.test.ts',
+  'tests/integration/chat-staff.test.ts',
+  'tests/integration/chat-wechat-group-privacy.test.ts',
+  'tests/integration/cross-origin-and-operations.test.ts',
+  'tests/integration/hurry-metrics.test.ts',
+  'tests/integration/hurry-without-handler.test.ts',
+  'tests/integration/import-cli.test.ts',
+  'tests/integration/query-code-guesses.test.ts',
+  'tests/integration/risk-handling-limit.test.ts',
+  'tests/integration/shutdown-connections.test.ts',
+  'tests/integration/staff-auth.test.ts',
+  'tests/integration/staff-module.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
     // builds server/web/dist/ (the kiosk and staff pages) for the browser tests in tests/e2e/, and starts a throwaway
     // PostgreSQL cluster for the PostgreSQL tests
     globalSetup: ['tests/e2e/support/build-pages.ts', 'tests/support/postgres-cluster.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['tests/**/*.test.ts'] } },
+      // each test makes, migrates and drops a database of its own: slower than SQLite's :memory:
+      { extends: true, test: { name: 'postgres', include: onBothDatabases, env: { JIEDIAN_TEST_DB: 'postgres' }, testTimeout: 60_000 } },
+    ],
   },
 });

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { createOutboxStore, type OutboxStore } from '../../db/outbox-store.ts';
 import { openDatabase, type Database_, type OpenOptions } from '../../db/client.ts';
 import { ManualClock } from '../../server/services/clock.ts';
+import { openPostgresBackend } from '../../db/postgres/backend.ts';
+import { freshPostgresDatabase } from './postgres.ts';
 
 export const SYNC_TOKEN = 'test-sync-token-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -32,14 +34,25 @@ export interface TestApp {
   outbox: OutboxStore;
 }
 
-const open: TestApp[] = [];
+/**
+ * JIEDIAN_TEST_DB=postgres (the `postgres` project in vitest.config.ts): buildTestApp runs the app on a fresh
+ * PostgreSQL database of the test cluster instead of SQLite. A test that reads SQLite directly (t.database, t.outbox)
+ * cannot run so, and says so when it tries.
+ */
+export const testDatabaseKind: 'sqlite' | 'postgres' = process.env.JIEDIAN_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+const open: { app: JiedianApp; close: () => Promise<void> }[] = [];
 afterEach(async () => {
   while (open.length) {
     const t = open.pop()!;
     await t.app.close();
-    t.database.close();
+    await t.close();
   }
 });
+
+function sqliteOnly(what: string): never {
+  throw new Error(`${what} reads the SQLite database directly: this test cannot run with JIEDIAN_TEST_DB=postgres`);
+}
 
 export function tempDatabasePath(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jiedian-test-'));
@@ -49,14 +62,26 @@ export function tempDatabasePath(): string {
 export async function buildTestApp(
   options: { env?: Record<string, string>; now?: number; databasePath?: string; open?: OpenOptions; deps?: Partial<AppDeps> } = {},
 ): Promise<TestApp> {
+  const clock = new ManualClock(options.now ?? DEFAULT_NOW);
+  const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
+  if (testDatabaseKind === 'postgres' && options.databasePath === undefined && options.open === undefined && !options.deps?.backend) {
+    const target = await freshPostgresDatabase();
+    const backend = await openPostgresBackend({ url: target.url, leaseRetryMs: 100 });
+    const config = testConfig({ ...options.env, DATABASE_URL: target.url });
+    const app = await buildApp({ config, backend, clock, ...options.deps });
+    open.push({ app, close: () => backend.close().finally(() => target.drop()) });
+    await app.ready();
+    const t = { app, clock, config, sync } as TestApp;
+    Object.defineProperty(t, 'database', { get: () => sqliteOnly('t.database') });
+    Object.defineProperty(t, 'outbox', { get: () => sqliteOnly('t.outbox') });
+    return t;
+  }
   const config = testConfig(options.env);
   const database = openDatabase(options.databasePath ?? ':memory:', options.open);
-  const clock = new ManualClock(options.now ?? DEFAULT_NOW);
   const app = await buildApp({ config, database, clock, ...options.deps });
+  open.push({ app, close: async () => database.close() });
   await app.ready();
-  const t = { app, database, clock, config, sync: { authorization: `Bearer ${SYNC_TOKEN}` }, outbox: createOutboxStore(database.db) };
-  open.push(t);
-  return t;
+  return { app, database, clock, config, sync, outbox: createOutboxStore(database.db) };
 }
 
 export const handlerBody = (over: Record<string, unknown> = {}) => ({
