@@ -22,6 +22,11 @@ export function createPostgresChatStore(db: PgExecutor): ChatStore {
   return {
     conversation: async (channel, address) =>
       first(await db.select().from(chatConversations).where(and(eq(chatConversations.channel, channel), eq(chatConversations.address, address)))),
+    async openConversation(conversation) {
+      await db.insert(chatConversations).values({ ...conversation, lastMessageAt: conversation.createdAt }).onConflictDoNothing();
+      const [made] = await db.select().from(chatConversations).where(and(eq(chatConversations.channel, conversation.channel), eq(chatConversations.address, conversation.address)));
+      return made!;
+    },
     async saveConversation(row) {
       const { id: _id, channel: _channel, address: _address, createdAt: _createdAt, ...changed } = row;
       await db.insert(chatConversations).values(row).onConflictDoUpdate({ target: chatConversations.id, set: changed });

@@ -91,6 +91,10 @@ export function createSqliteChatStore(db: Db): ChatStore {
 
   return {
     conversation: async (channel, address) => (conversationByAddress.get({ channel, address }) as Conversation | undefined) ?? null,
+    async openConversation(conversation) {
+      db.insert(chatConversations).values({ ...conversation, lastMessageAt: conversation.createdAt }).onConflictDoNothing().run();
+      return conversationByAddress.get({ channel: conversation.channel, address: conversation.address }) as Conversation;
+    },
     async saveConversation(row) {
       saveConversation.run({ ...row, state: row.state === null ? null : JSON.stringify(row.state) });
     },

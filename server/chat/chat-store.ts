@@ -26,6 +26,9 @@ export interface Conversation {
   lastMessageAt: number;
 }
 
+/** The conversation of an address's first message, nothing said yet. */
+export type NewConversation = Pick<Conversation, 'id' | 'channel' | 'address' | 'createdAt'>;
+
 /** An inbound message or a reply. Codes and query codes are stored masked. */
 export interface ChatMessage {
   id: number;
@@ -90,6 +93,11 @@ export function sameKnowledge(stored: KnowledgeRow, file: Pick<KnowledgeRow, 'qu
 
 export interface ChatStore {
   conversation(channel: ChatChannelKind, address: string): Promise<Conversation | null>;
+  /**
+   * The address's conversation, made now (idle, nothing said) when it has none, committed at once. Of two instances
+   * given an address's first messages at once, both get the one conversation made.
+   */
+  openConversation(conversation: NewConversation): Promise<Conversation>;
   /** inserts or updates the whole conversation row */
   saveConversation(row: Conversation): Promise<void>;
   /** the inbound message a provider already delivered once, with the replies it got */

@@ -3,6 +3,7 @@
 import { CODE_MASK, maskCodes } from '../domain/chat/entities.ts';
 import { stateTtlMs, type ChatChannel, type ConversationState, type StateChange } from '../domain/chat/dialogue.ts';
 import type { Intent } from '../domain/chat/intents.ts';
+import { randomUUID } from 'node:crypto';
 import { chatStateColumn, type Conversation, type StoredChatState } from './chat-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import { isNoticeChannel, type InboundChatMessage, type TurnWork } from './turn-context.ts';
@@ -26,8 +27,7 @@ function stateFields(change: StateChange, prior: StoredChatState<ConversationSta
 /** A turn as it is recorded. */
 export interface TurnRecord {
   message: InboundChatMessage;
-  conversation: Conversation | undefined;
-  conversationId: string;
+  conversation: Conversation;
   prior: StoredChatState<ConversationState>;
   stateChange: StateChange;
   work: TurnWork;
@@ -41,25 +41,18 @@ export interface TurnRecord {
 export function createChatRecord({ stores, transact }: { stores: Stores; transact: Transact }) {
   const { chats } = stores;
   return {
-    conversation: async (channel: ChatChannel, address: string) => (await chats.conversation(channel, address)) ?? undefined,
+    /**
+     * The address's conversation, made for its first message. Made at once, before the turn, so that two first
+     * messages taken by two instances at once are turns of one conversation (its id is what the turn's effects keep).
+     */
+    conversation: async (channel: ChatChannel, address: string, now: number): Promise<Conversation> =>
+      (await chats.conversation(channel, address)) ?? (await chats.openConversation({ id: randomUUID(), channel, address, createdAt: now })),
     redelivered: (channel: ChatChannel, providerMessageId: string) => chats.redelivered(channel, providerMessageId),
 
     /** One unit of work: the conversation row, the effect's writes, the message and its replies. */
     async record(turn: TurnRecord): Promise<void> {
-      const { message, conversationId, work, now } = turn;
-      const base: Conversation = turn.conversation ?? {
-        id: conversationId,
-        channel: message.channel,
-        address: message.address,
-        state: null,
-        stateExpiresAt: null,
-        bindFailures: 0,
-        bindLockedUntil: null,
-        sessionAccountNo: null,
-        sessionUntil: null,
-        createdAt: now,
-        lastMessageAt: now,
-      };
+      const { message, conversation: base, work, now } = turn;
+      const conversationId = base.id;
       // An SMS number's or WeChat contact's scope is on its bindings: none is kept in its conversation's state.
       const scopes = isNoticeChannel(message.channel) ? {} : work.scopes;
       await transact(async (stores) => {

@@ -1,6 +1,5 @@
 // One chat turn for every channel (WeChat, SMS, Official Account, kiosk/web): understand the message, decide the
 // answer through the pure dialogue core, carry out its effect, and record the exchange.
-import { randomUUID } from 'node:crypto';
 import { calendarDateOf } from '../domain/dates.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import { classify, isApplicationIntent, type Intent } from '../domain/chat/intents.ts';
@@ -48,10 +47,10 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
       const again = await record.redelivered(message.channel, message.providerMessageId);
       if (again) return { intent: (again.intent ?? 'unknown') as Intent, replies: again.replies, template: null };
     }
-    const conversation = await record.conversation(message.channel, message.address);
-    const conversationId = conversation?.id ?? randomUUID();
-    const prior = readChatState<ConversationState>(conversation?.state ?? null);
-    const state = prior.dialogue && (conversation?.stateExpiresAt ?? 0) > now ? prior.dialogue : null;
+    const conversation = await record.conversation(message.channel, message.address, now);
+    const conversationId = conversation.id;
+    const prior = readChatState<ConversationState>(conversation.state ?? null);
+    const state = prior.dialogue && (conversation.stateExpiresAt ?? 0) > now ? prior.dialogue : null;
 
     // understand
     const today = calendarDateOf(now, ctx.timeZone);
@@ -72,7 +71,7 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
     // A lone 1–5 while a menu is open answers the rating question when one is waiting for this sender.
     const awaitingRating =
       state?.kind === 'menu' && /^[1-5]$/.test(understanding.normalized.compact) && (await effects.awaitsRating(accounts.flatMap((a) => a.applications.map((v) => v.applicationNo)), message));
-    const facts = { accounts, bindLockedUntil: conversation?.bindLockedUntil ?? null, awaitingRating };
+    const facts = { accounts, bindLockedUntil: conversation.bindLockedUntil ?? null, awaitingRating };
     const turn = respond(input, facts);
     const recorded = recordedText(text, turn.secret);
 
@@ -90,7 +89,7 @@ export function createChatTurns({ ctx, record, binding, effects, knowledge, risk
       work.patch.sessionUntil = now + SESSION_TTL_MS;
     }
 
-    await record.record({ message, conversation, conversationId, prior, stateChange, work, recorded, intent: turn.intent, replies, now });
+    await record.record({ message, conversation, prior, stateChange, work, recorded, intent: turn.intent, replies, now });
     if (understanding.complaint && message.public !== true && turn.effect?.kind !== 'complaint') await complaintBeside(message, facts.accounts, recorded);
     if (turn.contactAbout) await risks.record({ applicationNo: turn.contactAbout, kind: 'progress_question', source: message.channel, detail: recorded });
     if (work.wake) wakeDispatcher();

@@ -165,6 +165,38 @@ describe.each(storeImplementations)('the chat record on $name', (implementation)
     expect(await chats.knowledgeEntry('meter')).toMatchObject({ answer: '在表箱内', source: 'staff', updatedBy: 'H009', updatedAt: 11 });
   });
 
+  it("opens an address's conversation for its first message, idle, and gives the one there to a later one", async () => {
+    const made = await chats.openConversation({ id: 'c20', channel: 'wechat_oa', address: 'oOPENID20', createdAt: 50 });
+    expect(made).toEqual({
+      id: 'c20',
+      channel: 'wechat_oa',
+      address: 'oOPENID20',
+      state: null,
+      stateExpiresAt: null,
+      bindFailures: 0,
+      bindLockedUntil: null,
+      sessionAccountNo: null,
+      sessionUntil: null,
+      createdAt: 50,
+      lastMessageAt: 50,
+    });
+    expect(await chats.openConversation({ id: 'c21', channel: 'wechat_oa', address: 'oOPENID20', createdAt: 60 })).toEqual(made);
+    expect((await chats.openConversation({ id: 'c1-again', channel: 'sms', address: '13800001111', createdAt: 60 })).id).toBe('c1');
+  });
+
+  it("of an address's first messages taken by two instances at once, both get one conversation", async () => {
+    const two = await implementation.openTwo();
+    try {
+      const [a, b] = two.instances;
+      const first = (instance: typeof a, id: string) => instance.stores.chats.openConversation({ id, channel: 'sms', address: '13800005555', createdAt: 70 });
+      const opened = await Promise.all([first(a, 'on-a'), first(b, 'on-b'), first(a, 'on-a-2'), first(b, 'on-b-2')]);
+      expect(new Set(opened.map((c) => c.id)).size).toBe(1);
+      expect((await b.stores.chats.conversation('sms', '13800005555'))?.id).toBe(opened[0]!.id);
+    } finally {
+      await two.close();
+    }
+  });
+
   it('opens one consult when one conversation asks for a person on two instances at once', async () => {
     const open = (text: string) =>
       transact(async ({ chats: tx }) => {
