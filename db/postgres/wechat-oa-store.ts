@@ -1,7 +1,8 @@
 // The Official Account's shared state (server/inbound/wechat-oa-store.ts) on PostgreSQL. A callback's dedupe key is
 // the primary key: of two instances handling a WeChat retry at once, the second's insert waits for the first's
-// transaction and then does nothing (ON CONFLICT DO NOTHING), so the callback is acted on once.
-import { eq } from 'drizzle-orm';
+// transaction and then does nothing (ON CONFLICT DO NOTHING), so the callback is acted on once; a text's claim is
+// committed before its chat turn, so the second instance finds it and waits for the answer instead.
+import { and, eq, lt } from 'drizzle-orm';
 import type { PgExecutor } from './client.ts';
 import { wechatOaCallbacks, wechatOaTokens } from './schema/index.ts';
 import type { WechatOaStore } from '../../server/inbound/wechat-oa-store.ts';
@@ -25,6 +26,24 @@ export function createPostgresWechatOaStore(db: PgExecutor): WechatOaStore {
     async markHandled(callback) {
       const kept = await db.insert(wechatOaCallbacks).values(callback).onConflictDoNothing().returning({ dedupeKey: wechatOaCallbacks.dedupeKey });
       return kept.length === 1;
+    },
+    async claim(callback, staleBefore) {
+      const kept = await db
+        .insert(wechatOaCallbacks)
+        .values({ ...callback, passiveReply: null, pending: true })
+        .onConflictDoUpdate({
+          target: wechatOaCallbacks.dedupeKey,
+          set: { openId: callback.openId, receivedAt: callback.receivedAt },
+          setWhere: and(eq(wechatOaCallbacks.pending, true), lt(wechatOaCallbacks.receivedAt, staleBefore)),
+        })
+        .returning({ dedupeKey: wechatOaCallbacks.dedupeKey });
+      return kept.length === 1;
+    },
+    async answer(dedupeKey, passiveReply) {
+      await db.update(wechatOaCallbacks).set({ passiveReply, pending: false }).where(eq(wechatOaCallbacks.dedupeKey, dedupeKey));
+    },
+    async release(dedupeKey) {
+      await db.delete(wechatOaCallbacks).where(and(eq(wechatOaCallbacks.dedupeKey, dedupeKey), eq(wechatOaCallbacks.pending, true)));
     },
   };
 }

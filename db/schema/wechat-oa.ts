@@ -19,6 +19,8 @@ export const wechatOaCallbacks = sqliteTable(
     receivedAt: integer('received_at').notNull(),
     /** the passive reply's text when the answer was passive (a retry gets the same), null when it went afterwards */
     passiveReply: text('passive_reply'),
+    /** claimed by the instance answering it (a text's chat turn), not answered yet */
+    pending: integer('pending', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('wechat_oa_callbacks_received_idx').on(t.receivedAt)],
 );

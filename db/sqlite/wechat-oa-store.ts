@@ -1,6 +1,6 @@
 // The Official Account's shared state (server/inbound/wechat-oa-store.ts) on SQLite: wechat_oa_tokens and
 // wechat_oa_callbacks.
-import { eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { wechatOaCallbacks, wechatOaTokens } from '../schema/index.ts';
 import type { WechatOaStore } from '../../server/inbound/wechat-oa-store.ts';
@@ -19,5 +19,21 @@ export function createSqliteWechatOaStore(db: Db): WechatOaStore {
     },
     handled: async (dedupeKey) => db.select().from(wechatOaCallbacks).where(eq(wechatOaCallbacks.dedupeKey, dedupeKey)).get() ?? null,
     markHandled: async (callback) => db.insert(wechatOaCallbacks).values(callback).onConflictDoNothing().run().changes === 1,
+    claim: async (callback, staleBefore) =>
+      db
+        .insert(wechatOaCallbacks)
+        .values({ ...callback, passiveReply: null, pending: true })
+        .onConflictDoUpdate({
+          target: wechatOaCallbacks.dedupeKey,
+          set: { openId: callback.openId, receivedAt: callback.receivedAt },
+          setWhere: and(eq(wechatOaCallbacks.pending, true), lt(wechatOaCallbacks.receivedAt, staleBefore)),
+        })
+        .run().changes === 1,
+    async answer(dedupeKey, passiveReply) {
+      db.update(wechatOaCallbacks).set({ passiveReply, pending: false }).where(eq(wechatOaCallbacks.dedupeKey, dedupeKey)).run();
+    },
+    async release(dedupeKey) {
+      db.delete(wechatOaCallbacks).where(and(eq(wechatOaCallbacks.dedupeKey, dedupeKey), eq(wechatOaCallbacks.pending, true))).run();
+    },
   };
 }

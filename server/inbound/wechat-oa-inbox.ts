@@ -1,7 +1,9 @@
 // What the Official Account's callbacks mean to us: a text goes to the chat service (the OpenID is the address);
 // following and unfollowing change whether notices may go; delivery results update the outbox. Each callback is
 // acted on once: WeChat retries one it got no answer to within 5 seconds, and a retry is recognised by its MsgId
-// (FromUserName + CreateTime for events), kept in the database so a restart in between changes nothing.
+// (FromUserName + CreateTime for events), kept in the database so a restart in between changes nothing. A text is
+// claimed before its chat turn runs: of two instances given it at once (a retry reaching the other one while the first
+// is still answering), one runs the turn and the other waits for its answer and gives the same.
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { CHAT_REPLY_KIND } from '../../channels/wechat-oa/channel.ts';
@@ -16,6 +18,10 @@ import type { Stores, Transact } from '../stores.ts';
 export const PASSIVE_REPLY_MAX_BYTES = 2048;
 /** The opt-out source of an unfollow: following again lifts it (an opt-out by 退订 stays). */
 export const UNFOLLOW_SOURCE = 'wechat_oa:unsubscribe';
+/** How long an instance given a text another is answering waits for that answer: within WeChat's 5 seconds. */
+export const CLAIMED_ANSWER_WAIT_MS = 4_000;
+/** A text's claim not answered after this long was left by an instance that died answering: a retry takes it over. */
+export const CLAIM_STALE_MS = 30_000;
 
 export interface WechatOaInboxOptions {
   clock: Clock;
@@ -39,8 +45,8 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
   const { clock, stores, transact, chat, deliveryStatus, log } = options;
 
   /**
-   * Records the callback as handled and runs `work` in the same unit of work; false when it was handled before (by
-   * this instance or another: the record is what decides).
+   * Records the callback (an event) as handled and runs `work` in the same unit of work; false when it was handled
+   * before (by this instance or another: the record is what decides).
    */
   function once(message: WechatOaInbound, passiveReply: string | null, work: (stores: Stores) => Promise<void> = async () => {}): Promise<boolean> {
     return transact(async (within) => {
@@ -50,16 +56,41 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
     });
   }
 
-  /** The chat's answer: passive when it fits one reply, else `success` now and customer-service messages after. */
+  /** The answer another instance gives a text it claimed, once it has given it (null: `success`). */
+  async function answerOfClaim(dedupeKey: string): Promise<string | null> {
+    const giveUpAt = Date.now() + CLAIMED_ANSWER_WAIT_MS;
+    for (;;) {
+      const claimed = await stores.wechatOa.handled(dedupeKey);
+      if (!claimed || !claimed.pending) return claimed?.passiveReply || null;
+      // not answered in time: `success` here, and WeChat's next retry finds the answer
+      if (Date.now() >= giveUpAt) return null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /**
+   * The chat's answer: passive when it fits one reply, else `success` now and customer-service messages after. The
+   * text is claimed first, so only one instance runs its chat turn.
+   */
   async function answerText(message: Extract<WechatOaInbound, { type: 'text' }>): Promise<string | null> {
-    const result = await chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
+    const dedupeKey = dedupeKeyOf(message);
+    const claimedAt = clock.now();
+    if (!(await stores.wechatOa.claim({ dedupeKey, openId: message.openId, receivedAt: claimedAt }, claimedAt - CLAIM_STALE_MS))) return answerOfClaim(dedupeKey);
+    let result: Awaited<ReturnType<typeof chat.handle>>;
+    try {
+      result = await chat.handle({ channel: 'wechat_oa', address: message.openId, text: message.text, providerMessageId: message.msgId });
+    } catch (error) {
+      await stores.wechatOa.release(dedupeKey);
+      throw error;
+    }
     const joined = result.replies.join('\n\n');
     if (Buffer.byteLength(joined, 'utf8') <= PASSIVE_REPLY_MAX_BYTES) {
-      await once(message, joined);
+      await transact((within) => within.wechatOa.answer(dedupeKey, joined));
       return joined === '' ? null : joined;
     }
     const now = clock.now();
-    await once(message, null, async ({ outbox }) => {
+    await transact(async ({ wechatOa, outbox }) => {
+      await wechatOa.answer(dedupeKey, null);
       for (const text of result.replies) {
         await outbox.insert({
           id: randomUUID(),
@@ -92,7 +123,7 @@ export function createWechatOaInbox(options: WechatOaInboxOptions) {
      */
     async handle(message: WechatOaInbound): Promise<string | null> {
       const earlier = await stores.wechatOa.handled(dedupeKeyOf(message));
-      if (earlier) return earlier.passiveReply;
+      if (earlier && !earlier.pending) return earlier.passiveReply;
       const now = clock.now();
       switch (message.type) {
         case 'text':

@@ -1,13 +1,16 @@
 // Chat turns on two instances of one PostgreSQL database (each app with its own pool, leases and hub), given messages
 // at the same moment: an address's first messages taken by both are answered, as turns of one conversation (its
-// conversation was made twice, and the second insert failed on the address's key).
+// conversation was made twice, and the second insert failed on the address's key); and one Official Account text
+// given to both (WeChat's retry reaching the other while the first still answers) runs one chat turn, not two.
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresBackend } from '../../db/postgres/backend.ts';
 import type { Backend } from '../../server/backend.ts';
-import type { TestApp } from '../support/app.ts';
-import { chatApp, postSms } from '../support/chat.ts';
-import { buildNoticeApp, fakeTwilioForTest } from '../support/notices.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
+import { ACCOUNT_NO, APPLICATION_NO, chatApp, postSms } from '../support/chat.ts';
+import { textMessageXml, wechatOaEnv } from '../support/fake-wechat.ts';
+import { buildNoticeApp, fakeTwilioForTest, twilioEnv } from '../support/notices.ts';
 import { freshPostgresDatabase } from '../support/postgres.ts';
+import { fakeWechatForTest, oaChatApp, postCallback } from '../support/wechat-oa.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -52,5 +55,32 @@ describe('chat turns on two instances of one PostgreSQL database', () => {
       expect(messages.map((m) => m.text).sort()).toEqual(['你好', '怎么查进度'].sort());
       expect(new Set(messages.map((m) => m.conversationId)).size).toBe(1);
     }
+  }, 120_000);
+
+  it('an Official Account text given to both instances at once runs one chat turn, and both give its answer', async () => {
+    const twilio = await fakeTwilioForTest();
+    const wechat = await fakeWechatForTest();
+    const [backendA, backendB] = await twoBackends();
+    const a = closing(await oaChatApp(twilio, wechat, { deps: { backend: backendA } }));
+    const b = closing(await buildTestApp({ env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat), WECHAT_OA_MESSAGES_PER_SECOND: '1000' }, deps: { backend: backendB } }));
+
+    // three followers, each asking for a binding code once; WeChat's retry of each reaches the other instance at once
+    const openIds = ['oJd8s5customer000000000011', 'oJd8s5customer000000000012', 'oJd8s5customer000000000013'];
+    const answers = await Promise.all(
+      openIds.flatMap((openId, i) => {
+        const xml = textMessageXml(openId, `绑定 ${ACCOUNT_NO}`, String(8_100_000_000_000_000_000n + BigInt(i)));
+        return [postCallback(a, xml), postCallback(b, xml)];
+      }),
+    );
+    for (let i = 0; i < openIds.length; i++) {
+      const [onA, onB] = [answers[2 * i]!, answers[2 * i + 1]!];
+      expect([onA.status, onB.status]).toEqual([200, 200]);
+      expect(onA.text).toContain('验证码');
+      expect(onB.text).toBe(onA.text);
+      expect(await inbound(a, 'wechat_oa', openIds[i]!)).toHaveLength(1);
+    }
+    // one code texted to the application's phone per follower, not two
+    const codes = (await a.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'bind_code');
+    expect(codes).toHaveLength(openIds.length);
   }, 120_000);
 });

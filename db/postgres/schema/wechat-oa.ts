@@ -1,5 +1,5 @@
 // The WeChat Official Account's shared state (PostgreSQL; the same tables as db/schema/wechat-oa.ts).
-import { pgTable, text, index } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, index } from 'drizzle-orm/pg-core';
 import { ms } from './columns.ts';
 
 export const wechatOaTokens = pgTable('wechat_oa_tokens', {
@@ -16,6 +16,7 @@ export const wechatOaCallbacks = pgTable(
     openId: text('open_id').notNull(),
     receivedAt: ms('received_at').notNull(),
     passiveReply: text('passive_reply'),
+    pending: boolean('pending').notNull().default(false),
   },
   (t) => [index('wechat_oa_callbacks_received_idx').on(t.receivedAt)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE `wechat_oa_callbacks` ADD `pending` integer DEFAULT false NOT NULL;

@@ -1,0 +1,1 @@
+ALTER TABLE "wechat_oa_callbacks" ADD COLUMN "pending" boolean DEFAULT false NOT NULL;
