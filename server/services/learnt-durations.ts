@@ -1,5 +1,7 @@
 // Typical step durations learnt from completions (经验值), cached per process and step: a plan asks for them at once,
 // so a unit of work loads a process's durations (`load`) before it plans; loaded once, they are kept up to date here.
+// Forgetting them (another instance recorded completions, or a write failed) marks them stale rather than dropping
+// them: the next `load` reads them afresh, and a plan already past its `load` still has the values it loaded.
 import type { ApplicationStore } from '../applications/application-store.ts';
 import type { Process, ProcessStep } from '../domain/catalog.ts';
 import { LEARNT_TYPICAL_WINDOW, learntTypicalWorkdays } from '../domain/typical-durations.ts';
@@ -9,16 +11,23 @@ export function createLearntDurations() {
   const recent = new Map<string, number[]>();
   /** the learnt typical value while `recent` is unchanged (it sorts up to 50 durations; re-plans ask per step) */
   const typical = new Map<string, { step: ProcessStep; workdays: number }>();
+  /** loaded lists to read afresh on their next load */
+  const stale = new Set<string>();
   const keyOf = (processCode: string, stepCode: string) => `${processCode}/${stepCode}`;
+  const current = (key: string) => (stale.has(key) ? undefined : recent.get(key));
 
   async function loadStep(store: ApplicationStore, processCode: string, stepCode: string): Promise<number[]> {
     const key = keyOf(processCode, stepCode);
-    let list = recent.get(key);
+    let list = current(key);
     if (!list) {
       const loaded = (await store.recentCompletionWorkdays(processCode, stepCode, LEARNT_TYPICAL_WINDOW)).reverse();
       // another unit of work may have loaded it meanwhile (PostgreSQL); the first list loaded is the one kept current
-      list = recent.get(key) ?? loaded;
-      recent.set(key, list);
+      list = current(key) ?? loaded;
+      if (list === loaded) {
+        recent.set(key, list);
+        stale.delete(key);
+        typical.delete(key);
+      }
     }
     return list;
   }
@@ -32,7 +41,7 @@ export function createLearntDurations() {
   return {
     /** Loads the durations of the process's steps not yet loaded (none once they are: no statement). */
     async load(store: ApplicationStore, process: Process): Promise<void> {
-      for (const step of process.steps) if (!recent.has(keyOf(process.code, step.code))) await loadStep(store, process.code, step.code);
+      for (const step of process.steps) if (!current(keyOf(process.code, step.code))) await loadStep(store, process.code, step.code);
     },
     typicalWorkdays(processCode: string, step: ProcessStep): number {
       const key = keyOf(processCode, step.code);
@@ -50,8 +59,7 @@ export function createLearntDurations() {
       typical.delete(keyOf(processCode, stepCode));
     },
     forget(): void {
-      recent.clear();
-      typical.clear();
+      for (const key of recent.keys()) stale.add(key);
     },
   };
 }
