@@ -1,19 +1,20 @@
-// Per-process caches across instances: two instances on one database, their realtime hubs on PostgreSQL
-// LISTEN/NOTIFY. Step completions synced through instance A change the learnt step durations (经验值); instance B,
+// Per-process caches across instances: two instances on one PostgreSQL database (each its own backend: pool, leases,
+// and the realtime hub on LISTEN/NOTIFY). Step completions synced through instance A change the learnt step durations (经验值); instance B,
 // which had its own copy cached, drops it on A's announcement and plans with the new durations, as an instance that
 // starts afresh does.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../db/postgres/client.ts';
+import { openPostgresBackend } from '../../db/postgres/backend.ts';
+import type { Backend } from '../../server/backend.ts';
 import { findProcess, findStep } from '../../server/domain/catalog.ts';
-import { createPostgresHub, type PostgresHub } from '../../server/realtime/postgres-hub.ts';
-import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 import { freshPostgresDatabase, type TestPostgres } from '../support/postgres.ts';
 
 
 describe('cache invalidation across instances on PostgreSQL', () => {
   let target: TestPostgres;
-  const hubs: PostgresHub[] = [];
+  const backends: Backend[] = [];
   const apps: TestApp[] = [];
   beforeEach(async () => {
     target = await freshPostgresDatabase();
@@ -21,23 +22,21 @@ describe('cache invalidation across instances on PostgreSQL', () => {
   });
   afterEach(async () => {
     for (const t of apps.splice(0)) await t.app.close();
-    await Promise.all(hubs.splice(0).map((h) => h.close()));
+    await Promise.all(backends.splice(0).map((b) => b.close()));
     await target.drop();
   });
 
-  async function instance(databasePath: string): Promise<TestApp> {
-    const hub = createPostgresHub({ url: target.url, maxReconnectDelayMs: 200 });
-    hubs.push(hub);
-    await hub.ready;
-    const t = await buildTestApp({ databasePath, deps: { hub, startDispatcher: false, startSweeper: false } });
+  async function instance(): Promise<TestApp> {
+    const backend = await openPostgresBackend({ url: target.url });
+    backends.push(backend);
+    const t = await buildTestApp({ deps: { backend, startDispatcher: false, startSweeper: false } });
     apps.push(t);
     return t;
   }
 
   it("drops instance B's learnt durations when step completions are recorded through instance A", async () => {
-    const databasePath = tempDatabasePath();
-    const a = await instance(databasePath);
-    const b = await instance(databasePath);
+    const a = await instance();
+    const b = await instance();
     const process = findProcess(b.app.jiedian.context.catalog, 'hv_single')!;
     const survey = findStep(process, 'survey')!;
     // as a plan asks for it: loaded for the process first (no statement once loaded), then read from the cache
@@ -74,7 +73,7 @@ describe('cache invalidation across instances on PostgreSQL', () => {
     }
     expect(await typical(b)).toBe(learnt);
     // as an instance starting now reads them
-    const c = await instance(databasePath);
+    const c = await instance();
     expect(await typical(c)).toBe(learnt);
   });
 });
