@@ -1,22 +1,17 @@
-// One instance at a time for timed work, on one PostgreSQL database: two instances' sweepers, each with the SLA sweep
-// over its own pool and the sweeper lease (db/postgres/lease.ts), run at once; only the holder sweeps, each alert is
+// One instance at a time for timed work, on one PostgreSQL database: two instances (apps on PostgreSQL backends, each
+// with its own pool and sweeper lease, db/postgres/lease.ts) sweep at once; only the holder sweeps, each alert is
 // raised once, and when the holder closes the other takes the sweep over. The Wechaty bot starts only on the instance
 // holding its lease, stops when it loses it, and WeChat rows wait for the instance whose bot is logged in.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgres, type PostgresDatabase } from '../../db/postgres/client.ts';
+import { openPostgresBackend } from '../../db/postgres/backend.ts';
 import { createLease, type Lease } from '../../db/postgres/lease.ts';
-import { createPostgresStores } from '../../db/postgres/stores.ts';
 import { soleLease } from '../../db/sqlite/lease.ts';
 import { LEASE_NAMES } from '../../server/lease.ts';
-import { createInProcessHub } from '../../server/realtime/hub.ts';
-import { createAlertService } from '../../server/time-limits/alerts.ts';
-import { createSlaService } from '../../server/time-limits/sla.ts';
-import { createSweeper, type Sweeper } from '../../server/time-limits/sweeper.ts';
+import type { Sweeper } from '../../server/time-limits/sweeper.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
-import { recordingLogger } from '../support/logger.ts';
 import { eventually, fakeTwilioForTest } from '../support/notices.ts';
 import { freshPostgresDatabase, type TestPostgres } from '../support/postgres.ts';
-import { STORE_CONTRACT_ROWS } from '../support/store-contract.ts';
 import { createMockWechat, type MockWechat } from '../support/wechaty-mock.ts';
 import { APPLICATION_NO, chatApp } from '../support/chat.ts';
 
@@ -24,6 +19,27 @@ import { APPLICATION_NO, chatApp } from '../support/chat.ts';
 const NOW = Date.parse('2026-11-29T03:00:00+08:00');
 const DAY = 86_400_000;
 
+
+/** Three residential applications (accept, survey, connect) of handler H001 in team T01, none owing anything yet. */
+const APPLICATIONS = `
+INSERT INTO teams (id, name, updated_at) VALUES ('T01', '城东班', 1);
+INSERT INTO handlers (id, name, phone, team_id, role, updated_at) VALUES ('H001', '李明', '13912345678', 'T01', 'handler', 1);
+INSERT INTO applications (application_no, account_no, customer_name, process_code, address, phone, query_code_hmac, accepted_at,
+    status, source_digest, plan_feasible, plan_basis, plan_compressed, planned_on, created_at, updated_at) VALUES
+  ('YX2026-0001', '5300123456', '张三', 'lv_resident', '城东路1号', '13800001111', 'h1', ${NOW - 12 * DAY}, 'active', 'd1', TRUE, 'typical', FALSE, '2026-11-17', 1, 1),
+  ('YX2026-0002', '5300123457', '李四', 'lv_resident', '城东路2号', '13800002222', 'h2', ${NOW - 12 * DAY}, 'active', 'd2', TRUE, 'typical', FALSE, '2026-11-17', 1, 1),
+  ('YX2026-0003', '5300123458', '王五', 'lv_resident', '城东路3号', '13800003333', 'h3', ${NOW - 12 * DAY}, 'active', 'd3', TRUE, 'typical', FALSE, '2026-11-17', 1, 1);
+INSERT INTO application_steps (application_no, step_code, position, status, handler_id, actual_start, actual_end) VALUES
+  ('YX2026-0001', 'accept', 0, 'done', 'H001', ${NOW - 12 * DAY}, ${NOW - 11 * DAY}),
+  ('YX2026-0001', 'survey', 1, 'pending', NULL, NULL, NULL),
+  ('YX2026-0001', 'connect', 2, 'pending', NULL, NULL, NULL),
+  ('YX2026-0002', 'accept', 0, 'pending', NULL, NULL, NULL),
+  ('YX2026-0002', 'survey', 1, 'pending', NULL, NULL, NULL),
+  ('YX2026-0002', 'connect', 2, 'pending', NULL, NULL, NULL),
+  ('YX2026-0003', 'accept', 0, 'pending', NULL, NULL, NULL),
+  ('YX2026-0003', 'survey', 1, 'pending', NULL, NULL, NULL),
+  ('YX2026-0003', 'connect', 2, 'pending', NULL, NULL, NULL);
+`;
 
 /** An in-progress step due a day ago whose alert is owed now. */
 const owingStep = (applicationNo: string, stepCode: string, position: number) => `
@@ -33,68 +49,53 @@ INSERT INTO application_steps (application_no, step_code, position, status, hand
 
 describe('the sweeper lease on PostgreSQL', () => {
   let target: TestPostgres;
-  let t: TestApp;
   const cleanup: (() => Promise<void>)[] = [];
   const logs: (() => Record<string, unknown>[])[] = [];
 
   beforeEach(async () => {
     target = await freshPostgresDatabase();
-    // the reference data, calendar and clock the SLA sweep reads (its alerts are PostgreSQL's)
-    t = await buildTestApp({ now: NOW, deps: { startDispatcher: false, startSweeper: false } });
   });
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
     await target.drop();
   });
 
-  /** An instance: its pool, its lease, and its sweeper running the SLA sweep every 20 ms while it holds the lease. */
+  /**
+   * An instance: the app on a PostgreSQL backend of its own (pool, sweeper lease, hub) and its clock at NOW, its
+   * sweeper running the SLA sweep (and the other timed jobs) every 100 ms while it holds the lease; `sweeps` counts
+   * the sweeps it ran to the end.
+   */
   async function instance(): Promise<{ sweeper: Sweeper; lease: Lease; sweeps: () => number; database: PostgresDatabase }> {
-    const database = await openPostgres(target.url);
-    const lease = createLease({ url: target.url, name: LEASE_NAMES.sweeper, retryMs: 30 });
-    const { stores, transact } = createPostgresStores(database);
-    const ctx = t.app.jiedian.context;
-    const { logger, entries } = recordingLogger();
-    logs.push(entries);
-    const sla = createSlaService({
-      ctx,
-      alerts: createAlertService(ctx, stores, transact, createInProcessHub()),
-      notices: t.app.notices.writer,
-      workingHours: { periods: t.config.workingHours },
-      log: logger,
-      wakeDispatcher: () => undefined,
-      transaction: transact,
+    const backend = await openPostgresBackend({ url: target.url, leaseRetryMs: 30 });
+    const lines: string[] = [];
+    logs.push(() => lines.map((line) => JSON.parse(line) as Record<string, unknown>));
+    const t = await buildTestApp({
+      now: NOW,
+      env: { SLA_SWEEP_INTERVAL_MS: '100' },
+      deps: { backend, startDispatcher: false, logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } },
     });
     let sweeps = 0;
-    const sweeper = createSweeper({
-      intervalMs: 20,
-      log: logger,
-      lease,
-      tasks: [
-        {
-          name: 'sla alerts',
-          run: async () => {
-            sweeps++;
-            await sla.sweep();
-          },
-        },
-      ],
-    });
-    sweeper.start();
+    const { sweeper } = t.app.timeLimits;
+    sweeper.add({ name: 'counted', run: () => void sweeps++ });
     cleanup.push(async () => {
-      await sweeper.stop();
-      await lease.close();
-      await database.close();
+      await t.app.close();
+      await backend.close();
     });
-    return { sweeper, lease, sweeps: () => sweeps, database };
+    return { sweeper, lease: backend.leases.sweeper, sweeps: () => sweeps, database: backend.database };
   }
 
-  const alertsOf = async (database: PostgresDatabase) =>
-    (await database.pool.query<{ application_no: string; step_code: string; level: string }>('SELECT application_no, step_code, level FROM alerts ORDER BY application_no, step_code'))
-      .rows;
+  // the steps' alerts (an application's own, on its total limit, have no step); each raised once whatever its kind
+  const alertsOf = async (database: PostgresDatabase) => {
+    const { rows } = await database.pool.query<{ application_no: string; step_code: string; level: string; raised: number }>(
+      'SELECT application_no, step_code, level, count(*)::int AS raised FROM alerts GROUP BY application_no, step_code, level ORDER BY application_no, step_code',
+    );
+    expect(rows.every((row) => row.raised === 1)).toBe(true);
+    return rows.filter((row) => row.step_code !== '').map(({ raised: _raised, ...alert }) => alert);
+  };
 
   it('runs the sweep only on the holder, raises each alert once, and hands the sweep over when the holder closes', async () => {
     const setup = await openPostgres(target.url);
-    await setup.pool.query(STORE_CONTRACT_ROWS + owingStep('YX2026-0001', 'survey', 1) + owingStep('YX2026-0003', 'accept', 0));
+    await setup.pool.query(APPLICATIONS + owingStep('YX2026-0001', 'survey', 1) + owingStep('YX2026-0003', 'accept', 0));
     await setup.close();
     const a = await instance();
     const b = await instance();
