@@ -218,7 +218,9 @@ export function createHurryService(options: HurryServiceOptions) {
   /** One press, in the caller's unit of work: what it decides and writes, and the requests it touched. */
   async function press(all: Stores, input: HurryPress, message: string | null, now: number): Promise<{ outcome: PressOutcome; touched: Hurry[]; risk: RiskRecord }> {
     const { hurries, staff, applications } = all;
-    const application = await applications.application(input.applicationNo);
+    // locked: two presses on one application at once (two instances) are decided one after the other, so the second
+    // finds the request the first made
+    const application = await applications.applicationForUpdate(input.applicationNo);
     if (!application) throw new JiedianError('JD_NOT_FOUND', `no application ${input.applicationNo}`);
     const process = findProcess(ctx.catalog, application.processCode)!;
     const steps = await applications.steps(application.applicationNo);
