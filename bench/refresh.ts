@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<void> {
   await app.ready();
   console.log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   try {
-    const ctx = app.jiedian.context;
+    const ctx = app.context;
     const stale = database.sqlite.prepare("SELECT application_no FROM applications WHERE status = 'active' ORDER BY application_no").pluck().all() as string[];
     // baseline: the same plans in memory, as a read computes them
     const b0 = performance.now();

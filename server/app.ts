@@ -68,14 +68,12 @@ export interface AppDeps {
   leases?: Leases;
 }
 
-export interface Services {
-  config: Config;
-  context: ServiceContext;
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
-    jiedian: Services;
+    /** the configuration, as loaded from the environment */
+    config: Config;
+    /** what the modules share: reference data (catalog, calendar), learnt durations, the clock, time zone, working hours */
+    context: ServiceContext;
     /** live updates: in-process, or across instances through PostgreSQL LISTEN/NOTIFY */
     hub: RealtimeHub;
     /** what GET /metrics shows; modules add their gauges */
@@ -118,6 +116,8 @@ export async function buildApp(deps: AppDeps) {
   });
   const hub = deps.hub ?? backend.hub ?? createInProcessHub((error) => app.log.error({ err: error }, 'live subscriber failed'));
   const leases = deps.leases ?? backend.leases;
+  app.decorate('config', config);
+  app.decorate('context', context);
   app.decorate('hub', hub);
   app.decorate('metrics', metrics);
   await app.register(storesPlugin, backend);
@@ -190,10 +190,6 @@ export async function buildApp(deps: AppDeps) {
   metrics.gauge({ name: 'jiedian_open_hurries', help: 'Hurry requests not yet answered', collect: async () => [{ labels: {}, value: await app.hurries.openCount() }] });
   metrics.gauge({ name: 'jiedian_open_consults', help: 'Chatbot requests for a person (转人工) not yet closed', collect: async () => [{ labels: {}, value: await app.stores.chats.openConsultCount() }] });
 
-  app.decorate('jiedian', {
-    config,
-    context,
-  } satisfies Services);
   app.addHook('onReady', async () => {
     if (deps.startSweeper !== false) app.timeLimits.sweeper.start();
     app.timeLimits.alertFeedTimer.start();

@@ -1,6 +1,7 @@
 // Puts the demo data into a running service through the ingest (as the marketing system would), and moves a
 // few applications along now and then so the pages have something to show.
 import { and, asc, count, eq } from 'drizzle-orm';
+import type { JiedianApp } from '../../server/app.ts';
 import type { Database_ } from '../client.ts';
 import type { ServiceContext } from '../../server/services/context.ts';
 import type { ApplicationsModule } from '../../server/applications/plugin.ts';
@@ -14,7 +15,14 @@ import { applications } from '../schema/applications.ts';
 import { handlers, teams } from '../schema/reference.ts';
 import { generateDemoData, type DemoAccount, type Rng } from './demo-data.ts';
 
-export type DemoServices = { database: Database_; context: ServiceContext } & Pick<ApplicationsModule, 'ingest'>;
+/** The demo writes through the ingest, as the marketing system would, and reads the SQLite file it runs on. */
+export interface DemoServices extends Pick<ApplicationsModule, 'ingest'> {
+  database: Database_;
+  context: ServiceContext;
+}
+
+/** What the demo uses of an app built on `database`: the database, the service context and the applications module. */
+export const demoServicesOf = (app: JiedianApp, database: Database_): DemoServices & ApplicationsModule => ({ database, context: app.context, ...app.applications });
 
 export interface SeedResult {
   seeded: boolean;

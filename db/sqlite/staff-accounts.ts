@@ -1,18 +1,21 @@
-// Staff accounts (server/staff/staff-accounts.ts) on SQLite.
+// Staff accounts (server/staff/staff-accounts.ts) on SQLite: handlers as staff, their password hashes and team leads.
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { handlers } from '../schema/index.ts';
 import type { ApplicationStore } from '../../server/applications/application-store.ts';
-import type { StaffStore } from '../staff-store.ts';
 import type { StaffAccounts } from '../../server/staff/staff-accounts.ts';
 import type { HurryStore } from '../../server/hurries/hurry-store.ts';
 
-export function createSqliteStaffAccounts(applications: ApplicationStore, staff: StaffStore, hurries: HurryStore): StaffAccounts {
+export function createSqliteStaffAccounts(db: Db, applications: ApplicationStore, hurries: HurryStore): StaffAccounts {
+  const lead = { handlerId: handlers.id, name: handlers.name, phone: handlers.phone, teamId: handlers.teamId };
   return {
     async member(handlerId) {
       const handler = await applications.handler(handlerId);
       if (!handler) return null;
       return { handlerId: handler.id, role: handler.role, teamId: handler.teamId, name: handler.name, teamName: handler.teamName, phone: handler.phone };
     },
-    passwordHash: async (handlerId) => staff.passwordHash(handlerId),
-    setPasswordHash: async (handlerId, hash) => staff.setPasswordHash(handlerId, hash),
+    passwordHash: async (handlerId) => db.select({ hash: handlers.passwordHash }).from(handlers).where(eq(handlers.id, handlerId)).get()?.hash ?? null,
+    setPasswordHash: async (handlerId, hash) => db.update(handlers).set({ passwordHash: hash }).where(eq(handlers.id, handlerId)).run().changes === 1,
     async workersOf(applicationNo) {
       const application = await applications.application(applicationNo);
       if (!application) return null;
@@ -21,9 +24,13 @@ export function createSqliteStaffAccounts(applications: ApplicationStore, staff:
       for (const hurry of await hurries.ofApplication(applicationNo)) if (hurry.handlerId) ids.add(hurry.handlerId);
       return Promise.all([...ids].map(async (handlerId) => ({ handlerId, teamId: (await applications.handler(handlerId))?.teamId ?? null })));
     },
-    async leads(teamId) {
-      const leads = teamId === null ? staff.allTeamLeads() : staff.teamLeads(teamId).map((lead) => ({ ...lead, teamId }));
-      return leads.map((lead) => ({ handlerId: lead.id, name: lead.name, phone: lead.phone, teamId: lead.teamId })).sort((a, b) => (a.handlerId < b.handlerId ? -1 : a.handlerId > b.handlerId ? 1 : 0));
-    },
+    // every team's leads when the team is not known: who a hurry with no known team goes to
+    leads: async (teamId) =>
+      db
+        .select(lead)
+        .from(handlers)
+        .where(teamId === null ? eq(handlers.role, 'team_lead') : and(eq(handlers.teamId, teamId), eq(handlers.role, 'team_lead')))
+        .orderBy(asc(handlers.id))
+        .all(),
   };
 }

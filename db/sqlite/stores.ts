@@ -1,6 +1,5 @@
 // The store ports (server/stores.ts) on one SQLite database, and its unit of work handing them to a transaction.
 import type { Database_ } from '../client.ts';
-import { createStaffStore } from '../staff-store.ts';
 import type { Stores, Transact } from '../../server/stores.ts';
 import { createInMemoryAttemptLog, type AttemptLog } from '../../server/limits/attempt-log.ts';
 import type { DeliveryQueue } from '../../server/notices/delivery-queue.ts';
@@ -39,7 +38,7 @@ export function createSqliteStores(database: Database_): {
   const applications = createSqliteApplicationStore(database.db);
   const stores: Stores = {
     applications,
-    staff: createSqliteStaffAccounts(applications, createStaffStore(database.db), hurries),
+    staff: createSqliteStaffAccounts(database.db, applications, hurries),
     alerts,
     bindings,
     chats: createSqliteChatStore(database.db),

@@ -49,7 +49,7 @@ async function measureTurns(config: Config, texts: string[], passes: number): Pr
   // Never made ready: channels, dispatcher and sweeper stay off; notices stay queued in the outbox.
   const app = await buildApp({ config: { ...config, databasePath: ':memory:' }, database, logger: false });
   try {
-    const { context } = app.jiedian;
+    const { context } = app;
     const { ingest } = app.applications;
     const chat = app.chat.turns;
     const now = context.clock.now();

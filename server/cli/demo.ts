@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from '../config.ts';
 import { startServer } from '../main.ts';
-import { advanceDemo, demoAdmin, demoStaffMember, describeAccountNow, describeMove, seedDemo } from '../../db/seed/demo.ts';
+import { advanceDemo, demoAdmin, demoServicesOf, demoStaffMember, describeAccountNow, describeMove, seedDemo } from '../../db/seed/demo.ts';
 import { createRng, type DemoAccount } from '../../db/seed/demo-data.ts';
 
 const dataDir = path.resolve(import.meta.dirname, '../../data');
@@ -95,7 +95,7 @@ async function runDemo(env: Record<string, string | undefined>): Promise<void> {
     DATABASE_PATH: databasePath,
   });
   const { app, database } = await startServer(config);
-  const services = { database: database!, context: app.jiedian.context, ...app.applications };
+  const services = demoServicesOf(app, database!);
 
   const result = await seedDemo(services, Date.now());
   if (result.seeded) {

@@ -30,7 +30,7 @@ async function replay(config: Config, processCode: string, mode: 'live' | 'backl
   // no SMS credentials: texts go to the log channel, unpaced; the counts are what would be sent
   const app = await buildApp({ config: { ...config, twilio: null, wechaty: null, quietHours: null }, database, clock, logger: false, startSweeper: false });
   await app.ready();
-  const { context } = app.jiedian;
+  const { context } = app;
   const { outbox } = app.stores;
   const { ingest } = app.applications;
   const { dispatcher } = app.notices;

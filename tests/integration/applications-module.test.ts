@@ -20,8 +20,8 @@ describe('the applications plugin', () => {
     const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
     const { applications } = t.app;
     expect(Object.keys(applications).sort()).toEqual(['ingest', 'planRefresh', 'replanning', 'views']);
-    // the module is their one home: the app's remaining bag does not hold them too
-    for (const name of ['ingest', 'replanning', 'planRefresh', 'views']) expect(t.app.jiedian).not.toHaveProperty(name);
+    // the module is their one home: no bag of services is left to hold them too
+    expect(t.app.hasDecorator('jiedian')).toBe(false);
   });
 
   it('will not start without the notices and time-limits modules it depends on, and says which', async () => {

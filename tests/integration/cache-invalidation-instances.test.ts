@@ -37,11 +37,11 @@ describe('cache invalidation across instances on PostgreSQL', () => {
   it("drops instance B's learnt durations when step completions are recorded through instance A", async () => {
     const a = await instance();
     const b = await instance();
-    const process = findProcess(b.app.jiedian.context.catalog, 'hv_single')!;
+    const process = findProcess(b.app.context.catalog, 'hv_single')!;
     const survey = findStep(process, 'survey')!;
     // as a plan asks for it: loaded for the process first (no statement once loaded), then read from the cache
     const typical = async (t: TestApp) => {
-      const { learnt } = t.app.jiedian.context;
+      const { learnt } = t.app.context;
       await learnt.load(t.app.stores.applications, process);
       return learnt.typicalWorkdays('hv_single', survey);
     };

@@ -1,7 +1,7 @@
 // The loop `npm run demo` prints: its accounts' hurries reach the staff login it prints, an admin login sees every
 // team, and each account's state is read from the database at start (so a restart prints what is true then).
 import { describe, expect, it } from 'vitest';
-import { advanceDemo, demoAdmin, demoStaffMember, describeAccountNow, seedDemo } from '../../db/seed/demo.ts';
+import { advanceDemo, demoAdmin, demoServicesOf, demoStaffMember, describeAccountNow, seedDemo } from '../../db/seed/demo.ts';
 import { createRng } from '../../db/seed/demo-data.ts';
 import { buildTestApp } from '../support/app.ts';
 import { api, hurry, listen, PASSWORD, viewToken } from '../support/live.ts';
@@ -9,7 +9,7 @@ import { api, hurry, listen, PASSWORD, viewToken } from '../support/live.ts';
 describe('the demo loop', () => {
   it('prints a team lead whose queue gets the printed accounts\' hurries, and an admin who sees every team', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
+    const services = demoServicesOf(t.app, t.database);
     const { demoAccounts } = await seedDemo(services, t.clock.now());
     const base = await listen(t);
 
@@ -44,7 +44,7 @@ describe('the demo loop', () => {
 
   it('describes each account as the database has it now, so a restart after the applications moved prints the new state', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
+    const services = demoServicesOf(t.app, t.database);
     const { demoAccounts } = await seedDemo(services, t.clock.now());
     const active = new Set<string>();
     for (const a of demoAccounts) for (const n of a.applicationNos) if ((await services.views.staffView(n))!.status === 'active') active.add(n);

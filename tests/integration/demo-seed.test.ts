@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advanceDemo, seedDemo } from '../../db/seed/demo.ts';
+import { advanceDemo, demoServicesOf, seedDemo } from '../../db/seed/demo.ts';
 import { createRng, generateDemoData } from '../../db/seed/demo-data.ts';
 import type { ProgressView } from '../../server/domain/progress-view.ts';
 import { buildTestApp, DEFAULT_NOW } from '../support/app.ts';
@@ -9,7 +9,7 @@ const processes = ['lv_resident', 'lv_business', 'hv_single', 'hv_dual'];
 describe('demo data', () => {
   it('seeds ~200 applications over all four processes, every step of every process current somewhere', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
+    const services = demoServicesOf(t.app, t.database);
 
     const result = await seedDemo(services, t.clock.now());
     expect(result.seeded).toBe(true);
@@ -54,7 +54,7 @@ describe('demo data', () => {
 
   it('generates the same data for the same now, with every event in the past and in step order', async () => {
     const t = await buildTestApp();
-    const { catalog, calendar, timeZone } = t.app.jiedian.context;
+    const { catalog, calendar, timeZone } = t.app.context;
     const a = generateDemoData({ now: DEFAULT_NOW, catalog, calendar, timeZone });
     const b = generateDemoData({ now: DEFAULT_NOW, catalog, calendar, timeZone });
     expect(a).toEqual(b);
@@ -92,7 +92,7 @@ describe('demo data', () => {
 
   it('does not seed a database that already has applications', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
+    const services = demoServicesOf(t.app, t.database);
     const first = await seedDemo(services, t.clock.now());
     const second = await seedDemo(services, t.clock.now());
     expect(second).toMatchObject({ seeded: false, applications: first.applications });
@@ -102,7 +102,7 @@ describe('demo data', () => {
 
   it('lets a demo customer query progress with a printed account number and query code', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const { demoAccounts } = await seedDemo({ database: t.database, context: t.app.jiedian.context, ...t.app.applications }, t.clock.now());
+    const { demoAccounts } = await seedDemo(demoServicesOf(t.app, t.database), t.clock.now());
     const account = demoAccounts[0]!;
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/progress/query', payload: { accountNo: account.accountNo, queryCode: account.queryCode } });
     expect(response.statusCode).toBe(200);
@@ -111,7 +111,7 @@ describe('demo data', () => {
 
   it('advanceDemo completes the current step of a few applications and starts the next', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    const services = { database: t.database, context: t.app.jiedian.context, ...t.app.applications };
+    const services = demoServicesOf(t.app, t.database);
     await seedDemo(services, t.clock.now());
     const before = new Map<string, ProgressView>();
     const all = services.database.sqlite.prepare("select application_no as no from applications where status = 'active'").all() as { no: string }[];
