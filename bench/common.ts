@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadConfig, type Config } from '../server/config.ts';
-import type { Clock } from '../server/services/clock.ts';
+import type { Clock } from '../server/shared/clock.ts';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 export const BENCH_SYNC_TOKEN = 'bench-sync-token-0123456789';

@@ -14,7 +14,7 @@ import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../db/client.ts';
 import { ApplicationReply } from '../server/schemas/progress.ts';
 import { ApplicationParams } from '../server/schemas/sync.ts';
-import { createSignedTokens } from '../server/services/signed-tokens.ts';
+import { createSignedTokens } from '../server/shared/signed-tokens.ts';
 import { VIEW_TOKEN_TTL_MS, type ViewClaims } from '../server/customers/customer-access.ts';
 import type { ProgressView } from '../server/domain/progress-view.ts';
 import {

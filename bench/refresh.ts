@@ -17,7 +17,7 @@ import { buildApp } from '../server/app.ts';
 import { currentPlan } from '../server/applications/planning.ts';
 import type { RefreshChunk } from '../server/applications/replanning.ts';
 import { openDatabase } from '../db/client.ts';
-import { ManualClock } from '../server/services/clock.ts';
+import { ManualClock } from '../server/shared/clock.ts';
 import { BENCH_NOW, benchConfig, booleanFlag, formatNumber, numberFlag, printTable, resultsDir, verdict, writeResult } from './common.ts';
 import { ensureDatabase } from './generate-db.ts';
 

@@ -21,7 +21,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../db/client.ts';
 import os from 'node:os';
-import { ManualClock } from '../server/services/clock.ts';
+import { ManualClock } from '../server/shared/clock.ts';
 import type { SlaSweepChunk } from '../server/time-limits/sla.ts';
 import {
   BENCH_NOW,

@@ -1,7 +1,7 @@
 // Picks each channel's adapter from config; a channel without credentials falls back to the log.
 import type { Wechaty } from 'wechaty';
 import type { Config } from '../server/config.ts';
-import { loadSmsTemplateMap } from '../server/services/sms-template-maps.ts';
+import { loadSmsTemplateMap } from './sms-template-maps.ts';
 import type { TemplateParams } from '../server/domain/sms-template-maps.ts';
 import type { Channel, ChannelKind, ChannelLogger, SendResult } from './channel.ts';
 import { EmailChannel } from './email/email-channel.ts';

@@ -9,7 +9,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import { registerErrorHandling, sendError } from './http-errors.ts';
 import { endConnectionsOnClose } from './http-connections.ts';
 import { crossOriginGuard } from './routes/cross-origin.ts';
-import type { Metrics } from './services/metrics.ts';
+import type { Metrics } from './shared/metrics.ts';
 
 /** Never log secrets, tokens or full phone numbers. */
 export const redactedLogPaths = [

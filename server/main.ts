@@ -7,8 +7,8 @@ import { createSqliteBackend } from '../db/sqlite/backend.ts';
 import { openPostgresBackend } from '../db/postgres/backend.ts';
 import type { Backend } from './backend.ts';
 import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
-import { loadReferenceData } from './services/reference-data.ts';
-import { SmsTemplateMapError } from './services/sms-template-maps.ts';
+import { loadReferenceData } from './shared/reference-data.ts';
+import { SmsTemplateMapError } from '../channels/sms-template-maps.ts';
 
 /** The database could not be opened or migrated at start: said in one line, without a stack trace. */
 export class DatabaseOpenError extends Error {

@@ -3,7 +3,7 @@
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { JiedianApp } from '../../server/app.ts';
 import type { Database_ } from '../client.ts';
-import type { ServiceContext } from '../../server/services/context.ts';
+import type { ServiceContext } from '../../server/shared/context.ts';
 import type { ApplicationsModule } from '../../server/applications/plugin.ts';
 import type { StaffModule } from '../../server/staff/plugin.ts';
 import { getProcess } from '../../server/domain/catalog.ts';

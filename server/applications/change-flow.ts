@@ -1,7 +1,7 @@
 // How a change to applications is written and fanned out: one unit of work whose body re-plans and then writes what
 // the change causes (the in-transaction hooks: notices, alerts), and after commit the fan-out (dispatcher, live).
 import type { StepStatus } from '../domain/step-state.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Replanned } from './planning.ts';
 import type { Stores, Transact } from '../stores.ts';
 

@@ -11,7 +11,7 @@ import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { describeValidationIssue } from '../http-errors.ts';
 import { invalid } from '../errors.ts';
 import { SyncEvent, type ApplicationBody, type BatchResult, type HandlerBody } from '../schemas/sync.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Stores } from '../stores.ts';
 import { replanApplication } from './planning.ts';
 import type { ChangeFlow, IngestChanges } from './change-flow.ts';

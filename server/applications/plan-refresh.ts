@@ -4,7 +4,7 @@
 import { planningDayStart } from '../domain/plan-refresh.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { yieldToEventLoop } from '../event-loop.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { RefreshChunk, Replanning } from './replanning.ts';
 
 /** Work per chunk transaction before it commits and yields (the event loop is never held much longer). */

@@ -6,7 +6,7 @@ import { planApplication } from '../domain/planner.ts';
 import { owesAlerts, refreshedPlan, type PlanFacts, type PlanningFrame, type RefreshedPlan } from '../domain/plan-refresh.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { ApplicationRow, ApplicationStore, StepRow } from './application-store.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 
 export interface Replanned {
   applicationNo: string;

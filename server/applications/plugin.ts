@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
 import type { CacheInvalidation } from '../realtime/invalidation.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { createChangeFlow, type IngestChanges, type IngestHooks } from './change-flow.ts';
 import { createIngestService, type IngestService } from './ingest.ts';
 import { createPlanRefresh, type PlanRefresh, type PlanRefreshOptions } from './plan-refresh.ts';

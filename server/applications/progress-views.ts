@@ -5,7 +5,7 @@ import { isPlanCurrent } from '../domain/plan-refresh.ts';
 import { buildProgressView, type Audience, type HandlerContact, type ProgressView } from '../domain/progress-view.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { ApplicationRow, ApplicationStore, ViewStep } from './application-store.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { currentPlan } from './planning.ts';
 
 export function createProgressViews(ctx: ServiceContext, store: ApplicationStore) {

@@ -3,7 +3,7 @@
 import { isPlanCurrent } from '../domain/plan-refresh.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import { JiedianError } from '../errors.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Stores } from '../stores.ts';
 import type { ChangeFlow } from './change-flow.ts';
 import { replanApplication } from './planning.ts';

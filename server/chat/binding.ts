@@ -5,7 +5,7 @@ import type { ProgressView } from '../domain/progress-view.ts';
 import { BIND_CODE_VALID_MINUTES, type AccountFacts, type ConversationState, type Effect, type EffectOutcome } from '../domain/chat/dialogue.ts';
 import { readChatState, type Conversation } from './chat-store.ts';
 import type { Stores } from '../stores.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { queryCodeHmac } from '../applications/ingest.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';

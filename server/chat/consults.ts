@@ -4,10 +4,10 @@ import { calendarDateOf, formatInstant, startOfDay } from '../domain/dates.ts';
 import type { Consult } from './chat-store.ts';
 import type { ChatChannelKind } from '../../db/schema/chat.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Stores, Transact } from '../stores.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
-import { responsibleFor } from '../services/responsible.ts';
+import { responsibleFor } from '../applications/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 /** closed consults stay visible in the queue this long */

@@ -6,7 +6,7 @@ import { formatInstant } from '../domain/dates.ts';
 import { buildKnowledgeIndex, type KnowledgeEntry, type KnowledgeIndex } from '../domain/chat/knowledge-base.ts';
 import type { KnowledgeRow } from './chat-store.ts';
 import type { Stores, Transact } from '../stores.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 
 export const KNOWLEDGE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const MAX_ANSWER_LENGTH = 300;

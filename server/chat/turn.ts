@@ -7,7 +7,7 @@ import { templateReply } from '../domain/chat/template-replies.ts';
 import { respond, settle, type AccountFacts, type ConversationState, type EffectOutcome } from '../domain/chat/dialogue.ts';
 import { readChatState } from './chat-store.ts';
 import { normalizeSmsAddress, type InboundSms } from '../../channels/sms-inbound.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { RiskService } from '../risks/risk-items.ts';
 import { isSessionBound, SESSION_TTL_MS, type Binding } from './binding.ts';
 import type { Effects } from './effects.ts';

@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { buildApp, templatesDir } from '../app.ts';
 import { ConfigError, loadConfig, requireSettings, type Config } from '../config.ts';
 import { openDatabase } from '../../db/client.ts';
-import { loadReferenceData } from '../services/reference-data.ts';
+import { loadReferenceData } from '../shared/reference-data.ts';
 import { runImport } from './import.ts';
 
 type Env = Record<string, string | undefined>;

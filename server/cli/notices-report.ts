@@ -5,9 +5,9 @@ import type { Writable } from 'node:stream';
 import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { openDatabase } from '../../db/client.ts';
-import { ManualClock } from '../services/clock.ts';
+import { ManualClock } from '../shared/clock.ts';
 import { CATCH_UP_SETTLE_MS } from '../notices/writer.ts';
-import { loadReferenceData } from '../services/reference-data.ts';
+import { loadReferenceData } from '../shared/reference-data.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

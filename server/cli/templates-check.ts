@@ -8,7 +8,7 @@ import { MAX_SMS_SEGMENTS } from '../domain/sms-segments.ts';
 import { templateProviders, type TemplateProvider } from '../domain/sms-template-maps.ts';
 import { checkNoticeTemplates, type NoticeTemplatesOptions } from '../notices/notice-templates.ts';
 import { checkEmailTemplates } from '../notices/email-templates.ts';
-import { inspectSmsTemplateMap, smsTemplateMapFile } from '../services/sms-template-maps.ts';
+import { inspectSmsTemplateMap, smsTemplateMapFile } from '../../channels/sms-template-maps.ts';
 
 /** The Official Account's field map: every notice customers get, filled from every sample within WeChat's limits. */
 function checkWechatOaMap(options: NoticeTemplatesOptions) {

@@ -2,11 +2,11 @@
 import { JiedianError } from '../errors.ts';
 import { formatInstant } from '../domain/dates.ts';
 import type { ProgressView } from '../domain/progress-view.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import { queryCodeHmac } from '../applications/ingest.ts';
 import type { ProgressViews } from '../applications/progress-views.ts';
 import type { QueryCodeGuesses } from './query-code-guesses.ts';
-import { createSignedTokens } from '../services/signed-tokens.ts';
+import { createSignedTokens } from '../shared/signed-tokens.ts';
 
 export const VIEW_TOKEN_TTL_MS = 15 * 60 * 1000;
 

@@ -1,7 +1,7 @@
 // The customers module: a customer's access to their own applications (account number + query code → a view token)
 // and the one allowance of wrong query codes shared by every route a code can be typed into.
 import fp from 'fastify-plugin';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { AttemptLog } from '../limits/attempt-log.ts';
 import { createCustomerAccess, type CustomerAccess } from './customer-access.ts';
 import { createQueryCodeGuesses, type QueryCodeGuesses } from './query-code-guesses.ts';

@@ -60,7 +60,7 @@ export const noticeDefinitions: Record<NoticeKind, NoticeDefinition> = {
   sla_overdue: { audience: 'handler', urgent: true, mandatory: false },
   escalation: { audience: 'handler', urgent: true, mandatory: false },
   weekly_digest: { audience: 'handler', urgent: false, mandatory: false },
-  // an urgent risk item is texted in working time only (services/risks.ts); at night it waits for the morning
+  // an urgent risk item is texted in working time only (risks/risk-items.ts); at night it waits for the morning
   risk_urgent: { audience: 'handler', urgent: true, mandatory: false },
   monthly_report: { audience: 'handler', urgent: false, mandatory: false },
 };

@@ -20,7 +20,7 @@ import { workdaysTaken } from '../domain/typical-durations.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
 import type { ApplicationRow, ApplicationStore } from '../applications/application-store.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { RiskRecord, RiskService } from '../risks/risk-items.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';

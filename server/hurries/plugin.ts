@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin';
 import type { WorkingHours } from '../domain/working-time.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import { createHurryService, type HurryService } from './hurries.ts';
 

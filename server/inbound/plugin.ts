@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import type { WechatOaApi } from '../../channels/wechat-oa/api.ts';
 import type { Config } from '../config.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import { createTemplateSms, type TemplateSms } from './template-sms.ts';
 import { createWechatOaInbox, type WechatOaInbox } from './wechat-oa-inbox.ts';
 import { createWechatOaWeb, type WechatOaWeb } from './wechat-oa-web.ts';

@@ -6,7 +6,7 @@ import { smsReplyText } from '../domain/chat/replies.ts';
 import { CHAT_REPLY_NOTICE_KIND } from '../domain/sms-template-maps.ts';
 import { smsSegments } from '../domain/sms-segments.ts';
 import type { ChatTurns } from '../chat/turn.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { DeliveryStatus } from '../notices/delivery-status.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { SmsReceiptStore } from './sms-receipt-store.ts';

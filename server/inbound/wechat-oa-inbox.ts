@@ -10,7 +10,7 @@ import { CHAT_REPLY_KIND } from '../../channels/wechat-oa/channel.ts';
 import type { WechatOaInbound } from '../../channels/wechat-oa/xml.ts';
 import { followed } from '../domain/chat/replies.ts';
 import type { ChatTurns } from '../chat/turn.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { DeliveryStatus } from '../notices/delivery-status.ts';
 import type { Stores, Transact } from '../stores.ts';
 

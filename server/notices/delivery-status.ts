@@ -1,6 +1,6 @@
 // Provider delivery callbacks mapped back to outbox rows. A late 'sent' never undoes 'delivered'.
 import type { DeliveryReport } from '../../channels/channel.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { Outbox } from './outbox.ts';
 

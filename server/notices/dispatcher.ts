@@ -6,7 +6,7 @@ import { MAX_DELIVERY_ATTEMPTS, heldByQuietHours, releaseAfterQuietHours, retryD
 import { SendRate } from '../domain/send-rate.ts';
 import { backoffMs } from '../domain/backoff.ts';
 import type { WriteHealth } from '../../db/unit-of-work.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { DeliveryQueue, QueuedNotice, SendOutcome } from './delivery-queue.ts';
 
 export interface DispatcherOptions {

@@ -1,5 +1,5 @@
 // Signed unsubscribe links (退订) for e-mail notices: the link names the address, and only the server can make one.
-import { createSignedTokens } from '../services/signed-tokens.ts';
+import { createSignedTokens } from '../shared/signed-tokens.ts';
 import type { Stores, Transact } from '../stores.ts';
 
 /** An e-mail may be read long after it was sent: its link keeps working for a year. */

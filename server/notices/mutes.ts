@@ -2,7 +2,7 @@
 // WeChat mute through the chat (`TD <申请编号>`), per address; notice writing and dispatch check the store.
 import { formatInstant } from '../domain/dates.ts';
 import { EVERY_ADDRESS } from './mute-store.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { Stores, Transact } from '../stores.ts';
 
 export interface MuteState {

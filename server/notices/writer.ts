@@ -11,7 +11,7 @@ import { isLateFact, planChangeWorthText } from '../domain/notice-policy.ts';
 import { isEmailNoticeKind, isWecomNoticeKind, mutable, noticeDefinitions, type NoticeKind, type NoticeVariables, type PlanChangedVariables } from '../domain/notices.ts';
 import type { ApplicationRow } from '../applications/application-store.ts';
 import type { Stores } from '../stores.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
 import type { EmailTemplates } from './email-templates.ts';
 import type { EmailUnsubscribe } from './email-unsubscribe.ts';

@@ -5,7 +5,7 @@ import { calendarDateOf, startOfDay, type CalendarDate } from '../domain/dates.t
 import type { MonthlyReportVariables } from '../domain/notices.ts';
 import { exposureTier, exposureTierNames, monthlyBreaches, riskTierNames, tierRank, type ExposureTier, type RiskRules, type RiskTier } from '../domain/risk.ts';
 import type { Stores, Transact } from '../stores.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 
 /** The report goes out at this local time on the 1st. */

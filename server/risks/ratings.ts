@@ -7,9 +7,9 @@ import { isNegativeComment } from '../domain/rating.ts';
 import { normalize } from '../domain/chat/normalize.ts';
 import type { Rating } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
-import { responsibleFor } from '../services/responsible.ts';
+import { responsibleFor } from '../applications/responsible.ts';
 import type { RiskService } from './risk-items.ts';
 
 /** A second rating replaces the first within this long of it; then the window closes. */

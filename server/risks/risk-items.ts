@@ -24,9 +24,9 @@ import { addWorkingMinutes, firstWorkdayOf, isWorkingTime, nextWorkingTime, work
 import type { RiskItem, RiskSignal } from './risk-store.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
-import { responsibleFor } from '../services/responsible.ts';
+import { responsibleFor } from '../applications/responsible.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 import { publishToStaff, staffSees } from '../staff/staff-topics.ts';
 

@@ -3,7 +3,7 @@
 import { endOfDay, startOfDay, type CalendarDate } from '../domain/dates.ts';
 import { aggregateRiskStats, type RiskStatsGrouping, type RiskStatsRow } from '../domain/risk-stats.ts';
 import type { Stores } from '../stores.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';

@@ -7,7 +7,7 @@ import { ChatMessageBody, ChatMessageReply } from '../schemas/chat.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { isKioskDevice } from './kiosk-device.ts';
 import type { CustomerAccess } from '../customers/customer-access.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 
 const MINUTE = 60_000;
 /** messages a kiosk/web session may send per minute */

@@ -7,7 +7,7 @@ import { unauthorized } from '../errors.ts';
 import { maskAddress } from '../../channels/log.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { UNSUBSCRIBE_PATH, type EmailUnsubscribe } from '../notices/email-unsubscribe.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 
 const Query = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2000, description: 'the signed token of the e-mail\'s unsubscribe link' }) });
 

@@ -1,8 +1,8 @@
 // Every route plugin of the public HTTP contract (API.md), each given only what it uses.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Clock } from '../services/clock.ts';
-import type { Metrics } from '../services/metrics.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { AttemptLog } from '../limits/attempt-log.ts';
 import emailUnsubscribeRoutes from './email-unsubscribe.ts';

@@ -4,7 +4,7 @@ import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
 import type { CustomerAccess } from '../customers/customer-access.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import { STAFF_COOKIE } from '../staff/staff-auth.ts';
 import { crossOriginGuard } from './cross-origin.ts';
 

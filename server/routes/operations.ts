@@ -16,7 +16,7 @@ export function isLocalCaller(request: FastifyRequest): boolean {
   const relayed = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some((name) => request.headers[name] !== undefined);
   return loopback && !relayed;
 }
-import type { Metrics } from '../services/metrics.ts';
+import type { Metrics } from '../shared/metrics.ts';
 
 export interface OperationsRoutesOptions {
   metrics: Metrics;

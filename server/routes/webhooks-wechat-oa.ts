@@ -17,7 +17,7 @@ import {
 } from '../../channels/wechat-oa/callback.ts';
 import { JiedianError } from '../errors.ts';
 import type { Config } from '../config.ts';
-import type { Clock } from '../services/clock.ts';
+import type { Clock } from '../shared/clock.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 
 const wechatOaWebhook: FastifyPluginAsyncTypebox<{ config: Pick<Config, 'wechatOa'>; clock: Clock }> = async (app, { config, clock }) => {

@@ -1,8 +1,8 @@
 // The staff module: sign-in and sessions, which applications a staff member may open, and the admins' notices of
 // accounts and staff ids being guessed at.
 import fp from 'fastify-plugin';
-import type { Clock } from '../services/clock.ts';
-import type { Metrics } from '../services/metrics.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
 import type { AttemptLog } from '../limits/attempt-log.ts';
 import { createSecurityNotices, type SecurityNotices } from './security-notices.ts';

@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { formatInstant } from '../domain/dates.ts';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
 import type { UnderAttack } from '../limits/guess-limits.ts';
-import type { Metrics } from '../services/metrics.ts';
+import type { Metrics } from '../shared/metrics.ts';
 
 const MAX_KEPT = 200;
 

@@ -4,7 +4,7 @@ import { formatInstant } from '../domain/dates.ts';
 import type { Stores, Transact } from '../stores.ts';
 import type { Alert as AlertRow } from './alert-store.ts';
 import { topics, type RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { StaffPrincipal } from '../staff/staff-accounts.ts';
 
 export const MAX_EXPLANATION = 1000;

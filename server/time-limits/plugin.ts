@@ -6,7 +6,7 @@ import type { WriteHealth } from '../../db/unit-of-work.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
 import type { Lease } from '../lease.ts';
 import type { RealtimeHub } from '../realtime/hub.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { Alert } from './alert-store.ts';
 import { ALERT_FEED_INTERVAL_MS, createAlertFeed, sharedHubAlertFeed, type AlertFeed } from './alert-feed.ts';

@@ -9,7 +9,7 @@ import type { Stores } from '../stores.ts';
 import type { ApplicationStore } from '../applications/application-store.ts';
 import type { Alert as AlertRow, AlertStore } from './alert-store.ts';
 import type { AlertService } from './alerts.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { IngestChanges } from '../applications/ingest.ts';
 import { runningDueAt } from '../applications/planning.ts';
 import type { NoticeWriter } from '../notices/writer.ts';

@@ -7,7 +7,7 @@ import { workdaysTaken } from '../domain/typical-durations.ts';
 import { DEFAULT_WORKING_HOURS } from '../domain/working-time.ts';
 import type { Stores } from '../stores.ts';
 import type { AlertStore } from './alert-store.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { StaffScope } from '../staff/staff-accounts.ts';
 
 const UNASSIGNED = '未指派';

@@ -8,7 +8,7 @@ import { timelinessCsv } from '../domain/timeliness.ts';
 import { nextWorkingTime, type WorkingHours } from '../domain/working-time.ts';
 import type { Transact } from '../stores.ts';
 import type { ApplicationStore } from '../applications/application-store.ts';
-import type { ServiceContext } from '../services/context.ts';
+import type { ServiceContext } from '../shared/context.ts';
 import type { NoticeWriter } from '../notices/writer.ts';
 import type { TimelinessStats } from './timeliness.ts';
 

@@ -10,7 +10,7 @@ import { TwilioSmsChannel } from '../../channels/sms-twilio/channel.ts';
 import { openPostgres, type PostgresDatabase } from '../../db/postgres/client.ts';
 import { createPostgresDeliveryQueue, type PostgresDeliveryQueue } from '../../db/postgres/delivery-queue.ts';
 import { createDispatcher, type Dispatcher } from '../../server/notices/dispatcher.ts';
-import { systemClock } from '../../server/services/clock.ts';
+import { systemClock } from '../../server/shared/clock.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { recordingLogger } from '../support/logger.ts';
 import { eventually, fakeTwilioForTest, TWILIO_FROM } from '../support/notices.ts';

@@ -1,4 +1,4 @@
-// The learnt step durations' per-process cache (server/services/learnt-durations.ts) when it is dropped while a unit of
+// The learnt step durations' per-process cache (server/applications/learnt-durations.ts) when it is dropped while a unit of
 // work loads it: on several instances another instance's completions drop it at any moment (a cache invalidation on
 // the hub), here in the middle of a load. The plan that loaded must still get its values (it once failed with
 // "asked for before they were loaded", a 500 to a sync of step events), and the next load reads them afresh.
@@ -7,8 +7,8 @@ import { openDatabase, type Database_ } from '../../db/client.ts';
 import { createSqliteStores } from '../../db/sqlite/stores.ts';
 import type { ApplicationStore } from '../../server/applications/application-store.ts';
 import { findProcess } from '../../server/domain/catalog.ts';
-import { createLearntDurations } from '../../server/services/learnt-durations.ts';
-import { loadReferenceData } from '../../server/services/reference-data.ts';
+import { createLearntDurations } from '../../server/applications/learnt-durations.ts';
+import { loadReferenceData } from '../../server/shared/reference-data.ts';
 import { testConfig } from '../support/app.ts';
 
 const process = findProcess(loadReferenceData(testConfig()).catalog, 'hv_single')!;

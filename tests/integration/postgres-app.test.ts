@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type JiedianApp } from '../../server/app.ts';
 import { openPostgresBackend } from '../../db/postgres/backend.ts';
 import type { Backend } from '../../server/backend.ts';
-import { ManualClock } from '../../server/services/clock.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
 import { DEFAULT_NOW, SECRET, SYNC_TOKEN, applicationBody, handlerBody, testConfig } from '../support/app.ts';
 import { fakeTwilioForTest, twilioEnv } from '../support/notices.ts';
 import { freshPostgresDatabase } from '../support/postgres.ts';

@@ -3,7 +3,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { risksPlugin } from '../../server/risks/plugin.ts';
-import { createMetrics } from '../../server/services/metrics.ts';
+import { createMetrics } from '../../server/shared/metrics.ts';
 import { buildTestApp } from '../support/app.ts';
 import { postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 

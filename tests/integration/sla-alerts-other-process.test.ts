@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type JiedianApp } from '../../server/app.ts';
 import { openDatabase, type Database_ } from '../../db/client.ts';
-import { ManualClock } from '../../server/services/clock.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
 import { applicationBody, buildTestApp, tempDatabasePath, testConfig } from '../support/app.ts';
 import { api, listen, LiveClient, signIn, type Frame } from '../support/live.ts';
 import { inDesignReview, syncStaff } from '../support/sla.ts';

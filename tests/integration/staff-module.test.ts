@@ -2,11 +2,11 @@
 // implements too), and the plugin's declared dependency on the stores.
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createMetrics } from '../../server/services/metrics.ts';
+import { createMetrics } from '../../server/shared/metrics.ts';
 import { createInProcessHub } from '../../server/realtime/hub.ts';
 import { createInMemoryAttemptLog } from '../../server/limits/attempt-log.ts';
 import { staffPlugin } from '../../server/staff/plugin.ts';
-import { systemClock } from '../../server/services/clock.ts';
+import { systemClock } from '../../server/shared/clock.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 

@@ -7,7 +7,7 @@ import { buildTestApp, type TestApp } from '../support/app.ts';
 import { outboxOf } from '../support/notices.ts';
 import { inDesignReview, syncStaff } from '../support/sla.ts';
 import { customerA, hurry, listen, viewToken } from '../support/live.ts';
-import { loadReferenceData } from '../../server/services/reference-data.ts';
+import { loadReferenceData } from '../../server/shared/reference-data.ts';
 import { ConfigError } from '../../server/config.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -7,7 +7,7 @@ import { buildApp, type AppDeps, type JiedianApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createOutboxStore, type OutboxStore } from '../../db/outbox-store.ts';
 import { openDatabase, type Database_, type OpenOptions } from '../../db/client.ts';
-import { ManualClock } from '../../server/services/clock.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
 import { openPostgresBackend } from '../../db/postgres/backend.ts';
 import { freshPostgresDatabase } from './postgres.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSignedTokens } from '../../server/services/signed-tokens.ts';
+import { createSignedTokens } from '../../server/shared/signed-tokens.ts';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789';
 const NOW = Date.parse('2026-11-24T10:00:00+08:00');

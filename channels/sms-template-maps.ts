@@ -2,7 +2,7 @@
 // fail a notice stops the server, as a broken handlebars template does.
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkTemplateMap, readTemplateMap, type SmsTemplateMap, type TemplateMapProblem, type TemplateProvider } from '../domain/sms-template-maps.ts';
+import { checkTemplateMap, readTemplateMap, type SmsTemplateMap, type TemplateMapProblem, type TemplateProvider } from '../server/domain/sms-template-maps.ts';
 
 export class SmsTemplateMapError extends Error {
   constructor(

@@ -2,7 +2,7 @@
 // so a unit of work loads a process's durations (`load`) before it plans; loaded once, they are kept up to date here.
 // Forgetting them (another instance recorded completions, or a write failed) marks them stale rather than dropping
 // them: the next `load` reads them afresh, and a plan already past its `load` still has the values it loaded.
-import type { ApplicationStore } from '../applications/application-store.ts';
+import type { ApplicationStore } from './application-store.ts';
 import type { Process, ProcessStep } from '../domain/catalog.ts';
 import { LEARNT_TYPICAL_WINDOW, learntTypicalWorkdays } from '../domain/typical-durations.ts';
 

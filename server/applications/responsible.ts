@@ -1,6 +1,6 @@
 // Who is responsible for an application now: the handler of its current step, else whoever handled it last, else
 // its account manager (客户经理); and that person's team, whose lead sees the application's queue items.
-import type { ApplicationStore } from '../applications/application-store.ts';
+import type { ApplicationStore } from './application-store.ts';
 
 export async function responsibleFor(store: Pick<ApplicationStore, 'application' | 'steps' | 'handler'>, applicationNo: string) {
   const steps = await store.steps(applicationNo);

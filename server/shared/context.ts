@@ -3,7 +3,7 @@ import type { Catalog } from '../domain/catalog.ts';
 import type { WorkingCalendar } from '../domain/calendar.ts';
 import type { WorkingHours } from '../domain/working-time.ts';
 import type { Clock } from './clock.ts';
-import type { LearntDurations } from './learnt-durations.ts';
+import type { LearntDurations } from '../applications/learnt-durations.ts';
 
 export interface ServiceContext {
   catalog: Catalog;
