@@ -1,7 +1,8 @@
 // Generates a benchmark database of N applications in bulk: the real schema (migrations applied by
 // openDatabase), then teams, handlers, applications, their steps with plans and their step completions,
-// written with raw better-sqlite3 prepared inserts in large transactions. Reused when a file with the
-// same N and schema version exists.
+// written with raw better-sqlite3 prepared inserts in large transactions, then their stored progress views
+// (through the application store, as the server writes them). Reused when a file with the same N and schema
+// version exists.
 //
 //   npx tsx bench/generate-db.ts [--applications 1000000] [--profile mixed|fresh]
 //   (or: npm run bench -- generate --applications N [--profile fresh])
@@ -17,10 +18,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../db/client.ts';
+import { createSqliteStores } from '../db/sqlite/stores.ts';
+import { storeMissingProgressViews } from '../server/applications/progress-views.ts';
 import { BENCH_NOW, BENCH_SECRET, BENCH_TODAY, formatNumber, numberFlag, resultsDir } from './common.ts';
 
 /** Bump when the generated data changes shape, so stale files are regenerated. */
-const GENERATOR_VERSION = 5;
+const GENERATOR_VERSION = 6;
 
 export type Profile = 'mixed' | 'fresh' | 'sla';
 
@@ -249,6 +252,7 @@ export async function ensureDatabase(options: GenerateOptions): Promise<Generate
   // The real schema: the project's migrations through its own client.
   openDatabase(tmp).close();
   const rows = generateInto(tmp, options.applications, profile, log);
+  rows.progress_views = await storeProgressViews(tmp, log);
   removeDatabaseFiles(file);
   fs.rmSync(metaFile, { force: true });
   fs.renameSync(tmp, file);
@@ -458,6 +462,20 @@ function generateInto(file: string, n: number, profile: Profile, log: (line: str
   sqlite.pragma('journal_mode = DELETE');
   sqlite.close();
   return counts;
+}
+
+/** The stored progress views, written as the server writes them (and as it fills them in for an older database). */
+async function storeProgressViews(file: string, log: (line: string) => void): Promise<number> {
+  const started = performance.now();
+  const database = openDatabase(file);
+  try {
+    const { stores, transact } = createSqliteStores(database);
+    const written = await storeMissingProgressViews(stores, transact, 5000);
+    log(`  stored ${formatNumber(written)} progress views (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    return written;
+  } finally {
+    database.close();
+  }
 }
 
 // ---- command line -----------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import { createPostgresRiskStore } from './risk-store.ts';
 import { createPostgresChatStore } from './chat-store.ts';
 import { createPostgresTransact, type PostgresTransactOptions } from './unit-of-work.ts';
 
-const storesOn = (db: PgExecutor): Stores => ({
-  applications: createPostgresApplicationStore(db),
+const storesWith = (db: PgExecutor, applications: Stores['applications']): Stores => ({
+  applications,
   staff: createPostgresStaffAccounts(db),
   alerts: createPostgresAlertStore(db),
   bindings: createPostgresBindingStore(db),
@@ -31,5 +31,23 @@ const storesOn = (db: PgExecutor): Stores => ({
 });
 
 export function createPostgresStores(database: PostgresDatabase, options: PostgresTransactOptions = {}): { stores: Stores; transact: Transact; attempts: AttemptLog } {
-  return { stores: storesOn(database.db), transact: createPostgresTransact(database, storesOn, options), attempts: createPostgresAttemptLog(database.db) };
+  // a unit of work's stores, and the progress views its writes changed, written before it commits
+  const viewWriters = new WeakMap<Stores, () => Promise<void>>();
+  const storesOn = (tx: PgExecutor): Stores => {
+    const applications = createPostgresApplicationStore(tx, true);
+    const stores = storesWith(tx, applications.store);
+    viewWriters.set(stores, applications.writeViews);
+    return stores;
+  };
+  const inTransaction = createPostgresTransact(database, storesOn, options);
+  return {
+    stores: storesWith(database.db, createPostgresApplicationStore(database.db).store),
+    transact: (work) =>
+      inTransaction(async (stores) => {
+        const result = await work(stores);
+        await viewWriters.get(stores)!();
+        return result;
+      }),
+    attempts: createPostgresAttemptLog(database.db),
+  };
 }

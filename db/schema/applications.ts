@@ -1,6 +1,7 @@
 // Applications, their steps with the current plan, and the sync events that moved them.
 import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import type { StoredProgress } from '../../server/domain/progress-view.ts';
 
 export const applicationStatuses = ['active', 'suspended', 'completed', 'cancelled'] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
@@ -97,7 +98,29 @@ export const applicationSteps = sqliteTable(
     // timeliness statistics select step occurrences by when they started and ended
     index('steps_actual_start_idx').on(t.actualStart).where(sql`${t.actualStart} IS NOT NULL`),
     index('steps_actual_end_idx').on(t.actualEnd).where(sql`${t.actualEnd} IS NOT NULL`),
+    // a handler's new name or phone reaches the stored progress views of the applications they handle a step of
+    index('steps_handler_idx').on(t.handlerId).where(sql`${t.handlerId} IS NOT NULL`),
   ],
+);
+
+/**
+ * Per application, what its progress view (domain/progress-view.ts) is made of apart from the time of reading
+ * (`StoredProgress`: the application's fields a view shows, its steps with their plan and handler's contact), written
+ * in the same unit of work as every change to them (the application store writes it before commit), so a customer's
+ * read is one indexed statement. The query code's HMAC and the acceptance time are columns for the account's query.
+ */
+export const progressViews = sqliteTable(
+  'progress_views',
+  {
+    applicationNo: text('application_no')
+      .primaryKey()
+      .references(() => applications.applicationNo),
+    accountNo: text('account_no').notNull(),
+    queryCodeHmac: text('query_code_hmac').notNull(),
+    acceptedAt: integer('accepted_at').notNull(),
+    view: text('view', { mode: 'json' }).$type<StoredProgress>().notNull(),
+  },
+  (t) => [index('progress_views_account_idx').on(t.accountNo)],
 );
 
 export const syncEvents = sqliteTable(

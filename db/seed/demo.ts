@@ -136,7 +136,7 @@ export async function seedDemo(services: DemoServices, now: number): Promise<See
 export async function advanceDemo(services: DemoServices, now: number, rng: Rng, limit = 3): Promise<DemoMove[]> {
   const { database, context, ingest } = services;
   const { catalog } = context;
-  const store = createSqliteApplicationStore(database.db);
+  const store = createSqliteApplicationStore(database).store;
   const active = database.db
     .select({ applicationNo: applications.applicationNo, processCode: applications.processCode, accountManagerId: applications.accountManagerId })
     .from(applications)

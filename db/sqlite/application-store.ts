@@ -2,8 +2,8 @@
 // (unprepared drizzle queries cost several times a raw statement on hot paths), each method run at once and its
 // result handed back as a settled promise.
 import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Db } from '../client.ts';
-import { alerts, applications, applicationSteps, riskSignals, stepCompletions, syncEvents, handlers, teams } from '../schema/index.ts';
+import type { Database_, Db } from '../client.ts';
+import { alerts, applications, applicationSteps, progressViews, riskSignals, stepCompletions, syncEvents, handlers, teams } from '../schema/index.ts';
 import type {
   ApplicationPlan,
   ApplicationRow,
@@ -15,6 +15,7 @@ import type {
   SyncEventRow,
   StepCompletion,
 } from '../../server/applications/application-store.ts';
+import { storedProgressOf } from '../../server/applications/application-store.ts';
 
 const p = sql.placeholder;
 
@@ -59,6 +60,34 @@ function preparedStore(db: Db) {
     .leftJoin(teams, eq(teams.id, handlers.teamId))
     .where(eq(applicationSteps.applicationNo, p('applicationNo')))
     .prepare();
+  const progressViewOf = db.select({ view: progressViews.view }).from(progressViews).where(eq(progressViews.applicationNo, p('applicationNo'))).prepare();
+  const progressViewsOfAccount = db
+    .select({ view: progressViews.view })
+    .from(progressViews)
+    .where(and(eq(progressViews.accountNo, p('accountNo')), eq(progressViews.queryCodeHmac, p('queryCodeHmac'))))
+    .orderBy(desc(progressViews.acceptedAt), desc(progressViews.applicationNo))
+    .prepare();
+  const writeProgressView = db
+    .insert(progressViews)
+    .values({ applicationNo: p('applicationNo'), accountNo: p('accountNo'), queryCodeHmac: p('queryCodeHmac'), acceptedAt: p('acceptedAt'), view: p('view') })
+    .onConflictDoUpdate({
+      target: progressViews.applicationNo,
+      set: { accountNo: sql`excluded.account_no`, queryCodeHmac: sql`excluded.query_code_hmac`, acceptedAt: sql`excluded.accepted_at`, view: sql`excluded.view` },
+    })
+    .prepare();
+  const applicationsWithoutView = db
+    .select({ applicationNo: applications.applicationNo })
+    .from(applications)
+    .where(sql`NOT EXISTS (SELECT 1 FROM ${progressViews} WHERE ${progressViews.applicationNo} = ${applications.applicationNo})`)
+    .orderBy(asc(applications.applicationNo))
+    .limit(p('limit'))
+    .prepare();
+  const applicationsOfHandler = db
+    .selectDistinct({ applicationNo: applicationSteps.applicationNo })
+    .from(applicationSteps)
+    .where(eq(applicationSteps.handlerId, p('handlerId')))
+    .prepare();
+  const contactOf = db.select({ name: handlers.name, phone: handlers.phone }).from(handlers).where(eq(handlers.id, p('handlerId'))).prepare();
   const updateStepState = db
     .update(applicationSteps)
     .set({
@@ -195,6 +224,18 @@ function preparedStore(db: Db) {
     steps: (applicationNo: string) => stepsOf.all({ applicationNo }),
     step: (applicationNo: string, stepCode: string) => stepByKey.get({ applicationNo, stepCode }),
     stepsForView: (applicationNo: string) => stepsForViewOf.all({ applicationNo }),
+    progressView: (applicationNo: string) => progressViewOf.get({ applicationNo })?.view,
+    progressViewsOfAccount: (accountNo: string, queryCodeHmac: string) => progressViewsOfAccount.all({ accountNo, queryCodeHmac }).map((r) => r.view),
+    applicationsWithoutProgressView: (limit: number) => applicationsWithoutView.all({ limit }).map((r) => r.applicationNo),
+    applicationsOfHandler: (handlerId: string) => applicationsOfHandler.all({ handlerId }).map((r) => r.applicationNo),
+    contact: (handlerId: string) => contactOf.get({ handlerId }),
+    /** The application's stored progress view made afresh from its rows (nothing when it does not exist). */
+    writeProgressView(applicationNo: string): void {
+      const application = applicationByNo.get({ applicationNo });
+      if (!application) return;
+      const view = storedProgressOf(application, stepsForViewOf.all({ applicationNo }));
+      writeProgressView.run({ applicationNo, accountNo: application.accountNo, queryCodeHmac: application.queryCodeHmac, acceptedAt: application.acceptedAt, view });
+    },
     updateStepState: (row: StepState) => updateStepState.run(row),
     updateStepPlan: (row: StepPlan) => updateStepPlan.run(row),
     updateApplicationPlan: (row: ApplicationPlan) => updateApplicationPlan.run({ ...row, planFeasible: row.planFeasible ? 1 : 0, planCompressed: row.planCompressed ? 1 : 0 }),
@@ -265,9 +306,27 @@ function preparedStore(db: Db) {
   };
 }
 
-export function createSqliteApplicationStore(db: Db): ApplicationStore {
+/**
+ * The port, and `writeViews`, which the unit of work calls before it commits: the write methods note the applications
+ * whose progress view they change (a handler's new contact: every application with a step of theirs), and it writes
+ * those views afresh from the rows, once each however many writes changed them. A write outside a transaction has its
+ * views written at once.
+ */
+export function createSqliteApplicationStore({ db, sqlite }: Pick<Database_, 'db' | 'sqlite'>): { store: ApplicationStore; writeViews(): void; forgetViews(): void } {
   const q = preparedStore(db);
-  return {
+  const changed = new Set<string>();
+  const handlersChanged = new Set<string>();
+  function writeViews(): void {
+    for (const handlerId of handlersChanged) for (const no of q.applicationsOfHandler(handlerId)) changed.add(no);
+    handlersChanged.clear();
+    for (const no of changed) q.writeProgressView(no);
+    changed.clear();
+  }
+  const viewChanged = (applicationNo: string) => {
+    changed.add(applicationNo);
+    if (!sqlite.inTransaction) writeViews();
+  };
+  const store: ApplicationStore = {
     application: async (applicationNo) => q.application(applicationNo),
     // the unit of work's BEGIN IMMEDIATE holds the database's write lock: nothing else writes until it ends
     applicationForUpdate: async (applicationNo) => q.application(applicationNo),
@@ -283,10 +342,28 @@ export function createSqliteApplicationStore(db: Db): ApplicationStore {
     steps: async (applicationNo) => q.steps(applicationNo),
     step: async (applicationNo, stepCode) => q.step(applicationNo, stepCode),
     stepsForView: async (applicationNo) => q.stepsForView(applicationNo),
-    updateStepState: async (row) => void q.updateStepState(row),
-    updateStepPlan: async (row) => void q.updateStepPlan(row),
-    updateApplicationPlan: async (row) => void q.updateApplicationPlan(row),
-    setRequestedConnectDate: async (applicationNo, date) => void q.setRequestedConnectDate(applicationNo, date),
+    progressView: async (applicationNo) => q.progressView(applicationNo),
+    progressViewsOfAccount: async (accountNo, queryCodeHmac) => q.progressViewsOfAccount(accountNo, queryCodeHmac),
+    applicationsWithoutProgressView: async (limit) => q.applicationsWithoutProgressView(limit),
+    async rewriteProgressViews(applicationNos) {
+      for (const no of applicationNos) viewChanged(no);
+    },
+    async updateStepState(row) {
+      q.updateStepState(row);
+      viewChanged(row.applicationNo);
+    },
+    async updateStepPlan(row) {
+      q.updateStepPlan(row);
+      viewChanged(row.applicationNo);
+    },
+    async updateApplicationPlan(row) {
+      q.updateApplicationPlan(row);
+      viewChanged(row.applicationNo);
+    },
+    async setRequestedConnectDate(applicationNo, date) {
+      q.setRequestedConnectDate(applicationNo, date);
+      viewChanged(applicationNo);
+    },
     planStatesAfter: async (after, limit) => q.planStatesAfter(after, limit),
     eventExists: async (eventId) => q.eventExists(eventId),
     insertEvent: async (row) => void q.insertEvent(row),
@@ -295,13 +372,37 @@ export function createSqliteApplicationStore(db: Db): ApplicationStore {
     recordCompletion: async (row) => void q.recordCompletion(row),
     recentCompletionWorkdays: async (processCode, stepCode, limit) => q.recentCompletionWorkdays(processCode, stepCode, limit),
     handler: async (handlerId) => q.handler(handlerId),
-    upsertHandler: async (handler, now) => q.upsertHandler(handler, now),
-    insertApplication: async (row, now) => q.insertApplication(row, now),
-    updateApplicationSource: async (applicationNo, source, sourceDigest, now) => q.updateApplicationSource(applicationNo, source, sourceDigest, now),
-    addStep: async (applicationNo, stepCode, position) => void q.addStep(applicationNo, stepCode, position),
+    async upsertHandler(handler, now) {
+      const before = q.contact(handler.id);
+      q.upsertHandler(handler, now);
+      if (before?.name === handler.name && before.phone === handler.phone) return;
+      handlersChanged.add(handler.id);
+      if (!sqlite.inTransaction) writeViews();
+    },
+    async insertApplication(row, now) {
+      q.insertApplication(row, now);
+      viewChanged(row.applicationNo);
+    },
+    async updateApplicationSource(applicationNo, source, sourceDigest, now) {
+      q.updateApplicationSource(applicationNo, source, sourceDigest, now);
+      viewChanged(applicationNo);
+    },
+    async addStep(applicationNo, stepCode, position) {
+      q.addStep(applicationNo, stepCode, position);
+      viewChanged(applicationNo);
+    },
+    // a view orders steps by the catalog, not by position
     moveStep: async (applicationNo, stepCode, position) => void q.moveStep(applicationNo, stepCode, position),
-    removeStep: async (applicationNo, stepCode) => void q.removeStep(applicationNo, stepCode),
+    async removeStep(applicationNo, stepCode) {
+      q.removeStep(applicationNo, stepCode);
+      viewChanged(applicationNo);
+    },
     raisedAlerts: async (applicationNo) => q.raisedAlerts(applicationNo),
     limitRiskRaised: async (applicationNo) => q.limitRiskRaised(applicationNo),
   };
+  const forgetViews = () => {
+    changed.clear();
+    handlersChanged.clear();
+  };
+  return { store, writeViews, forgetViews };
 }

@@ -35,10 +35,10 @@ export function createSqliteStores(database: Database_): {
   const mutes = createSqliteMuteStore(database.db);
   const outboxNow = createOutboxStore(database.db);
   const risks = createSqliteRiskStore(database.db);
-  const applications = createSqliteApplicationStore(database.db);
+  const applications = createSqliteApplicationStore(database);
   const stores: Stores = {
-    applications,
-    staff: createSqliteStaffAccounts(database.db, applications, hurries),
+    applications: applications.store,
+    staff: createSqliteStaffAccounts(database.db, applications.store, hurries),
     alerts,
     bindings,
     chats: createSqliteChatStore(database.db),
@@ -52,7 +52,17 @@ export function createSqliteStores(database: Database_): {
   const deliveries = createSqliteDeliveryQueue(outboxNow);
   return {
     stores,
-    transact: (work) => database.write(() => work(stores)),
+    // the progress views the body's writes changed are written before the commit; a body that fails leaves them be
+    transact: (work) =>
+      database.write(async () => {
+        try {
+          const result = await work(stores);
+          applications.writeViews();
+          return result;
+        } finally {
+          applications.forgetViews();
+        }
+      }),
     deliveries,
     attempts: createInMemoryAttemptLog(),
   };

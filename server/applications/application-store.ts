@@ -2,6 +2,7 @@
 // and teams, sync events), the plans stored on them and the completions typical durations are learnt from.
 // Implemented for SQLite (db/sqlite/application-store.ts) and PostgreSQL (db/postgres/application-store.ts).
 import type { AlertLevel, applications, applicationSteps, handlers, stepCompletions, syncEvents } from '../../db/schema/index.ts';
+import { storedProgress, type HandlerContact, type StoredProgress } from '../domain/progress-view.ts';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type StepRow = typeof applicationSteps.$inferSelect;
@@ -39,6 +40,15 @@ export type ViewStep = Pick<StepRow, 'stepCode' | 'status' | 'actualStart' | 'ac
   handlerTeamId: string | null;
 };
 
+/** The stored part of an application's progress view, as every store writes it. */
+export function storedProgressOf(application: ApplicationRow, steps: readonly ViewStep[]): StoredProgress {
+  const contacts = new Map<string, HandlerContact>();
+  for (const s of steps) {
+    if (s.handlerId !== null && s.handlerTeamId !== null) contacts.set(s.handlerId, { name: s.handlerName!, phone: s.handlerPhone! });
+  }
+  return storedProgress(application, steps, (id) => contacts.get(id));
+}
+
 export type StepState = Pick<StepRow, 'applicationNo' | 'stepCode' | 'status' | 'actualStart' | 'actualEnd' | 'lastStartedAt' | 'lastCompletedAt' | 'handlerId' | 'handlerAt'>;
 export type StepPlan = Pick<StepRow, 'applicationNo' | 'stepCode' | 'plannedStart' | 'plannedEnd' | 'dueAt' | 'warnAt' | 'alertAt'>;
 export type ApplicationPlan = Pick<
@@ -69,6 +79,17 @@ export interface ApplicationStore {
   step(applicationNo: string, stepCode: string): Promise<StepRow | undefined>;
   /** What a ProgressView shows of each step, in no particular order (a ProgressView orders them by the catalog). */
   stepsForView(applicationNo: string): Promise<ViewStep[]>;
+  /**
+   * The stored part of the application's progress view, in one statement. Every write method below that changes what
+   * it is made of has it written again before its unit of work commits (so it is never older than the rows).
+   */
+  progressView(applicationNo: string): Promise<StoredProgress | undefined>;
+  /** The stored progress views of the account's applications whose query code matches, newest first, in one statement. */
+  progressViewsOfAccount(accountNo: string, queryCodeHmac: string): Promise<StoredProgress[]>;
+  /** Up to `limit` applications without a stored progress view (a database from before they were stored). */
+  applicationsWithoutProgressView(limit: number): Promise<string[]>;
+  /** Has the applications' progress views written afresh with the unit of work. */
+  rewriteProgressViews(applicationNos: readonly string[]): Promise<void>;
   updateStepState(row: StepState): Promise<void>;
   updateStepPlan(row: StepPlan): Promise<void>;
   updateApplicationPlan(row: ApplicationPlan): Promise<void>;
@@ -89,6 +110,7 @@ export interface ApplicationStore {
   /**
    * A handler and their team as the marketing system sends them: a PUT replaces the handler (a contact left out is
    * no longer there), and admin, granted in Jiedian (`staff:admin`), not by the marketing system, survives a re-sync.
+   * A new name or phone is written into the progress views of the applications with a step of theirs.
    */
   upsertHandler(handler: SyncedHandler, now: number): Promise<void>;
   /** A new application, with the plan it starts from (typical durations, made today). */

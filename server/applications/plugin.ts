@@ -8,7 +8,7 @@ import type { ServiceContext } from '../shared/context.ts';
 import { createChangeFlow, type IngestChanges, type IngestHooks } from './change-flow.ts';
 import { createIngestService, type IngestService } from './ingest.ts';
 import { createPlanRefresh, type PlanRefresh, type PlanRefreshOptions } from './plan-refresh.ts';
-import { createProgressViews, type ProgressViews } from './progress-views.ts';
+import { createProgressViews, storeMissingProgressViews, type ProgressViews } from './progress-views.ts';
 import { createReplanning, type Replanning } from './replanning.ts';
 
 export interface ApplicationsModule {
@@ -44,6 +44,8 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
     const { ctx, hub } = options;
     const { writer, dispatcher } = app.notices;
     const views = createProgressViews(ctx, app.stores.applications);
+    const filled = await storeMissingProgressViews(app.stores, app.transact);
+    if (filled > 0) app.log.info({ applications: filled }, 'stored the progress views this database lacked');
     const pushProgress = (changes: IngestChanges) => {
       for (const applicationNo of changes.applications) {
         const topic = topics.application(applicationNo);

@@ -40,6 +40,56 @@ export interface HandlerContact {
   phone: string;
 }
 
+/**
+ * What a progress view is made of apart from the time of reading: the application's fields it shows (with the day its
+ * stored plan was made for), its steps with their stored plan and their handler's contact. Stored per application and
+ * kept current by every write to them; overdue, and the plan of a later day than the stored one, are worked out when
+ * the view is read.
+ */
+export interface StoredProgress {
+  application: ApplicationRecord & { plannedOn: string };
+  /** one per step row, any order */
+  steps: (StepRecordWithPlan & { handler: HandlerContact | null })[];
+}
+
+/** The stored part of a progress view from the application's row, its steps' and their handlers' contacts. */
+export function storedProgress(
+  application: ApplicationRecord & { plannedOn: string },
+  steps: readonly StepRecordWithPlan[],
+  handlerOf: (handlerId: string) => HandlerContact | undefined,
+): StoredProgress {
+  const a = application;
+  return {
+    application: {
+      applicationNo: a.applicationNo,
+      accountNo: a.accountNo,
+      customerName: a.customerName,
+      processCode: a.processCode,
+      status: a.status,
+      acceptedAt: a.acceptedAt,
+      requestedConnectDate: a.requestedConnectDate,
+      expectedConnectDate: a.expectedConnectDate,
+      planFeasible: a.planFeasible,
+      earliestFeasibleDate: a.earliestFeasibleDate,
+      planBasis: a.planBasis,
+      planCompressed: a.planCompressed,
+      updatedAt: a.updatedAt,
+      plannedOn: a.plannedOn,
+    },
+    steps: steps.map((s) => ({
+      stepCode: s.stepCode,
+      status: s.status,
+      actualStart: s.actualStart,
+      actualEnd: s.actualEnd,
+      handlerId: s.handlerId,
+      plannedStart: s.plannedStart,
+      plannedEnd: s.plannedEnd,
+      dueAt: s.dueAt,
+      handler: (s.handlerId !== null && handlerOf(s.handlerId)) || null,
+    })),
+  };
+}
+
 export interface StepView {
   code: string;
   name: string;

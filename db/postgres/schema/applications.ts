@@ -1,7 +1,8 @@
 // Applications, their steps with the current plan, and the sync events that moved them (PostgreSQL; the same
 // tables, columns and indexes as db/schema/applications.ts, where the columns are described).
 import { sql } from 'drizzle-orm';
-import { pgTable, text, integer, doublePrecision, boolean, index, primaryKey } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, doublePrecision, boolean, index, jsonb, primaryKey } from 'drizzle-orm/pg-core';
+import type { StoredProgress } from '../../../server/domain/progress-view.ts';
 import { applicationStatuses, planBases, stepStatuses, syncEventStates, syncEventTypes } from '../../schema/applications.ts';
 import { ms } from './columns.ts';
 
@@ -66,7 +67,22 @@ export const applicationSteps = pgTable(
     index('steps_alert_idx').on(t.alertAt).where(sql`${t.alertAt} IS NOT NULL`),
     index('steps_actual_start_idx').on(t.actualStart).where(sql`${t.actualStart} IS NOT NULL`),
     index('steps_actual_end_idx').on(t.actualEnd).where(sql`${t.actualEnd} IS NOT NULL`),
+    index('steps_handler_idx').on(t.handlerId).where(sql`${t.handlerId} IS NOT NULL`),
   ],
+);
+
+export const progressViews = pgTable(
+  'progress_views',
+  {
+    applicationNo: text('application_no')
+      .primaryKey()
+      .references(() => applications.applicationNo),
+    accountNo: text('account_no').notNull(),
+    queryCodeHmac: text('query_code_hmac').notNull(),
+    acceptedAt: ms('accepted_at').notNull(),
+    view: jsonb('view').$type<StoredProgress>().notNull(),
+  },
+  (t) => [index('progress_views_account_idx').on(t.accountNo)],
 );
 
 export const syncEvents = pgTable(
