@@ -10,6 +10,10 @@
 //   npm run bench -- ingest [--applications 20000] [--batches 50] [--batch-size 1000] [--warmup 5]
 //   npm run bench -- ingest --profile [--order live|backfill]     (one profiled sequential run: where the time goes)
 //   npm run bench -- ingest --pragma wal_autocheckpoint=10000    (experiment: a pragma on the server connection)
+//   npm run bench -- ingest --db postgres [--postgres-url URL]
+//       the same on PostgreSQL (the template copied in; each run on a fresh copy of it made with CREATE DATABASE …
+//       TEMPLATE), after SQLite's runs for its ratio beside; the baseline is node-postgres inserting the same rows
+//       one prepared INSERT at a time in one transaction
 //
 // The HTTP client runs in the server's process: each request body is serialized up front, so per batch the
 // client only writes a buffer and parses a small reply (well under 1% of a batch's time).
@@ -17,8 +21,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { buildApp } from '../server/app.ts';
 import { openDatabase } from '../db/client.ts';
+import { dbFlag, openBenchApp, type BenchApp, type BenchDb } from './bench-app.ts';
+import { benchPostgres, copiedDatabase, cpuMeter, databaseFromTemplate, type BenchPostgres, type CopiedDatabase } from './postgres.ts';
 import {
   BENCH_NOW,
   BENCH_SYNC_TOKEN,
@@ -190,6 +197,9 @@ interface ServerRun {
   batchMs: { p50: number; p99: number; max: number };
   serverCpuMicrosPerEvent: number;
   serverCpuPercent: number;
+  /** PostgreSQL's processes; NaN on SQLite */
+  databaseCpuMicrosPerEvent: number;
+  databaseCpuPercent: number;
   otherCpuPercent: number;
   accepted: number;
   outboxRows: number;
@@ -224,8 +234,11 @@ function freshCopy(template: string, name: string): string {
   return file;
 }
 
+/** Where a server run's fresh database comes from: a copy of the SQLite template file, or of the PostgreSQL template. */
+type RunSource = { db: 'sqlite'; templateFile: string } | { db: 'postgres'; postgres: BenchPostgres; template: string };
+
 async function serverRun(
-  templateFile: string,
+  source: RunSource,
   label: string,
   bodies: { warmup: Buffer[]; measured: Buffer[] },
   batchSize: number,
@@ -233,10 +246,21 @@ async function serverRun(
   profile: boolean,
   pragmas: string[],
 ): Promise<{ run: ServerRun; profile?: Awaited<ReturnType<typeof profiled>>['profile'] }> {
-  const file = freshCopy(templateFile, `ingest-run-${inFlight}.db`);
-  const database = openDatabase(file);
-  for (const pragma of pragmas) database.sqlite.pragma(pragma);
-  const app = await buildApp({ config: benchConfig(file), database, clock: benchClock(), logger: false });
+  let opened: BenchApp;
+  let removeDatabase: () => Promise<void>;
+  if (source.db === 'sqlite') {
+    const file = freshCopy(source.templateFile, `ingest-run-${inFlight}.db`);
+    opened = await openBenchApp({ db: 'sqlite', file }, { sqlitePragmas: pragmas });
+    removeDatabase = async () => {
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    };
+  } else {
+    const copy = await databaseFromTemplate(source.postgres.adminUrl, source.template, `bench_ingest_run_${inFlight}`);
+    opened = await openBenchApp({ db: 'postgres', url: copy.url });
+    removeDatabase = copy.drop;
+  }
+  const { app } = opened;
+  const databaseProcesses = source.db === 'postgres' ? () => source.postgres.processIds() : () => [];
   await app.ready();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const port = Number(new URL(address).port);
@@ -258,6 +282,7 @@ async function serverRun(
     const measure = async () => {
       const ticks = machineTicks();
       const cpu = process.cpuUsage();
+      const databaseCpu = cpuMeter(databaseProcesses);
       const started = performance.now();
       let next = 0;
       const worker = async () => {
@@ -271,8 +296,17 @@ async function serverRun(
       await Promise.all(Array.from({ length: inFlight }, worker));
       const wallMs = performance.now() - started;
       const used = process.cpuUsage(cpu);
+      const databaseMicros = source.db === 'postgres' ? databaseCpu.since() : NaN;
       const serverCpuPercent = ((used.user + used.system) / 1000 / wallMs) * 100;
-      return { wallMs, cpuMicros: used.user + used.system, serverCpuPercent, otherCpuPercent: machineCpuPercentSince(ticks) - serverCpuPercent };
+      const databaseCpuPercent = (databaseMicros / 1000 / wallMs) * 100;
+      return {
+        wallMs,
+        cpuMicros: used.user + used.system,
+        databaseMicros,
+        serverCpuPercent,
+        databaseCpuPercent,
+        otherCpuPercent: machineCpuPercentSince(ticks) - serverCpuPercent - (Number.isNaN(databaseCpuPercent) ? 0 : databaseCpuPercent),
+      };
     };
     let cpuProfile;
     let m;
@@ -285,7 +319,7 @@ async function serverRun(
     }
     latencies.sort((a, b) => a - b);
     const events = bodies.measured.length * batchSize;
-    const outboxRows = tableCount(database.sqlite, 'outbox');
+    const outboxRows = await opened.count('outbox');
     return {
       run: {
         label,
@@ -297,6 +331,8 @@ async function serverRun(
         batchMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies[latencies.length - 1]! },
         serverCpuMicrosPerEvent: m.cpuMicros / events,
         serverCpuPercent: m.serverCpuPercent,
+        databaseCpuMicrosPerEvent: m.databaseMicros / events,
+        databaseCpuPercent: m.databaseCpuPercent,
         otherCpuPercent: m.otherCpuPercent,
         accepted,
         outboxRows,
@@ -305,15 +341,9 @@ async function serverRun(
     };
   } finally {
     agent.destroy();
-    await app.close();
-    database.close();
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+    await opened.close();
+    await removeDatabase();
   }
-}
-
-function tableCount(sqlite: Database.Database, table: string): number {
-  const exists = sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table);
-  return exists ? (sqlite.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n : 0;
 }
 
 /** Raw better-sqlite3: the same rows into a table made with sync_events' DDL (and its indexes), one transaction. */
@@ -344,6 +374,55 @@ function baselineRun(templateFile: string, events: SyncEventBody[], at: number[]
   sqlite.close();
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
   return { rowsPerSecond: events.length / seconds, seconds };
+}
+
+/**
+ * Raw node-postgres: the same rows into sync_events (its own DDL and indexes) of a fresh copy of the PostgreSQL
+ * template, one transaction. `perRow`: one prepared INSERT per row, one after another (the baseline); otherwise
+ * `batchSize` rows per INSERT through unnest (for comparison: what a client can reach with fewer round trips).
+ */
+async function postgresBaselineRun(
+  postgres: BenchPostgres,
+  template: string,
+  events: SyncEventBody[],
+  at: number[],
+  mode: { perRow: true } | { perRow: false; batchSize: number },
+): Promise<{ rowsPerSecond: number; seconds: number }> {
+  const copy = await databaseFromTemplate(postgres.adminUrl, template, 'bench_ingest_baseline');
+  const client = new pg.Client({ connectionString: copy.url });
+  await client.connect();
+  try {
+    const existing = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM sync_events')).rows[0]!.n);
+    if (existing !== 0) throw new Error(`the template's sync_events holds ${existing} rows`);
+    const now = BENCH_NOW;
+    const started = performance.now();
+    await client.query('BEGIN');
+    if (mode.perRow) {
+      const text = `INSERT INTO sync_events (event_id, application_no, step_code, type, at, handler_id, state, received_at, applied_at) VALUES ($1, $2, $3, $4, $5, $6, 'applied', $7, $8)`;
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
+        await client.query({ name: 'bench-insert-event', text, values: [e.eventId, e.applicationNo, e.stepCode, e.type, at[i], e.handlerId, now, now] });
+      }
+    } else {
+      const text =
+        `INSERT INTO sync_events (event_id, application_no, step_code, type, at, handler_id, state, received_at, applied_at) ` +
+        `SELECT e, a, s, t, w, h, 'applied', $7, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) AS x(e, a, s, t, w, h)`;
+      for (let from = 0; from < events.length; from += mode.batchSize) {
+        const batch = events.slice(from, from + mode.batchSize);
+        await client.query({
+          name: 'bench-insert-events',
+          text,
+          values: [batch.map((e) => e.eventId), batch.map((e) => e.applicationNo), batch.map((e) => e.stepCode), batch.map((e) => e.type), at.slice(from, from + mode.batchSize), batch.map((e) => e.handlerId), now],
+        });
+      }
+    }
+    await client.query('COMMIT');
+    const seconds = (performance.now() - started) / 1000;
+    return { rowsPerSecond: events.length / seconds, seconds };
+  } finally {
+    await client.end();
+    await copy.drop();
+  }
 }
 
 function flagValues(argv: string[], name: string): string[] {
@@ -387,69 +466,134 @@ export async function run(argv: string[]): Promise<void> {
   });
   template.close();
   const live = workloads[0]!;
+  const db = dbFlag(argv);
+  if (db === 'postgres' && pragmas.length > 0) throw new Error('--pragma is a SQLite experiment');
+  let postgres: BenchPostgres | null = null;
+  let copied: CopiedDatabase | undefined;
+  if (db === 'postgres') {
+    postgres = await benchPostgres(argv);
+    console.log(`postgresql: ${postgres.version}, ${postgres.source}`);
+    copied = await copiedDatabase(postgres.adminUrl, generated.file, `ingest_${applications}`, generated.schemaVersion, (l) => console.log(l));
+    console.log(`postgresql template database: ${copied.name} (${copied.reused ? 'reused' : `copied from the SQLite template in ${copied.seconds.toFixed(1)} s`}); each run gets a fresh copy of it`);
+  }
 
-  // baselines between the server runs, a fresh file each time
-  const baseline = () => baselineRun(generated.file, live.measuredEvents, live.measuredAt);
-  const baselines = [baseline()];
-  const runs: ServerRun[] = [];
-  let cpuProfile;
-  for (const w of workloads) {
-    const sequential = await serverRun(generated.file, `${w.order}, sequential`, w.bodies, batchSize, 1, profile, pragmas);
-    runs.push(sequential.run);
-    cpuProfile ??= sequential.profile;
-    baselines.push(baseline());
-    if (!profile && w.order === 'live') {
-      runs.push((await serverRun(generated.file, `${w.order}, 2 in flight`, w.bodies, batchSize, 2, false, pragmas)).run);
-      baselines.push(baseline());
+  try {
+    // On PostgreSQL, SQLite's runs first, on the same template and events, for its ratio beside.
+    const sides: { db: BenchDb; source: RunSource; baseline: () => Promise<{ rowsPerSecond: number; seconds: number }>; baselineLabel: string }[] = [
+      {
+        db: 'sqlite',
+        source: { db: 'sqlite', templateFile: generated.file },
+        baseline: async () => baselineRun(generated.file, live.measuredEvents, live.measuredAt),
+        baselineLabel: 'raw better-sqlite3 insert, 1 tx',
+      },
+    ];
+    if (postgres && copied) {
+      const pgTemplate = copied.name;
+      sides.push({
+        db: 'postgres',
+        source: { db: 'postgres', postgres, template: pgTemplate },
+        baseline: () => postgresBaselineRun(postgres!, pgTemplate, live.measuredEvents, live.measuredAt, { perRow: true }),
+        baselineLabel: 'raw pg insert per row, 1 tx',
+      });
     }
-  }
-  const baselineRowsPerSecond = median(baselines.map((b) => b.rowsPerSecond));
+    const label = (side: BenchDb, text: string) => (postgres ? `${side}: ${text}` : text);
+    const runs: ServerRun[] = [];
+    const baselinesBySide = new Map<BenchDb, { rowsPerSecond: number; seconds: number }[]>();
+    let cpuProfile;
+    for (const side of sides) {
+      // baselines between the server runs, a fresh database each time
+      const baselines = [await side.baseline()];
+      for (const w of workloads) {
+        const sequential = await serverRun(side.source, label(side.db, `${w.order}, sequential`), w.bodies, batchSize, 1, profile, pragmas);
+        runs.push(sequential.run);
+        cpuProfile ??= sequential.profile;
+        baselines.push(await side.baseline());
+        if (!profile && w.order === 'live') {
+          runs.push((await serverRun(side.source, label(side.db, `${w.order}, 2 in flight`), w.bodies, batchSize, 2, false, pragmas)).run);
+          baselines.push(await side.baseline());
+        }
+      }
+      baselinesBySide.set(side.db, baselines);
+    }
+    // for comparison only: what node-postgres reaches with 1000 rows per INSERT (not the baseline)
+    const batchedInsert =
+      postgres && copied ? await postgresBaselineRun(postgres, copied.name, live.measuredEvents, live.measuredAt, { perRow: false, batchSize }) : undefined;
 
-  printTable(
-    ['run', 'events', 'seconds', 'events/s', 'batch p50 ms', 'batch p99 ms', 'batch max ms', 'server cpu µs/event', 'server cpu %', 'other cpu %', 'outbox rows'],
-    [
-      ...runs.map((r) => [r.label, r.events, r.seconds, r.eventsPerSecond, r.batchMs.p50, r.batchMs.p99, r.batchMs.max, r.serverCpuMicrosPerEvent, r.serverCpuPercent, r.otherCpuPercent, r.outboxRows]),
-      ...baselines.map((b, i) => [`baseline ${i + 1} (raw insert, 1 tx)`, live.measuredEvents.length, b.seconds, b.rowsPerSecond, '', '', '', '', '', '', '']),
-    ],
-  );
-  const busiest = Math.max(...runs.map((r) => r.otherCpuPercent));
-  if (busiest > 30) {
-    console.log(
-      `WARNING: other work used up to ${Math.round(busiest)}% of a core during these runs (other processes): ` +
-        `events/s understate the server; compare "server cpu µs/event", which depends much less on it`,
+    const withDatabase = postgres !== null;
+    printTable(
+      ['run', 'events', 'seconds', 'events/s', 'batch p50 ms', 'batch p99 ms', 'batch max ms', 'server cpu µs/event', 'server cpu %', ...(withDatabase ? ['postgres cpu µs/event', 'postgres cpu %'] : []), 'other cpu %', 'outbox rows'],
+      [
+        ...runs.map((r) => [
+          r.label, r.events, r.seconds, r.eventsPerSecond, r.batchMs.p50, r.batchMs.p99, r.batchMs.max, r.serverCpuMicrosPerEvent, r.serverCpuPercent,
+          ...(withDatabase ? [Number.isNaN(r.databaseCpuMicrosPerEvent) ? '—' : r.databaseCpuMicrosPerEvent, Number.isNaN(r.databaseCpuPercent) ? '—' : r.databaseCpuPercent] : []),
+          r.otherCpuPercent, r.outboxRows,
+        ]),
+        ...sides.flatMap((side) =>
+          baselinesBySide.get(side.db)!.map((b, i) => [label(side.db, `baseline ${i + 1} (${side.baselineLabel})`), live.measuredEvents.length, b.seconds, b.rowsPerSecond, '', '', '', '', '', ...(withDatabase ? ['', ''] : []), '', '']),
+        ),
+        ...(batchedInsert ? [[`postgres: pg insert of ${batchSize} rows per statement, 1 tx (not the baseline)`, live.measuredEvents.length, batchedInsert.seconds, batchedInsert.rowsPerSecond, '', '', '', '', '', '', '', '', '']] : []),
+      ],
     );
+    const busiest = Math.max(...runs.map((r) => r.otherCpuPercent));
+    if (busiest > 30) {
+      console.log(
+        `WARNING: other work used up to ${Math.round(busiest)}% of a core during these runs (other processes): ` +
+          `events/s understate the server; compare "server cpu µs/event", which depends much less on it`,
+      );
+    }
+    if (cpuProfile) {
+      const file = path.join(resultsDir, 'ingest.cpuprofile');
+      fs.writeFileSync(file, JSON.stringify(cpuProfile));
+      printTable(['function (self time)', 'self %', 'incl %'], summarizeProfile(cpuProfile, 45));
+      console.log(`profile: ${path.relative(process.cwd(), file)}`);
+    }
+    const bySide = sides.map((side) => {
+      const verdictRun = runs.find((r) => r.label === label(side.db, `${workloads[0]!.order}, sequential`))!;
+      const baselineRowsPerSecond = median(baselinesBySide.get(side.db)!.map((b) => b.rowsPerSecond));
+      return { db: side.db, verdictRun, eventsPerSecond: verdictRun.eventsPerSecond, baselineRowsPerSecond, ratio: verdictRun.eventsPerSecond / baselineRowsPerSecond };
+    });
+    if (postgres) {
+      console.log('\nside by side (same template, same events, same run):');
+      printTable(
+        ['database', `events/s (${workloads[0]!.order}, sequential)`, 'baseline rows/s (median)', 'baseline', 'ratio', 'server cpu µs/event', 'postgres cpu µs/event'],
+        bySide.map((b) => [
+          b.db, b.eventsPerSecond, b.baselineRowsPerSecond, sides.find((x) => x.db === b.db)!.baselineLabel, b.ratio, b.verdictRun.serverCpuMicrosPerEvent,
+          Number.isNaN(b.verdictRun.databaseCpuMicrosPerEvent) ? '—' : b.verdictRun.databaseCpuMicrosPerEvent,
+        ]),
+      );
+    }
+    const main = bySide[bySide.length - 1]!;
+    const v = verdict([
+      { label: `events/s (${main.verdictRun.label})`, value: main.eventsPerSecond, target: TARGET_EVENTS_PER_SECOND },
+      { label: `ratio to raw inserts (${main.db})`, value: main.ratio, target: TARGET_RATIO },
+    ]);
+    const file = writeResult(profile ? 'ingest-profile' : pragmas.length > 0 ? 'ingest-experiment' : postgres ? 'ingest-postgres' : 'ingest', {
+      parameters: { applications, batches, batchSize, warmup, profile, pragmas, db },
+      template: generated,
+      postgres: postgres && { version: postgres.version, source: postgres.source, template: copied },
+      workloads: workloads.map((w) => ({ order: w.order, distinctApplicationsPerBatch: w.distinctPerBatch })),
+      runs,
+      baselines: Object.fromEntries(baselinesBySide),
+      postgresBatchedInsert: batchedInsert,
+      summary: {
+        eventsPerSecond: main.eventsPerSecond,
+        byRun: Object.fromEntries(runs.map((r) => [r.label, r.eventsPerSecond])),
+        baselineRowsPerSecond: main.baselineRowsPerSecond,
+        ratio: main.ratio,
+        bySide: bySide.map((b) => ({ db: b.db, eventsPerSecond: b.eventsPerSecond, baselineRowsPerSecond: b.baselineRowsPerSecond, ratio: b.ratio })),
+        busiestOtherCpuPercent: busiest,
+      },
+      targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, ratio: TARGET_RATIO },
+      pass: v.pass,
+    });
+    console.log(
+      `\n${runs.map((r) => `${r.label}: ${Math.round(r.eventsPerSecond)} events/s`).join('; ')}; ` +
+        bySide.map((b) => `${postgres ? `${b.db}: ` : ''}baseline ${Math.round(b.baselineRowsPerSecond)} rows/s; ratio ${b.ratio.toFixed(3)}`).join('; '),
+    );
+    console.log(`result: ${path.relative(process.cwd(), file)}`);
+    console.log(v.line);
+    if (!v.pass) process.exitCode = 1;
+  } finally {
+    postgres?.stop();
   }
-  if (cpuProfile) {
-    const file = path.join(resultsDir, 'ingest.cpuprofile');
-    fs.writeFileSync(file, JSON.stringify(cpuProfile));
-    printTable(['function (self time)', 'self %', 'incl %'], summarizeProfile(cpuProfile, 45));
-    console.log(`profile: ${path.relative(process.cwd(), file)}`);
-  }
-  const verdictRun = runs[0]!;
-  const eventsPerSecond = verdictRun.eventsPerSecond;
-  const ratio = eventsPerSecond / baselineRowsPerSecond;
-  const v = verdict([
-    { label: `events/s (${verdictRun.label})`, value: eventsPerSecond, target: TARGET_EVENTS_PER_SECOND },
-    { label: 'ratio to raw inserts', value: ratio, target: TARGET_RATIO },
-  ]);
-  const file = writeResult(profile ? 'ingest-profile' : pragmas.length > 0 ? 'ingest-experiment' : 'ingest', {
-    parameters: { applications, batches, batchSize, warmup, profile, pragmas },
-    template: generated,
-    workloads: workloads.map((w) => ({ order: w.order, distinctApplicationsPerBatch: w.distinctPerBatch })),
-    runs,
-    baselines,
-    summary: {
-      eventsPerSecond,
-      byRun: Object.fromEntries(runs.map((r) => [r.label, r.eventsPerSecond])),
-      baselineRowsPerSecond,
-      ratio,
-      busiestOtherCpuPercent: busiest,
-    },
-    targets: { eventsPerSecond: TARGET_EVENTS_PER_SECOND, ratio: TARGET_RATIO },
-    pass: v.pass,
-  });
-  console.log(`\n${runs.map((r) => `${r.label}: ${Math.round(r.eventsPerSecond)} events/s`).join('; ')}; baseline ${Math.round(baselineRowsPerSecond)} rows/s; ratio ${ratio.toFixed(3)}`);
-  console.log(`result: ${path.relative(process.cwd(), file)}`);
-  console.log(v.line);
-  if (!v.pass) process.exitCode = 1;
 }

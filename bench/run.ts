@@ -3,8 +3,9 @@
 import os from 'node:os';
 
 const benchmarks: Record<string, { describe: string; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
-  query: { describe: 'GET /api/v1/progress/:applicationNo on 1M applications vs a bare route; fixed-rate p99', load: () => import('./query.ts') },
-  ingest: { describe: 'POST /api/v1/sync/events in batches of 1000 vs raw better-sqlite3 inserts', load: () => import('./ingest.ts') },
+  query: { describe: 'GET /api/v1/progress/:applicationNo on 1M applications vs a bare route; fixed-rate p99 (--db postgres: on PostgreSQL, SQLite beside)', load: () => import('./query.ts') },
+  ingest: { describe: 'POST /api/v1/sync/events in batches of 1000 vs raw inserts (--db postgres: on PostgreSQL, SQLite beside)', load: () => import('./ingest.ts') },
+  instances: { describe: 'progress reads on one and on two server processes on one PostgreSQL database: rps, CPU of each process', load: () => import('./instances.ts') },
   notify: { describe: 'step events → SMS at a fake Twilio over loopback: notices/s and p99 commit→receipt at 1,000/s', load: () => import('./notify.ts') },
   ws: { describe: '5,000 WebSocket subscribers of one application: one change fanned out to all; time to the last, memory per idle connection', load: () => import('./ws.ts') },
   sweep: { describe: 'SLA sweep on 1M active applications: one interval\'s alerts vs a plain indexed SELECT of the same rows; event-loop stall', load: () => import('./sweep.ts') },

@@ -9,6 +9,7 @@ import type { Backend } from './backend.ts';
 import { SERVER_BUSY_TIMEOUT_MS, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
 import { loadReferenceData } from './shared/reference-data.ts';
 import { SmsTemplateMapError } from '../channels/sms-template-maps.ts';
+import type { Clock } from './shared/clock.ts';
 
 /** The database could not be opened or migrated at start: said in one line, without a stack trace. */
 export class DatabaseOpenError extends Error {
@@ -59,7 +60,8 @@ export function startupFailure(error: unknown): { line: string; exitCode: number
   return null;
 }
 
-export async function startServer(config: Config, options: { pretty?: boolean } = {}) {
+/** `clock`: another clock than the system's (benchmarks on generated data dated on their own day) */
+export async function startServer(config: Config, options: { pretty?: boolean; clock?: Clock } = {}) {
   const reference = loadReferenceData(config);
   // background connections (leases, the hub, claim renewals) reconnect by themselves; until the app's logger exists
   // their failures go to stderr
@@ -69,6 +71,7 @@ export async function startServer(config: Config, options: { pretty?: boolean } 
     config,
     backend,
     reference,
+    clock: options.clock,
     logger: { level: config.logLevel, redact: { paths: redactedLogPaths, censor: '[redacted]' } },
   });
   logBackground = (error) => app.log.warn({ err: error }, 'a background database connection failed; it reconnects by itself');
