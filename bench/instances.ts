@@ -49,7 +49,8 @@ interface Instance {
 
 function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
   return new Promise((resolve, reject) => {
-    const child = fork(instanceEntry, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // its log (warnings at start) is left out of the report; a failure to start goes to stderr
+    const child = fork(instanceEntry, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     child.once('message', (message) => {
       const { port } = message as { kind: 'listening'; port: number };
       resolve({ name, child, origin: `http://127.0.0.1:${port}` });
