@@ -2,6 +2,8 @@
 import pg from 'pg';
 import { buildApp, type AppDeps } from '../server/app.ts';
 import { openDatabase } from '../db/client.ts';
+import { createSqliteBackend } from '../db/sqlite/backend.ts';
+import { openPostgresBackend } from '../db/postgres/backend.ts';
 import { benchClock, benchConfig } from './common.ts';
 
 export type BenchDb = 'sqlite' | 'postgres';
@@ -25,17 +27,29 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-export interface BenchAppOptions extends Omit<AppDeps, 'config' | 'database'> {
+export interface BenchAppOptions extends Omit<AppDeps, 'config' | 'database' | 'backend'> {
   /** experiments only: pragmas set on the SQLite connection after it is opened (not what db/client.ts sets) */
   sqlitePragmas?: string[];
 }
 
 export async function openBenchApp(target: BenchTarget, options: BenchAppOptions = {}): Promise<BenchApp> {
   const { sqlitePragmas = [], ...deps } = options;
-  if (target.db === 'postgres') throw new Error('PostgreSQL: waits for the backend-neutral buildApp');
+  if (target.db === 'postgres') {
+    const backend = await openPostgresBackend({ url: target.url, onError: (error) => console.error('bench: a background database connection failed:', error) });
+    const app = await buildApp({ config: benchConfig(null, { DATABASE_URL: target.url }), backend, clock: benchClock(), logger: false, ...deps });
+    return {
+      app,
+      count: (table) => countPostgresRows(target.url, table),
+      async close() {
+        await app.close();
+        await backend.close();
+      },
+    };
+  }
   const database = openDatabase(target.file);
   for (const pragma of sqlitePragmas) database.sqlite.pragma(pragma);
-  const app = await buildApp({ config: benchConfig(target.file), database, clock: benchClock(), logger: false, ...deps });
+  const backend = createSqliteBackend(database);
+  const app = await buildApp({ config: benchConfig(target.file), backend, clock: benchClock(), logger: false, ...deps });
   return {
     app,
     async count(table) {
@@ -44,7 +58,7 @@ export async function openBenchApp(target: BenchTarget, options: BenchAppOptions
     },
     async close() {
       await app.close();
-      database.close();
+      await backend.close();
     },
   };
 }

@@ -23,13 +23,15 @@ export function benchClock(): Clock {
   return { now: () => BENCH_NOW + Math.floor(performance.now() - startedAt) };
 }
 
-export function benchConfig(databasePath: string): Config {
+/** `databasePath` null: none (PostgreSQL); `extra`: more of the environment (DATABASE_URL) */
+export function benchConfig(databasePath: string | null, extra: Record<string, string> = {}): Config {
   return loadConfig({
     SYNC_TOKEN: BENCH_SYNC_TOKEN,
     JIEDIAN_SECRET: BENCH_SECRET,
-    DATABASE_PATH: databasePath,
+    ...(databasePath === null ? {} : { DATABASE_PATH: databasePath }),
     TIMEZONE: BENCH_TIME_ZONE,
     QUIET_HOURS: '',
+    ...extra,
   });
 }
 
