@@ -33,7 +33,14 @@ export async function benchPostgres(argv: string[]): Promise<BenchPostgres> {
   const i = argv.indexOf('--postgres-url');
   const given = i >= 0 ? argv[i + 1] : process.env.BENCH_POSTGRES_URL;
   if (given) {
-    return { adminUrl: given, source: i >= 0 ? '--postgres-url' : 'BENCH_POSTGRES_URL', version: await serverVersion(given), processIds: () => [], stop: () => undefined };
+    const postmaster = await localPostmaster(given);
+    return {
+      adminUrl: given,
+      source: `${i >= 0 ? '--postgres-url' : 'BENCH_POSTGRES_URL'}${postmaster === null ? ', not on this machine' : ''}`,
+      version: await serverVersion(given),
+      processIds: () => (postmaster === null ? [] : familyOf(postmaster)),
+      stop: () => undefined,
+    };
   }
   const cluster = await startThrowawayPostgres({ settings: BENCH_SETTINGS });
   process.once('exit', () => cluster.stop());
@@ -51,6 +58,22 @@ async function serverVersion(url: string): Promise<string> {
   await client.connect();
   try {
     return ((await client.query('SHOW server_version')).rows[0] as { server_version: string }).server_version;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The server's main process when it runs on this machine (the parent of our backend), else null. */
+async function localPostmaster(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const backend = ((await client.query('SELECT pg_backend_pid() AS pid')).rows[0] as { pid: number }).pid;
+    const parent = readStat(backend)?.ppid;
+    if (parent === undefined) return null;
+    return fs.readFileSync(`/proc/${parent}/comm`, 'utf8').trim() === 'postgres' ? parent : null;
+  } catch {
+    return null;
   } finally {
     await client.end();
   }
@@ -260,26 +283,84 @@ function copyTable(sqlite: Database.Database, url: string, table: string, column
 
 // ---- database round trips -------------------------------------------------------------------
 
-const counted = new AsyncLocalStorage<{ queries: number }>();
-let counting = false;
+interface Count {
+  roundTrips: number;
+}
+const counted = new AsyncLocalStorage<Count>();
+let patched = false;
 
 /**
- * Counts the statements node-postgres sends (each `Client.query`, on a pool's client or not, is one round trip) while
- * `work` runs, in its async context only: background work of the same process (the dispatcher's and sweeper's
- * polls) does not count.
+ * Counts the statements node-postgres pools send on behalf of one request at a time (one statement, one round trip):
+ * each `pool.query` asked for in the request's async context, and each `query` on a client the request checked out
+ * with `pool.connect()` (a unit of work) until it releases it. Statements are attributed where they are asked for,
+ * not where the pool sends them (its queue runs them from other contexts); background work of the same process (the
+ * dispatcher's and sweeper's polls, leases, the hub) is not counted. `hook` goes on the app (onRequest): the request
+ * handling does not run in the context of the `inject` call that made it, so the hook puts the count into it.
  */
-export async function countRoundTrips<T>(work: () => Promise<T>): Promise<{ result: T; roundTrips: number }> {
-  if (!counting) {
-    const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const query = prototype.query;
-    prototype.query = function (this: unknown, ...args: unknown[]) {
-      const store = counted.getStore();
-      if (store) store.queries++;
-      return query.apply(this, args);
-    };
-    counting = true;
-  }
-  const store = { queries: 0 };
-  const result = await counted.run(store, work);
-  return { result, roundTrips: store.queries };
+export function createRoundTripCounter() {
+  patchPg();
+  let next: Count | null = null;
+  return {
+    hook(_request: unknown, _reply: unknown, done: () => void): void {
+      if (next) {
+        counted.enterWith(next);
+        next = null;
+      }
+      done();
+    },
+    /** `request` makes one request to the app the hook is on, and nothing else runs requests meanwhile */
+    async count<T>(request: () => Promise<T>): Promise<{ result: T; roundTrips: number }> {
+      const count: Count = { roundTrips: 0 };
+      next = count;
+      try {
+        return { result: await counted.run(count, request), roundTrips: count.roundTrips };
+      } finally {
+        next = null;
+      }
+    },
+  };
+}
+
+function patchPg(): void {
+  if (patched) return;
+  patched = true;
+  type Method = (...args: unknown[]) => unknown;
+  const pool = pg.Pool.prototype as unknown as { query: Method; connect: Method };
+  const client = pg.Client.prototype as unknown as { query: Method };
+  const checkedOut = new WeakMap<object, Count>();
+  let insidePoolQuery = false;
+  const poolQuery = pool.query;
+  pool.query = function (this: unknown, ...args: unknown[]) {
+    const count = counted.getStore();
+    if (count) count.roundTrips++;
+    // the pool's own connect for this statement is not a unit of work's checkout
+    insidePoolQuery = true;
+    try {
+      return poolQuery.apply(this, args);
+    } finally {
+      insidePoolQuery = false;
+    }
+  };
+  const poolConnect = pool.connect;
+  pool.connect = function (this: unknown, ...args: unknown[]) {
+    const count = counted.getStore();
+    const result = poolConnect.apply(this, args);
+    if (!count || insidePoolQuery || !(result instanceof Promise)) return result;
+    return result.then((c: pg.PoolClient) => {
+      checkedOut.set(c, count);
+      const release = c.release;
+      c.release = (...releaseArgs: Parameters<typeof release>) => {
+        checkedOut.delete(c);
+        c.release = release;
+        return release.apply(c, releaseArgs);
+      };
+      return c;
+    });
+  };
+  const clientQuery = client.query;
+  client.query = function (this: object, ...args: unknown[]) {
+    const count = checkedOut.get(this);
+    if (count) count.roundTrips++;
+    return clientQuery.apply(this, args);
+  };
 }

@@ -38,7 +38,7 @@ import { accountOf, applicationNoOf, ensureDatabase, mulberry32 } from './genera
 import type { AutocannonRequest, AutocannonResult } from './load/autocannon-worker.ts';
 import type { OpenLoopRequest, OpenLoopResult } from './load/open-loop-worker.ts';
 import { dbFlag, openBenchApp, type BenchTarget } from './bench-app.ts';
-import { benchPostgres, copiedDatabase, countRoundTrips, cpuMeter, type BenchPostgres } from './postgres.ts';
+import { benchPostgres, copiedDatabase, cpuMeter, createRoundTripCounter, type BenchPostgres } from './postgres.ts';
 
 const TARGET_RATIO = 0.7;
 const TARGET_P99_MS = 10;
@@ -93,6 +93,8 @@ async function openSession(target: BenchTarget, w: Workload) {
     );
   };
   await app.register(baseline);
+  const roundTrips = createRoundTripCounter();
+  app.addHook('onRequest', roundTrips.hook);
   await app.ready();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = new URL(address);
@@ -247,9 +249,9 @@ async function openSession(target: BenchTarget, w: Workload) {
   const roundTripsPerRead = async (reads: number) => {
     let total = 0;
     for (let k = 0; k < reads; k++) {
-      const { result, roundTrips } = await countRoundTrips(() => app.inject({ method: 'GET', url: realPaths[k]!, headers: { authorization: authorizations[k]! } }));
+      const { result, roundTrips: n } = await roundTrips.count(() => app.inject({ method: 'GET', url: realPaths[k]!, headers: { authorization: authorizations[k]! } }));
       if (result.statusCode !== 200) throw new Error(`GET ${realPaths[k]} answered ${result.statusCode}`);
-      total += roundTrips;
+      total += n;
     }
     return total / reads;
   };
