@@ -260,6 +260,11 @@ async function serverRun(
     removeDatabase = copy.drop;
   }
   const { app } = opened;
+  // the app logs nothing here: a 500's cause is kept to be told with it
+  let lastError: unknown;
+  app.addHook('onError', async (_request, _reply, error) => {
+    lastError = error;
+  });
   const databaseProcesses = source.db === 'postgres' ? () => source.postgres.processIds() : () => [];
   await app.ready();
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -268,7 +273,7 @@ async function serverRun(
   let accepted = 0;
   const send = async (body: Buffer) => {
     const { status, reply } = await post(agent, port, body);
-    if (status !== 200) throw new Error(`${label}: POST /api/v1/sync/events answered ${status}: ${reply.slice(0, 300)}`);
+    if (status !== 200) throw new Error(`${label}: POST /api/v1/sync/events answered ${status}: ${reply.slice(0, 300)}`, { cause: lastError });
     const result = JSON.parse(reply) as BatchReply;
     if (result.accepted !== batchSize) {
       throw new Error(`${label}: ${result.accepted} accepted, ${result.duplicates} duplicates, ${result.parked} parked, rejected ${JSON.stringify(result.rejected.slice(0, 3))}`);
