@@ -115,8 +115,9 @@ describe('the sweeper lease on PostgreSQL', () => {
     ]);
 
     // the holder stops: the other takes the lease and the sweep over, and raises what falls owing from then on
-    const swept = holder.sweeps();
+    // counted once stopped: stop() waits for a sweep under way, which counts itself at its end
     await holder.sweeper.stop();
+    const swept = holder.sweeps();
     await holder.lease.close();
     await eventually(() => other.lease.held(), 'the other to take the lease over', 10_000);
     await other.database.pool.query(owingStep('YX2026-0002', 'accept', 0));
