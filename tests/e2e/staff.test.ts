@@ -117,7 +117,7 @@ describe('the staff pages', () => {
     const { id } = await customerHurries(e, customerA.applicationNo, '请尽快审核');
     await e.t.app.notices.dispatcher.idle();
     // Twilio reports the hurry receipt delivered
-    const receipt = rowsOfKind(e.t, customerA.applicationNo, 'hurry_received').at(-1)!;
+    const receipt = (await rowsOfKind(e.t, customerA.applicationNo, 'hurry_received')).at(-1)!;
     expect((await postStatusCallback(e.t, { MessageSid: receipt.providerId!, MessageStatus: 'delivered', AccountSid: e.fake.credentials.accountSid })).statusCode).toBe(204);
 
     await signInOnPage(e, 'H001');
@@ -157,7 +157,7 @@ describe('the staff pages', () => {
     expect((await e.t.app.applications.views.staffView(customerA.applicationNo))).toMatchObject({ requestedConnectDate: '2027-06-30', plan: { feasible: true } });
     await eventually(() => smsTo(e.fake, customerA.phone).length > before, "the customer's plan SMS");
     expect(smsTo(e.fake, customerA.phone).at(-1)).toContain('2027年6月');
-    expect(outboxOf(e.t, customerA.applicationNo).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);
+    expect((await outboxOf(e.t, customerA.applicationNo)).some((r) => r.noticeKind === 'plan_changed' || r.noticeKind === 'plan_created')).toBe(true);
     expect(problems).toEqual([]);
   }, 60_000);
 

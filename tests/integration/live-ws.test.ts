@@ -254,7 +254,7 @@ describe('staff over /ws and the re-plan', () => {
     const before = (await t.app.stores.applications.application('YX2026-0001'))!;
     expect(before.requestedConnectDate).toBeNull();
     const from = customerPage.received.length;
-    const noticesBefore = outboxOf(t, 'YX2026-0001').length;
+    const noticesBefore = (await outboxOf(t, 'YX2026-0001')).length;
 
     const replanned = await api(base, 'POST', '/api/v1/staff/applications/YX2026-0001/plan', { token, body: { requestedConnectDate: '2027-06-30' } });
 
@@ -266,7 +266,7 @@ describe('staff over /ws and the re-plan', () => {
       expectedConnectDate: '2027-06-30',
       plan: { feasible: true, basis: 'requested_date' },
     });
-    const notices = outboxOf(t, 'YX2026-0001').slice(noticesBefore);
+    const notices = (await outboxOf(t, 'YX2026-0001')).slice(noticesBefore);
     expect(notices.map((n) => [n.noticeKind, n.recipientKind, n.channel, n.address])).toEqual([['plan_changed', 'customer', 'sms', '13800001111']]);
     expect(notices[0]!.text).toContain('2027年6月30日');
     const { frame } = await customerPage.next((f) => f.type === 'progress', 'progress', { from });

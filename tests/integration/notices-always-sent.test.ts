@@ -24,7 +24,7 @@ describe('notices with very long names and numbers', () => {
     const stepTexts = fake.requests.filter((r) => r.body?.includes('已进入“业务受理”环节'));
     expect(stepTexts).toHaveLength(1);
     expect(stepTexts[0]!.body).toContain(`办理人李${'*'.repeat(11)}，电话13912345678`);
-    expect(outboxOf(t, no).every((r) => r.status === 'sent')).toBe(true);
+    expect((await outboxOf(t, no)).every((r) => r.status === 'sent')).toBe(true);
   });
 
   it("sends the handler's hurry text when the customer's name is 100 emoji", async () => {
@@ -82,7 +82,7 @@ describe('a notice that cannot be rendered', () => {
     await postEvents(t, [started(no, 'accept', at)]);
     await t.app.notices.dispatcher.idle();
 
-    const step = outboxOf(t, no).filter((r) => r.noticeKind === 'step_started');
+    const step = (await outboxOf(t, no)).filter((r) => r.noticeKind === 'step_started');
     expect(step).toHaveLength(1);
     expect(step[0]).toMatchObject({ status: 'failed', channel: 'sms', text: '' });
     expect(step[0]!.lastError).toMatch(/^not rendered: sms\/step-started\.hv_single\.hbs: renders to \d SMS segments/);

@@ -69,7 +69,7 @@ describe('a whole hv_single application replayed live, one event a minute', () =
       t.clock.advance(MINUTE);
       await postEvents(t, [completed(NO, step, iso(t.clock.now()))]);
     }
-    await eventually(() => outboxOf(t, NO).every((r) => r.status !== 'pending' && r.status !== 'sending'), 'every row settled');
+    await eventually(async () => (await outboxOf(t, NO)).every((r) => r.status !== 'pending' && r.status !== 'sending'), 'every row settled');
 
     const texts = textsTo(fake);
     const order = texts.map(what);
@@ -81,7 +81,7 @@ describe('a whole hv_single application replayed live, one event a minute', () =
     expect(order.filter((w) => w === 'plan_changed')).toEqual([]);
     expect(texts.filter((x) => x.includes(REGULATION))).toHaveLength(1);
     // every text that went out was sent once; the rest were superseded, and say so
-    const rows = outboxOf(t, NO).filter((r) => r.recipientKind === 'customer');
+    const rows = (await outboxOf(t, NO)).filter((r) => r.recipientKind === 'customer');
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(texts.length);
     expect(rows.every((r) => r.status === 'sent' || r.status === 'superseded')).toBe(true);
   });
@@ -108,7 +108,7 @@ describe('a whole hv_single application replayed as a backlog 40 days old, one e
     await t.app.notices.dispatcher.idle();
 
     expect(textsTo(fake).map(what)).toEqual(['connected']);
-    const statuses = outboxOf(t, NO).map((r) => `${r.noticeKind}:${r.status}`);
+    const statuses = (await outboxOf(t, NO)).map((r) => `${r.noticeKind}:${r.status}`);
     expect(statuses.filter((s) => s.endsWith(':sent'))).toEqual(['connected:sent']);
   });
 
@@ -145,7 +145,7 @@ describe('order per address and application', () => {
     // the first text to PHONE answers slowly
     fake.failNext(1, { delayMs: 300 });
     t.app.notices.dispatcher.start();
-    await eventually(() => outboxOf(t, NO).every((r) => r.status === 'sent') && textsTo(fake, '13800002222').length === 1, 'every text');
+    await eventually(async () => (await outboxOf(t, NO)).every((r) => r.status === 'sent') && textsTo(fake, '13800002222').length === 1, 'every text');
 
     const requests = fake.requests.filter((r) => r.to === `+86${PHONE}`);
     expect(requests.map((r) => what(r.body ?? ''))).toEqual(['plan_created', 'step:accept']);
@@ -205,7 +205,7 @@ describe('plan changes', () => {
     expect(texts.map(what)).toEqual(['plan_created', 'plan_changed']);
     expect(texts[1]).toContain('预计接电日期由12月14日（周一）调整为12月21日（周一）');
     // the second large move of the day waits for tomorrow
-    const waiting = outboxOf(t, NO).filter((r) => r.noticeKind === 'plan_changed' && r.status === 'pending');
+    const waiting = (await outboxOf(t, NO)).filter((r) => r.noticeKind === 'plan_changed' && r.status === 'pending');
     expect(waiting).toHaveLength(1);
     expect(waiting[0]!.text).toContain('调整为12月31日');
     expect(waiting[0]!.nextAttemptAt).toBeGreaterThanOrEqual(Date.parse('2026-11-25T00:00:00+08:00'));

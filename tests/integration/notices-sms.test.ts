@@ -50,7 +50,7 @@ describe('step_started over SMS', () => {
       Body: DESIGN_REVIEW_SMS,
       StatusCallback: PUBLIC_URL + STATUS_PATH,
     });
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'sent', attempts: 1, text: DESIGN_REVIEW_SMS, segments: 2, provider: 'twilio' });
     expect(sent[0]!.idempotencyToken).toBe(row!.id);
     expect(row!.providerId).toBe(fake.messages.at(-1)!.sid);
@@ -63,7 +63,7 @@ describe('step_started over SMS', () => {
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
 
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row!.variables).toEqual({
       customerName: '玉溪某某食品有限公司',
       applicationNo: 'YX2026-0001',
@@ -90,7 +90,7 @@ describe('step_started over SMS', () => {
     await t.app.notices.dispatcher.idle();
 
     expect(fake.requests.length).toBe(before);
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
   });
 
   it('says nothing about a step that started and finished within one sync', async () => {
@@ -101,7 +101,7 @@ describe('step_started over SMS', () => {
     await postEvents(t, [designReviewStarted(), completed('YX2026-0001', 'design_review', '2026-11-24T09:50:00+08:00')]);
     await t.app.notices.dispatcher.idle();
 
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
   });
 
   it('gives hv_single customers the regulatory sentence once, in the plan notice, and lv_resident customers never', async () => {
@@ -121,18 +121,18 @@ describe('step_started over SMS', () => {
     }
     await t.app.notices.dispatcher.idle();
 
-    const bodyOf = (applicationNo: string) => requestsFor(fake, rowsOfKind(t, applicationNo, 'step_started')[0]!.id).map((r) => r.body);
+    const bodyOf = async (applicationNo: string) => requestsFor(fake, (await rowsOfKind(t, applicationNo, 'step_started'))[0]!.id).map((r) => r.body);
     const regulation = '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。';
-    const planOf = (applicationNo: string) => requestsFor(fake, rowsOfKind(t, applicationNo, 'plan_created')[0]!.id).map((r) => r.body);
-    expect(planOf('YX2026-0001')[0]).toContain('您的10千伏用电申请（YX2026-0001）接电计划已制定');
-    expect(planOf('YX2026-0001')[0]).toContain(regulation);
-    expect(bodyOf('YX2026-0001')).toEqual([
+    const planOf = async (applicationNo: string) => requestsFor(fake, (await rowsOfKind(t, applicationNo, 'plan_created'))[0]!.id).map((r) => r.body);
+    expect((await planOf('YX2026-0001'))[0]).toContain('您的10千伏用电申请（YX2026-0001）接电计划已制定');
+    expect((await planOf('YX2026-0001'))[0]).toContain(regulation);
+    expect(await bodyOf('YX2026-0001')).toEqual([
       '【接电助手】用电申请YX2026-0001已进入“现场勘查”环节，预计11月24日前完成。' +
         '需配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
         '下一环节“供电方案答复”11月25日开始，预计2027年1月15日接电。办理人李*，电话13912345678。回TD退订',
     ]);
-    expect(planOf('YX2026-0002')[0]).not.toContain(regulation);
-    expect(bodyOf('YX2026-0002')).toEqual([
+    expect((await planOf('YX2026-0002'))[0]).not.toContain(regulation);
+    expect(await bodyOf('YX2026-0002')).toEqual([
       '【接电助手】用电申请YX2026-0002已进入“现场勘查”环节，预计11月24日前完成。' +
         '需配合：约定勘查时间；安排现场联系人；提供主要用电设备清单。' +
         '下一环节“装表接电”11月25日开始，预计11月26日接电。办理人李*，电话13912345678。回TD退订',
@@ -149,7 +149,7 @@ describe('delivery failures', () => {
 
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     const first = t.outbox.byId(row!.id)!;
     expect(first).toMatchObject({ status: 'pending', attempts: 1, lastError: '20500: Twilio answered HTTP 500 with error 20500' });
     // random() is 0 in these tests: the shortest backoff, 1 s
@@ -159,7 +159,7 @@ describe('delivery failures', () => {
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
 
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
     expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     const attempts = requestsFor(fake, row!.id);
     expect(attempts.map((r) => r.outcome)).toEqual([500, 201]);
@@ -178,7 +178,7 @@ describe('delivery failures', () => {
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
 
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'failed', attempts: 1, lastError: '21211: Twilio answered HTTP 400 with error 21211' });
     expect(requestsFor(fake, row!.id)).toHaveLength(1);
   });
@@ -197,7 +197,7 @@ describe('delivery failures', () => {
     }
     await t.app.notices.dispatcher.idle();
 
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'dead', attempts: MAX_DELIVERY_ATTEMPTS });
     expect(requestsFor(fake, row!.id)).toHaveLength(MAX_DELIVERY_ATTEMPTS);
   });
@@ -209,7 +209,7 @@ describe('delivery failures', () => {
     fake.failNext(3, { status: 429 });
 
     await postEvents(t, [designReviewStarted()]);
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
       await t.app.notices.dispatcher.idle();
@@ -233,7 +233,7 @@ describe('delivery failures', () => {
 
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(t.outbox.isOptedOut('sms', '13800001111')).toBe(true);
     const before = fake.requests.length;
@@ -247,7 +247,7 @@ describe('delivery failures', () => {
     await t.app.notices.dispatcher.idle();
 
     expect(fake.requests.length).toBe(before);
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
   });
 });
 
@@ -258,7 +258,7 @@ describe('Twilio delivery status callbacks', () => {
     await hvDualBeforeDesignReview(t);
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     return { fake, t, row: row! };
   }
 
@@ -326,7 +326,7 @@ describe('plan and connection notices', () => {
       '【接电助手】您的10千伏用电申请（YX2026-0001）接电计划已制定，预计2027年3月1日（周一）接电。可以满足您要求的接电日期。' +
         '按规定，受电工程的设计、施工须委托具备相应资质的单位承担。回TD退订',
     ]);
-    expect(outboxOf(t, 'YX2026-0001').map((r) => [r.noticeKind, r.status])).toEqual([['plan_created', 'sent']]);
+    expect((await outboxOf(t, 'YX2026-0001')).map((r) => [r.noticeKind, r.status])).toEqual([['plan_created', 'sent']]);
   });
 
   it('sends plan_changed only when the expected connection date moves, not on every re-plan', async () => {
@@ -341,12 +341,12 @@ describe('plan and connection notices', () => {
     ]);
     await putApplication(t, 'YX2026-0001', { requestedConnectDate: '2027-03-01', address: '红塔区玉兴路 20 号' });
     await t.app.notices.dispatcher.idle();
-    expect(outboxOf(t, 'YX2026-0001').map((r) => r.noticeKind)).toEqual(['plan_created']);
+    expect((await outboxOf(t, 'YX2026-0001')).map((r) => r.noticeKind)).toEqual(['plan_created']);
 
     await putApplication(t, 'YX2026-0001', { requestedConnectDate: '2027-04-01' });
     await t.app.notices.dispatcher.idle();
 
-    const changed = rowsOfKind(t, 'YX2026-0001', 'plan_changed');
+    const changed = await rowsOfKind(t, 'YX2026-0001', 'plan_changed');
     expect(changed).toHaveLength(1);
     expect(requestsFor(fake, changed[0]!.id).map((r) => r.body)).toEqual([
       '【接电助手】您的用电申请（YX2026-0001）预计接电日期由2027年3月1日（周一）调整为2027年4月1日（周四）。' +
@@ -363,7 +363,7 @@ describe('plan and connection notices', () => {
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T19:05:00+08:00')]);
     await t.app.notices.dispatcher.idle();
 
-    const plans = outboxOf(t, 'YX2026-0001').filter((r) => r.noticeKind.startsWith('plan_'));
+    const plans = (await outboxOf(t, 'YX2026-0001')).filter((r) => r.noticeKind.startsWith('plan_'));
     expect(plans.map((r) => r.noticeKind)).toEqual(['plan_created']);
     const view = (await t.app.applications.views.staffView('YX2026-0001'))!;
     expect(view.expectedConnectDate).toBe(created.expectedConnectDate);
@@ -384,14 +384,14 @@ describe('plan and connection notices', () => {
       started('YX2026-0002', 'connect', '2026-11-24T09:00:00+08:00'),
     ]);
     await t.app.notices.dispatcher.idle();
-    expect(rowsOfKind(t, 'YX2026-0002', 'connected')).toEqual([]);
+    expect(await rowsOfKind(t, 'YX2026-0002', 'connected')).toEqual([]);
 
     await postEvents(t, [completed('YX2026-0002', 'connect', '2026-11-24T09:40:00+08:00')]);
     // the marketing system corrects the completion time: the customer is not told twice
     await postEvents(t, [completed('YX2026-0002', 'connect', '2026-11-24T09:45:00+08:00')]);
     await t.app.notices.dispatcher.idle();
 
-    const connected = rowsOfKind(t, 'YX2026-0002', 'connected');
+    const connected = await rowsOfKind(t, 'YX2026-0002', 'connected');
     expect(connected).toHaveLength(1);
     expect(requestsFor(fake, connected[0]!.id).map((r) => r.body)).toEqual([
       '【接电助手】您的用电申请（YX2026-0002）已完成装表接电，现已正常供电，感谢您的支持与配合！欢迎评价本次服务：回复1-5为本次服务评分。回TD退订',
@@ -470,7 +470,7 @@ describe('staff view and metrics', () => {
     const t = await buildNoticeApp(fake);
     await putApplication(t, 'YX2026-0001');
     await t.app.notices.dispatcher.idle();
-    const [row] = outboxOf(t, 'YX2026-0001');
+    const [row] = await outboxOf(t, 'YX2026-0001');
     await postStatusCallback(t, { MessageSid: row!.providerId!, MessageStatus: 'delivered' });
 
     const lines = (await t.app.inject({ method: 'GET', url: '/metrics' })).body.split('\n');
@@ -493,7 +493,7 @@ describe('quiet hours', () => {
     await t.app.notices.dispatcher.idle();
 
     expect(fake.requests).toEqual([]);
-    expect(outboxOf(t, 'YX2026-0002').map((r) => [r.noticeKind, r.status, r.nextAttemptAt])).toEqual([
+    expect((await outboxOf(t, 'YX2026-0002')).map((r) => [r.noticeKind, r.status, r.nextAttemptAt])).toEqual([
       ['plan_created', 'pending', morning],
       ['step_started', 'pending', morning],
     ]);
@@ -506,7 +506,7 @@ describe('quiet hours', () => {
     t.clock.set(morning);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(outboxOf(t, 'YX2026-0002').map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect((await outboxOf(t, 'YX2026-0002')).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(fake.requests).toHaveLength(2);
   });
 
@@ -537,7 +537,7 @@ describe('quiet hours', () => {
     fake.failNext(1, { status: 500 });
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
 
     t.clock.advance(1000);
     t.app.notices.dispatcher.wake();

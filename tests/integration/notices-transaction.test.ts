@@ -36,7 +36,7 @@ describe('notices and the ingest transaction', () => {
 
     expect(failed.statusCode).toBe(500);
     expect(failed.body).not.toContain('simulated failure');
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toEqual([]);
     expect(fake.requests.length).toBe(sentBefore);
     expect((await t.app.stores.applications.steps('YX2026-0001')).find((s) => s.stepCode === 'design_review')).toMatchObject({ status: 'pending' });
 
@@ -46,7 +46,7 @@ describe('notices and the ingest transaction', () => {
 
     expect(retried.statusCode).toBe(200);
     expect(retried.json()).toMatchObject({ accepted: 1, duplicates: 0 });
-    const rows = rowsOfKind(t, 'YX2026-0001', 'step_started');
+    const rows = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(rows).toHaveLength(1);
     expect(requestsFor(fake, rows[0]!.id)).toHaveLength(1);
     expect(fake.requests.length).toBe(sentBefore + 1);
@@ -99,8 +99,8 @@ describe('notices queued in a unit of work', () => {
     }
     await t.app.stores.mutes.mute('YX2026-0002', 'wechat', 'wxid_customer_b', 'test', t.clock.now());
     const application = { applicationNo: 'YX2026-0002', accountNo: '5300123456', phone: '13800001111', processCode: 'lv_resident' };
-    const before = outboxOf(t, 'YX2026-0002').map((r) => r.id);
-    return { application, newRows: () => outboxOf(t, 'YX2026-0002').filter((r) => !before.includes(r.id)) };
+    const before = (await outboxOf(t, 'YX2026-0002')).map((r) => r.id);
+    return { application, newRows: async () => (await outboxOf(t, 'YX2026-0002')).filter((r) => !before.includes(r.id)) };
   }
 
   it('a unit of work that queues a notice and then throws leaves no outbox row, and nothing is sent', async () => {
@@ -122,7 +122,7 @@ describe('notices queued in a unit of work', () => {
 
     // the body did write its rows (the phone and the contact that did not mute), and the rollback took them away
     expect(queued).toHaveLength(2);
-    expect(newRows()).toEqual([]);
+    expect(await newRows()).toEqual([]);
     expect(queued.map((id) => t.outbox.byId(id))).toEqual([undefined, undefined]);
     expect(fake.requests.length).toBe(sentBefore);
   });
@@ -146,12 +146,12 @@ describe('notices queued in a unit of work', () => {
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
 
-    expect(newRows().map((r) => [r.channel, r.address, r.status]).sort()).toEqual([
+    expect((await newRows()).map((r) => [r.channel, r.address, r.status]).sort()).toEqual([
       ['sms', '13800001111', 'sent'],
       // the WeChat channel without credentials is the log adapter, which reports delivery at once
       ['wechat', 'wxid_customer_a', 'delivered'],
     ]);
-    const sms = newRows().find((r) => r.channel === 'sms')!;
+    const sms = (await newRows()).find((r) => r.channel === 'sms')!;
     expect(ids).toContain(sms.id);
     expect(requestsFor(fake, sms.id)).toHaveLength(1);
     expect(fake.requests.length).toBe(sentBefore + 1);

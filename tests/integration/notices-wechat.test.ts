@@ -47,10 +47,10 @@ describe('step notices over WeChat', () => {
 
     const messages = await inbox.waitFor(plans + 1);
     expect(messages.slice(plans).map((m) => [m.from, m.text])).toEqual([[wx.botUser.id, DESIGN_REVIEW_WECHAT]]);
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started', 'wechat');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started', 'wechat');
     expect(row).toMatchObject({ address: customer.id, status: 'delivered', attempts: 1, provider: 'wechaty', text: DESIGN_REVIEW_WECHAT });
     // the SMS to the application's phone goes as well, once
-    expect(rowsOfKind(t, 'YX2026-0001', 'step_started', 'sms')).toHaveLength(1);
+    expect(await rowsOfKind(t, 'YX2026-0001', 'step_started', 'sms')).toHaveLength(1);
     expect(fake.requests.filter((r) => r.body?.includes('设计文件审核'))).toHaveLength(1);
   });
 
@@ -93,7 +93,7 @@ describe('step notices over WeChat', () => {
     t.app.notices.dispatcher.start();
     await t.app.notices.dispatcher.idle();
 
-    const [row] = rowsOfKind(t, 'YX2026-0001', 'step_started', 'wechat');
+    const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started', 'wechat');
     expect(row).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });
     expect(inbox.messages.length).toBe(before);
   });

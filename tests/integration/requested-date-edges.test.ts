@@ -19,7 +19,7 @@ describe('requested dates the planner cannot place', () => {
       expect(reply.statusCode, `${date}: ${reply.body}`).toBe(201);
       expect(reply.json().application).toMatchObject({ requestedConnectDate: date, plan: { feasible: false, basis: 'typical' } });
       expect(reply.json().application.expectedConnectDate > '2026-11-24').toBe(true);
-      expect(outboxOf(t, applicationNo).map((r) => r.noticeKind)).toContain('plan_created');
+      expect((await outboxOf(t, applicationNo)).map((r) => r.noticeKind)).toContain('plan_created');
     }
   });
 

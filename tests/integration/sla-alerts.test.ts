@@ -10,7 +10,7 @@ const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
 
 const alertRows = (t: TestApp) => t.database.sqlite.prepare('SELECT * FROM alerts ORDER BY raised_at, level').all() as Record<string, unknown>[];
-const slaTexts = (t: TestApp, kind: string) => outboxOf(t, NO).filter((r) => r.noticeKind === kind).map((r) => ({ to: r.recipientRef, text: r.text }));
+const slaTexts = async (t: TestApp, kind: string) => (await outboxOf(t, NO)).filter((r) => r.noticeKind === kind).map((r) => ({ to: r.recipientRef, text: r.text }));
 const step = (t: TestApp, stepCode: string) =>
   t.database.sqlite.prepare('SELECT due_at, warn_at, alert_at FROM application_steps WHERE application_no = ? AND step_code = ?').get(NO, stepCode) as { due_at: number; warn_at: number; alert_at: number | null };
 
@@ -41,7 +41,7 @@ describe('the SLA sweep', () => {
     await t.app.timeLimits.sweeper.sweep();
     const warning = await live.next((f) => f.type === 'alert' && f.alert.level === 'warning', 'warning alert');
     expect(warning.frame.alert).toMatchObject({ applicationNo: NO, stepCode: 'design_review', handlerId: 'H001', level: 'warning', dueAt: '2026-11-26T23:59:59+08:00', raisedAt: '2026-11-26T08:30:00+08:00', explanation: null });
-    expect(slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“设计文件审核”环节将于11月26日（周四）23:59到期，请抓紧办理。' }]);
+    expect(await slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“设计文件审核”环节将于11月26日（周四）23:59到期，请抓紧办理。' }]);
 
     // overdue at midnight: live at once, the texts wait for the working morning
     t.clock.set(at('2026-11-27T00:00:30+08:00'));
@@ -49,7 +49,7 @@ describe('the SLA sweep', () => {
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, overdue: 1, notified: 0 });
     const overdue = await live.next((f) => f.type === 'alert' && f.alert.level === 'overdue', 'overdue alert');
     expect(overdue.frame.alert).toMatchObject({ level: 'overdue', raisedAt: '2026-11-27T00:00:30+08:00' });
-    expect(slaTexts(t, 'sla_overdue')).toEqual([]);
+    expect(await slaTexts(t, 'sla_overdue')).toEqual([]);
     expect(step(t, 'design_review').alert_at).toBeNull();
 
     // restart on the same database file
@@ -64,7 +64,7 @@ describe('the SLA sweep', () => {
     await putApplication(t, NO, { requestedConnectDate: '2027-05-31', acceptedAt: '2026-11-20T09:00:00+08:00' });
     await t.app.timeLimits.sla.sweep();
     const text = '【接电助手】超时警示：YX2026-0001“设计文件审核”环节已超期，到期时间为11月26日（周四）23:59，请尽快办结并在工作台提交情况说明。';
-    expect(slaTexts(t, 'sla_overdue')).toEqual([
+    expect(await slaTexts(t, 'sla_overdue')).toEqual([
       { to: 'H001', text },
       { to: 'L001', text },
     ]);
@@ -90,8 +90,8 @@ describe('the SLA sweep', () => {
       expect(await t.app.timeLimits.sla.sweep(), `midnight sweep: ${midnightSweep}`).toMatchObject({ overdue: midnightSweep ? 0 : 1, notified: 1 });
       t.clock.set(at('2026-11-27T10:00:00+08:00'));
       expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
-      expect(slaTexts(t, 'sla_warning')).toEqual([]);
-      expect(slaTexts(t, 'sla_overdue').map((r) => r.to)).toEqual(['H001', 'L001']);
+      expect(await slaTexts(t, 'sla_warning')).toEqual([]);
+      expect((await slaTexts(t, 'sla_overdue')).map((r) => r.to)).toEqual(['H001', 'L001']);
       // the warning is marked handled, so no later sweep picks it up again
       expect(alertRows(t).map((a) => [a.level, a.notified_at !== null])).toEqual([
         ['warning', true],
@@ -112,8 +112,8 @@ describe('the SLA sweep', () => {
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-25T08:30:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
-    expect(slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“业务受理”环节将于11月25日（周三）23:59到期，请抓紧办理。' }]);
-    expect(slaTexts(t, 'sla_overdue')).toEqual([]);
+    expect(await slaTexts(t, 'sla_warning')).toEqual([{ to: 'H001', text: '【接电助手】超时预警：YX2026-0001“业务受理”环节将于11月25日（周三）23:59到期，请抓紧办理。' }]);
+    expect(await slaTexts(t, 'sla_overdue')).toEqual([]);
     // overdue only at the end of that workday
     t.clock.set(at('2026-11-26T00:00:30+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ overdue: 1 });
@@ -222,7 +222,7 @@ describe('the application limit and steps synced done late', () => {
     ]);
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ applicationOverdue: 1, notified: 1 });
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ applicationOverdue: 0, notified: 0 });
-    const texts = slaTexts(t, 'sla_overdue');
+    const texts = await slaTexts(t, 'sla_overdue');
     expect(texts).toEqual([{ to: 'L001', text: expect.stringContaining('“低压居民新装全流程”环节已超期') }]);
     const queueOf = async (id: string) => (await t.app.inject({ method: 'GET', url: '/api/v1/staff/queue', headers: await staffHeaders(t, id) })).json().alerts;
     expect((await queueOf('L001')).map((a: { stepCode: string | null; level: string }) => [a.stepCode, a.level])).toEqual([[null, 'overdue']]);

@@ -22,7 +22,7 @@ async function planReplyStarted(t: TestApp) {
   ]);
 }
 
-const stepRowId = (t: TestApp) => rowsOfKind(t, APPLICATION_NO, 'step_started').at(-1)!.id;
+const stepRowId = async (t: TestApp) => (await rowsOfKind(t, APPLICATION_NO, 'step_started')).at(-1)!.id;
 
 /** The process dies holding the row: `sending`, claimed now, its answer (if any) never written down. */
 async function dieSending(t: TestApp, id: string) {
@@ -41,7 +41,7 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
     const { t: first, sent, restart, requests } = await provider.build({ databasePath });
     await planReplyStarted(first);
     await first.app.notices.dispatcher.idle();
-    const id = stepRowId(first);
+    const id = await stepRowId(first);
     const copies = () => sent().filter((s) => s.outboxId === id);
     expect(copies()).toHaveLength(1);
     // the provider took it; the process died before it wrote the answer down
@@ -65,7 +65,7 @@ describe('a crash mid-send through aliyun, before Aliyun got the message', () =>
     const databasePath = tempDatabasePath();
     const { t: first, sent, restart, requests } = await aliyun.build({ databasePath, deps: { startDispatcher: false } });
     await planReplyStarted(first);
-    const id = stepRowId(first);
+    const id = await stepRowId(first);
     await dieSending(first, id);
     expect(sent()).toHaveLength(0);
 
@@ -84,7 +84,7 @@ describe('a crash mid-send through tencent, before Tencent got the message', () 
     const env = { TENCENT_SMS_REPORT_WAIT_MS: '120000' };
     const { t: first, sent, restart, requests } = await tencent.build({ databasePath, env, deps: { startDispatcher: false } });
     await planReplyStarted(first);
-    const id = stepRowId(first);
+    const id = await stepRowId(first);
     await dieSending(first, id);
 
     const second = await restart({ databasePath, env });

@@ -32,7 +32,12 @@ async function planReplyStarted(t: TestApp, beforeStep: () => void = () => {}) {
   await t.app.notices.dispatcher.idle();
 }
 
-const stepRow = (t: TestApp) => rowsOfKind(t, APPLICATION_NO, 'step_started').at(-1)!;
+const stepRow = async (t: TestApp) => (await rowsOfKind(t, APPLICATION_NO, 'step_started')).at(-1)!;
+/** what the provider got for the step notice's row */
+const sentForStepRow = async <S extends { outboxId: string | null }>(t: TestApp, sent: S[]) => {
+  const id = (await await stepRow(t)).id;
+  return sent.filter((s) => s.outboxId === id);
+};
 const isOptedOut = (t: TestApp, phone = APPLICATION_PHONE) =>
   t.database.db.select().from(optOuts).where(eq(optOuts.address, phone)).all().length > 0;
 
@@ -45,7 +50,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const { t, sent, requests } = await provider.build();
     await planReplyStarted(t);
 
-    const row = stepRow(t);
+    const row = await stepRow(t);
     const sms = sent().find((s) => s.outboxId === row.id);
     expect(sms).toMatchObject({
       templateId: provider.stepStartedTemplate,
@@ -60,20 +65,20 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('marks the row delivered or failed from a status report, and a repeated report changes nothing', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    const delivered = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const delivered = (await sentForStepRow(t, sent()))[0]!;
 
     const reply = await post(t, provider.receipt(delivered, true));
     expect(reply.statusCode).toBe(200);
     expect(reply.json()).toEqual(provider.accepted);
-    expect(stepRow(t)).toMatchObject({ status: 'delivered' });
+    expect(await stepRow(t)).toMatchObject({ status: 'delivered' });
 
     // the next notice fails at the handset; the report for the first one arrives again
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T09:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T09:40:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const second = stepRow(t);
+    const second = await stepRow(t);
     const failed = sent().find((s) => s.outboxId === second.id)!;
     expect((await post(t, provider.receipt(failed, false, 'UNDELIV'))).statusCode).toBe(200);
-    expect(stepRow(t)).toMatchObject({ status: 'failed', lastError: 'delivery failed (UNDELIV)' });
+    expect(await stepRow(t)).toMatchObject({ status: 'failed', lastError: 'delivery failed (UNDELIV)' });
     expect((await post(t, provider.receipt(delivered, false, 'LATE'))).statusCode).toBe(200);
     expect(t.outbox.byId(delivered.outboxId!)).toMatchObject({ status: 'delivered' });
   });
@@ -82,12 +87,12 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     const { t, fail, sent } = await provider.build();
     if (provider.name === 'tencent') {
       await planReplyStarted(t, () => fail('opted_out')); // SendSms answers FailedOperation.PhoneNumberInBlacklist
-      expect(stepRow(t)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('PhoneNumberInBlacklist') });
+      expect(await stepRow(t)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('PhoneNumberInBlacklist') });
     } else {
       await planReplyStarted(t); // the carrier reports the number as blacklisted
-      const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+      const sms = (await sentForStepRow(t, sent()))[0]!;
       expect((await post(t, provider.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
-      expect(stepRow(t)).toMatchObject({ status: 'failed' });
+      expect(await stepRow(t)).toMatchObject({ status: 'failed' });
     }
     expect(isOptedOut(t)).toBe(true);
   });
@@ -102,17 +107,17 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('retries a temporary error and sends once it passes; fails a permanent one at once without retrying', async () => {
     const { t, fail, sent } = await provider.build();
     await planReplyStarted(t, () => fail('temporary'));
-    expect(stepRow(t)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await stepRow(t)).toMatchObject({ status: 'pending', attempts: 1 });
     t.clock.advance(3600_000);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(stepRow(t)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(sent().filter((s) => s.outboxId === stepRow(t).id)).toHaveLength(1);
+    expect(await stepRow(t)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await sentForStepRow(t, sent()))).toHaveLength(1);
 
     fail('permanent');
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:30:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:40:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const refused = stepRow(t);
+    const refused = await stepRow(t);
     expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS; i++) {
       t.clock.advance(3600_000);
@@ -126,7 +131,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('does not send again a message whose send timed out once the provider says it arrived', async () => {
     const { t, fail, sent } = await provider.build({ env: { SMS_REQUEST_TIMEOUT_MS: '300' } });
     await planReplyStarted(t, () => fail('timeout'));
-    const row = stepRow(t);
+    const row = await stepRow(t);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row.inDoubtSince).not.toBeNull();
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
@@ -219,7 +224,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
   it('refuses callbacks without the token (401) and malformed ones (400), changing nothing', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const sms = (await sentForStepRow(t, sent()))[0]!;
     const report = provider.receipt(sms, true);
 
     for (const url of [report.url.replace(/\?token=.*$/, ''), report.url.replace(CALLBACK_TOKEN, 'wrong-token-0123456789')]) {
@@ -232,7 +237,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect(malformed.json()).toMatchObject({ code: 'JD_INVALID_REQUEST' });
     const replyMalformed = await t.app.inject({ method: 'POST', url: provider.reply('1', '', 1).url, payload: [{ content: 'JD' }] });
     expect(replyMalformed.statusCode).toBe(400);
-    expect(stepRow(t)).toMatchObject({ status: 'sent' });
+    expect(await stepRow(t)).toMatchObject({ status: 'sent' });
 
     const other = await provider.build({ env: { SMS_CALLBACK_ALLOWED_SOURCES: '10.0.0.1' } });
     const elsewhere = await other.t.app.inject({ method: 'POST', url: report.url, payload: report.payload as object });
@@ -253,7 +258,7 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
   it('keeps a notice the carrier refuses for its daily limit waiting for the next Beijing day, however often, then sends it once', async () => {
     const { t, fail, sent, requests } = await provider.build();
     await planReplyStarted(t, () => fail('day_limit', 12));
-    const id = stepRow(t).id;
+    const id = (await stepRow(t)).id;
     for (let day = 1; day <= 12; day++) {
       // the next Beijing midnight falls in quiet hours (22:00-08:00): the step notice waits for 08:00
       const release = Date.parse('2026-11-25T08:00:00+08:00') + (day - 1) * DAY;
@@ -271,7 +276,7 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
   it('keeps a notice the carrier refuses for its hourly limit waiting an hour each time, not counted as attempts, then sends it once', async () => {
     const { t, fail, sent, requests } = await provider.build();
     await planReplyStarted(t, () => fail('hour_limit', MAX_DELIVERY_ATTEMPTS + 4));
-    const id = stepRow(t).id;
+    const id = (await stepRow(t)).id;
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 4; i++) {
       const row = t.outbox.byId(id)!;
       expect(row).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: t.clock.now() + 3600_000 });
@@ -287,7 +292,7 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
   it("asks the provider before resending after its own server error, which may come after it took the message", async () => {
     const { t, fail, sent } = await provider.build();
     await planReplyStarted(t, () => fail('server_error'));
-    const row = stepRow(t);
+    const row = await stepRow(t);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row.inDoubtSince).not.toBeNull();
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
@@ -302,10 +307,10 @@ describe.each(providers)('status reports through $name, each applied once', (pro
   it('keeps one sms_receipts row for a report posted twice', async () => {
     const { t, sent } = await provider.build();
     await planReplyStarted(t);
-    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const sms = (await sentForStepRow(t, sent()))[0]!;
     for (let i = 0; i < 3; i++) expect((await post(t, provider.receipt(sms, true))).statusCode).toBe(200);
     expect(t.database.db.select().from(smsReceipts).all()).toEqual([expect.objectContaining({ provider: provider.name, providerId: sms.providerId, outboxId: sms.outboxId, status: 'delivered' })]);
-    expect(stepRow(t)).toMatchObject({ status: 'delivered' });
+    expect(await stepRow(t)).toMatchObject({ status: 'delivered' });
   });
 
   it('keeps a report that came while the send still waited for its answer: the send does not turn delivered back into sent', async () => {
@@ -331,7 +336,7 @@ describe('status reports through aliyun, an opt-out applied once', () => {
   it('does not opt a number out again when a blacklist report it was re-subscribed after is posted again', async () => {
     const { t, sent } = await aliyun.build();
     await planReplyStarted(t);
-    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const sms = (await sentForStepRow(t, sent()))[0]!;
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
     expect(isOptedOut(t)).toBe(true);
     t.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
@@ -345,13 +350,13 @@ describe.each(providers)('callback batches through $name', (provider: ProviderHa
     const { logger, lines } = capturingLogger();
     const { t, sent } = await provider.build({ deps: { logger } });
     await planReplyStarted(t);
-    const sms = sent().find((s) => s.outboxId === stepRow(t).id)!;
+    const sms = (await sentForStepRow(t, sent()))[0]!;
     const good = provider.receipt(sms, true);
     const bad = { broken: 'item', mobile: 12345, phone_number: 13800001111 };
     const mixed = await post(t, { url: good.url, payload: [bad, ...(good.payload as unknown[])] });
     expect(mixed.statusCode).toBe(200);
     expect(mixed.json()).toEqual(provider.accepted);
-    expect(stepRow(t)).toMatchObject({ status: 'delivered' });
+    expect(await stepRow(t)).toMatchObject({ status: 'delivered' });
     expect(t.database.db.select().from(smsReceipts).all()).toHaveLength(1);
     const kept = lines.map((l) => JSON.parse(l) as { level: number; rejectedItem?: unknown; problem?: string }).filter((l) => l.rejectedItem !== undefined);
     expect(kept).toEqual([expect.objectContaining({ level: 40, rejectedItem: bad, problem: expect.stringContaining('body[0]') })]);
@@ -414,8 +419,8 @@ describe('operator alerts', () => {
     const { logger, lines } = capturingLogger();
     const { t, fail, sent } = await aliyun.build({ deps: { logger } });
     await planReplyStarted(t, () => fail('permanent')); // isv.AMOUNT_NOT_ENOUGH: the account's balance is spent
-    expect(stepRow(t)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('isv.AMOUNT_NOT_ENOUGH') });
-    expect(sent().filter((s) => s.outboxId === stepRow(t).id)).toHaveLength(0);
+    expect(await stepRow(t)).toMatchObject({ status: 'failed', lastError: expect.stringContaining('isv.AMOUNT_NOT_ENOUGH') });
+    expect((await sentForStepRow(t, sent()))).toHaveLength(0);
     const alerts = lines.map((l) => JSON.parse(l) as { level: number; provider?: string; code?: string; msg: string }).filter((l) => l.code === 'isv.AMOUNT_NOT_ENOUGH' && l.provider === 'aliyun');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ level: 50, msg: expect.stringContaining('needs an operator') });
@@ -437,7 +442,7 @@ describe('template SMS through tencent, before the carrier has reported', () => 
       holdReports!(true);
       fail('timeout'); // the message reaches Tencent; the answer does not come back
     });
-    const row = stepRow(t);
+    const row = await stepRow(t);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     expect(row.inDoubtSince).not.toBeNull();
     const copies = () => sent().filter((s) => s.outboxId === row.id);
@@ -460,7 +465,7 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     const { logger, lines } = capturingLogger();
     const { t, fail, sent } = await tencent.build({ env: { ...inDoubtEnv, TENCENT_SMS_REPORT_WAIT_MS: '120000' }, deps: { logger } });
     await planReplyStarted(t, () => fail('lost'));
-    const row = stepRow(t);
+    const row = await stepRow(t);
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });
     const copies = () => sent().filter((s) => s.outboxId === row.id);
 

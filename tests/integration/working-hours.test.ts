@@ -14,7 +14,7 @@ const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
 const LUNCH = { WORKING_HOURS: '08:00-12:00,14:30-18:00' };
 
-const warningTexts = (t: TestApp) => outboxOf(t, NO).filter((r) => r.noticeKind === 'sla_warning');
+const warningTexts = async (t: TestApp) => (await outboxOf(t, NO)).filter((r) => r.noticeKind === 'sla_warning');
 
 describe('working hours with a lunch break', () => {
   it('holds an SLA text raised at 12:10 until 14:30, not 12:01', async () => {
@@ -26,10 +26,10 @@ describe('working hours with a lunch break', () => {
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, notified: 0 });
     t.clock.set(at('2026-11-26T12:01:00+08:00') + 2 * 3_600_000); // 14:01, still lunch
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, notified: 0 });
-    expect(warningTexts(t)).toEqual([]);
+    expect(await warningTexts(t)).toEqual([]);
     t.clock.set(at('2026-11-26T14:30:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 0, notified: 1 });
-    expect(warningTexts(t).map((r) => [r.recipientRef, r.createdAt])).toEqual([['H001', at('2026-11-26T14:30:00+08:00')]]);
+    expect((await warningTexts(t)).map((r) => [r.recipientRef, r.createdAt])).toEqual([['H001', at('2026-11-26T14:30:00+08:00')]]);
   });
 
   it('escalates an unanswered hurry after 4 working hours not counting lunch', async () => {
@@ -75,7 +75,7 @@ describe('seasonal working hours', () => {
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ notified: 0 });
     t.clock.set(at('2026-10-10T09:00:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ notified: 1 });
-    expect(outboxOf(t, NO).filter((r) => r.noticeKind === 'sla_overdue').map((r) => r.createdAt)).toEqual([
+    expect((await outboxOf(t, NO)).filter((r) => r.noticeKind === 'sla_overdue').map((r) => r.createdAt)).toEqual([
       at('2026-10-10T09:00:00+08:00'),
       at('2026-10-10T09:00:00+08:00'),
     ]);

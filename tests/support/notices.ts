@@ -1,7 +1,7 @@
 // Scenario helpers for notice tests: the app wired to a fake Twilio, sync calls, and waiting without sleeping.
 import { afterEach } from 'vitest';
 import twilio from 'twilio';
-import type { OutboxRow } from '../../db/outbox-store.ts';
+import type { OutboxRow } from '../../server/notices/outbox.ts';
 import { applicationBody, buildTestApp, handlerBody, type TestApp } from './app.ts';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.ts';
 import type { AppDeps } from '../../server/app.ts';
@@ -82,13 +82,13 @@ export async function postEvents(t: TestApp, events: StepEvent[]) {
   return result;
 }
 
-/** The application's outbox rows, oldest first. */
-export function outboxOf(t: TestApp, applicationNo: string): OutboxRow[] {
-  return t.outbox.ofApplication(applicationNo).reverse();
+/** The application's outbox rows, oldest first, read through the app's store (either database). */
+export async function outboxOf(t: TestApp, applicationNo: string): Promise<OutboxRow[]> {
+  return (await t.app.stores.outbox.ofApplication(applicationNo)).reverse();
 }
 
-export function rowsOfKind(t: TestApp, applicationNo: string, kind: string, channel = 'sms'): OutboxRow[] {
-  return outboxOf(t, applicationNo).filter((r) => r.noticeKind === kind && r.channel === channel);
+export async function rowsOfKind(t: TestApp, applicationNo: string, kind: string, channel = 'sms'): Promise<OutboxRow[]> {
+  return (await outboxOf(t, applicationNo)).filter((r) => r.noticeKind === kind && r.channel === channel);
 }
 
 /** The requests the fake Twilio got for one outbox row (the row id travels as the idempotency token). */
@@ -126,9 +126,9 @@ export async function staffHeaders(t: TestApp, handlerId = 'H001'): Promise<{ au
 }
 
 /** Polls until `condition` holds; rejects naming what it waited for. */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
