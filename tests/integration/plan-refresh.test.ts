@@ -78,9 +78,9 @@ describe('reads never write; the plan refresh stores the plan', () => {
 
     t.clock.set(at('2026-11-25T10:00:00'));
     const token = await viewToken(t);
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const view = await read(t, 'YX2026-0101', token);
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
     // survey still running on Wed 11-25: ends 11-25 at the earliest; connect 11-26 … 11-27
     expect(view.expectedConnectDate).toBe('2026-11-27');
     expect(view.steps.find((s) => s.code === 'connect')).toMatchObject({ plannedStart: '2026-11-26', plannedEnd: '2026-11-27' });
@@ -130,9 +130,9 @@ describe('reads never write; the plan refresh stores the plan', () => {
     // 17:31: nothing more happens today, so the survey ends tomorrow at the earliest and connect follows it
     t.clock.set(at('2026-11-24T17:31:00'));
     const token = await viewToken(t);
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const evening = await read(t, 'YX2026-0101', token);
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
     expect(evening.expectedConnectDate).toBe('2026-11-27');
     expect(evening.steps.find((s) => s.code === 'survey')).toMatchObject({ plannedEnd: '2026-11-25', dueAt: '2026-11-24T23:59:59+08:00' });
     expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 1, finished: true });

@@ -315,9 +315,9 @@ describe('what the customer sees of the plan', () => {
 
     t.clock.advance(2 * DAY);
     // the query shows today's plan, computed as it reads; a read writes nothing
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const later = ((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]!;
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
     expect(plannedOn()).toEqual({ d: '2026-11-24' });
     expect(later.currentStep).toMatchObject({ code: 'survey', plannedEnd: '2026-11-26', overdue: true });
     expect(later.nextStep).toMatchObject({ code: 'connect', plannedStart: '2026-11-27', plannedEnd: '2026-11-30' });

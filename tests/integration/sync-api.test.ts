@@ -71,13 +71,13 @@ describe('sync API: authentication', () => {
   for (const [what, headers] of wrongHeaders) {
     it(`every sync endpoint answers 401 JD_UNAUTHORIZED to ${what} and stores nothing`, async () => {
       const t = await buildTestApp();
-      const before = databaseSnapshot(t.database);
+      const before = await databaseSnapshot(t);
       for (const request of requests) {
         const res = await t.app.inject({ ...request, headers });
         expectContractError(res, 401, 'JD_UNAUTHORIZED', 'Unauthorized');
         expect(res.headers['x-request-id']).toBeTruthy();
       }
-      expect(databaseSnapshot(t.database)).toEqual(before);
+      expect(await databaseSnapshot(t)).toEqual(before);
     });
   }
 
@@ -106,12 +106,12 @@ describe('sync API: handlers', () => {
 
   it('a handler with an unknown role or a missing name is 400 naming the field, and nothing is stored', async () => {
     const t = await buildTestApp();
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const badRole = expectContractError(await putHandler(t, 'H001', { role: 'admin' }), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(badRole.message).toContain('body.role');
     const noName = expectContractError(await putHandler(t, 'H001', { name: undefined }), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(noName.message).toContain('body.name');
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   it('a renamed handler shows under the new name on the steps they handle', async () => {
@@ -154,22 +154,22 @@ describe('sync API: applications', () => {
   it('upserting the same body twice changes nothing the second time (updatedAt kept, nothing re-planned)', async () => {
     const t = await buildTestApp();
     const first = (await putApplication(t)).json().application as ProgressView;
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     t.clock.advance(30 * MINUTE); // same day: a re-plan would stamp 10:30
     const again = await putApplication(t);
     expect(again.statusCode).toBe(200);
     expect(again.json().application).toEqual(first);
     expect((again.json().application as ProgressView).updatedAt).toBe('2026-11-24T10:00:00+08:00');
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   it('the same instant written with another offset is the same body', async () => {
     const t = await buildTestApp();
     await putApplication(t);
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     t.clock.advance(MINUTE);
     expect((await putApplication(t, { acceptedAt: '2026-11-20T01:00:00Z' })).statusCode).toBe(200);
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   it('a changed body is written and stamps updatedAt', async () => {
@@ -184,16 +184,16 @@ describe('sync API: applications', () => {
   it('the query code is stored only as a salted hash', async () => {
     const t = await buildTestApp();
     await putApplication(t, { queryCode: '482913' });
-    const dump = JSON.stringify(databaseSnapshot(t.database));
+    const dump = JSON.stringify(await databaseSnapshot(t));
     expect(dump).not.toContain('482913');
   });
 
   it('an unknown processCode is 400 JD_INVALID_REQUEST naming body.processCode, and nothing is stored', async () => {
     const t = await buildTestApp();
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const error = expectContractError(await putApplication(t, { processCode: 'hv_triple' }), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(error.message).toContain('body.processCode');
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   const malformed: [string, Record<string, unknown>, string][] = [
@@ -220,24 +220,24 @@ describe('sync API: applications', () => {
     it(`${what} is 400 JD_INVALID_REQUEST naming ${field}, and the stored application is unchanged`, async () => {
       const t = await buildTestApp();
       await putApplication(t);
-      const before = databaseSnapshot(t.database);
+      const before = await databaseSnapshot(t);
       t.clock.advance(MINUTE);
       const error = expectContractError(await putApplication(t, over), 400, 'JD_INVALID_REQUEST', 'Bad Request');
       expect(error.message).toContain(field);
       expect(Object.keys(error).sort()).toEqual(['code', 'error', 'message', 'statusCode']);
-      expect(databaseSnapshot(t.database)).toEqual(before);
+      expect(await databaseSnapshot(t)).toEqual(before);
     });
   }
 
   it('a body that is not JSON, or not an object, is 400 JD_INVALID_REQUEST and nothing is stored', async () => {
     const t = await buildTestApp();
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const url = `/api/v1/sync/applications/${APP_NO}`;
     const json = { ...t.sync, 'content-type': 'application/json' };
     expectContractError(await t.app.inject({ method: 'PUT', url, headers: json, payload: '{"accountNo":' }), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     const array = expectContractError(await t.app.inject({ method: 'PUT', url, headers: json, payload: '[]' }), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(array.message).toContain('body');
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   it('an application number with characters outside the identifier alphabet is 400 naming params.applicationNo', async () => {
@@ -484,13 +484,13 @@ describe('sync API: event batches', () => {
   it('an empty batch and a batch of more than 1000 events are 400 naming body.events, and nothing is stored', async () => {
     const t = await buildTestApp();
     await putApplication(t);
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const empty = expectContractError(await postEvents(t, []), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(empty.message).toContain('body.events');
     const events = Array.from({ length: 1001 }, (_, i) => event(`EV-${i}`, 'accept', 'step_started', '2026-11-20T09:00:00+08:00'));
     const tooMany = expectContractError(await postEvents(t, events), 400, 'JD_INVALID_REQUEST', 'Bad Request');
     expect(tooMany.message).toContain('body.events');
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 
   it('a batch of exactly 1000 events is accepted', async () => {
@@ -503,12 +503,12 @@ describe('sync API: event batches', () => {
   it('a body over 1 MiB is 413 JD_PAYLOAD_TOO_LARGE and nothing is stored', async () => {
     const t = await buildTestApp();
     await putApplication(t);
-    const before = databaseSnapshot(t.database);
+    const before = await databaseSnapshot(t);
     const padding = 'x'.repeat(1024 * 1024);
     const res = await postEvents(t, [{ ...event('EV-1', 'accept', 'step_started', '2026-11-20T09:00:00+08:00'), padding }]);
     expectContractError(res, 413, 'JD_PAYLOAD_TOO_LARGE', 'Payload Too Large');
     expect(res.headers['x-request-id']).toBeTruthy();
-    expect(databaseSnapshot(t.database)).toEqual(before);
+    expect(await databaseSnapshot(t)).toEqual(before);
   });
 });
 

@@ -32,6 +32,12 @@ export interface TestApp {
   sync: { authorization: string };
   /** the outbox and opt-outs read (and, to arrange a case, written) at once on the SQLite database */
   outbox: OutboxStore;
+  /**
+   * Runs one SQL statement on the app's database, whichever it is (`?` placeholders; the tables and columns have the
+   * same names on both): for arranging a state no request can make, and for reading what no port exposes. Rows come
+   * back as the driver gives them (SQLite: 0/1 and JSON text; PostgreSQL: booleans, jsonb objects, bigint as text).
+   */
+  sql(text: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
 /**
@@ -71,7 +77,11 @@ export async function buildTestApp(
     const app = await buildApp({ config, backend, clock, ...options.deps });
     open.push({ app, close: () => backend.close().finally(() => target.drop()) });
     await app.ready();
-    const t = { app, clock, config, sync } as TestApp;
+    const sql = async (text: string, ...params: unknown[]) => {
+      let n = 0;
+      return (await backend.database.pool.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Record<string, unknown>[];
+    };
+    const t = { app, clock, config, sync, sql } as TestApp;
     Object.defineProperty(t, 'database', { get: () => sqliteOnly('t.database') });
     Object.defineProperty(t, 'outbox', { get: () => sqliteOnly('t.outbox') });
     return t;
@@ -81,7 +91,11 @@ export async function buildTestApp(
   const app = await buildApp({ config, database, clock, ...options.deps });
   open.push({ app, close: async () => database.close() });
   await app.ready();
-  return { app, database, clock, config, sync, outbox: createOutboxStore(database.db) };
+  const sql = async (text: string, ...params: unknown[]) => {
+    const statement = database.sqlite.prepare(text);
+    return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as Record<string, unknown>[];
+  };
+  return { app, database, clock, config, sync, outbox: createOutboxStore(database.db), sql };
 }
 
 export const handlerBody = (over: Record<string, unknown> = {}) => ({
