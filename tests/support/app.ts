@@ -71,7 +71,7 @@ export async function buildTestApp(
   const clock = new ManualClock(options.now ?? DEFAULT_NOW);
   const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
   if (testDatabaseKind === 'postgres' && options.databasePath === undefined && options.open === undefined && !options.deps?.backend) {
-    const target = await freshPostgresDatabase();
+    const target = await freshPostgresDatabase({ migrated: true });
     const backend = await openPostgresBackend({ url: target.url, leaseRetryMs: 100 });
     const config = testConfig({ ...options.env, DATABASE_URL: target.url });
     const app = await buildApp({ config, backend, clock, ...options.deps });

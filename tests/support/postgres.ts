@@ -14,13 +14,18 @@ function adminUrl(): string {
   return url;
 }
 
-export async function freshPostgresDatabase(): Promise<TestPostgres> {
+/**
+ * An empty database, or with `migrated` a copy of the suite's database at the current schema (the app then finds
+ * every migration applied, as an instance does after the first).
+ */
+export async function freshPostgresDatabase(options: { migrated?: boolean } = {}): Promise<TestPostgres> {
   const admin = adminUrl();
   const name = `jd_${crypto.randomBytes(6).toString('hex')}`;
+  const template = options.migrated ? inject('postgresTemplate') : '';
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   } finally {
     await client.end();
   }

@@ -82,7 +82,7 @@ export const storeImplementations: StoreImplementation[] = [
   {
     name: 'PostgreSQL',
     async open(extraRows = '') {
-      const target = await freshPostgresDatabase();
+      const target = await freshPostgresDatabase({ migrated: true });
       const database = await openPostgres(target.url);
       await database.pool.query(STORE_CONTRACT_ROWS + extraRows);
       const { stores, transact, attempts } = createPostgresStores(database);
@@ -97,7 +97,7 @@ export const storeImplementations: StoreImplementation[] = [
       };
     },
     async openTwo(extraRows = '') {
-      const target = await freshPostgresDatabase();
+      const target = await freshPostgresDatabase({ migrated: true });
       const first = await openPostgres(target.url);
       await first.pool.query(STORE_CONTRACT_ROWS + extraRows);
       const second = await openPostgres(target.url);
