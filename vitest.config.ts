@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 const onBothDatabases = [
   'tests/integration/alert-names.test.ts',
+  'tests/integration/app-decorators.test.ts',
+  'tests/integration/applications-module.test.ts',
   'tests/integration/chat-consult-live.test.ts',
   'tests/integration/chat-kiosk.test.ts',
   'tests/integration/chat-staff.test.ts',
@@ -15,11 +17,16 @@ const onBothDatabases = [
   'tests/integration/hurry-metrics.test.ts',
   'tests/integration/hurry-without-handler.test.ts',
   'tests/integration/import-cli.test.ts',
+  'tests/integration/inbound-module.test.ts',
+  'tests/integration/learnt-durations.test.ts',
+  'tests/integration/log-secrets.test.ts',
+  'tests/integration/operations.test.ts',
   'tests/integration/query-code-guesses.test.ts',
   'tests/integration/risk-handling-limit.test.ts',
   'tests/integration/shutdown-connections.test.ts',
   'tests/integration/staff-auth.test.ts',
   'tests/integration/staff-module.test.ts',
+  'tests/integration/wecom-staff.test.ts',
 ];
 
 export default defineConfig({

@@ -13,7 +13,7 @@ async function sync(t: TestApp, url: string, body: object) {
 }
 
 const stepsOf = (t: TestApp, applicationNo: string) =>
-  t.database.sqlite.prepare('SELECT step_code AS code, position, status FROM application_steps WHERE application_no = ? ORDER BY position').all(applicationNo);
+  t.sql('SELECT step_code AS code, position, status FROM application_steps WHERE application_no = ? ORDER BY position', applicationNo);
 
 describe('the applications plugin', () => {
   it('decorates the app with the ingest, the staff re-plan, the plan refresh and the progress views', async () => {
@@ -35,34 +35,34 @@ describe('the mirror through the application store', () => {
   it('a re-synced handler replaces their contacts and keeps the admin role granted in Jiedian; the team takes the new name', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
     await sync(t, '/handlers/H001', handlerBody({ email: 'liming@example.cn', wecomUserId: 'liming' }));
-    t.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'H001'").run();
+    await t.sql("UPDATE handlers SET role = 'admin' WHERE id = 'H001'");
     const reply = await sync(t, '/handlers/H001', handlerBody({ phone: '13912340000', teamName: '业扩一班（城区）' }));
     expect(reply.handler).not.toHaveProperty('email');
-    expect(t.database.sqlite.prepare("SELECT role, phone, email, wecom_user_id AS wecom FROM handlers WHERE id = 'H001'").get()).toEqual({
+    expect(await t.sql("SELECT role, phone, email, wecom_user_id AS wecom FROM handlers WHERE id = 'H001'")).toEqual([{
       role: 'admin',
       phone: '13912340000',
       email: null,
       wecom: null,
-    });
-    expect(t.database.sqlite.prepare("SELECT name FROM teams WHERE id = 'T01'").get()).toEqual({ name: '业扩一班（城区）' });
+    }]);
+    expect(await t.sql("SELECT name FROM teams WHERE id = 'T01'")).toEqual([{ name: '业扩一班（城区）' }]);
   });
 
   it('an application moved to another process keeps the steps both have, in the new order, and loses the others', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
     await sync(t, '/handlers/H001', handlerBody());
     await sync(t, '/applications/YX2026-0001', applicationBody({ processCode: 'lv_business', requestedConnectDate: null }));
-    expect(stepsOf(t, 'YX2026-0001')).toEqual(['accept', 'survey', 'plan_reply', 'external_works', 'connect'].map((code, position) => ({ code, position, status: 'pending' })));
+    expect(await stepsOf(t, 'YX2026-0001')).toEqual(['accept', 'survey', 'plan_reply', 'external_works', 'connect'].map((code, position) => ({ code, position, status: 'pending' })));
     await supertest(t.app.server)
       .post('/api/v1/sync/events')
       .set(t.sync)
       .send({ events: [{ eventId: 'E1', applicationNo: 'YX2026-0001', stepCode: 'accept', type: 'step_started', at: '2026-11-20T09:00:00+08:00', handlerId: 'H001' }] })
       .expect(200);
     await sync(t, '/applications/YX2026-0001', applicationBody({ processCode: 'lv_resident', requestedConnectDate: null }));
-    expect(stepsOf(t, 'YX2026-0001')).toEqual([
+    expect(await stepsOf(t, 'YX2026-0001')).toEqual([
       { code: 'accept', position: 0, status: 'in_progress' },
       { code: 'survey', position: 1, status: 'pending' },
       { code: 'connect', position: 2, status: 'pending' },
     ]);
-    expect(t.database.sqlite.prepare("SELECT process_code AS process FROM applications WHERE application_no = 'YX2026-0001'").get()).toEqual({ process: 'lv_resident' });
+    expect(await t.sql("SELECT process_code AS process FROM applications WHERE application_no = 'YX2026-0001'")).toEqual([{ process: 'lv_resident' }]);
   });
 });

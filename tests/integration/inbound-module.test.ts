@@ -19,10 +19,10 @@ describe('the inbound plugin', () => {
   it('records a template SMS status report once, in the unit of work that moves its outbox row', async () => {
     const t = await buildTestApp({ deps: { startSweeper: false, startDispatcher: false } });
     const now = t.clock.now();
-    t.outbox.insert({ id: 'row-1', applicationNo: null, recipientKind: 'customer', recipientRef: null, channel: 'sms', address: '13800001111', noticeKind: 'chat_reply', variables: {}, text: '答复', segments: 1, urgent: true, nextAttemptAt: now, createdAt: now });
+    await t.app.transact((s) => s.outbox.insert({ id: 'row-1', applicationNo: null, recipientKind: 'customer', recipientRef: null, channel: 'sms', address: '13800001111', noticeKind: 'chat_reply', variables: {}, text: '答复', segments: 1, urgent: true, nextAttemptAt: now, createdAt: now }));
     const report = { providerId: 'BIZ-1', outboxId: 'row-1', phone: '13800001111', delivered: true, errorCode: null, optedOut: false };
     expect(await t.app.inbound.templateSms.recordReceipts('aliyun', [report, report])).toEqual({ recorded: 1, repeated: 1 });
-    expect(t.outbox.byId('row-1')).toMatchObject({ status: 'delivered', deliveredAt: now });
+    expect(await t.app.stores.outbox.byId('row-1')).toMatchObject({ status: 'delivered', deliveredAt: now });
     expect(await t.app.stores.smsReceipts.byOutboxId('aliyun', 'row-1')).toMatchObject({ providerId: 'BIZ-1', status: 'delivered' });
     expect(await t.app.inbound.templateSms.recordReceipts('aliyun', [report])).toEqual({ recorded: 0, repeated: 1 });
   });

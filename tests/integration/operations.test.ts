@@ -1,20 +1,44 @@
 // Operations (API.md §6) and the contract's behaviour for routes that do not exist.
+import pg from 'pg';
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { buildTestApp } from '../support/app.ts';
+import { buildTestApp, testDatabaseKind, type TestApp } from '../support/app.ts';
+
+/**
+ * Takes the app's database away: the SQLite connection closed; the PostgreSQL database refusing new connections, every
+ * open one ended (the app's pool and its listener included), from the server's maintenance database.
+ */
+async function databaseGone(t: TestApp): Promise<void> {
+  if (testDatabaseKind === 'sqlite') return t.database.close();
+  const url = new URL(t.config.postgres!.url);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+  } finally {
+    await admin.end();
+  }
+}
 
 describe('operations', () => {
   it('/healthz answers 200 when the database is reachable', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
+    // on PostgreSQL the instance takes its leases a moment after start
+    await expect
+      .poll(async () => (await supertest(t.app.server).get('/healthz')).body, { timeout: 10_000 })
+      .toEqual({ status: 'ok', database: 'ok', databaseKind: testDatabaseKind, leases: { sweeper: true, wechatBot: true } });
     const res = await supertest(t.app.server).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: 'ok', databaseKind: 'sqlite', leases: { sweeper: true, wechatBot: true } });
+    expect(res.body).toEqual({ status: 'ok', database: 'ok', databaseKind: testDatabaseKind, leases: { sweeper: true, wechatBot: true } });
     expect(res.headers['x-request-id']).toBeTruthy();
   });
 
   it('/healthz answers 503 in the contract shape when the database is gone', async () => {
     const t = await buildTestApp({ deps: { startDispatcher: false } });
-    t.database.close();
+    await databaseGone(t);
     const res = await supertest(t.app.server).get('/healthz');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ statusCode: 503, code: expect.stringMatching(/^JD_/), error: 'Service Unavailable', message: expect.any(String) });

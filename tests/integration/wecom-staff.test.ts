@@ -1,6 +1,6 @@
 // Staff notices in WeCom (企业微信): a handler whose WeCom user id the sync API gave gets hurries there too.
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildNoticeApp, eventually, fakeTwilioForTest, putHandler } from '../support/notices.ts';
+import { buildNoticeApp, eventually, fakeTwilioForTest, outboxOf, putHandler } from '../support/notices.ts';
 import { startFakeWecom, type FakeWecom } from '../support/fake-wecom.ts';
 import { customerA, customerB, e164, hurry, hurryScenario, listen, staffOf, viewToken } from '../support/live.ts';
 
@@ -36,7 +36,7 @@ describe('WeCom for staff', () => {
     expect(wecom.sendRequests[0]).toMatchObject({ agentid: wecom.agentId, msgtype: 'text', enable_duplicate_check: 1 });
     await eventually(() => fake.requests.some((r) => r.to === e164(staffOf.H001.phone)), "the handler's SMS");
     await t.app.notices.dispatcher.idle();
-    const [row] = t.outbox.ofApplication(customerA.applicationNo).filter((r) => r.channel === 'wecom');
+    const [row] = (await outboxOf(t, customerA.applicationNo)).filter((r) => r.channel === 'wecom');
     expect(row).toMatchObject({ noticeKind: 'hurry_for_handler', address: 'liming', recipientRef: 'H001', provider: 'wecom', status: 'delivered', providerId: 'msg1' });
   });
 
@@ -46,7 +46,7 @@ describe('WeCom for staff', () => {
     expect(pressed.status).toBe(202);
     await eventually(() => fake.requests.some((r) => r.to === e164(staffOf.H101.phone)), "the handler's SMS");
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.ofApplication(customerB.applicationNo).filter((r) => r.channel === 'wecom')).toEqual([]);
+    expect((await outboxOf(t, customerB.applicationNo)).filter((r) => r.channel === 'wecom')).toEqual([]);
     expect(wecom.sendRequests).toEqual([]);
   });
 
