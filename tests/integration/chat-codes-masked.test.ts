@@ -7,14 +7,9 @@ import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp, kiosk, postSms } from 
 
 const FROM = '+8613700007777';
 
-/** the inbound texts of a conversation as they are in chat_messages */
-function storedInbound(t: TestApp, channel: string, address: string): string[] {
-  return t.database.sqlite
-    .prepare(
-      `SELECT m.text FROM chat_messages m JOIN chat_conversations c ON c.id = m.conversation_id WHERE c.channel = ? AND c.address = ? AND m.direction = 'in' ORDER BY m.id`,
-    )
-    .all(channel, address)
-    .map((r) => (r as { text: string }).text);
+/** the inbound texts of a conversation as they are in chat_messages (read through the chat store) */
+async function storedInbound(t: TestApp, channel: 'sms' | 'kiosk', address: string): Promise<string[]> {
+  return (await t.app.chat.turns.transcript(channel, address)).filter((m) => m.direction === 'in').map((m) => m.text);
 }
 
 async function consultsOfLead(t: TestApp) {
@@ -27,7 +22,7 @@ describe('codes in customers\' messages', () => {
     const t = await chatApp(await fakeTwilioForTest());
     const messages = [`绑定 ${ACCOUNT_NO} ${QUERY_CODE}`, `BD ${ACCOUNT_NO} ${QUERY_CODE}`, `${ACCOUNT_NO} ${QUERY_CODE}`, `我的查询密码是${QUERY_CODE}`, '我的密码是ab12cd34', `${APPLICATION_NO}的进度`];
     for (const text of messages) await postSms(t, FROM, text);
-    const stored = storedInbound(t, 'sms', '13700007777');
+    const stored = await storedInbound(t, 'sms', '13700007777');
     expect(stored).toEqual([
       `绑定 ${ACCOUNT_NO} ******`,
       `BD ${ACCOUNT_NO} ******`,
@@ -48,6 +43,6 @@ describe('codes in customers\' messages', () => {
     const [consult] = await consultsOfLead(t);
     expect(consult!.text).not.toContain(QUERY_CODE);
     expect(consult!.text).toBe(`家里停电了怎么办，户号${ACCOUNT_NO}，密码******\n人工 我的查询密码******不对，找人帮我看看`);
-    for (const text of storedInbound(t, 'kiosk', session)) expect(text).not.toContain(QUERY_CODE);
+    for (const text of await storedInbound(t, 'kiosk', session)) expect(text).not.toContain(QUERY_CODE);
   });
 });

@@ -5,12 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import { fakeTwilioForTest, putHandler } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, QUERY_CODE, chatApp } from '../support/chat.ts';
-import { api, listen, LiveClient, PASSWORD, signIn, staffOf } from '../support/live.ts';
+import { api, grantAdmin, listen, LiveClient, PASSWORD, signIn, staffOf } from '../support/live.ts';
 import { ACCOUNT_CEILING_WINDOW_MS, WRONG_QUERY_CODES_PER_ACCOUNT } from '../../server/customers/query-code-guesses.ts';
 import { UNDER_ATTACK_AFTER, WRONG_GUESSES_PER_SUBJECT } from '../../server/limits/guess-limits.ts';
 import { KIOSK_KEY_HEADER } from '../../server/routes/kiosk-device.ts';
-import { setAdmin } from '../../server/cli/staff-admin.ts';
-import { textSink } from '../support/text-sink.ts';
 
 const KIOSK_KEY = 'kiosk-device-key-0123456789';
 const KIOSK_ADDRESS = '10.20.0.5';
@@ -92,7 +90,7 @@ describe('an account guessed at from many addresses', () => {
     });
     const base = await listen(t);
     for (const [id, body] of Object.entries({ ...staffOf, A001: { ...staffOf.L001, name: '孙管理', phone: '13912340099' } })) await putHandler(t, id, body);
-    setAdmin({ handlerId: 'A001', revoke: false, database: t.database, stdout: textSink().stream, stderr: textSink().stream });
+    await grantAdmin(t, 'A001');
     const admin = await signIn(t, base, 'A001');
     const lead = await signIn(t, base, 'L001');
     const live = await LiveClient.open(base);

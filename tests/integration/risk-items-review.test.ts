@@ -59,8 +59,7 @@ describe('a double click on the hurry button', () => {
     t.clock.set(at('2026-11-24T10:00:02+08:00'));
     expect((await press(base)).status).toBe(429);
     expect(await t.app.risks.items.ofApplication(customerA.applicationNo)).toBeNull();
-    const signals = t.database.sqlite.prepare('SELECT count(*) AS n FROM risk_signals WHERE application_no = ?').get(customerA.applicationNo) as { n: number };
-    expect(signals.n).toBe(1);
+    expect(await t.app.stores.risks.signalsOfApplication(customerA.applicationNo)).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,7 @@
 // handling note, a new signal reopens it, and every step is audited.
 import { describe, expect, it } from 'vitest';
 import { buildNoticeApp, fakeTwilioForTest } from '../support/notices.ts';
-import { api, customerA, customerB, hurry, hurryScenario, listen, LiveClient, signIn, viewToken } from '../support/live.ts';
+import { api, customerA, customerB, grantAdmin, hurry, hurryScenario, listen, LiveClient, signIn, viewToken } from '../support/live.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -67,7 +67,7 @@ describe('risk items', () => {
     await t.app.risks.items.record({ applicationNo: customerA.applicationNo, kind: 'limit', source: 'system', stepCode: null });
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await t.app.risks.items.record({ applicationNo: customerB.applicationNo, kind: 'complaint', source: 'sms', detail: '我要投诉' });
-    t.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'L001'").run();
+    await grantAdmin(t, 'L001');
     const queue = await api(base, 'GET', '/api/v1/staff/queue', { token: admin.token });
     expect(queue.body.risks.map((r: { applicationNo: string; tier: string }) => `${r.applicationNo} ${r.tier}`)).toEqual(['YX2026-0002 urgent', 'YX2026-0001 warning']);
   });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildNoticeApp, fakeTwilioForTest } from '../support/notices.ts';
-import { api, customerA, customerB, hurryScenario, listen, signIn } from '../support/live.ts';
+import { api, customerA, customerB, grantAdmin, hurryScenario, listen, signIn } from '../support/live.ts';
 import type { TestApp } from '../support/app.ts';
 
 const at = (iso: string) => Date.parse(iso);
@@ -22,17 +22,15 @@ async function setUp() {
   const fake = await fakeTwilioForTest();
   const t = await buildNoticeApp(fake, { now: at('2026-11-24T09:00:00+08:00'), env: { RISK_RULES_PATH: strictRules() }, deps: { startSweeper: false } });
   await hurryScenario(t);
-  t.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'H002'").run();
+  await grantAdmin(t, 'H002');
   return { fake, t, base: await listen(t) };
 }
 
 const complain = (t: TestApp, applicationNo: string) => t.app.risks.items.record({ applicationNo, kind: 'complaint', source: 'wechat', detail: '我要投诉' });
-const reports = (t: TestApp) =>
-  t.database.sqlite.prepare("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'monthly_report' ORDER BY created_at, recipient_ref").all() as { who: string; text: string }[];
-const tiers = (t: TestApp, month: string) =>
-  (t.database.sqlite.prepare('SELECT team_id AS team, tier FROM exposure_months WHERE month = ? ORDER BY team_id').all(month) as { team: string; tier: string | null }[]).map(
-    (r) => `${r.team} ${r.tier ?? '-'}`,
-  );
+/** the monthly reports queued, oldest first (no port lists notices that belong to no application) */
+const reports = async (t: TestApp) =>
+  (await t.sql("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'monthly_report' ORDER BY created_at, recipient_ref")) as { who: string; text: string }[];
+const tiers = async (t: TestApp, month: string) => (await t.app.stores.risks.exposureRows(month)).map((r) => `${r.teamId} ${r.tier ?? '-'}`).sort();
 
 describe('the monthly exposure report', () => {
   it('names a team over the bound, interviews it the second month in a row, calls an on-site meeting the third; a month within bounds starts over', async () => {
@@ -45,15 +43,15 @@ describe('the monthly exposure report', () => {
     await complain(t, customerB.applicationNo);
     t.clock.set(at('2027-01-01T08:59:00+08:00'));
     await sweep();
-    expect(reports(t)).toEqual([]);
+    expect(await reports(t)).toEqual([]);
     t.clock.set(at('2027-01-01T09:00:00+08:00'));
     await sweep();
     await sweep();
-    expect(tiers(t, '2026-12')).toEqual(['T01 named', 'T02 named']);
+    expect(await tiers(t, '2026-12')).toEqual(['T01 named', 'T02 named']);
     // each team lead and the admin, once
-    expect(reports(t).map((r) => r.who)).toEqual(['H002', 'L001', 'L101']);
-    expect(reports(t)[0]!.text).toContain('2026-12月度曝光台');
-    expect(reports(t)[0]!.text).toContain('业扩一班点名预警');
+    expect((await reports(t)).map((r) => r.who)).toEqual(['H002', 'L001', 'L101']);
+    expect((await reports(t))[0]!.text).toContain('2026-12月度曝光台');
+    expect((await reports(t))[0]!.text).toContain('业扩一班点名预警');
 
     // January: items handled with notes; only team T01 has an urgent item again
     const lead = await signIn(t, base, 'L001');
@@ -65,8 +63,8 @@ describe('the monthly exposure report', () => {
     await complain(t, customerA.applicationNo);
     t.clock.set(at('2027-02-01T09:00:00+08:00'));
     await sweep();
-    expect(tiers(t, '2027-01')).toEqual(['T01 interview', 'T02 -']);
-    const january = reports(t).filter((r) => r.text.includes('2027-01'));
+    expect(await tiers(t, '2027-01')).toEqual(['T01 interview', 'T02 -']);
+    const january = (await reports(t)).filter((r) => r.text.includes('2027-01'));
     expect(january).toHaveLength(3);
     expect(january[0]!.text).toContain('业扩一班约谈整改');
     expect(january[0]!.text).not.toContain('业扩二班');
@@ -77,7 +75,7 @@ describe('the monthly exposure report', () => {
     await complain(t, customerB.applicationNo);
     t.clock.set(at('2027-03-01T09:30:00+08:00'));
     await sweep();
-    expect(tiers(t, '2027-02')).toEqual(['T01 on_site_meeting', 'T02 named']);
+    expect(await tiers(t, '2027-02')).toEqual(['T01 on_site_meeting', 'T02 named']);
 
     // the report as the staff pages read it: tiers and the worst cases with their handling notes
     const admin = await signIn(t, base, 'H002');
@@ -87,7 +85,7 @@ describe('the monthly exposure report', () => {
     expect(december.body.worstCases.map((c: { applicationNo: string; note: string }) => c.applicationNo).sort()).toEqual([customerA.applicationNo, customerB.applicationNo]);
     const february = await api(base, 'GET', '/api/v1/stats/exposure?month=2027-02', { token: admin.token });
     expect(february.body.teams.find((r: { teamId: string }) => r.teamId === 'T01').tierName).toBe('现场办公会');
-    const wechatText = reports(t).find((r) => r.text.includes('2027-02'))!.text;
+    const wechatText = (await reports(t)).find((r) => r.text.includes('2027-02'))!.text;
     expect(wechatText).toContain('业扩一班现场办公会');
     // a handler is not shown the exposure report; a malformed month is a 400
     const handler = await signIn(t, base, 'H001');

@@ -3,7 +3,7 @@
 // exceeds 100%; what belongs to no team is an admin's row of its own.
 import { describe, expect, it } from 'vitest';
 import { buildNoticeApp, fakeTwilioForTest } from '../support/notices.ts';
-import { api, hurryScenario, listen, signIn } from '../support/live.ts';
+import { api, grantAdmin, hurryScenario, listen, signIn } from '../support/live.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -11,7 +11,7 @@ async function setUp() {
   const fake = await fakeTwilioForTest();
   const t = await buildNoticeApp(fake, { now: at('2026-12-02T09:00:00+08:00'), deps: { startSweeper: false } });
   await hurryScenario(t);
-  t.database.sqlite.prepare("UPDATE handlers SET role = 'admin' WHERE id = 'H002'").run();
+  await grantAdmin(t, 'H002');
   const base = await listen(t);
   return { t, base, admin: await signIn(t, base, 'H002') };
 }
@@ -34,16 +34,16 @@ describe('risk statistics and the exposure report at their edges', () => {
 
   it('takes the response rate over the ratings asked in the range: answered / asked, never above 100%', async () => {
     const { t, base, admin } = await setUp();
-    const insert = t.database.sqlite.prepare('INSERT INTO ratings (application_no, team_id, handler_id, asked_at, score, first_rated_at, rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insert = (...values: unknown[]) => t.sql('INSERT INTO ratings (application_no, team_id, handler_id, asked_at, score, first_rated_at, rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', ...values);
     const october = at('2026-10-30T10:00:00+08:00');
     const november = at('2026-11-02T10:00:00+08:00');
     // two asked in October and answered in November; one asked in November and answered, one asked and not answered
-    insert.run('A1', 'T01', 'H001', october, 5, november, november);
-    insert.run('A2', 'T01', 'H001', october, 4, november, november);
-    insert.run('A3', 'T01', 'H001', november, 3, november + 1000, november + 1000);
-    insert.run('A4', 'T01', 'H001', november, null, null, null);
+    await insert('A1', 'T01', 'H001', october, 5, november, november);
+    await insert('A2', 'T01', 'H001', october, 4, november, november);
+    await insert('A3', 'T01', 'H001', november, 3, november + 1000, november + 1000);
+    await insert('A4', 'T01', 'H001', november, null, null, null);
     // asked of an application with no team
-    insert.run('A5', null, null, november, 2, november, november);
+    await insert('A5', null, null, november, 2, november, november);
     const reply = await api(base, 'GET', '/api/v1/stats/risk?from=2026-11-01&to=2026-11-30&groupBy=team', { token: admin.token });
     expect(reply.status).toBe(200);
     const byKey = Object.fromEntries(reply.body.rows.map((r: { key: string }) => [r.key, r]));

@@ -19,7 +19,7 @@ describe('the risks plugin', () => {
     await putHandler(t, 'H001');
     await putApplication(t, 'YX2026-0001');
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-20T09:00:00+08:00')]);
-    t.database.sqlite.prepare("UPDATE applications SET risk_limit_at = ? WHERE application_no = 'YX2026-0001'").run(t.clock.now() - 1);
+    await t.sql("UPDATE applications SET risk_limit_at = ? WHERE application_no = 'YX2026-0001'", t.clock.now() - 1);
     expect(await t.app.risks.items.ofApplication('YX2026-0001')).toBeNull();
     await t.app.timeLimits.sweeper.sweep();
     expect(await t.app.risks.items.ofApplication('YX2026-0001')).toMatchObject({ tier: 'warning', status: 'open', signals: [{ kind: 'limit', source: 'system' }] });

@@ -47,6 +47,14 @@ export async function signIn(t: TestApp, base: string, handlerId: string): Promi
   return { token: reply.body.token as string, cookie };
 }
 
+/**
+ * Grants a synced staff member the admin role on the app's database, whichever it is: admins are made in Jiedian
+ * (`npm run jiedian -- staff:admin`), not synced, and no request makes one.
+ */
+export async function grantAdmin(t: TestApp, handlerId: string): Promise<void> {
+  await t.sql("UPDATE handlers SET role = 'admin' WHERE id = ?", handlerId);
+}
+
 /** A customer's view token for an account. */
 export async function viewToken(base: string, accountNo: string, queryCode: string): Promise<string> {
   const reply = await api(base, 'POST', '/api/v1/progress/query', { body: { accountNo, queryCode } });
