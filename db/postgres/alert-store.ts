@@ -38,6 +38,8 @@ export function createPostgresAlertStore(db: PgExecutor): AlertStore {
         .where(and(eq(alerts.live, true), isNull(alerts.explainedAt), open))
         .groupBy(alerts.level),
 
+    // The sweep's reads break ties by key: a chunk reads its rows again once it has locked their applications, and
+    // must find them in the same order.
     owingSteps: async (now, limit) =>
       db
         .select({
@@ -57,7 +59,7 @@ export function createPostgresAlertStore(db: PgExecutor): AlertStore {
         .leftJoin(teams, eq(teams.id, handlers.teamId))
         .leftJoin(applications, eq(applications.applicationNo, applicationSteps.applicationNo))
         .where(sql`${applicationSteps.alertAt} <= ${now}`)
-        .orderBy(asc(applicationSteps.alertAt))
+        .orderBy(asc(applicationSteps.alertAt), asc(applicationSteps.applicationNo), asc(applicationSteps.stepCode))
         .limit(limit),
     advanceStep: async (applicationNo, stepCode, expected, next) =>
       changedOne(
@@ -72,7 +74,7 @@ export function createPostgresAlertStore(db: PgExecutor): AlertStore {
         .select({ applicationNo: applications.applicationNo, processCode: applications.processCode, limitAlertAt: sql<number>`${applications.limitAlertAt}`.mapWith(Number) })
         .from(applications)
         .where(sql`${applications.limitAlertAt} <= ${now}`)
-        .orderBy(asc(applications.limitAlertAt))
+        .orderBy(asc(applications.limitAlertAt), asc(applications.applicationNo))
         .limit(limit),
     clearApplicationLimit: async (applicationNo, expected) =>
       changedOne(
@@ -87,7 +89,7 @@ export function createPostgresAlertStore(db: PgExecutor): AlertStore {
         .select()
         .from(alerts)
         .where(and(isNull(alerts.notifiedAt), sql`${alerts.notifyAt} <= ${now}`, eq(alerts.live, true)))
-        .orderBy(asc(alerts.notifyAt))
+        .orderBy(asc(alerts.notifyAt), asc(alerts.id))
         .limit(limit),
     claimNotice: async (id, now) =>
       changedOne(await db.update(alerts).set({ notifiedAt: now }).where(and(eq(alerts.id, id), isNull(alerts.notifiedAt))).returning({ id: alerts.id })),

@@ -94,6 +94,8 @@ interface ChunkState {
   notified: number;
   /** team leads read in this chunk's transaction */
   leads: Map<string, { id: string; phone: string }[]>;
+  /** the applications this chunk locked: only their rows are its to write */
+  locked: ReadonlySet<string>;
 }
 
 export function createSlaService(options: SlaServiceOptions) {
@@ -130,17 +132,56 @@ export function createSlaService(options: SlaServiceOptions) {
     notifiedAt: chunk.notifyAt <= chunk.now ? chunk.now : null,
   });
 
-  /** Handles `source`'s rows, read in batches, until the chunk is full or the source has no more. */
-  async function drain<T>(chunk: ChunkState, sources: Sources, source: keyof Sources, read: (limit: number) => Promise<T[]>, handle: (row: T) => Promise<void>): Promise<void> {
+  /**
+   * The applications a chunk is to lock, as a first read (which locks nothing) finds its rows: each source's owed rows,
+   * as many as the chunk may handle in all. A source with none has no more.
+   */
+  async function applicationsToLock(chunk: ChunkState, sources: Sources): Promise<string[]> {
+    const { store, now } = chunk;
+    const reads: Record<keyof Sources, (limit: number) => Promise<{ applicationNo: string }[]>> = {
+      steps: (limit) => store.owingSteps(now, limit),
+      applications: (limit) => store.owingApplications(now, limit),
+      notices: (limit) => store.dueForNotice(now, limit),
+    };
+    const nos = new Set<string>();
+    let room = maxRows;
+    for (const source of ['steps', 'applications', 'notices'] as const) {
+      if (!sources[source] || room === 0) continue;
+      const rows = await reads[source](room);
+      if (rows.length === 0) sources[source] = false;
+      room -= rows.length;
+      for (const row of rows) nos.add(row.applicationNo);
+    }
+    return [...nos];
+  }
+
+  /**
+   * Handles `source`'s rows, read in batches, until the chunk is full or the source has no more. A row of an
+   * application the chunk did not lock (written since its first read) is left for the next chunk, which locks it.
+   */
+  async function drain<T extends { applicationNo: string }>(
+    chunk: ChunkState,
+    sources: Sources,
+    source: keyof Sources,
+    read: (limit: number) => Promise<T[]>,
+    handle: (row: T) => Promise<void>,
+  ): Promise<void> {
     while (sources[source] && !full(chunk)) {
       const limit = Math.min(READ_BATCH, maxRows - chunk.rows);
       const rows = await read(limit);
       let i = 0;
+      let left = 0;
       for (; i < rows.length && !full(chunk); i++) {
+        if (!chunk.locked.has(rows[i]!.applicationNo)) {
+          left++;
+          continue;
+        }
         chunk.rows++;
         await handle(rows[i]!);
       }
-      if (i === rows.length && rows.length < limit) sources[source] = false;
+      if (i === rows.length && rows.length < limit && left === 0) sources[source] = false;
+      // nothing read was this chunk's: reading again would find the same rows
+      if (left === i) return;
     }
   }
 
@@ -267,9 +308,32 @@ export function createSlaService(options: SlaServiceOptions) {
     });
   }
 
-  /** One transaction: as much of the sweep's work as the chunk's row cap and time budget allow. */
+  /**
+   * One transaction: as much of the sweep's work as the chunk's row cap and time budget allow.
+   *
+   * Its applications are locked first, all in one statement in the order of their numbers, before it writes anything:
+   * the order every unit of work that writes applications' rows takes their locks in (a sync locks its batch's
+   * applications first). A chunk that inserted an alert and then waited for a step row a sync had changed, while the
+   * sync waited to insert the same alert, deadlocked (PostgreSQL aborted one of them, up to a failed sync). The rows
+   * are read again once locked, so what the chunk writes is judged on what those applications are now.
+   */
   async function runChunk(stores: Stores, now: number, notifyAt: number, sources: Sources): Promise<ChunkState> {
-    const chunk: ChunkState = { stores, store: stores.alerts, applications: stores.applications, now, notifyAt, startedAt: performance.now(), workMs: 0, rows: 0, raised: [], notified: 0, leads: new Map() };
+    const chunk: ChunkState = {
+      stores,
+      store: stores.alerts,
+      applications: stores.applications,
+      now,
+      notifyAt,
+      startedAt: performance.now(),
+      workMs: 0,
+      rows: 0,
+      raised: [],
+      notified: 0,
+      leads: new Map(),
+      locked: new Set(),
+    };
+    const toLock = await applicationsToLock(chunk, sources);
+    if (toLock.length > 0) chunk.locked = new Set((await stores.applications.applicationsForUpdate(toLock)).keys());
     await raiseSteps(chunk, sources);
     await raiseApplications(chunk, sources);
     await releaseHeld(chunk, sources);
