@@ -10,7 +10,7 @@ import type Database from 'better-sqlite3';
 /** How long the server's connection blocks for a busy lock before the unit of work waits asynchronously instead. */
 export const SERVER_BUSY_TIMEOUT_MS = 20;
 
-export type WriteFailureKind = 'busy' | 'full' | 'read-only' | 'io' | 'unreachable';
+export type WriteFailureKind = 'busy' | 'full' | 'read-only' | 'io' | 'unreachable' | 'conflict';
 
 /** PostgreSQL SQLSTATEs that mean the server refused or lost the write, not that the statement was wrong. */
 const postgresFailures: Record<string, WriteFailureKind> = {
@@ -58,12 +58,29 @@ function failureOf(error: { code?: unknown; message?: unknown }): { kind: WriteF
   return null;
 }
 
+/** PostgreSQL SQLSTATEs of a transaction aborted only because another collided with it: serialization_failure, deadlock_detected. */
+const conflictCodes = new Set(['40001', '40P01']);
+
+/**
+ * The SQLSTATE when PostgreSQL aborted the transaction only because another one collided with it (run again, it
+ * commits), else null. Not a refused write (`writeFailureOf`): the database is well; the unit of work retries such a
+ * transaction, and once its tries run out the client is told to try again (`conflict`).
+ */
+export function writeConflictOf(error: unknown): string | null {
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && conflictCodes.has(code)) return code;
+  }
+  return null;
+}
+
 const describeKind: Record<WriteFailureKind, string> = {
   busy: 'the database is locked by another process',
   full: 'the database or its disk is full',
   'read-only': 'the database is read-only',
   io: 'the database cannot be written (I/O error)',
   unreachable: 'the database server cannot be reached',
+  conflict: 'the write collided with others writing the same rows at once',
 };
 
 export function describeWriteFailure(failure: { kind: WriteFailureKind; code: string }): string {

@@ -2,7 +2,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { JiedianError, type ErrorCode } from './errors.ts';
-import { DatabaseUnavailableError, describeWriteFailure, writeFailureOf } from '../db/unit-of-work.ts';
+import { DatabaseUnavailableError, describeWriteFailure, writeConflictOf, writeFailureOf } from '../db/unit-of-work.ts';
 
 interface ValidationIssue {
   instancePath: string;
@@ -47,6 +47,15 @@ export function sendError(reply: FastifyReply, code: ErrorCode, statusCode: numb
   return reply.code(statusCode).send({ statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message, ...body });
 }
 
+function refusedWrite(error: unknown): DatabaseUnavailableError | null {
+  if (error instanceof DatabaseUnavailableError) return error;
+  const failure = writeFailureOf(error);
+  if (failure) return new DatabaseUnavailableError(failure, 5);
+  const conflict = writeConflictOf(error);
+  // a collision is over as soon as the other writer commits: the next try will likely go through
+  return conflict ? new DatabaseUnavailableError({ kind: 'conflict', code: conflict }, 1) : null;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string }, request, reply) => {
     if (error instanceof JiedianError) {
@@ -54,9 +63,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       for (const [name, value] of Object.entries(error.extra.headers ?? {})) reply.header(name, value);
       return sendError(reply, error.code, error.statusCode, error.message, error.extra.body);
     }
-    // A write the database refused (another process's lock past the wait, a full disk, a read-only file): nothing was
-    // written, and the client may try again; never a 500.
-    const refused = error instanceof DatabaseUnavailableError ? error : writeFailureOf(error) ? new DatabaseUnavailableError(writeFailureOf(error)!, 5) : null;
+    // A write the database refused (another process's lock past the wait, a full disk, a read-only file), or one that
+    // kept colliding with other writers until the unit of work's tries ran out: nothing was written, and the client
+    // may try again; never a 500.
+    const refused = refusedWrite(error);
     if (refused) {
       request.log.warn({ err: error, reason: describeWriteFailure(refused.failure) }, 'database write refused');
       reply.header('retry-after', String(refused.retryAfterSeconds));

@@ -5,21 +5,15 @@
 import type pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import * as schema from './schema/index.ts';
-import { writeFailureOf } from '../unit-of-work.ts';
+import { writeConflictOf, writeFailureOf } from '../unit-of-work.ts';
 import type { PgDb, PgExecutor } from './client.ts';
 
 /** how many times a transaction is tried in all before its error is passed on */
 export const TRANSACTION_ATTEMPTS = 5;
 
-const RETRYABLE = new Set(['40001', '40P01']);
-
 /** Whether PostgreSQL aborted the transaction only because another one collided with it. */
 export function isRetryableConflict(error: unknown): boolean {
-  for (let e: unknown = error; typeof e === 'object' && e !== null; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE.has(code)) return true;
-  }
-  return false;
+  return writeConflictOf(error) !== null;
 }
 
 export interface PostgresTransactOptions {
