@@ -21,8 +21,11 @@ const onBothDatabases = [
   'tests/integration/import-cli.test.ts',
   'tests/integration/inbound-module.test.ts',
   'tests/integration/learnt-durations.test.ts',
+  'tests/integration/live-ws.test.ts',
   'tests/integration/log-secrets.test.ts',
   'tests/integration/operations.test.ts',
+  'tests/integration/plan-refresh.test.ts',
+  'tests/integration/progress-api.test.ts',
   'tests/integration/query-code-guesses.test.ts',
   'tests/integration/risk-handling-limit.test.ts',
   'tests/integration/risk-items-review.test.ts',
@@ -31,9 +34,12 @@ const onBothDatabases = [
   'tests/integration/risk-stats-bounds.test.ts',
   'tests/integration/risks-module.test.ts',
   'tests/integration/shutdown-connections.test.ts',
+  'tests/integration/sla-backlog.test.ts',
   'tests/integration/staff-auth.test.ts',
   'tests/integration/staff-module.test.ts',
+  'tests/integration/sync-api.test.ts',
   'tests/integration/wecom-staff.test.ts',
+  'tests/integration/working-hours.test.ts',
 ];
 
 export default defineConfig({

@@ -4,8 +4,9 @@
 // lv_resident: accept, survey (1 workday), connect (2 workdays).
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { applicationBody, buildTestApp, handlerBody, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { applicationBody, buildTestApp, handlerBody, sharedTestDatabase, type TestApp, type TestDatabase } from '../support/app.ts';
 import { databaseSnapshot } from '../support/db-snapshot.ts';
+import { outboxOf } from '../support/notices.ts';
 import type { AppDeps } from '../../server/app.ts';
 import type { RefreshChunk } from '../../server/applications/replanning.ts';
 import type { ProgressView } from '../../server/web/shared/contract.ts';
@@ -45,17 +46,24 @@ async function read(t: TestApp, applicationNo: string, token: string) {
 }
 
 /** The stored plan, formatted as the view shows it. */
-function storedPlan(t: TestApp, applicationNo: string) {
-  const application = t.database.sqlite
-    .prepare('SELECT planned_on, expected_connect_date, updated_at FROM applications WHERE application_no = ?')
-    .get(applicationNo) as { planned_on: string; expected_connect_date: string; updated_at: number };
-  const steps = t.database.sqlite
-    .prepare('SELECT step_code, planned_start, planned_end, due_at FROM application_steps WHERE application_no = ? ORDER BY position')
-    .all(applicationNo) as { step_code: string; planned_start: string | null; planned_end: string | null; due_at: number | null }[];
+async function storedPlan(t: TestApp, applicationNo: string) {
+  const [application] = (await t.sql('SELECT planned_on, expected_connect_date, updated_at FROM applications WHERE application_no = ?', applicationNo)) as {
+    planned_on: string;
+    expected_connect_date: string;
+    updated_at: number | string;
+  }[];
+  const rows = (await t.sql('SELECT step_code, planned_start, planned_end, due_at FROM application_steps WHERE application_no = ? ORDER BY position', applicationNo)) as {
+    step_code: string;
+    planned_start: string | null;
+    planned_end: string | null;
+    due_at: number | string | null;
+  }[];
+  // PostgreSQL gives the epoch-ms bigints as text
+  const steps = rows.map((s) => ({ ...s, due_at: s.due_at === null ? null : Number(s.due_at) }));
   return {
-    plannedOn: application.planned_on,
-    updatedAt: application.updated_at,
-    expectedConnectDate: application.expected_connect_date,
+    plannedOn: application!.planned_on,
+    updatedAt: Number(application!.updated_at),
+    expectedConnectDate: application!.expected_connect_date,
     // the view shows instants to the second
     steps: steps.map((s) => ({ code: s.step_code, plannedStart: s.planned_start, plannedEnd: s.planned_end, dueAt: s.due_at === null ? null : Math.floor(s.due_at / 1000) * 1000 })),
   };
@@ -66,15 +74,16 @@ const shownPlan = (view: ProgressView) => ({
   steps: view.steps.map((s) => ({ code: s.code, plannedStart: s.plannedStart, plannedEnd: s.plannedEnd, dueAt: s.dueAt === null ? null : Date.parse(s.dueAt) })),
 });
 
-const build = (options: { now?: number; databasePath?: string; deps?: Partial<AppDeps> } = {}) =>
-  buildTestApp({ ...options, deps: { startDispatcher: false, startSweeper: false, ...options.deps } });
+/** `on`: a database that outlives the app (a restart); a fresh one otherwise */
+const build = (options: { now?: number; deps?: Partial<AppDeps> } = {}, on?: TestDatabase) =>
+  (on?.build ?? buildTestApp)({ ...options, deps: { startDispatcher: false, startSweeper: false, ...options.deps } });
 
 describe('reads never write; the plan refresh stores the plan', () => {
   it('a GET of an application planned yesterday changes no row and shows today\'s plan; the refresh then stores that plan', async () => {
     const t = await build();
     await surveying(t);
     // planned Tue 11-24: survey to end 11-24, connect 11-25 … 11-26
-    expect(storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-24', expectedConnectDate: '2026-11-26' });
+    expect(await storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-24', expectedConnectDate: '2026-11-26' });
 
     t.clock.set(at('2026-11-25T10:00:00'));
     const token = await viewToken(t);
@@ -87,23 +96,24 @@ describe('reads never write; the plan refresh stores the plan', () => {
     expect(view.updatedAt).toBe('2026-11-25T10:00:00+08:00');
 
     expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
-    expect(storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-25', updatedAt: at('2026-11-25T10:00:00'), ...shownPlan(view) });
+    expect(await storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-25', updatedAt: at('2026-11-25T10:00:00'), ...shownPlan(view) });
     expect(await read(t, 'YX2026-0101', token)).toEqual(view);
   });
 
   it('a refresh that moves the expected date goes the way of a re-plan: the customer is told, and once a day only', async () => {
     const t = await build();
     await surveying(t);
-    const kinds = () =>
-      (t.database.sqlite.prepare("SELECT notice_kind AS kind FROM outbox WHERE application_no = 'YX2026-0101' AND recipient_kind = 'customer' AND status != 'superseded' ORDER BY rowid").all() as { kind: string }[]).map((r) => r.kind);
+    // the customer's notices in the order they were written
+    const kinds = async () =>
+      (await outboxOf(t, 'YX2026-0101')).filter((r) => r.recipientKind === 'customer' && r.status !== 'superseded').map((r) => r.noticeKind);
     // the plan and the survey's start have gone out
-    t.database.sqlite.prepare("UPDATE outbox SET status = 'sent', sent_at = created_at").run();
-    const told = kinds();
+    await t.sql("UPDATE outbox SET status = 'sent', sent_at = created_at");
+    const told = await kinds();
     // Mon 11-30: survey ends 11-30 at the earliest, connect 12-01 … 12-02: four workdays later than told (11-26)
     t.clock.set(at('2026-11-30T09:00:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-30', expectedConnectDate: '2026-12-02' });
-    expect(kinds()).toEqual([...told, 'plan_changed']);
+    expect(await storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-30', expectedConnectDate: '2026-12-02' });
+    expect(await kinds()).toEqual([...told, 'plan_changed']);
     // the walk of this planning day is done: a later sweep the same day re-plans nothing
     t.clock.set(at('2026-11-30T09:05:00'));
     expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 0, finished: true });
@@ -120,7 +130,7 @@ describe('reads never write; the plan refresh stores the plan', () => {
         { eventId: 'E2', applicationNo: 'YX2026-0101', stepCode: 'survey', type: 'step_started', at: '2026-11-24T09:00:00+08:00', handlerId: 'H001' },
       ],
     });
-    expect(storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-24', expectedConnectDate: '2026-11-26' });
+    expect(await storedPlan(t, 'YX2026-0101')).toMatchObject({ plannedOn: '2026-11-24', expectedConnectDate: '2026-11-26' });
 
     // 17:29, still working hours (08:30-17:30): the plan is current, nothing to refresh
     t.clock.set(at('2026-11-24T17:29:00'));
@@ -136,37 +146,36 @@ describe('reads never write; the plan refresh stores the plan', () => {
     expect(evening.expectedConnectDate).toBe('2026-11-27');
     expect(evening.steps.find((s) => s.code === 'survey')).toMatchObject({ plannedEnd: '2026-11-25', dueAt: '2026-11-24T23:59:59+08:00' });
     expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 1, finished: true });
-    expect(storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-24', updatedAt: at('2026-11-24T17:31:00'), ...shownPlan(evening) });
+    expect(await storedPlan(t, 'YX2026-0101')).toEqual({ plannedOn: '2026-11-24', updatedAt: at('2026-11-24T17:31:00'), ...shownPlan(evening) });
   });
 
   it('the refresh resumes where it stopped after a restart: what was refreshed is not refreshed again', async () => {
-    const databasePath = tempDatabasePath();
+    const database = await sharedTestDatabase();
     const numbers = ['YX2026-0101', 'YX2026-0102', 'YX2026-0103', 'YX2026-0104', 'YX2026-0105', 'YX2026-0106'];
-    let t = await build({ databasePath });
+    let t = await build({}, database);
     for (const applicationNo of numbers) await surveying(t, applicationNo);
-    await t.app.close();
-    t.database.close();
+    await database.stop(t);
 
     // the next day, one application per chunk; the process dies after the third chunk
     let chunks = 0;
     const crash = (chunk: RefreshChunk) => {
       if (chunk.refreshed > 0 && ++chunks === 3) throw new Error('killed');
     };
-    t = await build({ databasePath, now: at('2026-11-25T00:05:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: crash } } });
+    t = await build({ now: at('2026-11-25T00:05:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: crash } } }, database);
     await expect(t.app.applications.planRefresh.run()).rejects.toThrow('killed');
-    const plannedOn = () => numbers.map((n) => storedPlan(t, n).plannedOn);
-    expect(plannedOn()).toEqual(['2026-11-25', '2026-11-25', '2026-11-25', '2026-11-24', '2026-11-24', '2026-11-24']);
-    const firstThree = numbers.slice(0, 3).map((n) => storedPlan(t, n));
-    await t.app.close();
-    t.database.close();
+    const plans = (of: string[]) => Promise.all(of.map((n) => storedPlan(t, n)));
+    const plannedOn = async () => (await plans(numbers)).map((p) => p.plannedOn);
+    expect(await plannedOn()).toEqual(['2026-11-25', '2026-11-25', '2026-11-25', '2026-11-24', '2026-11-24', '2026-11-24']);
+    const firstThree = await plans(numbers.slice(0, 3));
+    await database.stop(t);
 
     // a new process later that night: it re-plans the other three only
     const seen: RefreshChunk[] = [];
-    t = await build({ databasePath, now: at('2026-11-25T00:20:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: (c) => seen.push(c) } } });
+    t = await build({ now: at('2026-11-25T00:20:00'), deps: { planRefresh: { chunkMs: 0, scanRows: 4, onChunk: (c) => seen.push(c) } } }, database);
     expect(await t.app.applications.planRefresh.run()).toEqual({ refreshed: 3, finished: true });
-    expect(plannedOn()).toEqual(numbers.map(() => '2026-11-25'));
-    expect(numbers.slice(0, 3).map((n) => storedPlan(t, n))).toEqual(firstThree);
-    expect(numbers.slice(3).map((n) => storedPlan(t, n).updatedAt)).toEqual([0, 0, 0].map(() => at('2026-11-25T00:20:00')));
+    expect(await plannedOn()).toEqual(numbers.map(() => '2026-11-25'));
+    expect(await plans(numbers.slice(0, 3))).toEqual(firstThree);
+    expect((await plans(numbers.slice(3))).map((p) => p.updatedAt)).toEqual([0, 0, 0].map(() => at('2026-11-25T00:20:00')));
     expect(seen.reduce((sum, c) => sum + c.refreshed, 0)).toBe(3);
   });
 });

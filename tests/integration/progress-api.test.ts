@@ -307,24 +307,24 @@ describe('what the customer sees of the plan', () => {
       event('EV-2', 'YX2026-0101', 'accept', 'step_completed', '2026-11-20T10:00:00+08:00'),
       event('EV-3', 'YX2026-0101', 'survey', 'step_started', '2026-11-23T09:00:00+08:00'),
     ]);
-    const plannedOn = () => t.database.sqlite.prepare("SELECT planned_on AS d FROM applications WHERE application_no = 'YX2026-0101'").get();
+    const plannedOn = async () => (await t.sql("SELECT planned_on AS d FROM applications WHERE application_no = 'YX2026-0101'"))[0];
     const today = (await read(t, 'YX2026-0101', await tokenFor(t))).body.application as ProgressView;
     expect(today.expectedConnectDate).toBe('2026-11-26');
     expect(today.currentStep).toMatchObject({ code: 'survey', plannedEnd: '2026-11-24', dueAt: '2026-11-23T23:59:59+08:00', overdue: true });
-    expect(plannedOn()).toEqual({ d: '2026-11-24' });
+    expect(await plannedOn()).toEqual({ d: '2026-11-24' });
 
     t.clock.advance(2 * DAY);
     // the query shows today's plan, computed as it reads; a read writes nothing
     const before = await databaseSnapshot(t);
     const later = ((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]!;
     expect(await databaseSnapshot(t)).toEqual(before);
-    expect(plannedOn()).toEqual({ d: '2026-11-24' });
+    expect(await plannedOn()).toEqual({ d: '2026-11-24' });
     expect(later.currentStep).toMatchObject({ code: 'survey', plannedEnd: '2026-11-26', overdue: true });
     expect(later.nextStep).toMatchObject({ code: 'connect', plannedStart: '2026-11-27', plannedEnd: '2026-11-30' });
     expect(later.expectedConnectDate).toBe('2026-11-30');
     // the sweep's plan refresh stores that plan
     await t.app.timeLimits.sweeper.sweep();
-    expect(plannedOn()).toEqual({ d: '2026-11-26' });
+    expect(await plannedOn()).toEqual({ d: '2026-11-26' });
     expect(((await query(t, ACCOUNT, CODE)).body.applications as ProgressView[])[0]).toEqual(later);
   });
 

@@ -1,4 +1,4 @@
-// The sync API (API.md §1) over HTTP, on a fresh SQLite database per test.
+// The sync API (API.md §1) over HTTP, on a fresh database per test (SQLite, or PostgreSQL in the postgres project).
 //
 // Calendar facts the expected dates below rest on (Asia/Shanghai):
 // - 2026 follows the State Council schedule (chinese-days); late Nov and Dec 2026 have no holidays and no
@@ -8,7 +8,7 @@
 //   made up on the next weekday). 2027-01-01 (Fri) is 元旦; 春节 is 除夕 2027-02-05 (Fri) to 初三 2027-02-08 (Mon),
 //   and as 02-06/07 fall on the weekend, 02-09 (Tue) and 02-10 (Wed) are off in lieu. 2027-03-01 is a Monday.
 import { describe, expect, it } from 'vitest';
-import { applicationBody, buildTestApp as buildApp, DEFAULT_NOW, handlerBody, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { applicationBody, buildTestApp as buildApp, DEFAULT_NOW, handlerBody, sharedTestDatabase, SYNC_TOKEN, type TestApp } from '../support/app.ts';
 import { databaseSnapshot } from '../support/db-snapshot.ts';
 import type { ProgressView } from '../../server/web/shared/contract.ts';
 
@@ -17,6 +17,9 @@ const APP_NO = 'YX2026-0001';
 /** The outbox dispatcher stays stopped: queued notices keep still, so database snapshots compare exactly. */
 const buildTestApp = (options: Parameters<typeof buildApp>[0] = {}) => buildApp({ ...options, deps: { startDispatcher: false, ...options.deps } });
 const MINUTE = 60_000;
+
+/** The single number a `SELECT count(*) AS n …` answers (PostgreSQL gives a bigint as text). */
+const count = async (t: TestApp, sql: string) => Number((await t.sql(sql))[0]!.n);
 
 function putHandler(t: TestApp, handlerId = 'H001', over: Record<string, unknown> = {}) {
   return t.app.inject({ method: 'PUT', url: `/api/v1/sync/handlers/${handlerId}`, headers: t.sync, payload: handlerBody(over) });
@@ -101,7 +104,7 @@ describe('sync API: handlers', () => {
     expect(updated.json()).toEqual({
       handler: { id: 'H001', name: '李明明', phone: '13912345678', teamId: 'T02', teamName: '业扩二班', role: 'team_lead' },
     });
-    expect(t.database.sqlite.prepare('SELECT count(*) AS n FROM handlers').get()).toEqual({ n: 1 });
+    expect(await count(t, 'SELECT count(*) AS n FROM handlers')).toBe(1);
   });
 
   it('a handler with an unknown role or a missing name is 400 naming the field, and nothing is stored', async () => {
@@ -148,7 +151,7 @@ describe('sync API: applications', () => {
 
     const updated = await putApplication(t, { address: '红塔区玉兴路 20 号' });
     expect(updated.statusCode).toBe(200);
-    expect(t.database.sqlite.prepare('SELECT count(*) AS n FROM applications').get()).toEqual({ n: 1 });
+    expect(await count(t, 'SELECT count(*) AS n FROM applications')).toBe(1);
   });
 
   it('upserting the same body twice changes nothing the second time (updatedAt kept, nothing re-planned)', async () => {
@@ -296,7 +299,7 @@ describe('sync API: event batches', () => {
     ]);
     expect(res.json()).toEqual({ accepted: 1, duplicates: 1, parked: 0, rejected: [] });
     expect(stepOf(await staffView(t), 'survey').status).toBe('in_progress');
-    expect(t.database.sqlite.prepare("SELECT count(*) AS n FROM sync_events WHERE event_id = 'EV-1'").get()).toEqual({ n: 1 });
+    expect(await count(t, "SELECT count(*) AS n FROM sync_events WHERE event_id = 'EV-1'")).toBe(1);
   });
 
   it('a step_started event for an unknown application is parked and applied when the application arrives', async () => {
@@ -341,7 +344,7 @@ describe('sync API: event batches', () => {
     const view = created.json().application as ProgressView;
     expect(view.steps.map((s) => s.code)).not.toContain('external_works');
     expect(stepOf(view, 'accept').status).toBe('in_progress');
-    const states = t.database.sqlite.prepare('SELECT event_id AS id, state FROM sync_events ORDER BY event_id').all();
+    const states = await t.sql('SELECT event_id AS id, state FROM sync_events ORDER BY event_id');
     expect(states).toEqual([
       { id: 'EV-1', state: 'rejected' },
       { id: 'EV-2', state: 'applied' },
@@ -729,9 +732,9 @@ describe('sync API: request ids', () => {
 });
 
 describe('sync API: durability', () => {
-  it('accepted data survives a restart on the same database file', async () => {
-    const file = tempDatabasePath();
-    const first = await buildTestApp({ databasePath: file });
+  it('accepted data survives a restart on the same database', async () => {
+    const database = await sharedTestDatabase();
+    const first = await database.build({ deps: { startDispatcher: false } });
     await putHandler(first);
     expect((await putApplication(first)).statusCode).toBe(201);
     await postEvents(first, [
@@ -741,10 +744,9 @@ describe('sync API: durability', () => {
       event('EV-4', 'survey', 'step_started', '2026-11-23T09:00:00+08:00', { applicationNo: 'YX2026-0002' }),
     ]);
     const beforeRestart = await staffView(first);
-    await first.app.close();
-    first.database.close();
+    await database.stop(first);
 
-    const second = await buildTestApp({ databasePath: file, now: DEFAULT_NOW + 5 * MINUTE });
+    const second = await database.build({ now: DEFAULT_NOW + 5 * MINUTE, deps: { startDispatcher: false } });
     // the identical body is recognised: the application exists and nothing changes
     const again = await putApplication(second);
     expect(again.statusCode).toBe(200);

@@ -40,9 +40,9 @@ describe('working hours with a lunch break', () => {
     const base = await listen(t);
     const pressed = await hurry(base, await viewToken(base, customerA.accountNo, customerA.queryCode), NO);
     expect(pressed.status).toBe(202);
-    const row = t.database.sqlite.prepare('SELECT escalate_at FROM hurries WHERE id = ?').get(pressed.body.hurry.id) as { escalate_at: number };
-    // 10:00 + 2 h to noon + 2 h after 14:30
-    expect(row.escalate_at).toBe(at('2026-11-25T16:30:00+08:00'));
+    const [row] = await t.sql('SELECT escalate_at FROM hurries WHERE id = ?', pressed.body.hurry.id);
+    // 10:00 + 2 h to noon + 2 h after 14:30 (PostgreSQL gives the epoch-ms bigint as text)
+    expect(Number(row!.escalate_at)).toBe(at('2026-11-25T16:30:00+08:00'));
   });
 });
 

@@ -47,11 +47,11 @@ export interface TestApp {
  */
 export const testDatabaseKind: 'sqlite' | 'postgres' = process.env.JIEDIAN_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
-const open: { app: JiedianApp; close: () => Promise<void> }[] = [];
+const open: { app?: JiedianApp; close: () => Promise<void> }[] = [];
 afterEach(async () => {
   while (open.length) {
     const t = open.pop()!;
-    await t.app.close();
+    await t.app?.close();
     await t.close();
   }
 });
@@ -65,27 +65,21 @@ export function tempDatabasePath(): string {
   return path.join(dir, 'jiedian.db');
 }
 
-export async function buildTestApp(
-  options: { env?: Record<string, string>; now?: number; databasePath?: string; open?: OpenOptions; deps?: Partial<AppDeps> } = {},
-): Promise<TestApp> {
-  const clock = new ManualClock(options.now ?? DEFAULT_NOW);
-  const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
+export interface BuildTestAppOptions {
+  env?: Record<string, string>;
+  now?: number;
+  databasePath?: string;
+  open?: OpenOptions;
+  deps?: Partial<AppDeps>;
+}
+
+export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<TestApp> {
   if (testDatabaseKind === 'postgres' && options.databasePath === undefined && options.open === undefined && !options.deps?.backend) {
     const target = await freshPostgresDatabase({ migrated: true });
-    const backend = await openPostgresBackend({ url: target.url, leaseRetryMs: 100 });
-    const config = testConfig({ ...options.env, DATABASE_URL: target.url });
-    const app = await buildApp({ config, backend, clock, ...options.deps });
-    open.push({ app, close: () => backend.close().finally(() => target.drop()) });
-    await app.ready();
-    const sql = async (text: string, ...params: unknown[]) => {
-      let n = 0;
-      return (await backend.database.pool.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Record<string, unknown>[];
-    };
-    const t = { app, clock, config, sync, sql } as TestApp;
-    Object.defineProperty(t, 'database', { get: () => sqliteOnly('t.database') });
-    Object.defineProperty(t, 'outbox', { get: () => sqliteOnly('t.outbox') });
-    return t;
+    return postgresTestApp(target.url, options, () => target.drop());
   }
+  const clock = new ManualClock(options.now ?? DEFAULT_NOW);
+  const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
   const config = testConfig(options.env);
   const database = openDatabase(options.databasePath ?? ':memory:', options.open);
   const app = await buildApp({ config, database, clock, ...options.deps });
@@ -96,6 +90,69 @@ export async function buildTestApp(
     return (statement.reader ? statement.all(...params) : (statement.run(...params), [])) as Record<string, unknown>[];
   };
   return { app, database, clock, config, sync, outbox: createOutboxStore(database.db), sql };
+}
+
+/** The app on a PostgreSQL database of the test cluster; `closed` runs after its backend is closed. */
+async function postgresTestApp(url: string, options: BuildTestAppOptions, closed: () => Promise<void>): Promise<TestApp> {
+  const clock = new ManualClock(options.now ?? DEFAULT_NOW);
+  const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
+  const backend = await openPostgresBackend({ url, leaseRetryMs: 100 });
+  const config = testConfig({ ...options.env, DATABASE_URL: url });
+  const app = await buildApp({ config, backend, clock, ...options.deps });
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= app.close().then(() => backend.close().finally(closed)));
+  open.push({ app, close });
+  closers.set(app, close);
+  await app.ready();
+  const sql = async (text: string, ...params: unknown[]) => {
+    let n = 0;
+    return (await backend.database.pool.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Record<string, unknown>[];
+  };
+  const t = { app, clock, config, sync, sql } as TestApp;
+  Object.defineProperty(t, 'database', { get: () => sqliteOnly('t.database') });
+  Object.defineProperty(t, 'outbox', { get: () => sqliteOnly('t.outbox') });
+  return t;
+}
+
+const closers = new WeakMap<JiedianApp, () => Promise<void>>();
+
+/**
+ * A database that outlives the apps built on it, for a restart or a second process on the same data: a temp SQLite
+ * file, or (JIEDIAN_TEST_DB=postgres) a database of the test cluster, dropped after the test.
+ */
+export interface TestDatabase {
+  kind: 'sqlite' | 'postgres';
+  /** what a process needs in its environment to open it (DATABASE_PATH or DATABASE_URL) */
+  env: Record<string, string>;
+  /** an app on this database, as buildTestApp builds one */
+  build(options?: Omit<BuildTestAppOptions, 'databasePath'>): Promise<TestApp>;
+  /** stops `t`'s app and closes its connections to the database, as a process that exits */
+  stop(t: TestApp): Promise<void>;
+}
+
+export async function sharedTestDatabase(): Promise<TestDatabase> {
+  if (testDatabaseKind === 'postgres') {
+    const target = await freshPostgresDatabase({ migrated: true });
+    // closed last (afterEach closes in reverse order): after every app built on it
+    open.push({ close: () => target.drop() });
+    return {
+      kind: 'postgres',
+      env: { DATABASE_URL: target.url },
+      build: (options = {}) => postgresTestApp(target.url, options, async () => undefined),
+      stop: (t) => closers.get(t.app)!(),
+    };
+  }
+  const databasePath = tempDatabasePath();
+  open.push({ close: async () => fs.rmSync(path.dirname(databasePath), { recursive: true, force: true }) });
+  return {
+    kind: 'sqlite',
+    env: { DATABASE_PATH: databasePath },
+    build: (options = {}) => buildTestApp({ ...options, databasePath }),
+    async stop(t) {
+      await t.app.close();
+      t.database.close();
+    },
+  };
 }
 
 export const handlerBody = (over: Record<string, unknown> = {}) => ({
