@@ -24,7 +24,8 @@ export interface ReplayCount {
   kinds: string[];
 }
 
-async function replay(config: Config, processCode: string, mode: 'live' | 'backlog'): Promise<ReplayCount> {
+/** One application of `processCode` through its whole life; counted once every sync has committed and its texts went out. */
+export async function replay(config: Config, processCode: string, mode: 'live' | 'backlog'): Promise<ReplayCount> {
   const database = openDatabase(':memory:');
   const clock = new ManualClock(mode === 'live' ? START : START + 40 * DAY + 2 * 60 * MINUTE);
   // no SMS credentials: texts go to the log channel, unpaced; the counts are what would be sent
@@ -35,24 +36,24 @@ async function replay(config: Config, processCode: string, mode: 'live' | 'backl
   const { ingest } = app.applications;
   const { dispatcher } = app.notices;
   try {
-    ingest.upsertHandler('H001', { name: '李明', phone: '13912345678', teamId: 'T01', teamName: '业扩一班', role: 'handler' });
+    await ingest.upsertHandler('H001', { name: '李明', phone: '13912345678', teamId: 'T01', teamName: '业扩一班', role: 'handler' });
     const applicationNo = `RP-${processCode}`;
-    ingest.upsertApplication(applicationNo, {
+    await ingest.upsertApplication(applicationNo, {
       accountNo: '5300123456', customerName: '玉溪某某食品有限公司', processCode, phone: '13800001111', queryCode: '482913',
       acceptedAt: new Date(START).toISOString(), status: 'active',
     });
     const steps = context.catalog.processes.find((p) => p.code === processCode)!.steps.map((s) => s.code);
     let at = START;
     let n = 0;
-    const event = (stepCode: string, type: 'step_started' | 'step_completed') => {
+    const event = async (stepCode: string, type: 'step_started' | 'step_completed') => {
       if (mode === 'live') clock.advance(MINUTE);
       at = mode === 'live' ? clock.now() : at + (type === 'step_started' ? 2 * 60 * MINUTE : 4 * DAY);
-      ingest.ingestEvents([{ eventId: `RP-${processCode}-${++n}`, applicationNo, stepCode, type, at: new Date(at).toISOString(), handlerId: 'H001' }]);
+      await ingest.ingestEvents([{ eventId: `RP-${processCode}-${++n}`, applicationNo, stepCode, type, at: new Date(at).toISOString(), handlerId: 'H001' }]);
     };
     for (const step of steps) {
-      event(step, 'step_started');
+      await event(step, 'step_started');
       await dispatcher.idle();
-      event(step, 'step_completed');
+      await event(step, 'step_completed');
       await dispatcher.idle();
     }
     clock.advance(CATCH_UP_SETTLE_MS + 24 * 60 * MINUTE);
