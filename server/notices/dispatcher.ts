@@ -349,8 +349,11 @@ export function createDispatcher(options: DispatcherOptions) {
         const ready = readyChannels(now);
         return ready.length > 0 && (await queue.due(now, ready, concurrency)).some((row) => affordable(row, now));
       };
+      // a pump under way may hold rows it has claimed but not started yet (on PostgreSQL the claim is committed
+      // before its answer returns): they are neither due nor in flight, so look again once it is done
+      const settled = () => active.size === 0 && !pumping;
       for (;;) {
-        if (active.size === 0 && !(await sendable(clock.now()))) return;
+        if (settled() && !(await sendable(clock.now())) && settled()) return;
         if (Date.now() > until) throw new Error('dispatcher did not become idle');
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
