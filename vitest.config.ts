@@ -34,6 +34,7 @@ const onBothDatabases = [
   'tests/integration/risk-stats-bounds.test.ts',
   'tests/integration/risks-module.test.ts',
   'tests/integration/shutdown-connections.test.ts',
+  'tests/integration/sla-alerts-other-process.test.ts',
   'tests/integration/sla-backlog.test.ts',
   'tests/integration/staff-auth.test.ts',
   'tests/integration/staff-module.test.ts',

@@ -8,7 +8,10 @@ export interface RealtimeHub {
   /** delivers to every subscriber of the topic; returns how many there were */
   publish(topic: string, message: string): number;
   subscribe(topic: string, subscriber: Subscriber): () => void;
+  /** this instance's subscribers only */
   hasSubscribers(topic: string): boolean;
+  /** true when the hub spans instances: another instance may follow any topic, whatever hasSubscribers says here */
+  readonly spansInstances?: boolean;
 }
 
 /** Topic names, in one place. */

@@ -138,6 +138,7 @@ export function createPostgresHub(options: PostgresHubOptions): PostgresHub {
     },
     subscribe: local.subscribe,
     hasSubscribers: local.hasSubscribers,
+    spansInstances: true,
     async close() {
       closed = true;
       await sending.catch(() => undefined);

@@ -67,9 +67,10 @@ export function createAlertService(ctx: ServiceContext, stores: Pick<Stores, 'al
 
   async function publish(row: AlertRow): Promise<void> {
     const targets = [row.handlerId && topics.handler(row.handlerId), row.teamId && topics.team(row.teamId), topics.allStaff].filter(
-      (topic): topic is string => !!topic && hub.hasSubscribers(topic),
+      (topic): topic is string => !!topic && (hub.spansInstances || hub.hasSubscribers(topic)),
     );
-    // A sweep at midnight raises thousands at once, mostly for nobody watching: build a frame only for a listener.
+    // A sweep at midnight raises thousands at once, mostly for nobody watching: build a frame only for a listener
+    // (one that may be on another instance, when the hub spans them: the sweep runs on one instance only).
     if (targets.length === 0) return;
     const frame = JSON.stringify({ type: 'alert', alert: await view(row) });
     for (const topic of targets) hub.publish(topic, frame);

@@ -1,10 +1,12 @@
-// Alerts another process commits to the same SQLite file (`npm run jiedian -- sla:sweep` beside the server) reach the
-// server's live staff sockets once, and the server's own alerts still arrive once.
+// Alerts another process commits to the same database (`npm run jiedian -- sla:sweep` beside the server on its SQLite
+// file; another instance on PostgreSQL) reach the server's live staff sockets once, and the server's own alerts still
+// arrive once.
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp, type JiedianApp } from '../../server/app.ts';
-import { openDatabase, type Database_ } from '../../db/client.ts';
+import { openDatabase } from '../../db/client.ts';
+import { openPostgresBackend } from '../../db/postgres/backend.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
-import { applicationBody, buildTestApp, tempDatabasePath, testConfig } from '../support/app.ts';
+import { applicationBody, sharedTestDatabase, testConfig, type TestDatabase } from '../support/app.ts';
 import { api, listen, LiveClient, signIn, type Frame } from '../support/live.ts';
 import { inDesignReview, syncStaff } from '../support/sla.ts';
 
@@ -14,20 +16,30 @@ const NO2 = 'YX2026-0002';
 /** how often the server looks for other processes' commits here (1 s in production) */
 const FEED_MS = 100;
 
-/** What `sla:sweep` builds: the app on its own connection to the file, never made ready (no timers, no dispatcher). */
-async function otherProcess(databasePath: string, now: number): Promise<{ app: JiedianApp; database: Database_; clock: ManualClock }> {
-  const database = openDatabase(databasePath);
+/** What `sla:sweep` builds: the app on its own connection to the database, never made ready (no timers, no dispatcher). */
+async function otherProcess(database: TestDatabase, now: number): Promise<{ app: JiedianApp; clock: ManualClock }> {
   const clock = new ManualClock(now);
-  const app = await buildApp({ config: testConfig({ DATABASE_PATH: databasePath }), database, clock, logger: false });
-  others.push({ app, database });
-  return { app, database, clock };
-}
-const others: { app: JiedianApp; database: Database_ }[] = [];
-afterEach(async () => {
-  for (const { app, database } of others.splice(0)) {
-    await app.close();
-    database.close();
+  const config = testConfig(database.env);
+  if (database.kind === 'postgres') {
+    const backend = await openPostgresBackend({ url: database.env.DATABASE_URL! });
+    const app = await buildApp({ config, backend, clock, logger: false });
+    others.push(async () => {
+      await app.close();
+      await backend.close();
+    });
+    return { app, clock };
   }
+  const sqlite = openDatabase(database.env.DATABASE_PATH!);
+  const app = await buildApp({ config, database: sqlite, clock, logger: false });
+  others.push(async () => {
+    await app.close();
+    sqlite.close();
+  });
+  return { app, clock };
+}
+const others: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of others.splice(0)) await close();
 });
 
 const alertFrames = (client: LiveClient) => client.frames.filter((f) => f.type === 'alert');
@@ -35,8 +47,8 @@ const summary = (f: Frame) => [f.alert.applicationNo, f.alert.level];
 
 describe('alerts raised by another process on the same database', () => {
   it("reach the running server's staff socket exactly once, and the server's own alerts still exactly once", async () => {
-    const databasePath = tempDatabasePath();
-    const t = await buildTestApp({ databasePath, now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false, alertFeedIntervalMs: FEED_MS } });
+    const database = await sharedTestDatabase();
+    const t = await database.build({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false, alertFeedIntervalMs: FEED_MS } });
     await syncStaff(t);
     // NO1 is warned 11-26 08:30 and overdue after 11-26 23:59; NO2 is warned 11-27 08:30
     await inDesignReview(t, NO1, '2026-11-24T09:30:00+08:00');
@@ -49,7 +61,7 @@ describe('alerts raised by another process on the same database', () => {
     await live.subscribeStaff(token);
 
     // `sla:sweep` in another process raises NO1's warning: the server pushes it without sweeping itself
-    const cli = await otherProcess(databasePath, at('2026-11-26T08:30:00+08:00'));
+    const cli = await otherProcess(database, at('2026-11-26T08:30:00+08:00'));
     expect(await cli.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
     const timeout = { timeoutMs: 20 * FEED_MS };
     const warning = await live.next((f) => f.type === 'alert' && f.alert.applicationNo === NO1, 'NO1 warning', timeout);
