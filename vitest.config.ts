@@ -38,6 +38,7 @@ const onBothDatabases = [
   'tests/integration/sla-backlog.test.ts',
   'tests/integration/staff-auth.test.ts',
   'tests/integration/staff-module.test.ts',
+  'tests/integration/staff-password-cli.test.ts',
   'tests/integration/sync-api.test.ts',
   'tests/integration/wecom-staff.test.ts',
   'tests/integration/working-hours.test.ts',

@@ -5,6 +5,9 @@ import type { Readable, Writable } from 'node:stream';
 import { buildApp, templatesDir } from '../app.ts';
 import { ConfigError, loadConfig, requireSettings, type Config } from '../config.ts';
 import { openDatabase } from '../../db/client.ts';
+import { createSqliteBackend } from '../../db/sqlite/backend.ts';
+import type { Backend } from '../backend.ts';
+import { DatabaseOpenError, openBackend } from '../main.ts';
 import { loadReferenceData } from '../shared/reference-data.ts';
 import { runImport } from './import.ts';
 
@@ -51,6 +54,16 @@ function openExistingDatabase(config: Config) {
     );
   }
   return openDatabase(file);
+}
+
+/** The server's database as the server opens it: PostgreSQL when DATABASE_URL is set, else the existing SQLite file. */
+async function openExistingBackend(config: Config): Promise<Backend> {
+  if (!config.postgres) return createSqliteBackend(openExistingDatabase(config));
+  try {
+    return (await openBackend(config, () => undefined)).backend;
+  } catch (error) {
+    throw error instanceof DatabaseOpenError ? new UserError(error.message) : error;
+  }
 }
 
 const commands: Record<string, Command> = {
@@ -107,12 +120,12 @@ const commands: Record<string, Command> = {
       if (!handlerId || rest.length > 0) throw new UsageError('staff:password takes exactly one HANDLER_ID');
       // scrypt with a random salt: the password needs no server secret, only the database.
       const config = configFor(io.env);
-      const database = openExistingDatabase(config);
+      const backend = await openExistingBackend(config);
       try {
         const { runStaffPassword } = await import('./staff-password.ts');
-        return await runStaffPassword({ handlerId, database, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
+        return await runStaffPassword({ handlerId, stores: backend.stores, transact: backend.transact, stdin: io.stdin, stdout: io.stdout, stderr: io.stderr });
       } finally {
-        database.close();
+        await backend.close();
       }
     },
   },

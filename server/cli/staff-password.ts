@@ -1,7 +1,6 @@
 // `npm run jiedian -- staff:password HANDLER_ID`: sets a staff member's sign-in password, read as one line from stdin.
 import type { Readable, Writable } from 'node:stream';
-import type { Database_ } from '../../db/client.ts';
-import { createSqliteStores } from '../../db/sqlite/stores.ts';
+import type { Stores, Transact } from '../stores.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../staff/passwords.ts';
 
 /** The first line of `input` without its line ending ('' when the input is empty). */
@@ -20,9 +19,15 @@ export async function readFirstLine(input: Readable): Promise<string> {
 }
 
 /** Resolves to the exit code: 0 set, 1 refused (no such handler, too short or missing password). */
-export async function runStaffPassword(options: { handlerId: string; database: Database_; stdin: Readable; stdout: Writable; stderr: Writable }): Promise<number> {
-  const { handlerId, database, stdout, stderr } = options;
-  const { stores, transact } = createSqliteStores(database);
+export async function runStaffPassword(options: {
+  handlerId: string;
+  stores: Stores;
+  transact: Transact;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}): Promise<number> {
+  const { handlerId, stores, transact, stdout, stderr } = options;
   const handler = await stores.staff.member(handlerId);
   if (!handler) {
     stderr.write(`jiedian: no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})\n`);

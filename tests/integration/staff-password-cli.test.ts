@@ -1,28 +1,22 @@
-// `npm run jiedian -- staff:password HANDLER_ID` against a temp-file database, then signing in over HTTP.
-import fs from 'node:fs';
-import path from 'node:path';
+// `npm run jiedian -- staff:password HANDLER_ID` against the server's database (a temp SQLite file, or with DATABASE_URL a
+// PostgreSQL database), then signing in over HTTP.
 import { PassThrough, Readable } from 'node:stream';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textSink } from '../support/text-sink.ts';
 import { main, usage } from '../../server/cli/index.ts';
-import { buildTestApp, handlerBody, SECRET, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { handlerBody, SECRET, sharedTestDatabase, SYNC_TOKEN, type TestApp } from '../support/app.ts';
 
-const tempFiles: string[] = [];
-afterEach(() => {
-  for (const file of tempFiles.splice(0)) fs.rmSync(path.dirname(file), { recursive: true, force: true });
-});
-
-async function appWithHandler(): Promise<{ t: TestApp; databasePath: string }> {
-  const databasePath = tempDatabasePath();
-  tempFiles.push(databasePath);
-  const t = await buildTestApp({ databasePath });
+/** The server running on its database, with H001 synced; `env` names that database to a command (DATABASE_PATH or DATABASE_URL). */
+async function appWithHandler(): Promise<{ t: TestApp; env: Record<string, string> }> {
+  const database = await sharedTestDatabase();
+  const t = await database.build();
   const reply = await request(t.app.server).put('/api/v1/sync/handlers/H001').set(t.sync).send(handlerBody());
   expect(reply.status).toBe(200);
-  return { t, databasePath };
+  return { t, env: database.env };
 }
 
-async function staffPassword(args: string[], stdin: string | Readable, databasePath: string) {
+async function staffPassword(args: string[], stdin: string | Readable, databaseEnv: Record<string, string>) {
   const stdout = textSink();
   const stderr = textSink();
   const input = typeof stdin === 'string' ? Readable.from([Buffer.from(stdin, 'utf8')]) : stdin;
@@ -31,7 +25,7 @@ async function staffPassword(args: string[], stdin: string | Readable, databaseP
     stdout: stdout.stream,
     stderr: stderr.stream,
     // the real server's secrets are not needed to set a password
-    env: { DATABASE_PATH: databasePath },
+    env: { ...databaseEnv },
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
@@ -40,14 +34,14 @@ const login = (t: TestApp, handlerId: string, password: string) => request(t.app
 
 describe('npm run jiedian -- staff:password', () => {
   it('sets the password read from stdin, and the handler signs in with it over HTTP', async () => {
-    const { t, databasePath } = await appWithHandler();
+    const { t, env } = await appWithHandler();
 
-    const result = await staffPassword(['H001'], 'correct horse battery\n', databasePath);
+    const result = await staffPassword(['H001'], 'correct horse battery\n', env);
 
     expect(result).toEqual({ code: 0, stdout: 'password set for H001 (李明, handler)\n', stderr: '' });
-    const stored = t.database.sqlite.prepare('select password_hash as hash from handlers where id = ?').get('H001') as { hash: string };
-    expect(stored.hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
-    expect(stored.hash).not.toContain('correct horse');
+    const [stored] = (await t.sql('select password_hash as hash from handlers where id = ?', 'H001')) as { hash: string }[];
+    expect(stored!.hash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(stored!.hash).not.toContain('correct horse');
 
     const signedIn = await login(t, 'H001', 'correct horse battery');
     expect(signedIn.status).toBe(200);
@@ -56,11 +50,11 @@ describe('npm run jiedian -- staff:password', () => {
   });
 
   it('takes only the first line, without its CR LF, and keeps inner and trailing spaces', async () => {
-    const { t, databasePath } = await appWithHandler();
+    const { t, env } = await appWithHandler();
 
     // arriving in pieces, the way a pipe delivers it
     const stdin = new PassThrough();
-    const done = staffPassword(['H001'], stdin, databasePath);
+    const done = staffPassword(['H001'], stdin, env);
     stdin.write('  spaced ');
     stdin.write('密码 word \r\nsecond line\n');
     stdin.end();
@@ -71,16 +65,16 @@ describe('npm run jiedian -- staff:password', () => {
   });
 
   it('accepts a password without a final newline', async () => {
-    const { t, databasePath } = await appWithHandler();
-    expect((await staffPassword(['H001'], 'no-newline-at-end', databasePath)).code).toBe(0);
+    const { t, env } = await appWithHandler();
+    expect((await staffPassword(['H001'], 'no-newline-at-end', env)).code).toBe(0);
     expect((await login(t, 'H001', 'no-newline-at-end')).status).toBe(200);
   });
 
   it('refuses a password under 8 characters and changes nothing', async () => {
-    const { t, databasePath } = await appWithHandler();
-    expect((await staffPassword(['H001'], 'first-password\n', databasePath)).code).toBe(0);
+    const { t, env } = await appWithHandler();
+    expect((await staffPassword(['H001'], 'first-password\n', env)).code).toBe(0);
 
-    const result = await staffPassword(['H001'], '1234567\n', databasePath);
+    const result = await staffPassword(['H001'], '1234567\n', env);
 
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'jiedian: a password needs at least 8 characters; nothing changed\n' });
     expect((await login(t, 'H001', 'first-password')).status).toBe(200);
@@ -88,32 +82,33 @@ describe('npm run jiedian -- staff:password', () => {
   });
 
   it('counts characters, not bytes: eight Chinese characters are enough', async () => {
-    const { t, databasePath } = await appWithHandler();
-    expect((await staffPassword(['H001'], '七个汉字不够长\n', databasePath)).code).toBe(1);
-    expect((await staffPassword(['H001'], '八个汉字正好够长\n', databasePath)).code).toBe(0);
+    const { t, env } = await appWithHandler();
+    expect((await staffPassword(['H001'], '七个汉字不够长\n', env)).code).toBe(1);
+    expect((await staffPassword(['H001'], '八个汉字正好够长\n', env)).code).toBe(0);
     expect((await login(t, 'H001', '八个汉字正好够长')).status).toBe(200);
   });
 
   it('refuses empty input', async () => {
-    const { databasePath } = await appWithHandler();
-    const result = await staffPassword(['H001'], '', databasePath);
+    const { env } = await appWithHandler();
+    const result = await staffPassword(['H001'], '', env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^jiedian: no password on stdin/);
   });
 
   it('names an unknown handler clearly and exits 1', async () => {
-    const { t, databasePath } = await appWithHandler();
+    const { t, env } = await appWithHandler();
 
-    const result = await staffPassword(['H404'], 'correct horse battery\n', databasePath);
+    const result = await staffPassword(['H404'], 'correct horse battery\n', env);
 
     expect(result).toEqual({ code: 1, stdout: '', stderr: 'jiedian: no handler H404; sync it first (PUT /api/v1/sync/handlers/H404)\n' });
-    expect(t.database.sqlite.prepare('select count(*) as n from handlers').get()).toEqual({ n: 1 });
+    // PostgreSQL gives count(*) as text
+    expect(Number((await t.sql('select count(*) as n from handlers'))[0]!.n)).toBe(1);
   });
 
   it('needs exactly one HANDLER_ID (usage, exit 2), and is listed in the help', async () => {
-    const { databasePath } = await appWithHandler();
+    const { env } = await appWithHandler();
     for (const args of [[], ['H001', 'H002']]) {
-      const result = await staffPassword(args, 'correct horse battery\n', databasePath);
+      const result = await staffPassword(args, 'correct horse battery\n', env);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('jiedian: staff:password takes exactly one HANDLER_ID');
     }
@@ -121,13 +116,13 @@ describe('npm run jiedian -- staff:password', () => {
   });
 
   it('works with the server secrets present in the environment too', async () => {
-    const { t, databasePath } = await appWithHandler();
+    const { t, env } = await appWithHandler();
     const stdout = textSink();
     const code = await main(['staff:password', 'H001'], {
       stdin: Readable.from([Buffer.from('correct horse battery\n')]),
       stdout: stdout.stream,
       stderr: textSink().stream,
-      env: { DATABASE_PATH: databasePath, JIEDIAN_SECRET: SECRET, SYNC_TOKEN },
+      env: { ...env, JIEDIAN_SECRET: SECRET, SYNC_TOKEN },
     });
     expect(code).toBe(0);
     expect((await login(t, 'H001', 'correct horse battery')).status).toBe(200);
