@@ -1,10 +1,9 @@
-// Stored progress views through the HTTP API on SQLite: a database file from before views were stored (its
+// Stored progress views through the HTTP API, on either database: a database from before views were stored (its
 // applications have none) opens and serves the same views as before, and a handler's new phone (PUT by the marketing
 // system) is on the customer's next read.
 import supertest from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../db/client.ts';
-import { applicationBody, buildTestApp, handlerBody, SYNC_TOKEN, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { applicationBody, buildTestApp, handlerBody, sharedTestDatabase, SYNC_TOKEN, type TestApp } from '../support/app.ts';
 
 const http = (t: TestApp) => supertest(t.app.server);
 
@@ -41,20 +40,18 @@ async function seed(t: TestApp) {
 }
 
 describe('stored progress views', () => {
-  it('a database file whose applications have no stored view (written before they were) opens and serves the same views', async () => {
-    const databasePath = tempDatabasePath();
-    const first = await buildTestApp({ databasePath, deps: { startDispatcher: false } });
+  it('a database whose applications have no stored view (written before they were) opens and serves the same views', async () => {
+    const database = await sharedTestDatabase();
+    const first = await database.build({ deps: { startDispatcher: false } });
     await seed(first);
     const before = await customerReads(first);
-    await first.app.close();
-    first.database.close();
+    // the database as a version from before views were stored left it
+    await first.sql('DELETE FROM progress_views');
+    await database.stop(first);
 
-    const older = openDatabase(databasePath);
-    older.sqlite.exec('DELETE FROM progress_views');
-    older.close();
-
-    const second = await buildTestApp({ databasePath, deps: { startDispatcher: false } });
-    expect((second.database.sqlite.prepare('SELECT count(*) AS n FROM progress_views').get() as { n: number }).n).toBe(2);
+    const second = await database.build({ deps: { startDispatcher: false } });
+    // PostgreSQL gives count(*) as text
+    expect(Number((await second.sql('SELECT count(*) AS n FROM progress_views'))[0]!.n)).toBe(2);
     expect(await customerReads(second)).toEqual(before);
   });
 

@@ -1,7 +1,7 @@
-// Time limits end to end on a real SQLite with an injected clock: warnings and overdue alerts raised exactly once,
+// Time limits end to end on a real database (SQLite, or PostgreSQL in the postgres project) with an injected clock: warnings and overdue alerts raised exactly once,
 // working-time texts, holidays, explanations, the team lead's view, the application limit and the statistics.
 import { describe, expect, it } from 'vitest';
-import { buildTestApp, tempDatabasePath, type TestApp } from '../support/app.ts';
+import { buildTestApp, sharedTestDatabase, type TestApp } from '../support/app.ts';
 import { completed, outboxOf, postEvents, putApplication, staffHeaders, started } from '../support/notices.ts';
 import { listen, LiveClient, signIn } from '../support/live.ts';
 import { applicationLimitUsedUp, inDesignReview, syncStaff } from '../support/sla.ts';
@@ -9,19 +9,32 @@ import { applicationLimitUsedUp, inDesignReview, syncStaff } from '../support/sl
 const at = (iso: string) => Date.parse(iso);
 const NO = 'YX2026-0001';
 
-const alertRows = (t: TestApp) => t.database.sqlite.prepare('SELECT * FROM alerts ORDER BY raised_at, level').all() as Record<string, unknown>[];
+/** epoch ms as a number, null as null (PostgreSQL gives its bigints as text) */
+const ms = (value: unknown) => (value === null ? null : Number(value));
+/** the alerts' rows, `live` as 1/0 on either database (PostgreSQL gives a boolean) */
+const alertRows = async (t: TestApp) =>
+  (await t.sql('SELECT step_code, level, live, raised_at, notify_at, notified_at FROM alerts ORDER BY raised_at, level')).map((a) => ({
+    step_code: a.step_code as string | null,
+    level: a.level as string,
+    live: Number(a.live),
+    raised_at: ms(a.raised_at),
+    notify_at: ms(a.notify_at),
+    notified_at: ms(a.notified_at),
+  }));
 const slaTexts = async (t: TestApp, kind: string) => (await outboxOf(t, NO)).filter((r) => r.noticeKind === kind).map((r) => ({ to: r.recipientRef, text: r.text }));
-const step = (t: TestApp, stepCode: string) =>
-  t.database.sqlite.prepare('SELECT due_at, warn_at, alert_at FROM application_steps WHERE application_no = ? AND step_code = ?').get(NO, stepCode) as { due_at: number; warn_at: number; alert_at: number | null };
+const step = async (t: TestApp, stepCode: string) => {
+  const [row] = await t.sql('SELECT due_at, warn_at, alert_at FROM application_steps WHERE application_no = ? AND step_code = ?', NO, stepCode);
+  return { due_at: ms(row!.due_at), warn_at: ms(row!.warn_at), alert_at: ms(row!.alert_at) };
+};
 
 describe('the SLA sweep', () => {
   it('raises the warning and the overdue alert exactly once across two sweeps and a restart, texting only in working time', async () => {
-    const databasePath = tempDatabasePath();
-    let t = await buildTestApp({ databasePath, now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+    const database = await sharedTestDatabase();
+    let t = await database.build({ now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await syncStaff(t);
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
     // due at the end of its 3rd workday; warned when one working day is left
-    expect(step(t, 'design_review')).toEqual({ due_at: at('2026-11-26T23:59:59.999+08:00'), warn_at: at('2026-11-26T08:30:00+08:00'), alert_at: at('2026-11-26T08:30:00+08:00') });
+    expect(await step(t, 'design_review')).toEqual({ due_at: at('2026-11-26T23:59:59.999+08:00'), warn_at: at('2026-11-26T08:30:00+08:00'), alert_at: at('2026-11-26T08:30:00+08:00') });
     const base = await listen(t);
     // the handler's staff page, signed in when each alert comes (sessions last 12 hours)
     const follow = async () => {
@@ -50,12 +63,11 @@ describe('the SLA sweep', () => {
     const overdue = await live.next((f) => f.type === 'alert' && f.alert.level === 'overdue', 'overdue alert');
     expect(overdue.frame.alert).toMatchObject({ level: 'overdue', raisedAt: '2026-11-27T00:00:30+08:00' });
     expect(await slaTexts(t, 'sla_overdue')).toEqual([]);
-    expect(step(t, 'design_review').alert_at).toBeNull();
+    expect((await step(t, 'design_review')).alert_at).toBeNull();
 
-    // restart on the same database file
-    await t.app.close();
-    t.database.close();
-    t = await buildTestApp({ databasePath, now: at('2026-11-27T08:29:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
+    // restart on the same database
+    await database.stop(t);
+    t = await database.build({ now: at('2026-11-27T08:29:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-27T08:30:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 1 });
@@ -68,7 +80,7 @@ describe('the SLA sweep', () => {
       { to: 'H001', text },
       { to: 'L001', text },
     ]);
-    expect(alertRows(t).map((a) => [a.level, a.live, a.raised_at, a.notified_at])).toEqual([
+    expect((await alertRows(t)).map((a) => [a.level, a.live, a.raised_at, a.notified_at])).toEqual([
       ['warning', 1, at('2026-11-26T08:30:00+08:00'), at('2026-11-26T08:30:00+08:00')],
       ['overdue', 1, at('2026-11-27T00:00:30+08:00'), at('2026-11-27T08:30:00+08:00')],
     ]);
@@ -93,7 +105,7 @@ describe('the SLA sweep', () => {
       expect(await slaTexts(t, 'sla_warning')).toEqual([]);
       expect((await slaTexts(t, 'sla_overdue')).map((r) => r.to)).toEqual(['H001', 'L001']);
       // the warning is marked handled, so no later sweep picks it up again
-      expect(alertRows(t).map((a) => [a.level, a.notified_at !== null])).toEqual([
+      expect((await alertRows(t)).map((a) => [a.level, a.notified_at !== null])).toEqual([
         ['warning', true],
         ['overdue', true],
       ]);
@@ -105,7 +117,7 @@ describe('the SLA sweep', () => {
     await syncStaff(t);
     await putApplication(t, NO, { processCode: 'lv_resident', requestedConnectDate: undefined, acceptedAt: '2026-11-24T19:00:00+08:00' });
     await postEvents(t, [started(NO, 'accept', '2026-11-24T19:00:00+08:00')]);
-    expect(step(t, 'accept')).toEqual({ due_at: at('2026-11-25T23:59:59.999+08:00'), warn_at: at('2026-11-24T19:00:00+08:00'), alert_at: at('2026-11-24T19:00:00+08:00') });
+    expect(await step(t, 'accept')).toEqual({ due_at: at('2026-11-25T23:59:59.999+08:00'), warn_at: at('2026-11-24T19:00:00+08:00'), alert_at: at('2026-11-24T19:00:00+08:00') });
     t.clock.set(at('2026-11-24T19:01:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 1, overdue: 0, applicationOverdue: 0, notified: 0 });
     t.clock.set(at('2026-11-25T00:00:30+08:00'));
@@ -124,11 +136,11 @@ describe('the SLA sweep', () => {
     await syncStaff(t);
     await inDesignReview(t, NO, '2026-09-29T10:00:00+08:00', 'H001', '2026-09-28');
     // 09-29, 09-30, then 10-01…07 off: the 3rd workday is 10-08
-    expect(step(t, 'design_review')).toMatchObject({ due_at: at('2026-10-08T23:59:59.999+08:00'), warn_at: at('2026-10-08T08:30:00+08:00') });
+    expect(await step(t, 'design_review')).toMatchObject({ due_at: at('2026-10-08T23:59:59.999+08:00'), warn_at: at('2026-10-08T08:30:00+08:00') });
     for (const iso of ['2026-10-01T00:00:01+08:00', '2026-10-04T12:00:00+08:00', '2026-10-07T23:59:59+08:00']) {
       t.clock.set(at(iso));
       await t.app.timeLimits.sla.sweep();
-      expect(alertRows(t), iso).toEqual([]);
+      expect(await alertRows(t), iso).toEqual([]);
     }
     t.clock.set(at('2026-10-08T08:30:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toMatchObject({ warnings: 1, overdue: 0 });
@@ -141,10 +153,10 @@ describe('the SLA sweep', () => {
     await syncStaff(t);
     await inDesignReview(t, NO, '2026-11-24T09:30:00+08:00');
     await postEvents(t, [completed(NO, 'design_review', '2026-11-25T11:00:00+08:00'), started(NO, 'construction', '2026-11-25T14:00:00+08:00', 'H001')]);
-    expect(step(t, 'construction')).toEqual({ due_at: null, warn_at: null, alert_at: null });
+    expect(await step(t, 'construction')).toEqual({ due_at: null, warn_at: null, alert_at: null });
     t.clock.set(at('2027-03-01T10:00:00+08:00'));
     expect(await t.app.timeLimits.sla.sweep()).toEqual({ warnings: 0, overdue: 0, applicationOverdue: 0, notified: 0 });
-    expect(alertRows(t)).toEqual([]);
+    expect(await alertRows(t)).toEqual([]);
   });
 });
 
@@ -215,7 +227,7 @@ describe('the application limit and steps synced done late', () => {
     await syncStaff(t);
     // lv_resident: 5 workdays in all. Accept took 2 workdays (limit 1), survey 3 (limit 1): the limit is used up.
     await applicationLimitUsedUp(t, NO);
-    const recorded = alertRows(t);
+    const recorded = await alertRows(t);
     expect(recorded.map((a) => [a.step_code, a.level, a.live, a.notify_at])).toEqual([
       ['accept', 'overdue', 0, null],
       ['survey', 'overdue', 0, null],

@@ -3,7 +3,7 @@
 // the sweep's options (a row cap, and a time budget of 0: one row per chunk), never by timing assertions.
 import { describe, expect, it } from 'vitest';
 import type { SlaChunkOptions, SlaSweepChunk } from '../../server/time-limits/sla.ts';
-import { buildTestApp, testDatabaseKind, type TestApp } from '../support/app.ts';
+import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 import { staffOf } from '../support/live.ts';
 
@@ -69,9 +69,7 @@ describe('a backlog of owed alerts', () => {
     expect(chunks).toHaveLength(1);
   });
 
-  // Not yet on PostgreSQL: there overlapping sweeps both read (and count) rows the other's open chunk is raising (the
-  // owing rows are read without row locks under READ COMMITTED); each alert is still raised once. A product difference to fix.
-  it.skipIf(testDatabaseKind === 'postgres')('with a time budget of 0 (one row per chunk) two overlapping sweeps raise each alert once and release its held texts once', async () => {
+  it('with a time budget of 0 (one row per chunk) two overlapping sweeps raise each alert once and release its held texts once', async () => {
     const { t, chunks } = await backlog({ chunkMs: 0 });
     const sla = t.app.timeLimits.sla;
     // overdue at night: raised and pushed at once, the texts held for the working morning

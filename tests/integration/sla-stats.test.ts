@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.ts';
 import { completed, postEvents, putApplication, putHandler, staffHeaders, started } from '../support/notices.ts';
 import { inDesignReview, syncStaff } from '../support/sla.ts';
-import { setAdmin } from '../../server/cli/staff-admin.ts';
 
 const at = (iso: string) => Date.parse(iso);
-const sink = { write: () => true } as unknown as NodeJS.WritableStream;
 
 /**
  * The week 2026-11-23 … 11-27, design reviews (limit 3 workdays):
@@ -20,7 +18,8 @@ async function fixture() {
   const t = await buildTestApp({ now: at('2026-11-24T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
   await syncStaff(t);
   await putHandler(t, 'A001', { name: '周主任', phone: '13900000001', teamId: 'T09', teamName: '营销部', role: 'team_lead' });
-  setAdmin({ handlerId: 'A001', revoke: false, database: t.database, stdout: sink as never, stderr: sink as never });
+  // what `npm run jiedian -- staff:admin A001` does (tested in cli-database-and-settings.test.ts), on either database
+  await t.sql("UPDATE handlers SET role = 'admin' WHERE id = 'A001'");
   await inDesignReview(t, 'A1', '2026-11-24T09:30:00+08:00', 'H001', '2026-11-20');
   await inDesignReview(t, 'A2', '2026-11-24T09:30:00+08:00', 'H001', '2026-11-20');
   await inDesignReview(t, 'A3', '2026-11-23T09:00:00+08:00', 'H101', '2026-11-20');
@@ -176,17 +175,17 @@ describe('timeliness statistics', () => {
 describe('the weekly digest', () => {
   it('reaches each team lead once on Monday at 08:30 with last week\'s overdue steps and the open alerts', async () => {
     const t = await fixture();
-    const digests = () =>
-      t.database.sqlite.prepare("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'weekly_digest' ORDER BY recipient_ref").all() as { who: string; text: string }[];
+    const digests = async () =>
+      (await t.sql("SELECT recipient_ref AS who, text FROM outbox WHERE notice_kind = 'weekly_digest' ORDER BY recipient_ref")) as { who: string; text: string }[];
     t.clock.set(at('2026-11-30T08:29:59+08:00'));
     await t.app.timeLimits.sweeper.sweep();
-    expect(digests()).toEqual([]);
+    expect(await digests()).toEqual([]);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
     await t.app.timeLimits.sweeper.sweep();
     await t.app.timeLimits.sweeper.sweep();
     t.clock.set(at('2026-11-30T14:00:00+08:00'));
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(0);
-    const sent = digests();
+    const sent = await digests();
     // the admin leads no team
     expect(sent.map((d) => d.who)).toEqual(['L001', 'L101']);
     expect(sent.find((d) => d.who === 'L001')!.text).toMatch(/^【接电助手】业扩一班周报：.*本周超期1项；当前未关闭预警0条/);
@@ -198,8 +197,9 @@ describe('the weekly digest', () => {
     // due on Tue 02-24 08:30, which is already in the week of 02-23.
     const t = await buildTestApp({ now: at('2026-02-10T10:00:00+08:00'), deps: { startSweeper: false, startDispatcher: false } });
     await syncStaff(t);
-    const weeks = () => (t.database.sqlite.prepare('SELECT team_id AS team, week_start AS week FROM weekly_digests ORDER BY week_start, team_id').all() as { team: string; week: string }[]).map((r) => `${r.team} ${r.week}`);
-    const digests = () => (t.database.sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE notice_kind = 'weekly_digest'").get() as { n: number }).n;
+    const weeks = async () => ((await t.sql('SELECT team_id AS team, week_start AS week FROM weekly_digests ORDER BY week_start, team_id')) as { team: string; week: string }[]).map((r) => `${r.team} ${r.week}`);
+    // PostgreSQL gives count(*) as text
+    const digests = async () => Number((await t.sql("SELECT count(*) AS n FROM outbox WHERE notice_kind = 'weekly_digest'"))[0]!.n);
     for (const iso of ['2026-02-16T08:30:00+08:00', '2026-02-20T10:00:00+08:00', '2026-02-23T08:30:00+08:00', '2026-02-24T08:29:59+08:00']) {
       t.clock.set(at(iso));
       expect(await t.app.timeLimits.weeklyDigest.run(), iso).toBe(0);
@@ -207,12 +207,12 @@ describe('the weekly digest', () => {
     t.clock.set(at('2026-02-24T08:30:00+08:00'));
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(4);
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(0);
-    expect(weeks()).toEqual(['T01 2026-02-09', 'T02 2026-02-09', 'T01 2026-02-16', 'T02 2026-02-16']);
-    expect(digests()).toBe(4);
+    expect(await weeks()).toEqual(['T01 2026-02-09', 'T02 2026-02-09', 'T01 2026-02-16', 'T02 2026-02-16']);
+    expect(await digests()).toBe(4);
     // the next Monday: only the week just ended
     t.clock.set(at('2026-03-02T08:30:00+08:00'));
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
-    expect(weeks().slice(4)).toEqual(['T01 2026-02-23', 'T02 2026-02-23']);
+    expect((await weeks()).slice(4)).toEqual(['T01 2026-02-23', 'T02 2026-02-23']);
   });
 
   it('does not send a team new this Monday the digest of a week long past', async () => {
@@ -220,6 +220,6 @@ describe('the weekly digest', () => {
     await syncStaff(t);
     t.clock.set(at('2026-11-30T08:30:00+08:00'));
     expect(await t.app.timeLimits.weeklyDigest.run()).toBe(2);
-    expect((t.database.sqlite.prepare('SELECT DISTINCT week_start AS w FROM weekly_digests').all() as { w: string }[]).map((r) => r.w)).toEqual(['2026-11-23']);
+    expect(((await t.sql('SELECT DISTINCT week_start AS w FROM weekly_digests')) as { w: string }[]).map((r) => r.w)).toEqual(['2026-11-23']);
   });
 });
