@@ -26,6 +26,6 @@ describe('dispatch concurrency', () => {
     expect(most).toBe(2);
     expect(fake.requests).toHaveLength(6);
     expect(fake.requests.every((r) => r.outcome === 201)).toBe(true);
-    expect(t.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'sent', count: 6 }]);
+    expect(await t.app.stores.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'sent', count: 6 }]);
   });
 });

@@ -48,7 +48,7 @@ describe('e-mail to customers', () => {
     expect(mail.parsed.html).toContain('<td><strong>业务受理</strong>，预计11月24日（周二）前完成</td>');
     expect(mail.parsed.html).toContain('<li>用电申请书</li>');
 
-    const [row] = t.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email' && r.noticeKind === 'step_started');
+    const [row] = (await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.channel === 'email' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ address: CUSTOMER_EMAIL, provider: 'smtp', status: 'sent' });
     expect(header(mail, 'Message-ID')).toBe(`<${row!.id}@jiedian.example.cn>`);
     const link = `https://jiedian.example.cn${unsubscribePath(mail)}`;
@@ -67,7 +67,7 @@ describe('e-mail to customers', () => {
     expect(page.body).toContain('z***@example.cn');
     expect(page.body).toContain('确认退订');
     // looking is not unsubscribing
-    expect(t.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(false);
 
     const forged = path.slice(0, -2) + (path.endsWith('AA') ? 'BB' : 'AA');
     for (const method of ['GET', 'POST'] as const) {
@@ -75,7 +75,7 @@ describe('e-mail to customers', () => {
       expect(refused.statusCode).toBe(401);
       expect(refused.json()).toMatchObject({ statusCode: 401, code: 'JD_UNAUTHORIZED' });
     }
-    expect(t.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(false);
 
     // a mail client's one-click unsubscribe (RFC 8058) posts to the same link
     const done = await t.app.inject({
@@ -86,7 +86,7 @@ describe('e-mail to customers', () => {
     });
     expect(done.statusCode).toBe(200);
     expect(done.body).toContain('已退订');
-    expect(t.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('email', CUSTOMER_EMAIL)).toBe(true);
     expect((await t.app.inject({ method: 'GET', url: path })).body).toContain('已退订邮件通知');
 
     const smsBefore = fake.requests.filter((r) => r.to === e164('13800001111')).length;
@@ -95,7 +95,7 @@ describe('e-mail to customers', () => {
     await t.app.notices.dispatcher.idle();
     await eventually(() => fake.requests.filter((r) => r.to === e164('13800001111')).length > smsBefore, 'the survey SMS');
     expect(sink.mails).toHaveLength(2);
-    expect(t.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email' && r.noticeKind === 'step_started')).toHaveLength(1);
+    expect((await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.channel === 'email' && r.noticeKind === 'step_started')).toHaveLength(1);
   });
 
   it('an application synced without an e-mail gets no e-mail, and a malformed address is refused', async () => {
@@ -110,7 +110,7 @@ describe('e-mail to customers', () => {
     await putApplication(t, 'YX2026-0001');
     await postEvents(t, [started('YX2026-0001', 'accept', '2026-11-24T09:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.channel === 'email')).toEqual([]);
   });
 
   it('an address the SMTP server refuses for good (550) fails the row; a 451 is tried again', async () => {
@@ -119,18 +119,18 @@ describe('e-mail to customers', () => {
     t.clock.set(at('2026-11-24T11:00:00+08:00'));
     await postEvents(t, [completed('YX2026-0001', 'accept', '2026-11-24T10:30:00+08:00'), started('YX2026-0001', 'survey', '2026-11-24T10:45:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const survey = () => t.outbox.ofApplication('YX2026-0001').find((r) => r.channel === 'email' && r.noticeKind === 'step_started' && r.text.includes('现场勘查'))!;
-    expect(survey()).toMatchObject({ status: 'pending', attempts: 1 });
-    expect(survey().lastError).toContain('451');
-    t.clock.set(survey().nextAttemptAt);
+    const survey = async () => (await t.app.stores.outbox.ofApplication('YX2026-0001')).find((r) => r.channel === 'email' && r.noticeKind === 'step_started' && r.text.includes('现场勘查'))!;
+    expect(await survey()).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await survey()).lastError).toContain('451');
+    t.clock.set((await survey()).nextAttemptAt);
     t.app.notices.dispatcher.wake();
-    await eventually(() => survey().status === 'sent', 'the retried e-mail');
+    await eventually(async () => (await survey()).status === 'sent', 'the retried e-mail');
     expect(sink.mails.filter((m) => m.parsed.subject?.includes('现场勘查'))).toHaveLength(1);
 
     sink.refuseNext(1, 550);
     await postEvents(t, [completed('YX2026-0001', 'survey', '2026-11-24T11:30:00+08:00'), started('YX2026-0001', 'plan_reply', '2026-11-24T11:40:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const failed = t.outbox.ofApplication('YX2026-0001').filter((r) => r.channel === 'email' && r.status === 'failed');
+    const failed = (await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.channel === 'email' && r.status === 'failed');
     expect(failed.map((r) => r.lastError)).toEqual([expect.stringContaining('550')]);
   });
 });

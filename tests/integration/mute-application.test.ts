@@ -77,7 +77,7 @@ describe('muting one application', () => {
     await secondApplication(t, { dispatching: false });
     await bindBySms(t);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T15:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T15:30:00+08:00')]);
-    const queued = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'step_started' && (r.variables as { step: { name: string } }).step.name === '设计文件审核');
+    const queued = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'step_started' && (r.variables as { step: { name: string } }).step.name === '设计文件审核');
     expect(queued).toHaveLength(1);
 
     expect((await postSms(t, CUSTOMER, 'TD YX2026-0001')).text).toContain('将不再收到申请YX2026-0001');
@@ -85,7 +85,7 @@ describe('muting one application', () => {
     t.app.notices.dispatcher.start();
     await t.app.notices.dispatcher.idle();
     expect(fake.requests.some((r) => r.body?.includes('设计文件审核'))).toBe(false);
-    const row = t.outbox.ofApplication(APPLICATION_NO).find((r) => r.id === queued[0]!.id)!;
+    const row = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).find((r) => r.id === queued[0]!.id)!;
     expect([row.status, row.lastError]).toEqual(['failed', 'muted by the customer']);
   });
 

@@ -38,16 +38,20 @@ async function stepsStartOnBoth(t: TestApp): Promise<void> {
   await t.app.notices.dispatcher.idle();
 }
 
-const stepStartedTo = (t: TestApp, applicationNo: string, channel: string, address: string) =>
-  t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'step_started' && r.channel === channel && r.address === address);
-const anythingTo = (t: TestApp, applicationNo: string, channel: string, address: string) =>
-  t.outbox.ofApplication(applicationNo).filter((r) => r.channel === channel && r.address === address);
-const scopeOf = (t: TestApp, channel: string, address: string) =>
-  t.database.sqlite.prepare('SELECT application_nos FROM channel_bindings WHERE channel = ? AND address = ? AND account_no = ?').pluck().get(channel, address, ACCOUNT_NO);
+const stepStartedTo = async (t: TestApp, applicationNo: string, channel: string, address: string) =>
+  (await t.app.stores.outbox.ofApplication(applicationNo)).filter((r) => r.noticeKind === 'step_started' && r.channel === channel && r.address === address);
+const anythingTo = async (t: TestApp, applicationNo: string, channel: string, address: string) =>
+  (await t.app.stores.outbox.ofApplication(applicationNo)).filter((r) => r.channel === channel && r.address === address);
+/** the binding's recorded scope as kept (null: kept before scopes were); undefined when there is no such binding */
+const scopeOf = async (t: TestApp, channel: string, address: string): Promise<unknown> => {
+  const [row] = await t.sql('SELECT application_nos FROM channel_bindings WHERE channel = ? AND address = ? AND account_no = ?', channel, address, ACCOUNT_NO);
+  // SQLite keeps JSON text, PostgreSQL jsonb
+  return typeof row?.application_nos === 'string' ? JSON.parse(row.application_nos) : row?.application_nos;
+};
 
 async function bindCodeSent(fake: FakeTwilio, t: TestApp): Promise<string> {
   // newest first; every one to the latest application's phone
-  const rows = t.outbox.ofApplication(OTHER.applicationNo).filter((r) => r.noticeKind === 'bind_code');
+  const rows = (await t.app.stores.outbox.ofApplication(OTHER.applicationNo)).filter((r) => r.noticeKind === 'bind_code');
   expect(new Set(rows.map((r) => r.address))).toEqual(new Set([OTHER.phone]));
   await t.app.notices.dispatcher.idle();
   expect(fake.requests.some((r) => r.to === `+86${OTHER.phone}` && r.body?.includes('验证码'))).toBe(true);
@@ -61,19 +65,19 @@ describe('notices to a binding that proved some of the account\'s applications',
     const inbox = wx.inboxOf(customer);
     await ask(wx, customer, inbox, '绑定 5300123456');
     expect(await ask(wx, customer, inbox, QUERY_CODE)).toContain('绑定成功');
-    expect(JSON.parse(scopeOf(t, 'wechat', customer.id) as string)).toEqual([APPLICATION_NO]);
+    expect(await scopeOf(t, 'wechat', customer.id)).toEqual([APPLICATION_NO]);
 
     const before = inbox.messages.length;
     await stepsStartOnBoth(t);
 
-    const [row] = stepStartedTo(t, APPLICATION_NO, 'wechat', customer.id);
+    const [row] = await stepStartedTo(t, APPLICATION_NO, 'wechat', customer.id);
     expect(row).toMatchObject({ status: 'delivered', provider: 'wechaty' });
     const received = await inbox.waitFor(before + 1);
     expect(received.slice(before).map((m) => m.text)).toEqual([row!.text]);
     expect(row!.text).toContain(`工单号：${APPLICATION_NO}`);
     // the other application: none of its notices (plan or step) to this contact, while its own phone is told
-    expect(anythingTo(t, OTHER.applicationNo, 'wechat', customer.id)).toEqual([]);
-    expect(stepStartedTo(t, OTHER.applicationNo, 'sms', OTHER.phone)).toHaveLength(1);
+    expect(await anythingTo(t, OTHER.applicationNo, 'wechat', customer.id)).toEqual([]);
+    expect(await stepStartedTo(t, OTHER.applicationNo, 'sms', OTHER.phone)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(inbox.messages.map((m) => m.text ?? '').join('\n')).not.toContain(OTHER.applicationNo);
   });
@@ -84,13 +88,13 @@ describe('notices to a binding that proved some of the account\'s applications',
     const address = normalizeSmsAddress(from);
     await postSms(t, from, 'BD 5300123456');
     expect((await postSms(t, from, await bindCodeSent(fake, t))).text).toContain('绑定成功');
-    expect(JSON.parse(scopeOf(t, 'sms', address) as string)).toEqual([OTHER.applicationNo]);
+    expect(await scopeOf(t, 'sms', address)).toEqual([OTHER.applicationNo]);
 
     await stepsStartOnBoth(t);
 
-    const [row] = stepStartedTo(t, OTHER.applicationNo, 'sms', address);
+    const [row] = await stepStartedTo(t, OTHER.applicationNo, 'sms', address);
     expect(row).toMatchObject({ status: 'sent', provider: 'twilio' });
-    expect(anythingTo(t, APPLICATION_NO, 'sms', address)).toEqual([]);
+    expect(await anythingTo(t, APPLICATION_NO, 'sms', address)).toEqual([]);
     const texted = fake.requests.filter((r) => r.to === from).map((r) => r.body ?? '');
     expect(texted.some((body) => body.includes(`${OTHER.applicationNo}已进入“业务受理”环节`))).toBe(true);
     expect(texted.some((body) => body.includes(APPLICATION_NO))).toBe(false);
@@ -104,13 +108,13 @@ describe('notices to a binding that proved some of the account\'s applications',
     expect(await ask(wx, customer, inbox, QUERY_CODE)).toContain('绑定成功');
     await ask(wx, customer, inbox, '绑定 5300123456');
     expect(await ask(wx, customer, inbox, OTHER.queryCode)).toContain('绑定成功');
-    expect(JSON.parse(scopeOf(t, 'wechat', customer.id) as string)).toEqual([APPLICATION_NO, OTHER.applicationNo]);
+    expect(await scopeOf(t, 'wechat', customer.id)).toEqual([APPLICATION_NO, OTHER.applicationNo]);
     expect(await ask(wx, customer, inbox, '进度')).toContain('您有2个在办工单');
 
     await stepsStartOnBoth(t);
 
-    expect(stepStartedTo(t, APPLICATION_NO, 'wechat', customer.id)).toHaveLength(1);
-    expect(stepStartedTo(t, OTHER.applicationNo, 'wechat', customer.id)).toHaveLength(1);
+    expect(await stepStartedTo(t, APPLICATION_NO, 'wechat', customer.id)).toHaveLength(1);
+    expect(await stepStartedTo(t, OTHER.applicationNo, 'wechat', customer.id)).toHaveLength(1);
     const said = () => inbox.messages.map((m) => m.text ?? '').join('\n');
     await eventually(() => said().includes(`工单号：${APPLICATION_NO}`) && said().includes(`工单号：${OTHER.applicationNo}`), 'both step notices in WeChat');
   });
@@ -129,19 +133,19 @@ describe('notices to a binding that proved some of the account\'s applications',
     await postSms(t, from, 'BD 5300123456');
     await postSms(t, from, await bindCodeSent(fake, t));
     await postSms(t, from, 'TD');
-    expect(t.outbox.isOptedOut('sms', address)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', address)).toBe(true);
     const messages = inbox.messages.length;
-    const toOwnPhone = stepStartedTo(t, APPLICATION_NO, 'sms', '13800001111').length;
+    const toOwnPhone = (await stepStartedTo(t, APPLICATION_NO, 'sms', '13800001111')).length;
 
     await stepsStartOnBoth(t);
 
     for (const applicationNo of [APPLICATION_NO, OTHER.applicationNo]) {
-      expect(anythingTo(t, applicationNo, 'wechat', customer.id)).toEqual([]);
-      expect(stepStartedTo(t, applicationNo, 'sms', address)).toEqual([]);
+      expect(await anythingTo(t, applicationNo, 'wechat', customer.id)).toEqual([]);
+      expect(await stepStartedTo(t, applicationNo, 'sms', address)).toEqual([]);
     }
     // the applications' own phones are still told
-    expect(stepStartedTo(t, APPLICATION_NO, 'sms', '13800001111')).toHaveLength(toOwnPhone + 1);
-    expect(stepStartedTo(t, OTHER.applicationNo, 'sms', OTHER.phone)).toHaveLength(1);
+    expect(await stepStartedTo(t, APPLICATION_NO, 'sms', '13800001111')).toHaveLength(toOwnPhone + 1);
+    expect(await stepStartedTo(t, OTHER.applicationNo, 'sms', OTHER.phone)).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(inbox.messages.length).toBe(messages);
   });
@@ -153,18 +157,18 @@ describe('a binding kept before scopes were (application_nos NULL)', () => {
     const customer = wx.createContact({ name: '王女士' });
     const inbox = wx.inboxOf(customer);
     await t.app.stores.bindings.bind({ channel: 'wechat', address: customer.id, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
-    expect(scopeOf(t, 'wechat', customer.id)).toBeNull();
+    expect(await scopeOf(t, 'wechat', customer.id)).toBeNull();
     const progress = await ask(wx, customer, inbox, '进度');
     expect(progress).toContain(`工单${OTHER.applicationNo}`);
     expect(progress).not.toContain(APPLICATION_NO);
 
     await stepsStartOnBoth(t);
-    expect(stepStartedTo(t, OTHER.applicationNo, 'wechat', customer.id)).toHaveLength(1);
-    expect(anythingTo(t, APPLICATION_NO, 'wechat', customer.id)).toEqual([]);
+    expect(await stepStartedTo(t, OTHER.applicationNo, 'wechat', customer.id)).toHaveLength(1);
+    expect(await anythingTo(t, APPLICATION_NO, 'wechat', customer.id)).toEqual([]);
 
     // proving the first application adds it to what the binding was read as covering
     await ask(wx, customer, inbox, '绑定 5300123456');
     expect(await ask(wx, customer, inbox, QUERY_CODE)).toContain('绑定成功');
-    expect(JSON.parse(scopeOf(t, 'wechat', customer.id) as string)).toEqual([OTHER.applicationNo, APPLICATION_NO]);
+    expect(await scopeOf(t, 'wechat', customer.id)).toEqual([OTHER.applicationNo, APPLICATION_NO]);
   });
 });

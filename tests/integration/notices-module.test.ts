@@ -1,12 +1,11 @@
-// The notices module as a plugin over the dispatcher's store port (DeliveryQueue): what the port answers on SQLite
-// (the contract a second database implements too), and the plugin's declared dependency on the stores.
+// The notices module as a plugin over the dispatcher's store port (DeliveryQueue): what the port answers on the
+// app's database (SQLite or PostgreSQL), and the plugin's declared dependency on the stores.
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ChannelKind } from '../../channels/channel.ts';
-import { createOutboxStore } from '../../db/outbox-store.ts';
-import { createSqliteDeliveryQueue } from '../../db/sqlite/delivery-queue.ts';
 import { noticesPlugin, type NoticesPluginOptions } from '../../server/notices/plugin.ts';
 import { buildTestApp, type TestApp } from '../support/app.ts';
+import { deliveryQueueOf } from '../support/delivery-queue.ts';
 
 const MINUTE = 60_000;
 
@@ -14,7 +13,7 @@ async function queueWorld() {
   const t = await buildTestApp({ deps: { startDispatcher: false, startSweeper: false } });
   const start = t.clock.now();
   const row = (id: string, over: { channel?: ChannelKind; address?: string; applicationNo?: string | null; lane?: number; dueIn?: number } = {}) =>
-    t.outbox.insert({
+    t.app.stores.outbox.insert({
       id,
       applicationNo: over.applicationNo ?? null,
       recipientKind: 'customer',
@@ -31,22 +30,23 @@ async function queueWorld() {
       nextAttemptAt: start + (over.dueIn ?? 0),
       createdAt: start,
     });
-  const queue = createSqliteDeliveryQueue(createOutboxStore(t.database.db));
+  // on PostgreSQL another instance's queue, whose claims lapse after a minute
+  const queue = await deliveryQueueOf(t, { claimLeaseMs: MINUTE });
   /** the rows as the dispatcher would claim them: as `due` read them */
   const read = async (...ids: string[]) => (await queue.due(start, ['sms'], 100)).filter((r) => ids.includes(r.id));
   return { t, start, row, queue, read };
 }
 
-const statusOf = (t: TestApp, id: string) => t.outbox.byId(id);
+const statusOf = (t: TestApp, id: string) => t.app.stores.outbox.byId(id);
 
 describe('the delivery queue store port', () => {
   it('offers due rows on the asked channels, the priority lane first, and a later one of a thread only after the earlier is sent', async () => {
     const { t, start, row, queue, read } = await queueWorld();
-    row('later-due', { dueIn: 10 * MINUTE });
-    row('first', { applicationNo: 'YX2026-0001' });
-    row('second-of-thread', { applicationNo: 'YX2026-0001' });
-    row('priority', { lane: 0, address: '13800002222' });
-    row('wechat', { channel: 'wechat', address: 'wxid_a' });
+    await row('later-due', { dueIn: 10 * MINUTE });
+    await row('first', { applicationNo: 'YX2026-0001' });
+    await row('second-of-thread', { applicationNo: 'YX2026-0001' });
+    await row('priority', { lane: 0, address: '13800002222' });
+    await row('wechat', { channel: 'wechat', address: 'wxid_a' });
     expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['priority', 'first']);
     expect((await queue.due(start, ['wechat'], 10)).map((r) => r.id)).toEqual(['wechat']);
     expect((await queue.due(start, [], 10))).toEqual([]);
@@ -54,44 +54,44 @@ describe('the delivery queue store port', () => {
 
     await queue.claim(await read('first'), start);
     await queue.recordOutcomes([{ id: 'first', status: 'sent', provider: 'twilio', providerId: 'SM1', at: start + 1 }]);
-    expect(statusOf(t, 'first')).toMatchObject({ status: 'sent', attempts: 1, providerId: 'SM1' });
+    expect(await statusOf(t, 'first')).toMatchObject({ status: 'sent', attempts: 1, providerId: 'SM1' });
     expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['priority', 'second-of-thread']);
     expect((await queue.due(start + 10 * MINUTE, ['sms'], 10)).map((r) => r.id)).toContain('later-due');
   });
 
   it('claims a row once: a second dispatcher asking for the same rows gets none of those already taken', async () => {
     const { t, start, row, queue, read } = await queueWorld();
-    row('a');
-    row('b', { address: '13800002222' });
+    await row('a');
+    await row('b', { address: '13800002222' });
     const [a, b] = await read('a', 'b');
     expect([...(await queue.claim([a!], start))]).toEqual(['a']);
     expect([...(await queue.claim([a!, b!], start))]).toEqual(['b']);
-    expect(statusOf(t, 'a')).toMatchObject({ status: 'sending', attempts: 1, claimedAt: start });
+    expect(await statusOf(t, 'a')).toMatchObject({ status: 'sending', attempts: 1, claimedAt: start });
     expect(await queue.due(start, ['sms'], 10)).toEqual([]);
   });
 
   it('puts a row off unclaimed, refuses one for good, and gives an attempt back only when told it did not count', async () => {
     const { t, start, row, queue, read } = await queueWorld();
-    row('put-off');
-    row('refused', { address: '13800002222' });
-    row('retried', { address: '13800003333' });
+    await row('put-off');
+    await row('refused', { address: '13800002222' });
+    await row('retried', { address: '13800003333' });
     await queue.putOff('put-off', start + 5 * MINUTE, start);
     await queue.refuse('refused', 'opted out', start);
     expect((await queue.due(start, ['sms'], 10)).map((r) => r.id)).toEqual(['retried']);
-    expect(statusOf(t, 'put-off')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: start + 5 * MINUTE });
-    expect(statusOf(t, 'refused')).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });
+    expect(await statusOf(t, 'put-off')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: start + 5 * MINUTE });
+    expect(await statusOf(t, 'refused')).toMatchObject({ status: 'failed', attempts: 0, lastError: 'opted out' });
 
     await queue.claim(await read('retried'), start);
     await queue.recordOutcomes([{ id: 'retried', status: 'pending', nextAttemptAt: start + MINUTE, lastError: 'in doubt', at: start, inDoubtSince: start, notCounted: true }]);
-    expect(statusOf(t, 'retried')).toMatchObject({ status: 'pending', attempts: 0, inDoubtSince: start, nextAttemptAt: start + MINUTE });
+    expect(await statusOf(t, 'retried')).toMatchObject({ status: 'pending', attempts: 0, inDoubtSince: start, nextAttemptAt: start + MINUTE });
   });
 
   it('puts rows a stopped process left sending back in the queue, in doubt since their claim', async () => {
     const { t, start, row, queue, read } = await queueWorld();
-    row('left-sending');
+    await row('left-sending');
     await queue.claim(await read('left-sending'), start);
     expect(await queue.recoverSending(start + MINUTE)).toBe(1);
-    expect(statusOf(t, 'left-sending')).toMatchObject({ status: 'pending', inDoubtSince: start, nextAttemptAt: start + MINUTE });
+    expect(await statusOf(t, 'left-sending')).toMatchObject({ status: 'pending', inDoubtSince: start, nextAttemptAt: start + MINUTE });
     expect(await queue.recoverSending(start + MINUTE)).toBe(0);
   });
 
@@ -102,7 +102,7 @@ describe('the delivery queue store port', () => {
     expect(await queue.isOptedOut('sms', '13800001111')).toBe(true);
     expect(await queue.isOptedOut('wechat', '13800001111')).toBe(false);
 
-    row('went');
+    await row('went');
     await queue.claim(await read('went'), start);
     await queue.recordOutcomes([{ id: 'went', status: 'sent', provider: 'twilio', providerId: 'SM2', at: start + 1 }]);
     expect(await queue.recentTo('sms', '13800001111', start)).toEqual([{ at: start + 1, noticeKind: 'bind_code', text: '验证码 went', variables: { code: '123456', validMinutes: 10 } }]);

@@ -1,8 +1,6 @@
 // Step and plan notices over SMS: the real app, the real twilio SDK and a fake Twilio API on 127.0.0.1.
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
 import twilio from 'twilio';
-import { optOuts } from '../../db/schema/index.ts';
 import { MAX_DELIVERY_ATTEMPTS } from '../../server/domain/delivery-policy.ts';
 import { DEFAULT_NOW } from '../support/app.ts';
 import {
@@ -150,7 +148,7 @@ describe('delivery failures', () => {
     await postEvents(t, [designReviewStarted()]);
     await t.app.notices.dispatcher.idle();
     const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
-    const first = t.outbox.byId(row!.id)!;
+    const first = (await t.app.stores.outbox.byId(row!.id))!;
     expect(first).toMatchObject({ status: 'pending', attempts: 1, lastError: '20500: Twilio answered HTTP 500 with error 20500' });
     // random() is 0 in these tests: the shortest backoff, 1 s
     expect(first.nextAttemptAt).toBe(DEFAULT_NOW + 1000);
@@ -160,7 +158,7 @@ describe('delivery failures', () => {
     await t.app.notices.dispatcher.idle();
 
     expect(await rowsOfKind(t, 'YX2026-0001', 'step_started')).toHaveLength(1);
-    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    expect(await t.app.stores.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
     const attempts = requestsFor(fake, row!.id);
     expect(attempts.map((r) => r.outcome)).toEqual([500, 201]);
     expect(attempts.map((r) => r.body)).toEqual([DESIGN_REVIEW_SMS, DESIGN_REVIEW_SMS]);
@@ -213,7 +211,7 @@ describe('delivery failures', () => {
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
       await t.app.notices.dispatcher.idle();
-      const pending = t.outbox.byId(row!.id)!;
+      const pending = (await t.app.stores.outbox.byId(row!.id))!;
       waits.push(pending.nextAttemptAt - t.clock.now());
       t.clock.set(pending.nextAttemptAt);
       t.app.notices.dispatcher.wake();
@@ -222,7 +220,7 @@ describe('delivery failures', () => {
 
     // ceilings of 2 s, 4 s and 8 s, times random() = 0.999
     expect(waits).toEqual([1998, 3996, 7992]);
-    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 4 });
+    expect(await t.app.stores.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 4 });
   });
 
   it('on Twilio 21610 fails the notice and opts the number out, so the next notice to it is neither written nor sent', async () => {
@@ -235,7 +233,7 @@ describe('delivery failures', () => {
     await t.app.notices.dispatcher.idle();
     const [row] = await rowsOfKind(t, 'YX2026-0001', 'step_started');
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(t.outbox.isOptedOut('sms', '13800001111')).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', '13800001111')).toBe(true);
     const before = fake.requests.length;
 
     await postEvents(t, [
@@ -269,7 +267,7 @@ describe('Twilio delivery status callbacks', () => {
     const reply = await postStatusCallback(t, { MessageSid: row.providerId!, MessageStatus: 'delivered', AccountSid: t.config.twilio!.accountSid });
 
     expect(reply.statusCode).toBe(204);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'delivered', deliveredAt: DEFAULT_NOW + 5000 });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'delivered', deliveredAt: DEFAULT_NOW + 5000 });
   });
 
   it('rejects a forged or unsigned callback with 401 and changes nothing', async () => {
@@ -286,7 +284,7 @@ describe('Twilio delivery status callbacks', () => {
       expect(reply.statusCode).toBe(401);
       expect(reply.json()).toMatchObject({ code: 'JD_UNAUTHORIZED' });
     }
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'sent', deliveredAt: null });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'sent', deliveredAt: null });
   });
 
   it('answers 404 to a signed callback for a MessageSid it never sent', async () => {
@@ -301,15 +299,15 @@ describe('Twilio delivery status callbacks', () => {
     await postStatusCallback(t, { MessageSid: row.providerId!, MessageStatus: 'delivered' });
     const late = await postStatusCallback(t, { MessageSid: row.providerId!, MessageStatus: 'sent' });
     expect(late.statusCode).toBe(204);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'delivered' });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'delivered' });
   });
 
   it('marks the row failed and the number opted out on an undelivered callback with 21610', async () => {
     const { t, row } = await sentStepNotice();
     const reply = await postStatusCallback(t, { MessageSid: row.providerId!, MessageStatus: 'undelivered', ErrorCode: '21610' });
     expect(reply.statusCode).toBe(204);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: 'delivery failed (21610)' });
-    const optOut = t.database.db.select().from(optOuts).where(eq(optOuts.address, '13800001111')).all();
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: 'delivery failed (21610)' });
+    const optOut = await t.sql('SELECT channel, source FROM opt_outs WHERE address = ?', '13800001111');
     expect(optOut).toMatchObject([{ channel: 'sms', source: 'twilio:21610' }]);
   });
 });
@@ -523,7 +521,7 @@ describe('quiet hours', () => {
     await t.app.notices.dispatcher.idle();
 
     expect(ids).toHaveLength(1);
-    expect(t.outbox.byId(ids[0]!)).toMatchObject({ status: 'sent', nextAttemptAt: at23 });
+    expect(await t.app.stores.outbox.byId(ids[0]!)).toMatchObject({ status: 'sent', nextAttemptAt: at23 });
     expect(fake.requests.map((r) => [r.to, r.body])).toEqual([
       ['+8613800002222', '【接电助手】验证码482913，用于绑定用电进度通知，10分钟内有效。请勿告知他人，如非本人操作请忽略。回TD退订'],
     ]);
@@ -543,12 +541,12 @@ describe('quiet hours', () => {
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
     expect(requestsFor(fake, row!.id)).toHaveLength(1);
-    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: morning });
+    expect(await t.app.stores.outbox.byId(row!.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: morning });
 
     t.clock.set(morning);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await t.app.stores.outbox.byId(row!.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });
 
@@ -575,7 +573,7 @@ describe('send rate', () => {
       2, 2, 3, 4, 5, 6,
     ]);
     expect(fake.requests.every((r) => r.outcome === 201)).toBe(true);
-    expect(t.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'sent', count: 6 }]);
+    expect(await t.app.stores.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'sent', count: 6 }]);
   });
 
   it('charges an SMS its segments: a 2-segment notice uses the budget of two', async () => {
@@ -583,7 +581,7 @@ describe('send rate', () => {
     const t = await buildNoticeApp(fake, { env: { SMS_SEGMENTS_PER_SECOND: '2' }, deps: { startDispatcher: false } });
     for (const no of ['YX2026-0001', 'YX2026-0002', 'YX2026-0003']) await putApplication(t, no, { requestedConnectDate: '2027-03-01' });
     // plan_created for a requested date that holds is 2 segments
-    expect(t.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'pending', count: 3 }]);
+    expect(await t.app.stores.outbox.countsByChannelAndStatus()).toEqual([{ channel: 'sms', status: 'pending', count: 3 }]);
     t.app.notices.dispatcher.start();
 
     const sentAfter = async (ms: number) => {

@@ -61,7 +61,7 @@ describe('notices and the ingest transaction', () => {
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_a', accountNo: '5300123456', at: t.clock.now() + 1, applicationNos: null });
     await t.app.stores.bindings.bind({ channel: 'wechat', address: 'wxid_customer_b', accountNo: '5300123456', at: t.clock.now(), applicationNos: null });
-    t.outbox.optOut('wechat', 'wxid_customer_b', t.clock.now(), 'test');
+    await t.app.stores.outbox.optOut('wechat', 'wxid_customer_b', t.clock.now(), 'test');
 
     const reply = await t.app.inject({
       method: 'POST',
@@ -71,7 +71,7 @@ describe('notices and the ingest transaction', () => {
     });
 
     expect(reply.statusCode).toBe(200);
-    const rows = t.outbox.ofApplication('YX2026-0001').filter((r) => r.noticeKind === 'step_started');
+    const rows = (await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.noticeKind === 'step_started');
     expect(rows.map((r) => [r.channel, r.address, r.status, r.attempts]).sort()).toEqual([
       ['sms', '13800001111', 'pending', 0],
       ['wechat', 'wxid_customer_a', 'pending', 0],
@@ -123,7 +123,7 @@ describe('notices queued in a unit of work', () => {
     // the body did write its rows (the phone and the contact that did not mute), and the rollback took them away
     expect(queued).toHaveLength(2);
     expect(await newRows()).toEqual([]);
-    expect(queued.map((id) => t.outbox.byId(id))).toEqual([undefined, undefined]);
+    expect(await Promise.all(queued.map((id) => t.app.stores.outbox.byId(id)))).toEqual([null, null]);
     expect(fake.requests.length).toBe(sentBefore);
   });
 

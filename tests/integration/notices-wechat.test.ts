@@ -63,7 +63,7 @@ describe('step notices over WeChat', () => {
     const now = t.clock.now();
     await t.app.stores.bindings.bind({ channel: 'wechat', address: optedOut.id, accountNo: ACCOUNT_NO, at: now, applicationNos: null });
     await t.app.stores.bindings.bind({ channel: 'wechat', address: other.id, accountNo: ACCOUNT_NO, at: now, applicationNos: null });
-    t.outbox.optOut('wechat', optedOut.id, now, 'chat:退订');
+    await t.app.stores.outbox.optOut('wechat', optedOut.id, now, 'chat:退订');
 
     await hvDualBeforeDesignReview(t);
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00')]);
@@ -76,7 +76,7 @@ describe('step notices over WeChat', () => {
       '玉*********，您好！您的用电申请已进入新环节。',
     ]);
     expect(optedOutInbox.messages).toEqual([]);
-    expect(t.outbox.ofApplication('YX2026-0001').filter((r) => r.address === optedOut.id)).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication('YX2026-0001')).filter((r) => r.address === optedOut.id)).toEqual([]);
   });
 
   it('a contact who opts out after a notice was queued does not receive it', async () => {
@@ -88,7 +88,7 @@ describe('step notices over WeChat', () => {
     await t.app.notices.dispatcher.stop();
 
     await postEvents(t, [started('YX2026-0001', 'design_review', '2026-11-24T09:30:00+08:00')]);
-    t.outbox.optOut('wechat', customer.id, t.clock.now(), 'chat:退订');
+    await t.app.stores.outbox.optOut('wechat', customer.id, t.clock.now(), 'chat:退订');
     const before = inbox.messages.length;
     t.app.notices.dispatcher.start();
     await t.app.notices.dispatcher.idle();

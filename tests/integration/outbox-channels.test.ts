@@ -13,13 +13,13 @@ describe('outbox channels', () => {
       id, applicationNo: null, recipientKind: 'customer' as const, recipientRef: null, channel, address: '13800001111',
       noticeKind: 'bind_code', variables: { code: '123456', validMinutes: 10 }, text: '验证码123456', content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
     });
-    t.outbox.insert(row('from-another-version', 'fax' as ChannelKind));
-    t.outbox.insert(row('an-sms', 'sms'));
+    await t.app.stores.outbox.insert(row('from-another-version', 'fax' as ChannelKind));
+    await t.app.stores.outbox.insert(row('an-sms', 'sms'));
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
 
-    expect(t.outbox.byId('from-another-version')).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
-    expect(t.outbox.byId('an-sms')).toMatchObject({ status: 'sent' });
+    expect(await t.app.stores.outbox.byId('from-another-version')).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+    expect(await t.app.stores.outbox.byId('an-sms')).toMatchObject({ status: 'sent' });
     expect(fake.messages).toHaveLength(1);
   });
 });

@@ -30,11 +30,10 @@ describe('outbox crash safety', () => {
       ]);
     }
     // a plan notice made obsolete by the next re-plan before it was sent is superseded, never sent (issue 12 item 14)
-    const written = first.database.sqlite.prepare("SELECT id FROM outbox WHERE status != 'superseded' ORDER BY rowid").pluck().all() as string[];
+    const written = (await first.sql(`SELECT id FROM outbox WHERE status != 'superseded' ORDER BY ${first.config.postgres ? 'seq' : 'rowid'}`)).map((r) => r.id as string);
     expect(written.length).toBeGreaterThanOrEqual(APPLICATIONS.length * 2);
     const crashedMidSend = written.filter((_, i) => i % 2 === 0);
-    const mark = first.database.sqlite.prepare("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?");
-    for (const id of crashedMidSend) mark.run(id);
+    for (const id of crashedMidSend) await first.sql("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?", id);
     await first.app.close();
     first.database.close();
     expect(fake.requests).toEqual([]);
@@ -46,9 +45,9 @@ describe('outbox crash safety', () => {
     const tokens = fake.sends().map((r) => r.idempotencyToken);
     expect([...tokens].sort()).toEqual([...written].sort());
     expect(fake.sends().every((r) => r.outcome === 201)).toBe(true);
-    const rows = second.database.sqlite.prepare("SELECT id, status, attempts FROM outbox WHERE status != 'superseded'").all() as { id: string; status: string; attempts: number }[];
+    const rows = await second.sql("SELECT id, status, attempts FROM outbox WHERE status != 'superseded'");
     expect(rows.every((r) => r.status === 'sent')).toBe(true);
-    expect(Object.fromEntries(rows.map((r) => [r.id, r.attempts]))).toEqual(
+    expect(Object.fromEntries(rows.map((r) => [r.id, Number(r.attempts)]))).toEqual(
       Object.fromEntries(written.map((id) => [id, crashedMidSend.includes(id) ? 2 : 1])),
     );
 
@@ -65,8 +64,8 @@ describe('outbox crash safety', () => {
     const databasePath = tempDatabasePath();
     const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
     await putApplication(first, 'YX2026-0001');
-    const [id] = first.database.sqlite.prepare('SELECT id FROM outbox').pluck().all() as string[];
-    first.database.sqlite.prepare("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?").run(id);
+    const [id] = (await first.sql('SELECT id FROM outbox')).map((r) => r.id as string);
+    await first.sql("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?", id);
     await first.app.close();
     first.database.close();
 

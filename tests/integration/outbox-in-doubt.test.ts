@@ -3,30 +3,21 @@
 import { describe, expect, it } from 'vitest';
 import { TwilioSmsChannel } from '../../channels/sms-twilio/channel.ts';
 import { tempDatabasePath, type TestApp } from '../support/app.ts';
-import { buildNoticeApp, eventually, fakeTwilioForTest, putApplication, TWILIO_FROM } from '../support/notices.ts';
+import { buildNoticeApp, eventually, fakeTwilioForTest, outboxOf, putApplication, TWILIO_FROM } from '../support/notices.ts';
+import type { OutboxRow } from '../../server/notices/outbox.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
-interface Row {
-  id: string;
-  address: string;
-  text: string;
-  status: string;
-  attempts: number;
-  provider_id: string | null;
-  claimed_at: number | null;
-  in_doubt_since: number | null;
-}
-
-const rowsOf = (t: TestApp) => t.database.sqlite.prepare('SELECT * FROM outbox ORDER BY rowid').all() as Row[];
+/** the outbox, oldest first: the one application's rows (no handler is synced, so its plan notice to the customer) */
+const rowsOf = (t: TestApp) => outboxOf(t, 'YX2026-0001');
 
 /** A first process writes the plan notice of one application and dies with it `sending`; `reached`: Twilio got it. */
-async function diedMidSend(fake: FakeTwilio, databasePath: string, reached: boolean): Promise<Row> {
+async function diedMidSend(fake: FakeTwilio, databasePath: string, reached: boolean): Promise<OutboxRow> {
   const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
   fake.now = () => first.clock.now();
   await putApplication(first, 'YX2026-0001');
-  const [row] = rowsOf(first);
+  const [row] = await rowsOf(first);
   const claimedAt = first.clock.now();
-  first.database.sqlite.prepare("UPDATE outbox SET status = 'sending', attempts = 1, claimed_at = ? WHERE id = ?").run(claimedAt, row!.id);
+  await first.sql("UPDATE outbox SET status = 'sending', attempts = 1, claimed_at = ? WHERE id = ?", claimedAt, row!.id);
   if (reached) {
     // the dying process's request, as Twilio received it
     const channel = new TwilioSmsChannel({ ...fake.credentials, from: TWILIO_FROM, apiBaseUrl: fake.url, statusCallbackUrl: null });
@@ -34,7 +25,7 @@ async function diedMidSend(fake: FakeTwilio, databasePath: string, reached: bool
   }
   await first.app.close();
   first.database.close();
-  return { ...row!, claimed_at: claimedAt };
+  return { ...row!, claimedAt };
 }
 
 describe('outbox rows in doubt', () => {
@@ -44,14 +35,14 @@ describe('outbox rows in doubt', () => {
     const row = await diedMidSend(fake, databasePath, true);
     expect(fake.sends()).toHaveLength(1);
 
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimed_at! + 60_000 });
+    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000 });
     fake.now = () => second.clock.now();
     await second.app.notices.dispatcher.idle();
 
     expect(fake.sends()).toHaveLength(1);
     expect(fake.requests.some((r) => r.method === 'GET')).toBe(true);
-    const [after] = rowsOf(second);
-    expect(after).toMatchObject({ id: row.id, status: 'sent', provider_id: fake.messages[0]!.sid, in_doubt_since: row.claimed_at });
+    const [after] = await rowsOf(second);
+    expect(after).toMatchObject({ id: row.id, status: 'sent', providerId: fake.messages[0]!.sid, inDoubtSince: row.claimedAt });
   });
 
   it('a row left sending that Twilio never got is looked up, then sent once', async () => {
@@ -59,7 +50,7 @@ describe('outbox rows in doubt', () => {
     const databasePath = tempDatabasePath();
     const row = await diedMidSend(fake, databasePath, false);
 
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimed_at! + 60_000 });
+    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000 });
     fake.now = () => second.clock.now();
     await second.app.notices.dispatcher.idle();
 
@@ -67,7 +58,7 @@ describe('outbox rows in doubt', () => {
     const lookups = fake.requests.filter((r) => r.method === 'GET');
     expect(lookups.length).toBeGreaterThan(0);
     expect(fake.requests.indexOf(lookups[0]!)).toBeLessThan(fake.requests.indexOf(fake.sends()[0]!));
-    expect(rowsOf(second)[0]).toMatchObject({ status: 'sent', provider_id: fake.messages[0]!.sid, attempts: 2 });
+    expect((await rowsOf(second))[0]).toMatchObject({ status: 'sent', providerId: fake.messages[0]!.sid, attempts: 2 });
   });
 
   it('a send whose answer was lost after Twilio created the message is looked up on its retry and not sent again', async () => {
@@ -76,16 +67,16 @@ describe('outbox rows in doubt', () => {
     fake.now = () => t.clock.now();
     fake.failNext(1, { disconnect: true, created: true });
     await putApplication(t, 'YX2026-0001');
-    await eventually(() => rowsOf(t)[0]?.in_doubt_since !== null && rowsOf(t)[0]?.status === 'pending', 'the lost answer to be recorded');
-    const [failed] = rowsOf(t);
-    expect(failed).toMatchObject({ attempts: 1, in_doubt_since: failed!.claimed_at });
+    await eventually(async () => { const [row] = await rowsOf(t); return row?.inDoubtSince !== null && row?.status === 'pending'; }, 'the lost answer to be recorded');
+    const [failed] = await rowsOf(t);
+    expect(failed).toMatchObject({ attempts: 1, inDoubtSince: failed!.claimedAt });
 
     t.clock.advance(60_000);
     t.app.notices.dispatcher.wake();
-    await eventually(() => rowsOf(t)[0]?.status === 'sent', 'the retry');
+    await eventually(async () => (await rowsOf(t))[0]?.status === 'sent', 'the retry');
     expect(fake.sends()).toHaveLength(1);
     expect(fake.messages).toHaveLength(1);
-    expect(rowsOf(t)[0]).toMatchObject({ provider_id: fake.messages[0]!.sid, attempts: 2 });
+    expect((await rowsOf(t))[0]).toMatchObject({ providerId: fake.messages[0]!.sid, attempts: 2 });
   });
 
   it('a send refused outright (429) is retried without a lookup: Twilio did not take it', async () => {
@@ -93,12 +84,12 @@ describe('outbox rows in doubt', () => {
     const t = await buildNoticeApp(fake);
     fake.failNext(1, { status: 429 });
     await putApplication(t, 'YX2026-0001');
-    await eventually(() => rowsOf(t)[0]?.attempts === 1 && rowsOf(t)[0]?.status === 'pending', 'the refusal to be recorded');
-    expect(rowsOf(t)[0]!.in_doubt_since).toBeNull();
+    await eventually(async () => { const [row] = await rowsOf(t); return row?.attempts === 1 && row?.status === 'pending'; }, 'the refusal to be recorded');
+    expect((await rowsOf(t))[0]!.inDoubtSince).toBeNull();
 
     t.clock.advance(60_000);
     t.app.notices.dispatcher.wake();
-    await eventually(() => rowsOf(t)[0]?.status === 'sent', 'the retry');
+    await eventually(async () => (await rowsOf(t))[0]?.status === 'sent', 'the retry');
     expect(fake.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(fake.sends()).toHaveLength(2);
   });
@@ -107,9 +98,9 @@ describe('outbox rows in doubt', () => {
     const fake = await fakeTwilioForTest();
     const databasePath = tempDatabasePath();
     const row = await diedMidSend(fake, databasePath, true);
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimed_at! + 60_000, env: { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' } });
-    await eventually(() => rowsOf(second)[0]?.status === 'pending' && rowsOf(second)[0]!.attempts === 2, 'the failed lookup to be recorded');
-    expect(rowsOf(second)[0]).toMatchObject({ in_doubt_since: row.claimed_at });
+    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000, env: { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' } });
+    await eventually(async () => { const [row] = await rowsOf(second); return row?.status === 'pending' && row.attempts === 2; }, 'the failed lookup to be recorded');
+    expect((await rowsOf(second))[0]).toMatchObject({ inDoubtSince: row.claimedAt });
     expect(fake.sends()).toHaveLength(1);
   });
 });

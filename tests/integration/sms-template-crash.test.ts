@@ -26,9 +26,7 @@ const stepRowId = async (t: TestApp) => (await rowsOfKind(t, APPLICATION_NO, 'st
 
 /** The process dies holding the row: `sending`, claimed now, its answer (if any) never written down. */
 async function dieSending(t: TestApp, id: string) {
-  t.database.sqlite
-    .prepare("UPDATE outbox SET status = 'sending', attempts = 1, claimed_at = ?, provider = NULL, provider_id = NULL, sent_at = NULL WHERE id = ?")
-    .run(t.clock.now(), id);
+  await t.sql("UPDATE outbox SET status = 'sending', attempts = 1, claimed_at = ?, provider = NULL, provider_id = NULL, sent_at = NULL WHERE id = ?", t.clock.now(), id);
   await t.app.close();
   t.database.close();
 }
@@ -51,7 +49,7 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
     await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === lookups[provider.name])).toBe(true);
-    expect(second.outbox.byId(id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) as unknown as string });
+    expect(await second.app.stores.outbox.byId(id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) as unknown as string });
     expect(copies()).toHaveLength(1);
     // nothing else was sent twice either
     const perRow = new Map<string, number>();
@@ -74,7 +72,7 @@ describe('a crash mid-send through aliyun, before Aliyun got the message', () =>
 
     expect(requests().some((r) => r.action === 'QuerySendDetails')).toBe(true);
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
-    expect(second.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await second.app.stores.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 });
 
@@ -90,14 +88,14 @@ describe('a crash mid-send through tencent, before Tencent got the message', () 
     const second = await restart({ databasePath, env });
     await second.app.notices.dispatcher.idle();
     expect(requests().some((r) => r.action === 'PullSmsSendStatusByPhoneNumber')).toBe(true);
-    expect(second.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await second.app.stores.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });
 
     for (let i = 0; i < 5; i++) {
       second.clock.advance(30_000);
       second.app.notices.dispatcher.wake();
       await second.app.notices.dispatcher.idle();
     }
-    expect(second.outbox.byId(id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) as unknown as string });
+    expect(await second.app.stores.outbox.byId(id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) as unknown as string });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(0);
   });
 });

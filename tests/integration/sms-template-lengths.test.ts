@@ -45,6 +45,6 @@ describe.each(providers)('template variable lengths through $name', (provider: P
     expect(kept).toEqual(graphemes(CUSTOMER).slice(0, kept.length));
     // as much of the name as fits: one more character would not
     expect(name.length + graphemes(CUSTOMER)[kept.length]!.length).toBeGreaterThan(maxLength[provider.name]);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.status)).toEqual(['sent']);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.status)).toEqual(['sent']);
   });
 });

@@ -2,10 +2,8 @@
 // reply templates are counted apart, not as one chat_reply kind) and Tencent's one-per-30-s for the same template text
 // (template code and its filled-in text, not the longer text the chat would write on Twilio).
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { outbox } from '../../db/schema/index.ts';
 import { ACCOUNT_NO, APPLICATION_NO } from '../support/chat.ts';
-import { completed, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
+import { completed, outboxTo, postEvents, putApplication, putHandler, started } from '../support/notices.ts';
 import type { TestApp } from '../support/app.ts';
 import { providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
 
@@ -35,13 +33,8 @@ function customerSays(t: TestApp, provider: ProviderHarness) {
   };
 }
 
-const replies = (t: TestApp) =>
-  t.database.db
-    .select()
-    .from(outbox)
-    .where(eq(outbox.address, CUSTOMER))
-    .all()
-    .map((r) => ({ template: (r.variables as { template: string }).template, status: r.status, nextAttemptAt: r.nextAttemptAt }));
+const replies = async (t: TestApp) =>
+  (await outboxTo(t, CUSTOMER)).map((r) => ({ template: (r.variables as { template: string }).template, status: r.status, nextAttemptAt: r.nextAttemptAt }));
 
 async function later(t: TestApp, ms: number) {
   t.clock.advance(ms);
@@ -59,15 +52,15 @@ describe.each(providers)('the per-template day limit through $name', (provider: 
 
     await say('JD');
     await say(`TD ${APPLICATION_NO}`);
-    expect(replies(t).map((r) => [r.template, r.status])).toEqual([
+    expect((await replies(t)).map((r) => [r.template, r.status])).toEqual([
       ['progress', 'sent'],
       ['muted', 'sent'],
     ]);
 
     await say('JD');
-    expect(replies(t)[2]).toMatchObject({ template: 'progress', status: 'pending', nextAttemptAt: start + DAY });
+    expect((await replies(t))[2]).toMatchObject({ template: 'progress', status: 'pending', nextAttemptAt: start + DAY });
     await later(t, DAY);
-    expect(replies(t)[2]).toMatchObject({ status: 'sent' });
+    expect((await replies(t))[2]).toMatchObject({ status: 'sent' });
     expect(sent().filter((s) => s.to.endsWith(CUSTOMER)).map((s) => s.templateId)).toEqual([provider.progressTemplate, provider.mutedTemplate, provider.progressTemplate]);
   });
 });
@@ -82,14 +75,14 @@ describe('the same content within 30 s through tencent', () => {
     // two questions the chat answers differently, both of which go out as the fallback template with no values
     await say('今天天气怎么样');
     await say('帮助');
-    const [first, second] = t.database.db.select().from(outbox).where(eq(outbox.address, CUSTOMER)).all();
+    const [first, second] = await outboxTo(t, CUSTOMER);
     expect(first!.text).not.toBe(second!.text);
-    expect(replies(t)).toEqual([
+    expect(await replies(t)).toEqual([
       { template: 'fallback', status: 'sent', nextAttemptAt: expect.any(Number) as unknown as number },
       { template: 'fallback', status: 'pending', nextAttemptAt: start + 30_000 },
     ]);
     await later(t, 30_000);
-    expect(replies(t).map((r) => r.status)).toEqual(['sent', 'sent']);
+    expect((await replies(t)).map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(sent().filter((s) => s.to.endsWith(CUSTOMER))).toHaveLength(2);
   });
 });

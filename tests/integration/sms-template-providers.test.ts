@@ -1,11 +1,10 @@
 // Mainland template SMS through Aliyun and Tencent Cloud: the real app and the vendors' SDKs against fake APIs on
 // 127.0.0.1 that check each request's signature. Every scenario runs through both providers.
 import { describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
-import { optOuts, outbox, smsReceipts } from '../../db/schema/index.ts';
 import { MAX_DELIVERY_ATTEMPTS } from '../../server/domain/delivery-policy.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE } from '../support/chat.ts';
-import { completed, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
+import { completed, outboxTo, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
+import { deliveryQueueOf } from '../support/delivery-queue.ts';
 import type { TestApp } from '../support/app.ts';
 import { CALLBACK_TOKEN, aliyun, providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
 import { NO_STATUS_REPORT } from '../../channels/sms-tencent/channel.ts';
@@ -38,8 +37,10 @@ const sentForStepRow = async <S extends { outboxId: string | null }>(t: TestApp,
   const id = (await await stepRow(t)).id;
   return sent.filter((s) => s.outboxId === id);
 };
-const isOptedOut = (t: TestApp, phone = APPLICATION_PHONE) =>
-  t.database.db.select().from(optOuts).where(eq(optOuts.address, phone)).all().length > 0;
+const isOptedOut = async (t: TestApp, phone = APPLICATION_PHONE) => (await t.sql('SELECT channel FROM opt_outs WHERE address = ?', phone)).length > 0;
+/** every sms_receipts row */
+const receipts = async (t: TestApp) =>
+  (await t.sql('SELECT provider, provider_id, outbox_id, status FROM sms_receipts')).map((r) => ({ provider: r.provider, providerId: r.provider_id, outboxId: r.outbox_id, status: r.status }));
 
 async function post(t: TestApp, request: { url: string; payload: unknown }) {
   return t.app.inject({ method: 'POST', url: request.url, payload: request.payload as object });
@@ -80,7 +81,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     expect((await post(t, provider.receipt(failed, false, 'UNDELIV'))).statusCode).toBe(200);
     expect(await stepRow(t)).toMatchObject({ status: 'failed', lastError: 'delivery failed (UNDELIV)' });
     expect((await post(t, provider.receipt(delivered, false, 'LATE'))).statusCode).toBe(200);
-    expect(t.outbox.byId(delivered.outboxId!)).toMatchObject({ status: 'delivered' });
+    expect(await t.app.stores.outbox.byId(delivered.outboxId!)).toMatchObject({ status: 'delivered' });
   });
 
   it('marks the address opted out when the provider says the number refuses our texts', async () => {
@@ -94,14 +95,14 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
       expect((await post(t, provider.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
       expect(await stepRow(t)).toMatchObject({ status: 'failed' });
     }
-    expect(isOptedOut(t)).toBe(true);
+    expect(await isOptedOut(t)).toBe(true);
   });
 
   it('marks the address opted out when the customer replies TD', async () => {
     const { t } = await provider.build();
     await planReplyStarted(t);
     expect((await post(t, provider.reply(APPLICATION_PHONE, 'TD', 1))).statusCode).toBe(200);
-    expect(isOptedOut(t)).toBe(true);
+    expect(await isOptedOut(t)).toBe(true);
   });
 
   it('retries a temporary error and sends once it passes; fails a permanent one at once without retrying', async () => {
@@ -124,7 +125,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
       t.app.notices.dispatcher.wake();
       await t.app.notices.dispatcher.idle();
     }
-    expect(t.outbox.byId(refused.id)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await t.app.stores.outbox.byId(refused.id)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === refused.id)).toHaveLength(0);
   });
 
@@ -139,7 +140,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     t.clock.advance(3600_000);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
   });
 
@@ -193,7 +194,7 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     await post(t, provider.reply('13911112222', 'JD', 21));
     await post(t, provider.reply('13911112222', '今天天气怎么样', 22));
     await t.app.notices.dispatcher.idle();
-    const rows = t.database.db.select().from(outbox).where(eq(outbox.address, '13911112222')).all();
+    const rows = await outboxTo(t, '13911112222');
     expect(rows.map((r) => (r.variables as { template: string }).template)).toEqual(['unbound', 'fallback']);
     expect(sent().slice(before)).toHaveLength(2);
   });
@@ -203,21 +204,21 @@ describe.each(providers)('template SMS through $name', (provider: ProviderHarnes
     await planReplyStarted(t);
     const now = t.clock.now();
     for (const [id, code] of [['limit-1', '111111'], ['limit-2', '222222']] as const) {
-      t.outbox.insert({
+      await t.app.stores.outbox.insert({
         id, applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
         noticeKind: 'bind_code', variables: { code, validMinutes: 10 }, text: `验证码${code}`, content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
       });
     }
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
-    expect(t.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
+    expect(await t.app.stores.outbox.byId('limit-1')).toMatchObject({ status: 'sent' });
+    expect(await t.app.stores.outbox.byId('limit-2')).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: now + 60_000 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(0);
 
     t.clock.advance(60_000);
     t.app.notices.dispatcher.wake();
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await t.app.stores.outbox.byId('limit-2')).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === 'limit-2')).toHaveLength(1);
   });
 
@@ -262,14 +263,14 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     for (let day = 1; day <= 12; day++) {
       // the next Beijing midnight falls in quiet hours (22:00-08:00): the step notice waits for 08:00
       const release = Date.parse('2026-11-25T08:00:00+08:00') + (day - 1) * DAY;
-      expect(t.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: release, lastError: expect.stringMatching(/limit/i) });
+      expect(await t.app.stores.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: release, lastError: expect.stringMatching(/limit/i) });
       const tried = sendsOf(requests);
       await retryAt(t, release - 60_000);
       expect(sendsOf(requests)).toBe(tried);
       await retryAt(t, release);
       expect(sendsOf(requests)).toBe(tried + 1);
     }
-    expect(t.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await t.app.stores.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
   });
 
@@ -278,14 +279,14 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     await planReplyStarted(t, () => fail('hour_limit', MAX_DELIVERY_ATTEMPTS + 4));
     const id = (await stepRow(t)).id;
     for (let i = 0; i < MAX_DELIVERY_ATTEMPTS + 4; i++) {
-      const row = t.outbox.byId(id)!;
+      const row = (await t.app.stores.outbox.byId(id))!;
       expect(row).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: t.clock.now() + 3600_000 });
       const tried = sendsOf(requests);
       await retryAt(t, row.nextAttemptAt! - 1000);
       expect(sendsOf(requests)).toBe(tried);
       await retryAt(t, row.nextAttemptAt!);
     }
-    expect(t.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await t.app.stores.outbox.byId(id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sent().filter((s) => s.outboxId === id)).toHaveLength(1);
   });
 
@@ -298,7 +299,7 @@ describe.each(providers)('carrier limits and server errors through $name', (prov
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
 
     await retryAt(t, t.clock.now() + 3600_000);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/) });
     expect(sent().filter((s) => s.outboxId === row.id)).toHaveLength(1);
   });
 });
@@ -309,7 +310,7 @@ describe.each(providers)('status reports through $name, each applied once', (pro
     await planReplyStarted(t);
     const sms = (await sentForStepRow(t, sent()))[0]!;
     for (let i = 0; i < 3; i++) expect((await post(t, provider.receipt(sms, true))).statusCode).toBe(200);
-    expect(t.database.db.select().from(smsReceipts).all()).toEqual([expect.objectContaining({ provider: provider.name, providerId: sms.providerId, outboxId: sms.outboxId, status: 'delivered' })]);
+    expect(await receipts(t)).toEqual([expect.objectContaining({ provider: provider.name, providerId: sms.providerId, outboxId: sms.outboxId, status: 'delivered' })]);
     expect(await stepRow(t)).toMatchObject({ status: 'delivered' });
   });
 
@@ -317,18 +318,22 @@ describe.each(providers)('status reports through $name, each applied once', (pro
     const { t } = await provider.build();
     await planReplyStarted(t);
     const now = t.clock.now();
-    const store = t.outbox;
-    store.insert({
+    const store = t.app.stores.outbox;
+    // the dispatcher's side, driven by hand instead of the app's
+    await t.app.notices.dispatcher.stop();
+    const queue = await deliveryQueueOf(t);
+    await store.insert({
       id: 'race-1', applicationNo: APPLICATION_NO, recipientKind: 'customer', recipientRef: ACCOUNT_NO, channel: 'sms', address: APPLICATION_PHONE,
-      noticeKind: 'bind_code', variables: { code: '123456', validMinutes: 10 }, text: '验证码123456', content: null, segments: 1, urgent: true, nextAttemptAt: now + DAY, createdAt: now,
+      noticeKind: 'bind_code', variables: { code: '123456', validMinutes: 10 }, text: '验证码123456', content: null, segments: 1, urgent: true, nextAttemptAt: now, createdAt: now,
     });
-    store.claimAll(['race-1'], now);
+    const due = (await queue.due(now, ['sms'], 100)).filter((r) => r.id === 'race-1');
+    expect([...(await queue.claim(due, now))]).toEqual(['race-1']);
     // the provider reports by the outbox id it was given before its SendSms answer is recorded
     expect((await post(t, provider.receipt({ to: APPLICATION_PHONE, templateId: '', params: {}, outboxId: 'race-1', providerId: 'early-report-1' }, true))).statusCode).toBe(200);
-    expect(store.byId('race-1')).toMatchObject({ status: 'delivered' });
-    store.recordOutcomes([{ id: 'race-1', status: 'sent', provider: provider.name, providerId: 'early-report-1', at: now + 1000 }]);
-    expect(store.byId('race-1')).toMatchObject({ status: 'delivered', providerId: 'early-report-1', sentAt: now + 1000 });
-    expect(store.byId('race-1')!.deliveredAt).not.toBeNull();
+    expect(await store.byId('race-1')).toMatchObject({ status: 'delivered' });
+    await queue.recordOutcomes([{ id: 'race-1', status: 'sent', provider: provider.name, providerId: 'early-report-1', at: now + 1000 }]);
+    expect(await store.byId('race-1')).toMatchObject({ status: 'delivered', providerId: 'early-report-1', sentAt: now + 1000 });
+    expect((await store.byId('race-1'))!.deliveredAt).not.toBeNull();
   });
 });
 
@@ -338,10 +343,10 @@ describe('status reports through aliyun, an opt-out applied once', () => {
     await planReplyStarted(t);
     const sms = (await sentForStepRow(t, sent()))[0]!;
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
-    expect(isOptedOut(t)).toBe(true);
-    t.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
+    expect(await isOptedOut(t)).toBe(true);
+    await t.app.stores.outbox.clearOptOut('sms', APPLICATION_PHONE); // the customer bound the number again
     expect((await post(t, aliyun.receipt(sms, false, 'MOBILE_IN_BLACK'))).statusCode).toBe(200);
-    expect(isOptedOut(t)).toBe(false);
+    expect(await isOptedOut(t)).toBe(false);
   });
 });
 
@@ -357,7 +362,7 @@ describe.each(providers)('callback batches through $name', (provider: ProviderHa
     expect(mixed.statusCode).toBe(200);
     expect(mixed.json()).toEqual(provider.accepted);
     expect(await stepRow(t)).toMatchObject({ status: 'delivered' });
-    expect(t.database.db.select().from(smsReceipts).all()).toHaveLength(1);
+    expect(await receipts(t)).toHaveLength(1);
     const kept = lines.map((l) => JSON.parse(l) as { level: number; rejectedItem?: unknown; problem?: string }).filter((l) => l.rejectedItem !== undefined);
     expect(kept).toEqual([expect.objectContaining({ level: 40, rejectedItem: bad, problem: expect.stringContaining('body[0]') })]);
 
@@ -451,13 +456,13 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     // the retries come due; Tencent cannot tell yet: each is a look-up only, not a send and not an attempt
     for (let i = 0; i < 3; i++) {
       await retry(t, 60_000);
-      expect(t.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1, inDoubtSince: row.inDoubtSince, nextAttemptAt: t.clock.now() + 30_000 });
+      expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1, inDoubtSince: row.inDoubtSince, nextAttemptAt: t.clock.now() + 30_000 });
     }
     expect(copies()).toHaveLength(1);
 
     holdReports!(false); // the carrier reports: Tencent now lists the message
     await retry(t, 30_000);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'delivered', providerId: copies()[0]!.providerId });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'delivered', providerId: copies()[0]!.providerId });
     expect(copies()).toHaveLength(1);
   });
 
@@ -470,12 +475,12 @@ describe('template SMS through tencent, before the carrier has reported', () => 
     const copies = () => sent().filter((s) => s.outboxId === row.id);
 
     await retry(t, 60_000);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'pending', attempts: 1 });
     expect(copies()).toHaveLength(0);
 
     // the handset may be off and its report come hours later: a resend could be a second copy
     await retry(t, 60_000);
-    expect(t.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) });
+    expect(await t.app.stores.outbox.byId(row.id)).toMatchObject({ status: 'failed', lastError: expect.stringContaining(NO_STATUS_REPORT) });
     await retry(t, 3600_000);
     expect(copies()).toHaveLength(0);
     expect(lines.map((l) => JSON.parse(l) as { level: number; code?: string }).filter((l) => l.level === 50 && l.code === NO_STATUS_REPORT)).toHaveLength(1);

@@ -91,6 +91,27 @@ export async function rowsOfKind(t: TestApp, applicationNo: string, kind: string
   return (await outboxOf(t, applicationNo)).filter((r) => r.noticeKind === kind && r.channel === channel);
 }
 
+/**
+ * The outbox rows to one address (on any channel, about any application or none), in the order they were written,
+ * read with SQL on either database: for rows no port lists, such as the chat's replies to an unbound number.
+ */
+export async function outboxTo(t: TestApp, address: string): Promise<Pick<OutboxRow, 'id' | 'channel' | 'noticeKind' | 'variables' | 'text' | 'status' | 'nextAttemptAt'>[]> {
+  const rows = await t.sql(
+    `SELECT id, channel, notice_kind, variables, text, status, next_attempt_at FROM outbox WHERE address = ? ORDER BY ${t.config.postgres ? 'seq' : 'rowid'}`,
+    address,
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    channel: r.channel as OutboxRow['channel'],
+    noticeKind: r.notice_kind as string,
+    // SQLite keeps JSON text, PostgreSQL jsonb; PostgreSQL's bigint comes as text
+    variables: typeof r.variables === 'string' ? (JSON.parse(r.variables) as unknown) : r.variables,
+    text: r.text as string,
+    status: r.status as OutboxRow['status'],
+    nextAttemptAt: Number(r.next_attempt_at),
+  }));
+}
+
 /** The requests the fake Twilio got for one outbox row (the row id travels as the idempotency token). */
 export function requestsFor(fake: FakeTwilio, outboxId: string) {
   return fake.requests.filter((r) => r.idempotencyToken === outboxId);
