@@ -75,16 +75,16 @@ describe('binding after 退订', () => {
     const fake = await fakeTwilioForTest();
     const t = await chatApp(fake);
     expect((await postSms(t, STRANGER, 'TD')).text).toContain('已退订');
-    expect(t.outbox.isOptedOut('sms', '13700007777')).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', '13700007777')).toBe(true);
 
     await postSms(t, STRANGER, '绑定 5300123456');
     expect((await postSms(t, STRANGER, QUERY_CODE)).text).toContain('绑定成功');
 
-    expect(t.outbox.isOptedOut('sms', '13700007777')).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('sms', '13700007777')).toBe(false);
     // the next customer notice goes to the application's phone and to the newly bound number
     await putApplication(t, APPLICATION_NO, { requestedConnectDate: '2027-04-01' });
     await t.app.notices.dispatcher.idle();
-    const changed = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'plan_changed');
+    const changed = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'plan_changed');
     expect(changed.map((r) => r.address).sort()).toEqual(['13700007777', APPLICATION_PHONE]);
   });
 });

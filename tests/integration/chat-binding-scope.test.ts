@@ -56,7 +56,7 @@ describe('a binding code', () => {
     const t = await twoApplications();
     const from = '+8613700008888';
     await postSms(t, from, 'BD 5300123456');
-    const sent = t.outbox.ofApplication(OTHER.applicationNo).filter((r) => r.noticeKind === 'bind_code');
+    const sent = (await t.app.stores.outbox.ofApplication(OTHER.applicationNo)).filter((r) => r.noticeKind === 'bind_code');
     expect(sent.map((r) => r.address)).toEqual([OTHER.phone]);
     const code = /(\d{6})/.exec(sent[0]!.text)![1]!;
     expect((await postSms(t, from, code)).text).toContain('绑定成功');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import type { TestApp } from '../support/app.ts';
 import { eventually, fakeTwilioForTest, PUBLIC_URL } from '../support/notices.ts';
-import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, SECRETS, bindCodeCount, chatApp, postSms } from '../support/chat.ts';
+import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, SECRETS, bindCodesQueued, chatApp, postSms } from '../support/chat.ts';
 
 const CUSTOMER = '+8613800001111';
 const STRANGER = '+8613700007777';
@@ -65,7 +65,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
 
     const optOut = await postSms(t, CUSTOMER, 'TD');
     expect(optOut.text).toContain('已退订');
-    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
 
     // every message and reply is on the one conversation record of this number
     const transcript = await t.app.chat.turns.transcript('sms', APPLICATION_PHONE);
@@ -82,7 +82,7 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
       const from = `+861380000200${i}`;
       const reply = await postSms(t, from, word);
       expect(reply.text, word).toContain('已退订');
-      expect(t.outbox.isOptedOut('sms', `1380000200${i}`), word).toBe(true);
+      expect(await t.app.stores.outbox.isOptedOut('sms', `1380000200${i}`), word).toBe(true);
     }
   });
 
@@ -134,11 +134,11 @@ describe('chat over SMS (Twilio inbound webhook)', () => {
     expect((await postSms(t, STRANGER, wrong)).text).toContain('绑定功能已暂停，请60分钟后再试');
     expect((await postSms(t, STRANGER, code)).text).not.toContain('绑定成功');
     expect((await postSms(t, STRANGER, '绑定 5300123456')).text).toContain('已暂停');
-    const sent = bindCodeCount(t);
+    const sent = await bindCodesQueued(t);
 
     t.clock.advance(61 * 60 * 1000);
     await postSms(t, STRANGER, '绑定 5300123456');
-    expect(bindCodeCount(t)).toBe(sent + 1);
+    expect(await bindCodesQueued(t)).toBe(sent + 1);
     expect((await postSms(t, STRANGER, await codeReceived(fake, t))).text).toContain('绑定成功');
   });
 

@@ -69,16 +69,16 @@ describe('chat over WeChat (Wechaty)', () => {
     await t.app.notices.dispatcher.idle();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(inbox.messages.length).toBe(afterHurry);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
     // the handler is still told
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
     const [cooldown] = await ask(wx, customer, inbox, '催一下');
     expect(cooldown).toContain('已在催办中');
 
     const [optOut] = await ask(wx, customer, inbox, '退订');
     expect(optOut).toContain('本微信将不再收到办电通知');
-    expect(t.outbox.isOptedOut('wechat', customer.id)).toBe(true);
-    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('wechat', customer.id)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
     const transcript = await t.app.chat.turns.transcript('wechat', customer.id);
     expect(transcript.filter((m) => m.direction === 'in')).toHaveLength(9);

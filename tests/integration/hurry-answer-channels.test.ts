@@ -37,7 +37,7 @@ describe('the answer to a hurry reaches the customer where they asked', () => {
 
     const [answered] = (await inbox.waitFor(before + 1, 3000)).slice(before);
     expect(answered!.text).toBe(`您的催办已有答复。\n工单号：${APPLICATION_NO}\n受理编号：${hurry!.id}\n答复：${REPLY}`);
-    const rows = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_answered');
+    const rows = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_answered');
     expect(rows.map((r) => [r.channel, r.address, r.status])).toEqual([['wechat', customer.id, 'delivered']]);
     expect(smsWithReply(fake)).toEqual([]);
   });

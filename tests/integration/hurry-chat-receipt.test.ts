@@ -7,7 +7,7 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { fakeTwilioForTest } from '../support/notices.ts';
 import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, chatApp, kiosk, postSms , kioskViewToken as viewToken } from '../support/chat.ts';
 
-const receipts = (t: TestApp) => t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received');
+const receipts = async (t: TestApp) => (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_received');
 const smsTo = (fake: FakeTwilio, phone: string) => fake.requests.filter((r) => r.to === `+86${phone}`).map((r) => r.body ?? '');
 
 
@@ -28,7 +28,7 @@ describe('the receipt of a hurry', () => {
     expect(hurry).toMatchObject({ channel: 'sms', status: 'open' });
     expect(reply.text).toBe(`【接电助手】已为您催办（编号${hurry!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     await t.app.notices.dispatcher.idle();
-    expect(receipts(t)).toEqual([]);
+    expect(await receipts(t)).toEqual([]);
     expect(smsTo(fake, APPLICATION_PHONE).slice(before)).toEqual([]);
     // the handler is told as before
     expect(smsTo(fake, '13912345678').filter((b) => b.includes('催办提醒'))).toHaveLength(1);
@@ -42,7 +42,7 @@ describe('the receipt of a hurry', () => {
     expect(hurry).toMatchObject({ channel: 'kiosk' });
     expect(reply.body.replies[0]).toContain(`编号${hurry!.id}`);
     await t.app.notices.dispatcher.idle();
-    expect(receipts(t).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
+    expect((await receipts(t)).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
     expect(smsTo(fake, APPLICATION_PHONE).filter((b) => b.includes(`受理编号${hurry!.id}`))).toHaveLength(1);
   });
 
@@ -58,7 +58,7 @@ describe('the receipt of a hurry', () => {
     expect(reply.statusCode).toBe(202);
     const id = reply.json().hurry.id as string;
     await t.app.notices.dispatcher.idle();
-    expect(receipts(t).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
+    expect((await receipts(t)).map((r) => [r.channel, r.address])).toEqual([['sms', APPLICATION_PHONE]]);
     expect(smsTo(fake, APPLICATION_PHONE).filter((b) => b.includes(`受理编号${id}`))).toHaveLength(1);
   });
 });

@@ -25,7 +25,7 @@ async function inConstruction(deps: Partial<AppDeps> = {}) {
 /** nothing recorded, nothing queued: no hurry, no receipt to the customer, no text to a handler */
 async function nothingHurried(t: TestApp) {
   expect(await t.app.hurries.ofApplication(APPLICATION_NO)).toEqual([]);
-  const kinds = t.outbox.ofApplication(APPLICATION_NO).map((r) => r.noticeKind);
+  const kinds = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).map((r) => r.noticeKind);
   expect(kinds.filter((k) => k === 'hurry_received' || k === 'hurry_for_handler' || k === 'escalation')).toEqual([]);
 }
 

@@ -84,7 +84,7 @@ describe('the satisfaction follow-up', () => {
     const { fake, t, wx, customer, inbox } = await boundWeChat();
     await switchOn(t);
     const asks = (text: string | null | undefined) => text?.includes('已完成装表接电') === true && text.includes('回复1-5为本次服务评分');
-    const connected = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected');
+    const connected = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'connected');
     expect(connected.map((r) => r.channel).sort()).toEqual(['sms', 'wechat']);
     await eventually(() => fake.requests.some((r) => r.to === `+86${APPLICATION_PHONE}` && asks(r.body)), 'the connection SMS with the question');
     await eventually(() => inbox.messages.some((m) => asks(m.text)), 'the connection WeChat message with the question');
@@ -93,7 +93,7 @@ describe('the satisfaction follow-up', () => {
     expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: null, askedAt: '2026-11-24T10:00:00+08:00' });
     // a re-sync of the same completion does not ask again
     await postEvents(t, [completed(APPLICATION_NO, 'connect', '2026-11-24T09:30:00+08:00')]);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected')).toHaveLength(2);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'connected')).toHaveLength(2);
 
     expect(await ask(wx, customer, inbox, '5 非常满意，师傅很专业')).toContain('感谢您的评价（5分）');
     expect(await t.app.risks.ratings.ofApplication(APPLICATION_NO)).toMatchObject({ score: 5, comment: '非常满意，师傅很专业', channel: 'wechat' });

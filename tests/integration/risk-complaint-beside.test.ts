@@ -22,7 +22,7 @@ describe('an opt-out that also complains', () => {
       await t.app.stores.bindings.bind({ channel: 'sms', address: APPLICATION_PHONE, accountNo: ACCOUNT_NO, at: t.clock.now(), applicationNos: null });
       const answer = await postSms(t, APPLICATION_PHONE, text);
       expect(answer.text).toContain('退订');
-      expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
+      expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
       const item = (await t.app.risks.items.ofApplication(APPLICATION_NO))!;
       expect(item).toMatchObject({ tier: 'urgent', status: 'open' });
       expect(item.signals).toEqual([expect.objectContaining({ kind: 'complaint', source: 'sms', rules: ['complaint_language'], detail: text })]);
@@ -34,7 +34,7 @@ describe('an opt-out that also complains', () => {
   it('from the application\'s phone that never bound: opted out, and the application\'s item is raised', async () => {
     const { t } = await app();
     await postSms(t, APPLICATION_PHONE, '退订，再发我就投诉');
-    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(true);
     expect(await t.app.risks.items.ofApplication(APPLICATION_NO)).toMatchObject({ tier: 'urgent' });
   });
 });

@@ -82,7 +82,7 @@ describe('a muted application', () => {
     expect((await api(base, 'PUT', `/api/v1/applications/${APPLICATION_NO}/notifications`, { token, body: { muted: true } })).status).toBe(200);
     await switchOn(t);
     // the question rides on the connection notice, which a mute holds back
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'connected')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'connected')).toEqual([]);
     expect((await api(base, 'GET', ratingPath, { token })).body.rating).toMatchObject({ score: null, open: true });
   });
 });

@@ -20,6 +20,8 @@ async function queueWeChatNotice(t: TestApp, contactId: string, reference: strin
   return id!;
 }
 
+const rowsOf = (t: TestApp, ids: string[]) => Promise.all(ids.map(async (id) => (await t.app.stores.outbox.byId(id))!));
+
 describe('the WeChat bot in the app', () => {
   it('comes back after the WeChat session drops: it answers again and delivers what was queued meanwhile', async () => {
     const fake = await fakeTwilioForTest();
@@ -31,7 +33,7 @@ describe('the WeChat bot in the app', () => {
     const id = await queueWeChatNotice(t, customer.id, 'CB2611240001');
     await t.app.notices.dispatcher.idle();
     // not lost and not failed: waiting for a retry
-    expect(t.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
+    expect(await t.app.stores.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'WeChat bot is not logged in' });
 
     await wx.login();
     t.clock.advance(60_000);
@@ -39,7 +41,7 @@ describe('the WeChat bot in the app', () => {
     await t.app.notices.dispatcher.idle();
     const messages = await inbox.waitFor(2, 3000);
     expect(messages[1]!.text).toContain('CB2611240001');
-    expect(t.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect(await t.app.stores.outbox.byId(id)).toMatchObject({ status: 'delivered', attempts: 2 });
 
     // the message handler survived the new login
     expect(await ask(wx, customer, inbox, '进度')).toContain(APPLICATION_NO);
@@ -59,10 +61,10 @@ describe('the WeChat bot in the app', () => {
       t.clock.advance(ms);
       t.app.notices.dispatcher.wake();
       await t.app.notices.dispatcher.idle();
-      return ids.filter((id) => t.outbox.byId(id)!.status === 'delivered').length;
+      return (await rowsOf(t, ids)).filter((row) => row.status === 'delivered').length;
     };
     expect([await deliveredAfter(0), await deliveredAfter(999), await deliveredAfter(1), await deliveredAfter(1000)]).toEqual([1, 1, 2, 3]);
     await inbox.waitFor(3, 3000);
-    expect(ids.map((id) => t.outbox.byId(id)!.attempts)).toEqual([1, 1, 1]);
+    expect((await rowsOf(t, ids)).map((row) => row.attempts)).toEqual([1, 1, 1]);
   });
 });

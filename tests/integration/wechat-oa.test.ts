@@ -1,11 +1,11 @@
 // The WeChat Official Account (服务号): callbacks in plain and safe mode through the chat service, notices out as
 // template or subscription messages through a fake WeChat API, its access token, opt-outs and delivery results.
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, lastBindCode } from '../support/chat.ts';
-import { eventXml, FAKE_OA_TOKEN, signedPost, textMessageXml } from '../support/fake-wechat.ts';
-import { fakeTwilioForTest, postEvents, putApplication, staffHeaders, started, completed } from '../support/notices.ts';
+import { ACCOUNT_NO, APPLICATION_NO, APPLICATION_PHONE, QUERY_CODE, newestBindCode } from '../support/chat.ts';
+import { eventXml, FAKE_OA_TOKEN, signedPost, textMessageXml, wechatOaEnv } from '../support/fake-wechat.ts';
+import { fakeTwilioForTest, postEvents, putApplication, staffHeaders, started, completed, twilioEnv } from '../support/notices.ts';
 import { fakeWechatForTest, oaChatApp, postCallback } from '../support/wechat-oa.ts';
-import type { TestApp } from '../support/app.ts';
+import { buildTestAppBeside, sharableDatabase, type TestApp } from '../support/app.ts';
 import { UNFOLLOW_SOURCE } from '../../server/inbound/wechat-oa-inbox.ts';
 
 const OPENID = 'oJd8s5customer000000000001';
@@ -27,7 +27,7 @@ async function setup(env: Record<string, string> = {}) {
 
 async function bind(t: TestApp, safe = false) {
   await say(t, `绑定 ${ACCOUNT_NO}`, { safe });
-  const done = await say(t, lastBindCode(t), { safe });
+  const done = await say(t, await newestBindCode(t), { safe });
   expect(done.text).toContain('绑定成功');
 }
 
@@ -69,7 +69,7 @@ describe('WeChat Official Account callbacks', () => {
     expect(json.statusCode).toBe(401);
 
     expect(await t.app.chat.turns.transcript('wechat_oa', OPENID)).toEqual([]);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'bind_code')).toEqual([]);
   });
 
   it('a signed body that is not WeChat XML is a 400 in the contract shape', async () => {
@@ -90,7 +90,7 @@ describe('WeChat Official Account callbacks', () => {
     const asked = await say(t, `绑定 ${ACCOUNT_NO}`, { safe: true });
     expect(asked.body).toContain('<Encrypt>');
     expect(asked.text).toContain('验证码已发送');
-    const bound = await say(t, lastBindCode(t), { safe: true });
+    const bound = await say(t, await newestBindCode(t), { safe: true });
     expect(bound.text).toContain('绑定成功');
     expect(bound.text).toContain('本微信');
     expect(await t.app.stores.bindings.ofAccount(ACCOUNT_NO)).toContainEqual({ channel: 'wechat_oa', address: OPENID });
@@ -109,18 +109,18 @@ describe('WeChat Official Account callbacks', () => {
     expect(hurried.text).toBe(`已为您催办（编号${request!.id}），“供电方案答复”环节的经办人李*会尽快处理，结果会通知您。`);
     await t.app.notices.dispatcher.idle();
     // the reply was the receipt; the handler is told by SMS
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_received')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_for_handler').map((r) => r.address)).toEqual(['13912345678']);
 
     const optOut = await say(t, '退订', { safe: true });
     expect(optOut.text).toContain('本微信将不再收到办电通知');
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
-    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
     // no notice goes to the opted-out OpenID
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.channel === 'wechat_oa')).toEqual([]);
     expect(wechat.sent('/cgi-bin/message/template/send')).toEqual([]);
 
     const transcript = await t.app.chat.turns.transcript('wechat_oa', OPENID);
@@ -134,7 +134,7 @@ describe('WeChat Official Account callbacks', () => {
     const retry = await say(t, `绑定 ${ACCOUNT_NO}`, { msgId });
     expect(retry.text).toBe(first.text);
     expect((await t.app.chat.turns.transcript('wechat_oa', OPENID)).filter((m) => m.direction === 'in')).toHaveLength(1);
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
   });
 
   it('an answer too long for a passive reply: success at once, then one customer-service message, once however often WeChat retries', async () => {
@@ -167,19 +167,14 @@ describe('WeChat Official Account callbacks', () => {
   it('a retry after a restart is still recognised (the handled callbacks are in the database)', async () => {
     const twilio = await fakeTwilioForTest();
     const wechat = await fakeWechatForTest();
-    const { tempDatabasePath } = await import('../support/app.ts');
-    const databasePath = tempDatabasePath();
-    const t1 = await oaChatApp(twilio, wechat, { databasePath });
+    const t1 = await oaChatApp(twilio, wechat, sharableDatabase());
     const msgId = nextMsgId();
     const first = await say(t1, `绑定 ${ACCOUNT_NO}`, { msgId });
     await t1.app.close();
-    const { buildTestApp } = await import('../support/app.ts');
-    const { twilioEnv } = await import('../support/notices.ts');
-    const { wechatOaEnv } = await import('../support/fake-wechat.ts');
-    const t2 = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
+    const t2 = await buildTestAppBeside(t1, { env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
     const retry = await say(t2, `绑定 ${ACCOUNT_NO}`, { msgId });
     expect(retry.text).toBe(first.text);
-    expect(t2.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
+    expect((await t2.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'bind_code')).toHaveLength(1);
   });
 
   it('unfollowing opts the OpenID out; following again lifts it and is welcomed once', async () => {
@@ -187,41 +182,37 @@ describe('WeChat Official Account callbacks', () => {
     await bind(t);
     const left = await postCallback(t, eventXml(OPENID, 'unsubscribe', 1764000100));
     expect(left.body).toBe('success');
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
     const back = await postCallback(t, eventXml(OPENID, 'subscribe', 1764000200), { safe: true });
     expect(back.text).toContain('欢迎关注');
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
     // a retried event changes nothing again: an unfollow retried after the follow must not opt out again
     await postCallback(t, eventXml(OPENID, 'unsubscribe', 1764000100));
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
 
     // 退订 in the chat is not lifted by following again
     await say(t, '退订');
     await postCallback(t, eventXml(OPENID, 'subscribe', 1764000300));
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
   });
   it('a retried unfollow reaching another instance, or both at once, after the user followed again changes nothing', async () => {
     const twilio = await fakeTwilioForTest();
     const wechat = await fakeWechatForTest();
-    const { tempDatabasePath, buildTestApp } = await import('../support/app.ts');
-    const { twilioEnv } = await import('../support/notices.ts');
-    const { wechatOaEnv } = await import('../support/fake-wechat.ts');
-    const databasePath = tempDatabasePath();
-    const a = await oaChatApp(twilio, wechat, { databasePath });
-    const b = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
+    const a = await oaChatApp(twilio, wechat, sharableDatabase());
+    const b = await buildTestAppBeside(a, { env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
     const left = eventXml(OPENID, 'unsubscribe', 1764000100);
     await postCallback(a, left);
-    expect(a.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(await a.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
     expect((await postCallback(a, eventXml(OPENID, 'subscribe', 1764000200))).text).toContain('欢迎关注');
     // WeChat's retry of the first unfollow goes to the other instance, then to both at once
     expect((await postCallback(b, left)).body).toBe('success');
     const retried = await Promise.all([postCallback(a, left), postCallback(b, left)]);
     expect(retried.map((answer) => answer.body)).toEqual(['success', 'success']);
-    expect(b.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
+    expect(await b.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(false);
     // a new unfollow posted to both at once is acted on, once
     const again = eventXml(OPENID, 'unsubscribe', 1764000300);
     await Promise.all([postCallback(a, again), postCallback(b, again)]);
-    expect(a.outbox.optOutSource('wechat_oa', OPENID)).toBe(UNFOLLOW_SOURCE);
+    expect(await a.app.stores.outbox.optOutSource('wechat_oa', OPENID)).toBe(UNFOLLOW_SOURCE);
   });
 });
 
@@ -233,7 +224,7 @@ describe('WeChat Official Account notices', () => {
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
 
-    const [row] = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
+    const [row] = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ address: OPENID, status: 'sent', provider: 'wechat-oa' });
     const sent = wechat.sent('/cgi-bin/message/template/send').find((m) => m.template_id === 'JD-STEP-STARTED-TEMPLATE');
     expect(sent).toMatchObject({
@@ -257,7 +248,7 @@ describe('WeChat Official Account notices', () => {
 
     const done = await postCallback(t, eventXml(OPENID, 'TEMPLATESENDJOBFINISH', 1764000400, `<MsgID>${row!.providerId}</MsgID><Status><![CDATA[success]]></Status>`));
     expect(done.body).toBe('success');
-    expect(t.outbox.byId(row!.id)).toMatchObject({ status: 'delivered' });
+    expect(await t.app.stores.outbox.byId(row!.id)).toMatchObject({ status: 'delivered' });
   });
 
   it("a handler's answer to a hurry made in the Official Account goes back there as a template message", async () => {
@@ -272,7 +263,7 @@ describe('WeChat Official Account notices', () => {
     // a thing holds 20 characters: the answer is shortened by the one rule
     expect(sent).toMatchObject({ touser: OPENID, data: { character_string1: { value: request!.id }, thing2: { value: '方案已在审核，明天上午答复您，请保持电…' }, phrase3: { value: '已答复' } } });
     // only there: the customer asked in WeChat
-    expect(t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.noticeKind === 'hurry_answered').map((r) => r.channel)).toEqual(['wechat_oa']);
+    expect((await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.noticeKind === 'hurry_answered').map((r) => r.channel)).toEqual(['wechat_oa']);
   });
 
   it('43101 on a subscription notice opts the user out of the Official Account, not of SMS', async () => {
@@ -281,11 +272,11 @@ describe('WeChat Official Account notices', () => {
     wechat.failNext(43101);
     await postEvents(t, [completed(APPLICATION_NO, 'plan_reply', '2026-11-24T11:00:00+08:00'), started(APPLICATION_NO, 'design_review', '2026-11-24T11:30:00+08:00')]);
     await t.app.notices.dispatcher.idle();
-    const rows = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa');
+    const rows = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.channel === 'wechat_oa');
     expect(rows.map((r) => r.status)).toContain('failed');
     expect(rows.find((r) => r.status === 'failed')!.lastError).toMatch(/^43101/);
-    expect(t.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
-    expect(t.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
+    expect(await t.app.stores.outbox.isOptedOut('wechat_oa', OPENID)).toBe(true);
+    expect(await t.app.stores.outbox.isOptedOut('sms', APPLICATION_PHONE)).toBe(false);
 
     // the next notice is not sent to WeChat at all
     const before = wechat.calls.length;
@@ -318,7 +309,8 @@ describe('WeChat Official Account access token', () => {
     await t.app.notices.dispatcher.idle();
     expect(wechat.sent('/cgi-bin/message/template/send').filter((m) => m.template_id === 'JD-STEP-STARTED-TEMPLATE')).toHaveLength(4);
     expect(wechat.tokenRequests()).toBe(1);
-    const stored = t.database.sqlite.prepare('select access_token, expires_at from wechat_oa_tokens').all() as { access_token: string; expires_at: number }[];
+    // every row of the table: the token is stored once (PostgreSQL gives the bigint as text)
+    const stored = (await t.sql('select access_token, expires_at from wechat_oa_tokens')).map((row) => ({ access_token: row.access_token, expires_at: Number(row.expires_at) }));
     expect(stored).toEqual([{ access_token: 'fake-token-1', expires_at: t.clock.now() + 7200_000 - 300_000 }]);
   });
 
@@ -337,19 +329,15 @@ describe('WeChat Official Account access token', () => {
     expect(stepSends.map((c) => c.errcode)).toEqual([40001, 0]);
     expect(wechat.tokenRequests()).toBe(tokensBefore + 1);
     expect(stepSends[1]!.query.access_token).not.toBe(stepSends[0]!.query.access_token);
-    const [row] = t.outbox.ofApplication(APPLICATION_NO).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
+    const [row] = (await t.app.stores.outbox.ofApplication(APPLICATION_NO)).filter((r) => r.channel === 'wechat_oa' && r.noticeKind === 'step_started');
     expect(row).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('a second instance on the same database uses the stored token instead of fetching its own', async () => {
     const twilio = await fakeTwilioForTest();
     const wechat = await fakeWechatForTest();
-    const { tempDatabasePath, buildTestApp } = await import('../support/app.ts');
-    const { twilioEnv } = await import('../support/notices.ts');
-    const { wechatOaEnv } = await import('../support/fake-wechat.ts');
-    const databasePath = tempDatabasePath();
-    const t1 = await oaChatApp(twilio, wechat, { databasePath });
-    const t2 = await buildTestApp({ databasePath, env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
+    const t1 = await oaChatApp(twilio, wechat, sharableDatabase());
+    const t2 = await buildTestAppBeside(t1, { env: { ...twilioEnv(twilio), ...wechatOaEnv(wechat) } });
     await t1.app.notices.channels.wechatOa!.accessToken();
     expect(wechat.tokenRequests()).toBe(1);
     await t2.app.notices.channels.channels.wechat_oa.send({ outboxId: 'x-1', to: OPENID, text: '—', notice: { kind: 'hurry_received', variables: { applicationNo: APPLICATION_NO, reference: 'CB2611240001', stepName: '设计文件审核' } } });

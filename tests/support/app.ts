@@ -155,6 +155,26 @@ export async function sharedTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * Options for a first app (through any scenario helper that passes them to buildTestApp) that another can later be
+ * built beside with buildTestAppBeside: a database file on SQLite; nothing on PostgreSQL, where each test's
+ * database already is one a second app can open.
+ */
+export function sharableDatabase(): { databasePath?: string } {
+  return testDatabaseKind === 'postgres' ? {} : { databasePath: tempDatabasePath() };
+}
+
+/**
+ * Another app on the database of `t`, whichever it is: a second instance beside it, or the same one after a restart
+ * (stop `t.app` first). On SQLite `t` must have been built on a file (sharableDatabase()). Closed after the test.
+ */
+export async function buildTestAppBeside(t: TestApp, options: Omit<BuildTestAppOptions, 'databasePath' | 'open'> = {}): Promise<TestApp> {
+  if (t.config.postgres) return postgresTestApp(t.config.postgres.url, options, async () => undefined);
+  const databasePath = t.database.sqlite.name;
+  if (databasePath === ':memory:') throw new Error('buildTestAppBeside needs the first app built on a file: pass it sharableDatabase()');
+  return buildTestApp({ ...options, databasePath });
+}
+
 export const handlerBody = (over: Record<string, unknown> = {}) => ({
   name: '李明',
   phone: '13912345678',

@@ -57,16 +57,21 @@ export async function switchOn(t: TestApp) {
   await t.app.notices.dispatcher.idle();
 }
 
+async function bindCodeRows(t: TestApp, applicationNo: string) {
+  return (await t.app.stores.outbox.ofApplication(applicationNo)).filter((r) => r.noticeKind === 'bind_code');
+}
+
 /** The code of the newest bind_code SMS (as rendered into the outbox row sent to the application's phone). */
-export function lastBindCode(t: TestApp, applicationNo = APPLICATION_NO): string {
-  const rows = t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code');
+export async function newestBindCode(t: TestApp, applicationNo = APPLICATION_NO): Promise<string> {
+  const rows = await bindCodeRows(t, applicationNo);
   const code = rows[0] && /(\d{6})/.exec(rows[0].text)?.[1];
   if (!code) throw new Error('no bind_code notice was queued');
   return code;
 }
 
-export function bindCodeCount(t: TestApp, applicationNo = APPLICATION_NO): number {
-  return t.outbox.ofApplication(applicationNo).filter((r) => r.noticeKind === 'bind_code').length;
+/** How many bind_code notices were queued for the application (either database). */
+export async function bindCodesQueued(t: TestApp, applicationNo = APPLICATION_NO): Promise<number> {
+  return (await bindCodeRows(t, applicationNo)).length;
 }
 
 let sid = 0;
