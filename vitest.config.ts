@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -84,6 +85,9 @@ export default defineConfig({
     // PostgreSQL cluster for the PostgreSQL tests
     globalSetup: ['tests/e2e/support/build-pages.ts', 'tests/support/postgres-cluster.ts'],
     environment: 'node',
+    // vitest's default on 2 cores is one worker; most of a test file's time waits on a server, a browser, a child
+    // process or PostgreSQL, so two files at once keep the cores busy and the suite within CI's 20 minutes
+    maxWorkers: Math.max(2, os.availableParallelism() - 1),
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
