@@ -11,6 +11,7 @@ const onBothDatabases = [
   'tests/integration/app-decorators.test.ts',
   'tests/integration/applications-module.test.ts',
   'tests/integration/chat-bind-code-requests.test.ts',
+  'tests/integration/cli-either-database.test.ts',
   'tests/integration/chat-binding-limits.test.ts',
   'tests/integration/chat-binding-scope.test.ts',
   'tests/integration/chat-bindings-channels.test.ts',

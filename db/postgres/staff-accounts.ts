@@ -22,6 +22,14 @@ export function createPostgresStaffAccounts(db: PgExecutor): StaffAccounts {
       const changed = await db.update(handlers).set({ passwordHash: hash }).where(eq(handlers.id, handlerId)).returning({ id: handlers.id });
       return changed.length === 1;
     },
+    async role(handlerId) {
+      const [row] = await db.select({ role: handlers.role }).from(handlers).where(eq(handlers.id, handlerId));
+      return row?.role ?? null;
+    },
+    async setRole(handlerId, role) {
+      const changed = await db.update(handlers).set({ role }).where(eq(handlers.id, handlerId)).returning({ id: handlers.id });
+      return changed.length === 1;
+    },
     async workersOf(applicationNo) {
       const [application] = await db.select({ accountManagerId: applications.accountManagerId }).from(applications).where(eq(applications.applicationNo, applicationNo));
       if (!application) return null;

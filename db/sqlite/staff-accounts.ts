@@ -16,6 +16,8 @@ export function createSqliteStaffAccounts(db: Db, applications: ApplicationStore
     },
     passwordHash: async (handlerId) => db.select({ hash: handlers.passwordHash }).from(handlers).where(eq(handlers.id, handlerId)).get()?.hash ?? null,
     setPasswordHash: async (handlerId, hash) => db.update(handlers).set({ passwordHash: hash }).where(eq(handlers.id, handlerId)).run().changes === 1,
+    role: async (handlerId) => db.select({ role: handlers.role }).from(handlers).where(eq(handlers.id, handlerId)).get()?.role ?? null,
+    setRole: async (handlerId, role) => db.update(handlers).set({ role }).where(eq(handlers.id, handlerId)).run().changes === 1,
     async workersOf(applicationNo) {
       const application = await applications.application(applicationNo);
       if (!application) return null;

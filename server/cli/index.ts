@@ -76,16 +76,20 @@ const commands: Record<string, Command> = {
         io.stderr.write(`jiedian: ${file}: no such file\n`);
         return 2;
       }
-      // Query codes are stored as HMACs keyed by the server's secret; the database may be a new one, but its
-      // path must be said, not defaulted (an import into a file the server never reads is lost work).
+      // Query codes are stored as HMACs keyed by the server's secret; the database may be a new one, but where it is
+      // must be said, not defaulted (an import into a file the server never reads is lost work).
       const config = configFor(io.env, {
         JIEDIAN_SECRET: "the server's secret: stored query codes are keyed by it",
-        DATABASE_PATH: "the server's database file; a new file is created and migrated",
+        ...(io.env.DATABASE_URL ? {} : { DATABASE_PATH: "the server's database file; a new file is created and migrated" }),
       });
-      if (config.databasePath !== ':memory:' && !fs.existsSync(config.databasePath)) io.stderr.write(`jiedian: creating a new database at ${config.databasePath}\n`);
-      const database = openDatabase(config.databasePath);
+      let backend: Backend;
+      if (config.postgres) backend = await openExistingBackend(config);
+      else {
+        if (config.databasePath !== ':memory:' && !fs.existsSync(config.databasePath)) io.stderr.write(`jiedian: creating a new database at ${config.databasePath}\n`);
+        backend = createSqliteBackend(openDatabase(config.databasePath));
+      }
       // Not made ready: the dispatcher and channels stay off; notices queue in the outbox for the server.
-      const app = await buildApp({ config, database, logger: false });
+      const app = await buildApp({ config, backend, logger: false });
       try {
         const summary = await runImport({
           file,
@@ -97,7 +101,7 @@ const commands: Record<string, Command> = {
         return summary.rejected.length === 0 ? 0 : 1;
       } finally {
         await app.close();
-        database.close();
+        await backend.close();
       }
     },
   },
@@ -137,12 +141,12 @@ const commands: Record<string, Command> = {
       const revoke = rest.length === 1 && rest[0] === '--revoke';
       if (!handlerId || (rest.length > 0 && !revoke)) throw new UsageError('staff:admin takes a HANDLER_ID and optionally --revoke');
       const config = configFor(io.env);
-      const database = openExistingDatabase(config);
+      const backend = await openExistingBackend(config);
       try {
         const { setAdmin } = await import('./staff-admin.ts');
-        return setAdmin({ handlerId, revoke, database, stdout: io.stdout, stderr: io.stderr });
+        return await setAdmin({ handlerId, revoke, transact: backend.transact, stdout: io.stdout, stderr: io.stderr });
       } finally {
-        database.close();
+        await backend.close();
       }
     },
   },
@@ -154,9 +158,9 @@ const commands: Record<string, Command> = {
     async run(args, io) {
       if (args.length > 0) throw new UsageError('sla:sweep takes no arguments');
       const config = configFor(io.env);
-      const database = openExistingDatabase(config);
+      const backend = await openExistingBackend(config);
       // Not made ready: no dispatcher here; the texts queue in the outbox for the server to send.
-      const app = await buildApp({ config, database, logger: false });
+      const app = await buildApp({ config, backend, logger: false });
       try {
         const result = await app.timeLimits.sla.sweep();
         const digests = await app.timeLimits.weeklyDigest.run();
@@ -167,7 +171,7 @@ const commands: Record<string, Command> = {
         return 0;
       } finally {
         await app.close();
-        database.close();
+        await backend.close();
       }
     },
   },

@@ -1,19 +1,21 @@
 // `npm run jiedian -- staff:admin HANDLER_ID [--revoke]`: admins (all teams) are made in Jiedian, not synced.
 import type { Writable } from 'node:stream';
-import { eq } from 'drizzle-orm';
-import type { Database_ } from '../../db/client.ts';
-import { handlers } from '../../db/schema/index.ts';
+import type { Transact } from '../stores.ts';
 
-export function setAdmin(options: { handlerId: string; revoke: boolean; database: Database_; stdout: Writable; stderr: Writable }): number {
-  const { handlerId, database } = options;
-  const row = database.db.select({ role: handlers.role }).from(handlers).where(eq(handlers.id, handlerId)).get();
-  if (!row) {
+export async function setAdmin(options: { handlerId: string; revoke: boolean; transact: Transact; stdout: Writable; stderr: Writable }): Promise<number> {
+  const { handlerId } = options;
+  const role = await options.transact(async ({ staff }) => {
+    const current = await staff.role(handlerId);
+    if (current === null) return null;
+    // Revoked, an admin becomes a team lead until the marketing system next syncs their actual role.
+    const next = options.revoke ? (current === 'admin' ? 'team_lead' : current) : 'admin';
+    await staff.setRole(handlerId, next);
+    return next;
+  });
+  if (role === null) {
     options.stderr.write(`jiedian: no handler ${handlerId}; sync it first (PUT /api/v1/sync/handlers/${handlerId})\n`);
     return 1;
   }
-  // Revoked, an admin becomes a team lead until the marketing system next syncs their actual role.
-  const role = options.revoke ? (row.role === 'admin' ? 'team_lead' : row.role) : 'admin';
-  database.db.update(handlers).set({ role }).where(eq(handlers.id, handlerId)).run();
   options.stdout.write(`${handlerId} is now ${role}\n`);
   return 0;
 }

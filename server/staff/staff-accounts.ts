@@ -21,6 +21,10 @@ export interface StaffAccounts {
   passwordHash(handlerId: string): Promise<string | null>;
   /** false when there is no such handler */
   setPasswordHash(handlerId: string, hash: string): Promise<boolean>;
+  /** the handler's role, whether or not their team is synced; null when there is no such handler */
+  role(handlerId: string): Promise<StaffScope['role'] | null>;
+  /** false when there is no such handler */
+  setRole(handlerId: string, role: StaffScope['role']): Promise<boolean>;
   /**
    * Who works on the application: its steps' handlers, its account manager and the handlers its hurries went to,
    * each with their team (null: an id the marketing system has not synced as a handler). null: no such application.

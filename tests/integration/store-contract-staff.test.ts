@@ -27,6 +27,17 @@ describe.each(storeImplementations)('staff accounts on $name', (implementation) 
     expect(await accounts.passwordHash('H404')).toBeNull();
   });
 
+  it("reads and sets a handler's role, whether or not their team is synced, and nobody's for an unknown id", async () => {
+    expect(await accounts.role('H009')).toBe('team_lead');
+    expect(await accounts.setRole('H009', 'admin')).toBe(true);
+    expect(await accounts.role('H009')).toBe('admin');
+    expect(await accounts.member('H009')).toMatchObject({ role: 'admin' });
+    expect(await accounts.setRole('H009', 'team_lead')).toBe(true);
+    expect(await accounts.role('H009')).toBe('team_lead');
+    expect(await accounts.role('H404')).toBeNull();
+    expect(await accounts.setRole('H404', 'admin')).toBe(false);
+  });
+
   it('finds who works on an application: step handlers, the account manager, those its hurries went to', async () => {
     const byId = (list: { handlerId: string }[] | null) => list && [...list].sort((a, b) => a.handlerId.localeCompare(b.handlerId));
     expect(byId(await accounts.workersOf('YX2026-0001'))).toEqual([
