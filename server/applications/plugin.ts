@@ -49,7 +49,8 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
     const pushProgress = (changes: IngestChanges) => {
       for (const applicationNo of changes.applications) {
         const topic = topics.application(applicationNo);
-        if (!hub.hasSubscribers(topic)) continue;
+        // a page may follow it on another instance when the hub spans them
+        if (!hub.spansInstances && !hub.hasSubscribers(topic)) continue;
         void views
           .customerView(applicationNo)
           .then((application) => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_BUFFERED_BYTES } from '../../server/routes/live.ts';
 import { topics } from '../../server/realtime/hub.ts';
-import { buildTestApp, type TestApp } from '../support/app.ts';
+import { buildTestApp, sharedTestDatabase, testDatabaseKind, type TestApp } from '../support/app.ts';
 import { completed, eventually, outboxOf, postEvents, started } from '../support/notices.ts';
 import { api, customerA, customerB, hurry, hurryScenario, listen, LiveClient, signIn, viewToken } from '../support/live.ts';
 
@@ -114,6 +114,25 @@ describe('/ws: customers follow their applications', () => {
     expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
   });
 
+  // several instances share live updates through PostgreSQL only (on SQLite the product runs as one process)
+  it.skipIf(testDatabaseKind === 'sqlite')('sends the progress frame to a page connected to another instance than the one the sync event reached', async () => {
+    const database = await sharedTestDatabase();
+    const options = { now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false } };
+    const a = await database.build(options);
+    await hurryScenario(a);
+    const b = await database.build(options);
+    for (const t of [a, b]) t.clock.set(at('2026-11-24T10:00:00+08:00'));
+    const baseB = await listen(b);
+    const client = await LiveClient.open(baseB);
+    await client.subscribe(await viewToken(baseB, customerA.accountNo, customerA.queryCode));
+
+    await postEvents(a, [completed('YX2026-0001', 'design_review', '2026-11-24T10:00:00+08:00')]);
+
+    const { frame } = await client.next((f) => f.type === 'progress', 'progress', { from: 2 });
+    expect(frame.application.steps.find((s: { code: string }) => s.code === 'design_review')).toMatchObject({ status: 'done', actualEnd: '2026-11-24T10:00:00+08:00' });
+    expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
+  });
+
   it("never sends a customer frames of another account's applications", async () => {
     const { t, base } = await setUp();
     const a = await LiveClient.open(base);
@@ -159,6 +178,8 @@ describe('/ws: customers follow their applications', () => {
     t.clock.set(at('2026-11-24T10:15:00+08:00'));
     from = client.received.length;
     await postEvents(t, [started('YX2026-0001', 'construction', '2026-11-24T10:10:00+08:00')]);
+    // the push reads the view after the sync answered (a round trip on PostgreSQL): a ping alone may overtake it
+    await client.next((f) => f.type === 'error', 'the expiry error', { from });
     await client.settle();
     expect(client.frames.slice(from).filter((f) => f.type !== 'pong')).toEqual([
       { type: 'error', code: 'JD_UNAUTHORIZED', message: 'the viewToken has expired: query again to keep following' },
