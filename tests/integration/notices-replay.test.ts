@@ -59,7 +59,9 @@ async function hvApp(env: Record<string, string> = {}, now = Date.parse('2026-11
 
 describe('a whole hv_single application replayed live, one event a minute', () => {
   it('texts the plan, each step as it starts and the connection, in the order of the facts, with one regulatory sentence', async () => {
-    const { fake, t } = await hvApp();
+    // the clock runs 18 minutes while the first send is in flight: on PostgreSQL a claim older than its lease is taken
+    // for a dead instance's (a live one renews it, but renewals go by the wall clock), so the lease outlasts the replay
+    const { fake, t } = await hvApp({ DELIVERY_CLAIM_LEASE_MS: String(60 * MINUTE) });
     await putApplication(t, NO, { processCode: 'hv_single', acceptedAt: iso(t.clock.now()), requestedConnectDate: undefined });
     // the first send answers slowly: without per-address order the next texts would overtake it
     fake.failNext(1, { delayMs: 300 });

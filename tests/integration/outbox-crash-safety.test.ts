@@ -1,8 +1,8 @@
 // Crash safety: outbox rows a stopped process left `pending` or `sending` are delivered once by the next one.
 import { describe, expect, it } from 'vitest';
-import { tempDatabasePath } from '../support/app.ts';
+import { sharedTestDatabase } from '../support/app.ts';
 import {
-  buildNoticeApp,
+  buildNoticeAppOn,
   completed,
   fakeTwilioForTest,
   postEvents,
@@ -16,10 +16,10 @@ const APPLICATIONS = ['YX2026-0001', 'YX2026-0002', 'YX2026-0003', 'YX2026-0004'
 describe('outbox crash safety', () => {
   it('rows left sending or pending by a stopped app are delivered exactly once by the next app on the same database', async () => {
     const fake = await fakeTwilioForTest();
-    const databasePath = tempDatabasePath();
+    const database = await sharedTestDatabase();
 
     // The first process writes notices but dies before delivering them; some were being sent at that moment.
-    const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
+    const first = await buildNoticeAppOn(database, fake, { deps: { startDispatcher: false } });
     await putHandler(first);
     for (const [i, applicationNo] of APPLICATIONS.entries()) {
       await putApplication(first, applicationNo, { processCode: 'lv_resident', requestedConnectDate: undefined, phone: `1380000111${i}` });
@@ -34,11 +34,10 @@ describe('outbox crash safety', () => {
     expect(written.length).toBeGreaterThanOrEqual(APPLICATIONS.length * 2);
     const crashedMidSend = written.filter((_, i) => i % 2 === 0);
     for (const id of crashedMidSend) await first.sql("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?", id);
-    await first.app.close();
-    first.database.close();
+    await database.stop(first);
     expect(fake.requests).toEqual([]);
 
-    const second = await buildNoticeApp(fake, { databasePath });
+    const second = await buildNoticeAppOn(database, fake);
     await second.app.notices.dispatcher.idle();
 
     // the rows that were sending are looked up first (Twilio has none of them), then sent like the others
@@ -52,24 +51,22 @@ describe('outbox crash safety', () => {
     );
 
     // a third start finds nothing left to send
-    await second.app.close();
-    second.database.close();
-    const third = await buildNoticeApp(fake, { databasePath });
+    await database.stop(second);
+    const third = await buildNoticeAppOn(database, fake);
     await third.app.notices.dispatcher.idle();
     expect(fake.sends()).toHaveLength(written.length);
   });
 
   it('a row that was sending when the process died, which Twilio never got, is sent again with the same idempotency key after a lookup', async () => {
     const fake = await fakeTwilioForTest();
-    const databasePath = tempDatabasePath();
-    const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
+    const database = await sharedTestDatabase();
+    const first = await buildNoticeAppOn(database, fake, { deps: { startDispatcher: false } });
     await putApplication(first, 'YX2026-0001');
     const [id] = (await first.sql('SELECT id FROM outbox')).map((r) => r.id as string);
     await first.sql("UPDATE outbox SET status = 'sending', attempts = 1 WHERE id = ?", id);
-    await first.app.close();
-    first.database.close();
+    await database.stop(first);
 
-    const second = await buildNoticeApp(fake, { databasePath });
+    const second = await buildNoticeAppOn(database, fake);
     await second.app.notices.dispatcher.idle();
 
     expect(fake.sends().map((r) => r.idempotencyToken)).toEqual([id]);

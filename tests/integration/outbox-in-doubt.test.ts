@@ -2,8 +2,8 @@
 // provider before it is sent again: never a second SMS to the customer.
 import { describe, expect, it } from 'vitest';
 import { TwilioSmsChannel } from '../../channels/sms-twilio/channel.ts';
-import { tempDatabasePath, type TestApp } from '../support/app.ts';
-import { buildNoticeApp, eventually, fakeTwilioForTest, outboxOf, putApplication, TWILIO_FROM } from '../support/notices.ts';
+import { sharedTestDatabase, type TestApp, type TestDatabase } from '../support/app.ts';
+import { buildNoticeApp, buildNoticeAppOn, eventually, fakeTwilioForTest, outboxOf, putApplication, TWILIO_FROM } from '../support/notices.ts';
 import type { OutboxRow } from '../../server/notices/outbox.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
@@ -11,8 +11,8 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 const rowsOf = (t: TestApp) => outboxOf(t, 'YX2026-0001');
 
 /** A first process writes the plan notice of one application and dies with it `sending`; `reached`: Twilio got it. */
-async function diedMidSend(fake: FakeTwilio, databasePath: string, reached: boolean): Promise<OutboxRow> {
-  const first = await buildNoticeApp(fake, { databasePath, deps: { startDispatcher: false } });
+async function diedMidSend(fake: FakeTwilio, database: TestDatabase, reached: boolean): Promise<OutboxRow> {
+  const first = await buildNoticeAppOn(database, fake, { deps: { startDispatcher: false } });
   fake.now = () => first.clock.now();
   await putApplication(first, 'YX2026-0001');
   const [row] = await rowsOf(first);
@@ -23,19 +23,18 @@ async function diedMidSend(fake: FakeTwilio, databasePath: string, reached: bool
     const channel = new TwilioSmsChannel({ ...fake.credentials, from: TWILIO_FROM, apiBaseUrl: fake.url, statusCallbackUrl: null });
     await channel.send({ outboxId: row!.id, to: row!.address, text: row!.text, notice: { kind: 'plan_created', variables: {} } });
   }
-  await first.app.close();
-  first.database.close();
+  await database.stop(first);
   return { ...row!, claimedAt };
 }
 
 describe('outbox rows in doubt', () => {
   it('a row left sending whose message Twilio already has is recorded as sent with that message, and not sent again', async () => {
     const fake = await fakeTwilioForTest();
-    const databasePath = tempDatabasePath();
-    const row = await diedMidSend(fake, databasePath, true);
+    const database = await sharedTestDatabase();
+    const row = await diedMidSend(fake, database, true);
     expect(fake.sends()).toHaveLength(1);
 
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000 });
+    const second = await buildNoticeAppOn(database, fake, { now: row.claimedAt! + 60_000 });
     fake.now = () => second.clock.now();
     await second.app.notices.dispatcher.idle();
 
@@ -47,10 +46,10 @@ describe('outbox rows in doubt', () => {
 
   it('a row left sending that Twilio never got is looked up, then sent once', async () => {
     const fake = await fakeTwilioForTest();
-    const databasePath = tempDatabasePath();
-    const row = await diedMidSend(fake, databasePath, false);
+    const database = await sharedTestDatabase();
+    const row = await diedMidSend(fake, database, false);
 
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000 });
+    const second = await buildNoticeAppOn(database, fake, { now: row.claimedAt! + 60_000 });
     fake.now = () => second.clock.now();
     await second.app.notices.dispatcher.idle();
 
@@ -96,9 +95,9 @@ describe('outbox rows in doubt', () => {
 
   it('a lookup Twilio does not answer leaves the row waiting, in doubt, instead of sending blindly', async () => {
     const fake = await fakeTwilioForTest();
-    const databasePath = tempDatabasePath();
-    const row = await diedMidSend(fake, databasePath, true);
-    const second = await buildNoticeApp(fake, { databasePath, now: row.claimedAt! + 60_000, env: { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' } });
+    const database = await sharedTestDatabase();
+    const row = await diedMidSend(fake, database, true);
+    const second = await buildNoticeAppOn(database, fake, { now: row.claimedAt! + 60_000, env: { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' } });
     await eventually(async () => { const [row] = await rowsOf(second); return row?.status === 'pending' && row.attempts === 2; }, 'the failed lookup to be recorded');
     expect((await rowsOf(second))[0]).toMatchObject({ inDoubtSince: row.claimedAt });
     expect(fake.sends()).toHaveLength(1);

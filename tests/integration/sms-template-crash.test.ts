@@ -1,13 +1,14 @@
-// A process that died mid-send through Aliyun or Tencent Cloud: the next app on the same database file finds the row
+// A process that died mid-send through Aliyun or Tencent Cloud: the next app on the same database finds the row
 // it left `sending` at the provider (findSent: Aliyun QuerySendDetails, Tencent its status reports) before anything
 // is sent again. A message the provider has is never sent twice; one it never got is sent once (Aliyun), or, as
 // Tencent cannot tell a message not reported yet from one it never got, failed in doubt rather than risk a copy.
 import { describe, expect, it } from 'vitest';
-import { tempDatabasePath, type TestApp } from '../support/app.ts';
+import { sharedTestDatabase, type TestApp, type TestDatabase } from '../support/app.ts';
 import { APPLICATION_NO } from '../support/chat.ts';
 import { completed, postEvents, putApplication, putHandler, rowsOfKind, started } from '../support/notices.ts';
 import { aliyun, providers, tencent, type ProviderHarness } from '../support/template-sms.ts';
 import { NO_STATUS_REPORT } from '../../channels/sms-tencent/channel.ts';
+import { DEFAULT_CLAIM_LEASE_MS } from '../../db/postgres/delivery-queue.ts';
 
 /** hv_single, accepted and surveyed; plan_reply starts 11-24 09:00: a step_started SMS to 13800001111. */
 async function planReplyStarted(t: TestApp) {
@@ -25,27 +26,28 @@ async function planReplyStarted(t: TestApp) {
 const stepRowId = async (t: TestApp) => (await rowsOfKind(t, APPLICATION_NO, 'step_started')).at(-1)!.id;
 
 /** The process dies holding the row: `sending`, claimed now, its answer (if any) never written down. */
-async function dieSending(t: TestApp, id: string) {
+async function dieSending(database: TestDatabase, t: TestApp, id: string) {
   await t.sql("UPDATE outbox SET status = 'sending', attempts = 1, claimed_at = ?, provider = NULL, provider_id = NULL, sent_at = NULL WHERE id = ?", t.clock.now(), id);
-  await t.app.close();
-  t.database.close();
+  await database.stop(t);
 }
 
 const lookups: Record<ProviderHarness['name'], string> = { aliyun: 'QuerySendDetails', tencent: 'PullSmsSendStatusByPhoneNumber' };
 
 describe.each(providers)('a crash mid-send through $name', (provider: ProviderHarness) => {
   it('finds a row the dead app left sending, which the provider took, at the provider and does not send it again', async () => {
-    const databasePath = tempDatabasePath();
-    const { t: first, sent, restart, requests } = await provider.build({ databasePath });
+    const database = await sharedTestDatabase();
+    const { t: first, sent, restart, requests } = await provider.build({ on: database });
     await planReplyStarted(first);
     await first.app.notices.dispatcher.idle();
     const id = await stepRowId(first);
     const copies = () => sent().filter((s) => s.outboxId === id);
     expect(copies()).toHaveLength(1);
     // the provider took it; the process died before it wrote the answer down
-    await dieSending(first, id);
+    await dieSending(database, first, id);
 
-    const second = await restart({ databasePath });
+    // the next app starts once the dead app's claim is over: on PostgreSQL a claim within its lease
+    // (DELIVERY_CLAIM_LEASE_MS) may be a live instance's, and is left to it
+    const second = await restart({ on: database, now: first.clock.now() + DEFAULT_CLAIM_LEASE_MS });
     await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === lookups[provider.name])).toBe(true);
@@ -60,14 +62,14 @@ describe.each(providers)('a crash mid-send through $name', (provider: ProviderHa
 
 describe('a crash mid-send through aliyun, before Aliyun got the message', () => {
   it('sends the row once: Aliyun has no message with its OutId', async () => {
-    const databasePath = tempDatabasePath();
-    const { t: first, sent, restart, requests } = await aliyun.build({ databasePath, deps: { startDispatcher: false } });
+    const database = await sharedTestDatabase();
+    const { t: first, sent, restart, requests } = await aliyun.build({ on: database, deps: { startDispatcher: false } });
     await planReplyStarted(first);
     const id = await stepRowId(first);
-    await dieSending(first, id);
+    await dieSending(database, first, id);
     expect(sent()).toHaveLength(0);
 
-    const second = await restart({ databasePath });
+    const second = await restart({ on: database });
     await second.app.notices.dispatcher.idle();
 
     expect(requests().some((r) => r.action === 'QuerySendDetails')).toBe(true);
@@ -78,14 +80,14 @@ describe('a crash mid-send through aliyun, before Aliyun got the message', () =>
 
 describe('a crash mid-send through tencent, before Tencent got the message', () => {
   it('does not send the row while Tencent cannot tell, and fails it in doubt (never a second copy) when no report comes', async () => {
-    const databasePath = tempDatabasePath();
+    const database = await sharedTestDatabase();
     const env = { TENCENT_SMS_REPORT_WAIT_MS: '120000' };
-    const { t: first, sent, restart, requests } = await tencent.build({ databasePath, env, deps: { startDispatcher: false } });
+    const { t: first, sent, restart, requests } = await tencent.build({ on: database, env, deps: { startDispatcher: false } });
     await planReplyStarted(first);
     const id = await stepRowId(first);
-    await dieSending(first, id);
+    await dieSending(database, first, id);
 
-    const second = await restart({ databasePath, env });
+    const second = await restart({ on: database, env });
     await second.app.notices.dispatcher.idle();
     expect(requests().some((r) => r.action === 'PullSmsSendStatusByPhoneNumber')).toBe(true);
     expect(await second.app.stores.outbox.byId(id)).toMatchObject({ status: 'pending', attempts: 1 });

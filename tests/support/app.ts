@@ -96,8 +96,9 @@ export async function buildTestApp(options: BuildTestAppOptions = {}): Promise<T
 async function postgresTestApp(url: string, options: BuildTestAppOptions, closed: () => Promise<void>): Promise<TestApp> {
   const clock = new ManualClock(options.now ?? DEFAULT_NOW);
   const sync = { authorization: `Bearer ${SYNC_TOKEN}` };
-  const backend = await openPostgresBackend({ url, leaseRetryMs: 100 });
   const config = testConfig({ ...options.env, DATABASE_URL: url });
+  // as server/main.ts opens it: DELIVERY_CLAIM_LEASE_MS holds (its default is the queue's)
+  const backend = await openPostgresBackend({ url, leaseRetryMs: 100, claimLeaseMs: config.postgres!.claimLeaseMs });
   const app = await buildApp({ config, backend, clock, ...options.deps });
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= app.close().then(() => backend.close().finally(closed)));

@@ -2,7 +2,7 @@
 import { afterEach } from 'vitest';
 import twilio from 'twilio';
 import type { OutboxRow } from '../../server/notices/outbox.ts';
-import { applicationBody, buildTestApp, handlerBody, type TestApp } from './app.ts';
+import { applicationBody, buildTestApp, handlerBody, type TestApp, type TestDatabase } from './app.ts';
 import { startFakeTwilio, type FakeTwilio } from './fake-twilio.ts';
 import type { AppDeps } from '../../server/app.ts';
 import type { OpenOptions } from '../../db/client.ts';
@@ -39,6 +39,15 @@ export async function buildNoticeApp(
 ): Promise<TestApp> {
   // random 0: retries wait exactly the minimum backoff, so tests can advance the clock to them
   return buildTestApp({ ...options, env: twilioEnv(fake, options.env), deps: { random: () => 0, ...options.deps } });
+}
+
+/** buildNoticeApp on a database that outlives the app (sharedTestDatabase()): a restart, or another process, on the same data. */
+export async function buildNoticeAppOn(
+  database: TestDatabase,
+  fake: FakeTwilio,
+  options: { env?: Record<string, string>; now?: number; deps?: Partial<AppDeps> } = {},
+): Promise<TestApp> {
+  return database.build({ ...options, env: twilioEnv(fake, options.env), deps: { random: () => 0, ...options.deps } });
 }
 
 export async function putHandler(t: TestApp, handlerId = 'H001', over: Record<string, unknown> = {}): Promise<void> {

@@ -2,7 +2,7 @@
 // one harness per provider so the same scenarios run through both.
 import { afterEach } from 'vitest';
 import type { AppDeps } from '../../server/app.ts';
-import { buildTestApp, type TestApp } from './app.ts';
+import { buildTestApp, type TestApp, type TestDatabase } from './app.ts';
 import { startFakeAliyunSms, type FakeAliyunSms } from './fake-aliyun-sms.ts';
 import { startFakeTencentSms, type FakeTencentSms } from './fake-tencent-sms.ts';
 
@@ -31,7 +31,7 @@ export interface ProviderHarness {
   /** starts the fake (closed after the test) and builds the app sending through it */
   build(options?: BuildOptions): Promise<{
     t: TestApp;
-    /** another app (a process started after `t` stopped) sending through the same fake: give both a databasePath */
+    /** another app (a process started after `t` stopped) sending through the same fake: give both a databasePath, or the same `on` */
     restart: (options?: BuildOptions) => Promise<TestApp>;
     sent: () => SentTemplateSms[];
     /** the next `count` sends (default 1) fail so */
@@ -56,11 +56,20 @@ export interface ProviderHarness {
   named(values: Record<string, string>): Record<string, string>;
 }
 
-type BuildOptions = { env?: Record<string, string>; now?: number; databasePath?: string; deps?: Partial<AppDeps> };
+type BuildOptions = {
+  env?: Record<string, string>;
+  now?: number;
+  databasePath?: string;
+  /** a database that outlives the app (sharedTestDatabase()), instead of a databasePath */
+  on?: TestDatabase;
+  deps?: Partial<AppDeps>;
+};
 
 /** An app sending through a fake provider, whose sends are stamped with that app's clock. */
 async function appOn(fake: { useClock(now: () => number): void }, env: Record<string, string>, options: BuildOptions): Promise<TestApp> {
-  const t = await buildTestApp({ ...options, env: { ...env, ...options.env }, deps: { random: () => 0, ...options.deps } });
+  const { on, ...rest } = options;
+  const built = { ...rest, env: { ...env, ...options.env }, deps: { random: () => 0, ...options.deps } };
+  const t = await (on ? on.build(built) : buildTestApp(built));
   fake.useClock(() => t.clock.now());
   return t;
 }
