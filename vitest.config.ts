@@ -64,6 +64,7 @@ const onBothDatabases = [
   'tests/integration/risk-stats-bounds.test.ts',
   'tests/integration/risk-template-sms.test.ts',
   'tests/integration/risks-module.test.ts',
+  'tests/integration/server-process.test.ts',
   'tests/integration/shutdown-connections.test.ts',
   'tests/integration/sla-alerts-other-process.test.ts',
   'tests/integration/sla-alerts.test.ts',

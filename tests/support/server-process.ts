@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach } from 'vitest';
-import { SECRET, SYNC_TOKEN } from './app.ts';
+import { SECRET, SYNC_TOKEN, type TestDatabase } from './app.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -57,6 +57,11 @@ export function serverEnv(databasePath: string, extra: Record<string, string> = 
   tempDirs.push(path.dirname(databasePath));
   // the fixtures' histories (accepted 2026-11-20) are replayed as live on today's clock, as in testConfig
   return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, DATABASE_PATH: databasePath, PORT: '0', QUIET_HOURS: '', LATE_EVENT_HORIZON_HOURS: '8784', ...extra };
+}
+
+/** The environment of a server process on a test database, whichever it is (DATABASE_PATH or DATABASE_URL). */
+export function serverEnvOn(database: TestDatabase, extra: Record<string, string> = {}): Record<string, string> {
+  return { SYNC_TOKEN, JIEDIAN_SECRET: SECRET, PORT: '0', QUIET_HOURS: '', LATE_EVENT_HORIZON_HOURS: '8784', ...database.env, ...extra };
 }
 
 export async function send(origin: string, method: string, route: string, body: unknown): Promise<{ status: number; body: any }> {
