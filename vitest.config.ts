@@ -2,9 +2,20 @@ import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Integration tests that reach the data only through the app (HTTP, module decorators, store ports), run a second
- * time with the app on PostgreSQL (JIEDIAN_TEST_DB=postgres, tests/support/app.ts). The others read SQLite directly
- * (t.database, t.outbox) and run on SQLite only; the store contract tests run on both databases in the default project.
+ * The integration suite runs on both databases: the files below a second time with the app on PostgreSQL
+ * (JIEDIAN_TEST_DB=postgres, tests/support/app.ts). They reach data through the app (HTTP, module decorators, store
+ * ports, `t.sql`), so the same assertions hold on either. The other integration files are:
+ * - the store contract tests (store-contract-*), which run every port's SQLite and PostgreSQL implementations side
+ *   by side in one file;
+ * - PostgreSQL by nature: several instances on one database (instances-postgres, *-instances, shared-limits-postgres)
+ *   and the PostgreSQL pieces themselves (postgres-*);
+ * - SQLite by nature: a database file, its locks and journal, or migrating an old SQLite file (binding-scope-migration,
+ *   cli-database-and-settings, database-transactions, database-unavailable, server-process-database-faults,
+ *   server-process-dispatch-crash, whose PostgreSQL twin is in instances-postgres, units-of-work: SQLite's write queue,
+ *   dispatcher-idle and write-conflict-answer: one mechanism on a stand-in), and `npm run demo`, which is SQLite
+ *   (demo-loop, demo-seed);
+ * - without a database: channels and their fakes (channels-factory, sms-*, wechat-wechaty, wecom-channel) and commands
+ *   that run in memory (chat-eval-cli, notices-report, templates-check-cli, node-version).
  */
 const onBothDatabases = [
   'tests/integration/alert-names.test.ts',
