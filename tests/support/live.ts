@@ -3,6 +3,8 @@
 import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import type { TestApp } from './app.ts';
+import { setAdmin } from '../../server/cli/staff-admin.ts';
+import { textSink } from './text-sink.ts';
 import { completed, postEvents, putApplication, putHandler, started } from './notices.ts';
 
 // ---- HTTP ---------------------------------------------------------------------------------
@@ -48,11 +50,14 @@ export async function signIn(t: TestApp, base: string, handlerId: string): Promi
 }
 
 /**
- * Grants a synced staff member the admin role on the app's database, whichever it is: admins are made in Jiedian
- * (`npm run jiedian -- staff:admin`), not synced, and no request makes one.
+ * Grants a synced staff member the admin role as `npm run jiedian -- staff:admin` does (admins are made in Jiedian,
+ * not synced, and no request makes one), through the app's unit of work: either database.
  */
 export async function grantAdmin(t: TestApp, handlerId: string): Promise<void> {
-  await t.sql("UPDATE handlers SET role = 'admin' WHERE id = ?", handlerId);
+  const stderr = textSink();
+  if ((await setAdmin({ handlerId, revoke: false, transact: t.app.transact, stdout: textSink().stream, stderr: stderr.stream })) !== 0) {
+    throw new Error(`staff:admin ${handlerId}: ${stderr.text()}`);
+  }
 }
 
 /** A customer's view token for an account. */
