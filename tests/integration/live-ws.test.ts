@@ -114,24 +114,26 @@ describe('/ws: customers follow their applications', () => {
     expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
   });
 
-  // several instances share live updates through PostgreSQL only (on SQLite the product runs as one process)
-  it.skipIf(testDatabaseKind === 'sqlite')('sends the progress frame to a page connected to another instance than the one the sync event reached', async () => {
-    const database = await sharedTestDatabase();
-    const options = { now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false } };
-    const a = await database.build(options);
-    await hurryScenario(a);
-    const b = await database.build(options);
-    for (const t of [a, b]) t.clock.set(at('2026-11-24T10:00:00+08:00'));
-    const baseB = await listen(b);
-    const client = await LiveClient.open(baseB);
-    await client.subscribe(await viewToken(baseB, customerA.accountNo, customerA.queryCode));
+  // Several instances share live updates through PostgreSQL only (on SQLite the product runs as one process): the case
+  // exists in the postgres project only, rather than showing as skipped in the sqlite one.
+  if (testDatabaseKind === 'postgres')
+    it('sends the progress frame to a page connected to another instance than the one the sync event reached', async () => {
+      const database = await sharedTestDatabase();
+      const options = { now: at('2026-11-24T09:00:00+08:00'), deps: { startSweeper: false } };
+      const a = await database.build(options);
+      await hurryScenario(a);
+      const b = await database.build(options);
+      for (const t of [a, b]) t.clock.set(at('2026-11-24T10:00:00+08:00'));
+      const baseB = await listen(b);
+      const client = await LiveClient.open(baseB);
+      await client.subscribe(await viewToken(baseB, customerA.accountNo, customerA.queryCode));
 
-    await postEvents(a, [completed('YX2026-0001', 'design_review', '2026-11-24T10:00:00+08:00')]);
+      await postEvents(a, [completed('YX2026-0001', 'design_review', '2026-11-24T10:00:00+08:00')]);
 
-    const { frame } = await client.next((f) => f.type === 'progress', 'progress', { from: 2 });
-    expect(frame.application.steps.find((s: { code: string }) => s.code === 'design_review')).toMatchObject({ status: 'done', actualEnd: '2026-11-24T10:00:00+08:00' });
-    expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
-  });
+      const { frame } = await client.next((f) => f.type === 'progress', 'progress', { from: 2 });
+      expect(frame.application.steps.find((s: { code: string }) => s.code === 'design_review')).toMatchObject({ status: 'done', actualEnd: '2026-11-24T10:00:00+08:00' });
+      expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
+    });
 
   it("never sends a customer frames of another account's applications", async () => {
     const { t, base } = await setUp();
