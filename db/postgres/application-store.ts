@@ -100,6 +100,7 @@ export function createPostgresApplicationStore(db: PgExecutor, inUnitOfWork = fa
   const store: ApplicationStore = {
     application: async (applicationNo) => (await byNo(applicationNo))[0],
     applicationForUpdate: async (applicationNo) => (await byNo(applicationNo).for('update'))[0],
+    locksRows: true,
     async applicationsForUpdate(applicationNos) {
       const found = new Map<string, ApplicationRow>();
       const distinct = [...new Set(applicationNos)];

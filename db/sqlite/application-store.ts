@@ -329,6 +329,7 @@ export function createSqliteApplicationStore({ db, sqlite }: Pick<Database_, 'db
   const store: ApplicationStore = {
     application: async (applicationNo) => q.application(applicationNo),
     // the unit of work's BEGIN IMMEDIATE holds the database's write lock: nothing else writes until it ends
+    locksRows: false,
     applicationForUpdate: async (applicationNo) => q.application(applicationNo),
     async applicationsForUpdate(applicationNos) {
       const found = new Map<string, ApplicationRow>();

@@ -72,6 +72,11 @@ export interface ApplicationStore {
    * their numbers (two units of work locking overlapping sets never wait for each other in a circle).
    */
   applicationsForUpdate(applicationNos: readonly string[]): Promise<Map<string, ApplicationRow>>;
+  /**
+   * Whether locking takes row by row (PostgreSQL), so a unit of work must lock before it trusts what it read; false
+   * when the unit of work holds the whole database's write lock from its start (SQLite), and every read is stable.
+   */
+  readonly locksRows: boolean;
   /** Newest first; only the applications whose query code matches. */
   applicationsOfAccount(accountNo: string, queryCodeHmac: string): Promise<ApplicationRow[]>;
   /** by position */

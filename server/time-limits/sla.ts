@@ -95,7 +95,7 @@ interface ChunkState {
   /** team leads read in this chunk's transaction */
   leads: Map<string, { id: string; phone: string }[]>;
   /** the applications this chunk locked: only their rows are its to write */
-  locked: ReadonlySet<string>;
+  locked: { has(applicationNo: string): boolean };
 }
 
 export function createSlaService(options: SlaServiceOptions) {
@@ -332,8 +332,11 @@ export function createSlaService(options: SlaServiceOptions) {
       leads: new Map(),
       locked: new Set(),
     };
-    const toLock = await applicationsToLock(chunk, sources);
-    if (toLock.length > 0) chunk.locked = new Set((await stores.applications.applicationsForUpdate(toLock)).keys());
+    if (!stores.applications.locksRows) chunk.locked = { has: () => true };
+    else {
+      const toLock = await applicationsToLock(chunk, sources);
+      if (toLock.length > 0) chunk.locked = new Set((await stores.applications.applicationsForUpdate(toLock)).keys());
+    }
     await raiseSteps(chunk, sources);
     await raiseApplications(chunk, sources);
     await releaseHeld(chunk, sources);
