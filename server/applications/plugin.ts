@@ -46,19 +46,30 @@ export const applicationsPlugin = fp<ApplicationsPluginOptions>(
     const views = createProgressViews(ctx, app.stores.applications);
     const filled = await storeMissingProgressViews(app.stores, app.transact);
     if (filled > 0) app.log.info({ applications: filled }, 'stored the progress views this database lacked');
-    const pushProgress = (changes: IngestChanges) => {
-      for (const applicationNo of changes.applications) {
+    /** The new view of each changed application that a page on this instance follows, to those pages. */
+    const pushHere = (applicationNos: Iterable<string>) => {
+      for (const applicationNo of applicationNos) {
         const topic = topics.application(applicationNo);
-        // a page may follow it on another instance when the hub spans them
-        if (!hub.spansInstances && !hub.hasSubscribers(topic)) continue;
+        if (!hub.hasSubscribers(topic)) continue;
         void views
           .customerView(applicationNo)
           .then((application) => {
-            if (application) hub.publish(topic, JSON.stringify({ type: 'progress', application }));
+            if (application) hub.publishHere(topic, JSON.stringify({ type: 'progress', application }));
           })
           .catch((error: unknown) => app.log.error({ err: error, applicationNo }, 'live progress not pushed'));
       }
     };
+    // Several instances: a commit announces which applications changed, and each instance (this one too) pushes to
+    // the pages it holds, so a view is read only where someone follows it.
+    const pushProgress = hub.spansInstances
+      ? (changes: IngestChanges) => {
+          if (changes.applications.size > 0) hub.publish(topics.progressChanged, JSON.stringify([...changes.applications]));
+        }
+      : (changes: IngestChanges) => pushHere(changes.applications);
+    if (hub.spansInstances) {
+      const stop = hub.subscribe(topics.progressChanged, (message) => pushHere(JSON.parse(message) as string[]));
+      app.addHook('onClose', async () => stop());
+    }
     const { caches } = options;
     if (caches) {
       const stopListening = caches.on('learnt-durations', () => ctx.learnt.forget());

@@ -7,6 +7,8 @@ export type Subscriber = (message: string) => void;
 export interface RealtimeHub {
   /** delivers to every subscriber of the topic; returns how many there were */
   publish(topic: string, message: string): number;
+  /** delivers to this instance's subscribers of the topic only (what every instance works out for itself) */
+  publishHere(topic: string, message: string): number;
   subscribe(topic: string, subscriber: Subscriber): () => void;
   /** this instance's subscribers only */
   hasSubscribers(topic: string): boolean;
@@ -20,23 +22,27 @@ export const topics = {
   handler: (handlerId: string) => `staff:handler:${handlerId}`,
   team: (teamId: string) => `staff:team:${teamId}`,
   allStaff: 'staff:all',
+  /** the application numbers a commit changed (JSON array), for each instance to push to its own followers */
+  progressChanged: 'progress:changed',
 } as const;
 
 export function createInProcessHub(onError: (error: unknown) => void = () => {}): RealtimeHub {
   const subscribers = new Map<string, Set<Subscriber>>();
-  return {
-    publish(topic, message) {
-      const set = subscribers.get(topic);
-      if (!set) return 0;
-      for (const subscriber of set) {
-        try {
-          subscriber(message);
-        } catch (error) {
-          onError(error);
-        }
+  const publish = (topic: string, message: string) => {
+    const set = subscribers.get(topic);
+    if (!set) return 0;
+    for (const subscriber of set) {
+      try {
+        subscriber(message);
+      } catch (error) {
+        onError(error);
       }
-      return set.size;
-    },
+    }
+    return set.size;
+  };
+  return {
+    publish,
+    publishHere: publish,
     subscribe(topic, subscriber) {
       let set = subscribers.get(topic);
       if (!set) subscribers.set(topic, (set = new Set()));

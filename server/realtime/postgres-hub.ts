@@ -136,6 +136,7 @@ export function createPostgresHub(options: PostgresHubOptions): PostgresHub {
       flush();
       return local.publish(topic, message);
     },
+    publishHere: local.publish,
     subscribe: local.subscribe,
     hasSubscribers: local.hasSubscribers,
     spansInstances: true,

@@ -133,6 +133,11 @@ describe('/ws: customers follow their applications', () => {
       const { frame } = await client.next((f) => f.type === 'progress', 'progress', { from: 2 });
       expect(frame.application.steps.find((s: { code: string }) => s.code === 'design_review')).toMatchObject({ status: 'done', actualEnd: '2026-11-24T10:00:00+08:00' });
       expect(frame.application.currentStep).toMatchObject({ code: 'construction', side: 'customer' });
+      // once: by the instance that holds the page, not again by the one the event reached
+      await postEvents(b, [started('YX2026-0001', 'construction', '2026-11-24T10:05:00+08:00')]);
+      await client.next((f) => f.type === 'progress' && f.application.currentStep?.code === 'construction' && f.application.steps.some((s: { code: string; status: string }) => s.code === 'construction' && s.status === 'in_progress'), 'progress of the second change', { from: 2 });
+      await client.settle();
+      expect(client.frames.slice(2).filter((f) => f.type === 'progress')).toHaveLength(2);
     });
 
   it("never sends a customer frames of another account's applications", async () => {
