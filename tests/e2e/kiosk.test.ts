@@ -169,10 +169,11 @@ describe('the kiosk', () => {
     await first.waitFor();
     await expect.poll(() => t.app.hub.hasSubscribers(topics.application(customerA.applicationNo))).toBe(true);
     // the design review is done and construction starts, but this page has not had the update yet (its push is held back)
+    // (each instance pushes the views its own pages follow with publishHere)
     const hub = t.app.hub;
-    const publish = hub.publish;
+    const publish = hub.publishHere;
     const held: [string, string][] = [];
-    hub.publish = (topic, message) => (topic === topics.application(customerA.applicationNo) ? (held.push([topic, message]), 0) : publish.call(hub, topic, message));
+    hub.publishHere = (topic, message) => (topic === topics.application(customerA.applicationNo) ? (held.push([topic, message]), 0) : publish.call(hub, topic, message));
     try {
       await postEvents(t, [
         completed(customerA.applicationNo, 'design_review', '2026-11-24T09:50:00+08:00', 'H001'),
@@ -186,7 +187,7 @@ describe('the kiosk', () => {
       expect(await first.locator('.hurry-line--warn').count()).toBe(0);
       expect(await t.app.hurries.ofApplication(customerA.applicationNo)).toEqual([]);
     } finally {
-      hub.publish = publish;
+      hub.publishHere = publish;
     }
     // the update arrives: the card shows construction, still without the button
     for (const [topic, message] of held) publish.call(hub, topic, message);
